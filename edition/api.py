@@ -1,0 +1,188 @@
+"""The library face of edition: what each command does, callable from
+Python without the command line (`edition.init`, `edition.import_files`,
+`edition.validate`, `edition.build`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import importers, store
+from .errors import EditionError, Problem, UsageError
+from .model import Document, Edition, LayerRole, Note, resolve_anchor
+from .store import Workspace
+
+
+def init(folder: Path, title: str = "Untitled edition", editors: list[str] | None = None) -> Path:
+    """Make a new, empty edition in `folder`; refuse if one is there."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / store.EDITION_FILE).exists():
+        raise UsageError.at(
+            "an edition already exists here; nothing was changed", folder / store.EDITION_FILE, hint="use another folder"
+        )
+    for sub in (store.DOCUMENTS_DIR, store.TRANSLATIONS_DIR):
+        (folder / sub).mkdir(exist_ok=True)
+    with store.locked(folder):
+        return store.write_edition_file(folder, Edition(title=title, editors=editors or []))
+
+
+@dataclass
+class ImportReport:
+    written: list[Path] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bool = False, dry_run: bool = False) -> ImportReport:
+    """Import source files into the edition at `root`. All files are read
+    and checked before anything is written; an existing document file is
+    replaced only with `replace`."""
+    report = ImportReport()
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            result = importers.read(Path(path), lang=lang)
+        except EditionError as exc:
+            problems.extend(exc.problems)
+            continue
+        report.documents.extend(result.documents)
+        report.warnings.extend(f"{path}: {w}" for w in result.warnings)
+    if problems:
+        raise EditionError(*problems)
+    with store.locked(root):
+        ws = store.load_workspace(root)
+        targets = []
+        for doc in report.documents:
+            files_of = ws.files.get(doc.id)
+            target = files_of.path if files_of else Path(root) / store.DOCUMENTS_DIR / f"{doc.id}.yaml"
+            if target in targets:
+                raise EditionError.at(f"two imported documents would both be written to {target.name}", target)
+            store.refuse_overwrite(target, replace)
+            targets.append(target)
+        if dry_run:
+            return report
+        for doc in report.documents:
+            report.written.append(store.write_document(root, doc, replace=replace, files=ws.files.get(doc.id)))
+    return report
+
+
+def validate(root: Path) -> list[Problem]:
+    """Every problem in the edition's files, errors and warnings."""
+    return store.load_workspace(Path(root)).problems
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Load an edition for a command that needs it whole: stop on errors."""
+    ws = store.load_workspace(Path(root))
+    if ws.errors:
+        raise EditionError(*ws.errors)
+    return ws
+
+
+def document_row(doc: Document) -> dict:
+    """The facts `edition list` shows for a document."""
+    return {
+        "id": doc.id,
+        "date": doc.date.text if doc.date else None,
+        "iso_date": doc.date.iso if doc.date else None,
+        "title": doc.title,
+        "layers": [layer.id for layer in doc.layers],
+        "segments": len(doc.segments),
+        "notes": len(doc.notes),
+    }
+
+
+def document_json(doc: Document) -> dict:
+    """The whole document for scripts: metadata, segments in order with the
+    text of every layer, and the notes with their anchors."""
+    tree = store.document_tree(doc)
+    tree.pop("segments")
+    tree.pop("notes")
+    return {
+        **{k: v for k, v in _plain(tree).items() if v not in (None, [], {})},
+        "segments": [
+            {"id": s.id, "kind": s.kind.value, "text": {layer.id: s.text.get(layer.id) for layer in doc.layers}}
+            for s in doc.segments
+        ],
+        "notes": [_note_json(doc, note) for note in doc.notes],
+    }
+
+
+def _note_json(doc: Document, note: Note) -> dict:
+    out = {"id": note.id, "kind": note.kind.value, "label": note.label, "text": note.text, "anchor": None}
+    if note.anchor:
+        a = note.anchor
+        out["anchor"] = {"layer": a.layer, "at": a.segment, "phrase": a.phrase, "occurrence": a.occurrence, "offset": resolve_anchor(doc, a)}
+    return out
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
+
+
+def reading_text(doc: Document, layer_id: str | None = None) -> str:
+    """The document as plain text for reading in a terminal, with note
+    calls as [n] at their place and the notes after the text."""
+    layer = doc.layer(layer_id) if layer_id else doc.main_layer
+    if layer_id and layer is None:
+        raise UsageError.at(f"document '{doc.id}' has no layer '{layer_id}'", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+    lid = layer.id if layer else ""
+    marks = {note.id: f"[{note.label or note.id}]" for note in doc.notes}
+    calls: dict[str, list[tuple[int, str]]] = {}
+    for note in doc.notes:
+        if note.anchor and note.anchor.layer == lid:
+            offset = resolve_anchor(doc, note.anchor)
+            if offset is not None:
+                calls.setdefault(note.anchor.segment, []).append((offset, marks[note.id]))
+
+    def with_calls(place: str, text: str, brackets: bool = False) -> str:
+        """Insert the call marks; a bracketed text keeps calls at its very
+        end outside the closing bracket ("[… 1956]2")."""
+        tail = ""
+        for offset, mark in sorted(calls.get(place, []), reverse=True):
+            if brackets and offset == len(text):
+                tail = mark + tail
+            else:
+                text = text[:offset] + mark + text[offset:]
+        return f"[{text}]{tail}" if brackets else text + tail
+
+    lines = [with_calls("title", doc.title)]
+    if doc.date:
+        lines.append(with_calls("date", doc.date.text, brackets=doc.date.supplied))
+    if layer:
+        role = "original" if layer.role is LayerRole.ORIGINAL else "translation"
+        by = f" by {layer.translator}" if layer.translator else ""
+        lines.append(f"({layer.lang} {role}{by})")
+    lines.append("")
+    for segment in doc.segments:
+        text = segment.text.get(lid)
+        if text is None:
+            continue
+        prefix = {"list-item": "  • ", "quotation": "    "}.get(segment.kind.value, "")
+        lines.append(prefix + with_calls(segment.id, text))
+        lines.append("")
+    for ref in doc.archival_refs:
+        lines.append(ref.text)
+    if doc.notes:
+        lines.append("")
+        lines.append("Notes")
+        for note in doc.notes:
+            where = "" if note.anchor else " (on the whole document)"
+            lines.append(f"{marks[note.id]} {note.kind.value}{where}: {note.text}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def build(root: Path, out: Path | None = None, *, html: Path | None = None):
+    """Build the edition's PDF (and optionally one HTML file); returns the
+    renderer's report. WeasyPrint is imported only here."""
+    from .render import build_pdf, templates_dirs
+
+    ws = open_workspace(root)
+    out = Path(out) if out else Path(root) / "build" / "edition.pdf"
+    return out, build_pdf(ws.edition, out, templates_dirs(Path(root)), html_out=html)
+

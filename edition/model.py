@@ -1,0 +1,246 @@
+"""The edition as documentary editors think of it: documents, their segments,
+parallel text layers and anchored notes. Plain dataclasses; no I/O, no YAML,
+no printing — every other room reads and writes these."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+# Segment ids that name a part of the document's head rather than a segment:
+# a note may be anchored to a phrase of the title or of the dateline, as the
+# seeds' "Stalin 1" and "] 2" calls are.
+HEAD_PLACES = ("title", "date")
+
+
+class SegmentKind(str, Enum):
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    QUOTATION = "quotation"
+    LIST_ITEM = "list-item"
+    SIGNATURE = "signature"
+    SALUTATION = "salutation"
+    DATELINE = "dateline"
+
+
+class LayerRole(str, Enum):
+    ORIGINAL = "original"
+    TRANSLATION = "translation"
+
+
+class NoteKind(str, Enum):
+    FOOTNOTE = "footnote"  # the editor's numbered note
+    TRANSLATOR = "translator"  # translator's note
+    GLOSS = "gloss"  # original-language wording behind a translated term
+    ARCHIVAL = "archival"  # stamps, accompanying notes, "read by …"
+
+
+class Certainty(str, Enum):
+    EXACT = "exact"
+    APPROXIMATE = "approximate"  # "circa", "early June"
+    NOT_BEFORE = "not-before"
+    NOT_AFTER = "not-after"
+    RANGE = "range"  # between iso and iso_end
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date as the editor wrote it and as a sortable ISO date.
+
+    `text` is kept verbatim ("not later than 18 September 1956"); `iso` is
+    YYYY, YYYY-MM or YYYY-MM-DD; `supplied` marks a date the editor supplied
+    in square brackets rather than one the document bears."""
+
+    text: str
+    iso: str | None = None
+    certainty: Certainty = Certainty.EXACT
+    iso_end: str | None = None
+    supplied: bool = False
+
+    @property
+    def sort_key(self) -> str:
+        return self.iso or "9999"
+
+
+@dataclass(frozen=True)
+class ArchivalRef:
+    """One archival signature. `text` is the citation as written; the parts
+    (repository, fond/opis/delo/list) are read from it for sorting and TEI."""
+
+    text: str
+    archive: str | None = None
+    fond: str | None = None
+    opis: str | None = None
+    delo: str | None = None
+    folios: str | None = None
+    copy: str | None = None  # "Attested Copy", "original", "draft" …
+
+
+@dataclass
+class Layer:
+    """A version of the document's text: the original or a translation."""
+
+    id: str  # "en", "ru", "en.2"
+    lang: str
+    role: LayerRole = LayerRole.TRANSLATION
+    translator: str | None = None
+    translated_from: str | None = None  # a language code or a layer id
+    revises: str | None = None  # id of the layer this one revises
+    date: str | None = None
+    source_file: str | None = None
+    source_sha256: str | None = None
+
+
+@dataclass
+class Segment:
+    """A paragraph-level unit with a stable id; `text` maps layer id to the
+    layer's wording of this segment (a layer may lack a segment)."""
+
+    id: str
+    kind: SegmentKind = SegmentKind.PARAGRAPH
+    text: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place in a layer: the end of `phrase` (its `occurrence`-th instance)
+    in segment `segment` (or in the head: "title", "date"). An empty phrase
+    means the end of the segment. Anchoring to words rather than offsets lets
+    the note survive edits and re-alignment elsewhere in the segment."""
+
+    layer: str
+    segment: str
+    phrase: str = ""
+    occurrence: int = 1
+
+
+@dataclass
+class Note:
+    id: str
+    kind: NoteKind
+    text: str
+    anchor: Anchor | None = None  # None: a note on the whole document
+    label: str | None = None  # the number or mark the source gave it
+
+
+@dataclass
+class Document:
+    """One archival document with its metadata, segments, layers and notes.
+
+    Fields named in VERBATIM_FIELDS keep the source's own words; the others
+    are normalised values an editor or importer derived from them."""
+
+    id: str
+    title: str
+    date: DateSpec | None = None
+    collection: str | None = None  # the series or file heading it came in
+    author: str | None = None
+    recipient: str | None = None
+    place: str | None = None
+    doc_type: str | None = None
+    original_language: str | None = None
+    archival_refs: list[ArchivalRef] = field(default_factory=list)
+    citation: str | None = None
+    publication: str | None = None
+    source_url: str | None = None
+    summary: str | None = None
+    credit: str | None = None  # a translation credit line, as written
+    rights: str | None = None
+    layers: list[Layer] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # what an importer could not place
+
+    def layer(self, layer_id: str) -> Layer | None:
+        return next((layer for layer in self.layers if layer.id == layer_id), None)
+
+    def segment(self, segment_id: str) -> Segment | None:
+        return next((s for s in self.segments if s.id == segment_id), None)
+
+    @property
+    def main_layer(self) -> Layer | None:
+        """The layer a reader sees first: the newest translation not revised
+        by another, else the original."""
+        revised = {layer.revises for layer in self.layers if layer.revises}
+        translations = [
+            layer
+            for layer in self.layers
+            if layer.role is LayerRole.TRANSLATION and layer.id not in revised
+        ]
+        if translations:
+            return translations[-1]
+        return self.layers[0] if self.layers else None
+
+    def place_text(self, layer_id: str, place: str) -> str | None:
+        """The text of a segment or head place ("title", "date") in a layer."""
+        if place == "title":
+            return self.title
+        if place == "date":
+            return self.date.text if self.date else None
+        segment = self.segment(place)
+        return segment.text.get(layer_id) if segment else None
+
+
+@dataclass
+class Edition:
+    """A volume: its settings from edition.yaml and its documents in order."""
+
+    title: str
+    subtitle: str | None = None
+    editors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    year: str | None = None
+    languages: list[str] = field(default_factory=list)
+    page_size: str = "A5"
+    layout: str = "translation"  # translation | original | parallel
+    documents: list[Document] = field(default_factory=list)
+
+    def document(self, doc_id: str) -> Document | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+
+PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
+LAYOUTS = ("translation", "original", "parallel")
+
+
+def find_phrase(text: str, phrase: str, occurrence: int = 1) -> int | None:
+    """End offset of the `occurrence`-th instance of `phrase` in `text`, or
+    None when the text has fewer. An empty phrase anchors at the end."""
+    if not phrase:
+        return len(text)
+    start = 0
+    for _ in range(occurrence):
+        found = text.find(phrase, start)
+        if found < 0:
+            return None
+        start = found + 1
+    return found + len(phrase)
+
+
+def resolve_anchor(document: Document, anchor: Anchor) -> int | None:
+    """Offset in the anchored text where a note's call stands, or None when
+    the phrase (or its segment or layer) is gone."""
+    text = document.place_text(anchor.layer, anchor.segment)
+    if text is None:
+        return None
+    return find_phrase(text, anchor.phrase, anchor.occurrence)
+
+
+_EMPHASIS = re.compile(r"(?<![\\*])\*(?!\s)([^*]+?)(?<!\s)\*(?!\*)")
+
+
+def inline_spans(text: str) -> list[tuple[str, bool]]:
+    """Split text into (run, emphasised) pairs. Emphasis is written `*…*`, the
+    one inline mark the text keeps (titles of works in citations)."""
+    spans: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _EMPHASIS.finditer(text):
+        if match.start() > pos:
+            spans.append((text[pos : match.start()], False))
+        spans.append((match.group(1), True))
+        pos = match.end()
+    if pos < len(text):
+        spans.append((text[pos:], False))
+    return spans

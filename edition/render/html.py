@@ -1,0 +1,439 @@
+"""Model → one HTML volume through the Jinja2 templates.
+
+The text runs (emphasis, footnote calls) are built here in Python, as small
+frozen structures the templates iterate over: document text is data and only
+ever reaches the HTML through Jinja2's autoescaping, never as markup and never
+as template source."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Union
+
+from ..errors import EditionError
+from ..model import (
+    HEAD_PLACES,
+    Document,
+    Edition,
+    Layer,
+    Note,
+    NoteKind,
+    SegmentKind,
+    inline_spans,
+    resolve_anchor,
+)
+
+TEMPLATE = "volume.html.j2"
+STYLESHEET = "edition.css"
+
+# Notes printed as footnotes at their call; the others (archival notes, notes
+# on the whole document) are printed after the text.
+FOOTNOTE_KINDS = (NoteKind.FOOTNOTE, NoteKind.TRANSLATOR, NoteKind.GLOSS)
+
+
+# --- page formats -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFormat:
+    """Trim size and book margins of one page format (inner < outer: the two
+    inner margins of an opening read as one gutter)."""
+
+    name: str
+    size: str
+    inner: str
+    outer: str
+    top: str
+    bottom: str
+    font_size: str
+
+
+PAGE_FORMATS = {
+    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt"),
+    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt"),
+    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt"),
+    "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt"),
+}
+
+
+def page_format(name: str) -> PageFormat:
+    try:
+        return PAGE_FORMATS[name]
+    except KeyError:
+        raise EditionError.at(
+            f"unknown page size {name!r}",
+            hint="set page_size in edition.yaml to one of " + ", ".join(PAGE_FORMATS),
+        ) from None
+
+
+# --- inline text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text, emphasised or not."""
+
+    kind: ClassVar[str] = "run"
+    text: str
+    em: bool = False
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A note printed at the foot of the page where its call stands."""
+
+    id: str
+    note_kind: str  # NoteKind value: footnote, translator, gloss
+    body: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The word before one or more footnote calls, with the notes: printed
+    unbreakable so a line cannot end between the word and its call."""
+
+    kind: ClassVar[str] = "bound"
+    runs: tuple[Run, ...]
+    notes: tuple[Footnote, ...]
+
+
+Piece = Union[Run, Bound]
+
+
+def runs(text: str) -> tuple[Run, ...]:
+    """Emphasis only (no calls): note bodies, headnotes, citations."""
+    return tuple(Run(t, em) for t, em in inline_spans(text) if t)
+
+
+def plain(text: str) -> str:
+    """The text without its emphasis marks (bookmarks, contents, <title>)."""
+    return "".join(t for t, _ in inline_spans(text))
+
+
+def pieces(text: str, calls: list[tuple[int, Footnote]]) -> tuple[Piece, ...]:
+    """Text with emphasis and footnote calls. `calls` are (offset, note)
+    with offsets in the stored text (emphasis marks included), as
+    `resolve_anchor` gives them; notes at one offset keep their order."""
+    # Display characters with their emphasis, and where each raw offset
+    # (in the text with its `*` marks) falls among them.
+    chars: list[tuple[str, bool]] = []
+    raw_to_display: list[int] = []
+    for span, em in inline_spans(text):
+        if em:
+            raw_to_display.append(len(chars))  # the opening '*'
+        for ch in span:
+            raw_to_display.append(len(chars))
+            chars.append((ch, em))
+        if em:
+            raw_to_display.append(len(chars))  # the closing '*'
+    raw_to_display.append(len(chars))
+
+    by_offset: dict[int, list[Footnote]] = {}
+    for offset, note in sorted(calls, key=lambda c: c[0]):
+        by_offset.setdefault(raw_to_display[min(offset, len(text))], []).append(note)
+
+    out: list[Piece] = []
+    pos = 0
+    for call_at in sorted(by_offset):
+        word_start = call_at
+        while word_start > pos and not chars[word_start - 1][0].isspace():
+            word_start -= 1
+        out.extend(_group(chars[pos:word_start]))
+        out.append(Bound(tuple(_group(chars[word_start:call_at])), tuple(by_offset[call_at])))
+        pos = call_at
+    out.extend(_group(chars[pos:]))
+    return tuple(out)
+
+
+def _group(chars: list[tuple[str, bool]]) -> list[Run]:
+    grouped: list[Run] = []
+    for ch, em in chars:
+        if grouped and grouped[-1].em == em:
+            grouped[-1] = Run(grouped[-1].text + ch, em)
+        else:
+            grouped.append(Run(ch, em))
+    return grouped
+
+
+# --- the volume as the templates see it ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One segment as printed: its kind (paragraph, heading, quotation,
+    list-item, signature, salutation, dateline) and its text in one layer.
+    `fallback` marks a segment the printed layer lacks, shown from another
+    layer rather than dropped."""
+
+    kind: str
+    id: str
+    layer: str
+    lang: str
+    pieces: tuple[Piece, ...]
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """Consecutive list items, printed as one list."""
+
+    kind: ClassVar[str] = "list"
+    items: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class EndNote:
+    """A note printed after the text: on the whole document, archival, or
+    anchored in a text not printed here (then `lemma` is its phrase)."""
+
+    id: str
+    note_kind: str
+    label: str | None
+    lemma: str | None
+    where: str | None  # "ru, segment p3" for a note whose anchor is elsewhere
+    body: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    number: int
+    anchor: str  # the element id the contents and bookmarks point to
+    id: str
+    title: tuple[Piece, ...]
+    title_plain: str
+    date: tuple[Piece, ...] | None
+    date_supplied: bool
+    place: str | None
+    summary: tuple[tuple[Run, ...], ...]  # paragraphs of the headnote
+    source: tuple[tuple[Run, ...], ...]  # lines of the source note
+    lang: str
+    layer: str | None
+    blocks: tuple[Block | ListBlock, ...]
+    notes: tuple[EndNote, ...]
+    archival: tuple[EndNote, ...]
+    unplaced: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VolumeView:
+    title: str
+    subtitle: str | None
+    editors: tuple[str, ...]
+    publisher: str | None
+    year: str | None
+    lang: str
+    keywords: str
+    page: PageFormat
+    documents: tuple[DocumentView, ...]
+
+
+def volume_view(edition: Edition) -> tuple[VolumeView, list[str]]:
+    """The volume as the templates see it, and warnings about what could not
+    be placed where it belongs (it is printed elsewhere, never dropped)."""
+    warnings: list[str] = []
+    documents = tuple(
+        _document_view(doc, number, warnings)
+        for number, doc in enumerate(edition.documents, start=1)
+    )
+    langs = Counter(d.lang for d in documents)
+    lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
+    keywords = ", ".join(["documentary edition", *edition.languages])
+    view = VolumeView(
+        title=edition.title,
+        subtitle=edition.subtitle,
+        editors=tuple(edition.editors),
+        publisher=edition.publisher,
+        year=edition.year,
+        lang=lang,
+        keywords=keywords,
+        page=page_format(edition.page_size),
+        documents=documents,
+    )
+    return view, warnings
+
+
+def _document_view(doc: Document, number: int, warnings: list[str]) -> DocumentView:
+    main = doc.main_layer
+    where = f"document {doc.id!r}"
+
+    # Which layer each segment is printed from: the main layer, or the first
+    # layer that has the segment when the main one lacks it.
+    printed: dict[str, Layer] = {}
+    for seg in doc.segments:
+        layer = main if main and main.id in seg.text else None
+        if layer is None:
+            layer = next((la for la in doc.layers if la.id in seg.text), None)
+            if layer is None and seg.text:
+                # Text in a layer the document does not declare: print it anyway.
+                layer_id = next(iter(seg.text))
+                layer = Layer(id=layer_id, lang=main.lang if main else "und")
+            if layer is not None:
+                warnings.append(
+                    f"{where}: segment {seg.id!r} has no text in layer "
+                    f"{main.id if main else '(none)'!r}; printed from layer {layer.id!r}"
+                )
+        if layer is not None:
+            printed[seg.id] = layer
+
+    calls: dict[str, list[tuple[int, Footnote]]] = {}
+    endnotes: list[EndNote] = []
+    archival: list[EndNote] = []
+    for note in doc.notes:
+        body = runs(note.text)
+        anchor = note.anchor
+        if note.kind is NoteKind.ARCHIVAL or anchor is None:
+            target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
+            target.append(_endnote(note, body, lemma=anchor.phrase if anchor else None))
+            continue
+        offset = resolve_anchor(doc, anchor)
+        in_head = anchor.segment in HEAD_PLACES
+        layer = printed.get(anchor.segment)
+        if offset is None:
+            warnings.append(
+                f"{where}: note {note.id!r}: phrase {anchor.phrase!r} not found in "
+                f"{anchor.segment!r} of layer {anchor.layer!r}; printed after the text"
+            )
+            endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
+        elif in_head or (layer is not None and layer.id == anchor.layer):
+            # The head (title, dateline) is printed once whatever the layer.
+            calls.setdefault(anchor.segment, []).append(
+                (offset, Footnote(note.id, note.kind.value, body))
+            )
+        else:
+            # Anchored in a layer this volume does not print: after the text.
+            endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
+
+    blocks: list[Block | ListBlock] = []
+    for seg in doc.segments:
+        layer = printed.get(seg.id)
+        if layer is None:
+            continue  # a segment with no text in any layer: nothing to print
+        block = Block(
+            kind=seg.kind.value,
+            id=seg.id,
+            layer=layer.id,
+            lang=layer.lang,
+            pieces=pieces(seg.text[layer.id], calls.get(seg.id, [])),
+            fallback=main is None or layer.id != main.id,
+        )
+        if seg.kind is SegmentKind.LIST_ITEM:
+            if blocks and isinstance(blocks[-1], ListBlock):
+                blocks[-1] = ListBlock(blocks[-1].items + (block,))
+            else:
+                blocks.append(ListBlock((block,)))
+        else:
+            blocks.append(block)
+
+    date = doc.date
+    source: list[tuple[Run, ...]] = [runs(ref.text) for ref in doc.archival_refs]
+    for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
+        if extra:
+            source.append(runs(extra))
+
+    return DocumentView(
+        number=number,
+        anchor=f"doc-{number}",
+        id=doc.id,
+        title=pieces(doc.title, calls.get("title", [])),
+        title_plain=plain(doc.title),
+        date=pieces(date.text, calls.get("date", [])) if date and date.text else None,
+        date_supplied=bool(date and date.supplied),
+        place=doc.place,
+        summary=tuple(runs(p) for p in _paragraphs(doc.summary)),
+        source=tuple(source),
+        lang=main.lang if main else "und",
+        layer=main.id if main else None,
+        blocks=tuple(blocks),
+        notes=tuple(endnotes),
+        archival=tuple(archival),
+        unplaced=tuple(doc.unplaced),
+    )
+
+
+def _endnote(note: Note, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
+    return EndNote(note.id, note.kind.value, note.label, lemma or None, where, body)
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+# --- templates ------------------------------------------------------------------
+
+
+def templates_dirs(root: Path) -> list[Path]:
+    """Template folders in lookup order: the edition's own `templates/`
+    (when it has one), then the default look shipped with the package."""
+    dirs = []
+    own = Path(root) / "templates"
+    if own.is_dir():
+        dirs.append(own)
+    default = _default_templates()
+    if default is not None and default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def _default_templates() -> Path | None:
+    import edition
+
+    package_file = getattr(edition, "__file__", None)
+    if package_file:  # an installed wheel carries edition/templates
+        shipped = Path(package_file).parent / "templates"
+        if shipped.is_dir():
+            return shipped
+    repository = Path(__file__).resolve().parents[2] / "templates"  # editable install
+    return repository if repository.is_dir() else None
+
+
+def _environment(templates: list[Path]):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(t) for t in templates]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_volume(edition: Edition, templates: list[Path]) -> tuple[str, list[str]]:
+    """The HTML volume and the warnings gathered while placing notes."""
+    import jinja2
+    from markupsafe import Markup
+
+    if not templates:
+        raise EditionError.at("no template folder found", hint="reinstall edition or add templates/")
+    env = _environment(templates)
+    try:
+        css, _, _ = env.loader.get_source(env, STYLESHEET)
+        template = env.get_template(TEMPLATE)
+    except jinja2.TemplateNotFound as exc:
+        raise EditionError.at(
+            f"template {exc.name!r} not found in " + ", ".join(str(t) for t in templates),
+            hint="an edition's templates/ may override the defaults, not remove them",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise EditionError.at(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+    # The stylesheet comes from our template folders, never from documents:
+    # it is inlined raw (a <style> element is not HTML-escaped), once we know
+    # it cannot close its element.
+    if "</style" in css.lower():
+        raise EditionError.at(f"{STYLESHEET} must not contain '</style'")
+    view, warnings = volume_view(edition)
+    try:
+        html = template.render(volume=view, stylesheet=Markup(css))
+    except jinja2.UndefinedError as exc:
+        raise EditionError.at(f"template error: {exc.message}", hint="check the edition's templates/") from None
+    return html, warnings
+
+
+def render_html(edition: Edition, templates: list[Path]) -> str:
+    """The whole volume as one HTML string (the stylesheet inlined)."""
+    return render_volume(edition, templates)[0]

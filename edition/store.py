@@ -1,0 +1,712 @@
+"""The edition on disk: edition.yaml, seeds/<document>.yaml and
+translations/<document>/<layer>.yaml, read into the model and written back
+canonically, atomically and under a lock.
+
+Reading collects every problem it can (for `edition validate`) instead of
+stopping at the first; each problem names file, line and column."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import errno
+import fcntl
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import yamlio
+from .errors import EditionError, LockedError, Problem, UsageError
+from .model import (
+    HEAD_PLACES,
+    LAYOUTS,
+    PAGE_SIZES,
+    Anchor,
+    ArchivalRef,
+    Certainty,
+    DateSpec,
+    Document,
+    Edition,
+    Layer,
+    LayerRole,
+    Note,
+    NoteKind,
+    Segment,
+    SegmentKind,
+    resolve_anchor,
+)
+from .yamlio import Block, Located
+
+EDITION_FILE = "edition.yaml"
+DOCUMENTS_DIR = "seeds"
+TRANSLATIONS_DIR = "translations"
+LOCK_FILE = ".edition.lock"
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+# --------------------------------------------------------------------------
+# The workspace: an edition and where each part of it came from.
+
+
+@dataclass
+class DocumentFiles:
+    path: Path
+    canonical: bool = True
+    layer_files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Workspace:
+    """A loaded edition with the files behind it. Problems found while
+    loading are kept, so that `validate` can list them all at once."""
+
+    root: Path
+    edition: Edition
+    files: dict[str, DocumentFiles] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.edition.document(doc_id)
+        if doc is None:
+            known = [d.id for d in self.edition.documents]
+            raise UsageError.at(f"no document '{doc_id}' in this edition", hint=_suggest(doc_id, known, "edition list"))
+        return doc
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` that holds an edition.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / EDITION_FILE).is_file():
+            return folder
+    raise UsageError.at(
+        f"no {EDITION_FILE} here or in any parent folder",
+        here,
+        hint="run `edition init` to make an edition, or pass --edition DIR",
+    )
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read an edition folder; problems are collected in `.problems`."""
+    root = Path(root)
+    problems: list[Problem] = []
+    edition = _collect(problems, lambda: read_edition_file(root / EDITION_FILE)) or Edition(title="(unreadable)")
+    ws = Workspace(root=root, edition=edition, problems=problems)
+    documents: list[Document] = []
+    where: dict[str, Path] = {}
+    docs_dir = root / DOCUMENTS_DIR
+    for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() else []:
+        loaded = _collect(problems, lambda: read_document_file(path))
+        if loaded is None:
+            continue
+        doc, canonical, positions = loaded
+        if doc.id in where:
+            problems.append(
+                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, positions.get("id", (None, None))[0], hint="give each document its own id")
+            )
+            continue
+        where[doc.id] = path
+        ws.files[doc.id] = DocumentFiles(path, canonical)
+        documents.append(doc)
+        problems.extend(check_document(doc, path, positions))
+    trans_dir = root / TRANSLATIONS_DIR
+    for path in sorted(trans_dir.glob("*/*.yaml")) if trans_dir.is_dir() else []:
+        doc_id = path.parent.name
+        doc = next((d for d in documents if d.id == doc_id), None)
+        if doc is None:
+            problems.append(
+                Problem(f"translation for unknown document '{doc_id}'", path, hint=_suggest(doc_id, list(where), "edition list"))
+            )
+            continue
+        _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id]))
+    edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
+    return ws
+
+
+def load(root: Path | str = ".") -> Edition:
+    """Load an edition for a Python caller; raise on the first error."""
+    ws = load_workspace(Path(root))
+    if ws.errors:
+        raise EditionError(*ws.errors)
+    return ws.edition
+
+
+def _collect(problems: list[Problem], read):
+    try:
+        return read()
+    except EditionError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _suggest(word: str, known, command: str | None = None) -> str | None:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if command:
+        return f"`{command}` shows what there is"
+    return None
+
+
+# --------------------------------------------------------------------------
+# Reading: a small schema over Located trees.
+
+
+class _Fields:
+    """Read the fields of one YAML mapping, checking names and types."""
+
+    def __init__(self, node: Located, path: Path, allowed: tuple[str, ...], what: str, extra_ok=()):
+        if not isinstance(node.value, dict):
+            raise EditionError.at(f"{what} must be a mapping of fields", path, node.line, node.column)
+        self.node, self.path, self.what = node, path, what
+        self.map: dict[str, Located] = node.value
+        for key, value in self.map.items():
+            if key not in allowed and key not in extra_ok:
+                raise EditionError.at(
+                    f"unknown field '{key}' in {what}",
+                    path,
+                    value.key_line,
+                    value.key_column,
+                    hint=_suggest(key, [*allowed, *extra_ok]) or f"known fields: {', '.join(allowed)}",
+                )
+
+    def pos(self, key: str) -> tuple[int, int]:
+        value = self.map.get(key)
+        return (value.line, value.column) if value else (self.node.line, self.node.column)
+
+    def error(self, key: str, message: str, hint: str | None = None) -> EditionError:
+        line, column = self.pos(key)
+        return EditionError.at(message, self.path, line, column, hint)
+
+    def str(self, key: str, required: bool = False) -> str | None:
+        value = self.map.get(key)
+        if value is None or value.value is None:
+            if required:
+                raise EditionError.at(
+                    f"{self.what} needs a '{key}'", self.path, self.node.line, self.node.column, hint=f"add `{key}: …`"
+                )
+            return None
+        if not isinstance(value.value, str):
+            raise self.error(key, f"'{key}' must be text, not a {_kind(value.value)}")
+        if required and not value.value.strip():
+            raise self.error(key, f"'{key}' is empty")
+        return value.value
+
+    def choice(self, key: str, enum, default):
+        raw = self.str(key)
+        if raw is None:
+            return default
+        try:
+            return enum(raw)
+        except ValueError:
+            names = [e.value for e in enum]
+            raise self.error(key, f"'{key}' cannot be '{raw}'", _suggest(raw, names) or f"one of: {', '.join(names)}") from None
+
+    def ident(self, key: str, required: bool = False) -> str | None:
+        raw = self.str(key, required)
+        if raw is not None and not ID_RE.match(raw):
+            raise self.error(key, f"'{raw}' is not a valid id", "use letters, digits, '.', '-' and '_'")
+        return raw
+
+    def lang(self, key: str, required: bool = False) -> str | None:
+        raw = self.str(key, required)
+        if raw is not None and not LANG_RE.match(raw):
+            raise self.error(key, f"'{raw}' is not a language code", "use an ISO 639 code such as en, ru, de")
+        return raw
+
+    def boolean(self, key: str) -> bool:
+        raw = self.str(key)
+        if raw is None:
+            return False
+        if raw in ("true", "yes"):
+            return True
+        if raw in ("false", "no"):
+            return False
+        raise self.error(key, f"'{key}' must be true or false")
+
+    def integer(self, key: str, default: int) -> int:
+        raw = self.str(key)
+        if raw is None:
+            return default
+        if not raw.isdigit() or int(raw) < 1:
+            raise self.error(key, f"'{key}' must be a whole number from 1")
+        return int(raw)
+
+    def strings(self, key: str) -> list[str]:
+        value = self.map.get(key)
+        if value is None or value.value is None:
+            return []
+        if isinstance(value.value, str):
+            return [value.value]
+        if not isinstance(value.value, list) or not all(isinstance(v.value, str) for v in value.value):
+            raise self.error(key, f"'{key}' must be a list of text")
+        return [v.value for v in value.value]
+
+    def items(self, key: str) -> list[Located]:
+        value = self.map.get(key)
+        if value is None or value.value is None:
+            return []
+        if not isinstance(value.value, list):
+            raise self.error(key, f"'{key}' must be a list (items start with '- ')")
+        return value.value
+
+
+def _kind(value) -> str:
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
+
+
+EDITION_FIELDS = ("title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout")
+
+
+def read_edition_file(path: Path) -> Edition:
+    if not path.is_file():
+        raise EditionError.at(f"{EDITION_FILE} is missing", path, hint="run `edition init` here")
+    tree, _ = yamlio.load(path)
+    f = _Fields(tree, path, EDITION_FIELDS, EDITION_FILE)
+    page_size = f.str("page_size") or "A5"
+    if page_size not in PAGE_SIZES:
+        raise f.error("page_size", f"unknown page size '{page_size}'", f"one of: {', '.join(PAGE_SIZES)}")
+    layout = f.str("layout") or "translation"
+    if layout not in LAYOUTS:
+        raise f.error("layout", f"unknown layout '{layout}'", f"one of: {', '.join(LAYOUTS)}")
+    return Edition(
+        title=f.str("title", required=True),
+        subtitle=f.str("subtitle"),
+        editors=f.strings("editors"),
+        publisher=f.str("publisher"),
+        year=f.str("year"),
+        languages=f.strings("languages"),
+        page_size=page_size,
+        layout=layout,
+    )
+
+
+DOCUMENT_FIELDS = (
+    "id", "title", "collection", "date", "author", "recipient", "place", "type",
+    "original_language", "archival_refs", "citation", "publication", "source_url",
+    "summary", "credit", "rights", "layers", "segments", "notes", "unplaced",
+)  # fmt: skip
+DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
+REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
+LAYER_FIELDS = ("id", "lang", "role", "translator", "translated_from", "revises", "date", "source_file", "source_sha256")
+NOTE_FIELDS = ("id", "kind", "label", "layer", "at", "phrase", "occurrence", "text")
+LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
+
+Positions = dict[str, tuple[int | None, int | None]]
+
+
+def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
+    """A document, whether its file is in canonical form (safe to rewrite),
+    and the positions of its parts for later checks."""
+    tree, text = yamlio.load(path)
+    f = _Fields(tree, path, DOCUMENT_FIELDS, "a document")
+    positions: Positions = {"id": f.pos("id")}
+    layers = []
+    for item in f.items("layers"):
+        layer = _read_layer(item, path)
+        positions[f"layer:{layer.id}"] = (item.line, item.column)
+        layers.append(layer)
+    layer_ids = [layer.id for layer in layers]
+    segments = []
+    for item in f.items("segments"):
+        segment = _read_segment(item, path, layer_ids)
+        positions[f"segment:{segment.id}"] = (item.line, item.column)
+        segments.append(segment)
+    notes = []
+    for item in f.items("notes"):
+        notes.append(_read_note(item, path))
+        positions[f"note:{notes[-1].id}"] = (item.line, item.column)
+    date = None
+    if "date" in f.map and f.map["date"].value is not None:
+        date = _read_date(f.map["date"], path)
+    doc = Document(
+        id=f.ident("id", required=True),
+        title=f.str("title", required=True),
+        collection=f.str("collection"),
+        date=date,
+        author=f.str("author"),
+        recipient=f.str("recipient"),
+        place=f.str("place"),
+        doc_type=f.str("type"),
+        original_language=f.lang("original_language"),
+        archival_refs=[_read_ref(item, path) for item in f.items("archival_refs")],
+        citation=f.str("citation"),
+        publication=f.str("publication"),
+        source_url=f.str("source_url"),
+        summary=f.str("summary"),
+        credit=f.str("credit"),
+        rights=f.str("rights"),
+        layers=layers,
+        segments=segments,
+        notes=notes,
+        unplaced=f.strings("unplaced"),
+    )
+    canonical = yamlio.dump(document_tree(doc)) == text
+    return doc, canonical, positions
+
+
+def _read_date(node: Located, path: Path) -> DateSpec:
+    if isinstance(node.value, str):
+        return DateSpec(text=node.value)
+    f = _Fields(node, path, DATE_FIELDS, "a date")
+    spec = DateSpec(
+        text=f.str("text", required=True),
+        iso=f.str("iso"),
+        certainty=f.choice("certainty", Certainty, Certainty.EXACT),
+        iso_end=f.str("iso_end"),
+        supplied=f.boolean("supplied"),
+    )
+    for key in ("iso", "iso_end"):
+        value = getattr(spec, key)
+        if value is not None and not ISO_RE.match(value):
+            raise f.error(key, f"'{value}' is not an ISO date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+    return spec
+
+
+def _read_ref(node: Located, path: Path) -> ArchivalRef:
+    if isinstance(node.value, str):
+        return ArchivalRef(text=node.value)
+    f = _Fields(node, path, REF_FIELDS, "an archival reference")
+    return ArchivalRef(**{key: f.str(key, required=key == "text") for key in REF_FIELDS})
+
+
+def _read_layer(node: Located, path: Path) -> Layer:
+    f = _Fields(node, path, LAYER_FIELDS, "a layer")
+    return Layer(
+        id=f.ident("id", required=True),
+        lang=f.lang("lang", required=True),
+        role=f.choice("role", LayerRole, LayerRole.TRANSLATION),
+        translator=f.str("translator"),
+        translated_from=f.str("translated_from"),
+        revises=f.ident("revises"),
+        date=f.str("date"),
+        source_file=f.str("source_file"),
+        source_sha256=f.str("source_sha256"),
+    )
+
+
+def _read_segment(node: Located, path: Path, layer_ids: list[str]) -> Segment:
+    f = _Fields(node, path, ("id", "kind"), "a segment", extra_ok=tuple(layer_ids))
+    text = {layer_id: f.str(layer_id) for layer_id in layer_ids if layer_id in f.map}
+    return Segment(
+        id=f.ident("id", required=True),
+        kind=f.choice("kind", SegmentKind, SegmentKind.PARAGRAPH),
+        text={k: v for k, v in text.items() if v is not None},
+    )
+
+
+def _read_note(node: Located, path: Path) -> Note:
+    f = _Fields(node, path, NOTE_FIELDS, "a note")
+    at = f.str("at")
+    layer = f.ident("layer")
+    anchor = None
+    if at is not None or layer is not None:
+        if at is None or layer is None:
+            missing = "at" if at is None else "layer"
+            raise f.error(missing, f"a note's anchor needs both 'layer' and 'at' ('{missing}' is missing)")
+        anchor = Anchor(layer=layer, segment=at, phrase=f.str("phrase") or "", occurrence=f.integer("occurrence", 1))
+    return Note(
+        id=f.ident("id", required=True),
+        kind=f.choice("kind", NoteKind, NoteKind.FOOTNOTE),
+        text=f.str("text", required=True),
+        anchor=anchor,
+        label=f.str("label"),
+    )
+
+
+def read_layer_file(path: Path, doc: Document, files: DocumentFiles) -> Layer:
+    """Add the layer in translations/<doc>/<layer>.yaml to `doc`."""
+    tree, _ = yamlio.load(path)
+    f = _Fields(tree, path, LAYER_FILE_FIELDS, "a translation file")
+    named = f.ident("document")
+    if named is not None and named != doc.id:
+        raise f.error("document", f"file is in the folder of '{doc.id}' but names document '{named}'", "move the file or correct the name")
+    if "layer" not in f.map:
+        raise EditionError.at("a translation file needs a 'layer'", path, tree.line, tree.column)
+    layer = _read_layer(f.map["layer"], path)
+    if layer.id != path.stem:
+        raise f.error("layer", f"layer id '{layer.id}' differs from the file name '{path.name}'", f"rename the file to {layer.id}.yaml")
+    if doc.layer(layer.id) is not None:
+        raise f.error("layer", f"layer '{layer.id}' is already defined for document '{doc.id}'", "remove one of the two")
+    segments_node = f.map.get("segments")
+    texts: dict[str, str] = {}
+    if segments_node is not None and segments_node.value is not None:
+        seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
+        for seg_id in seg_fields.map:
+            texts[seg_id] = seg_fields.str(seg_id)
+    notes = [_read_note(item, path) for item in f.items("notes")]
+    doc.layers.append(layer)
+    for segment in doc.segments:
+        if texts.get(segment.id) is not None:
+            segment.text[layer.id] = texts[segment.id]
+    doc.notes.extend(notes)
+    files.layer_files[layer.id] = path
+    return layer
+
+
+# --------------------------------------------------------------------------
+# Checks across the parts of a document (ids, references, anchors).
+
+
+def check_document(doc: Document, path: Path, positions: Positions | None = None) -> list[Problem]:
+    positions = positions or {}
+    problems: list[Problem] = []
+
+    def at(key: str, message: str, hint: str | None = None, severity: str = "error"):
+        line, column = positions.get(key, (None, None))
+        problems.append(Problem(message, path, line, column, hint, severity))
+
+    layer_ids = [layer.id for layer in doc.layers]
+    _duplicates(layer_ids, "layer", at)
+    _duplicates([s.id for s in doc.segments], "segment", at)
+    _duplicates([n.id for n in doc.notes], "note", at)
+    for segment in doc.segments:
+        if segment.id in HEAD_PLACES:
+            at(f"segment:{segment.id}", f"'{segment.id}' is reserved for the document's head", "choose another segment id")
+    for layer in doc.layers:
+        for key in ("revises",):
+            ref = getattr(layer, key)
+            if ref and ref not in layer_ids:
+                at(f"layer:{layer.id}", f"layer '{layer.id}' {key} unknown layer '{ref}'", _suggest(ref, layer_ids))
+        source = layer.translated_from
+        if source and source not in layer_ids and not LANG_RE.match(source):
+            at(f"layer:{layer.id}", f"layer '{layer.id}' is translated from '{source}', neither a layer nor a language code")
+    if doc.layers and doc.segments:
+        for segment in doc.segments:
+            if not segment.text:
+                at(f"segment:{segment.id}", f"segment '{segment.id}' has no text in any layer", severity="warning")
+    places = [*HEAD_PLACES, *(s.id for s in doc.segments)]
+    for note in doc.notes:
+        anchor = note.anchor
+        if anchor is None:
+            continue
+        key = f"note:{note.id}"
+        if anchor.layer not in layer_ids:
+            at(key, f"note '{note.id}' is anchored in unknown layer '{anchor.layer}'", _suggest(anchor.layer, layer_ids))
+        elif anchor.segment not in places:
+            at(key, f"note '{note.id}' is anchored in unknown segment '{anchor.segment}'", _suggest(anchor.segment, places))
+        elif resolve_anchor(doc, anchor) is None:
+            nth = f" (occurrence {anchor.occurrence})" if anchor.occurrence > 1 else ""
+            at(
+                key,
+                f"note '{note.id}': phrase '{anchor.phrase}'{nth} is not in {anchor.segment} of layer '{anchor.layer}'",
+                "correct the phrase to words of that segment, or move the note",
+            )
+    return problems
+
+
+def _duplicates(ids: list[str], what: str, at) -> None:
+    seen = set()
+    for item in ids:
+        if item in seen:
+            at(f"{what}:{item}", f"{what} id '{item}' is used twice", f"give each {what} its own id")
+        seen.add(item)
+
+
+# --------------------------------------------------------------------------
+# Writing: canonical trees, atomic files, one writer at a time.
+
+
+def edition_tree(edition: Edition) -> dict:
+    return {
+        "title": edition.title,
+        "subtitle": edition.subtitle,
+        "editors": list(edition.editors),
+        "publisher": edition.publisher,
+        "year": edition.year,
+        "languages": list(edition.languages),
+        "page_size": edition.page_size,
+        "layout": edition.layout,
+    }
+
+
+def _block(text: str | None) -> Block | None:
+    return None if text is None else Block(text)
+
+
+def layer_tree(layer: Layer) -> dict:
+    return {
+        "id": layer.id,
+        "lang": layer.lang,
+        "role": layer.role.value,
+        "translator": layer.translator,
+        "translated_from": layer.translated_from,
+        "revises": layer.revises,
+        "date": layer.date,
+        "source_file": layer.source_file,
+        "source_sha256": layer.source_sha256,
+    }
+
+
+def note_tree(note: Note) -> dict:
+    anchor = note.anchor
+    return {
+        "id": note.id,
+        "kind": note.kind.value,
+        "label": note.label,
+        "layer": anchor.layer if anchor else None,
+        "at": anchor.segment if anchor else None,
+        "phrase": anchor.phrase or None if anchor else None,
+        "occurrence": anchor.occurrence if anchor and anchor.occurrence != 1 else None,
+        "text": _block(note.text),
+    }
+
+
+def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
+    """The document file's content. `layer_ids` limits which layers it holds
+    (the others live in translations/); None means all."""
+    keep = [layer for layer in doc.layers if layer_ids is None or layer.id in layer_ids]
+    kept = {layer.id for layer in keep}
+    date = None
+    if doc.date:
+        d = doc.date
+        date = {
+            "text": d.text,
+            "iso": d.iso,
+            "certainty": d.certainty.value,
+            "iso_end": d.iso_end,
+            "supplied": True if d.supplied else None,
+        }
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "collection": doc.collection,
+        "date": date,
+        "author": doc.author,
+        "recipient": doc.recipient,
+        "place": doc.place,
+        "type": doc.doc_type,
+        "original_language": doc.original_language,
+        "archival_refs": [{key: getattr(ref, key) for key in REF_FIELDS} for ref in doc.archival_refs],
+        "citation": _block(doc.citation),
+        "publication": _block(doc.publication),
+        "source_url": doc.source_url,
+        "summary": _block(doc.summary),
+        "credit": doc.credit,
+        "rights": _block(doc.rights),
+        "layers": [layer_tree(layer) for layer in keep],
+        "segments": [
+            {
+                "id": s.id,
+                "kind": s.kind.value if s.kind is not SegmentKind.PARAGRAPH else None,
+                **{lid: _block(t) for lid, t in s.text.items() if lid in kept},
+            }
+            for s in doc.segments
+        ],
+        "notes": [note_tree(n) for n in doc.notes if n.anchor is None or n.anchor.layer in kept],
+        "unplaced": [Block(u) for u in doc.unplaced],
+    }
+
+
+def layer_file_tree(doc: Document, layer: Layer) -> dict:
+    return {
+        "document": doc.id,
+        "layer": layer_tree(layer),
+        "segments": {s.id: Block(s.text[layer.id]) for s in doc.segments if layer.id in s.text},
+        "notes": [note_tree(n) for n in doc.notes if n.anchor is not None and n.anchor.layer == layer.id],
+    }
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder, fsync, rename, fsync
+    the folder: a crash leaves the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the edition's write lock (flock on .edition.lock: the kernel
+    frees it when a process dies, so no lock goes stale)."""
+    path = Path(root) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+                    raise LockedError.at(
+                        f"the edition is locked by process {holder}",
+                        path,
+                        hint="wait for the other command to finish, then run this one again",
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing releases the flock
+
+
+def refuse_overwrite(path: Path, replace: bool) -> None:
+    if path.exists() and not replace:
+        raise UsageError.at("file exists; it was not changed", path, hint="pass --replace to overwrite it")
+
+
+def write_document(root: Path, doc: Document, replace: bool = False, files: DocumentFiles | None = None) -> Path:
+    """Write a document's file (the layers not kept in translations/). An
+    existing file is replaced only with `replace` and only if rewriting it
+    loses nothing a person wrote in it (comments, own formatting)."""
+    path = files.path if files else Path(root) / DOCUMENTS_DIR / f"{doc.id}.yaml"
+    refuse_overwrite(path, replace)
+    if path.exists() and (files is None or not files.canonical):
+        _ensure_canonical(path)
+    separate = set(files.layer_files) if files else set()
+    atomic_write(path, yamlio.dump(document_tree(doc, {layer.id for layer in doc.layers} - separate)))
+    return path
+
+
+def write_edition_file(root: Path, edition: Edition, replace: bool = False) -> Path:
+    path = Path(root) / EDITION_FILE
+    refuse_overwrite(path, replace)
+    atomic_write(path, yamlio.dump(edition_tree(edition)))
+    return path
+
+
+def _ensure_canonical(path: Path) -> None:
+    try:
+        _, canonical, _ = read_document_file(path)
+    except EditionError:
+        canonical = False
+    if not canonical:
+        raise EditionError.at(
+            "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
+            path,
+            hint="move your comments into notes, or make the change in the file yourself",
+        )

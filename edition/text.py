@@ -1,0 +1,184 @@
+"""Words, dates, languages and archival signatures as editors write them:
+shared by the importers, the checks and (later) align, diff and the index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .model import ArchivalRef, Certainty, DateSpec
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (letters and digits), for counting and search."""
+    return WORD_RE.findall(unicodedata.normalize("NFC", text))
+
+
+def tidy_space(text: str) -> str:
+    """Join a block's lines and collapse runs of spaces; a lone no-break
+    space (as in "14th November") is kept, since it was typed on purpose."""
+    text = re.sub(r"\s{2,}|[\t\n\r\f\v]", " ", text)
+    return text.strip()
+
+
+_STOP = {"a", "an", "the", "of", "to", "from", "in", "on", "for", "and", "by", "with", "at", "against"}
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A short file-name-safe id from a title: its first significant words."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    parts = [p for p in re.findall(r"[A-Za-z0-9]+", ascii_text.lower()) if p not in _STOP][:4]
+    out = ""
+    for part in parts:
+        if len(out) + len(part) + 1 > limit:
+            break
+        out = f"{out}-{part}" if out else part
+    return out or "document"
+
+
+LANGUAGES = {
+    "english": "en", "german": "de", "russian": "ru", "french": "fr", "polish": "pl",
+    "czech": "cs", "slovak": "sk", "hungarian": "hu", "romanian": "ro", "bulgarian": "bg",
+    "ukrainian": "uk", "belarusian": "be", "serbian": "sr", "croatian": "hr", "chinese": "zh",
+    "japanese": "ja", "korean": "ko", "vietnamese": "vi", "italian": "it", "spanish": "es",
+    "portuguese": "pt", "dutch": "nl", "swedish": "sv", "finnish": "fi", "norwegian": "no",
+    "danish": "da", "estonian": "et", "latvian": "lv", "lithuanian": "lt", "georgian": "ka",
+    "armenian": "hy", "mongolian": "mn", "albanian": "sq", "greek": "el", "turkish": "tr",
+    "persian": "fa", "arabic": "ar", "hebrew": "he", "yiddish": "yi",
+}  # fmt: skip
+LANGUAGE_NAMES = {code: name.capitalize() for name, code in LANGUAGES.items()}
+
+
+def language_code(name: str) -> str | None:
+    """"German" → "de"; a code passes through; None when unknown."""
+    key = name.strip().lower()
+    if key in LANGUAGES:
+        return LANGUAGES[key]
+    if key in LANGUAGE_NAMES:
+        return key
+    return None
+
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july",
+         "august", "september", "october", "november", "december"]
+    )
+}  # fmt: skip
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_QUALIFIERS = [
+    (re.compile(r"^(not later than|no later than|not after|before|by)\s+", re.I), Certainty.NOT_AFTER),
+    (re.compile(r"^(not earlier than|no earlier than|not before|after)\s+", re.I), Certainty.NOT_BEFORE),
+    (re.compile(r"^(circa|ca\.|c\.|about|approximately|early|mid-?|late)\s*", re.I), Certainty.APPROXIMATE),
+]
+_DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+_MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
+_YEAR = re.compile(r"^(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_date(text: str) -> DateSpec | None:
+    """Read a dateline as an editor writes it: "June 26, 1953", "[not later
+    than 18 September 1956]", "circa 1957", "30.11.1956". None if it is not a
+    date. Square brackets mark a date the editor supplied."""
+    raw = text.strip()
+    supplied = raw.startswith("[") and raw.endswith("]")
+    body = raw[1:-1].strip() if supplied else raw
+    certainty = Certainty.EXACT
+    rest = body
+    for pattern, kind in _QUALIFIERS:
+        match = pattern.match(rest)
+        if match:
+            certainty, rest = kind, rest[match.end() :]
+            break
+    rest = rest.strip().rstrip(".")
+    iso = _iso(rest)
+    if iso is None:
+        return None
+    if certainty is Certainty.EXACT and len(iso) < 10:
+        certainty = Certainty.APPROXIMATE if len(iso) == 4 else Certainty.EXACT
+    return DateSpec(text=body, iso=iso, certainty=certainty, supplied=supplied)
+
+
+def _iso(text: str) -> str | None:
+    if m := _DAY_MONTH_YEAR.match(text):
+        return _valid(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    if m := _MONTH_DAY_YEAR.match(text):
+        return _valid(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+    if m := _MONTH_YEAR.match(text):
+        return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
+    if m := _YEAR.match(text):
+        return m[1]
+    if m := _NUMERIC.match(text):
+        return _valid(int(m[3]), int(m[2]), int(m[1]))
+    if m := _ISO.match(text):
+        return _valid(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> str | None:
+    import calendar
+
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# Archival signatures in the Russian manner, with Latin or Cyrillic labels:
+# "RGANI. F. 5. Op. 30. D. 140. L. 182-183. Attested Copy."
+_PART_LABELS = {
+    "fond": r"(?:F|Ф|f|fond)",
+    "opis": r"(?:Op|Оп|op|opis)",
+    "delo": r"(?:D|Д|d|delo)",
+    "folios": r"(?:Ll?|Лл?|ll?)",
+}
+_SIGNATURE = re.compile(
+    r"^(?P<archive>[A-ZА-Я][\w-]*(?:\s+[A-ZА-Я][\w-]*)*?)[.,]?\s+"
+    + "".join(rf"(?:{label}\.\s*(?P<{name}>[\w/–-]+(?:\s*[,–-]\s*\d+)*)[.,]?\s*)?" for name, label in _PART_LABELS.items())
+    + r"(?P<copy>[^\W\d][\w ]*?)?\.?$"
+)
+
+
+def parse_signature(text: str) -> ArchivalRef | None:
+    """An archival reference with its parts, or None if `text` is not one.
+    At least fond or delo must be present for a line to count as one."""
+    cleaned = tidy_space(text)
+    match = _SIGNATURE.match(cleaned)
+    if not match or not (match["fond"] or match["delo"]):
+        return None
+    return ArchivalRef(
+        text=cleaned,
+        archive=match["archive"],
+        fond=match["fond"],
+        opis=match["opis"],
+        delo=match["delo"],
+        folios=match["folios"],
+        copy=(match["copy"] or "").strip() or None,
+    )
+
+
+# "TsKhSD, per. 4546, op. 30, pap. 5, ll. 87-91" as found inside citations.
+_CITED_PART = re.compile(r"^(f|fond|op|d|delo|l|ll|per|pap|k|kor|box|folder|file|no)\.?\s+[\w/–-]+$", re.I)
+
+
+def parse_cited_signature(parts: list[str]) -> ArchivalRef | None:
+    """Read comma-separated citation parts that start with an archive's
+    abbreviation followed by labelled numbers ("op. 30", "ll. 87-91")."""
+    if len(parts) < 2 or not re.match(r"^[A-ZА-Я][\w-]*[A-ZА-Я][\w-]*$", parts[0]):
+        return None
+    if not all(_CITED_PART.match(p) for p in parts[1:]):
+        return None
+    fields: dict[str, str] = {}
+    for part in parts[1:]:
+        label, value = part.split(None, 1)
+        key = {"f": "fond", "fond": "fond", "op": "opis", "d": "delo", "delo": "delo", "l": "folios", "ll": "folios"}.get(
+            label.rstrip(".").lower()
+        )
+        if key:
+            fields[key] = value
+    return ArchivalRef(text=", ".join(parts), archive=parts[0], **fields)

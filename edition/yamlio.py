@@ -1,0 +1,168 @@
+"""Safe YAML in and canonical YAML out, with positions for every value.
+
+Every scalar is read as a string (no YAML 1.1 surprises: `no` stays "no",
+`1917-10-25` stays a string); the schema in `store` decides types. Duplicate
+keys, aliases and tags are refused. Output is canonical: fixed key order set
+by the caller, block scalars for text, Unicode unescaped, no folding."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import EditionError
+from .textfile import read_text
+
+try:  # libyaml's parser is many times faster on large files
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pure-Python fallback
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 32
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class Located:
+    """A value read from YAML and where it stood (1-based line and column).
+
+    `value` is a str, None, a dict of str to Located, or a list of Located."""
+
+    value: Any
+    line: int
+    column: int
+    key_line: int | None = None
+    key_column: int | None = None
+
+
+class Block(str):
+    """A string to be written as a literal block scalar (`|-`)."""
+
+
+def parse(text: str, path: Path) -> Located:
+    """Parse one YAML document into Located values."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "malformed YAML"
+        if exc.context and exc.problem:
+            message = f"{exc.problem} ({exc.context})"
+        raise EditionError.at(
+            f"malformed YAML: {message}",
+            path,
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            hint="check the indentation and quoting near this place",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise EditionError.at(f"malformed YAML: {exc}", path) from None
+    except RecursionError:
+        raise EditionError.at("structure is nested too deeply", path) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise EditionError.at("file holds no YAML document", path, 1, 1)
+    return _convert(node, path, set(), 0)
+
+
+def load(path: Path) -> tuple[Located, str]:
+    text = read_text(path)
+    return parse(text, path), text
+
+
+def _convert(node: yaml.Node, path: Path, seen: set[int], depth: int) -> Located:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if depth > MAX_DEPTH:
+        raise EditionError.at("structure is nested too deeply", path, line, column)
+    if id(node) in seen:
+        raise EditionError.at(
+            "YAML aliases (*name) are not allowed in edition files", path, line, column, hint="write the value out in full"
+        )
+    seen.add(id(node))
+    if node.tag not in _STANDARD_TAGS:
+        raise EditionError.at(f"YAML tag {node.tag!r} is not allowed", path, line, column, hint="remove the tag")
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
+            return Located(None, line, column)
+        return Located(node.value, line, column)
+    if isinstance(node, yaml.SequenceNode):
+        return Located([_convert(item, path, seen, depth + 1) for item in node.value], line, column)
+    mapping: dict[str, Located] = {}
+    for key_node, value_node in node.value:
+        key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise EditionError.at("a key must be a plain name", path, key_line, key_column)
+        if key_node.value == "<<":
+            raise EditionError.at("YAML merge keys (<<) are not allowed", path, key_line, key_column)
+        key = key_node.value
+        if key in mapping:
+            first = mapping[key]
+            raise EditionError.at(
+                f"duplicate key '{key}' (first at line {first.key_line})",
+                path,
+                key_line,
+                key_column,
+                hint="YAML keeps only the last value; remove one of them",
+            )
+        value = _convert(value_node, path, seen, depth + 1)
+        value.key_line, value.key_column = key_line, key_column
+        mapping[key] = value
+    return Located(mapping, line, column)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_block(dumper: yaml.SafeDumper, value: Block) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(Block, _represent_block)
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(tree: Any) -> str:
+    """Canonical YAML for a tree of dicts (in insertion order), lists, str,
+    Block and None. Text is NFC; the result ends with one newline."""
+    text = yaml.dump(
+        _nfc(tree),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=2**31 - 1,
+        indent=2,
+    )
+    return text
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, Block):
+        return Block(unicodedata.normalize("NFC", value))
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
