@@ -182,8 +182,11 @@ class _Fields:
                 )
 
     def pos(self, key: str) -> tuple[int, int]:
+        """Where a field's key stands (where its mapping starts if absent)."""
         value = self.map.get(key)
-        return (value.line, value.column) if value else (self.node.line, self.node.column)
+        if value is None:
+            return self.node.line, self.node.column
+        return (value.key_line or value.line, value.key_column or value.column)
 
     def error(self, key: str, message: str, hint: str | None = None) -> EditionError:
         line, column = self.pos(key)
@@ -327,6 +330,8 @@ def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
     for item in f.items("notes"):
         notes.append(_read_note(item, path))
         positions[f"note:{notes[-1].id}"] = (item.line, item.column)
+        for key, value in item.value.items():
+            positions[f"note:{notes[-1].id}:{key}"] = (value.key_line, value.key_column)
     date = None
     if "date" in f.map and f.map["date"].value is not None:
         date = _read_date(f.map["date"], path)
@@ -463,8 +468,8 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
     positions = positions or {}
     problems: list[Problem] = []
 
-    def at(key: str, message: str, hint: str | None = None, severity: str = "error"):
-        line, column = positions.get(key, (None, None))
+    def at(key: str, message: str, hint: str | None = None, severity: str = "error", field: str | None = None):
+        line, column = positions.get(f"{key}:{field}", positions.get(key, (None, None)))
         problems.append(Problem(message, path, line, column, hint, severity))
 
     layer_ids = [layer.id for layer in doc.layers]
@@ -493,15 +498,16 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
             continue
         key = f"note:{note.id}"
         if anchor.layer not in layer_ids:
-            at(key, f"note '{note.id}' is anchored in unknown layer '{anchor.layer}'", _suggest(anchor.layer, layer_ids))
+            at(key, f"note '{note.id}' is anchored in unknown layer '{anchor.layer}'", _suggest(anchor.layer, layer_ids), field="layer")
         elif anchor.segment not in places:
-            at(key, f"note '{note.id}' is anchored in unknown segment '{anchor.segment}'", _suggest(anchor.segment, places))
+            at(key, f"note '{note.id}' is anchored in unknown segment '{anchor.segment}'", _suggest(anchor.segment, places), field="at")
         elif resolve_anchor(doc, anchor) is None:
             nth = f" (occurrence {anchor.occurrence})" if anchor.occurrence > 1 else ""
             at(
                 key,
                 f"note '{note.id}': phrase '{anchor.phrase}'{nth} is not in {anchor.segment} of layer '{anchor.layer}'",
                 "correct the phrase to words of that segment, or move the note",
+                field="phrase" if anchor.phrase else "at",
             )
     return problems
 

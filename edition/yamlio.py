@@ -119,6 +119,10 @@ def _convert(node: yaml.Node, path: Path, seen: set[int], depth: int) -> Located
                 key_column,
                 hint="YAML keeps only the last value; remove one of them",
             )
+        if id(value_node) in seen:  # an alias: report where it is used
+            raise EditionError.at(
+                "YAML aliases (*name) are not allowed in edition files", path, key_line, key_column, hint="write the value out in full"
+            )
         value = _convert(value_node, path, seen, depth + 1)
         value.key_line, value.key_column = key_line, key_column
         mapping[key] = value

@@ -49,6 +49,7 @@ _BOLD = re.compile(r"^\*\*(.+)\*\*$", re.S)
 _URL = re.compile(r"^<?(https?://\S+?)>?$")
 _CALL_AT_END = re.compile(r"(?<=[\w\].”’\")])\s+(\d{1,3})$")
 _CALL_AFTER_BRACKET = re.compile(r"(?<=\])\s+(\d{1,3})(?=\s|$)")
+_CALL_AFTER_SENTENCE = re.compile(r"(?<=[.!?”\"’)])\s+(\d{1,3})(?=\s+[A-ZА-ЯЁ])")
 
 
 @dataclass
@@ -378,9 +379,10 @@ def _notes(doc, endnotes, calls, labels, layer_id, result) -> None:
             text = doc.title if place == "title" else ""
             phrase = text.split()[-1] if text else ""
             placed[label] = Anchor(layer_id, place, phrase, text.count(phrase) if phrase else 1)
+            result.structure.append(label)  # the call itself
     for segment in doc.segments:
         text = segment.text[""]
-        for pattern in (_CALL_AFTER_BRACKET, _CALL_AT_END):
+        for pattern in (_CALL_AFTER_BRACKET, _CALL_AFTER_SENTENCE, _CALL_AT_END):
             for m in reversed(list(pattern.finditer(text))):
                 label = m.group(1)
                 if label not in labels or label in placed:
@@ -388,6 +390,7 @@ def _notes(doc, endnotes, calls, labels, layer_id, result) -> None:
                 before = text[: m.start()]
                 phrase = before.split()[-1] if before.split() else ""
                 text = before + text[m.end() :]
+                result.structure.append(label)  # the call itself
                 placed[label] = Anchor(layer_id, segment.id, phrase, before.count(phrase) if phrase else 1)
         segment.text[""] = text
     for segment in doc.segments:
