@@ -538,7 +538,8 @@ def edition_tree(edition: Edition) -> dict:
 
 
 def _block(text: str | None) -> Block | None:
-    return None if text is None else Block(text)
+    """Optional text as a block scalar; empty text is the same as none."""
+    return Block(text) if text else None
 
 
 def layer_tree(layer: Layer) -> dict:
@@ -560,7 +561,7 @@ def note_tree(note: Note) -> dict:
     return {
         "id": note.id,
         "kind": note.kind.value,
-        "label": note.label,
+        "label": note.label or None,
         "layer": anchor.layer if anchor else None,
         "at": anchor.segment if anchor else None,
         "phrase": anchor.phrase or None if anchor else None,
@@ -606,7 +607,7 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
             {
                 "id": s.id,
                 "kind": s.kind.value if s.kind is not SegmentKind.PARAGRAPH else None,
-                **{lid: _block(t) for lid, t in s.text.items() if lid in kept},
+                **{lid: Block(t) for lid, t in s.text.items() if lid in kept},
             }
             for s in doc.segments
         ],
