@@ -186,3 +186,163 @@ def build(root: Path, out: Path | None = None, *, html: Path | None = None):
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
     return out, build_pdf(ws.edition, out, templates_dirs(Path(root)), html_out=html)
 
+
+
+# --------------------------------------------------------------------------
+# Translations and notes: each read-change-write happens under the lock.
+
+
+def add_translation(
+    root: Path,
+    doc_id: str,
+    file: Path,
+    *,
+    lang: str | None = None,
+    translator: str | None = None,
+    translated_from: str | None = None,
+    revises: str | None = None,
+    layer_id: str | None = None,
+    description: str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+):
+    """Align a delivered translation to a document and store it as
+    translations/<doc>/<layer>.yaml. Metadata missing from the call is
+    taken from the file's front matter. Returns (AddResult, path or None)."""
+    from .importers import read_delivery
+    from .translations import add_translation as add
+
+    delivery = read_delivery(Path(file))
+    meta = delivery.meta
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        lang = lang or meta.get("lang")
+        if not lang:
+            raise UsageError.at("the translation's language is not given", hint="pass --lang, or put `lang:` in the file's front matter")
+        result = add(
+            doc,
+            delivery,
+            lang=lang,
+            translator=translator or meta.get("translator"),
+            translated_from=translated_from or meta.get("from"),
+            revises=revises or meta.get("revises"),
+            layer_id=layer_id or meta.get("layer"),
+            description=description or meta.get("title"),
+            date=meta.get("date"),
+            replace_layer=replace,
+        )
+        if dry_run:
+            return result, None
+        files = ws.files[doc.id]
+        if result.layer.id in files.layer_files or store.layer_path(root, doc.id, result.layer.id).exists():
+            files.layer_files.setdefault(result.layer.id, store.layer_path(root, doc.id, result.layer.id))
+        path = store.write_layer(root, doc, result.layer, files, replace=replace)
+        return result, path
+
+
+def remove_translation(root: Path, doc_id: str, layer_id: str):
+    """Remove a layer added under translations/ with its notes; returns the
+    layer, its notes and the removed file."""
+    from .translations import remove_layer
+
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        files = ws.files[doc.id]
+        if doc.layer(layer_id) is not None and layer_id not in files.layer_files:
+            raise UsageError.at(
+                f"layer '{layer_id}' is part of the document file, not a translation added later",
+                files.path,
+                hint="edit the document file to remove it",
+            )
+        dependents = [l.id for l in doc.layers if l.revises == layer_id]
+        if dependents:
+            raise UsageError.at(
+                f"layer '{layer_id}' is revised by {', '.join(dependents)}; nothing was removed",
+                hint="remove the revision first",
+            )
+        layer, notes = remove_layer(doc, layer_id)
+        path = files.layer_files.pop(layer_id)
+        path.unlink()
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
+        return layer, notes, path
+
+
+def add_note(root: Path, doc_id: str, *, layer: str, segment: str, phrase: str, text: str, kind: str = "footnote",
+             occurrence: int | None = None, note_id: str | None = None):  # fmt: skip
+    """Anchor a new note at a quoted phrase and store it with its layer."""
+    from .model import NoteKind
+    from .notes import next_note_id, place_anchor
+
+    try:
+        note_kind = NoteKind(kind)
+    except ValueError:
+        raise UsageError.at(f"unknown note kind '{kind}'", hint=f"one of: {', '.join(k.value for k in NoteKind)}") from None
+    if not text.strip():
+        raise UsageError.at("the note has no text", hint="pass --text")
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        anchor = place_anchor(doc, layer, segment, phrase, occurrence)
+        note_id = note_id or next_note_id(doc, note_kind)
+        if not store.ID_RE.match(note_id) or any(n.id == note_id for n in doc.notes):
+            raise UsageError.at(f"note id '{note_id}' is taken or not valid", hint="choose another --id")
+        note = Note(id=note_id, kind=note_kind, text=text, anchor=anchor)
+        doc.notes.append(note)
+        paths = store.save_layers(ws, doc, {layer})
+        return note, paths
+
+
+def remove_note(root: Path, doc_id: str, note_id: str):
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        note = next((n for n in doc.notes if n.id == note_id), None)
+        if note is None:
+            raise UsageError.at(f"document '{doc_id}' has no note '{note_id}'", hint=f"`edition note list {doc_id}` shows its notes")
+        doc.notes.remove(note)
+        layer = note.anchor.layer if note.anchor else None
+        paths = store.save_layers(ws, doc, {layer} if layer else {None})
+        return note, paths
+
+
+def alignment_json(result) -> dict:
+    """The alignment report for scripts (`translation add --json`)."""
+    return {
+        "layer": result.layer.id,
+        "method": result.alignment.method,
+        "pairs": [{"segments": p.segments, "paragraphs": p.paragraphs, "confidence": p.confidence, "flagged": p.flagged} for p in result.pairs],
+        "unaligned": [{"after": u.after, "text": u.text} for u in result.layer.unaligned],
+        "notes": [n.id for n in result.notes],
+        "lost_notes": [n.id for n in result.lost_notes],
+    }
+
+
+def layer_rows(ws: Workspace, doc: Document) -> list[dict]:
+    files = ws.files[doc.id]
+    return [
+        {
+            "id": layer.id, "lang": layer.lang, "role": layer.role.value, "translator": layer.translator,
+            "from": layer.translated_from, "revises": layer.revises, "description": layer.description,
+            "segments": sum(1 for s in doc.segments if layer.id in s.text),
+            "notes": sum(1 for n in doc.notes if n.anchor and n.anchor.layer == layer.id),
+            "flagged": list(layer.flagged),
+            "file": str(files.layer_files.get(layer.id, files.path).relative_to(ws.root)),
+        }  # fmt: skip
+        for layer in doc.layers
+    ]
+
+
+def note_rows(doc: Document) -> list[dict]:
+    from .notes import anchor_status
+
+    return [
+        {
+            "id": n.id, "kind": n.kind.value, "label": n.label, "text": n.text, "status": anchor_status(doc, n),
+            "layer": n.anchor.layer if n.anchor else None, "at": n.anchor.segment if n.anchor else None,
+            "phrase": n.anchor.phrase if n.anchor else None,
+        }  # fmt: skip
+        for n in doc.notes
+    ]

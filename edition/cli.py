@@ -160,6 +160,142 @@ def build(
     _say(f"wrote {path} ({report.pages} pages)")
 
 
+translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)
+note_app = typer.Typer(help="Footnotes, glosses, translator's and archival notes.", no_args_is_help=True)
+app.add_typer(translation_app, name="translation")
+app.add_typer(note_app, name="note")
+DocArgument = Annotated[str, typer.Argument(help="The document's id (see `edition list`).")]
+
+
+def _first_words(text: str, width: int = 38) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@translation_app.command("add")
+@command
+def translation_add(
+    doc: DocArgument,
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed) or .docx.")],
+    lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
+    translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,
+    revises: Annotated[Optional[str], typer.Option(help="The layer this text revises (keeps it; adds en.2 …).")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="The new layer's id (default: the language, or en.2 …).")] = None,
+    description: Annotated[Optional[str], typer.Option(help="What this layer is, for readers.")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace a layer with the same id.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Align and report; store nothing.")] = False,
+    edition: EditionOption = None,
+    as_json: JsonOption = False,
+):
+    """Align a translation's paragraphs to the document's segments and store it."""
+    result, path = api.add_translation(
+        _root(edition), doc, file, lang=lang, translator=translator, translated_from=from_, revises=revises,
+        layer_id=layer, description=description, replace=replace, dry_run=dry_run,
+    )  # fmt: skip
+    if as_json:
+        print(json.dumps(api.alignment_json(result), ensure_ascii=False, indent=2))
+    else:
+        for pair in sorted(result.pairs, key=lambda p: not p.flagged):
+            mark = "REVIEW" if pair.flagged else "ok"
+            segs = "+".join(pair.segments) or "—"
+            paras = "+".join(f"¶{j}" for j in pair.paragraphs) or "—"
+            print(f"{mark:6} {pair.confidence:4.2f}  {segs:>9} {_first_words(pair.base_text):38}  {paras:>7} {_first_words(pair.new_text)}")
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
+    flagged = len(result.flagged)
+    summary = f"{len(result.pairs)} pairs, {flagged} to review, {len(result.notes)} notes"
+    _say(f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)" if dry_run else f"added layer '{result.layer.id}' in {path}: {summary}")
+
+
+@translation_app.command("list")
+@command
+def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
+    """The layers of a document with their provenance."""
+    ws = api.open_workspace(_root(edition))
+    rows = api.layer_rows(ws, ws.document(doc))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        facts = ", ".join(f"{k} {row[k]}" for k in ("translator", "from", "revises") if row.get(k))
+        print(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
+
+
+@translation_app.command("show")
+@command
+def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.")], edition: EditionOption = None):
+    """One layer of a document as readable text with its notes."""
+    ws = api.open_workspace(_root(edition))
+    sys.stdout.write(api.reading_text(ws.document(doc), layer))
+
+
+@translation_app.command("remove")
+@command
+def translation_remove(
+    doc: DocArgument,
+    layer: Annotated[str, typer.Argument(help="The layer's id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    edition: EditionOption = None,
+):
+    """Remove a translation layer and the notes anchored in it."""
+    root = _root(edition)
+    if not yes:
+        ws = api.open_workspace(root)
+        document = ws.document(doc)
+        notes = [n for n in document.notes if n.anchor and n.anchor.layer == layer]
+        if not sys.stdin.isatty() and not os.environ.get("EDITION_ASSUME_TTY"):
+            _say(f"refusing to remove layer '{layer}' of {doc} without confirmation; pass --yes")
+            raise typer.Exit(2)
+        if not typer.confirm(f"Remove layer '{layer}' of {doc} and its {len(notes)} note(s)?", err=True):
+            _say("nothing removed")
+            raise typer.Exit(1)
+    removed, notes, path = api.remove_translation(root, doc, layer)
+    _say(f"removed layer '{removed.id}' ({removed.lang}, {removed.translator or 'no translator'}) and {len(notes)} note(s): {path}")
+
+
+@note_app.command("add")
+@command
+def note_add(
+    doc: DocArgument,
+    layer: Annotated[str, typer.Option(help="The layer whose words the note is anchored to.")],
+    segment: Annotated[str, typer.Option(help="The segment id (or title, date).")],
+    at: Annotated[str, typer.Option(help="The quoted phrase the note's call follows.")],
+    text: Annotated[str, typer.Option(help="The note's text.")],
+    kind: Annotated[str, typer.Option(help="footnote, gloss, translator or archival.")] = "footnote",
+    occurrence: Annotated[Optional[int], typer.Option(help="Which instance of the phrase, when it occurs more than once.")] = None,
+    note_id: Annotated[Optional[str], typer.Option("--id", help="The note's id (default: n1, g1, t1, a1 …).")] = None,
+    edition: EditionOption = None,
+):
+    """Add a note anchored to a phrase of a layer's segment."""
+    note, paths = api.add_note(
+        _root(edition), doc, layer=layer, segment=segment, phrase=at, text=text, kind=kind, occurrence=occurrence, note_id=note_id
+    )
+    _say(f"added {note.kind.value} '{note.id}' after '{note.anchor.phrase}' in {segment} ({', '.join(map(str, paths))})")
+
+
+@note_app.command("list")
+@command
+def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
+    """The notes of a document, with where each is anchored."""
+    ws = api.open_workspace(_root(edition))
+    rows = api.note_rows(ws.document(doc))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        where = f"{row['layer']}:{row['at']} after '{row['phrase']}'" if row["at"] else "whole document"
+        print(f"{row['id']:10} {row['kind']:10} {row['status']:11} {where:40}  {_first_words(row['text'], 50)}")
+
+
+@note_app.command("remove")
+@command
+def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.")], edition: EditionOption = None):
+    """Remove one note."""
+    removed, paths = api.remove_note(_root(edition), doc, note)
+    _say(f"removed {removed.kind.value} '{removed.id}': {removed.text[:60]}")
+
+
 def _console():
     from rich.console import Console
 

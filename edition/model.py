@@ -78,6 +78,15 @@ class ArchivalRef:
     copy: str | None = None  # "Attested Copy", "original", "draft" …
 
 
+@dataclass(frozen=True)
+class Unaligned:
+    """A paragraph of a delivered translation that matched no segment; kept
+    where it stood (after segment `after`; None: before the first)."""
+
+    after: str | None
+    text: str
+
+
 @dataclass
 class Layer:
     """A version of the document's text: the original or a translation."""
@@ -88,9 +97,13 @@ class Layer:
     translator: str | None = None
     translated_from: str | None = None  # a language code or a layer id
     revises: str | None = None  # id of the layer this one revises
-    date: str | None = None
+    date: str | None = None  # when the translation was made
+    description: str | None = None  # what this layer is ("working translation for …")
+    added: str | None = None  # when it was added to the edition
     source_file: str | None = None
     source_sha256: str | None = None
+    flagged: list[str] = field(default_factory=list)  # segments whose alignment needs review
+    unaligned: list[Unaligned] = field(default_factory=list)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from .model import (
     NoteKind,
     Segment,
     SegmentKind,
+    Unaligned,
     resolve_anchor,
 )
 from .yamlio import Block, Located
@@ -60,6 +61,7 @@ class DocumentFiles:
     path: Path
     canonical: bool = True
     layer_files: dict[str, Path] = field(default_factory=dict)
+    layer_canonical: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,21 +107,21 @@ def load_workspace(root: Path) -> Workspace:
     ws = Workspace(root=root, edition=edition, problems=problems)
     documents: list[Document] = []
     where: dict[str, Path] = {}
+    positions: dict[str, Positions] = {}
     docs_dir = root / DOCUMENTS_DIR
     for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() else []:
         loaded = _collect(problems, lambda: read_document_file(path))
         if loaded is None:
             continue
-        doc, canonical, positions = loaded
+        doc, canonical, positions[doc.id] = loaded
         if doc.id in where:
             problems.append(
-                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, positions.get("id", (None, None))[0], hint="give each document its own id")
+                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, positions[doc.id]["id"][1], hint="give each document its own id")
             )
             continue
         where[doc.id] = path
         ws.files[doc.id] = DocumentFiles(path, canonical)
         documents.append(doc)
-        problems.extend(check_document(doc, path, positions))
     trans_dir = root / TRANSLATIONS_DIR
     for path in sorted(trans_dir.glob("*/*.yaml")) if trans_dir.is_dir() else []:
         doc_id = path.parent.name
@@ -129,7 +131,9 @@ def load_workspace(root: Path) -> Workspace:
                 Problem(f"translation for unknown document '{doc_id}'", path, hint=_suggest(doc_id, list(where), "edition list"))
             )
             continue
-        _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id]))
+        _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id], positions[doc_id]))
+    for doc in documents:
+        problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
     return ws
 
@@ -302,11 +306,15 @@ DOCUMENT_FIELDS = (
 )  # fmt: skip
 DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
-LAYER_FIELDS = ("id", "lang", "role", "translator", "translated_from", "revises", "date", "source_file", "source_sha256")
+LAYER_FIELDS = (
+    "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
+    "added", "source_file", "source_sha256", "flagged", "unaligned",
+)  # fmt: skip
 NOTE_FIELDS = ("id", "kind", "label", "layer", "at", "phrase", "occurrence", "text")
 LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
 
-Positions = dict[str, tuple[int | None, int | None]]
+# Where each part of a document was read: "note:n1" → (file, line, column).
+Positions = dict[str, tuple[Path, int | None, int | None]]
 
 
 def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
@@ -314,24 +322,19 @@ def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
     and the positions of its parts for later checks."""
     tree, text = yamlio.load(path)
     f = _Fields(tree, path, DOCUMENT_FIELDS, "a document")
-    positions: Positions = {"id": f.pos("id")}
+    positions: Positions = {"id": (path, *f.pos("id"))}
     layers = []
     for item in f.items("layers"):
         layer = _read_layer(item, path)
-        positions[f"layer:{layer.id}"] = (item.line, item.column)
+        positions[f"layer:{layer.id}"] = (path, item.line, item.column)
         layers.append(layer)
     layer_ids = [layer.id for layer in layers]
     segments = []
     for item in f.items("segments"):
         segment = _read_segment(item, path, layer_ids)
-        positions[f"segment:{segment.id}"] = (item.line, item.column)
+        positions[f"segment:{segment.id}"] = (path, item.line, item.column)
         segments.append(segment)
-    notes = []
-    for item in f.items("notes"):
-        notes.append(_read_note(item, path))
-        positions[f"note:{notes[-1].id}"] = (item.line, item.column)
-        for key, value in item.value.items():
-            positions[f"note:{notes[-1].id}:{key}"] = (value.key_line, value.key_column)
+    notes = _read_notes(f.items("notes"), path, positions)
     date = None
     if "date" in f.map and f.map["date"].value is not None:
         date = _read_date(f.map["date"], path)
@@ -359,6 +362,16 @@ def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
     )
     canonical = yamlio.dump(document_tree(doc)) == text
     return doc, canonical, positions
+
+
+def _read_notes(items: list[Located], path: Path, positions: Positions) -> list[Note]:
+    notes = []
+    for item in items:
+        notes.append(_read_note(item, path))
+        positions[f"note:{notes[-1].id}"] = (path, item.line, item.column)
+        for key, value in item.value.items():
+            positions[f"note:{notes[-1].id}:{key}"] = (path, value.key_line, value.key_column)
+    return notes
 
 
 def _read_date(node: Located, path: Path) -> DateSpec:
@@ -396,9 +409,18 @@ def _read_layer(node: Located, path: Path) -> Layer:
         translated_from=f.str("translated_from"),
         revises=f.ident("revises"),
         date=f.str("date"),
+        description=f.str("description"),
+        added=f.str("added"),
         source_file=f.str("source_file"),
         source_sha256=f.str("source_sha256"),
+        flagged=f.strings("flagged"),
+        unaligned=[_read_unaligned(item, path) for item in f.items("unaligned")],
     )
+
+
+def _read_unaligned(node: Located, path: Path) -> Unaligned:
+    f = _Fields(node, path, ("after", "text"), "an unaligned paragraph")
+    return Unaligned(after=f.ident("after"), text=f.str("text", required=True))
 
 
 def _read_segment(node: Located, path: Path, layer_ids: list[str]) -> Segment:
@@ -430,9 +452,9 @@ def _read_note(node: Located, path: Path) -> Note:
     )
 
 
-def read_layer_file(path: Path, doc: Document, files: DocumentFiles) -> Layer:
+def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: Positions | None = None) -> Layer:
     """Add the layer in translations/<doc>/<layer>.yaml to `doc`."""
-    tree, _ = yamlio.load(path)
+    tree, text = yamlio.load(path)
     f = _Fields(tree, path, LAYER_FILE_FIELDS, "a translation file")
     named = f.ident("document")
     if named is not None and named != doc.id:
@@ -450,13 +472,16 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles) -> Layer:
         seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
         for seg_id in seg_fields.map:
             texts[seg_id] = seg_fields.str(seg_id)
-    notes = [_read_note(item, path) for item in f.items("notes")]
+    positions = positions if positions is not None else {}
+    positions[f"layer:{layer.id}"] = (path, *f.pos("layer"))
+    notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)
     for segment in doc.segments:
         if texts.get(segment.id) is not None:
             segment.text[layer.id] = texts[segment.id]
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
+    files.layer_canonical[layer.id] = yamlio.dump(layer_file_tree(doc, layer)) == text
     return layer
 
 
@@ -465,12 +490,14 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles) -> Layer:
 
 
 def check_document(doc: Document, path: Path, positions: Positions | None = None) -> list[Problem]:
+    """Problems across a document's parts; each is reported in the file and
+    at the line where the offending part was read (default: `path`)."""
     positions = positions or {}
     problems: list[Problem] = []
 
     def at(key: str, message: str, hint: str | None = None, severity: str = "error", field: str | None = None):
-        line, column = positions.get(f"{key}:{field}", positions.get(key, (None, None)))
-        problems.append(Problem(message, path, line, column, hint, severity))
+        where, line, column = positions.get(f"{key}:{field}", positions.get(key, (path, None, None)))
+        problems.append(Problem(message, where, line, column, hint, severity))
 
     layer_ids = [layer.id for layer in doc.layers]
     _duplicates(layer_ids, "layer", at)
@@ -484,6 +511,10 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
             ref = getattr(layer, key)
             if ref and ref not in layer_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' {key} unknown layer '{ref}'", _suggest(ref, layer_ids))
+        seg_ids = {s.id for s in doc.segments}
+        for ref in [*layer.flagged, *(u.after for u in layer.unaligned if u.after)]:
+            if ref not in seg_ids:
+                at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
         source = layer.translated_from
         if source and source not in layer_ids and not LANG_RE.match(source):
             at(f"layer:{layer.id}", f"layer '{layer.id}' is translated from '{source}', neither a layer nor a language code")
@@ -551,8 +582,12 @@ def layer_tree(layer: Layer) -> dict:
         "translated_from": layer.translated_from,
         "revises": layer.revises,
         "date": layer.date,
+        "description": _block(layer.description),
+        "added": layer.added,
         "source_file": layer.source_file,
         "source_sha256": layer.source_sha256,
+        "flagged": list(layer.flagged),
+        "unaligned": [{"after": u.after, "text": Block(u.text)} for u in layer.unaligned],
     }
 
 
@@ -717,3 +752,38 @@ def _ensure_canonical(path: Path) -> None:
             path,
             hint="move your comments into notes, or make the change in the file yourself",
         )
+
+
+def layer_path(root: Path, doc_id: str, layer_id: str) -> Path:
+    return Path(root) / TRANSLATIONS_DIR / doc_id / f"{layer_id}.yaml"
+
+
+def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, replace: bool = False) -> Path:
+    """Write translations/<doc>/<layer>.yaml (its text and its notes)."""
+    path = files.layer_files.get(layer.id) or layer_path(root, doc.id, layer.id)
+    refuse_overwrite(path, replace)
+    if path.exists() and not files.layer_canonical.get(layer.id, False):
+        raise EditionError.at(
+            "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
+            path,
+            hint="make the change in the file yourself, or remove your comments first",
+        )
+    atomic_write(path, yamlio.dump(layer_file_tree(doc, layer)))
+    files.layer_canonical[layer.id] = True
+    files.layer_files[layer.id] = path
+    return path
+
+
+def save_layers(ws: Workspace, doc: Document, layer_ids: set[str]) -> list[Path]:
+    """Write the files that hold the given layers of `doc` (and their notes):
+    a translations/ file for a layer added later, the document file for the
+    others (and for notes on the whole document, with layer id None)."""
+    files = ws.files[doc.id]
+    written = []
+    for layer in doc.layers:
+        if layer.id in layer_ids and layer.id in files.layer_files:
+            written.append(write_layer(ws.root, doc, layer, files, replace=True))
+    if any(lid not in files.layer_files for lid in layer_ids):
+        written.append(write_document(ws.root, doc, replace=True, files=files))
+    return written
+

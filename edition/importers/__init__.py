@@ -1,5 +1,7 @@
-"""Importers: one module per input format, each turning a source file into
-model Documents. `read(path)` picks the importer by the file's extension."""
+"""Importers: one module per input format. `read(path)` turns a source file
+into model Documents (for `edition import`); `read_delivery(path)` reads a
+delivered translation into paragraphs, notes and metadata (for `edition
+translation add`). Both pick the format by the file's extension."""
 
 from __future__ import annotations
 
@@ -8,26 +10,51 @@ from pathlib import Path
 from ..errors import EditionError
 from ..textfile import read_text as read_source
 from . import text
+from .base import Delivery, FileNote, Paragraph, checksum
 from .text import ImportResult
 
-FORMATS = {".txt": "text", ".text": "text", "": "text"}
+DOCUMENT_FORMATS = (".txt", ".text", "")
+DELIVERY_FORMATS = (".txt", ".text", "", ".md", ".markdown", ".docx")
+
+
+def _unknown(path: Path, formats) -> EditionError:
+    known = ", ".join(f for f in formats if f)
+    return EditionError.at(f"cannot read '{path.suffix}' files", path, hint=f"save it as one of: {known}")
 
 
 def read(path: Path, *, lang: str = "en") -> ImportResult:
     """Import the documents in `path`. Raises EditionError for a file that
     cannot be read (wrong encoding, empty, too large, unknown format)."""
     path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise EditionError.at(
-            f"cannot import '{path.suffix}' files yet",
-            path,
-            hint="save the document as plain text (.txt)",
-        )
+    if path.suffix.lower() not in DOCUMENT_FORMATS:
+        raise _unknown(path, DOCUMENT_FORMATS)
     result = text.read_text(read_source(path), lang=lang, name=path.stem)
     if not result.documents:
         raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
     return result
 
 
-__all__ = ["ImportResult", "read"]
+def read_delivery(path: Path) -> Delivery:
+    """A translation file's paragraphs, notes and stated metadata."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in DELIVERY_FORMATS:
+        raise _unknown(path, DELIVERY_FORMATS)
+    if not path.is_file():
+        raise EditionError.at("no such file", path)
+    if suffix == ".docx":
+        from . import docx
+
+        delivery = docx.read_delivery(path)
+    elif suffix in (".md", ".markdown"):
+        from . import markdown
+
+        delivery = markdown.read_delivery(path, read_source(path))
+    else:
+        delivery = Delivery(name=path.name, sha256=checksum(path), paragraphs=text.read_paragraphs(read_source(path)))
+    if not delivery.paragraphs:
+        raise EditionError.at("the file has no paragraphs", path, hint="check that it is the translation's text")
+    return delivery
+
+
+__all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "read", "read_delivery"]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Anchor, Document, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
+from .base import Paragraph
 from ..text import (
     LANGUAGE_NAMES,
     language_code,
@@ -86,6 +87,18 @@ def read_text(text: str, *, lang: str = "en", name: str = "document") -> ImportR
         result.documents.append(doc)
     _unique_ids(result.documents, name)
     return result
+
+
+def read_paragraphs(text: str) -> list[Paragraph]:
+    """The paragraphs of a delivered translation: blocks separated by blank
+    lines; each line of a bulleted list is a paragraph of its own."""
+    out: list[Paragraph] = []
+    for block in _blocks(text):
+        if all(_LIST_ITEM.match(line) for line in block.lines):
+            out.extend(Paragraph(tidy_space(line[_LIST_ITEM.match(line).end() :]), SegmentKind.LIST_ITEM) for line in block.lines)
+        else:
+            out.append(Paragraph(block.text, _kind_of(block.text)[0]))
+    return out
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -325,15 +338,19 @@ def _count(doc: Document, kind: NoteKind) -> int:
     return sum(1 for n in doc.notes if n.kind is kind)
 
 
-def _text_block(doc: Document, text: str) -> None:
+def _kind_of(text: str) -> tuple[SegmentKind, str]:
+    """A block's kind and its text without the marker that showed it."""
     if text.startswith("> "):
-        _segment(doc, SegmentKind.QUOTATION, text[2:])
-    elif re.match(r"^#{1,6}\s", text):
-        _segment(doc, SegmentKind.HEADING, text.lstrip("#").strip())
-    elif re.match(r'^["“„«]', text) and re.search(r'["”“»](\s*\[\.\.\.\])?$', text):
-        _segment(doc, SegmentKind.QUOTATION, text)
-    else:
-        _segment(doc, SegmentKind.PARAGRAPH, text)
+        return SegmentKind.QUOTATION, text[2:]
+    if re.match(r"^#{1,6}\s", text):
+        return SegmentKind.HEADING, text.lstrip("#").strip()
+    if re.match(r'^["“„«]', text) and re.search(r'["”“»](\s*\[\.\.\.\])?$', text):
+        return SegmentKind.QUOTATION, text
+    return SegmentKind.PARAGRAPH, text
+
+
+def _text_block(doc: Document, text: str) -> None:
+    _segment(doc, *_kind_of(text))
 
 
 def _segment(doc: Document, kind: SegmentKind, text: str) -> None:
