@@ -277,15 +277,20 @@ def note_add(
 @note_app.command("list")
 @command
 def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
-    """The notes of a document, with where each is anchored."""
-    ws = api.open_workspace(_root(edition))
+    """The notes of a document, with where each is anchored (also when some
+    anchors are broken: that is when an editor needs this list)."""
+    from .store import load_workspace
+
+    ws = load_workspace(_root(edition))
+    _report(ws.problems)
     rows = api.note_rows(ws.document(doc))
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
+    for row in rows if not as_json else []:
         where = f"{row['layer']}:{row['at']} after '{row['phrase']}'" if row["at"] else "whole document"
         print(f"{row['id']:10} {row['kind']:10} {row['status']:11} {where:40}  {_first_words(row['text'], 50)}")
+    if ws.errors:
+        raise typer.Exit(1)
 
 
 @note_app.command("remove")

@@ -403,8 +403,17 @@ def _environment(templates: list[Path]):
     )
 
 
-def render_volume(edition: Edition, templates: list[Path]) -> tuple[str, list[str]]:
-    """The HTML volume and the warnings gathered while placing notes."""
+@dataclass(frozen=True)
+class RenderedVolume:
+    html: str
+    warnings: list[str]
+    base_dir: Path  # the folder the stylesheet came from: its relative URLs start there
+    footnotes: int  # how many footnotes the text calls: the PDF must place them all
+
+
+def render_volume(edition: Edition, templates: list[Path]) -> RenderedVolume:
+    """The HTML volume, the warnings gathered while placing notes, and the
+    folder relative URLs of the stylesheet resolve against."""
     import jinja2
     from markupsafe import Markup
 
@@ -412,7 +421,7 @@ def render_volume(edition: Edition, templates: list[Path]) -> tuple[str, list[st
         raise EditionError.at("no template folder found", hint="reinstall edition or add templates/")
     env = _environment(templates)
     try:
-        css, _, _ = env.loader.get_source(env, STYLESHEET)
+        css, css_file, _ = env.loader.get_source(env, STYLESHEET)
         template = env.get_template(TEMPLATE)
     except jinja2.TemplateNotFound as exc:
         raise EditionError.at(
@@ -425,15 +434,33 @@ def render_volume(edition: Edition, templates: list[Path]) -> tuple[str, list[st
     # it is inlined raw (a <style> element is not HTML-escaped), once we know
     # it cannot close its element.
     if "</style" in css.lower():
-        raise EditionError.at(f"{STYLESHEET} must not contain '</style'")
+        raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(edition)
     try:
         html = template.render(volume=view, stylesheet=Markup(css))
-    except jinja2.UndefinedError as exc:
-        raise EditionError.at(f"template error: {exc.message}", hint="check the edition's templates/") from None
-    return html, warnings
+    except jinja2.TemplateError as exc:
+        raise EditionError.at(
+            f"template error: {exc.message}", hint="check the edition's templates/"
+        ) from None
+    footnotes = sum(
+        len(piece.notes)
+        for doc in view.documents
+        for text in _texts(doc)
+        for piece in text
+        if isinstance(piece, Bound)
+    )
+    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes)
+
+
+def _texts(doc: DocumentView):
+    yield doc.title
+    if doc.date:
+        yield doc.date
+    for block in doc.blocks:
+        for item in block.items if isinstance(block, ListBlock) else (block,):
+            yield item.pieces
 
 
 def render_html(edition: Edition, templates: list[Path]) -> str:
     """The whole volume as one HTML string (the stylesheet inlined)."""
-    return render_volume(edition, templates)[0]
+    return render_volume(edition, templates).html
