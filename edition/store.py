@@ -59,9 +59,7 @@ ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 @dataclass
 class DocumentFiles:
     path: Path
-    canonical: bool = True
     layer_files: dict[str, Path] = field(default_factory=dict)
-    layer_canonical: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,14 +111,14 @@ def load_workspace(root: Path) -> Workspace:
         loaded = _collect(problems, lambda: read_document_file(path))
         if loaded is None:
             continue
-        doc, canonical, positions[doc.id] = loaded
+        doc, _, positions[doc.id] = loaded
         if doc.id in where:
             problems.append(
                 Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, positions[doc.id]["id"][1], hint="give each document its own id")
             )
             continue
         where[doc.id] = path
-        ws.files[doc.id] = DocumentFiles(path, canonical)
+        ws.files[doc.id] = DocumentFiles(path)
         documents.append(doc)
     trans_dir = root / TRANSLATIONS_DIR
     for path in sorted(trans_dir.glob("*/*.yaml")) if trans_dir.is_dir() else []:
@@ -317,9 +315,9 @@ LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
 Positions = dict[str, tuple[Path, int | None, int | None]]
 
 
-def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
-    """A document, whether its file is in canonical form (safe to rewrite),
-    and the positions of its parts for later checks."""
+def read_document_file(path: Path, check_canonical: bool = False) -> tuple[Document, bool | None, Positions]:
+    """A document, whether its file is in canonical form (safe to rewrite;
+    None unless `check_canonical`), and the positions of its parts."""
     tree, text = yamlio.load(path)
     f = _Fields(tree, path, DOCUMENT_FIELDS, "a document")
     positions: Positions = {"id": (path, *f.pos("id"))}
@@ -360,7 +358,7 @@ def read_document_file(path: Path) -> tuple[Document, bool, Positions]:
         notes=notes,
         unplaced=f.strings("unplaced"),
     )
-    canonical = yamlio.dump(document_tree(doc)) == text
+    canonical = yamlio.dump(document_tree(doc)) == text if check_canonical else None
     return doc, canonical, positions
 
 
@@ -454,7 +452,7 @@ def _read_note(node: Located, path: Path) -> Note:
 
 def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: Positions | None = None) -> Layer:
     """Add the layer in translations/<doc>/<layer>.yaml to `doc`."""
-    tree, text = yamlio.load(path)
+    tree, _ = yamlio.load(path)
     f = _Fields(tree, path, LAYER_FILE_FIELDS, "a translation file")
     named = f.ident("document")
     if named is not None and named != doc.id:
@@ -481,7 +479,6 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
             segment.text[layer.id] = texts[segment.id]
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
-    files.layer_canonical[layer.id] = yamlio.dump(layer_file_tree(doc, layer)) == text
     return layer
 
 
@@ -727,8 +724,8 @@ def write_document(root: Path, doc: Document, replace: bool = False, files: Docu
     loses nothing a person wrote in it (comments, own formatting)."""
     path = files.path if files else Path(root) / DOCUMENTS_DIR / f"{doc.id}.yaml"
     refuse_overwrite(path, replace)
-    if path.exists() and (files is None or not files.canonical):
-        _ensure_canonical(path)
+    if path.exists() and not _written_by_us(path):
+        _refuse_hand_edited(path)
     separate = set(files.layer_files) if files else set()
     atomic_write(path, yamlio.dump(document_tree(doc, {layer.id for layer in doc.layers} - separate)))
     return path
@@ -741,17 +738,27 @@ def write_edition_file(root: Path, edition: Edition, replace: bool = False) -> P
     return path
 
 
-def _ensure_canonical(path: Path) -> None:
+def _written_by_us(path: Path, doc: Document | None = None) -> bool:
+    """Whether the file is exactly what we would write for what it holds,
+    so rewriting it loses nothing a person put there. Checked only before a
+    write, since it costs a second dump."""
     try:
-        _, canonical, _ = read_document_file(path)
-    except EditionError:
-        canonical = False
-    if not canonical:
-        raise EditionError.at(
-            "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
-            path,
-            hint="move your comments into notes, or make the change in the file yourself",
-        )
+        if doc is None:
+            _, canonical, _ = read_document_file(path, check_canonical=True)
+            return bool(canonical)
+        probe = Document(id=doc.id, title=doc.title, segments=[Segment(s.id, s.kind) for s in doc.segments])
+        layer = read_layer_file(path, probe, DocumentFiles(path))
+        return yamlio.dump(layer_file_tree(probe, layer)) == path.read_text(encoding="utf-8")
+    except (EditionError, OSError, UnicodeDecodeError):
+        return False
+
+
+def _refuse_hand_edited(path: Path) -> None:
+    raise EditionError.at(
+        "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
+        path,
+        hint="make the change in the file yourself, or remove your comments first",
+    )
 
 
 def layer_path(root: Path, doc_id: str, layer_id: str) -> Path:
@@ -762,14 +769,9 @@ def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, r
     """Write translations/<doc>/<layer>.yaml (its text and its notes)."""
     path = files.layer_files.get(layer.id) or layer_path(root, doc.id, layer.id)
     refuse_overwrite(path, replace)
-    if path.exists() and not files.layer_canonical.get(layer.id, False):
-        raise EditionError.at(
-            "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
-            path,
-            hint="make the change in the file yourself, or remove your comments first",
-        )
+    if path.exists() and not _written_by_us(path, doc):
+        _refuse_hand_edited(path)
     atomic_write(path, yamlio.dump(layer_file_tree(doc, layer)))
-    files.layer_canonical[layer.id] = True
     files.layer_files[layer.id] = path
     return path
 

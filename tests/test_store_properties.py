@@ -67,6 +67,6 @@ def test_any_document_round_trips(tmp_path, doc):
     path = tmp_path / "doc.yaml"
     written = yamlio.dump(store.document_tree(doc))
     path.write_text(written, encoding="utf-8")
-    loaded, canonical, _ = store.read_document_file(path)
+    loaded, canonical, _ = store.read_document_file(path, check_canonical=True)
     assert loaded == _normalised(doc)
     assert canonical
