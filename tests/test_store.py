@@ -213,3 +213,20 @@ def test_lock_of_a_killed_process_is_not_stale(sample):
     holder.join(10)
     with store.locked(sample, timeout=1):
         pass
+
+
+def test_atomic_write_keeps_the_file_mode(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text("old\n")
+    path.chmod(0o640)
+    store.atomic_write(path, "new\n")
+    assert path.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "new.yaml"
+    store.atomic_write(fresh, "x\n")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
