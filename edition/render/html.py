@@ -48,14 +48,25 @@ class PageFormat:
     top: str
     bottom: str
     font_size: str
+    head_chars: int  # the longest running head that fits beside the folio
 
 
 PAGE_FORMATS = {
-    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt"),
-    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt"),
-    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt"),
-    "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt"),
+    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt", 58),
+    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
+    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt", 70),
+    "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt", 84),
 }
+
+
+def running_head(title: str, limit: int) -> str:
+    """A title short enough for the running head: cut at a word boundary
+    with an ellipsis (margin boxes do not clip; a long head would run off
+    the page)."""
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.–—-")
+    return (cut or title[: limit - 1]) + "…"
 
 
 def page_format(name: str) -> PageFormat:
@@ -91,12 +102,17 @@ class Footnote:
 
 @dataclass(frozen=True)
 class Bound:
-    """The word before one or more footnote calls, with the notes: printed
-    unbreakable so a line cannot end between the word and its call."""
+    """The word before one or more footnote calls, and the notes. `runs`
+    (the end of the word) and the calls print unbreakable, so a line cannot
+    end between a word and its call. `head`, the rest of a long word, carries
+    its hyphenation points as soft hyphens (from the layer's dictionary):
+    the word can still be hyphenated before its last syllable, at the points
+    it would have had without the call."""
 
     kind: ClassVar[str] = "bound"
     runs: tuple[Run, ...]
     notes: tuple[Footnote, ...]
+    head: tuple[Run, ...] = ()
 
 
 Piece = Union[Run, Bound]
@@ -112,10 +128,13 @@ def plain(text: str) -> str:
     return "".join(t for t, _ in inline_spans(text))
 
 
-def pieces(text: str, calls: list[tuple[int, Footnote]]) -> tuple[Piece, ...]:
+def pieces(
+    text: str, calls: list[tuple[int, Footnote]], lang: str | None = None
+) -> tuple[Piece, ...]:
     """Text with emphasis and footnote calls. `calls` are (offset, note)
     with offsets in the stored text (emphasis marks included), as
-    `resolve_anchor` gives them; notes at one offset keep their order."""
+    `resolve_anchor` gives them; notes at one offset keep their order.
+    With `lang`, a long word before a call keeps its hyphenation points."""
     # Display characters with their emphasis, and where each raw offset
     # (in the text with its `*` marks) falls among them.
     chars: list[tuple[str, bool]] = []
@@ -141,10 +160,51 @@ def pieces(text: str, calls: list[tuple[int, Footnote]]) -> tuple[Piece, ...]:
         while word_start > pos and not chars[word_start - 1][0].isspace():
             word_start -= 1
         out.extend(_group(chars[pos:word_start]))
-        out.append(Bound(tuple(_group(chars[word_start:call_at])), tuple(by_offset[call_at])))
+        head, tail = _split_last_syllable(chars[word_start:call_at], lang)
+        out.append(Bound(tuple(_group(tail)), tuple(by_offset[call_at]), tuple(_group(head))))
         pos = call_at
     out.extend(_group(chars[pos:]))
     return tuple(out)
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
+def _split_last_syllable(word: list[tuple[str, bool]], lang: str | None):
+    """(head, tail) of a word: the tail is its last syllable (or the whole
+    word), the head the syllables before, with a soft hyphen at each of the
+    word's hyphenation points inside it."""
+    letters = [i for i, (ch, _) in enumerate(word) if ch.isalnum()]
+    if not lang or len(letters) < 5:
+        return [], word
+    start, end = letters[0], letters[-1] + 1
+    core = "".join(ch for ch, _ in word[start:end])
+    if not core.isalpha():
+        return [], word  # numbers, URLs, compounds with a hyphen: leave them whole
+    points = _hyphenation_points(core, lang)
+    if not points:
+        return [], word
+    split = start + points[-1]
+    head: list[tuple[str, bool]] = []
+    # No soft hyphen where head and tail meet: WeasyPrint 70 breaks there
+    # without drawing the hyphen.
+    breaks = {start + p for p in points[:-1]}
+    for i, (ch, em) in enumerate(word[:split]):
+        head.append((ch, em))
+        if i + 1 in breaks:
+            head.append((SOFT_HYPHEN, em))
+    return head, word[split:]
+
+
+def _hyphenation_points(word: str, lang: str) -> list[int]:
+    try:
+        import pyphen  # WeasyPrint's own hyphenation dictionaries
+    except ImportError:
+        return []
+    dictionary = pyphen.language_fallback(lang.replace("-", "_"))
+    if not dictionary:
+        return []
+    return pyphen.Pyphen(lang=dictionary, left=2, right=2).positions(word)
 
 
 def _group(chars: list[tuple[str, bool]]) -> list[Run]:
@@ -192,7 +252,7 @@ class EndNote:
     note_kind: str
     label: str | None
     lemma: str | None
-    where: str | None  # "ru, segment p3" for a note whose anchor is elsewhere
+    where: str | None  # "ru, p3": layer and segment of an anchor not printed here
     body: tuple[Run, ...]
 
 
@@ -203,6 +263,7 @@ class DocumentView:
     id: str
     title: tuple[Piece, ...]
     title_plain: str
+    running_title: str
     date: tuple[Piece, ...] | None
     date_supplied: bool
     place: str | None
@@ -227,14 +288,16 @@ class VolumeView:
     keywords: str
     page: PageFormat
     documents: tuple[DocumentView, ...]
+    running_title: str
 
 
 def volume_view(edition: Edition) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped)."""
     warnings: list[str] = []
+    page = page_format(edition.page_size)
     documents = tuple(
-        _document_view(doc, number, warnings)
+        _document_view(doc, number, page, warnings)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -248,13 +311,16 @@ def volume_view(edition: Edition) -> tuple[VolumeView, list[str]]:
         year=edition.year,
         lang=lang,
         keywords=keywords,
-        page=page_format(edition.page_size),
+        page=page,
         documents=documents,
+        running_title=running_head(edition.title, page.head_chars),
     )
     return view, warnings
 
 
-def _document_view(doc: Document, number: int, warnings: list[str]) -> DocumentView:
+def _document_view(
+    doc: Document, number: int, page: PageFormat, warnings: list[str]
+) -> DocumentView:
     main = doc.main_layer
     where = f"document {doc.id!r}"
 
@@ -283,7 +349,7 @@ def _document_view(doc: Document, number: int, warnings: list[str]) -> DocumentV
     for note in doc.notes:
         body = runs(note.text)
         anchor = note.anchor
-        if note.kind is NoteKind.ARCHIVAL or anchor is None:
+        if note.kind not in FOOTNOTE_KINDS or anchor is None:
             target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
             target.append(_endnote(note, body, lemma=anchor.phrase if anchor else None))
             continue
@@ -315,7 +381,7 @@ def _document_view(doc: Document, number: int, warnings: list[str]) -> DocumentV
             id=seg.id,
             layer=layer.id,
             lang=layer.lang,
-            pieces=pieces(seg.text[layer.id], calls.get(seg.id, [])),
+            pieces=pieces(seg.text[layer.id], calls.get(seg.id, []), layer.lang),
             fallback=main is None or layer.id != main.id,
         )
         if seg.kind is SegmentKind.LIST_ITEM:
@@ -338,6 +404,7 @@ def _document_view(doc: Document, number: int, warnings: list[str]) -> DocumentV
         id=doc.id,
         title=pieces(doc.title, calls.get("title", [])),
         title_plain=plain(doc.title),
+        running_title=running_head(plain(doc.title), page.head_chars),
         date=pieces(date.text, calls.get("date", [])) if date and date.text else None,
         date_supplied=bool(date and date.supplied),
         place=doc.place,

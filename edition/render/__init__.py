@@ -1,0 +1,7 @@
+"""The printed edition: model → HTML through the Jinja2 templates, HTML →
+PDF through WeasyPrint (imported only when a PDF is built)."""
+
+from .html import render_html, templates_dirs
+from .pdf import BuildReport, build_pdf
+
+__all__ = ["BuildReport", "build_pdf", "render_html", "templates_dirs"]
