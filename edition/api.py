@@ -346,3 +346,78 @@ def note_rows(doc: Document) -> list[dict]:
         }  # fmt: skip
         for n in doc.notes
     ]
+
+
+# --------------------------------------------------------------------------
+# Comparison of versions.
+
+
+def compare(root: Path | None, a: str, b: str, c: str | None = None, options=None):
+    """`compare DOC A B` (two layers, or a layer and a file) or `compare
+    FILE FILE` (two texts outside an edition, root may be None)."""
+    from .compare import Comparison, compare_layers, compare_paragraphs
+    from .importers import read_delivery
+    from .tokens import Normalizer
+
+    options = options or Normalizer()
+    if c is None:
+        paths = [Path(a), Path(b)]
+        for path in paths:
+            if not path.is_file():
+                raise UsageError.at(f"no such file: {path}", hint="give two files, or DOC LAYER LAYER")
+        texts = [[p.text for p in read_delivery(path).paragraphs] for path in paths]
+        return compare_paragraphs(texts[0], texts[1], str(paths[0]), str(paths[1]), options)
+    if root is None:
+        raise UsageError.at("comparing layers needs an edition", hint="run inside an edition or pass --edition DIR")
+    ws = open_workspace(root)
+    doc = ws.document(a)
+    for layer in (b, c):
+        if doc.layer(layer) is None and not Path(layer).is_file():
+            raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+    if doc.layer(c) is None:  # a layer against a file
+        from .align import align
+
+        paragraphs = [p.text for p in read_delivery(Path(c)).paragraphs]
+        base = [s.text.get(b, "") for s in doc.segments]
+        comparison = Comparison(f"{doc.id}:{b}", str(c), options=options)
+        from .compare import SegmentComparison
+        from .diff import diff_words
+
+        for bead in align(base, paragraphs, same_language=True).beads:
+            ta = "\n".join(base[i] for i in bead.segments) if bead.segments else None
+            tb = "\n".join(paragraphs[j] for j in bead.paragraphs) if bead.paragraphs else None
+            label = "+".join(doc.segments[i].id for i in bead.segments) or "(new)"
+            comparison.segments.append(SegmentComparison(label, ta, tb, diff_words(ta or "", tb or "", options)))
+        return comparison
+    return compare_layers(doc, b, c, options)
+
+
+def collate(root: Path, doc_id: str, base: str, witnesses: list[str], options=None):
+    """The apparatus of variants of a document's layers against `base`."""
+    from .collate import collate as run
+    from .tokens import Normalizer
+
+    ws = open_workspace(root)
+    doc = ws.document(doc_id)
+    for layer in [base, *witnesses]:
+        if doc.layer(layer) is None:
+            raise UsageError.at(f"document '{doc.id}' has no layer '{layer}'", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+    if len(witnesses) < 1:
+        raise UsageError.at("collation needs at least one witness besides the base", hint="e.g. `--base en en.2 de`")
+    return doc, run(doc, base, witnesses, options or Normalizer())
+
+
+def apparatus_json(apparatus) -> dict:
+    return {
+        "schema": "edition.apparatus/1",
+        "document": apparatus.document,
+        "base": apparatus.base,
+        "witnesses": apparatus.witnesses,
+        "entries": [
+            {
+                "segment": e.segment, "start": e.start, "end": e.end, "lemma": e.lemma, "agree": list(e.agree),
+                "readings": [{"text": r.text, "witnesses": list(r.witnesses), "class": r.cls} for r in e.readings],
+            }  # fmt: skip
+            for e in apparatus.entries
+        ],
+    }

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import api
-from .errors import EditionError, Problem
+from .errors import EditionError, Problem, UsageError
 from .store import find_root
 
 app = typer.Typer(
@@ -158,6 +158,76 @@ def build(
     for warning in report.warnings:
         _say(f"warning: {warning}")
     _say(f"wrote {path} ({report.pages} pages)")
+
+
+@app.command()
+@command
+def compare(
+    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), or FILE FILE.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="term, html, json or markdown.")] = "term",
+    all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term).")] = False,
+    ignore_case: Annotated[bool, typer.Option(help="Ignore letter case.")] = False,
+    ignore_punctuation: Annotated[bool, typer.Option(help="Ignore punctuation.")] = False,
+    ignore_typography: Annotated[bool, typer.Option(help="Ignore typographic variants (quotes, dashes, apostrophes).")] = False,
+    ignore_whitespace: Annotated[bool, typer.Option(help="Ignore spaces, NBSP and invisible characters.")] = False,
+    ignore_hyphenation: Annotated[bool, typer.Option(help="Ignore line-end hyphenation and soft hyphens.")] = False,
+    ignore_stress: Annotated[bool, typer.Option(help="Ignore Russian stress marks.")] = False,
+    edition: EditionOption = None,
+):
+    """Word-level comparison of two versions, segment by segment."""
+    from .render import comparison as formats
+    from .tokens import Normalizer
+
+    if len(what) not in (2, 3):
+        raise UsageError.at("compare takes DOC A B or FILE FILE", hint="e.g. `edition compare DOC en en.2`")
+    if format not in ("term", "html", "json", "markdown"):
+        raise UsageError.at(f"unknown format '{format}'", hint="one of: term, html, json, markdown")
+    options = Normalizer(ignore_case, ignore_punctuation, ignore_typography, ignore_whitespace, ignore_hyphenation, ignore_stress)
+    root = None
+    if len(what) == 3:
+        root = _root(edition)
+    result = api.compare(root, *what, options=options)
+    if format == "json":
+        print(json.dumps(formats.to_json(result), ensure_ascii=False, indent=2))
+    elif format == "markdown":
+        sys.stdout.write(formats.to_markdown(result))
+    elif format == "html":
+        from .render import templates_dirs
+
+        sys.stdout.write(formats.to_html(result, templates_dirs(root or Path.cwd())))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(formats.to_terminal(result, colour=colour, only_changed=not all_segments))
+
+
+@app.command()
+@command
+def collate(
+    doc: Annotated[str, typer.Argument(help="The document's id.")],
+    witnesses: Annotated[list[str], typer.Argument(help="The layers to collate against the base.")],
+    base: Annotated[str, typer.Option(help="The base text's layer (the lemma comes from it).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="term, json or tei.")] = "term",
+    trivial: Annotated[bool, typer.Option("--trivial/--no-trivial", help="Keep whitespace, punctuation and case variants.")] = True,
+    edition: EditionOption = None,
+):
+    """An apparatus of variant readings of several versions against a base."""
+    if format not in ("term", "json", "tei"):
+        raise UsageError.at(f"unknown format '{format}'", hint="one of: term, json, tei")
+    document, apparatus = api.collate(_root(edition), doc, base, witnesses)
+    if not trivial:
+        apparatus = apparatus.without()
+    if format == "tei":
+        from .export.apparatus import collation_tei
+
+        sys.stdout.buffer.write(collation_tei(document, apparatus))
+    elif format == "json":
+        print(json.dumps(api.apparatus_json(apparatus), ensure_ascii=False, indent=2))
+    else:
+        from .collate import entry_text
+
+        for entry in apparatus.entries:
+            print(f"{entry.segment:>5}  {entry_text(entry)}")
+        _say(f"{len(apparatus.entries)} places of variation; witnesses: {base} (base), {', '.join(witnesses)}")
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)

@@ -65,9 +65,12 @@ def next_note_id(doc: Document, kind: NoteKind) -> str:
 
 
 def carry_anchor(doc: Document, anchor: Anchor, new_layer: str) -> Anchor | None:
-    """The same place in `new_layer`: the phrase itself if the revision kept
-    it near where it stood, else the closest fuzzy match (diff-match-patch's
-    Bitap matcher around the old position); None when nothing is close."""
+    """The same place in `new_layer`. First the phrase itself, if the
+    revision kept it (the instance nearest its old position); else the span
+    the old phrase became, found by mapping its ends through a diff of the
+    two texts (diff-match-patch's xIndex), if it still resembles the phrase;
+    else diff-match-patch's fuzzy Bitap match near the old position. None
+    when nothing close is left: the caller reports the note."""
     if anchor.segment in HEAD_PLACES:
         return replace(anchor, layer=new_layer)
     old_text = doc.place_text(anchor.layer, anchor.segment)
@@ -86,23 +89,39 @@ def carry_anchor(doc: Document, anchor: Anchor, new_layer: str) -> Anchor | None
     import diff_match_patch
 
     dmp = diff_match_patch.diff_match_patch()
-    dmp.Match_Threshold = 0.4
-    dmp.Match_Distance = max(1000, len(new_text))
-    pattern = anchor.phrase[: dmp.Match_MaxBits]
-    at = dmp.match_main(new_text, pattern, min(expected, len(new_text)))
-    if at < 0:
-        return None
-    # Widen the match to whole words of about the phrase's length.
-    stop = min(len(new_text), at + len(anchor.phrase))
-    while at > 0 and new_text[at - 1].isalnum():
-        at -= 1
-    while stop < len(new_text) and new_text[stop].isalnum():
-        stop += 1
-    phrase = new_text[at:stop].strip()
-    if not phrase:
-        return None
-    index = occurrences(new_text, phrase).index(new_text.find(phrase, at)) + 1
-    return Anchor(new_layer, anchor.segment, phrase, index)
+    dmp.Diff_Timeout = 0  # never the silent "everything replaced" (one segment: small)
+    diffs = dmp.diff_main(old_text, new_text)
+    dmp.diff_cleanupSemantic(diffs)
+    span = _word_span(new_text, dmp.diff_xIndex(diffs, start), dmp.diff_xIndex(diffs, end))
+    if span is None or _likeness(dmp, anchor.phrase, new_text[span[0] : span[1]]) < 0.4:
+        dmp.Match_Threshold = 0.4
+        dmp.Match_Distance = max(1000, len(new_text))
+        at = dmp.match_main(new_text, anchor.phrase[: dmp.Match_MaxBits], min(expected, len(new_text)))
+        span = None if at < 0 else _word_span(new_text, at, at + len(anchor.phrase))
+        if span is None or _likeness(dmp, anchor.phrase, new_text[span[0] : span[1]]) < 0.4:
+            return None
+    phrase = new_text[span[0] : span[1]]
+    return Anchor(new_layer, anchor.segment, phrase, occurrences(new_text, phrase).index(span[0]) + 1)
+
+
+def _word_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """[start, end) widened to whole words and trimmed of spaces."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end - 1 : end].isalnum() and text[end].isalnum():
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _likeness(dmp, a: str, b: str) -> float:
+    """1 for equal strings, 0 for nothing in common (Levenshtein on chars)."""
+    distance = dmp.diff_levenshtein(dmp.diff_main(a, b))
+    return 1 - distance / max(len(a), len(b), 1)
 
 
 def carry_notes(doc: Document, old_layer: str, new_layer: str) -> tuple[list[Note], list[Note]]:

@@ -1,0 +1,924 @@
+"""Paragraph alignment: which paragraphs of a new text (a translation, or a
+revision of a layer) go with which segments of the base text. Pure functions
+on lists of strings; the translations room turns the beads into a layer.
+
+Two methods share one banded dynamic programme over beads (1-1, 1-0, 0-1,
+2-1, 1-2, 2-2; monotone, every paragraph in exactly one bead):
+
+- same language: by content. Identical paragraphs that occur once on each
+  side pin the alignment (as patience diff pins lines); between the pins a
+  bead costs the tokens left outside diff-match-patch's equal runs.
+- another language: by length (Gale & Church 1993, with the length ratio
+  estimated from the two texts themselves) and by anchors that survive
+  translation (numbers, dates, names, quotation marks, brackets, list
+  markers)."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
+
+from .text import words
+
+CONTENT = "content"
+LENGTH = "length+anchors"
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Base units (segments) paired with new units (paragraphs), 0-based.
+    A bead with an empty side is a unit that has no counterpart."""
+
+    segments: tuple[int, ...]
+    paragraphs: tuple[int, ...]
+    confidence: float  # 0..1
+    flagged: bool  # confidence below the threshold, or a 1-0 / 0-1 bead
+
+
+@dataclass(frozen=True)
+class Alignment:
+    beads: list[Bead]
+    method: str  # CONTENT or LENGTH
+    ratio: float  # characters of the new text per character of the base text
+
+
+def align(base: list[str], new: list[str], *, same_language: bool, threshold: float = 0.5) -> Alignment:
+    """Align the paragraphs of `new` to the units of `base`.
+
+    Every index of both lists is in exactly one bead, and the beads are in
+    order on both sides. `same_language` chooses alignment by content (a
+    revision) rather than by length and anchors (a translation). Beads whose
+    confidence is below `threshold`, and units with no counterpart, are
+    flagged for review. Runs in time near-linear in the number of units."""
+    base_len = [_char_length(t) for t in base]
+    new_len = [_char_length(t) for t in new]
+    total_base, total_new = sum(base_len), sum(new_len)
+    ratio = total_new / total_base if total_base and total_new else 1.0
+    if same_language:
+        spans = _ContentAligner(base, new).spans()
+        method = CONTENT
+    else:
+        aligner = _LengthAligner(base, new, base_len, new_len, ratio)
+        spans = aligner.spans()
+        method = LENGTH
+    beads = []
+    for (i0, i1, j0, j1), confidence in spans:
+        skip = i0 == i1 or j0 == j1
+        confidence = min(1.0, max(0.0, confidence))
+        beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), confidence, skip or confidence < threshold))
+    return Alignment(beads, method, ratio)
+
+
+def _char_length(text: str) -> int:
+    """Characters with runs of whitespace counted as one space."""
+    return len(" ".join(unicodedata.normalize("NFC", text).split()))
+
+
+# --------------------------------------------------------------------------
+# The banded dynamic programme
+
+# Bead shapes (base units, new units), the cheapest first so that ties go to it.
+STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+_INF = math.inf
+_MIN_WIDTH = 6
+_MARGIN = 2
+
+Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
+
+
+def _best_path(i0: int, i1: int, j0: int, j1: int, cost, skip_row: list[float], skip_col: list[float], row_weight: list[float], col_weight: list[float]) -> list[Span]:
+    """The cheapest monotone chain of beads from (i0, j0) to (i1, j1).
+
+    `cost(a0, a1, b0, b1, limit)` prices a bead with units on both sides
+    (it may return any value above `limit` once it knows the price exceeds
+    it); `skip_row[a]` and `skip_col[b]` price a unit left without a
+    counterpart. The search keeps to a band around the diagonal that the
+    cumulative weights draw (where a unit "should" fall if both texts ran
+    at the same pace). When the best path comes near the band's edge the
+    band is doubled and the search repeated, until the path keeps clear of
+    the edge or widening no longer lowers its cost (as when nothing in
+    the texts prefers one path to another)."""
+    n, m = i1 - i0, j1 - j0
+    if n == 0 or m == 0:
+        return [(i, i + 1, j0, j0) for i in range(i0, i1)] + [(i1, i1, j, j + 1) for j in range(j0, j1)]
+    width = _MIN_WIDTH
+    previous = _INF
+    while True:
+        lo, hi = _band(row_weight[i0:i1], col_weight[j0:j1], width)
+        path, touched, total = _search(i0, j0, n, m, lo, hi, cost, skip_row, skip_col)
+        if not touched or width >= max(n, m) or total >= previous - 1e-9:
+            return path
+        previous = total
+        width *= 2
+
+
+def _band(rows: list[float], cols: list[float], width: int) -> tuple[list[int], list[int]]:
+    """For each row 0..n, the columns [lo, hi] the search visits: `width`
+    either side of the column whose cumulative weight matches the row's,
+    made monotone and connected (each row reaches the next by a 1-0 step)."""
+    n, m = len(rows), len(cols)
+    total_r, total_c = sum(rows), sum(cols)
+    centre = []
+    acc_c, j = 0.0, 0
+    acc_r = 0.0
+    for i in range(n + 1):
+        target = acc_r / total_r * total_c
+        while j < m and acc_c + cols[j] / 2 <= target:
+            acc_c += cols[j]
+            j += 1
+        centre.append(j)
+        if i < n:
+            acc_r += rows[i]
+    centre[n] = m
+    lo = [max(0, c - width) for c in centre]
+    hi = [min(m, c + width) for c in centre]
+    lo[0], hi[n] = 0, m
+    for i in range(1, n + 1):
+        hi[i] = max(hi[i], hi[i - 1])
+    for i in range(n - 1, -1, -1):
+        lo[i] = min(lo[i], lo[i + 1])
+    for i in range(1, n + 1):
+        lo[i] = min(lo[i], hi[i - 1])
+    return lo, hi
+
+
+def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost, skip_row: list[float], skip_col: list[float]) -> tuple[list[Span], bool, float]:
+    """One pass of the dynamic programme inside the band: the best path,
+    whether it comes near the band's edge (away from the table's own), and
+    its cost."""
+    inf = _INF
+    table: list[list[float]] = []
+    backs: list[list[int]] = []
+    r1 = r2 = table  # the two rows before this one, with their first columns
+    l1 = l2 = h1 = h2 = 0
+    for i in range(n + 1):
+        low, high = lo[i], hi[i]
+        row = [inf] * (high - low + 1)
+        back = [-1] * (high - low + 1)
+        a1 = i0 + i
+        if i >= 1:
+            r1, l1, h1 = table[i - 1], lo[i - 1], hi[i - 1]
+        if i >= 2:
+            r2, l2, h2 = table[i - 2], lo[i - 2], hi[i - 2]
+        for j in range(low, high + 1):
+            b1 = j0 + j
+            best, arg = inf, -1
+            # Leaving a unit alone is priced first, so that the dearer pair
+            # beads can be told how much they must beat (`limit`) and stop
+            # early when they cannot. Ties go to the simpler bead (STEPS order).
+            if i >= 1 and l1 <= j <= h1:  # 1-0 from (i-1, j)
+                p = r1[j - l1]
+                if p < inf:
+                    best, arg = p + skip_row[a1 - 1], 1
+            if j > low:  # 0-1 from (i, j-1)
+                p = row[j - 1 - low]
+                if p < inf:
+                    c = p + skip_col[b1 - 1]
+                    if c < best:
+                        best, arg = c, 2
+            if i >= 1 and l1 < j <= h1 + 1:  # 1-1 from (i-1, j-1)
+                p = r1[j - 1 - l1]
+                if p < inf:
+                    c = p + cost(a1 - 1, a1, b1 - 1, b1, best - p)
+                    if c <= best:
+                        best, arg = c, 0
+            if i >= 2 and l2 < j <= h2 + 1:  # 2-1 from (i-2, j-1)
+                p = r2[j - 1 - l2]
+                if p < inf:
+                    c = p + cost(a1 - 2, a1, b1 - 1, b1, best - p)
+                    if c < best:
+                        best, arg = c, 3
+            if i >= 1 and l1 + 1 < j <= h1 + 2:  # 1-2 from (i-1, j-2)
+                p = r1[j - 2 - l1]
+                if p < inf:
+                    c = p + cost(a1 - 1, a1, b1 - 2, b1, best - p)
+                    if c < best:
+                        best, arg = c, 4
+            if i >= 2 and l2 + 1 < j <= h2 + 2:  # 2-2 from (i-2, j-2)
+                p = r2[j - 2 - l2]
+                if p < inf:
+                    c = p + cost(a1 - 2, a1, b1 - 2, b1, best - p)
+                    if c < best:
+                        best, arg = c, 5
+            if i == 0 and j == 0:
+                best = 0.0
+            row[j - low] = best
+            back[j - low] = arg
+        table.append(row)
+        backs.append(back)
+    path: list[Span] = []
+    touched = False
+    i, j = n, m
+    while i or j:
+        # Near the edge (a bead spans up to two columns) the best path may
+        # have been bent by it: then the caller widens the band.
+        if (j - lo[i] < _MARGIN and lo[i] > 0) or (hi[i] - j < _MARGIN and hi[i] < m):
+            touched = True
+        di, dj = STEPS[backs[i][j - lo[i]]]
+        path.append((i0 + i - di, i0 + i, j0 + j - dj, j0 + j))
+        i, j = i - di, j - dj
+    path.reverse()
+    return path, touched, table[n][m - lo[n]]
+
+
+# --------------------------------------------------------------------------
+# Another language: length and anchors
+
+# Gale & Church's bead probabilities, as -log p.
+_PRIOR = {
+    (1, 1): -math.log(0.89),
+    (1, 0): -math.log(0.0099),
+    (0, 1): -math.log(0.0099),
+    (2, 1): -math.log(0.089),
+    (1, 2): -math.log(0.089),
+    (2, 2): -math.log(0.011),
+}
+# Variance of a translated paragraph's length, per character of the original
+# (Gale & Church measured 6.8 on sentences).
+_VARIANCE = 6.8
+_SQRT2 = math.sqrt(2.0)
+
+
+def _length_cost(base_chars: int, new_chars: int, ratio: float) -> tuple[float, float]:
+    """How far (in standard deviations) the new side's length is from the
+    base side's times the ratio, and its cost -log P(|delta| this large)."""
+    mean = (base_chars + new_chars / ratio) / 2
+    if mean <= 0:
+        return 0.0, 0.0
+    delta = abs(new_chars - base_chars * ratio) / math.sqrt(_VARIANCE * mean)
+    x = delta / _SQRT2
+    if x < 20:
+        return delta, -math.log(math.erfc(x))
+    return delta, x * x + math.log(x * math.sqrt(math.pi))
+
+
+# What one anchor is worth: reward when it is found on both sides of a bead,
+# penalty for each one left without its partner.
+_REWARD = {"n": 3.0, "m": 1.5, "w": 1.0, "q": 1.0, "b": 1.0, "l": 1.5}
+_PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5}
+
+
+class _LengthAligner:
+    def __init__(self, base: list[str], new: list[str], base_len: list[int], new_len: list[int], ratio: float):
+        self.n, self.m, self.ratio = len(base), len(new), ratio
+        self.base_len, self.new_len = base_len, new_len
+        self.base_prefix = _prefix(base_len)
+        self.new_prefix = _prefix(new_len)
+        keys: dict[str, str] = {}
+        base_anchors = [anchors(t, keys) for t in base]
+        new_anchors = [anchors(t, keys) for t in new]
+        self.base_penalty = _prefix([_penalty(a) for a in base_anchors])
+        self.new_penalty = _prefix([_penalty(a) for a in new_anchors])
+        # Anchors of each unit and of each pair of neighbours (None for none),
+        # looked up by the bead's first unit and its size.
+        self.base_anchors = _one_and_two(base_anchors)
+        self.new_anchors = _one_and_two(new_anchors)
+        self.base_cognates = _sets_one_and_two([cognates(t, keys) for t in base])
+        self.new_cognates = _sets_one_and_two([cognates(t, keys) for t in new])
+        self.cost = self._cost_function()
+
+    def spans(self) -> list[tuple[Span, float]]:
+        rows = [x + 1.0 for x in self.base_len]
+        cols = [x / self.ratio + 1.0 for x in self.new_len]
+        # A unit left alone costs its prior, but no length misfit: Gale &
+        # Church's formula would price a long unit's absence so high that the
+        # aligner hid it inside a neighbour's bead instead.
+        skip_base = [_PRIOR[(1, 0)]] * self.n
+        skip_new = [_PRIOR[(0, 1)]] * self.m
+        path = _best_path(0, self.n, 0, self.m, self.cost, skip_base, skip_new, rows, cols)
+        return [(span, self.confidence(span)) for span in path]
+
+    def _cost_function(self):
+        """cost(a0, a1, b0, b1) of one bead with units on both sides: its
+        prior, the length misfit, less what its shared anchors and stems
+        save. (The penalty for an anchor left alone is charged to every unit
+        up front, in the skip costs and here alike: each unit is in one bead
+        whatever the path, so it is left out of both, and a shared anchor
+        saves its reward and both penalties.) Written flat, with everything
+        it reads bound locally: the dynamic programme calls it about fifty
+        times per unit."""
+        bp, np_ = self.base_prefix, self.new_prefix
+        anch_b, anch_n = self.base_anchors, self.new_anchors
+        cog_b, cog_n, cognate = self.base_cognates, self.new_cognates, _COGNATE
+        ratio, inv_ratio, variance = self.ratio, 1.0 / self.ratio, _VARIANCE
+        prior = [0.0] * 9
+        for (da, db), value in _PRIOR.items():
+            prior[da * 3 + db] = value
+        erfc, log, sqrt, sqrt_pi = math.erfc, math.log, math.sqrt, math.sqrt(math.pi)
+
+        def cost(a0: int, a1: int, b0: int, b1: int, limit: float = _INF) -> float:
+            lb = bp[a1] - bp[a0]
+            ln = np_[b1] - np_[b0]
+            total = prior[(a1 - a0) * 3 + b1 - b0]
+            spread = lb + ln * inv_ratio
+            if spread > 0:
+                # delta / sqrt(2), delta as in Gale & Church: the cost is -log P(|Z| > delta)
+                x = abs(ln - lb * ratio) / sqrt(variance * spread)
+                total += -log(erfc(x)) if x < 20 else x * x + log(x * sqrt_pi)
+            left = anch_b[a1 - a0 - 1][a0]
+            if left is not None:
+                right = anch_n[b1 - b0 - 1][b0]
+                if right is not None:
+                    total -= _matched(left, right)
+            return total - cognate * len(cog_b[a1 - a0 - 1][a0] & cog_n[b1 - b0 - 1][b0])
+
+        return cost
+
+    def anchor_cost(self, a0: int, a1: int, b0: int, b1: int) -> float:
+        unmatched = self.base_penalty[a1] - self.base_penalty[a0] + self.new_penalty[b1] - self.new_penalty[b0]
+        left, right = self.base_anchors[a1 - a0 - 1][a0], self.new_anchors[b1 - b0 - 1][b0]
+        shared = len(self.base_cognates[a1 - a0 - 1][a0] & self.new_cognates[b1 - b0 - 1][b0])
+        return unmatched - (_matched(left, right) if left and right else 0.0) - _COGNATE * shared
+
+    def confidence(self, span: Span) -> float:
+        a0, a1, b0, b1 = span
+        if a0 == a1 or b0 == b1:
+            return self.skip_confidence(span)
+        delta, _ = _length_cost(self.base_prefix[a1] - self.base_prefix[a0], self.new_prefix[b1] - self.new_prefix[b0], self.ratio)
+        evidence = 1.5 - 0.5 * delta * delta - self.anchor_cost(a0, a1, b0, b1)
+        if (a1 - a0, b1 - b0) != (1, 1):
+            evidence -= 0.5  # a merge or a split is a guess more often than a 1-1 pair
+        return _sigmoid(evidence)
+
+    def skip_confidence(self, span: Span) -> float:
+        """A unit without a counterpart is as sure as pairing it with a
+        neighbouring unit on the other side would be unlikely."""
+        a0, a1, b0, b1 = span
+        best = 0.0
+        if a0 < a1:
+            for b in (b0 - 1, b0):
+                if 0 <= b < self.m:
+                    best = max(best, self.confidence((a0, a1, b, b + 1)))
+        else:
+            for a in (a0 - 1, a0):
+                if 0 <= a < self.n:
+                    best = max(best, self.confidence((a, a + 1, b0, b1)))
+        return 1.0 - best
+
+
+def _prefix(values) -> list[float]:
+    out = [0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
+
+
+def _penalty(found: Counter) -> float:
+    return sum(_PENALTY[key[0]] * count for key, count in found.items())
+
+
+def _one_and_two(found: list[Counter]) -> tuple[list, list]:
+    ones = [dict(f) if f else None for f in found]
+    twos = []
+    for a in range(len(found) - 1):
+        both = dict(found[a])
+        for key, count in found[a + 1].items():
+            both[key] = both.get(key, 0) + count
+        twos.append(both or None)
+    return ones, twos
+
+
+def _sets_one_and_two(found: list[frozenset]) -> tuple[list, list]:
+    return found, [found[a] | found[a + 1] for a in range(len(found) - 1)]
+
+
+# What a shared anchor of each kind saves: its reward and the two penalties
+# it no longer owes.
+_SHARED = {kind: _REWARD[kind] + 2 * _PENALTY[kind] for kind in _REWARD}
+
+
+def _matched(left: dict, right: dict) -> float:
+    """The saving for the anchors found on both sides (each pair once)."""
+    if len(left) > len(right):
+        left, right = right, left
+    total = 0.0
+    for key, count in left.items():
+        other = right.get(key)
+        if other:
+            total += (count if count < other else other) * _SHARED[key[0]]
+    return total
+
+
+def _sigmoid(x: float) -> float:
+    if x < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# --------------------------------------------------------------------------
+# Anchors
+
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+         "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "i", "e", "g", "u"],
+    )
+)  # fmt: skip
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic letters in Latin (a plain scientific-style table, lower case),
+    other characters unchanged: "Сталин" → "stalin"."""
+    return "".join(_CYRILLIC.get(ch, ch) if ch in _CYRILLIC else _CYRILLIC.get(ch.lower(), ch) for ch in text)
+
+
+_SOUNDS = [
+    (re.compile(r"^[yj](?=[aeiou])"), ""),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"[yj]"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+_NAME_PREFIX = 4
+
+
+def name_key(word: str) -> str:
+    """A comparison key for a name across scripts and inflections: Latin
+    letters, spelling variants levelled, its first four letters. "Stalin",
+    "Stalins" and "Сталина" share one key, as do "Moscow" and "Москва"."""
+    latin = transliterate(word.lower())
+    latin = "".join(ch for ch in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(ch))
+    latin = "".join(ch for ch in latin if "a" <= ch <= "z")
+    for pattern, repl in _SOUNDS:
+        latin = pattern.sub(repl, latin)
+    return latin[:_NAME_PREFIX]
+
+
+_MONTH_NAMES = {
+    1: ("january", "januar", "jänner", "январ", "janvier", "stycz"),
+    2: ("february", "februar", "феврал", "février", "lut"),
+    3: ("march", "märz", "марта", "март", "mars", "marz"),
+    4: ("april", "апрел", "avril", "kwie"),
+    5: ("may", "mai", "мая", "май", "мае", "maj"),
+    6: ("june", "juni", "июн", "juin", "czerw"),
+    7: ("july", "juli", "июл", "juillet", "lip"),
+    8: ("august", "август", "août", "sierp"),
+    9: ("september", "сентябр", "septembre", "wrze"),
+    10: ("october", "oktober", "октябр", "octobre", "paźdz"),
+    11: ("november", "ноябр", "novembre", "listop"),
+    12: ("december", "dezember", "декабр", "décembre", "grud"),
+}
+# Exact month words, and stems for the inflected forms ("сентября", "janvier").
+_MONTH_EXACT = {"may": 5, "mai": 5, "мая": 5, "май": 5, "мае": 5, "maj": 5, "mars": 3, "март": 3, "марта": 3, "lut": 2, "lip": 7}
+_MONTH_STEMS = [(stem, month) for month, stems in _MONTH_NAMES.items() for stem in stems if stem not in _MONTH_EXACT and len(stem) >= 4]
+# Words that introduce a number rather than name anything.
+_MARKERS = {
+    "article", "articles", "art", "статья", "статьи", "статье", "статью", "ст", "artikel", "chapter", "глава",
+    "главы", "kapitel", "section", "раздел", "abschnitt", "paragraph", "пункт", "no", "nr", "№", "part", "часть",
+    "teil", "i",
+}  # fmt: skip
+
+_WORD_BEFORE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\.?,?\s{1,2}$")
+_WORD_AFTER = re.compile(r"(?:st|nd|rd|th)?\.?\s{1,2}([^\W\d_]+)")
+
+
+def _upper_class() -> str:
+    """A regular-expression class of the upper-case letters of the Basic
+    Multilingual Plane (the re module has no \\p{Lu})."""
+    out, start, previous = [], None, None
+    for code in range(0x10000):
+        if chr(code).isupper():
+            if start is None:
+                start = code
+            previous = code
+        elif start is not None:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
+            start = None
+    return "".join(out)
+
+
+_CAPITALISED = re.compile(rf"[{_upper_class()}][^\W\d_]*(?:[-'’][^\W\d_]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009 ]\d+)*")
+_ROMAN = re.compile(r"[IVXL]{2,}")
+_ROMAN_VALID = re.compile(r"L?X{0,3}(?:IX|IV|V?I{0,3})")
+_QUOTES = re.compile(r"[«»„“”\"]")
+_LIST_MARKER = re.compile(r"^\s*(?:\(?(\d{1,3}|[a-zа-я])[.)]|([•·▪◦‣\-–—*]))\s", re.IGNORECASE)
+
+
+def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
+    """The marks of a paragraph that survive translation, as comparable keys:
+    numbers ("n:25000" for "25,000", "25 000" or "25.000"), months of dates
+    ("m:9"), names not at a sentence's start ("w:" and a name_key), pairs of
+    quotation marks ("q"), brackets ("b"), and a leading list marker ("l:a").
+    The number of an article is a number: "Article 5" and "Статья 5" share
+    "n:5". `keys` caches name_key across calls."""
+    text = unicodedata.normalize("NFC", text)
+    keys = {} if keys is None else keys
+    found: Counter = Counter()
+    marker = _LIST_MARKER.match(text)
+    if marker:
+        if marker.group(1) and not marker.group(1).isdigit():
+            found["l:" + transliterate(marker.group(1).lower())] += 1
+        elif marker.group(2):
+            found["l:•"] += 1
+    numbers_at: list[tuple[int, int]] = []
+    for match in _NUMBER.finditer(text):
+        if match.start() and (text[match.start() - 1].isalpha()):
+            continue  # part of a code such as "A4" or "F5"
+        numbers_at.append((match.start(), match.end()))
+        for key in _read_number(match.group()):
+            found[key] += 1
+    for match in _ROMAN.finditer(text):
+        start, end = match.span()
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        if _ROMAN_VALID.fullmatch(match.group()):
+            found[f"n:{_roman(match.group())}"] += 1
+    months_at = set()
+    for start, end in numbers_at:
+        # The word just before or after a number may be a month: "18 September", "мая 1945".
+        before = _WORD_BEFORE.search(text, max(0, start - 20), start)
+        after = _WORD_AFTER.match(text, end, end + 20)
+        for match in (before, after):
+            if match and match.start(1) not in months_at:
+                month = _month(match.group(1).lower())
+                if month:
+                    months_at.add(match.start(1))
+                    found[f"m:{month}"] += 1
+    for match in _CAPITALISED.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalpha() or text[start - 1] == "_"):
+            continue  # a capital inside a word ("McCarthy", "iPhone")
+        word = match.group()
+        lower = word.lower()
+        if lower in _MARKERS or len(word) < 2 or _sentence_start(text, match.start()):
+            continue
+        if start in months_at or _ROMAN.fullmatch(word):
+            continue  # counted as a month or a number above
+        key = keys.get(word)
+        if key is None:
+            key = keys[word] = name_key(word)
+        if len(key) >= 2:
+            found["w:" + key] += 1
+    quotes = len(_QUOTES.findall(text)) // 2
+    if quotes:
+        found["q"] += quotes
+    brackets = text.count("(") + text.count("[")
+    if brackets:
+        found["b"] += brackets
+    return found
+
+
+_COGNATE = 0.5  # the saving for each word stem both sides share
+_COGNATE_LENGTH = 5
+
+
+def cognates(text: str, keys: dict[str, str] | None = None) -> frozenset[str]:
+    """The stems (name_key) of a paragraph's longer words, names or not:
+    translations share many ("Declaration", "Декларации", "Deklaration").
+    `keys` caches name_key across calls."""
+    keys = {} if keys is None else keys
+    out = set()
+    for word in _LETTERS.findall(text):
+        if len(word) >= _COGNATE_LENGTH:
+            key = keys.get(word)
+            if key is None:
+                key = keys[word] = name_key(word)
+            out.add(key)
+    return frozenset(out)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether only spaces, quotes and brackets stand between `pos` and the
+    start of the text or the end of a sentence."""
+    k = pos - 1
+    while k >= 0 and (text[k].isspace() or text[k] in "\"'«»„“”‘’()[]—–-"):
+        k -= 1
+    return k < 0 or text[k] in ".!?:;…"
+
+
+_MONTH_STEM_RE = re.compile("|".join(sorted((re.escape(stem) for stem, _ in _MONTH_STEMS), key=len, reverse=True)))
+_MONTH_OF_STEM = dict(_MONTH_STEMS)
+
+
+def _month(word: str) -> int | None:
+    if word in _MONTH_EXACT:
+        return _MONTH_EXACT[word]
+    match = _MONTH_STEM_RE.match(word)
+    return _MONTH_OF_STEM[match.group()] if match else None
+
+
+def _read_number(raw: str) -> list[str]:
+    """Keys for one run of digits and separators: thousands groups joined
+    ("25,000", "25 000", "25.000" → 25000), a decimal comma read as a point,
+    a numeric date d.m.yyyy split into day, month and year."""
+    parts = re.split(r"([.,\u00a0\u202f\u2009 ])", raw)
+    groups, seps = parts[0::2], parts[1::2]
+    spaced = [s not in ".," for s in seps]
+    if any(spaced):
+        # A space groups thousands only as in "25 000"; otherwise the digits
+        # are separate numbers ("in 1956 200 people").
+        if all(spaced) and len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
+            return [_int_key("".join(groups))]
+        out: list[str] = []
+        chunk = [groups[0]]
+        chunk_seps: list[str] = []
+        for sep, group in zip(seps, groups[1:]):
+            if sep in ".,":
+                chunk.append(group)
+                chunk_seps.append(sep)
+            else:
+                out += _read_grouped(chunk, chunk_seps)
+                chunk, chunk_seps = [group], []
+        return out + _read_grouped(chunk, chunk_seps)
+    return _read_grouped(groups, seps)
+
+
+def _read_grouped(groups: list[str], seps: list[str]) -> list[str]:
+    if len(groups) == 1:
+        return [_int_key(groups[0])]
+    if len(groups) == 3 and seps == [".", "."] and len(groups[2]) == 4 and 1 <= int(groups[1]) <= 12 and len(groups[0]) <= 2:
+        return [_int_key(groups[0]), f"m:{int(groups[1])}", _int_key(groups[2])]
+    first, rest = groups[0], groups[1:]
+    if len(first) <= 3 and all(len(g) == 3 for g in rest) and len(set(seps)) == 1:
+        return [_int_key("".join(groups))]
+    if len(first) <= 3 and all(len(g) == 3 for g in rest[:-1]) and len(set(seps[:-1])) <= 1 and seps[-1] != (seps[0] if len(seps) > 1 else None):
+        whole = _int_key("".join(groups[:-1]))
+        return [f"{whole}.{rest[-1]}"]
+    return ["n:" + ".".join(str(int(g)) for g in groups)]
+
+
+def _int_key(digits: str) -> str:
+    return f"n:{int(digits)}"
+
+
+def _roman(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50}
+    total = 0
+    for k, ch in enumerate(numeral):
+        v = values[ch]
+        total += -v if k + 1 < len(numeral) and values[numeral[k + 1]] > v else v
+    return total
+
+
+# --------------------------------------------------------------------------
+# Same language: content
+
+# A paragraph is worth pairing when at least this share of the tokens of
+# both sides lies in equal runs; below it, deleting one and inserting the
+# other is cheaper.
+_PAIRING_SIMILARITY = 0.5
+# Extra cost, in tokens, of a bead of each shape: 1-1 is free, and leaving
+# a unit without a counterpart costs a little, so that short paragraphs
+# between two pairs stay paired.
+_SHAPE_COST = {(1, 1): 0.0, (1, 0): 2.0, (0, 1): 2.0, (2, 1): 1.0, (1, 2): 1.0, (2, 2): 2.5}
+
+_FIRST_CODE_POINT = 0x100  # above newlines and the other control characters
+_SURROGATES = range(0xD800, 0xE000)
+
+
+class TokenTable:
+    """Maps each distinct token to one character, so that diff-match-patch
+    can diff lists of tokens as strings. Code points start above the control
+    characters and skip the surrogates; if the table ever outgrows Unicode
+    (over a million distinct tokens), further tokens share characters, which
+    can only make two texts look more alike, never fail."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.next = _FIRST_CODE_POINT
+
+    def encode(self, tokens: list[str]) -> str:
+        codes = self.codes
+        out = []
+        for token in tokens:
+            code = codes.get(token)
+            if code is None:
+                code = codes[token] = self._fresh(token)
+            out.append(code)
+        return "".join(out)
+
+    def _fresh(self, token: str) -> str:
+        if self.next > 0x10FFFF:
+            span = 0x10FFFF - _FIRST_CODE_POINT - len(_SURROGATES)
+            point = _FIRST_CODE_POINT + hash(token) % span
+            return chr(point + len(_SURROGATES) if point >= _SURROGATES.start else point)
+        point = self.next
+        self.next += 1
+        if self.next == _SURROGATES.start:
+            self.next = _SURROGATES.stop
+        return chr(point)
+
+
+def content_tokens(text: str) -> list[str]:
+    """The words of a paragraph as the content aligner compares them:
+    case-folded, with Russian stress marks removed."""
+    return [w.casefold() for w in words(text.replace("\u0301", "").replace("\u0300", ""))]
+
+
+class _ContentAligner:
+    def __init__(self, base: list[str], new: list[str]):
+        table = TokenTable()
+        self.a = [table.encode(content_tokens(t)) for t in base]
+        self.b = [table.encode(content_tokens(t)) for t in new]
+        self.n, self.m = len(base), len(new)
+        self.a_prefix = _prefix(len(s) for s in self.a)
+        self.b_prefix = _prefix(len(s) for s in self.b)
+        self.a_bags: list[Counter | None] = [None] * self.n
+        self.b_bags: list[Counter | None] = [None] * self.m
+        # For each pair of single units: the tokens in their equal runs once
+        # diffed, before that the bound their shared bag of tokens gives.
+        self.bounds: dict[tuple[int, int], int] = {}
+        self.equal_cache: dict[Span, int] = {}
+        self.dmp = diff_match_patch()
+        self.dmp.Diff_Timeout = 0  # with a timeout it silently degrades to "all replaced"
+        self.cost = self._cost_function()
+
+    def spans(self) -> list[tuple[Span, float]]:
+        out: list[tuple[Span, float]] = []
+        rows = [len(s) + 1.0 for s in self.a]
+        cols = [len(s) + 1.0 for s in self.b]
+        keep = 1 - _PAIRING_SIMILARITY
+        alone = _SHAPE_COST[(1, 0)]
+        skip_base = [len(s) * keep + alone for s in self.a]
+        skip_new = [len(s) * keep + alone for s in self.b]
+        for kind, (i0, i1, j0, j1) in self._pieces():
+            if kind == "pin":
+                out.append(((i0, i1, j0, j1), 1.0))
+                continue
+            for span in _best_path(i0, i1, j0, j1, self.cost, skip_base, skip_new, rows, cols):
+                out.append((span, self.confidence(span)))
+        return out
+
+    def _pieces(self) -> list[tuple[str, Span]]:
+        """Pins (identical paragraphs: a common head and tail, then those
+        unique on both sides of a stretch, in the longest increasing run, as
+        patience diff chooses lines) and the gaps between them, in order."""
+        out: list[tuple[str, Span]] = []
+        stack: list[tuple[str, Span]] = [("todo", (0, self.n, 0, self.m))]
+        while stack:
+            kind, (i0, i1, j0, j1) = stack.pop()
+            if kind != "todo":
+                out.append((kind, (i0, i1, j0, j1)))
+                continue
+            head: list[tuple[str, Span]] = []
+            while i0 < i1 and j0 < j1 and self.a[i0] == self.b[j0]:
+                head.append(("pin", (i0, i0 + 1, j0, j0 + 1)))
+                i0, j0 = i0 + 1, j0 + 1
+            tail: list[tuple[str, Span]] = []
+            while i0 < i1 and j0 < j1 and self.a[i1 - 1] == self.b[j1 - 1]:
+                tail.append(("pin", (i1 - 1, i1, j1 - 1, j1)))
+                i1, j1 = i1 - 1, j1 - 1
+            tail.reverse()
+            pins = self._unique_matches(i0, i1, j0, j1) if i0 < i1 and j0 < j1 else []
+            middle: list[tuple[str, Span]] = []
+            if pins:
+                ci, cj = i0, j0
+                for pi, pj in pins:
+                    middle += [("todo", (ci, pi, cj, pj)), ("pin", (pi, pi + 1, pj, pj + 1))]
+                    ci, cj = pi + 1, pj + 1
+                middle.append(("todo", (ci, i1, cj, j1)))
+            elif i0 < i1 or j0 < j1:
+                middle.append(("gap", (i0, i1, j0, j1)))
+            stack.extend(reversed(head + middle + tail))  # popped left to right
+        return out
+
+    def _unique_matches(self, i0: int, i1: int, j0: int, j1: int) -> list[tuple[int, int]]:
+        count_a = Counter(self.a[i0:i1])
+        count_b = Counter(self.b[j0:j1])
+        where_b = {s: j for j, s in enumerate(self.b[j0:j1], j0) if count_b[s] == 1}
+        pairs = [(i, where_b[s]) for i, s in enumerate(self.a[i0:i1], i0) if s and count_a[s] == 1 and s in where_b]
+        return _increasing_run([j for _, j in pairs], pairs)
+
+    def _cost_function(self):
+        """cost(a0, a1, b0, b1, limit) of a bead with units on both sides:
+        the tokens outside the equal runs of its two sides, plus the cost of
+        its shape. (A unit alone costs its tokens times one less the pairing
+        similarity, plus the cost of a 1-0 bead.) The word-level diff runs
+        only when a bound says the bead can win: the tokens in equal runs
+        are at most the tokens both sides share, counted as bags, and for a
+        bead of several units at most the sum over its pairs of units (a
+        common subsequence of joined texts is made of common subsequences
+        of their parts)."""
+        ap, bp, bounds, pair = self.a_prefix, self.b_prefix, self.bounds, self._overlap
+        keep, alone, equal = 1 - _PAIRING_SIMILARITY, _SHAPE_COST[(1, 0)], self._equal
+        shape_cost = [0.0] * 9
+        for (da, db), value in _SHAPE_COST.items():
+            shape_cost[da * 3 + db] = value
+
+        def cost(a0: int, a1: int, b0: int, b1: int, limit: float = _INF) -> float:
+            na = ap[a1] - ap[a0]
+            nb = bp[b1] - bp[b0]
+            da, db = a1 - a0, b1 - b0
+            total = na + nb
+            skip_all = total * keep + (da + db) * alone
+            extra = shape_cost[da * 3 + db]
+            if da == 1 and db == 1:
+                bound = bounds.get((a0, b0))
+                if bound is None:
+                    bound = pair(a0, b0)
+            else:
+                bound = 0
+                for i in range(a0, a1):
+                    for j in range(b0, b1):
+                        found = bounds.get((i, j))
+                        bound += pair(i, j) if found is None else found
+                bound = min(bound, na, nb)
+            lowest = total - 2 * bound + extra
+            if lowest >= skip_all:
+                return _INF  # leaving every unit of the bead alone is cheaper
+            if lowest > limit:
+                return lowest  # cannot win here
+            return total - 2 * equal(a0, a1, b0, b1) + extra
+
+        return cost
+
+    def _overlap(self, i: int, j: int) -> int:
+        """The bound for a pair of single units: the tokens they share."""
+        key = (i, j)
+        found = self.bounds.get(key)
+        if found is None:
+            left, right = self._bag(self.a_bags, self.a, i), self._bag(self.b_bags, self.b, j)
+            if len(left) > len(right):
+                left, right = right, left
+            found = self.bounds[key] = sum(min(c, right[t]) for t, c in left.items() if t in right)
+        return found
+
+    @staticmethod
+    def _bag(bags: list, texts: list[str], i: int) -> Counter:
+        bag = bags[i]
+        if bag is None:
+            bag = bags[i] = Counter(texts[i])
+        return bag
+
+    def _equal(self, a0: int, a1: int, b0: int, b1: int) -> int:
+        """Tokens in the equal runs of a word-level diff of the two sides."""
+        key = (a0, a1, b0, b1)
+        found = self.equal_cache.get(key)
+        if found is None:
+            left, right = "".join(self.a[a0:a1]), "".join(self.b[b0:b1])
+            if left == right:
+                found = len(left)
+            else:
+                found = sum(len(chunk) for op, chunk in self.dmp.diff_main(left, right, False) if op == 0)
+            self.equal_cache[key] = found
+            if a1 - a0 == 1 and b1 - b0 == 1:
+                self.bounds[(a0, b0)] = found  # the exact count is the best bound
+        return found
+
+    def similarity(self, a0: int, a1: int, b0: int, b1: int) -> float:
+        total = self.a_prefix[a1] - self.a_prefix[a0] + self.b_prefix[b1] - self.b_prefix[b0]
+        return 2 * self._equal(a0, a1, b0, b1) / total if total else 1.0
+
+    def confidence(self, span: Span) -> float:
+        a0, a1, b0, b1 = span
+        if a0 < a1 and b0 < b1:
+            return self.similarity(*span)
+        # A unit without a counterpart: sure as its neighbours are unlike it.
+        best = 0.0
+        if a0 < a1:
+            for b in (b0 - 1, b0):
+                if 0 <= b < self.m:
+                    best = max(best, self._likeness(a0, b))
+        else:
+            for a in (a0 - 1, a0):
+                if 0 <= a < self.n:
+                    best = max(best, self._likeness(a, b0))
+        return 1.0 - best
+
+    def _likeness(self, i: int, j: int) -> float:
+        """The similarity of two single units, or its bag bound when that is
+        already too low to pair them (it spares the diff of unlike texts)."""
+        total = len(self.a[i]) + len(self.b[j])
+        if not total:
+            return 1.0
+        bound = 2 * self._overlap(i, j) / total
+        return bound if bound < _PAIRING_SIMILARITY else self.similarity(i, i + 1, j, j + 1)
+
+
+def _increasing_run(keys: list[int], items: list) -> list:
+    """The longest run of `items` whose `keys` increase (patience sorting)."""
+    from bisect import bisect_left
+
+    tails: list[int] = []
+    tail_at: list[int] = []
+    previous = [-1] * len(keys)
+    for k, key in enumerate(keys):
+        pos = bisect_left(tails, key)
+        if pos == len(tails):
+            tails.append(key)
+            tail_at.append(k)
+        else:
+            tails[pos] = key
+            tail_at[pos] = k
+        previous[k] = tail_at[pos - 1] if pos else -1
+    out = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        out.append(items[k])
+        k = previous[k]
+    out.reverse()
+    return out

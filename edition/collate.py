@@ -1,0 +1,171 @@
+"""Several versions of a document as an apparatus of variant readings
+against a base text: for each place where any witness differs, the lemma
+(the base's words) and the readings, with the witnesses that have each.
+
+Collation goes segment by segment, each witness diffed against the base
+(`diff.diff_words`); the places of variation of all witnesses are merged
+where they overlap, so one entry holds every reading of one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diff import EQUAL, MOVE, TRIVIAL_CLASSES, WHITESPACE, Diff, classify, diff_words
+from .model import Document
+from .tokens import Normalizer
+
+OMITTED = ""  # the reading of a witness that leaves the lemma out ("om.")
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str  # "" for an omission
+    witnesses: tuple[str, ...]
+    cls: str  # the change class against the lemma
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One place of variation: base characters [start, end) of a segment."""
+
+    segment: str
+    start: int
+    end: int
+    lemma: str  # "" for an addition in some witness
+    readings: tuple[Reading, ...]
+    agree: tuple[str, ...] = ()  # witnesses that read as the base here
+
+    @property
+    def short_lemma(self) -> str:
+        """The lemma as an apparatus prints it: first … last word when long."""
+        words = self.lemma.split()
+        return f"{words[0]} … {words[-1]}" if len(words) > 4 else self.lemma
+
+    @property
+    def classes(self) -> set[str]:
+        return {r.cls for r in self.readings}
+
+
+@dataclass
+class Apparatus:
+    document: str
+    base: str
+    witnesses: list[str]
+    entries: list[Entry] = field(default_factory=list)
+
+    def without(self, classes=TRIVIAL_CLASSES) -> Apparatus:
+        """The apparatus with readings of the given classes left out (and
+        entries that keep no reading)."""
+        kept = []
+        for entry in self.entries:
+            readings = tuple(r for r in entry.readings if r.cls not in classes)
+            if readings:
+                kept.append(Entry(entry.segment, entry.start, entry.end, entry.lemma, readings, entry.agree))
+        return Apparatus(self.document, self.base, self.witnesses, kept)
+
+
+def collate(doc: Document, base: str, witnesses: list[str], options: Normalizer = Normalizer()) -> Apparatus:
+    """The apparatus of `witnesses` (layer ids) against layer `base`."""
+    apparatus = Apparatus(doc.id, base, list(witnesses))
+    for segment in doc.segments:
+        base_text = segment.text.get(base)
+        if base_text is None:
+            continue
+        texts = {w: segment.text.get(w) for w in witnesses}
+        apparatus.entries.extend(collate_texts(segment.id, base_text, texts, options))
+    return apparatus
+
+
+def collate_texts(segment: str, base: str, witnesses: dict[str, str | None], options: Normalizer = Normalizer()) -> list[Entry]:
+    """Entries for one segment. A witness that lacks the segment (None)
+    takes no part in it rather than omitting all of it."""
+    diffs = {w: diff_words(base, text, options) for w, text in witnesses.items() if text is not None}
+    places = [_with_word_before(base, span) for span in _merge(sorted(span for diff in diffs.values() for span in _changed_spans(diff)))]
+    places = _merge(places)
+    entries = []
+    for start, end in places:
+        lemma = base[start:end]
+        by_text: dict[str, list[str]] = {}
+        agree = []
+        for witness, diff in diffs.items():
+            reading = _reading(diff, start, end)
+            if reading == lemma or classify(lemma, reading, options) == WHITESPACE:
+                agree.append(witness)
+            else:
+                by_text.setdefault(reading, []).append(witness)
+        if not by_text:
+            continue
+        readings = tuple(Reading(text.strip(), tuple(ws), classify(lemma, text, options)) for text, ws in by_text.items())
+        entries.append(Entry(segment, start, end, lemma.strip(), readings, tuple(agree)))
+    return entries
+
+
+def _changed_spans(diff: Diff) -> list[tuple[int, int]]:
+    """Base ranges where the witness differs; an insertion is an empty range
+    at its place. A moved passage counts as left out where it stood and
+    added where it went."""
+    spans = []
+    for op in diff.ops:
+        if op.kind == EQUAL or (op.kind == MOVE and not op.a and not op.b):
+            continue
+        spans.append((op.a_pos, op.a_pos + len(op.a)))
+    return spans
+
+
+def _with_word_before(base: str, span: tuple[int, int]) -> tuple[int, int]:
+    """An addition has no lemma of its own: take the word before it (or
+    after it, at the start) so the entry reads `word] word added`."""
+    start, end = span
+    if start != end:
+        return span
+    before = base[:start].rstrip()
+    if before:
+        cut = max(before.rfind(" "), before.rfind("\n")) + 1
+        return cut, start
+    after = base[end:]
+    stripped = len(after) - len(after.lstrip())
+    word_end = after.find(" ", stripped)
+    return start, end + (word_end if word_end >= 0 else len(after))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join overlapping ranges, and an insertion point with a range it
+    touches: they are one place of variation."""
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged:
+            last = merged[-1]
+            touching_insertion = start == last[1] and (start == end or last[0] == last[1])
+            if start < last[1] or touching_insertion:
+                last[1] = max(last[1], end)
+                continue
+        merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _reading(diff: Diff, start: int, end: int) -> str:
+    """The witness's text for base characters [start, end): the b side of
+    every op that overlaps the range (equal ops cut to the range), and
+    insertions standing at its edges or inside it."""
+    out = []
+    for op in diff.ops:
+        a_end = op.a_pos + len(op.a)
+        if op.kind == EQUAL:
+            lo, hi = max(start, op.a_pos), min(end, a_end)
+            if lo < hi:
+                out.append(op.b[lo - op.a_pos : hi - op.a_pos])
+            continue
+        if (op.a_pos < end and a_end > start) if op.a else (start <= op.a_pos <= end):
+            out.append(op.b)
+    return "".join(out)
+
+
+def entry_text(entry: Entry, siglum=lambda w: w) -> str:
+    """One entry as a printed apparatus writes it: `lemma] reading wit; om. wit`."""
+    parts = []
+    for reading in entry.readings:
+        text = reading.text if reading.text else "om."
+        witnesses = " ".join(siglum(w) for w in reading.witnesses)
+        parts.append(f"{text} {witnesses}")
+    lemma = entry.short_lemma or "+"
+    return f"{lemma}] " + "; ".join(parts)

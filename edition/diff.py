@@ -1,0 +1,860 @@
+"""Word-level comparison of two texts: what changed between two versions of a
+segment, with moved passages found and every change classified, so that an
+apparatus can leave trivial differences out.
+
+Tokens (words, punctuation marks, whitespace runs) are mapped to single
+characters and diffed with diff-match-patch, words first and what lies
+between them second, then mapped back to each side's own text. The timeout
+is always off: with its default of one second diff-match-patch silently
+returns "everything replaced" on long texts; long texts are instead cut at
+tokens that occur once on each side, and each piece diffed exactly."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from itertools import accumulate
+
+from diff_match_patch import diff_match_patch
+
+from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
+
+EQUAL, INSERT, DELETE, REPLACE, MOVE = "equal", "insert", "delete", "replace", "move"
+
+# Change classes. The first three never alter a reading's words.
+WHITESPACE = "whitespace"  # spaces, line breaks, NBSP and invisible characters only
+PUNCTUATION = "punctuation"  # punctuation, typographic variants, hyphenation only
+CASE = "case"  # letter case (and perhaps punctuation) only
+SPELLING = "spelling"  # the same words, each changed by a letter or two
+ADDITION = "addition"
+OMISSION = "omission"
+SUBSTITUTION = "substitution"
+TRANSPOSITION = "transposition"  # the same words in another order
+MOVED = "move"  # a passage taken out in one place and put back in another
+CLASSES = (WHITESPACE, PUNCTUATION, CASE, SPELLING, ADDITION, OMISSION, SUBSTITUTION, TRANSPOSITION, MOVED)
+TRIVIAL_CLASSES = frozenset({WHITESPACE, PUNCTUATION, CASE})
+
+MIN_MOVE_WORDS = 3  # shorter passages count as moved only when they are whole sentences
+_SENTENCE_END = re.compile(r"[.!?…][\"'»“”’)\]]*\s*$")
+_STOPS, _CLOSERS = ".!?…", "\"'»“”’)]"
+
+
+class TokenTableFull(ValueError):
+    """More distinct tokens in one diff than there are Unicode code points to
+    stand for them (over a million): diff smaller pieces."""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of a diff. `a` and `b` are the original text of each side
+    (an equal op may show two spellings the normalizer treats as equal);
+    `a_pos` and `b_pos` are character offsets into the two texts. A move has
+    two ends sharing a `move` id: the source (text in `a`, `b` empty) and
+    the destination (text in `b`, `a` empty)."""
+
+    kind: str  # equal | insert | delete | replace | move
+    a: str
+    b: str
+    a_pos: int
+    b_pos: int
+    cls: str | None = None  # one of CLASSES for every op but an equal one
+    move: int | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """How much changed, in words. `equal` counts the words of equal ops,
+    `substituted` the longer side of each replacement, `moved` a moved
+    passage once. `similarity` is (2 × equal + moved) / (words_a + words_b):
+    1 when every word compares equal, 0 when none does. A change of any
+    class counts, trivial ones too: take the stats of `diff.without()` to
+    leave those out."""
+
+    words_a: int
+    words_b: int
+    equal: int
+    inserted: int
+    deleted: int
+    substituted: int
+    moved: int
+    similarity: float
+    by_class: dict[str, int] = field(default_factory=dict)  # number of changes of each class
+
+
+@dataclass
+class Diff:
+    """The operations that turn text A into text B, in reading order."""
+
+    ops: list[Op]
+
+    def a_text(self) -> str:
+        return "".join(op.a for op in self.ops)
+
+    def b_text(self) -> str:
+        return "".join(op.b for op in self.ops)
+
+    def changes(self, exclude: frozenset[str] | set[str] = frozenset()) -> list[Op]:
+        """The non-equal operations, leaving out those of the classes in `exclude`."""
+        return [op for op in self.ops if op.kind != EQUAL and op.cls not in exclude]
+
+    def without(self, classes: frozenset[str] | set[str] = TRIVIAL_CLASSES) -> Diff:
+        """The same diff with changes of the given classes counted as equal
+        (by default whitespace, punctuation and case)."""
+        ops = [
+            Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op
+            for op in self.ops
+        ]
+        return Diff(_merge_equal(ops))
+
+    def stats(self) -> Stats:
+        words_a = words_b = equal = inserted = deleted = substituted = moved = 0
+        by_class: dict[str, int] = {}
+        for op in self.ops:
+            wa, wb = count_words(op.a), count_words(op.b)
+            words_a += wa
+            words_b += wb
+            if op.kind == EQUAL:
+                equal += wa
+                continue
+            if op.kind == MOVE:
+                moved += wa  # the destination end has wa == 0: counted once
+                if op.a:
+                    by_class[MOVED] = by_class.get(MOVED, 0) + 1
+                continue
+            by_class[op.cls] = by_class.get(op.cls, 0) + 1
+            if op.kind == INSERT:
+                inserted += wb
+            elif op.kind == DELETE:
+                deleted += wa
+            else:
+                substituted += max(wa, wb)
+        total = words_a + words_b
+        similarity = (2 * equal + moved) / total if total else 1.0
+        return Stats(words_a, words_b, equal, inserted, deleted, substituted, moved, similarity, by_class)
+
+
+def count_words(text: str) -> int:
+    """The number of word tokens in `text`, as the stats count them."""
+    return sum(1 for t in tokenize(text) if t[0].isalnum()) if text else 0
+
+
+def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
+    """Compare two texts word by word. Both texts are rebuilt exactly from the
+    result (`a_text()`, `b_text()`). The diff of (b, a) is the mirror image
+    of the diff of (a, b): insertions become deletions and nothing else
+    moves. Cost grows with length × changes: diff long texts piece by piece
+    (`diff_segments`)."""
+    return _diff(a, b, normalizer, {})
+
+
+def diff_segments(pairs: list[tuple[str | None, str | None]], normalizer: Normalizer = Normalizer()) -> list[Diff]:
+    """Diff aligned pairs of segments one pair at a time, which keeps each
+    diff small. A None side is an absent segment: the other side is one
+    whole addition or omission."""
+    key_cache: dict[str, tuple[str, str]] = {}
+    return [_diff(a or "", b or "", normalizer, key_cache) for a, b in pairs]
+
+
+# --- The table of stand-in characters --------------------------------------
+
+# The stand-ins are never shown, only compared: from U+E000 (the private use
+# area) up through every later code point to the private use planes 15 and
+# 16 (1,056,768 in all), then U+0000 to U+D7FF. Surrogates are never used.
+_HIGH = 0x110000 - 0xE000
+_TABLE_SIZE = _HIGH + 0xD800
+
+
+def _code_point(n: int) -> int:
+    """The code point standing for the n-th distinct token of a diff."""
+    if n < _HIGH:
+        return 0xE000 + n
+    if n < _TABLE_SIZE:
+        return n - _HIGH
+    raise TokenTableFull(
+        f"{n + 1:,} distinct tokens in one diff; at most {_TABLE_SIZE:,} fit: diff the text in smaller pieces"
+    )
+
+
+# --- One side of a diff, in units ------------------------------------------
+
+
+class _Side:
+    """A text as units: each significant token (one with a non-empty key)
+    starts a unit and carries the ignored tokens after it. Ignored tokens
+    before the first unit form the side's lead."""
+
+    def __init__(self, text: str, normalizer: Normalizer, cache: dict[str, tuple[str, str]]):
+        self.text = text
+        tokens = tokenize(text)
+        known = [cache.get(t) or cache.setdefault(t, (normalizer.key(t), token_kind(t))) for t in tokens]
+        starts = list(accumulate(map(len, tokens), initial=0))
+        if all(key for key, _ in known):  # nothing ignored: one unit per token
+            self.keys = [key for key, _ in known]
+            self.kinds = [kind for _, kind in known]
+            self.bounds = starts  # where each unit starts, then len(text)
+        else:
+            units = [i for i, (key, _) in enumerate(known) if key]
+            self.keys = [known[i][0] for i in units]
+            self.kinds = [known[i][1] for i in units]
+            self.bounds = [starts[i] for i in units] + [len(text)]
+        self.lead = self.bounds[0] if self.keys else len(text)
+
+    def span(self, u0: int, u1: int) -> tuple[int, int]:
+        return self.bounds[u0], self.bounds[u1]
+
+    def slice(self, u0: int, u1: int) -> str:
+        return self.text[self.bounds[u0] : self.bounds[u1]]
+
+    def words(self, u0: int, u1: int) -> int:
+        return sum(1 for k in self.kinds[u0:u1] if k == WORD)
+
+
+@dataclass
+class _Piece:
+    """An operation in unit indices, before it becomes an Op."""
+
+    kind: str
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    move: int | None = None
+
+
+def _diff(a: str, b: str, normalizer: Normalizer, cache: dict[str, tuple[str, str]]) -> Diff:
+    # Diff in one canonical order and mirror the result for the other, so
+    # that diff(b, a) is exactly the mirror image of diff(a, b).
+    if (len(b), b) < (len(a), a):
+        return _mirror(_diff(b, a, normalizer, cache))
+    if a == b:
+        return Diff([Op(EQUAL, a, b, 0, 0)] if a else [])
+    sa, sb = _Side(a, normalizer, cache), _Side(b, normalizer, cache)
+    pieces = _slide_edits(_diff_units(sa.keys, sb.keys), sa, sb)
+    pieces = _find_moves(pieces, sa, sb)
+    ops = [Op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
+    ops += _to_ops(pieces, sa, sb, normalizer)
+    return Diff(_merge_equal(ops))
+
+
+class _TokenDiffer(diff_match_patch):
+    """diff-match-patch over stand-in characters, one per token key."""
+
+    def __init__(self, word_chars: set[str]):
+        super().__init__()
+        self.Diff_Timeout = 0  # never the default 1 s: past it the diff degenerates silently
+        self.word_chars = word_chars
+
+    def diff_commonOverlap(self, text1: str, text2: str) -> int:
+        # The semantic clean-up's last step splits an equality out of a
+        # replacement where the end of one side overlaps the start of the
+        # other. For characters that is a gain; for tokens an overlap of
+        # punctuation and spaces alone (the "," of "party," → ",party.")
+        # tears words apart, so only an overlap holding a word counts.
+        n = super().diff_commonOverlap(text1, text2)
+        return n if any(ch in self.word_chars for ch in text2[:n]) else 0
+
+
+def _diff_units(ka: list[str], kb: list[str]) -> list[_Piece]:
+    table: dict[str, str] = {}
+    word_chars: set[str] = set()
+
+    def encode(keys: list[str]) -> str:
+        chars = []
+        for key in keys:
+            ch = table.get(key)
+            if ch is None:
+                ch = table[key] = chr(_code_point(len(table)))
+                if key[0].isalnum():
+                    word_chars.add(ch)
+            chars.append(ch)
+        return "".join(chars)
+
+    ca, cb = encode(ka), encode(kb)
+    dmp = _TokenDiffer(word_chars)
+    diffs = _drop_small_equalities(_diff_by_words(ca, cb, dmp))
+    dmp.diff_cleanupSemantic(diffs)
+    pieces = []
+    ia = ib = 0
+    for op, chunk in diffs:
+        n = len(chunk)
+        if op == dmp.DIFF_EQUAL:
+            pieces.append(_Piece(EQUAL, ia, ia + n, ib, ib + n))
+            ia, ib = ia + n, ib + n
+        elif op == dmp.DIFF_DELETE:
+            pieces.append(_Piece(DELETE, ia, ia + n, ib, ib))
+            ia += n
+        else:
+            pieces.append(_Piece(INSERT, ia, ia, ib, ib + n))
+            ib += n
+    return pieces
+
+
+def _slide_edits(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+    """Slide each lone insertion or deletion sideways, as far as the same
+    tokens repeat, to where it begins and ends on the best boundaries
+    ("the cat {+cat +}sat"; a whole sentence with its full stop). This is
+    diff-match-patch's own semantic shift, scored on the real text: its
+    pass sees only our stand-in characters, and its last clean-up step can
+    leave edits unshifted."""
+    pieces = _normalize(pieces)
+    for n in range(1, len(pieces) - 1):
+        before, edit, after = pieces[n - 1], pieces[n], pieces[n + 1]
+        if before.kind != EQUAL or after.kind != EQUAL or edit.kind not in (INSERT, DELETE):
+            continue
+        side = sa if edit.kind == DELETE else sb
+        q0, q1 = (before.a0, after.a1) if edit.kind == DELETE else (before.b0, after.b1)
+        e0, e1 = (edit.a0, edit.a1) if edit.kind == DELETE else (edit.b0, edit.b1)
+        keys = side.keys
+        while e0 > q0 and keys[e0 - 1] == keys[e1 - 1]:
+            e0, e1 = e0 - 1, e1 - 1
+        best, best_score = e0, -1
+        while True:
+            score = _boundary_score(side, e0, q0, q1) + _boundary_score(side, e1, q0, q1)
+            if score >= best_score:  # on a tie the rightmost: trailing rather than leading space
+                best, best_score = e0, score
+            if e1 >= q1 or keys[e0] != keys[e1]:
+                break
+            e0, e1 = e0 + 1, e1 + 1
+        shift = best - (edit.a0 if edit.kind == DELETE else edit.b0)
+        if shift:
+            width = (edit.a1 - edit.a0) if edit.kind == DELETE else (edit.b1 - edit.b0)
+            a_at, b_at = before.a0 + (best - q0), before.b0 + (best - q0)
+            before.a1, before.b1 = a_at, b_at
+            if edit.kind == DELETE:
+                edit.a0, edit.a1, edit.b0, edit.b1 = a_at, a_at + width, b_at, b_at
+                after.a0, after.b0 = a_at + width, b_at
+            else:
+                edit.a0, edit.a1, edit.b0, edit.b1 = a_at, a_at, b_at, b_at + width
+                after.a0, after.b0 = a_at, b_at + width
+    return _normalize(pieces)
+
+
+def _boundary_score(side: _Side, u: int, q0: int, q1: int) -> int:
+    """How good a place the start of unit `u` is for an edit to begin or end,
+    scored as diff-match-patch scores characters: 6 where an equality
+    vanishes, 5 a blank line, 4 a line break, 3 a sentence end, 2 a space,
+    1 punctuation, 0 inside a word."""
+    if u <= q0 or u >= q1:
+        return 6
+    text, at = side.text, side.bounds[u]
+    one, two = text[at - 1], text[at]
+    space1, space2 = one.isspace(), two.isspace()
+    if text.endswith(("\n\n", "\n\r\n"), 0, at) or text.startswith(("\n\n", "\n\r\n", "\r\n\n", "\r\n\r\n"), at):
+        return 5
+    if one in "\r\n" or two in "\r\n":
+        return 4
+    if not one.isalnum() and not space1 and space2:
+        return 3
+    if space1 or space2:
+        return 2
+    if not one.isalnum() or not two.isalnum():
+        return 1
+    return 0
+
+
+def _normalize(pieces: list[_Piece]) -> list[_Piece]:
+    """Drop empty pieces, join neighbouring equalities, and turn each run of
+    changes into at most one deletion followed by one insertion."""
+    out: list[_Piece] = []
+    run: list[_Piece] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        a0, a1 = min(p.a0 for p in run), max(p.a1 for p in run)
+        b0, b1 = min(p.b0 for p in run), max(p.b1 for p in run)
+        if a1 > a0:
+            out.append(_Piece(DELETE, a0, a1, b0, b0))
+        if b1 > b0:
+            out.append(_Piece(INSERT, a1, a1, b0, b1))
+        run.clear()
+
+    for p in pieces:
+        if p.a1 == p.a0 and p.b1 == p.b0:
+            continue
+        if p.kind != EQUAL:
+            run.append(p)
+            continue
+        flush()
+        if out and out[-1].kind == EQUAL:
+            out[-1].a1, out[-1].b1 = p.a1, p.b1
+        else:
+            out.append(_Piece(EQUAL, p.a0, p.a1, p.b0, p.b1))
+    flush()
+    return out
+
+
+def _diff_by_words(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, str]]:
+    """Diff the words first, then the spaces and punctuation between them.
+    In one flat diff a comma can win an alignment from a word (two equally
+    short diffs, one keeping "committee", one keeping ", ,"); aligning the
+    words alone first means punctuation never pulls words apart."""
+    words = dmp.word_chars
+    wa = [i for i, ch in enumerate(ca) if ch in words]
+    wb = [i for i, ch in enumerate(cb) if ch in words]
+    anchors = _kept(_diff_codes("".join(ca[i] for i in wa), "".join(cb[i] for i in wb), dmp), wa, wb)
+    return _around(ca, cb, anchors, dmp, lambda x, y: _diff_between_words(x, y, dmp))
+
+
+def _diff_between_words(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, str]]:
+    """Diff what lies between two kept words: no word on one side, so the
+    other side's words are insertions or deletions, and the spaces and
+    punctuation are diffed as they are; the same number of words on both
+    sides, paired in order as substitutions (party → PARTY), with what is
+    between each pair diffed; otherwise one replacement, less what both
+    sides begin and end with."""
+    if ca == cb:
+        return [(dmp.DIFF_EQUAL, ca)] if ca else []
+    words = dmp.word_chars
+    wa = [i for i, ch in enumerate(ca) if ch in words]
+    wb = [i for i, ch in enumerate(cb) if ch in words]
+    if not wa or not wb:
+        return _diff_codes(ca, cb, dmp)
+    if len(wa) == len(wb):
+        diffs: list[tuple[int, str]] = []
+        pa = pb = 0
+        for ua, ub in zip(wa, wb):
+            diffs += _diff_codes(ca[pa:ua], cb[pb:ub], dmp)
+            diffs += [(dmp.DIFF_DELETE, ca[ua]), (dmp.DIFF_INSERT, cb[ub])]
+            pa, pb = ua + 1, ub + 1
+        return diffs + _diff_codes(ca[pa:], cb[pb:], dmp)
+    head = dmp.diff_commonPrefix(ca, cb)
+    tail = dmp.diff_commonSuffix(ca[head:], cb[head:])
+    diffs = [(dmp.DIFF_EQUAL, ca[:head])] if head else []
+    diffs += [(dmp.DIFF_DELETE, ca[head : len(ca) - tail]), (dmp.DIFF_INSERT, cb[head : len(cb) - tail])]
+    return diffs + ([(dmp.DIFF_EQUAL, ca[len(ca) - tail :])] if tail else [])
+
+
+def _drop_small_equalities(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The first step of diff-match-patch's semantic clean-up: an equality no
+    longer than the changes on either side of it becomes part of one
+    change ("a {-b-}{+x+} c {-d-}{+y+} e" keeps " c " only if it outweighs
+    its neighbours). Its own loop walks back over every merged change at
+    each step (2.7 s for 1,000 words replaced one by one); this is the same
+    rule on a stack, in linear time, so that its pass finds nothing left to
+    do. Each change comes out as one deletion and one insertion, with any
+    start or end they share given back to the equalities."""
+    equal, delete = diff_match_patch.DIFF_EQUAL, diff_match_patch.DIFF_DELETE
+    groups: list[list] = [[[], 0, [], 0]]  # changes: deleted parts, their length, inserted parts, theirs
+    equalities: list[str] = []  # equalities[k] lies between groups[k] and groups[k + 1]
+    for op, text in diffs:
+        if op == equal:
+            equalities.append(text)
+            groups.append([[], 0, [], 0])
+            continue
+        group = groups[-1]
+        if op == delete:
+            group[0].append(text)
+            group[1] += len(text)
+        else:
+            group[2].append(text)
+            group[3] += len(text)
+        while equalities and len(equalities[-1]) <= min(max(groups[-2][1], groups[-2][3]), max(group[1], group[3])):
+            middle = equalities.pop()
+            groups.pop()
+            left = groups[-1]
+            left[0] += [middle, *group[0]]
+            left[2] += [middle, *group[2]]
+            left[1] += len(middle) + group[1]
+            left[3] += len(middle) + group[3]
+            group = left
+    out: list[tuple[int, str]] = []
+    for k, (deleted, _, inserted, _) in enumerate(groups):
+        x, y = "".join(deleted), "".join(inserted)
+        head = len(os.path.commonprefix([x, y]))
+        tail = len(os.path.commonprefix([x[head:][::-1], y[head:][::-1]]))
+        if head:
+            out.append((equal, x[:head]))
+        if len(x) > head + tail:
+            out.append((delete, x[head : len(x) - tail]))
+        if len(y) > head + tail:
+            out.append((diff_match_patch.DIFF_INSERT, y[head : len(y) - tail]))
+        if tail:
+            out.append((equal, x[len(x) - tail :]))
+        if k < len(equalities):
+            out.append((equal, equalities[k]))
+    return _join_runs(out)
+
+
+ANCHORED = 2000  # units on each side from which a diff is first cut at unique tokens
+
+
+def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]]:
+    """diff-match-patch on the stand-in characters, exact but helped where
+    its cost (length × changes) would grow: characters found on one side
+    only cannot match, so the rest is diffed without them and they are put
+    back as deletions and insertions (two unrelated texts of 2,000 words
+    took diff-match-patch 9.5 s); and long inputs are first cut where a
+    token occurs once on each side, in the same order (patience diff's
+    anchors), and the pieces between diffed one by one."""
+    if len(ca) < 64 or len(cb) < 64 or ca == cb:
+        return dmp.diff_main(ca, cb, False)  # no line mode: our characters have no lines
+    common = set(ca).intersection(cb)
+    if not common:
+        return [(dmp.DIFF_DELETE, ca), (dmp.DIFF_INSERT, cb)]
+    ka = [i for i, ch in enumerate(ca) if ch in common]
+    kb = [i for i, ch in enumerate(cb) if ch in common]
+    if len(ka) < len(ca) or len(kb) < len(cb):
+        kept = _kept(_diff_codes("".join(ca[i] for i in ka), "".join(cb[i] for i in kb), dmp), ka, kb)
+        return _around(ca, cb, kept, dmp, lambda x, y: [(dmp.DIFF_DELETE, x), (dmp.DIFF_INSERT, y)])
+    if min(len(ca), len(cb)) >= ANCHORED:
+        anchors = _unique_anchors(ca, cb)
+        if anchors:
+            return _around(ca, cb, anchors, dmp, lambda x, y: _diff_codes(x, y, dmp))
+    return dmp.diff_main(ca, cb, False)
+
+
+def _kept(diffs: list[tuple[int, str]], ka: list[int], kb: list[int]) -> list[tuple[int, int]]:
+    """The (A, B) positions of the characters a diff of two subsequences
+    keeps equal; ka and kb give each subsequence character's position."""
+    kept: list[tuple[int, int]] = []
+    ia = ib = 0
+    for op, chunk in diffs:
+        n = len(chunk)
+        if op == diff_match_patch.DIFF_EQUAL:
+            kept += zip(ka[ia : ia + n], kb[ib : ib + n])
+        ia += n if op != diff_match_patch.DIFF_INSERT else 0
+        ib += n if op != diff_match_patch.DIFF_DELETE else 0
+    return kept
+
+
+def _around(ca: str, cb: str, kept: list[tuple[int, int]], dmp: diff_match_patch, between) -> list[tuple[int, str]]:
+    """A diff that keeps the characters at the given (A, B) positions equal
+    and diffs each stretch between them with `between`."""
+    diffs: list[tuple[int, str]] = []
+    pa = pb = 0
+    for ua, ub in [*kept, (len(ca), len(cb))]:
+        x, y = ca[pa:ua], cb[pb:ub]
+        if x == y:
+            diffs += [(dmp.DIFF_EQUAL, x)] if x else []
+        elif not x or not y:
+            diffs.append((dmp.DIFF_INSERT, y) if y else (dmp.DIFF_DELETE, x))
+        else:
+            diffs += between(x, y)
+        if ua < len(ca):
+            diffs.append((dmp.DIFF_EQUAL, ca[ua]))
+        pa, pb = ua + 1, ub + 1
+    return _join_runs(diffs)
+
+
+def _join_runs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join neighbouring operations of one kind: all a diff pieced together
+    from normalised parts at equalities needs. (diff-match-patch's own
+    diff_cleanupMerge took 0.4 s of a 0.9 s diff of 20,000 words.)"""
+    out: list[tuple[int, list[str]]] = []
+    for op, text in diffs:
+        if out and out[-1][0] == op:
+            out[-1][1].append(text)
+        else:
+            out.append((op, [text]))
+    return [(op, "".join(parts)) for op, parts in out]
+
+
+def _unique_anchors(ca: str, cb: str) -> list[tuple[int, int]]:
+    """Positions (in A, in B) of characters that occur once in each text,
+    the longest run of them that is in order on both sides."""
+    count_a, count_b = Counter(ca), Counter(cb)
+    where_b = {ch: i for i, ch in enumerate(cb) if count_b[ch] == 1}
+    pairs = [(i, where_b[ch]) for i, ch in enumerate(ca) if count_a[ch] == 1 and ch in where_b]
+    # Longest increasing subsequence of the B positions (patience sorting).
+    tails: list[int] = []  # tails[k]: B position ending the best run of length k+1
+    tail_index: list[int] = []
+    back: list[int] = []
+    for n, (_, ib) in enumerate(pairs):
+        k = bisect_left(tails, ib)
+        if k == len(tails):
+            tails.append(ib)
+            tail_index.append(n)
+        else:
+            tails[k], tail_index[k] = ib, n
+        back.append(tail_index[k - 1] if k else -1)
+    run = []
+    n = tail_index[-1] if tail_index else -1
+    while n >= 0:
+        run.append(pairs[n])
+        n = back[n]
+    return run[::-1]
+
+
+# --- Moves ------------------------------------------------------------------
+
+
+def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+    """Pair deleted and inserted passages with the same keys as moves: the
+    longest first, each at least MIN_MOVE_WORDS words or a whole sentence.
+    A deletion right beside an insertion is a local change (a replacement,
+    perhaps a transposition), never a move."""
+    deletes = [i for i, p in enumerate(pieces) if p.kind == DELETE]
+    inserts = [i for i, p in enumerate(pieces) if p.kind == INSERT]
+    if not deletes or not inserts:
+        return pieces
+
+    # Anchors: three consecutive non-space units of an insertion, by key.
+    anchors: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for i in inserts:
+        p = pieces[i]
+        solid = [u for u in range(p.b0, p.b1) if sb.kinds[u] != SPACE]
+        for j in range(len(solid) - 2):
+            key = (sb.keys[solid[j]], sb.keys[solid[j + 1]], sb.keys[solid[j + 2]])
+            places = anchors.setdefault(key, [])
+            if len(places) < 32:  # a very common phrase anchors nothing useful
+                places.append((i, solid[j]))
+
+    candidates = []
+    found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}  # runs found on each diagonal
+    for d in deletes:
+        p = pieces[d]
+        solid = [u for u in range(p.a0, p.a1) if sa.kinds[u] != SPACE]
+        for j in range(len(solid) - 2):
+            key = (sa.keys[solid[j]], sa.keys[solid[j + 1]], sa.keys[solid[j + 2]])
+            for i, ub in anchors.get(key, ()):
+                if abs(i - d) == 1:
+                    continue
+                q = pieces[i]
+                ua = solid[j]
+                runs = found.setdefault((d, i, ua - ub), [])
+                if any(x <= ua < y for x, y in runs):
+                    continue
+                a0, b0 = ua, ub
+                while a0 > p.a0 and b0 > q.b0 and sa.keys[a0 - 1] == sb.keys[b0 - 1]:
+                    a0, b0 = a0 - 1, b0 - 1
+                a1, b1 = ua, ub
+                while a1 < p.a1 and b1 < q.b1 and sa.keys[a1] == sb.keys[b1]:
+                    a1, b1 = a1 + 1, b1 + 1
+                runs.append((a0, a1))
+                a0, a1, b0, b1 = _trim_space(sa, sb, a0, a1, b0, b1)
+                words = sa.words(a0, a1)
+                if words >= MIN_MOVE_WORDS:
+                    candidates.append((words, d, a0, a1, i, b0, b1))
+
+    # Whole sentences shorter than MIN_MOVE_WORDS ("Yes."), anywhere in a
+    # deletion and an insertion.
+    short: dict[tuple[str, ...], list[tuple[int, int, int]]] = {}
+    for i in inserts:
+        for b0, b1 in _sentences(sb, pieces[i].b0, pieces[i].b1):
+            short.setdefault(tuple(sb.keys[b0:b1]), []).append((i, b0, b1))
+    for d in deletes:
+        for a0, a1 in _sentences(sa, pieces[d].a0, pieces[d].a1):
+            words = sa.words(a0, a1)
+            if 0 < words < MIN_MOVE_WORDS:
+                for i, b0, b1 in short.get(tuple(sa.keys[a0:a1]), ()):
+                    if abs(i - d) != 1:
+                        candidates.append((words, d, a0, a1, i, b0, b1))
+
+    if not candidates:
+        return pieces
+    candidates.sort(key=lambda c: (-c[0], c[2], c[5]))
+    taken_a: list[tuple[int, int]] = []
+    taken_b: list[tuple[int, int]] = []
+    cuts: dict[int, list[tuple[int, int]]] = {}  # piece index → its moved unit ranges
+    for _, d, a0, a1, i, b0, b1 in candidates:
+        if any(a0 < y and x < a1 for x, y in taken_a) or any(b0 < y and x < b1 for x, y in taken_b):
+            continue
+        taken_a.append((a0, a1))
+        taken_b.append((b0, b1))
+        cuts.setdefault(d, []).append((a0, a1))
+        cuts.setdefault(i, []).append((b0, b1))
+
+    # Number the moves in the order of their sources in A.
+    number = {span: n for n, span in enumerate(sorted(taken_a), start=1)}
+    move_of_b = {tb: number[ta] for ta, tb in zip(taken_a, taken_b)}
+    out: list[_Piece] = []
+    for index, p in enumerate(pieces):
+        if index not in cuts:
+            out.append(p)
+        elif p.kind == DELETE:
+            out += _split(p, sorted(cuts[index]), number, sa, on_a=True)
+        else:
+            out += _split(p, sorted(cuts[index]), move_of_b, sb, on_a=False)
+    return out
+
+
+def _sentences(side: _Side, u0: int, u1: int) -> list[tuple[int, int]]:
+    """The whole sentences among units u0…u1 (without their edge spaces): each
+    starts where the text or a sentence starts and ends with . ! ? or …"""
+    out = []
+    start = None
+    for u in range(u0, u1):
+        if side.kinds[u] == SPACE:
+            continue
+        if start is None:
+            start = u
+        if _SENTENCE_END.search(side.slice(u, u + 1)):
+            if _starts_sentence(side.text, side.bounds[start]):
+                out.append((start, u + 1))
+            start = None
+    return out
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    while i >= 0 and text[i] in _CLOSERS:
+        i -= 1
+    return i < 0 or text[i] in _STOPS
+
+
+def _trim_space(sa: _Side, sb: _Side, a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
+    """Trim whitespace units off both ends of a matched run (same number on
+    both sides, since the run matched unit for unit)."""
+    while a0 < a1 and sa.kinds[a0] == SPACE:
+        a0, b0 = a0 + 1, b0 + 1
+    while a1 > a0 and sa.kinds[a1 - 1] == SPACE:
+        a1, b1 = a1 - 1, b1 - 1
+    return a0, a1, b0, b1
+
+
+def _split(p: _Piece, spans: list[tuple[int, int]], ids: dict, side: _Side, on_a: bool) -> list[_Piece]:
+    """Cut a deletion (on_a) or insertion into its moved and its other parts.
+    Leftover whitespace beside a moved part joins it, so a moved sentence
+    does not leave a lone deleted space behind."""
+    lo, hi = (p.a0, p.a1) if on_a else (p.b0, p.b1)
+    parts: list[list] = []  # [u0, u1, move id or None]
+    at = lo
+    for u0, u1 in spans:
+        if at < u0:
+            parts.append([at, u0, None])
+        parts.append([u0, u1, ids[(u0, u1)]])
+        at = u1
+    if at < hi:
+        parts.append([at, hi, None])
+    merged: list[list] = []
+    for n, part in enumerate(parts):
+        blank = part[2] is None and all(k == SPACE for k in side.kinds[part[0] : part[1]])
+        nxt = parts[n + 1] if n + 1 < len(parts) else None
+        if blank and nxt is not None and nxt[2] is not None:
+            nxt[0] = part[0]
+        elif blank and merged and merged[-1][2] is not None:
+            merged[-1][1] = part[1]
+        else:
+            merged.append(part)
+    out = []
+    for u0, u1, move in merged:
+        kind = p.kind if move is None else MOVE
+        if on_a:
+            out.append(_Piece(kind, u0, u1, p.b0, p.b1, move))
+        else:
+            out.append(_Piece(kind, p.a0, p.a1, u0, u1, move))
+    return out
+
+
+# --- From pieces to classified operations -----------------------------------
+
+
+def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) -> list[Op]:
+    """Pieces to Ops with each side's own text; a deletion beside an
+    insertion becomes one replacement."""
+    ops: list[Op] = []
+    n = 0
+    while n < len(pieces):
+        p = pieces[n]
+        nxt = pieces[n + 1] if n + 1 < len(pieces) else None
+        if nxt is not None and {p.kind, nxt.kind} == {DELETE, INSERT}:
+            d, i = (p, nxt) if p.kind == DELETE else (nxt, p)
+            ta, tb = sa.slice(d.a0, d.a1), sb.slice(i.b0, i.b1)
+            ops.append(Op(REPLACE, ta, tb, sa.bounds[d.a0], sb.bounds[i.b0], classify(ta, tb, normalizer)))
+            n += 2
+            continue
+        ta, tb = sa.slice(p.a0, p.a1), sb.slice(p.b0, p.b1)
+        a_pos, b_pos = sa.bounds[p.a0], sb.bounds[p.b0]
+        if p.kind == EQUAL:
+            ops.append(Op(EQUAL, ta, tb, a_pos, b_pos))
+        elif p.kind == DELETE:
+            ops.append(Op(DELETE, ta, "", a_pos, b_pos, classify(ta, "", normalizer)))
+        elif p.kind == INSERT:
+            ops.append(Op(INSERT, "", tb, a_pos, b_pos, classify("", tb, normalizer)))
+        else:  # one end of a move: its source has units in A only, its destination in B only
+            ops.append(Op(MOVE, ta, tb, a_pos, b_pos, MOVED, p.move))
+        n += 1
+    return ops
+
+
+def _merge_equal(ops: list[Op]) -> list[Op]:
+    out: list[Op] = []
+    for op in ops:
+        if not op.a and not op.b:
+            continue
+        if out and op.kind == EQUAL and out[-1].kind == EQUAL:
+            last = out[-1]
+            out[-1] = Op(EQUAL, last.a + op.a, last.b + op.b, last.a_pos, last.b_pos)
+        else:
+            out.append(op)
+    return out
+
+
+def _mirror(diff: Diff) -> Diff:
+    swap = {INSERT: DELETE, DELETE: INSERT}
+    swap_cls = {ADDITION: OMISSION, OMISSION: ADDITION}
+    return Diff(
+        [
+            Op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
+            for op in diff.ops
+        ]
+    )
+
+
+@functools.cache
+def _union(one: Normalizer, other: Normalizer) -> Normalizer:
+    return Normalizer(**{f.name: getattr(one, f.name) or getattr(other, f.name) for f in fields(Normalizer)})
+
+
+_BLANK = Normalizer(ignore_whitespace=True)
+_UNPUNCTUATED = Normalizer(ignore_whitespace=True, ignore_punctuation=True, ignore_typography=True, ignore_hyphenation=True)
+_CASELESS = Normalizer(
+    ignore_whitespace=True, ignore_punctuation=True, ignore_typography=True, ignore_hyphenation=True, ignore_case=True
+)
+
+
+def classify(a: str, b: str, normalizer: Normalizer = Normalizer()) -> str:
+    """The class of a change from `a` to `b` (either may be empty): the
+    narrowest of whitespace, punctuation, case, transposition, spelling,
+    and otherwise addition, omission or substitution. Differences the
+    normalizer ignores do not count."""
+
+    def significant(text: str, lenient: Normalizer) -> list[str]:
+        return [k for k in _union(normalizer, lenient).keys(tokenize(text)) if k]
+
+    for cls, lenient in ((WHITESPACE, _BLANK), (PUNCTUATION, _UNPUNCTUATED)):
+        if significant(a, lenient) == significant(b, lenient):
+            return cls
+    if not a or not b:
+        return ADDITION if b else OMISSION
+    wa, wb = significant(a, _CASELESS), significant(b, _CASELESS)
+    if wa == wb:
+        return CASE
+    if len(wa) > 1 and sorted(wa) == sorted(wb):
+        return TRANSPOSITION
+    if wa and wb and len(wa) == len(wb) and all(x == y or _small_edit(x, y) for x, y in zip(wa, wb)):
+        return SPELLING
+    if wa and wb and "".join(wa) == "".join(wb):  # "to day" → "today"
+        return SPELLING
+    return SUBSTITUTION
+
+
+def _small_edit(x: str, y: str) -> bool:
+    """A spelling variant: a letter or two changed, added, dropped or swapped
+    (one for words under eight letters), in words of three letters or more."""
+    if min(len(x), len(y)) < 3:
+        return False
+    limit = 1 if max(len(x), len(y)) < 8 else 2
+    return abs(len(x) - len(y)) <= limit and _edit_distance(x, y) <= limit
+
+
+def _edit_distance(x: str, y: str) -> int:
+    """Optimal string alignment distance: Levenshtein plus swaps of neighbours."""
+    prev2: list[int] = []
+    prev = list(range(len(y) + 1))
+    for i in range(1, len(x) + 1):
+        row = [i] + [0] * len(y)
+        for j in range(1, len(y) + 1):
+            cost = x[i - 1] != y[j - 1]
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and x[i - 1] == y[j - 2] and x[i - 2] == y[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
