@@ -174,17 +174,16 @@ class Document:
 
     @property
     def main_layer(self) -> Layer | None:
-        """The layer a reader sees first: the newest translation not revised
-        by another, else the original."""
-        revised = {layer.revises for layer in self.layers if layer.revises}
-        translations = [
-            layer
-            for layer in self.layers
-            if layer.role is LayerRole.TRANSLATION and layer.id not in revised
-        ]
-        if translations:
-            return translations[-1]
-        return self.layers[0] if self.layers else None
+        """The layer a reader sees first: the latest revision of the
+        document's first translation (translations added later, into other
+        languages, stand beside it); else the original."""
+        first = next((l for l in self.layers if l.role is LayerRole.TRANSLATION and not l.revises), None)
+        if first is None:
+            return self.layers[0] if self.layers else None
+        current = first
+        while revision := next((l for l in reversed(self.layers) if l.revises == current.id), None):
+            current = revision
+        return current
 
     def place_text(self, layer_id: str, place: str) -> str | None:
         """The text of a segment or head place ("title", "date") in a layer."""
@@ -208,6 +207,13 @@ class Edition:
     languages: list[str] = field(default_factory=list)
     page_size: str = "A5"
     layout: str = "translation"  # translation | original | parallel
+    # The layers printed side by side in the parallel layout, left to right:
+    # layer ids, language codes or the roles "original" and "translation"
+    # (empty: the original, then the translation).
+    columns: list[str] = field(default_factory=list)
+    line_numbers: str = "document"  # document | page | none: where numbering restarts
+    bleed: str | None = None  # "3mm": printed area beyond the trim on each side
+    marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
 
     def document(self, doc_id: str) -> Document | None:
@@ -216,6 +222,11 @@ class Edition:
 
 PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
 LAYOUTS = ("translation", "original", "parallel")
+LINE_NUMBERING = ("document", "page", "none")
+COLUMN_ROLES = ("original", "translation")
+MAX_COLUMNS = 3
+PRINTER_MARKS = ("crop", "cross", "crop cross")
+LENGTH_RE = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px))$")
 
 
 def find_phrase(text: str, phrase: str, occurrence: int = 1) -> int | None:
