@@ -1,0 +1,104 @@
+"""`edition compare` and `edition collate` on the sample edition's revised
+letter and on texts outside an edition, in every output format."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from .conftest import REPO
+
+LETTER = "1956-11-14-anonymous-letter-city-gorky"
+
+
+def test_compare_two_layers_as_json(cli):
+    result = cli("compare", LETTER, "en", "en.2", "--format", "json", "-C", REPO)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "edition.compare/1" and data["a"] == f"{LETTER}:en"
+    segments = {s["segment"]: s for s in data["segments"]}
+    assert not segments["p1"]["changed"] and not segments["p6"]["changed"]
+    p2 = segments["p2"]
+    # Both versions are rebuilt exactly from the operations.
+    doc_text = json.loads(cli("show", LETTER, "--json", "-C", REPO).stdout)["segments"][1]["text"]
+    assert "".join(op["a"] for op in p2["ops"]) == doc_text["en"]
+    assert "".join(op["b"] for op in p2["ops"]) == doc_text["en.2"]
+    changes = [(op["a"], op["b"], op.get("class")) for op in p2["ops"] if op["op"] != "equal"]
+    assert ("a lot", "so much", "substitution") in changes
+    assert ("toward", "towards", "spelling") in changes
+    totals = data["totals"]
+    assert totals["substituted"] > 0 and 0 < totals["similarity"] < 1
+    assert totals["words_a"] == sum(s["stats"]["words_a"] for s in data["segments"])
+
+
+def test_compare_markdown_and_terminal(cli):
+    md = cli("compare", LETTER, "en", "en.2", "--format", "markdown", "-C", REPO).stdout
+    assert "{~~a lot~>so much~~}" in md and "## p2" in md and "## p1" not in md
+    term = cli("compare", LETTER, "en", "en.2", "-C", REPO).stdout  # not a terminal: no colour
+    assert "\x1b[" not in term
+    assert "[-a lot-]{+so much+}" in term
+    assert "similarity" in term.splitlines()[-2]
+
+
+def test_compare_html_is_one_escaped_file(cli):
+    html = cli("compare", LETTER, "en", "en.2", "--format", "html", "-C", REPO).stdout
+    assert html.startswith("<!doctype html>") and "<del" in html and "<ins" in html
+    assert "<link" not in html and "<script" not in html and "src=" not in html  # self-contained
+
+
+def test_compare_files_outside_an_edition(cli, tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("First paragraph stays.\n\nThe <b>second</b> one changes here.\n\nA third one.\n", encoding="utf-8")
+    b.write_text("First paragraph stays.\n\nThe <b>second</b> one changed here.\n\nA new one.\n\nA third one.\n", encoding="utf-8")
+    data = json.loads(cli("compare", a, b, "--format", "json").stdout)
+    assert [s["changed"] for s in data["segments"]] == [False, True, True, False]
+    assert data["segments"][2]["absent"] == "a"
+    html = cli("compare", a, b, "--format", "html").stdout
+    assert "&lt;b&gt;second&lt;/b&gt;" in html and "<b>second</b>" not in html
+
+
+def test_ignore_options(cli, tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("„Das ist ein Test“ – sagte er.\n", encoding="utf-8")
+    b.write_text('"das ist ein Test" - sagte er.\n', encoding="utf-8")
+    plain = json.loads(cli("compare", a, b, "--format", "json").stdout)
+    assert plain["totals"]["by_class"]
+    lenient = json.loads(cli("compare", a, b, "--format", "json", "--ignore-case", "--ignore-typography").stdout)
+    assert lenient["ignore"] == ["case", "typography"]
+    assert not any(s["changed"] for s in lenient["segments"])
+
+
+def test_compare_refuses_unknown_layers_and_formats(cli):
+    bad = cli("compare", LETTER, "en", "fr", "-C", REPO)
+    assert bad.exit_code == 2 and "no layer 'fr'" in bad.stderr
+    assert cli("compare", LETTER, "en", "en.2", "--format", "pdf", "-C", REPO).exit_code == 2
+
+
+def test_collate_three_versions(cli, tmp_path):
+    result = cli("collate", LETTER, "en.2", "--base", "en", "--format", "json", "-C", REPO)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["base"] == "en" and data["witnesses"] == ["en.2"]
+    lemmas = {(e["segment"], e["lemma"]): e["readings"] for e in data["entries"]}
+    assert lemmas[("p2", "a lot")] == [{"text": "so much", "witnesses": ["en.2"], "class": "substitution"}]
+    # An addition takes the word before it as its lemma.
+    assert ("p2", "‘Kommunist’") in lemmas
+    term = cli("collate", LETTER, "en.2", "--base", "en", "--no-trivial", "-C", REPO).stdout
+    assert "a lot] so much en.2" in term
+    assert "‘Kommunist’]" not in term  # a punctuation variant, left out
+
+
+def test_collate_tei_is_parallel_segmentation(cli):
+    result = cli("collate", LETTER, "en.2", "--base", "en", "--format", "tei", "-C", REPO)
+    root = ET.fromstring(result.stdout_bytes)
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    assert [w.get("{http://www.w3.org/XML/1998/namespace}id") for w in root.iterfind(".//t:listWit/t:witness", ns)] == ["en", "en.2"]
+    apps = root.findall(".//t:app", ns)
+    assert apps and all(app.find("t:lem", ns).get("wit").startswith("#en") for app in apps)
+    # The base text is rebuilt from the TEI: text, lemmas and tails.
+    p2 = next(p for p in root.iterfind(".//t:p", ns) if p.get("n") == "p2")
+    rebuilt = (p2.text or "") + "".join((app.find("t:lem", ns).text or "") + (app.tail or "") for app in p2.findall("t:app", ns))
+    shown = json.loads(cli("show", LETTER, "--json", "-C", REPO).stdout)
+    assert rebuilt == shown["segments"][1]["text"]["en"]
