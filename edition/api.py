@@ -177,14 +177,43 @@ def reading_text(doc: Document, layer_id: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def build(root: Path, out: Path | None = None, *, html: Path | None = None):
+def build(
+    root: Path,
+    out: Path | None = None,
+    *,
+    html: Path | None = None,
+    layout: str | None = None,
+    columns: list[str] | None = None,
+):
     """Build the edition's PDF (and optionally one HTML file); returns the
-    renderer's report. WeasyPrint is imported only here."""
+    renderer's report. `layout` and `columns` override edition.yaml for this
+    build. WeasyPrint is imported only here."""
+    import dataclasses
+
+    from .model import LAYOUTS
     from .render import build_pdf, templates_dirs
 
     ws = open_workspace(root)
+    edition = ws.edition
+    if layout is not None:
+        if layout not in LAYOUTS:
+            raise UsageError.at(f"unknown layout '{layout}'", hint=f"one of: {', '.join(LAYOUTS)}")
+        edition = dataclasses.replace(edition, layout=layout)
+    if columns is not None:
+        columns = [c.strip() for item in columns for c in item.split(",") if c.strip()]
+        problem = store.column_problem(columns)
+        if problem:
+            raise UsageError.at(problem, hint="e.g. `--columns ru,en` or `--columns original,translation`")
+        known = {name for doc in edition.documents for la in doc.layers for name in (la.id, la.lang)}
+        unknown = [c for c in columns if c not in known and c not in ("original", "translation")]
+        if unknown:
+            raise UsageError.at(
+                f"no document has a layer or language '{unknown[0]}'",
+                hint="layers in this edition: " + ", ".join(sorted(known)) + "; or 'original', 'translation'",
+            )
+        edition = dataclasses.replace(edition, columns=columns)
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
-    return out, build_pdf(ws.edition, out, templates_dirs(Path(root)), html_out=html)
+    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html)
 
 
 
@@ -421,3 +450,19 @@ def apparatus_json(apparatus) -> dict:
             for e in apparatus.entries
         ],
     }
+
+
+def name_rows(ws: Workspace) -> list[dict]:
+    """Each registered name with its occurrences counted per document."""
+    from .names import occurrences
+
+    found = occurrences(ws.edition, ws.register)
+    rows = []
+    for name in ws.register.names:
+        mine = [o for o in found if o.name == name.id]
+        per_doc: dict[str, int] = {}
+        for o in mine:
+            per_doc[o.document] = per_doc.get(o.document, 0) + 1
+        rows.append({"id": name.id, "kind": name.kind, "name": name.name, "occurrences": len(mine), "documents": per_doc,
+                     "forms": sorted({o.form for o in mine})})  # fmt: skip
+    return rows

@@ -149,12 +149,14 @@ def validate(edition: EditionOption = None):
 def build(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The PDF to write (default: build/edition.pdf).")] = None,
     html: Annotated[Optional[Path], typer.Option(help="Also write the volume as one HTML file.")] = None,
+    layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="Layers side by side in the parallel layout, e.g. ru,en or original,en,en.2.")] = None,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
     root = _root(edition)
     _say("laying out the volume…")
-    path, report = api.build(root, out, html=html)
+    path, report = api.build(root, out, html=html, layout=layout, columns=[columns] if columns is not None else None)
     for warning in report.warnings:
         _say(f"warning: {warning}")
     _say(f"wrote {path} ({report.pages} pages)")
@@ -228,6 +230,23 @@ def collate(
         for entry in apparatus.entries:
             print(f"{entry.segment:>5}  {entry_text(entry)}")
         _say(f"{len(apparatus.entries)} places of variation; witnesses: {base} (base), {', '.join(witnesses)}")
+
+
+@app.command()
+@command
+def names(
+    edition: EditionOption = None,
+    as_json: JsonOption = False,
+):
+    """The names register (names.yaml) with where each name occurs."""
+    ws = api.open_workspace(_root(edition))
+    rows = api.name_rows(ws)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        where = ", ".join(f"{d} ({n})" for d, n in row["documents"].items()) or "— not found in any text"
+        print(f"{row['kind']:6} {row['name']:32} {row['occurrences']:>4}  {where}")
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)

@@ -24,7 +24,11 @@ from .errors import EditionError, LockedError, Problem, UsageError
 from .model import (
     HEAD_PLACES,
     LAYOUTS,
+    LENGTH_RE,
+    LINE_NUMBERING,
+    MAX_COLUMNS,
     PAGE_SIZES,
+    PRINTER_MARKS,
     Anchor,
     ArchivalRef,
     Certainty,
@@ -40,9 +44,11 @@ from .model import (
     Unaligned,
     resolve_anchor,
 )
+from .names import PERSON, PLACE, Abbreviation, Name, Register
 from .yamlio import Block, Located
 
 EDITION_FILE = "edition.yaml"
+NAMES_FILE = "names.yaml"
 DOCUMENTS_DIR = "seeds"
 TRANSLATIONS_DIR = "translations"
 LOCK_FILE = ".edition.lock"
@@ -71,6 +77,7 @@ class Workspace:
     edition: Edition
     files: dict[str, DocumentFiles] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    register: Register = field(default_factory=Register)
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,6 +139,8 @@ def load_workspace(root: Path) -> Workspace:
         _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id], positions[doc_id]))
     for doc in documents:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
+    if (root / NAMES_FILE).exists():
+        ws.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
     edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
     return ws
 
@@ -271,7 +280,10 @@ def _kind(value) -> str:
     return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
 
 
-EDITION_FIELDS = ("title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout")
+EDITION_FIELDS = (
+    "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
+    "columns", "line_numbers", "bleed", "marks",
+)  # fmt: skip
 
 
 def read_edition_file(path: Path) -> Edition:
@@ -285,6 +297,19 @@ def read_edition_file(path: Path) -> Edition:
     layout = f.str("layout") or "translation"
     if layout not in LAYOUTS:
         raise f.error("layout", f"unknown layout '{layout}'", f"one of: {', '.join(LAYOUTS)}")
+    columns = [c.strip() for item in f.strings("columns") for c in item.split(",") if c.strip()]
+    problem = column_problem(columns)
+    if problem:
+        raise f.error("columns", problem, "e.g. `columns: [original, translation]` or `columns: [ru, en, de]`")
+    line_numbers = f.str("line_numbers") or "document"
+    if line_numbers not in LINE_NUMBERING:
+        raise f.error("line_numbers", f"'line_numbers' cannot be '{line_numbers}'", f"one of: {', '.join(LINE_NUMBERING)}")
+    bleed = f.str("bleed")
+    if bleed is not None and not LENGTH_RE.match(bleed):
+        raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
+    marks = f.str("marks")
+    if marks is not None and marks not in PRINTER_MARKS:
+        raise f.error("marks", f"'marks' cannot be '{marks}'", f"one of: {', '.join(PRINTER_MARKS)}")
     return Edition(
         title=f.str("title", required=True),
         subtitle=f.str("subtitle"),
@@ -294,7 +319,23 @@ def read_edition_file(path: Path) -> Edition:
         languages=f.strings("languages"),
         page_size=page_size,
         layout=layout,
+        columns=columns,
+        line_numbers=line_numbers,
+        bleed=bleed,
+        marks=marks,
     )
+
+
+def column_problem(columns: list[str]) -> str | None:
+    """What is wrong with a list of parallel columns, or None."""
+    if len(columns) > MAX_COLUMNS:
+        return f"at most {MAX_COLUMNS} columns can stand side by side, not {len(columns)}"
+    for name in columns:
+        if not ID_RE.match(name):
+            return f"column '{name}' is not a layer id, a language code, 'original' or 'translation'"
+    if len(set(columns)) < len(columns):
+        return "a column is named twice"
+    return None
 
 
 DOCUMENT_FIELDS = (
@@ -562,6 +603,10 @@ def edition_tree(edition: Edition) -> dict:
         "languages": list(edition.languages),
         "page_size": edition.page_size,
         "layout": edition.layout,
+        "columns": list(edition.columns),
+        "line_numbers": edition.line_numbers if edition.line_numbers != "document" else None,
+        "bleed": edition.bleed,
+        "marks": edition.marks,
     }
 
 
@@ -798,3 +843,33 @@ def save_layers(ws: Workspace, doc: Document, layer_ids: set[str]) -> list[Path]
         written.append(write_document(ws.root, doc, replace=True, files=files))
     return written
 
+
+
+# --------------------------------------------------------------------------
+# The names register (names.yaml): persons, places, abbreviations.
+
+NAME_FIELDS = ("id", "name", "forms", "note")
+REGISTER_FIELDS = ("persons", "places", "abbreviations")
+
+
+def read_register(path: Path) -> Register:
+    tree, _ = yamlio.load(path)
+    f = _Fields(tree, path, REGISTER_FIELDS, NAMES_FILE)
+    register = Register()
+    seen: dict[str, int] = {}
+    for key, kind in (("persons", PERSON), ("places", PLACE)):
+        for item in f.items(key):
+            entry = _Fields(item, path, NAME_FIELDS, f"a {kind}")
+            name_id = entry.ident("id", required=True)
+            if name_id in seen:
+                raise entry.error("id", f"name id '{name_id}' is used twice (first at line {seen[name_id]})", "give each person and place its own id")
+            seen[name_id] = item.line
+            name = entry.str("name", required=True)
+            forms = entry.strings("forms") or [name]
+            if any(not form.strip() or form.strip("*") == "" for form in forms):
+                raise entry.error("forms", "a form is empty", "remove it")
+            register.names.append(Name(name_id, kind, name, tuple(forms), entry.str("note")))
+    for item in f.items("abbreviations"):
+        entry = _Fields(item, path, ("abbr", "expansion"), "an abbreviation")
+        register.abbreviations.append(Abbreviation(entry.str("abbr", required=True), entry.str("expansion", required=True)))
+    return register
