@@ -13,7 +13,7 @@ from . import text
 from .base import Delivery, FileNote, Paragraph, checksum
 from .text import ImportResult
 
-DOCUMENT_FORMATS = (".txt", ".text", "")
+DOCUMENT_FORMATS = (".txt", ".text", "", ".xml")
 DELIVERY_FORMATS = (".txt", ".text", "", ".md", ".markdown", ".docx")
 
 
@@ -28,6 +28,10 @@ def read(path: Path, *, lang: str = "en") -> ImportResult:
     path = Path(path)
     if path.suffix.lower() not in DOCUMENT_FORMATS:
         raise _unknown(path, DOCUMENT_FORMATS)
+    if path.suffix.lower() == ".xml":  # TEI P5: the file states its own language
+        from .tei import read_tei
+
+        return read_tei(path, lang=lang)
     result = text.read_text(read_source(path), lang=lang, name=path.stem)
     if not result.documents:
         raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
