@@ -3,23 +3,30 @@ revision of a layer) go with which segments of the base text. Pure functions
 on lists of strings; the translations room turns the beads into a layer.
 
 Two methods share one banded dynamic programme over beads (1-1, 1-0, 0-1,
-2-1, 1-2, 2-2; monotone, every paragraph in exactly one bead):
+2-1, 1-2, 2-2; monotone, every unit in exactly one bead), which searches a
+band around the expected diagonal and widens it only where the best path
+presses against its edge, so that time grows about linearly with length:
 
-- same language: by content. Identical paragraphs that occur once on each
-  side pin the alignment (as patience diff pins lines); between the pins a
-  bead costs the tokens left outside diff-match-patch's equal runs.
-- another language: by length (Gale & Church 1993, with the length ratio
-  estimated from the two texts themselves) and by anchors that survive
-  translation (numbers, dates, names, quotation marks, brackets, list
-  markers)."""
+- same language (a revision): by content. Identical paragraphs that occur
+  once on each side pin the alignment, as patience diff pins lines; between
+  the pins a bead costs the words left outside diff-match-patch's equal runs.
+- another language (a translation): by length (Gale & Church 1993, with
+  the ratio of lengths estimated from the two texts themselves) and by
+  anchors that survive translation: numbers, dates, names (transliterated),
+  quotation marks, brackets, list markers, and word stems the languages
+  share. A run of units without counterparts costs less per unit than a
+  lone one, since translators leave out whole passages."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+import zlib
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from diff_match_patch import diff_match_patch
 
@@ -32,7 +39,13 @@ LENGTH = "length+anchors"
 @dataclass(frozen=True)
 class Bead:
     """Base units (segments) paired with new units (paragraphs), 0-based.
-    A bead with an empty side is a unit that has no counterpart."""
+    A bead with an empty side is a unit that has no counterpart.
+
+    `confidence` is, by content, the share of the two sides' words in equal
+    runs of their diff (1.0 for identical texts); by length and anchors, the
+    length fit and the anchors' agreement mapped through a logistic curve.
+    For a unit alone it says how unlike its neighbours on the other side
+    are."""
 
     segments: tuple[int, ...]
     paragraphs: tuple[int, ...]
@@ -44,7 +57,9 @@ class Bead:
 class Alignment:
     beads: list[Bead]
     method: str  # CONTENT or LENGTH
-    ratio: float  # characters of the new text per character of the base text
+    # Characters of the new text per character of the base text: over both
+    # texts, or (by length) over the stretches where they run in step.
+    ratio: float
 
 
 def align(base: list[str], new: list[str], *, same_language: bool, threshold: float = 0.5) -> Alignment:
@@ -65,7 +80,7 @@ def align(base: list[str], new: list[str], *, same_language: bool, threshold: fl
     else:
         aligner = _LengthAligner(base, new, base_len, new_len, ratio)
         spans = aligner.spans()
-        method = LENGTH
+        method, ratio = LENGTH, aligner.ratio
     beads = []
     for (i0, i1, j0, j1), confidence in spans:
         skip = i0 == i1 or j0 == j1
@@ -91,15 +106,28 @@ _MARGIN = 2
 Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
 
 
-def _best_path(i0: int, i1: int, j0: int, j1: int, cost, skip_row: list[float], skip_col: list[float], row_weight: list[float], col_weight: list[float]) -> list[Span]:
+class _Skips(NamedTuple):
+    """What leaving each unit alone costs: opening a run of such units, and
+    extending one."""
+
+    open_row: list[float]
+    open_col: list[float]
+    extend_row: list[float]
+    extend_col: list[float]
+
+
+def _best_path(
+    i0: int, i1: int, j0: int, j1: int, cost, skips: _Skips,
+    row_weight: list[float], col_weight: list[float], guides: list[tuple[int, int]] = (),
+) -> list[Span]:
     """The cheapest monotone chain of beads from (i0, j0) to (i1, j1).
 
     `cost(a0, a1, b0, b1, limit)` prices a bead with units on both sides
     (it may return any value above `limit` once it knows the price exceeds
-    it); `skip_row[a]` and `skip_col[b]` price a unit left without a
-    counterpart. The search keeps to a band around the diagonal that the
+    it); `skips` price units left without a counterpart. The search keeps to a band around the diagonal that the
     cumulative weights draw (where a unit "should" fall if both texts ran
-    at the same pace). When the best path comes near the band's edge the
+    at the same pace), drawn through the `guides` (pairs of units that
+    probably go together, increasing on both sides). When the best path comes near the band's edge the
     band is doubled and the search repeated, until the path keeps clear of
     the edge or widening no longer lowers its cost (as when nothing in
     the texts prefers one path to another)."""
@@ -109,32 +137,32 @@ def _best_path(i0: int, i1: int, j0: int, j1: int, cost, skip_row: list[float], 
     width = _MIN_WIDTH
     previous = _INF
     while True:
-        lo, hi = _band(row_weight[i0:i1], col_weight[j0:j1], width)
-        path, touched, total = _search(i0, j0, n, m, lo, hi, cost, skip_row, skip_col)
+        lo, hi = _band(row_weight[i0:i1], col_weight[j0:j1], width, [(i - i0, j - j0) for i, j in guides])
+        path, touched, total = _search(i0, j0, n, m, lo, hi, cost, skips)
         if not touched or width >= max(n, m) or total >= previous - 1e-9:
             return path
         previous = total
         width *= 2
 
 
-def _band(rows: list[float], cols: list[float], width: int) -> tuple[list[int], list[int]]:
+def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
     """For each row 0..n, the columns [lo, hi] the search visits: `width`
-    either side of the column whose cumulative weight matches the row's,
-    made monotone and connected (each row reaches the next by a 1-0 step)."""
+    either side of a centre line, made monotone and connected (each row
+    reaches the next by a 1-0 step). Between consecutive guide points, from
+    (0, 0) to (n, m), the centre runs where the cumulative weights of rows
+    and columns keep the same proportion."""
     n, m = len(rows), len(cols)
-    total_r, total_c = sum(rows), sum(cols)
-    centre = []
-    acc_c, j = 0.0, 0
-    acc_r = 0.0
-    for i in range(n + 1):
-        target = acc_r / total_r * total_c
-        while j < m and acc_c + cols[j] / 2 <= target:
-            acc_c += cols[j]
-            j += 1
-        centre.append(j)
-        if i < n:
-            acc_r += rows[i]
-    centre[n] = m
+    cum_r, cum_c = _prefix(rows), _prefix(cols)
+    centre = [0] * (n + 1)
+    points = [(0, 0), *guides, (n, m)]
+    for (ia, ja), (ib, jb) in zip(points, points[1:]):
+        span_r, span_c = cum_r[ib] - cum_r[ia], cum_c[jb] - cum_c[ja]
+        j = ja
+        for i in range(ia, ib + 1):
+            target = cum_c[ja] + ((cum_r[i] - cum_r[ia]) / span_r * span_c if span_r else 0.0)
+            while j < jb and (cum_c[j] + cum_c[j + 1]) / 2 <= target:
+                j += 1
+            centre[i] = j
     lo = [max(0, c - width) for c in centre]
     hi = [min(m, c + width) for c in centre]
     lo[0], hi[n] = 0, m
@@ -147,40 +175,53 @@ def _band(rows: list[float], cols: list[float], width: int) -> tuple[list[int], 
     return lo, hi
 
 
-def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost, skip_row: list[float], skip_col: list[float]) -> tuple[list[Span], bool, float]:
+def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost, skips: _Skips) -> tuple[list[Span], bool, float]:
     """One pass of the dynamic programme inside the band: the best path,
     whether it comes near the band's edge (away from the table's own), and
-    its cost."""
+    its cost.
+
+    Three tables, as in alignment with affine gaps: the best path to each
+    cell, and the best that ends leaving a base unit alone (a 1-0 bead) or a
+    new unit alone (0-1), so that a run of units without counterparts (a
+    passage left out) pays the opening cost once and then the cheaper
+    extension."""
     inf = _INF
-    table: list[list[float]] = []
-    backs: list[list[int]] = []
-    r1 = r2 = table  # the two rows before this one, with their first columns
+    open_row, open_col, extend_row, extend_col = skips
+    table: list[list[float]] = []  # best path to the cell
+    gaps_row: list[list[float]] = []  # best path ending in a 1-0 bead
+    backs: list[list[int]] = []  # the last bead: an index into STEPS
+    gap_backs: list[list[bool]] = []  # a 1-0 bead that extends a run of them
+    col_backs: list[list[bool]] = []  # a 0-1 bead that extends a run of them
+    r1 = r2 = g1 = table  # the rows before this one, with their first columns
     l1 = l2 = h1 = h2 = 0
     for i in range(n + 1):
         low, high = lo[i], hi[i]
-        row = [inf] * (high - low + 1)
-        back = [-1] * (high - low + 1)
+        width = high - low + 1
+        row, gaps, gaps_c = [inf] * width, [inf] * width, [inf] * width  # gaps_c: ending in a 0-1 bead
+        back, gap_back, col_back = [-1] * width, [False] * width, [False] * width
         a1 = i0 + i
         if i >= 1:
-            r1, l1, h1 = table[i - 1], lo[i - 1], hi[i - 1]
+            r1, g1, l1, h1 = table[i - 1], gaps_row[i - 1], lo[i - 1], hi[i - 1]
         if i >= 2:
             r2, l2, h2 = table[i - 2], lo[i - 2], hi[i - 2]
         for j in range(low, high + 1):
             b1 = j0 + j
+            k = j - low
             best, arg = inf, -1
             # Leaving a unit alone is priced first, so that the dearer pair
             # beads can be told how much they must beat (`limit`) and stop
             # early when they cannot. Ties go to the simpler bead (STEPS order).
             if i >= 1 and l1 <= j <= h1:  # 1-0 from (i-1, j)
-                p = r1[j - l1]
-                if p < inf:
-                    best, arg = p + skip_row[a1 - 1], 1
+                p = r1[j - l1] + open_row[a1 - 1]
+                q = g1[j - l1] + extend_row[a1 - 1]
+                gaps[k], gap_back[k] = (q, True) if q < p else (p, False)
+                best, arg = gaps[k], 1
             if j > low:  # 0-1 from (i, j-1)
-                p = row[j - 1 - low]
-                if p < inf:
-                    c = p + skip_col[b1 - 1]
-                    if c < best:
-                        best, arg = c, 2
+                p = row[k - 1] + open_col[b1 - 1]
+                q = gaps_c[k - 1] + extend_col[b1 - 1]
+                gaps_c[k], col_back[k] = (q, True) if q < p else (p, False)
+                if gaps_c[k] < best:
+                    best, arg = gaps_c[k], 2
             if i >= 1 and l1 < j <= h1 + 1:  # 1-1 from (i-1, j-1)
                 p = r1[j - 1 - l1]
                 if p < inf:
@@ -207,19 +248,29 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
                         best, arg = c, 5
             if i == 0 and j == 0:
                 best = 0.0
-            row[j - low] = best
-            back[j - low] = arg
+            row[k] = best
+            back[k] = arg
         table.append(row)
+        gaps_row.append(gaps)
         backs.append(back)
+        gap_backs.append(gap_back)
+        col_backs.append(col_back)
     path: list[Span] = []
     touched = False
     i, j = n, m
+    run = 0  # inside a run of 1-0 (1) or 0-1 (2) beads, which fixes the next bead's shape
     while i or j:
         # Near the edge (a bead spans up to two columns) the best path may
         # have been bent by it: then the caller widens the band.
         if (j - lo[i] < _MARGIN and lo[i] > 0) or (hi[i] - j < _MARGIN and hi[i] < m):
             touched = True
-        di, dj = STEPS[backs[i][j - lo[i]]]
+        k = j - lo[i]
+        step = run or backs[i][k]
+        if step == 1:
+            run = 1 if gap_backs[i][k] else 0
+        elif step == 2:
+            run = 2 if col_backs[i][k] else 0
+        di, dj = STEPS[step]
         path.append((i0 + i - di, i0 + i, j0 + j - dj, j0 + j))
         i, j = i - di, j - dj
     path.reverse()
@@ -241,6 +292,8 @@ _PRIOR = {
 # Variance of a translated paragraph's length, per character of the original
 # (Gale & Church measured 6.8 on sentences).
 _VARIANCE = 6.8
+_EXTEND = 1.5  # each further unit in a run of units left alone
+_MIN_GUIDES = 3
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -265,13 +318,15 @@ _PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5}
 
 class _LengthAligner:
     def __init__(self, base: list[str], new: list[str], base_len: list[int], new_len: list[int], ratio: float):
-        self.n, self.m, self.ratio = len(base), len(new), ratio
+        self.n, self.m = len(base), len(new)
         self.base_len, self.new_len = base_len, new_len
         self.base_prefix = _prefix(base_len)
         self.new_prefix = _prefix(new_len)
         keys: dict[str, str] = {}
         base_anchors = [anchors(t, keys) for t in base]
         new_anchors = [anchors(t, keys) for t in new]
+        self.guides = _guides(base_anchors, new_anchors)
+        self.ratio = self._guided_ratio() or ratio
         self.base_penalty = _prefix([_penalty(a) for a in base_anchors])
         self.new_penalty = _prefix([_penalty(a) for a in new_anchors])
         # Anchors of each unit and of each pair of neighbours (None for none),
@@ -282,29 +337,49 @@ class _LengthAligner:
         self.new_cognates = _sets_one_and_two([cognates(t, keys) for t in new])
         self.cost = self._cost_function()
 
+    def _guided_ratio(self) -> float | None:
+        """The length ratio between consecutive guides, where it is typical:
+        a translation of part of a document, or one with a long passage
+        left out, would skew the ratio of the two totals."""
+        if len(self.guides) < _MIN_GUIDES:
+            return None
+        stretches = []
+        for (i0, j0), (i1, j1) in zip(self.guides, self.guides[1:]):
+            base_chars = self.base_prefix[i1] - self.base_prefix[i0]
+            new_chars = self.new_prefix[j1] - self.new_prefix[j0]
+            if base_chars and new_chars:
+                stretches.append((new_chars / base_chars, base_chars, new_chars))
+        if not stretches:
+            return None
+        typical = sorted(r for r, _, _ in stretches)[len(stretches) // 2]
+        kept = [(b, n) for r, b, n in stretches if typical / 2 <= r <= typical * 2]
+        return sum(n for _, n in kept) / sum(b for b, _ in kept)
+
     def spans(self) -> list[tuple[Span, float]]:
         rows = [x + 1.0 for x in self.base_len]
         cols = [x / self.ratio + 1.0 for x in self.new_len]
         # A unit left alone costs its prior, but no length misfit: Gale &
         # Church's formula would price a long unit's absence so high that the
-        # aligner hid it inside a neighbour's bead instead.
-        skip_base = [_PRIOR[(1, 0)]] * self.n
-        skip_new = [_PRIOR[(0, 1)]] * self.m
-        path = _best_path(0, self.n, 0, self.m, self.cost, skip_base, skip_new, rows, cols)
+        # aligner hid it inside a neighbour's bead instead. The next unit
+        # left alone in a run costs less: translators leave out passages,
+        # and without the discount a long one gets smuggled into 2-1 beads.
+        skips = _Skips([_PRIOR[(1, 0)]] * self.n, [_PRIOR[(0, 1)]] * self.m, [_EXTEND] * self.n, [_EXTEND] * self.m)
+        path = _best_path(0, self.n, 0, self.m, self.cost, skips, rows, cols, self.guides)
         return [(span, self.confidence(span)) for span in path]
 
     def _cost_function(self):
-        """cost(a0, a1, b0, b1) of one bead with units on both sides: its
-        prior, the length misfit, less what its shared anchors and stems
-        save. (The penalty for an anchor left alone is charged to every unit
-        up front, in the skip costs and here alike: each unit is in one bead
-        whatever the path, so it is left out of both, and a shared anchor
-        saves its reward and both penalties.) Written flat, with everything
-        it reads bound locally: the dynamic programme calls it about fifty
-        times per unit."""
+        """cost(a0, a1, b0, b1, limit) of one bead with units on both sides:
+        its prior and length misfit, less what its shared anchors and stems
+        save. (Penalties for anchors left without a partner are left out:
+        every unit is in one bead whatever the path, so they would add the
+        same to every path; a shared anchor saves its reward and both
+        penalties.) Written flat, with everything it reads bound locally:
+        the dynamic programme calls it about fifty times per unit."""
         bp, np_ = self.base_prefix, self.new_prefix
         anch_b, anch_n = self.base_anchors, self.new_anchors
         cog_b, cog_n, cognate = self.base_cognates, self.new_cognates, _COGNATE
+        cap_b = _caps(anch_b, cog_b)
+        cap_n = _caps(anch_n, cog_n)
         ratio, inv_ratio, variance = self.ratio, 1.0 / self.ratio, _VARIANCE
         prior = [0.0] * 9
         for (da, db), value in _PRIOR.items():
@@ -320,6 +395,11 @@ class _LengthAligner:
                 # delta / sqrt(2), delta as in Gale & Church: the cost is -log P(|Z| > delta)
                 x = abs(ln - lb * ratio) / sqrt(variance * spread)
                 total += -log(erfc(x)) if x < 20 else x * x + log(x * sqrt_pi)
+            # What the anchors and stems could save at most: when even that
+            # leaves the bead dearer than `limit`, it cannot win.
+            cap_left, cap_right = cap_b[a1 - a0 - 1][a0], cap_n[b1 - b0 - 1][b0]
+            if total - (cap_left if cap_left < cap_right else cap_right) > limit:
+                return total
             left = anch_b[a1 - a0 - 1][a0]
             if left is not None:
                 right = anch_n[b1 - b0 - 1][b0]
@@ -361,6 +441,24 @@ class _LengthAligner:
         return 1.0 - best
 
 
+def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
+    """Units that probably go together: those sharing a number or a name
+    found only once in each text, in the longest run that increases on both
+    sides. They draw the band of the search; they do not bind the result."""
+    where: list[dict[str, int]] = []
+    for side in (base, new):
+        count: Counter = Counter()
+        place: dict[str, int] = {}
+        for index, found in enumerate(side):
+            for key, times in found.items():
+                if key[0] in "nw":
+                    count[key] += times
+                    place[key] = index
+        where.append({key: place[key] for key, times in count.items() if times == 1})
+    pairs = sorted({(i, where[1][key]) for key, i in where[0].items() if key in where[1]}, key=lambda p: (p[0], -p[1]))
+    return _increasing_run([j for _, j in pairs], pairs)
+
+
 def _prefix(values) -> list[float]:
     out = [0]
     for v in values:
@@ -381,6 +479,15 @@ def _one_and_two(found: list[Counter]) -> tuple[list, list]:
             both[key] = both.get(key, 0) + count
         twos.append(both or None)
     return ones, twos
+
+
+def _caps(found: tuple[list, list], stems: tuple[list, list]) -> tuple[list, list]:
+    """The most the anchors and stems of each unit (and pair of units) could
+    save in a bead, whatever the other side holds."""
+    return tuple(
+        [sum(count * _SHARED[key[0]] for key, count in (marks or {}).items()) + _COGNATE * len(words) for marks, words in zip(f, s)]
+        for f, s in zip(found, stems)
+    )
 
 
 def _sets_one_and_two(found: list[frozenset]) -> tuple[list, list]:
@@ -597,7 +704,7 @@ def _sentence_start(text: str, pos: int) -> bool:
     k = pos - 1
     while k >= 0 and (text[k].isspace() or text[k] in "\"'«»„“”‘’()[]—–-"):
         k -= 1
-    return k < 0 or text[k] in ".!?:;…"
+    return k < 0 or text[k] in ".!?:…"
 
 
 _MONTH_STEM_RE = re.compile("|".join(sorted((re.escape(stem) for stem, _ in _MONTH_STEMS), key=len, reverse=True)))
@@ -704,7 +811,7 @@ class TokenTable:
     def _fresh(self, token: str) -> str:
         if self.next > 0x10FFFF:
             span = 0x10FFFF - _FIRST_CODE_POINT - len(_SURROGATES)
-            point = _FIRST_CODE_POINT + hash(token) % span
+            point = _FIRST_CODE_POINT + zlib.crc32(token.encode("utf-8", "surrogatepass")) % span
             return chr(point + len(_SURROGATES) if point >= _SURROGATES.start else point)
         point = self.next
         self.next += 1
@@ -745,11 +852,12 @@ class _ContentAligner:
         alone = _SHAPE_COST[(1, 0)]
         skip_base = [len(s) * keep + alone for s in self.a]
         skip_new = [len(s) * keep + alone for s in self.b]
+        skips = _Skips(skip_base, skip_new, skip_base, skip_new)
         for kind, (i0, i1, j0, j1) in self._pieces():
             if kind == "pin":
                 out.append(((i0, i1, j0, j1), 1.0))
                 continue
-            for span in _best_path(i0, i1, j0, j1, self.cost, skip_base, skip_new, rows, cols):
+            for span in _best_path(i0, i1, j0, j1, self.cost, skips, rows, cols):
                 out.append((span, self.confidence(span)))
         return out
 
@@ -901,8 +1009,6 @@ class _ContentAligner:
 
 def _increasing_run(keys: list[int], items: list) -> list:
     """The longest run of `items` whose `keys` increase (patience sorting)."""
-    from bisect import bisect_left
-
     tails: list[int] = []
     tail_at: list[int] = []
     previous = [-1] * len(keys)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -138,6 +137,14 @@ def translation_gold(name: str) -> Pairs:
     return gold(declaration(ENGLISH), declaration(name), preamble_merge())
 
 
+def beyond_now_therefore(pairs: Pairs) -> Pairs:
+    """The pairs away from the English line "Now, therefore," and its two
+    neighbours: in Russian the aligner joins that line to the recital
+    before it, not to "The General Assembly" (the expected failure below)."""
+    now = start(declaration(ENGLISH), "Now, therefore,")
+    return [p for p in pairs if not {now - 1, now, now + 1} & set(p[0])]
+
+
 # --------------------------------------------------------------------------
 # Another language: the declaration in Russian and German
 
@@ -179,15 +186,8 @@ def test_russian_preamble_has_its_one_two_to_one_bead_at_now_therefore():
     assert beyond_now_therefore(found) == beyond_now_therefore(translation_gold(RUSSIAN))
 
 
-def beyond_now_therefore(pairs: Pairs) -> Pairs:
-    """The pairs away from the English line "Now, therefore," and its two
-    neighbours (where the Russian alignment is a judgement call, see below)."""
-    now = start(declaration(ENGLISH), "Now, therefore,")
-    return [p for p in pairs if not {now - 1, now, now + 1} & set(p[0])]
-
-
 @pytest.mark.xfail(strict=True, reason="length and anchors cannot tell which neighbour 'Now, therefore,' joins in Russian: "
-                   "the line has no counterpart, and joining the last recital fits the lengths better (cost 3.16 against 4.09)")
+                   "the line has no counterpart, and joining it to the last recital fits the lengths better")
 def test_russian_preamble_merges_now_therefore_with_the_general_assembly():
     russian = declaration(RUSSIAN)
     found = aligned(texts(declaration(ENGLISH)), texts(russian))
@@ -205,8 +205,8 @@ def test_confidence_is_high_where_the_article_numbers_agree():
 
 
 # Scrambled translations: one paragraph removed, two merged, one split at a
-# sentence boundary. Each is made in an article with several paragraphs,
-# where only the lengths and the neighbours can tell.
+# sentence boundary. Each is made inside an article, where the article
+# numbers do not give it away: only lengths, stems and neighbours can tell.
 def _renumber(pairs: Pairs, changed: int, shift: int) -> Pairs:
     return [(s, tuple(j + shift if j > changed else j for j in t)) for s, t in pairs]
 
@@ -244,34 +244,49 @@ def split(name: str, prefix: str) -> tuple[list[str], Pairs]:
 
 
 SCRAMBLES = [
-    # Article 21 (2): equal access to public service; Article 26 (1): education.
+    # Article 21 (2), equal access to public service, and Article 26 (1),
+    # the right to education, each removed.
     pytest.param(
-        RUSSIAN, removed, "Каждый человек имеет право равного доступа",
+        RUSSIAN, removed, "Каждый человек имеет право равного доступа", id="ru-removed-21.2",
         marks=pytest.mark.xfail(strict=True, reason="the English paragraph left alone is short and its neighbour long: "
-                                "hiding it in a 2-1 bead with the neighbour costs less than a 1-0 bead (4.5 against 4.7)"),
+                                "hiding it in a 2-1 bead with the neighbour costs less than a 1-0 bead"),
     ),
-    (GERMAN, removed, "Jeder hat das Recht auf gleichen Zugang zu öffentlichen Ämtern"),
-    (RUSSIAN, removed, "Каждый человек имеет право на образование."),
-    (GERMAN, removed, "Jeder hat das Recht auf Bildung."),
-    # Article 11's two paragraphs; Article 29 (2) and (3).
-    (RUSSIAN, merged, "Каждый человек, обвиняемый в совершении преступления"),
-    (GERMAN, merged, "Jeder, der wegen einer strafbaren Handlung beschuldigt wird"),
-    (RUSSIAN, merged, "При осуществлении своих прав и свобод"),
-    (GERMAN, merged, "Jeder ist bei der Ausübung seiner Rechte und Freiheiten"),
-    # Article 1 (two sentences); Article 26 (1).
-    (RUSSIAN, split, "Все люди рождаются свободными"),
-    (GERMAN, split, "Alle Menschen sind frei und gleich"),
-    (RUSSIAN, split, "Каждый человек имеет право на образование."),
-    (GERMAN, split, "Jeder hat das Recht auf Bildung."),
+    pytest.param(GERMAN, removed, "Jeder hat das Recht auf gleichen Zugang zu öffentlichen Ämtern", id="de-removed-21.2"),
+    pytest.param(RUSSIAN, removed, "Каждый человек имеет право на образование.", id="ru-removed-26.1"),
+    pytest.param(GERMAN, removed, "Jeder hat das Recht auf Bildung.", id="de-removed-26.1"),
+    # Article 11's two paragraphs, and Article 29 (2) with (3), merged.
+    pytest.param(RUSSIAN, merged, "Каждый человек, обвиняемый в совершении преступления", id="ru-merged-11"),
+    pytest.param(GERMAN, merged, "Jeder, der wegen einer strafbaren Handlung beschuldigt wird", id="de-merged-11"),
+    pytest.param(RUSSIAN, merged, "При осуществлении своих прав и свобод", id="ru-merged-29.2"),
+    pytest.param(GERMAN, merged, "Jeder ist bei der Ausübung seiner Rechte und Freiheiten", id="de-merged-29.2"),
+    # Article 1 (two sentences) and Article 26 (1), split.
+    pytest.param(RUSSIAN, split, "Все люди рождаются свободными", id="ru-split-1"),
+    pytest.param(GERMAN, split, "Alle Menschen sind frei und gleich", id="de-split-1"),
+    pytest.param(RUSSIAN, split, "Каждый человек имеет право на образование.", id="ru-split-26.1"),
+    pytest.param(GERMAN, split, "Jeder hat das Recht auf Bildung.", id="de-split-26.1"),
 ]
 
 
-@pytest.mark.parametrize(("name", "scramble", "prefix"), SCRAMBLES, ids=lambda x: getattr(x, "__name__", str(x))[:24])
+@pytest.mark.parametrize(("name", "scramble", "prefix"), SCRAMBLES)
 def test_scrambled_translation_is_found_at_the_right_place(name, scramble, prefix):
     new, expected = scramble(name, prefix)
     found = aligned(texts(declaration(ENGLISH)), new)
     assert sorted(beyond_now_therefore(found)) == sorted(beyond_now_therefore(expected))
     assert len(found) == len(expected)
+
+
+@pytest.mark.parametrize("name", [RUSSIAN, GERMAN])
+def test_a_translation_missing_a_long_passage_leaves_exactly_that_passage_alone(name):
+    """Articles 10 to 20 left untranslated: a third of the text, which skews
+    the ratio of the two lengths; the aligner takes the ratio where the
+    texts agree."""
+    english, other = declaration(ENGLISH), declaration(name)
+    kept = [j for j, u in enumerate(other) if not 10 <= u.article <= 20]
+    renumber = {j: k for k, j in enumerate(kept)}
+    expected = [(s, tuple(renumber[j] for j in t)) for s, t in translation_gold(name) if all(j in renumber for j in t)]
+    expected += [((i,), ()) for i, u in enumerate(english) if 10 <= u.article <= 20]
+    found = aligned(texts(english), [other[j].text for j in kept])
+    assert sorted(beyond_now_therefore(found)) == sorted(beyond_now_therefore(expected))
 
 
 def test_a_removed_paragraph_is_flagged_as_having_no_counterpart():
@@ -420,7 +435,7 @@ PIECES = list("ab cd.,1 2") + ["Сталин", "Stalin", "🙂", "ё", "Ё", "\u
 PARAGRAPH = st.lists(st.sampled_from(PIECES), max_size=16).map("".join) | st.text(max_size=20)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(PARAGRAPH, max_size=12), st.lists(PARAGRAPH, max_size=12), st.booleans())
 def test_every_index_is_in_exactly_one_bead_in_order(base, new, same_language):
     assert_well_formed(align(base, new, same_language=same_language), len(base), len(new))
@@ -442,12 +457,12 @@ def test_empty_sides():
     assert [(b.segments, b.paragraphs) for b in result.beads] == [((), (0,))]
 
 
-def test_two_thousand_paragraphs_align_in_well_under_a_second():
+def test_two_thousand_paragraphs_align_well_formed():
+    """The size of the benchmark (benchmarks/bench_align.py measures the
+    time; tests never do)."""
     english, russian = texts(declaration(ENGLISH)), texts(declaration(RUSSIAN))
     copies = 22
     base = [t.replace("Article ", f"Article {k}.") for k in range(copies) for t in english]
     new = [t.replace("Статья ", f"Статья {k}.") for k in range(copies) for t in russian]
-    began = time.process_time()
     result = align(base, new, same_language=False)
-    assert time.process_time() - began < 2.0  # CPU time, generous for a loaded machine; the benchmark reports the figure
     assert_well_formed(result, len(base), len(new))
