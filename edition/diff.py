@@ -146,7 +146,9 @@ def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
     """Compare two texts word by word. Both texts are rebuilt exactly from the
     result (`a_text()`, `b_text()`). The diff of (b, a) is the mirror image
     of the diff of (a, b): insertions become deletions and nothing else
-    moves. Cost grows with length × changes: diff long texts piece by piece
+    moves. The diff has the fewest changes up to ANCHORED words a side;
+    longer texts are cut at rare words first (exact between the cuts).
+    Cost grows with length × changes: diff long texts segment by segment
     (`diff_segments`)."""
     return _diff(a, b, normalizer, {})
 
@@ -203,9 +205,6 @@ class _Side:
             self.bounds = [starts[i] for i in units] + [len(text)]
         self.lead = self.bounds[0] if self.keys else len(text)
 
-    def span(self, u0: int, u1: int) -> tuple[int, int]:
-        return self.bounds[u0], self.bounds[u1]
-
     def slice(self, u0: int, u1: int) -> str:
         return self.text[self.bounds[u0] : self.bounds[u1]]
 
@@ -237,7 +236,19 @@ def _diff(a: str, b: str, normalizer: Normalizer, cache: dict[str, tuple[str, st
     pieces = _find_moves(pieces, sa, sb)
     ops = [Op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
     ops += _to_ops(pieces, sa, sb, normalizer)
-    return Diff(_merge_equal(ops))
+    return Diff(_number_moves(_merge_equal(ops)))
+
+
+def _number_moves(ops: list[Op]) -> list[Op]:
+    """Number the moves 1, 2, … in the order in which an end of each first
+    appears, whichever text was diffed against which."""
+    numbers: dict[int, int] = {}
+    return [
+        Op(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, numbers.setdefault(op.move, len(numbers) + 1))
+        if op.move is not None
+        else op
+        for op in ops
+    ]
 
 
 class _TokenDiffer(diff_match_patch):
@@ -407,8 +418,6 @@ def _diff_between_words(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, 
     sides, paired in order as substitutions (party → PARTY), with what is
     between each pair diffed; otherwise one replacement, less what both
     sides begin and end with."""
-    if ca == cb:
-        return [(dmp.DIFF_EQUAL, ca)] if ca else []
     words = dmp.word_chars
     wa = [i for i, ch in enumerate(ca) if ch in words]
     wb = [i for i, ch in enumerate(cb) if ch in words]
@@ -480,7 +489,10 @@ def _drop_small_equalities(diffs: list[tuple[int, str]]) -> list[tuple[int, str]
     return _join_runs(out)
 
 
-ANCHORED = 2000  # units on each side from which a diff is first cut at unique tokens
+# Units on each side from which a diff is first cut at rare tokens: below it
+# the diff is exact (the least number of changes), above it nearly so.
+ANCHORED = 500
+SIFTED = 64  # units on each side from which tokens found on one side only are set aside first
 
 
 def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]]:
@@ -489,9 +501,10 @@ def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]
     only cannot match, so the rest is diffed without them and they are put
     back as deletions and insertions (two unrelated texts of 2,000 words
     took diff-match-patch 9.5 s); and long inputs are first cut where a
-    token occurs once on each side, in the same order (patience diff's
-    anchors), and the pieces between diffed one by one."""
-    if len(ca) < 64 or len(cb) < 64 or ca == cb:
+    token occurs once (or rarely) on each side, in the same order
+    (patience diff's anchors), and the pieces between diffed one by one:
+    two unrelated 20,000-word texts did not finish in 13 minutes without."""
+    if min(len(ca), len(cb)) < SIFTED or ca == cb:
         return dmp.diff_main(ca, cb, False)  # no line mode: our characters have no lines
     common = set(ca).intersection(cb)
     if not common:
@@ -502,7 +515,7 @@ def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]
         kept = _kept(_diff_codes("".join(ca[i] for i in ka), "".join(cb[i] for i in kb), dmp), ka, kb)
         return _around(ca, cb, kept, dmp, lambda x, y: [(dmp.DIFF_DELETE, x), (dmp.DIFF_INSERT, y)])
     if min(len(ca), len(cb)) >= ANCHORED:
-        anchors = _unique_anchors(ca, cb)
+        anchors = _anchors(ca, cb)
         if anchors:
             return _around(ca, cb, anchors, dmp, lambda x, y: _diff_codes(x, y, dmp))
     return dmp.diff_main(ca, cb, False)
@@ -554,23 +567,41 @@ def _join_runs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(op, "".join(parts)) for op, parts in out]
 
 
-def _unique_anchors(ca: str, cb: str) -> list[tuple[int, int]]:
-    """Positions (in A, in B) of characters that occur once in each text,
-    the longest run of them that is in order on both sides."""
+def _anchors(ca: str, cb: str) -> list[tuple[int, int]]:
+    """Positions (in A, in B) at which to cut a long diff: characters that
+    occur once on each side (patience diff's anchors) or, failing those,
+    at most three times on each side, the longest run of them in order on
+    both sides."""
     count_a, count_b = Counter(ca), Counter(cb)
-    where_b = {ch: i for i, ch in enumerate(cb) if count_b[ch] == 1}
-    pairs = [(i, where_b[ch]) for i, ch in enumerate(ca) if count_a[ch] == 1 and ch in where_b]
-    # Longest increasing subsequence of the B positions (patience sorting).
-    tails: list[int] = []  # tails[k]: B position ending the best run of length k+1
+    for limit in (1, 3):
+        rare = {ch for ch, n in count_a.items() if n <= limit and 0 < count_b[ch] <= limit}
+        if not rare:
+            continue
+        where_b: dict[str, list[int]] = {}
+        for j, ch in enumerate(cb):
+            if ch in rare:
+                where_b.setdefault(ch, []).append(j)
+        # Each pair of equal characters, B positions falling within one A
+        # position, so that an increasing run uses each position once.
+        pairs = [(i, j) for i, ch in enumerate(ca) if ch in rare for j in reversed(where_b[ch])]
+        run = _longest_increasing(pairs)
+        if run:
+            return run
+    return []
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of pairs whose B positions increase (patience sorting)."""
+    tails: list[int] = []  # tails[k]: the B position that ends the best run of length k+1
     tail_index: list[int] = []
     back: list[int] = []
-    for n, (_, ib) in enumerate(pairs):
-        k = bisect_left(tails, ib)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
         if k == len(tails):
-            tails.append(ib)
+            tails.append(j)
             tail_index.append(n)
         else:
-            tails[k], tail_index[k] = ib, n
+            tails[k], tail_index[k] = j, n
         back.append(tail_index[k - 1] if k else -1)
     run = []
     n = tail_index[-1] if tail_index else -1
@@ -587,7 +618,8 @@ def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
     """Pair deleted and inserted passages with the same keys as moves: the
     longest first, each at least MIN_MOVE_WORDS words or a whole sentence.
     A deletion right beside an insertion is a local change (a replacement,
-    perhaps a transposition), never a move."""
+    perhaps a transposition), never a move. What a move leaves of a change
+    is diffed again."""
     deletes = [i for i, p in enumerate(pieces) if p.kind == DELETE]
     inserts = [i for i, p in enumerate(pieces) if p.kind == INSERT]
     if not deletes or not inserts:
@@ -659,17 +691,47 @@ def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
         cuts.setdefault(d, []).append((a0, a1))
         cuts.setdefault(i, []).append((b0, b1))
 
-    # Number the moves in the order of their sources in A.
-    number = {span: n for n, span in enumerate(sorted(taken_a), start=1)}
+    number = {span: n for n, span in enumerate(sorted(taken_a), start=1)}  # renumbered at the end
     move_of_b = {tb: number[ta] for ta, tb in zip(taken_a, taken_b)}
     out: list[_Piece] = []
     for index, p in enumerate(pieces):
         if index not in cuts:
             out.append(p)
         elif p.kind == DELETE:
-            out += _split(p, sorted(cuts[index]), number, sa, on_a=True)
+            out += _split(p, sorted(cuts[index]), number, on_a=True)
         else:
-            out += _split(p, sorted(cuts[index]), move_of_b, sb, on_a=False)
+            out += _split(p, sorted(cuts[index]), move_of_b, on_a=False)
+    return _absorb_spaces(_rediff_runs(out, sa, sb), sa, sb)
+
+
+def _rediff_runs(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+    """Diff again what a move leaves of a change. The semantic clean-up may
+    have swallowed a short equality into a change that held a moved
+    passage ("The end" between two insertions); once the move is taken
+    out, what is left of the deletion and of the insertion is diffed
+    against each other, and the equality comes back."""
+    out: list[_Piece] = []
+    run: list[_Piece] = []
+    for p in [*pieces, None]:
+        if p is not None and p.kind != EQUAL:
+            run.append(p)
+            continue
+        deleted = [q for q in run if q.kind == DELETE]
+        inserted = [q for q in run if q.kind == INSERT]
+        if len(deleted) == 1 and len(inserted) == 1 and any(q.kind == MOVE for q in run):
+            d, i = deleted[0], inserted[0]
+            on_a = [q for q in run if q.kind == DELETE or (q.kind == MOVE and q.a1 > q.a0)]
+            on_b = [q for q in run if q.kind == INSERT or (q.kind == MOVE and q.b1 > q.b0)]
+            ka, kb = on_a.index(d), on_b.index(i)
+            again = [
+                _Piece(q.kind, q.a0 + d.a0, q.a1 + d.a0, q.b0 + i.b0, q.b1 + i.b0)
+                for q in _diff_units(sa.keys[d.a0 : d.a1], sb.keys[i.b0 : i.b1])
+            ]
+            run = on_a[:ka] + on_b[:kb] + _slide_edits(again, sa, sb) + on_a[ka + 1 :] + on_b[kb + 1 :]
+        out += run
+        run = []
+        if p is not None:
+            out.append(p)
     return out
 
 
@@ -709,37 +771,46 @@ def _trim_space(sa: _Side, sb: _Side, a0: int, a1: int, b0: int, b1: int) -> tup
     return a0, a1, b0, b1
 
 
-def _split(p: _Piece, spans: list[tuple[int, int]], ids: dict, side: _Side, on_a: bool) -> list[_Piece]:
-    """Cut a deletion (on_a) or insertion into its moved and its other parts.
-    Leftover whitespace beside a moved part joins it, so a moved sentence
-    does not leave a lone deleted space behind."""
+def _split(p: _Piece, spans: list[tuple[int, int]], ids: dict, on_a: bool) -> list[_Piece]:
+    """Cut a deletion (on_a) or an insertion into its moved and other parts."""
     lo, hi = (p.a0, p.a1) if on_a else (p.b0, p.b1)
-    parts: list[list] = []  # [u0, u1, move id or None]
+    parts: list[tuple[int, int, int | None]] = []
     at = lo
     for u0, u1 in spans:
         if at < u0:
-            parts.append([at, u0, None])
-        parts.append([u0, u1, ids[(u0, u1)]])
+            parts.append((at, u0, None))
+        parts.append((u0, u1, ids[(u0, u1)]))
         at = u1
     if at < hi:
-        parts.append([at, hi, None])
-    merged: list[list] = []
-    for n, part in enumerate(parts):
-        blank = part[2] is None and all(k == SPACE for k in side.kinds[part[0] : part[1]])
-        nxt = parts[n + 1] if n + 1 < len(parts) else None
-        if blank and nxt is not None and nxt[2] is not None:
-            nxt[0] = part[0]
-        elif blank and merged and merged[-1][2] is not None:
-            merged[-1][1] = part[1]
-        else:
-            merged.append(part)
-    out = []
-    for u0, u1, move in merged:
-        kind = p.kind if move is None else MOVE
-        if on_a:
-            out.append(_Piece(kind, u0, u1, p.b0, p.b1, move))
-        else:
-            out.append(_Piece(kind, p.a0, p.a1, u0, u1, move))
+        parts.append((at, hi, None))
+    if on_a:
+        return [_Piece(p.kind if m is None else MOVE, u0, u1, p.b0, p.b0, m) for u0, u1, m in parts]
+    return [_Piece(p.kind if m is None else MOVE, p.a0, p.a0, u0, u1, m) for u0, u1, m in parts]
+
+
+def _absorb_spaces(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+    """Let a moved passage take in the whitespace deleted or inserted right
+    beside it, so that a moved sentence leaves no lone space behind."""
+    out: list[_Piece] = []
+    for n, p in enumerate(pieces):
+        if p.kind in (DELETE, INSERT):
+            side, (u0, u1) = (sa, (p.a0, p.a1)) if p.kind == DELETE else (sb, (p.b0, p.b1))
+            if all(k == SPACE for k in side.kinds[u0:u1]):
+                nxt = pieces[n + 1] if n + 1 < len(pieces) else None
+                if nxt is not None and nxt.kind == MOVE and p.kind == DELETE and nxt.a0 == u1 < nxt.a1:
+                    nxt.a0 = u0
+                    continue
+                if nxt is not None and nxt.kind == MOVE and p.kind == INSERT and nxt.b0 == u1 < nxt.b1:
+                    nxt.b0 = u0
+                    continue
+                last = out[-1] if out else None
+                if last is not None and last.kind == MOVE and p.kind == DELETE and last.a0 < last.a1 == u0:
+                    last.a1 = u1
+                    continue
+                if last is not None and last.kind == MOVE and p.kind == INSERT and last.b0 < last.b1 == u0:
+                    last.b1 = u1
+                    continue
+        out.append(p)
     return out
 
 
@@ -750,6 +821,7 @@ def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) 
     """Pieces to Ops with each side's own text; a deletion beside an
     insertion becomes one replacement."""
     ops: list[Op] = []
+    a_at, b_at = sa.lead, sb.lead
     n = 0
     while n < len(pieces):
         p = pieces[n]
@@ -757,20 +829,21 @@ def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) 
         if nxt is not None and {p.kind, nxt.kind} == {DELETE, INSERT}:
             d, i = (p, nxt) if p.kind == DELETE else (nxt, p)
             ta, tb = sa.slice(d.a0, d.a1), sb.slice(i.b0, i.b1)
-            ops.append(Op(REPLACE, ta, tb, sa.bounds[d.a0], sb.bounds[i.b0], classify(ta, tb, normalizer)))
+            op = Op(REPLACE, ta, tb, a_at, b_at, classify(ta, tb, normalizer))
             n += 2
-            continue
-        ta, tb = sa.slice(p.a0, p.a1), sb.slice(p.b0, p.b1)
-        a_pos, b_pos = sa.bounds[p.a0], sb.bounds[p.b0]
-        if p.kind == EQUAL:
-            ops.append(Op(EQUAL, ta, tb, a_pos, b_pos))
-        elif p.kind == DELETE:
-            ops.append(Op(DELETE, ta, "", a_pos, b_pos, classify(ta, "", normalizer)))
-        elif p.kind == INSERT:
-            ops.append(Op(INSERT, "", tb, a_pos, b_pos, classify("", tb, normalizer)))
-        else:  # one end of a move: its source has units in A only, its destination in B only
-            ops.append(Op(MOVE, ta, tb, a_pos, b_pos, MOVED, p.move))
-        n += 1
+        else:
+            # Each piece holds units of its own side only (an equality of both).
+            ta = sa.slice(p.a0, p.a1) if p.kind in (EQUAL, DELETE, MOVE) else ""
+            tb = sb.slice(p.b0, p.b1) if p.kind in (EQUAL, INSERT, MOVE) else ""
+            if p.kind == EQUAL:
+                op = Op(EQUAL, ta, tb, a_at, b_at)
+            elif p.kind == MOVE:  # its source has text in A only, its destination in B only
+                op = Op(MOVE, ta, tb, a_at, b_at, MOVED, p.move)
+            else:
+                op = Op(p.kind, ta, tb, a_at, b_at, classify(ta, tb, normalizer))
+            n += 1
+        ops.append(op)
+        a_at, b_at = a_at + len(op.a), b_at + len(op.b)
     return ops
 
 

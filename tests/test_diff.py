@@ -6,7 +6,6 @@ text that must not degenerate into "everything replaced"."""
 from __future__ import annotations
 
 import random
-import time
 import unicodedata
 from unittest import mock
 
@@ -58,6 +57,14 @@ def test_added_and_omitted_word():
         ("equal", "He came home", "He came home", 0, 0, None),
         ("delete", " late", "", 12, 12, "omission"),
         ("equal", ".", ".", 17, 12, None),
+    ]
+
+
+def test_new_paragraph_is_inserted_at_the_blank_lines():
+    assert ops("First paragraph.\n\nLast paragraph.", "First paragraph.\n\nA new paragraph.\n\nLast paragraph.") == [
+        ("equal", "First paragraph.\n\n", "First paragraph.\n\n", 0, 0, None),
+        ("insert", "", "A new paragraph.\n\n", 18, 18, "addition"),
+        ("equal", "Last paragraph.", "Last paragraph.", 18, 36, None),
     ]
 
 
@@ -229,7 +236,7 @@ def test_two_words_elsewhere_are_not_a_move():
     assert [(op.kind, op.cls) for op in d.changes()] == [("delete", "omission"), ("insert", "addition")]
 
 
-def test_two_moves_are_numbered_in_reading_order_of_a():
+def test_two_moves_are_numbered_in_reading_order():
     a = "Alpha beta gamma delta. One two three. Middle words stay here. Four five six. Omega end."
     b = "One two three. Middle words stay here. Alpha beta gamma delta. Omega end. Four five six."
     d = diff_words(a, b)
@@ -240,6 +247,18 @@ def test_two_moves_are_numbered_in_reading_order_of_a():
         ("move", "", "Omega end.", 2),  # a sentence of two words
         ("equal", "Four five six.", "Four five six.", None),
         ("move", "Omega end.", "", 2),
+    ]
+
+
+def test_phrase_inserted_twice_is_moved_once_and_the_rest_rediffed():
+    a = "red green blue. The middle part stays here. The end"
+    b = "The middle part stays here. red green blue. The end, red green blue"
+    assert [(op.kind, op.a, op.b, op.move) for op in diff_words(a, b).ops] == [
+        ("move", "red green blue. ", "", 1),
+        ("equal", "The middle part stays here. ", "The middle part stays here. ", None),
+        ("move", "", "red green blue. ", 1),
+        ("equal", "The end", "The end", None),  # swallowed by the clean-up, back once the move is out
+        ("insert", "", ", red green blue", None),
     ]
 
 
@@ -356,14 +375,30 @@ def test_diff_match_patch_runs_without_timeout():
     assert seen and set(seen) == {0}
 
 
-def test_unique_anchors_are_in_order_on_both_sides():
+@settings(max_examples=300, deadline=None)
+@given(st.text("ab ", max_size=30), st.text("ab ", max_size=30))
+def test_linear_clean_up_matches_diff_match_patch(a, b):
+    """Our stack-based first step of the semantic clean-up changes nothing
+    in what diff-match-patch's own clean-up returns."""
+    dmp = diff_module.diff_match_patch()
+    dmp.Diff_Timeout = 0
+    theirs = dmp.diff_main(a, b, False)
+    ours = diff_module._drop_small_equalities(list(theirs))
+    dmp.diff_cleanupSemantic(theirs)
+    dmp.diff_cleanupSemantic(ours)
+    assert ours == theirs
+
+
+def test_anchors_are_in_order_on_both_sides():
     a, b = "xaybzc", "azbxyc"
-    anchors = diff_module._unique_anchors(a, b)
+    anchors = diff_module._anchors(a, b)
     assert len(anchors) == 3  # the longest run in order: a b c, a z c or x y c
     assert all(a[i] == b[j] for i, j in anchors)
-    assert [i for i, _ in anchors] == sorted(i for i, _ in anchors)
-    assert [j for _, j in anchors] == sorted(j for _, j in anchors)
-    assert diff_module._unique_anchors("aab", "bba") == []
+    assert [i for i, _ in anchors] == sorted({i for i, _ in anchors})
+    assert [j for _, j in anchors] == sorted({j for _, j in anchors})
+    # No character once on each side: those at most three times serve.
+    assert diff_module._anchors("aabb", "bbaa") in ([(0, 2), (1, 3)], [(2, 0), (3, 1)])
+    assert diff_module._anchors("aaaa", "aaaa") == []
 
 
 def _corpus(seed: int, n_words: int, rate: float) -> tuple[str, str, int]:
@@ -393,15 +428,27 @@ def _corpus(seed: int, n_words: int, rate: float) -> tuple[str, str, int]:
 
 def test_long_texts_are_not_replaced_wholesale():
     a, b, true_changes = _corpus(seed=4, n_words=20_000, rate=0.05)
-    start = time.perf_counter()
-    d = diff_words(a, b)
-    elapsed = time.perf_counter() - start
+    d = diff_words(a, b)  # its time is a benchmark's business, not a test's
     s = d.stats()
     reported = s.inserted + s.deleted + s.substituted
     assert d.a_text() == a and d.b_text() == b
-    assert elapsed < 5, f"{elapsed:.1f} s for 20,000 words"
     assert abs(reported - true_changes) < 0.15 * true_changes, (reported, true_changes)
     assert s.similarity > 0.9
+
+
+def test_unrelated_long_texts_finish_quickly():
+    # Exact diff-match-patch needs time in proportion to length × changes:
+    # two unrelated 20,000-word texts did not finish in 13 minutes.
+    rng = random.Random(1)
+    shared = [f"w{i}" for i in range(3000)]
+    for a_words, b_words in (
+        ([f"a{rng.randrange(3000)}" for _ in range(5000)], [f"b{rng.randrange(3000)}" for _ in range(5000)]),
+        (rng.choices(shared, k=5000), rng.choices(shared, k=5000)),
+    ):
+        a, b = " ".join(a_words), " ".join(b_words)
+        d = diff_words(a, b)  # before the cuts at rare tokens this ran for over 13 minutes
+        assert d.a_text() == a and d.b_text() == b
+        assert d.stats().similarity < 0.5
 
 
 # --- Invariants -------------------------------------------------------------
@@ -431,14 +478,39 @@ def related_pairs(draw):
         elif action == "add":
             b += [piece, draw(st.sampled_from(PIECES))]
     if len(b) > 4 and draw(st.booleans()):
-        i = draw(st.integers(0, len(b) - 3))
-        run, rest = b[i : i + 3], b[:i] + b[i + 3 :]
+        n = draw(st.integers(3, min(12, len(b) - 1)))
+        i = draw(st.integers(0, len(b) - n))
+        run, rest = b[i : i + n], b[:i] + b[i + n :]
         j = draw(st.integers(0, len(rest)))
         b = rest[:j] + run + rest[j:]
     return "".join(a), "".join(b)
 
 
-pairs = related_pairs() | st.tuples(texts, texts)
+VOCABULARY = ["the", "The", "report", "committee", "met", "read", "за́мок", "замок", "ёлка", "Ausnahme", "don't", "1956"]
+
+
+@st.composite
+def prose_pairs(draw):
+    """Sentences of words, and a revision with sentences moved, dropped,
+    added and edited: the material moves are made of."""
+    sentence = st.tuples(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=6), st.sampled_from(".!?,")).map(
+        lambda words_and_stop: " ".join(words_and_stop[0]) + words_and_stop[1]
+    )
+    a = draw(st.lists(sentence, max_size=8))
+    b = [s for s in a if draw(st.integers(0, 5))]  # now and then one dropped
+    for _ in range(draw(st.integers(0, 2))):
+        if len(b) > 1:  # a sentence moved elsewhere
+            moved = b.pop(draw(st.integers(0, len(b) - 1)))
+            b.insert(draw(st.integers(0, len(b))), moved)
+    if draw(st.booleans()):
+        b.insert(draw(st.integers(0, len(b))), draw(sentence))
+    if b and draw(st.booleans()):  # a word changed in one sentence
+        k = draw(st.integers(0, len(b) - 1))
+        b[k] = draw(st.sampled_from(VOCABULARY)) + " " + b[k]
+    return " ".join(a), draw(st.sampled_from([" ", "\n", "  "])).join(b)
+
+
+pairs = related_pairs() | prose_pairs() | st.tuples(texts, texts)
 
 
 def _mirror(op: Op) -> Op:
@@ -540,10 +612,11 @@ def test_case_and_punctuation_variants_are_equal_when_ignored(pair):
 @settings(max_examples=100, deadline=None)
 @given(pairs, normalizers)
 def test_anchored_diff_keeps_the_invariants(pair, normalizer):
-    """Long inputs are cut at unique tokens before diffing: the same
-    invariants hold on that path (forced here on short texts)."""
+    """Long inputs are cut at rare tokens, and tokens found on one side only
+    set aside, before diffing: the same invariants hold on those paths
+    (forced here on short texts)."""
     a, b = pair
-    with mock.patch.object(diff_module, "ANCHORED", 3):
+    with mock.patch.multiple(diff_module, ANCHORED=3, SIFTED=2):
         forward, backward = diff_words(a, b, normalizer), diff_words(b, a, normalizer)
     _check_invariants(a, b, forward)
     assert backward.ops == [_mirror(op) for op in forward.ops]
