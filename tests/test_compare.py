@@ -102,3 +102,24 @@ def test_collate_tei_is_parallel_segmentation(cli):
     rebuilt = (p2.text or "") + "".join((app.find("t:lem", ns).text or "") + (app.tail or "") for app in p2.findall("t:app", ns))
     shown = json.loads(cli("show", LETTER, "--json", "-C", REPO).stdout)
     assert rebuilt == shown["segments"][1]["text"]["en"]
+
+
+FORMATS = {"json": "json", "markdown": "md", "html": "html", "term": "txt"}
+
+
+def test_every_output_format_matches_its_golden_file(cli):
+    """The four formats of `compare` and the three of `collate` on the sample
+    letter; refresh with EDITION_REFRESH_GOLDEN=1 and review the diff."""
+    from .conftest import GOLDEN, REFRESH
+
+    outputs = {f"compare.{ext}": cli("compare", LETTER, "en", "en.2", "--format", fmt, "-C", REPO).stdout for fmt, ext in FORMATS.items()}
+    for fmt, ext in (("term", "txt"), ("json", "json"), ("tei", "xml")):
+        outputs[f"collate.{ext}"] = cli("collate", LETTER, "en.2", "--base", "en", "--format", fmt, "-C", REPO).stdout
+    folder = GOLDEN / "compare"
+    folder.mkdir(exist_ok=True)
+    for name, text in outputs.items():
+        golden = folder / name
+        if REFRESH:
+            golden.write_text(text, encoding="utf-8")
+        assert golden.exists(), f"missing {golden}; refresh with EDITION_REFRESH_GOLDEN=1"
+        assert text == golden.read_text(encoding="utf-8"), f"{name} differs from {golden}"
