@@ -6,6 +6,7 @@ keep every diff small."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .diff import CLASSES, Diff, Stats, diff_words
 from .model import Document
@@ -19,9 +20,9 @@ class SegmentComparison:
     b: str | None
     diff: Diff
 
-    @property
+    @cached_property
     def stats(self) -> Stats:
-        return self.diff.stats()
+        return self.diff.stats()  # counted once: totals and every output use it
 
     @property
     def changed(self) -> bool:
