@@ -187,7 +187,8 @@ def build(
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
-    build. WeasyPrint is imported only here."""
+    build (columns without a layout mean the parallel layout). WeasyPrint is
+    imported only here."""
     import dataclasses
 
     from .model import LAYOUTS
@@ -212,6 +213,8 @@ def build(
                 hint="layers in this edition: " + ", ".join(sorted(known)) + "; or 'original', 'translation'",
             )
         edition = dataclasses.replace(edition, columns=columns)
+        if layout is None:  # naming the columns asks for them side by side
+            edition = dataclasses.replace(edition, layout="parallel")
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
     return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html)
 
@@ -466,3 +469,51 @@ def name_rows(ws: Workspace) -> list[dict]:
         rows.append({"id": name.id, "kind": name.kind, "name": name.name, "occurrences": len(mine), "documents": per_doc,
                      "forms": sorted({o.form for o in mine})})  # fmt: skip
     return rows
+
+
+# --------------------------------------------------------------------------
+# Export: TEI P5 and JSON (edition.export).
+
+
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    data: bytes | None = None  # what to print when no file was asked for
+    documents: int = 0
+
+
+def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False) -> ExportReport:
+    """Export the edition (or the documents named in `docs`) as "tei" (one
+    file per document into the folder `out`, default build/tei/; with
+    `corpus`, one teiCorpus file: `out` if it ends in .xml, else
+    out/corpus.xml) or "json" (the file `out`, else the data to print).
+    Everything is made before anything is written; each file is written
+    atomically."""
+    from .export import json as json_export
+    from .export import tei as tei_export
+
+    if format not in ("tei", "json"):
+        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json")
+    ws = open_workspace(root)
+    documents = [ws.document(doc_id) for doc_id in docs] if docs else list(ws.edition.documents)
+    report = ExportReport(documents=len(documents))
+    if format == "json":
+        text = json_export.dumps(json_export.edition_json(ws.edition, documents)).encode("utf-8")
+        if out is None:
+            report.data = text
+        else:
+            store.atomic_write(Path(out), text)
+            report.written.append(Path(out))
+        return report
+    folder = Path(out) if out is not None else Path(root) / "build" / "tei"
+    if corpus:
+        target = folder if folder.suffix.lower() == ".xml" else folder / "corpus.xml"
+        files = {target: tei_export.corpus_tei(ws.edition, documents)}
+    else:
+        if folder.suffix.lower() == ".xml":
+            raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
+        files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition) for doc in documents}
+    for path, data in files.items():
+        store.atomic_write(path, data)
+        report.written.append(path)
+    return report

@@ -51,6 +51,13 @@ def command(func):
         except EditionError as exc:
             _report(exc.problems)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # The system refused a read or write (disk full, permission, a
+            # file vanished): a message, not a traceback (hardening, issue 7).
+            # Writes are atomic, so no file was left half-written.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _say(f"{where}error: {exc.strerror or exc}")
+            raise typer.Exit(1) from None
 
     return run
 
@@ -146,11 +153,32 @@ def validate(edition: EditionOption = None):
 
 @app.command()
 @command
+def doctor(edition: EditionOption = None, as_json: JsonOption = False):
+    """Check the edition across its layers: segments missing from a layer (an
+    empty text marks one absent on purpose), note anchors, ids, alignments
+    to review, unaligned paragraphs, unused names. Warnings do not fail."""
+    from .doctor import doctor as examine
+
+    root = _root(edition)
+    problems = examine(root)
+    errors = sum(p.severity == "error" for p in problems)
+    if as_json:
+        print(json.dumps([{"severity": p.severity, "message": p.message, "file": str(p.path) if p.path else None,
+                           "line": p.line, "column": p.column, "hint": p.hint} for p in problems], ensure_ascii=False, indent=2))  # fmt: skip
+    else:
+        _report(problems)
+    _say(f"{root}: {errors} error(s), {len(problems) - errors} warning(s)" if problems else f"{root}: consistent across layers")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@command
 def build(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The PDF to write (default: build/edition.pdf).")] = None,
     html: Annotated[Optional[Path], typer.Option(help="Also write the volume as one HTML file.")] = None,
     layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
-    columns: Annotated[Optional[str], typer.Option(help="Layers side by side in the parallel layout, e.g. ru,en or original,en,en.2.")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
@@ -247,6 +275,27 @@ def names(
     for row in rows:
         where = ", ".join(f"{d} ({n})" for d, n in row["documents"].items()) or "— not found in any text"
         print(f"{row['kind']:6} {row['name']:32} {row['occurrences']:>4}  {where}")
+
+
+@app.command()
+@command
+def export(
+    format: Annotated[str, typer.Argument(help="tei or json.")],
+    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export (default: all).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
+    corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
+    edition: EditionOption = None,
+):
+    """Export documents as TEI P5 XML or the whole model as JSON."""
+    if corpus and format != "tei":
+        raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
+    report = api.export(_root(edition), format, docs or None, out, corpus=corpus)
+    if report.data is not None:
+        sys.stdout.buffer.write(report.data)
+        sys.stdout.flush()
+        return
+    where = report.written[0] if len(report.written) == 1 else report.written[0].parent if report.written else out
+    _say(f"exported {report.documents} document(s) as {format}: {len(report.written)} file(s) in {where}")
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)

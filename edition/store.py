@@ -78,6 +78,9 @@ class Workspace:
     files: dict[str, DocumentFiles] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     register: Register = field(default_factory=Register)
+    # Where each part of each document was read (doc id → Positions), for
+    # messages about the loaded edition (`edition doctor`).
+    positions: dict[str, "Positions"] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -112,18 +115,22 @@ def load_workspace(root: Path) -> Workspace:
     ws = Workspace(root=root, edition=edition, problems=problems)
     documents: list[Document] = []
     where: dict[str, Path] = {}
-    positions: dict[str, Positions] = {}
+    positions: dict[str, Positions] = ws.positions
     docs_dir = root / DOCUMENTS_DIR
     for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() else []:
         loaded = _collect(problems, lambda: read_document_file(path))
         if loaded is None:
             continue
-        doc, _, positions[doc.id] = loaded
+        doc, _, found = loaded
         if doc.id in where:
+            # `found`, not positions[doc.id]: the first file's positions must
+            # stay its own (hardening, issue 7: they were overwritten, and the
+            # first file's problems were reported at the second file's lines).
             problems.append(
-                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, positions[doc.id]["id"][1], hint="give each document its own id")
+                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, found["id"][1], hint="give each document its own id")
             )
             continue
+        positions[doc.id] = found
         where[doc.id] = path
         ws.files[doc.id] = DocumentFiles(path)
         documents.append(doc)
@@ -253,7 +260,9 @@ class _Fields:
         raw = self.str(key)
         if raw is None:
             return default
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only, and few of them (hardening, issue 7): str.isdigit
+        # accepts '²', which int() refuses, and int() refuses over 4300 digits.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or int(raw) < 1:
             raise self.error(key, f"'{key}' must be a whole number from 1")
         return int(raw)
 
@@ -741,6 +750,7 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
     frees it when a process dies, so no lock goes stale)."""
     path = Path(root) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    held = False
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -751,19 +761,24 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
                     raise LockedError.at(
-                        f"the edition is locked by process {holder}",
+                        f"the edition is locked by process {holder}" if holder.isdigit() else "the edition is locked by another process",
                         path,
                         hint="wait for the other command to finish, then run this one again",
                     ) from None
                 time.sleep(0.05)
+        held = True
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
+        # Only the holder clears the file (hardening, issue 7: a command that
+        # gave up waiting erased the holder's pid, and the next one to give up
+        # said "locked by process another process").
+        if held:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
         os.close(fd)  # closing releases the flock
 
 

@@ -69,6 +69,20 @@ def parse(text: str, path: Path) -> Located:
             mark.column + 1 if mark else None,
             hint="check the indentation and quoting near this place",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (a control character): name its line and
+        # column, not the loader's offset (hardening, issue 7). libyaml counts
+        # the offset in UTF-8 bytes, the pure-Python reader in characters.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[: exc.position]
+        raise EditionError.at(
+            f"malformed YAML: character U+{exc.character:04X} is not allowed ({exc.reason})"
+            if isinstance(exc.character, int)
+            else f"malformed YAML: {exc.reason}",
+            path,
+            before.count("\n") + 1,
+            len(before) - (before.rfind("\n") + 1) + 1,
+            hint="remove the character, or write it as an escape in a double-quoted string",
+        ) from None
     except yaml.YAMLError as exc:
         raise EditionError.at(f"malformed YAML: {exc}", path) from None
     except RecursionError:

@@ -267,7 +267,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", normalise(text))
 
 
-def without_running_heads(text: str, folio: int, heads: set[str]) -> str:
+def without_running_heads(text: str, folio: str, heads: set[str]) -> str:
     """The page's text without its running head and folio. Small capitals
     come back from the PDF in a mixed case (one glyph serves 'E' and 'e'),
     hence the casefold."""
@@ -316,7 +316,7 @@ def built(tmp_path_factory):
     report = build_pdf(edition, out, templates_dirs(REPO), html_out=html_out)
     reader = pypdf.PdfReader(out)
     raw = [unicodedata.normalize("NFC", page.extract_text()) for page in reader.pages]
-    pages = [without_running_heads(t, i + 1, heads_of(edition)) for i, t in enumerate(raw)]
+    pages = [without_running_heads(t, report.folios[i], heads_of(edition)) for i, t in enumerate(raw)]
     return {
         "edition": edition,
         "folder": folder,
@@ -456,7 +456,8 @@ def test_contents_page_numbers(built):
         after = flat[flat.index(title) + len(title):]
         found.append(int(re.match(r"\.{3,}(\d+)", after).group(1)))  # leader, page
     starts = document_start_pages(built)
-    assert found == starts
+    assert found == [int(built["report"].folios[page - 1]) for page in starts]
+    assert found[0] == 1  # the front matter has roman folios; the text starts at 1
     assert len(set(starts)) == len(starts) and starts == sorted(starts)
     # each start page also holds the document's title
     for doc, start in zip(built["edition"].documents, starts):
@@ -494,6 +495,15 @@ def test_all_fonts_embedded(built):
                 assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), f["/BaseFont"]
                 names.add(str(f["/BaseFont"]))
     assert any("Libertine" in n for n in names), names
+
+
+def test_front_matter_has_roman_folios(built):
+    folios = built["report"].folios
+    first = document_start_pages(built)[0]
+    assert folios[:first - 1] == ["i", "ii", "iii", "iv"][:first - 1]
+    assert folios[first - 1:first + 1] == ["1", "2"]
+    assert built["raw_pages"][2].split()[-1] == "iii"  # the contents page's folio
+    assert first % 2 == 1  # page 1 is a right-hand page
 
 
 def test_page_size_a5_and_book_margins(built):

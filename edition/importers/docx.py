@@ -23,8 +23,13 @@ def read_delivery(path: Path) -> Delivery:
     path = Path(path)
     if not zipfile.is_zipfile(path):
         raise EditionError.at("not a Word file (.docx is a zip package)", path, hint="save it again as .docx from the word processor")
-    with zipfile.ZipFile(path) as package:
-        total = sum(info.file_size for info in package.infolist())
+    try:
+        with zipfile.ZipFile(path) as package:
+            total = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        # is_zipfile only looks for the end record; a damaged central
+        # directory fails here (hardening, issue 7: it was a traceback).
+        raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
     if total > MAX_PART_BYTES:
         raise EditionError.at("the Word file unpacks to more than 64 MiB", path, hint="split it into several files")
     try:

@@ -83,9 +83,12 @@ def _split(lines: list[str]) -> list[tuple[SegmentKind, str]]:
 
 
 def _front_matter(text: str, path: Path) -> dict[str, str]:
-    tree = yamlio.parse(text, path)
+    # The front matter starts on the file's line 2: a blank line before it
+    # makes every position, in errors too, a line of the file (hardening,
+    # issue 7: YAML errors named the line within the front matter).
+    tree = yamlio.parse("\n" + text, path)
     if not isinstance(tree.value, dict):
-        raise EditionError.at("front matter must be a mapping of fields", path, 2, 1)
+        raise EditionError.at("front matter must be a mapping of fields", path, tree.line, tree.column)
     meta: dict[str, str] = {}
     for key, value in tree.value.items():
         if key not in META_FIELDS:
@@ -95,11 +98,11 @@ def _front_matter(text: str, path: Path) -> dict[str, str]:
             raise EditionError.at(
                 f"unknown field '{key}' in the front matter",
                 path,
-                (value.key_line or 1) + 1,
+                value.key_line,
                 value.key_column,
                 hint=f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(META_FIELDS)}",
             )
         if not isinstance(value.value, str):
-            raise EditionError.at(f"'{key}' must be text", path, (value.key_line or 1) + 1, value.key_column)
+            raise EditionError.at(f"'{key}' must be text", path, value.key_line, value.key_column)
         meta[key] = value.value
     return meta

@@ -40,7 +40,10 @@ class ImportResult:
 
 _LABEL = re.compile(r"^(Citation|Summary|Original Language|Contents|Abstract|Source|Rights|Credits?):$", re.I)
 _CREDIT = re.compile(r"^Translated\s+(?:from\s+(?:the\s+)?(?P<lang>[A-Z][a-z]+)\s+)?by\s+(?P<who>.+?)\.?$")
-_CREDIT_IN_TEXT = re.compile(r"Translated\s+(?:from\s+(?:the\s+)?[A-Z][a-z]+\s+)?by\s+[^.]+(?:\.[A-Z]\.?)*[^.]*\.")
+# Bounded and possessive (hardening, issue 7): the unbounded `[^.]+…[^.]*\.`
+# backtracked quadratically on a long citation without a full stop (a 20 kB
+# line took 30 s). A credit whose name runs past 500 characters is not one.
+_CREDIT_IN_TEXT = re.compile(r"Translated\s+(?:from\s+(?:the\s+)?[A-Z][a-z]+\s+)?by\s+[^.]{1,500}+(?:\.[A-Z]\.?){0,20}[^.]{0,500}+\.")
 _ENDNOTE = re.compile(r"^(\d{1,3})\.\s+(.+)$", re.S)
 _ARCHIVAL_NOTE = re.compile(
     r"^(Accompanying note|Covering note|Covering letter|Note|Notation|Stamp|Resolution|Handwritten note|Marginal note|Annotation)s?:\s", re.I

@@ -2,6 +2,7 @@
 PDF through WeasyPrint (imported only when a PDF is built)."""
 
 from .html import render_html, templates_dirs
+from .lines import LineMap, PrintedLine, line_at
 from .pdf import BuildReport, build_pdf
 
-__all__ = ["BuildReport", "build_pdf", "render_html", "templates_dirs"]
+__all__ = ["BuildReport", "LineMap", "PrintedLine", "build_pdf", "line_at", "render_html", "templates_dirs"]

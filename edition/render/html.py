@@ -7,17 +7,24 @@ as template source."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Union
+from typing import ClassVar, Mapping, Sequence, Union
 
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
+    LAYOUTS,
+    LENGTH_RE,
+    LINE_NUMBERING,
+    MAX_COLUMNS,
+    PRINTER_MARKS,
     Document,
     Edition,
     Layer,
+    LayerRole,
     Note,
     NoteKind,
     SegmentKind,
@@ -98,6 +105,10 @@ class Footnote:
     id: str
     note_kind: str  # NoteKind value: footnote, translator, gloss
     body: tuple[Run, ...]
+    # The numbering series: "" is the document's footnote series (1, 2, 3);
+    # in the parallel layout the notes of the other columns count in their
+    # own series ("b": α, β, γ; "c": i, ii, iii), each in reading order.
+    series: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,64 @@ class Bound:
     head: tuple[Run, ...] = ()
 
 
-Piece = Union[Run, Bound]
+@dataclass(frozen=True)
+class Mark:
+    """A line number, printed in the margin beside the line it stands in
+    (placed by the second pass of the PDF build, see render/lines.py)."""
+
+    kind: ClassVar[str] = "mark"
+    number: int
+
+
+Piece = Union[Run, Bound, Mark]
+
+
+def piece_text(pieces_: Sequence[Piece]) -> str:
+    """The text the pieces print, soft hyphens included, calls and marks
+    left out: the string that line offsets count in."""
+    out: list[str] = []
+    for piece in pieces_:
+        if isinstance(piece, Run):
+            out.append(piece.text)
+        elif isinstance(piece, Bound):
+            out.extend(r.text for r in piece.head)
+            out.extend(r.text for r in piece.runs)
+    return "".join(out)
+
+
+def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> tuple[Piece, ...]:
+    """The pieces with a Mark(number) at each (offset, number), offsets in
+    `piece_text`. An offset at the end of a piece goes after it (after a
+    word's footnote calls); one inside a run splits the run. Offsets must not
+    fall inside a word bound to its calls (the line pass puts them at word
+    ends)."""
+    if not marks:
+        return pieces_
+    todo = sorted(marks)
+    out: list[Piece] = []
+    pos = 0
+    k = 0
+    for piece in pieces_:
+        length = len(piece_text((piece,)))
+        if isinstance(piece, Run):
+            start = 0
+            while k < len(todo) and todo[k][0] < pos + length:
+                cut = max(todo[k][0] - pos, 0)
+                if cut > start:
+                    out.append(Run(piece.text[start:cut], piece.em))
+                    start = cut
+                out.append(Mark(todo[k][1]))
+                k += 1
+            if start < length:
+                out.append(Run(piece.text[start:], piece.em))
+        else:
+            while k < len(todo) and todo[k][0] <= pos and length:
+                out.append(Mark(todo[k][1]))
+                k += 1
+            out.append(piece)
+        pos += length
+    out.extend(Mark(n) for _, n in todo[k:])
+    return tuple(out)
 
 
 def runs(text: str) -> tuple[Run, ...]:
@@ -225,7 +293,8 @@ class Block:
     """One segment as printed: its kind (paragraph, heading, quotation,
     list-item, signature, salutation, dateline) and its text in one layer.
     `fallback` marks a segment the printed layer lacks, shown from another
-    layer rather than dropped."""
+    layer rather than dropped. `source` is the stored text the pieces come
+    from (line offsets are given in it)."""
 
     kind: str
     id: str
@@ -233,6 +302,7 @@ class Block:
     lang: str
     pieces: tuple[Piece, ...]
     fallback: bool = False
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -241,6 +311,31 @@ class ListBlock:
 
     kind: ClassVar[str] = "list"
     items: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One text column of the parallel layout: the layer it prints, a label
+    for its head, its footnote series, and the side its line numbers stand
+    on (the first column's on the left, the last column's on the right, a
+    middle column's on its left, in the gutter)."""
+
+    layer: str
+    lang: str
+    label: str
+    series: str
+    numbers: str  # "left" | "right"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One segment in the parallel layout: a cell per column (None where the
+    column's layer lacks the segment: the cell stays empty, the texts stay
+    in step)."""
+
+    kind: str
+    id: str
+    cells: tuple[Block | None, ...]
 
 
 @dataclass(frozen=True)
@@ -271,10 +366,19 @@ class DocumentView:
     source: tuple[tuple[Run, ...], ...]  # lines of the source note
     lang: str
     layer: str | None
-    blocks: tuple[Block | ListBlock, ...]
+    blocks: tuple[Block | ListBlock, ...]  # the text in one column (columns empty)
     notes: tuple[EndNote, ...]
     archival: tuple[EndNote, ...]
     unplaced: tuple[str, ...]
+    columns: tuple[Column, ...] = ()  # two or three: the parallel layout
+    rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
+
+    def text_blocks(self):
+        """Every printed block, in document order (row by row, left to right)."""
+        for block in self.blocks:
+            yield from block.items if isinstance(block, ListBlock) else (block,)
+        for row in self.rows:
+            yield from (cell for cell in row.cells if cell is not None)
 
 
 @dataclass(frozen=True)
@@ -289,15 +393,26 @@ class VolumeView:
     page: PageFormat
     documents: tuple[DocumentView, ...]
     running_title: str
+    bleed: str | None = None  # a CSS length
+    marks: str | None = None  # the CSS `marks` value
+    line_numbers: bool = True
 
 
-def volume_view(edition: Edition) -> tuple[VolumeView, list[str]]:
+# (document number, layer id, segment id): one printed block. Line-number
+# marks are given per block, as (offset in `piece_text`, number).
+BlockKey = tuple[int, str, str]
+Marks = Mapping[BlockKey, Sequence[tuple[int, int]]]
+
+
+def volume_view(edition: Edition, marks: Marks | None = None) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
-    be placed where it belongs (it is printed elsewhere, never dropped)."""
+    be placed where it belongs (it is printed elsewhere, never dropped).
+    `marks` places line numbers (the line-number pass computes them)."""
     warnings: list[str] = []
     page = page_format(edition.page_size)
+    _check_print_settings(edition)
     documents = tuple(
-        _document_view(doc, number, page, warnings)
+        _document_view(doc, number, page, edition, marks or {}, warnings)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -314,36 +429,195 @@ def volume_view(edition: Edition) -> tuple[VolumeView, list[str]]:
         page=page,
         documents=documents,
         running_title=running_head(edition.title, page.head_chars),
+        bleed=edition.bleed,
+        # "crop" asks for the marks a printer expects: crop marks and
+        # registration crosses.
+        marks={"crop": "crop cross"}.get(edition.marks or "", edition.marks) or None,
+        line_numbers=edition.line_numbers != "none",
     )
     return view, warnings
 
 
-def _document_view(
-    doc: Document, number: int, page: PageFormat, warnings: list[str]
-) -> DocumentView:
+def _check_print_settings(edition: Edition) -> None:
+    """Settings that reach the stylesheet are checked here too: an Edition
+    made in Python has not been through store.py."""
+    problems = []
+    if edition.layout not in LAYOUTS:
+        problems.append((f"unknown layout {edition.layout!r}", "one of: " + ", ".join(LAYOUTS)))
+    if len(edition.columns) > MAX_COLUMNS or not all(
+        re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", c) for c in edition.columns
+    ):
+        problems.append((f"bad columns {edition.columns!r}", f"up to {MAX_COLUMNS} layer ids or roles"))
+    if edition.line_numbers not in LINE_NUMBERING:
+        problems.append((f"line_numbers cannot be {edition.line_numbers!r}", "one of: " + ", ".join(LINE_NUMBERING)))
+    if edition.bleed is not None and not LENGTH_RE.match(edition.bleed):
+        problems.append((f"bleed must be a length, not {edition.bleed!r}", "e.g. 3mm"))
+    if edition.marks is not None and edition.marks not in PRINTER_MARKS:
+        problems.append((f"marks cannot be {edition.marks!r}", "one of: " + ", ".join(PRINTER_MARKS)))
+    if problems:
+        message, hint = problems[0]
+        raise EditionError.at(message, hint=f"{hint} (edition.yaml)")
+
+
+# --- which layers a document prints -----------------------------------------------
+
+LANGUAGE_NAMES = {
+    "be": "Belarusian", "bg": "Bulgarian", "cs": "Czech", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fi": "Finnish", "fr": "French",
+    "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian", "it": "Italian", "ja": "Japanese",
+    "ka": "Georgian", "kk": "Kazakh", "la": "Latin", "lt": "Lithuanian", "lv": "Latvian",
+    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
+    "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "tr": "Turkish",
+    "uk": "Ukrainian", "uz": "Uzbek", "yi": "Yiddish", "zh": "Chinese",
+}  # fmt: skip
+
+
+def language_name(code: str | None) -> str | None:
+    return LANGUAGE_NAMES.get((code or "").split("-")[0].lower())
+
+
+def _original(doc: Document) -> Layer | None:
+    return next((la for la in doc.layers if la.role is LayerRole.ORIGINAL), None)
+
+
+def _translation(doc: Document) -> Layer | None:
     main = doc.main_layer
-    where = f"document {doc.id!r}"
+    if main is not None and main.role is LayerRole.TRANSLATION:
+        return main
+    return None
 
-    # Which layer each segment is printed from: the main layer, or the first
-    # layer that has the segment when the main one lacks it.
-    printed: dict[str, Layer] = {}
-    for seg in doc.segments:
-        layer = main if main and main.id in seg.text else None
+
+def _resolve_column(doc: Document, name: str) -> Layer | None:
+    """A column name (a layer id, a language code, or a role) as a layer of
+    this document."""
+    if name == "original":
+        return _original(doc)
+    if name == "translation":
+        return _translation(doc)
+    layer = doc.layer(name)
+    if layer is not None:
+        return layer
+    same_lang = [la for la in doc.layers if la.lang == name]
+    for preferred in (_original(doc), doc.main_layer):
+        if preferred in same_lang:
+            return preferred
+    return same_lang[0] if same_lang else None
+
+
+def _describe(layer: Layer) -> str:
+    role = "original" if layer.role is LayerRole.ORIGINAL else "translation"
+    name = language_name(layer.lang)
+    return f"{name} {role}" if name else f"{role} ({layer.id})"
+
+
+def _describe_missing(doc: Document, name: str) -> str:
+    if name == "original":
+        lang = language_name(doc.original_language)
+        return f"{lang} original" if lang else "original"
+    if name == "translation":
+        return "translation"
+    lang = language_name(name)
+    return f"{lang} text" if lang else f"layer {name!r}"
+
+
+def printed_layers(doc: Document, layout: str, names: Sequence[str]) -> tuple[list[Layer], str | None]:
+    """The layers a document prints, left to right, and a sentence for its
+    source note when the layout asked for a text the document lacks (that
+    text is then left out: no empty column)."""
+    main = doc.main_layer
+    if main is None:
+        return [], None
+    if layout == "original":
+        original = _original(doc)
+        if original is not None:
+            return [original], None
+        return [main], f"The {_describe_missing(doc, 'original')} is not part of this edition; the {_describe(main)} is printed."
+    if layout != "parallel":
+        return [main], None
+    names = list(names) or ["original", "translation"]
+    chosen: list[Layer] = []
+    missing: list[str] = []
+    for name in names:
+        layer = _resolve_column(doc, name)
         if layer is None:
-            layer = next((la for la in doc.layers if la.id in seg.text), None)
-            if layer is None and seg.text:
-                # Text in a layer the document does not declare: print it anyway.
-                layer_id = next(iter(seg.text))
-                layer = Layer(id=layer_id, lang=main.lang if main else "und")
-            if layer is not None:
-                warnings.append(
-                    f"{where}: segment {seg.id!r} has no text in layer "
-                    f"{main.id if main else '(none)'!r}; printed from layer {layer.id!r}"
-                )
-        if layer is not None:
-            printed[seg.id] = layer
+            missing.append(name)
+        elif layer not in chosen:
+            chosen.append(layer)
+    if not chosen:
+        chosen = [main]
+    if not missing:
+        return chosen, None
+    texts = " and the ".join(_describe_missing(doc, name) for name in missing)
+    verb = "are" if len(missing) > 1 else "is"
+    if len(chosen) == 1:
+        return chosen, f"The {texts} {verb} not part of this edition; the {_describe(chosen[0])} is printed alone."
+    return chosen, f"The {texts} {verb} not part of this edition."
 
-    calls: dict[str, list[tuple[int, Footnote]]] = {}
+
+SERIES = ("b", "c")  # the footnote series of the columns other than the main one
+
+
+def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
+    main = doc.main_layer
+    primary = next(
+        (la for la in layers if la is main),
+        next((la for la in layers if la.role is LayerRole.TRANSLATION), layers[0]),
+    )
+    series = iter(SERIES)
+    labels = [_describe(la) for la in layers]
+    columns = []
+    for i, layer in enumerate(layers):
+        label = labels[i]
+        if labels.count(label) > 1:
+            label = f"{label} ({layer.id})"
+        columns.append(Column(
+            layer=layer.id,
+            lang=layer.lang,
+            label=label[0].upper() + label[1:],
+            series="" if layer is primary else next(series),
+            numbers="right" if i == len(layers) - 1 else "left",
+        ))
+    return tuple(columns)
+
+
+def _document_view(
+    doc: Document, number: int, page: PageFormat, edition: Edition, marks: Marks, warnings: list[str]
+) -> DocumentView:
+    where = f"document {doc.id!r}"
+    layers, remark = printed_layers(doc, edition.layout, edition.columns)
+    parallel = len(layers) > 1
+    main = layers[0] if layers else None
+    columns = _columns(doc, layers) if parallel else ()
+    series = {c.layer: c.series for c in columns}
+
+    # Single column: which layer each segment is printed from, the main
+    # layer or the first layer that has the segment when the main one lacks it.
+    printed: dict[str, Layer] = {}
+    if not parallel:
+        for seg in doc.segments:
+            layer = main if main and main.id in seg.text else None
+            if layer is None:
+                layer = next((la for la in doc.layers if la.id in seg.text), None)
+                if layer is None and seg.text:
+                    # Text in a layer the document does not declare: print it anyway.
+                    layer = Layer(id=next(iter(seg.text)), lang=main.lang if main else "und")
+                if layer is not None:
+                    warnings.append(
+                        f"{where}: segment {seg.id!r} has no text in layer "
+                        f"{main.id if main else '(none)'!r}; printed from layer {layer.id!r}"
+                    )
+            if layer is not None:
+                printed[seg.id] = layer
+
+    def is_printed(layer_id: str, segment_id: str) -> bool:
+        if parallel:
+            return layer_id in series
+        layer = printed.get(segment_id)
+        return layer is not None and layer.id == layer_id
+
+    # Calls by (layer, segment); the head (title, dateline) is printed once
+    # whatever the layer, under the layer "".
+    calls: dict[tuple[str, str], list[tuple[int, Footnote]]] = {}
     endnotes: list[EndNote] = []
     archival: list[EndNote] = []
     for note in doc.notes:
@@ -354,69 +628,94 @@ def _document_view(
             target.append(_endnote(note, body, lemma=anchor.phrase if anchor else None))
             continue
         offset = resolve_anchor(doc, anchor)
-        in_head = anchor.segment in HEAD_PLACES
-        layer = printed.get(anchor.segment)
         if offset is None:
             warnings.append(
                 f"{where}: note {note.id!r}: phrase {anchor.phrase!r} not found in "
                 f"{anchor.segment!r} of layer {anchor.layer!r}; printed after the text"
             )
             endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
-        elif in_head or (layer is not None and layer.id == anchor.layer):
-            # The head (title, dateline) is printed once whatever the layer.
-            calls.setdefault(anchor.segment, []).append(
+        elif anchor.segment in HEAD_PLACES:
+            calls.setdefault(("", anchor.segment), []).append(
                 (offset, Footnote(note.id, note.kind.value, body))
+            )
+        elif is_printed(anchor.layer, anchor.segment):
+            calls.setdefault((anchor.layer, anchor.segment), []).append(
+                (offset, Footnote(note.id, note.kind.value, body, series.get(anchor.layer, "")))
             )
         else:
             # Anchored in a layer this volume does not print: after the text.
             endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
 
-    blocks: list[Block | ListBlock] = []
-    for seg in doc.segments:
-        layer = printed.get(seg.id)
-        if layer is None:
-            continue  # a segment with no text in any layer: nothing to print
-        block = Block(
+    def block(seg, layer: Layer, fallback: bool) -> Block:
+        text = seg.text[layer.id]
+        made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
+        return Block(
             kind=seg.kind.value,
             id=seg.id,
             layer=layer.id,
             lang=layer.lang,
-            pieces=pieces(seg.text[layer.id], calls.get(seg.id, []), layer.lang),
-            fallback=main is None or layer.id != main.id,
+            pieces=with_marks(made, marks.get((number, layer.id, seg.id), ())),
+            fallback=fallback,
+            source=text,
         )
+
+    blocks: list[Block | ListBlock] = []
+    rows: list[Row] = []
+    for seg in doc.segments:
+        if parallel:
+            cells = tuple(block(seg, la, False) if la.id in seg.text else None for la in layers)
+            if any(cells):
+                rows.append(Row(seg.kind.value, seg.id, cells))
+            continue
+        layer = printed.get(seg.id)
+        if layer is None:
+            continue  # a segment with no text in any layer: nothing to print
+        item = block(seg, layer, main is None or layer.id != main.id)
         if seg.kind is SegmentKind.LIST_ITEM:
             if blocks and isinstance(blocks[-1], ListBlock):
-                blocks[-1] = ListBlock(blocks[-1].items + (block,))
+                blocks[-1] = ListBlock(blocks[-1].items + (item,))
             else:
-                blocks.append(ListBlock((block,)))
+                blocks.append(ListBlock((item,)))
         else:
-            blocks.append(block)
+            blocks.append(item)
 
     date = doc.date
     source: list[tuple[Run, ...]] = [runs(ref.text) for ref in doc.archival_refs]
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
             source.append(runs(extra))
+    if remark:
+        source.append((Run(remark),))
 
     return DocumentView(
         number=number,
         anchor=f"doc-{number}",
         id=doc.id,
-        title=pieces(doc.title, calls.get("title", [])),
+        title=pieces(doc.title, calls.get(("", "title"), [])),
         title_plain=plain(doc.title),
         running_title=running_head(plain(doc.title), page.head_chars),
-        date=pieces(date.text, calls.get("date", [])) if date and date.text else None,
+        date=pieces(date.text, calls.get(("", "date"), [])) if date and date.text else None,
         date_supplied=bool(date and date.supplied),
         place=doc.place,
         summary=tuple(runs(p) for p in _paragraphs(doc.summary)),
         source=tuple(source),
-        lang=main.lang if main else "und",
+        lang=_view_lang(columns, main),
         layer=main.id if main else None,
         blocks=tuple(blocks),
         notes=tuple(endnotes),
         archival=tuple(archival),
         unplaced=tuple(doc.unplaced),
+        columns=columns,
+        rows=tuple(rows),
     )
+
+
+def _view_lang(columns: tuple[Column, ...], main: Layer | None) -> str:
+    """The language of the document's text: its main column's."""
+    for column in columns:
+        if not column.series:
+            return column.lang
+    return main.lang if main else "und"
 
 
 def _endnote(note: Note, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
@@ -471,16 +770,30 @@ def _environment(templates: list[Path]):
 
 
 @dataclass(frozen=True)
+class BlockText:
+    """What the line-number pass needs to know of one printed block: its
+    document, column, the text its pieces print and the stored text."""
+
+    document: str  # the document's id
+    column: int  # 0 in the single-column layout
+    text: str  # piece_text of the block (marks left out)
+    source: str  # the stored text, the one line offsets are given in
+
+
+@dataclass(frozen=True)
 class RenderedVolume:
     html: str
     warnings: list[str]
     base_dir: Path  # the folder the stylesheet came from: its relative URLs start there
     footnotes: int  # how many footnotes the text calls: the PDF must place them all
+    blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
+    line_numbers: bool  # whether the volume prints line numbers
 
 
-def render_volume(edition: Edition, templates: list[Path]) -> RenderedVolume:
+def render_volume(edition: Edition, templates: list[Path], marks: Marks | None = None) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
-    folder relative URLs of the stylesheet resolve against."""
+    folder relative URLs of the stylesheet resolve against. `marks` puts
+    line numbers at the given places (the second pass of a PDF build)."""
     import jinja2
     from markupsafe import Markup
 
@@ -502,7 +815,7 @@ def render_volume(edition: Edition, templates: list[Path]) -> RenderedVolume:
     # it cannot close its element.
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
-    view, warnings = volume_view(edition)
+    view, warnings = volume_view(edition, marks)
     try:
         html = template.render(volume=view, stylesheet=Markup(css))
     except jinja2.TemplateError as exc:
@@ -516,16 +829,24 @@ def render_volume(edition: Edition, templates: list[Path]) -> RenderedVolume:
         for piece in text
         if isinstance(piece, Bound)
     )
-    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes)
+    blocks: dict[BlockKey, BlockText] = {}
+    for doc in view.documents:
+        column_of = {c.layer: i for i, c in enumerate(doc.columns)}
+        for block in doc.text_blocks():
+            blocks[(doc.number, block.layer, block.id)] = BlockText(
+                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
+            )
+    return RenderedVolume(
+        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers
+    )
 
 
 def _texts(doc: DocumentView):
     yield doc.title
     if doc.date:
         yield doc.date
-    for block in doc.blocks:
-        for item in block.items if isinstance(block, ListBlock) else (block,):
-            yield item.pieces
+    for block in doc.text_blocks():
+        yield block.pieces
 
 
 def render_html(edition: Edition, templates: list[Path]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
+from .lines import LineMap, number_lines, read_lines, same_layout
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
 # the ZIP epoch that reproducible-build tools commonly fall back to. A
@@ -36,12 +38,21 @@ REPRODUCIBLE_EPOCH = "315532800"
 @dataclass(frozen=True)
 class BuildReport:
     """What a build produced: the page count, WeasyPrint's warnings and our
-    own (notes that could not be placed where they belong, …), and the size
-    of the PDF in bytes."""
+    own (notes that could not be placed where they belong, …), the size of
+    the PDF in bytes, where every line of the text stands (the line map,
+    see render/lines.py: (document id, layer id, segment id) → its lines
+    with page, line number, text and offsets), and the seconds each step
+    took."""
 
     pages: int
     warnings: list[str] = field(default_factory=list)
     size: int = 0
+    lines: LineMap = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    # The folio of each page (lines[...].page - 1 indexes it) as the default
+    # stylesheet prints it: roman in the front matter, arabic from the
+    # first document's opening page.
+    folios: list[str] = field(default_factory=list)
 
 
 def make_fetcher(roots: list[Path]):
@@ -177,6 +188,66 @@ def _calls_kept_with_their_notes() -> Iterator[None]:
         block._linebox_layout = original
 
 
+@contextmanager
+def _pairs_start_level() -> Iterator[None]:
+    """Keep the cells of a parallel row starting on the same page (a
+    WeasyPrint 70 behaviour we change).
+
+    WeasyPrint lays out each cell of a table row on its own. Near the foot
+    of a page, a cell whose paragraph cannot leave enough lines there
+    (orphans) places nothing, and its text starts on the next page, while a
+    shorter cell of the same row starts on this one: the pair is no longer
+    level. We watch the cells of our parallel tables (td.col): when one
+    places nothing on a page that already has content, its row is treated as
+    `break-inside: avoid` for this page, so WeasyPrint moves the whole row
+    to the next page — both texts start there, level. The style is restored
+    when the table's layout on that page ends. Pinned to WeasyPrint 70.x in
+    pyproject.toml; tests/test_render_parallel.py checks the pairs. The
+    patch is process-wide while it lasts: one build at a time."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block
+
+    original_cell_layout = block.block_container_layout
+    original_table_layout = block.table_layout
+    changed: list = []
+
+    def block_container_layout(context, box, bottom_space, skip_stack, *args, **kwargs):
+        result = original_cell_layout(context, box, bottom_space, skip_stack, *args, **kwargs)
+        if result[0] is None and isinstance(box, boxes.TableCellBox):
+            page_is_empty = kwargs["page_is_empty"] if "page_is_empty" in kwargs else args[0]
+            if not page_is_empty and _is_parallel_cell(box) and box.style["break_inside"] != "avoid":
+                _cell_could_not_start(box, changed)
+        return result
+
+    def table_layout(*args, **kwargs):
+        try:
+            return original_table_layout(*args, **kwargs)
+        finally:
+            while changed:
+                style, value = changed.pop()
+                style["break_inside"] = value
+
+    block.block_container_layout = block_container_layout
+    block.table_layout = table_layout
+    try:
+        yield
+    finally:
+        block.block_container_layout = original_cell_layout
+        block.table_layout = original_table_layout
+
+
+def _is_parallel_cell(box) -> bool:
+    element = box.element
+    return element is not None and "col" in (element.get("class") or "").split()
+
+
+def _cell_could_not_start(box, changed: list) -> None:
+    """Ask WeasyPrint to move the cell's row to the next page (it reads the
+    cells' break-inside when a row breaks)."""
+    changed.append((box.style, box.style["break_inside"]))
+    box.style["break_inside"] = "avoid"
+
+
 def _placed_footnotes(document) -> int:
     """How many footnotes the laid-out pages hold. WeasyPrint defers a
     footnote that does not fit to the next page and may lose those still
@@ -201,8 +272,24 @@ def build_pdf(
     """Render the volume to `out` (and, with `html_out`, the same volume as
     one HTML file). Raises EditionError when WeasyPrint reports an error
     (a resource that could not be loaded…); its warnings and ours are in the
-    report. Nothing is written unless the build succeeds."""
+    report. Nothing is written unless the build succeeds.
+
+    With line numbers (edition.line_numbers other than "none") the volume
+    is laid out twice: the first layout tells where each line fell, the
+    second prints the numbers beside them and must place every line where
+    the first did (checked; if it did not, the numbers are laid out again
+    from the second layout, and as a last resort left out with a warning)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock
+        clock = now
+
     volume = render_volume(edition, templates)
+    lap("html")
     try:
         import weasyprint
     except ImportError as exc:  # pragma: no cover - an installation problem
@@ -211,14 +298,61 @@ def build_pdf(
         ) from None
 
     fetcher = make_fetcher(templates)
-    with _source_date_epoch(), _captured_weasyprint_log() as log, _calls_kept_with_their_notes():
-        document = weasyprint.HTML(
-            string=volume.html,
-            base_url=volume.base_dir.as_uri() + "/",
-            url_fetcher=fetcher,
+    per_page = edition.line_numbers == "page"
+    line_warnings: list[str] = []
+
+    def layout(html: str):
+        return weasyprint.HTML(
+            string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher
         ).render()
+
+    with (
+        _source_date_epoch(),
+        _captured_weasyprint_log() as log,
+        _calls_kept_with_their_notes(),
+        _pairs_start_level(),
+    ):
+        document = layout(volume.html)
+        lap("layout")
+        laid = read_lines(document)
+        numbering = number_lines(laid, volume.blocks, per_page)
+        lap("lines")
+        final_html = volume.html
+        if volume.line_numbers and numbering.marks:
+            del document  # one laid-out volume in memory at a time
+            for _ in range(2):
+                numbered = render_volume(edition, templates, numbering.marks)
+                document = layout(numbered.html)
+                lap("layout (numbered)")
+                laid_again = read_lines(document)
+                lap("lines")
+                if same_layout(laid, laid_again):
+                    final_html = numbered.html
+                    break
+                # The numbers moved a line: number the new layout and try again.
+                laid = laid_again
+                numbering = number_lines(laid, volume.blocks, per_page)
+                del document
+            else:
+                line_warnings.append(
+                    "line numbers left out: printing them changed where the lines fall"
+                )
+                document = layout(volume.html)
+                laid = read_lines(document)
+                numbering = number_lines(laid, volume.blocks, per_page)
+                lap("layout")
+        if volume.line_numbers and volume.blocks and not laid:
+            line_warnings.append(
+                "line numbers left out: the templates mark no text block "
+                "(data-doc on the document, data-layer and data-segment on each block)"
+            )
+        line_warnings.extend(numbering.warnings)
         pdf = document.write_pdf()
+        lap("pdf")
         placed = _placed_footnotes(document)
+        pages = len(document.pages)
+        folios = _folios(document)
+    del document
 
     errors = [r for r in log.records if r.levelno >= logging.ERROR]
     if errors:
@@ -238,9 +372,34 @@ def build_pdf(
             "em margin or the footnotes vertical margins or padding; check "
             "templates/edition.css, or report the document if the defaults lose one",
         )
-    warnings = volume.warnings + [f"weasyprint: {r.getMessage()}" for r in log.records]
+    warnings = (
+        volume.warnings + line_warnings + [f"weasyprint: {r.getMessage()}" for r in log.records]
+    )
 
     atomic_write(Path(out), pdf)
     if html_out is not None:
-        atomic_write(Path(html_out), volume.html)
-    return BuildReport(pages=len(document.pages), warnings=warnings, size=len(pdf))
+        atomic_write(Path(html_out), final_html)
+    lap("write")
+    return BuildReport(
+        pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=timings,
+        folios=folios,
+    )
+
+
+def _folios(document) -> list[str]:
+    """The folio of each page: roman before the page where the first
+    document opens (its element id is doc-1), arabic from 1 there."""
+    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
+    if first is None:
+        first = len(document.pages)
+    return [_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(document.pages))]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out

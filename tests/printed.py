@@ -1,0 +1,59 @@
+"""Reading a built PDF back for the render tests: the pieces of text on each
+page with their positions, as pypdf's text visitor gives them (one piece per
+run of text WeasyPrint drew: a line of a paragraph, or the part of it before
+or after a footnote call or a change of font)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chunk:
+    page: int  # 1-based
+    x: float  # points from the left edge of the trim box
+    y: float  # baseline, points from the top of the trim box
+    size: float  # font size in points
+    text: str  # NFC, spaces collapsed
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+
+def chunks(reader) -> list[Chunk]:
+    """Every piece of text of the PDF, in the order it was drawn."""
+    out: list[Chunk] = []
+    for number, page in enumerate(reader.pages, start=1):
+        box = page.trimbox
+        top, left = float(box.top), float(box.left)
+
+        def visit(text, cm, tm, font, size, number=number, top=top, left=left):
+            text = " ".join(unicodedata.normalize("NFC", text).split())
+            if not text:
+                return
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(cm[3] * tm[3]) or 1
+            out.append(Chunk(number, x - left, top - y, size * scale, text))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def on_page(all_chunks: list[Chunk], page: int) -> list[Chunk]:
+    return [c for c in all_chunks if c.page == page]
+
+
+def squeeze(text: str) -> str:
+    """Letters and digits only: compares text across line breaks, hyphens
+    and spacing."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFC", text)).casefold()
+
+
+def unhyphen(text: str) -> str:
+    """A printed line without the hyphen WeasyPrint adds where it breaks a
+    word (U+2010)."""
+    return text[:-1] if text.endswith("\u2010") else text

@@ -1,0 +1,161 @@
+"""Commands started at the same time on one edition: each lands whole or
+refuses with "locked by process N" (exit 1), no update is lost (read, change
+and write all happen under the edition's lock), and the lock of a process
+that was killed does not block anyone (flock: the kernel releases it).
+
+Real processes throughout: the point is what separate processes do."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from edition import api, store
+
+from .conftest import snapshot
+from .test_crash_safety import EDITION, LETTER, MEMO, copy_sample
+
+OTHER_LETTER = "1956-09-18-anonymous-letter-editorial-board"
+LOCKED = re.compile(r"locked by process (\d+)")
+
+# `edition ARGS…` whose lock wait is argv[1] seconds instead of 10: a real
+# process that gives up quickly, so that refusals happen within a test.
+SHORT_WAIT = (
+    "import sys\n"
+    "from edition import store\n"
+    "store.locked.__wrapped__.__defaults__ = (float(sys.argv.pop(1)),)\n"
+    "from edition.cli import main\n"
+    "sys.argv[0] = 'edition'\n"
+    "main()\n"
+)
+
+pytestmark = pytest.mark.skipif(not EDITION.exists(), reason="the edition command is not installed next to this Python")
+
+
+def _start(root: Path, args: list[str], wait: float | None = None) -> subprocess.Popen:
+    command = [str(EDITION)] if wait is None else [sys.executable, "-c", SHORT_WAIT, str(wait)]
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.Popen([*command, *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _notes_at_once(root: Path, count: int, wait: float | None, tag: str) -> tuple[list[str], list[str]]:
+    """Start `count` `note add` on one document at once (alternately on the
+    document file's layer and on a translations/ file's layer); return the
+    texts that landed and those refused."""
+    layers = ("en", "en.2")
+    texts = [f"{tag} note {i}" for i in range(count)]
+    processes = [
+        _start(root, ["note", "add", LETTER, "--layer", layers[i % 2], "--segment", "p3", "--at", "Voroshilov", "--text", text], wait)
+        for i, text in enumerate(texts)
+    ]
+    landed, refused = [], []
+    for text, process in zip(texts, processes):
+        out, err = process.communicate(timeout=120)
+        if process.returncode == 0:
+            landed.append(text)
+            continue
+        # The only other outcome allowed: a clear refusal naming the holder.
+        match = LOCKED.search(err)
+        assert process.returncode == 1 and match, f"{text}: exit {process.returncode}: {err}"
+        assert "Traceback" not in err
+        assert int(match.group(1)) in {p.pid for p in processes} - {process.pid}, err
+        refused.append(text)
+    return landed, refused
+
+
+def _note_texts(root: Path) -> list[str]:
+    doc = api.open_workspace(root).document(LETTER)
+    return [note.text for note in doc.notes]
+
+
+@pytest.mark.parametrize("wait", [None, 0.2], ids=["default lock wait", "lock wait 0.2 s"])
+def test_concurrent_notes_on_one_document_all_land_or_refuse(tmp_path, wait, record_property):
+    root = copy_sample(tmp_path / "ed")
+    before_texts = _note_texts(root)
+    before = snapshot(root)
+    count = 5
+    landed, refused = _notes_at_once(root, count, wait, "Concurrent")
+    summary = f"{count} concurrent `note add` (lock wait {wait or 10} s): {len(landed)} landed, {len(refused)} refused"
+    record_property("concurrency", summary)
+    print(summary)
+    assert len(landed) + len(refused) == count
+    if wait is None:
+        assert not refused  # a 10 s wait outlasts five short commands
+    # No lost update: every note that was reported added is there, once;
+    # every refused one is absent; nothing else changed.
+    after_texts = _note_texts(root)
+    assert sorted(after_texts) == sorted(before_texts + landed)
+    changed = {name for name, data in snapshot(root).items() if before.get(name) != data}
+    assert changed <= {f"seeds/{LETTER}.yaml", f"translations/{LETTER}/en.2.yaml"}
+    assert not [p for p in api.validate(root) if p.severity == "error"]
+
+
+def test_concurrent_translations_of_different_documents_all_land(tmp_path):
+    deliveries = tmp_path / "in"
+    deliveries.mkdir()
+    # A third delivery: the other letter's English text, as a plain file.
+    ws = api.open_workspace(copy_sample(tmp_path / "probe"))
+    other = ws.document(OTHER_LETTER)
+    (deliveries / "letter.txt").write_text("\n\n".join(s.text["en"] for s in other.segments) + "\n", encoding="utf-8")
+    commands = [
+        ["translation", "add", MEMO, "translations/sources/mikhailov-de.md", "--layer", "de.2"],
+        ["translation", "add", LETTER, "translations/sources/gorky-letter-en-revised.md", "--layer", "en.3"],
+        ["translation", "add", OTHER_LETTER, str(deliveries / "letter.txt"), "--lang", "en", "--revises", "en"],
+    ]
+    # One after the other, through the library: what the result must be.
+    sequential = copy_sample(tmp_path / "sequential")
+    api.add_translation(sequential, MEMO, sequential / "translations/sources/mikhailov-de.md", layer_id="de.2")
+    api.add_translation(sequential, LETTER, sequential / "translations/sources/gorky-letter-en-revised.md", layer_id="en.3")
+    api.add_translation(sequential, OTHER_LETTER, deliveries / "letter.txt", lang="en", revises="en")
+    # All at once.
+    root = copy_sample(tmp_path / "ed")
+    processes = [_start(root, args) for args in commands]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert snapshot(root) == snapshot(sequential)
+    assert not [p for p in api.validate(root) if p.severity == "error"]
+
+
+HOLD = (
+    "import sys, time\n"
+    "from edition import store\n"
+    "lock = store.locked(sys.argv[1])\n"
+    "lock.__enter__()  # kept referenced: a collected generator would release it\n"
+    "print('held', flush=True)\n"
+    "time.sleep(120)\n"
+)
+
+
+def test_a_held_lock_refuses_with_the_holder_and_a_dead_holder_blocks_nobody(tmp_path):
+    root = copy_sample(tmp_path / "ed")
+    before = snapshot(root)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(root)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        process = _start(root, ["note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", "Refused"], wait=0.3)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 1
+        assert f"locked by process {holder.pid}" in err and "Traceback" not in err
+        assert snapshot(root) == before
+        # The holder dies without releasing anything: its pid stays in the
+        # lock file, but the kernel has dropped its flock.
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert (root / store.LOCK_FILE).read_text() == str(holder.pid)
+    started = time.monotonic()
+    process = _start(root, ["note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", "After the crash"])
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 8  # not the 10 s lock wait: the stale lock did not count
+    assert "After the crash" in _note_texts(root)
