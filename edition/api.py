@@ -94,35 +94,11 @@ def document_row(doc: Document) -> dict:
 
 
 def document_json(doc: Document) -> dict:
-    """The whole document for scripts: metadata, segments in order with the
-    text of every layer, and the notes with their anchors."""
-    tree = store.document_tree(doc)
-    tree.pop("segments")
-    tree.pop("notes")
-    return {
-        **{k: v for k, v in _plain(tree).items() if v not in (None, [], {})},
-        "segments": [
-            {"id": s.id, "kind": s.kind.value, "text": {layer.id: s.text.get(layer.id) for layer in doc.layers}}
-            for s in doc.segments
-        ],
-        "notes": [_note_json(doc, note) for note in doc.notes],
-    }
+    """The whole document for scripts (`show --json`): the document part of
+    the JSON export, schema edition.json/1 (see edition/export/json.py)."""
+    from .export.json import document_json as export
 
-
-def _note_json(doc: Document, note: Note) -> dict:
-    out = {"id": note.id, "kind": note.kind.value, "label": note.label, "text": note.text, "anchor": None}
-    if note.anchor:
-        a = note.anchor
-        out["anchor"] = {"layer": a.layer, "at": a.segment, "phrase": a.phrase, "occurrence": a.occurrence, "offset": resolve_anchor(doc, a)}
-    return out
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, str) else value
+    return export(doc)
 
 
 def reading_text(doc: Document, layer_id: str | None = None) -> str:
@@ -387,7 +363,7 @@ def note_rows(doc: Document) -> list[dict]:
 def compare(root: Path | None, a: str, b: str, c: str | None = None, options=None):
     """`compare DOC A B` (two layers, or a layer and a file) or `compare
     FILE FILE` (two texts outside an edition, root may be None)."""
-    from .compare import Comparison, compare_layers, compare_paragraphs
+    from .compare import compare_layers, compare_paragraphs
     from .importers import read_delivery
     from .tokens import Normalizer
 
@@ -407,20 +383,9 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
         if doc.layer(layer) is None and not Path(layer).is_file():
             raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
     if doc.layer(c) is None:  # a layer against a file
-        from .align import align
-
         paragraphs = [p.text for p in read_delivery(Path(c)).paragraphs]
         base = [s.text.get(b, "") for s in doc.segments]
-        comparison = Comparison(f"{doc.id}:{b}", str(c), options=options)
-        from .compare import SegmentComparison
-        from .diff import diff_words
-
-        for bead in align(base, paragraphs, same_language=True).beads:
-            ta = "\n".join(base[i] for i in bead.segments) if bead.segments else None
-            tb = "\n".join(paragraphs[j] for j in bead.paragraphs) if bead.paragraphs else None
-            label = "+".join(doc.segments[i].id for i in bead.segments) or "(new)"
-            comparison.segments.append(SegmentComparison(label, ta, tb, diff_words(ta or "", tb or "", options)))
-        return comparison
+        return compare_paragraphs(base, paragraphs, f"{doc.id}:{b}", str(c), options, names=[s.id for s in doc.segments])
     return compare_layers(doc, b, c, options)
 
 

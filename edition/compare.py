@@ -57,17 +57,23 @@ def compare_layers(doc: Document, a: str, b: str, options: Normalizer = Normaliz
     return comparison
 
 
-def compare_paragraphs(a: list[str], b: list[str], a_label: str, b_label: str, options: Normalizer = Normalizer()) -> Comparison:
-    """Two texts outside an edition: their paragraphs aligned by content,
-    then each aligned group diffed (merged and split paragraphs included)."""
+def compare_paragraphs(
+    a: list[str], b: list[str], a_label: str, b_label: str, options: Normalizer = Normalizer(), names: list[str] | None = None
+) -> Comparison:
+    """Two texts outside an edition (or a layer's segments, named by
+    `names`, against a file): the paragraphs aligned by content, then each
+    aligned group diffed (merged and split paragraphs included)."""
     from .align import align
 
     comparison = Comparison(a_label, b_label, options=options)
     for bead in align(a, b, same_language=True).beads:
         ta = "\n".join(a[i] for i in bead.segments) if bead.segments else None
         tb = "\n".join(b[j] for j in bead.paragraphs) if bead.paragraphs else None
-        label = "+".join(f"¶{i + 1}" for i in bead.segments) or "—"
-        if bead.paragraphs and [i for i in bead.segments] != [j for j in bead.paragraphs]:
-            label += " / " + ("+".join(f"¶{j + 1}" for j in bead.paragraphs))
+        if names is not None:
+            label = "+".join(names[i] for i in bead.segments) or "(new)"
+        else:
+            label = "+".join(f"¶{i + 1}" for i in bead.segments) or "—"
+            if bead.paragraphs and list(bead.segments) != list(bead.paragraphs):
+                label += " / " + "+".join(f"¶{j + 1}" for j in bead.paragraphs)
         comparison.segments.append(SegmentComparison(label, ta, tb, diff_words(ta or "", tb or "", options)))
     return comparison

@@ -47,7 +47,7 @@ def test_init_import_list_show_validate(tmp_path, cli):
     data = json.loads(cli("show", LETTER, "--json", "-C", root).stdout)
     assert [s["id"] for s in data["segments"]] == ["p1", "p2", "p3", "p4", "p5", "p6"]
     assert data["segments"][5] == {"id": "p6", "kind": "signature", "text": {"en": "Member of the CPSU since 1924"}}
-    assert data["notes"][0]["anchor"]["at"] == "title"
+    assert data["notes"][0]["anchor"]["segment"] == "title"
     assert data["date"]["iso"] == "1956-11-14"
 
     result = cli("validate", "-C", root)
