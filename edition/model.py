@@ -195,6 +195,36 @@ class Document:
         return segment.text.get(layer_id) if segment else None
 
 
+PERSON, PLACE = "person", "place"
+
+
+@dataclass(frozen=True)
+class Name:
+    """One entry of the register. `forms` are the spellings to find; a form
+    ending in `*` matches any ending (`Хрущёв*` finds Хрущёва, Хрущёвым)."""
+
+    id: str
+    kind: str  # person | place
+    name: str  # as the index prints it: "Khrushchev, Nikita S."
+    forms: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    abbr: str
+    expansion: str
+
+
+@dataclass
+class Register:
+    names: list[Name] = field(default_factory=list)
+    abbreviations: list[Abbreviation] = field(default_factory=list)
+
+    def name(self, name_id: str) -> Name | None:
+        return next((n for n in self.names if n.id == name_id), None)
+
+
 @dataclass
 class Edition:
     """A volume: its settings from edition.yaml and its documents in order."""
@@ -212,9 +242,15 @@ class Edition:
     # (empty: the original, then the translation).
     columns: list[str] = field(default_factory=list)
     line_numbers: str = "document"  # document | page | none: where numbering restarts
+    # Which readings the printed apparatus of variants lists: all, the
+    # substantive ones (whitespace, punctuation and case left out), or none.
+    apparatus: str = "substantive"
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
+    # The names register (names.yaml): the printed index and the list of
+    # abbreviations use it.
+    register: Register = field(default_factory=Register, compare=False, repr=False)
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)
@@ -223,6 +259,7 @@ class Edition:
 PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
 LAYOUTS = ("translation", "original", "parallel")
 LINE_NUMBERING = ("document", "page", "none")
+APPARATUS = ("all", "substantive", "none")
 COLUMN_ROLES = ("original", "translation")
 MAX_COLUMNS = 3
 PRINTER_MARKS = ("crop", "cross", "crop cross")

@@ -7,38 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .model import Document, Edition
+from .model import PERSON, PLACE, Abbreviation, Document, Edition, Name, Register
 
-PERSON, PLACE = "person", "place"
-
-
-@dataclass(frozen=True)
-class Name:
-    """One entry of the register. `forms` are the spellings to find; a form
-    ending in `*` matches any ending (`Хрущёв*` finds Хрущёва, Хрущёвым)."""
-
-    id: str
-    kind: str  # person | place
-    name: str  # as the index prints it: "Khrushchev, Nikita S."
-    forms: tuple[str, ...]
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Abbreviation:
-    abbr: str
-    expansion: str
-
-
-@dataclass
-class Register:
-    names: list[Name] = field(default_factory=list)
-    abbreviations: list[Abbreviation] = field(default_factory=list)
-
-    def name(self, name_id: str) -> Name | None:
-        return next((n for n in self.names if n.id == name_id), None)
+__all__ = ["PERSON", "PLACE", "Abbreviation", "Name", "Occurrence", "Register", "matcher", "occurrences", "unused"]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Iterator
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
 from .model import (
+    APPARATUS,
     HEAD_PLACES,
     LAYOUTS,
     LENGTH_RE,
@@ -77,10 +78,13 @@ class Workspace:
     edition: Edition
     files: dict[str, DocumentFiles] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    register: Register = field(default_factory=Register)
     # Where each part of each document was read (doc id → Positions), for
     # messages about the loaded edition (`edition doctor`).
     positions: dict[str, "Positions"] = field(default_factory=dict)
+
+    @property
+    def register(self) -> Register:
+        return self.edition.register
 
     @property
     def errors(self) -> list[Problem]:
@@ -147,7 +151,7 @@ def load_workspace(root: Path) -> Workspace:
     for doc in documents:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     if (root / NAMES_FILE).exists():
-        ws.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
+        edition.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
     edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
     return ws
 
@@ -291,7 +295,7 @@ def _kind(value) -> str:
 
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
-    "columns", "line_numbers", "bleed", "marks",
+    "columns", "line_numbers", "bleed", "marks", "apparatus",
 )  # fmt: skip
 
 
@@ -313,6 +317,9 @@ def read_edition_file(path: Path) -> Edition:
     line_numbers = f.str("line_numbers") or "document"
     if line_numbers not in LINE_NUMBERING:
         raise f.error("line_numbers", f"'line_numbers' cannot be '{line_numbers}'", f"one of: {', '.join(LINE_NUMBERING)}")
+    apparatus = f.str("apparatus") or "substantive"
+    if apparatus not in APPARATUS:
+        raise f.error("apparatus", f"'apparatus' cannot be '{apparatus}'", f"one of: {', '.join(APPARATUS)}")
     bleed = f.str("bleed")
     if bleed is not None and not LENGTH_RE.match(bleed):
         raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
@@ -330,6 +337,7 @@ def read_edition_file(path: Path) -> Edition:
         layout=layout,
         columns=columns,
         line_numbers=line_numbers,
+        apparatus=apparatus,
         bleed=bleed,
         marks=marks,
     )
@@ -616,6 +624,7 @@ def edition_tree(edition: Edition) -> dict:
         "line_numbers": edition.line_numbers if edition.line_numbers != "document" else None,
         "bleed": edition.bleed,
         "marks": edition.marks,
+        "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
     }
 
 
@@ -751,6 +760,9 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
     path = Path(root) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     held = False
+    # The holder's pid is missing for an instant while it takes or releases
+    # the lock: look a few more times before saying "another process".
+    grace = 5
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -762,6 +774,10 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
                     raise
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+                    if not holder.isdigit() and grace:
+                        grace -= 1
+                        time.sleep(0.01)
+                        continue
                     raise LockedError.at(
                         f"the edition is locked by process {holder}" if holder.isdigit() else "the edition is locked by another process",
                         path,

@@ -131,6 +131,8 @@ def add_translation(
         if seg_ids and paragraphs:
             target = doc.segments[bead.segments[0]]
             target.text[layer_id] = joined
+            for merged in bead.segments[1:]:  # joined into the first: empty on purpose, not missing
+                doc.segments[merged].text[layer_id] = ""
             offset = 0
             for j, text in zip(bead.paragraphs, paragraphs):
                 para_place[j] = (target.id, offset)

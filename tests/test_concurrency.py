@@ -75,7 +75,7 @@ def _note_texts(root: Path) -> list[str]:
     return [note.text for note in doc.notes]
 
 
-@pytest.mark.parametrize("wait", [None, 0.2], ids=["default lock wait", "lock wait 0.2 s"])
+@pytest.mark.parametrize("wait", [None, 0.05], ids=["default lock wait", "lock wait 0.05 s"])
 def test_concurrent_notes_on_one_document_all_land_or_refuse(tmp_path, wait, record_property):
     root = copy_sample(tmp_path / "ed")
     before_texts = _note_texts(root)

@@ -38,6 +38,16 @@ def read_delivery(path: Path) -> Delivery:
         raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
     except Exception as exc:  # lxml errors inside a broken package
         raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
+    try:
+        return _delivery(document, path)
+    except Exception as exc:
+        # python-docx reads parts lazily: a damaged one (styles without their
+        # defaults, a mangled footnotes part) fails only here (hardening,
+        # issue 7: AttributeError from inside python-docx was a traceback).
+        raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
+
+
+def _delivery(document, path: Path) -> Delivery:
     footnotes = _footnotes(document)
     delivery = Delivery(name=path.name, sha256=checksum(path))
     for paragraph in document.paragraphs:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Mapping, Sequence, Union
 
+from ..collate import collate, entry_text
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
@@ -31,6 +32,7 @@ from ..model import (
     inline_spans,
     resolve_anchor,
 )
+from ..names import PERSON, PLACE, Register, document_occurrences, matcher
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -135,7 +137,16 @@ class Mark:
     number: int
 
 
-Piece = Union[Run, Bound, Mark]
+@dataclass(frozen=True)
+class Anchor:
+    """An empty anchor where a registered name occurs in the printed text:
+    the index points to it (its page is the one the index prints)."""
+
+    kind: ClassVar[str] = "anchor"
+    id: str
+
+
+Piece = Union[Run, Bound, Mark, Anchor]
 
 
 def piece_text(pieces_: Sequence[Piece]) -> str:
@@ -183,6 +194,61 @@ def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> 
             out.append(piece)
         pos += length
     out.extend(Mark(n) for _, n in todo[k:])
+    return tuple(out)
+
+
+def _raw_to_display(text: str) -> list[int]:
+    """For each offset of the stored text (emphasis marks included), the
+    offset among the printed characters."""
+    out: list[int] = []
+    n = 0
+    for span, em in inline_spans(text):
+        if em:
+            out.append(n)
+        for _ in span:
+            out.append(n)
+            n += 1
+        if em:
+            out.append(n)
+    out.append(n)
+    return out
+
+
+def with_anchors(pieces_: tuple[Piece, ...], text: str, anchors: Sequence[tuple[int, str]]) -> tuple[Piece, ...]:
+    """The pieces with an Anchor(id) before each (offset, id), offsets in
+    the stored text `text`. An offset inside a word bound to its footnote
+    calls puts the anchor before that word."""
+    if not anchors:
+        return pieces_
+    to_display = _raw_to_display(text)
+    todo = sorted((to_display[min(o, len(text))], i) for o, i in anchors)
+    out: list[Piece] = []
+    pos = 0
+    k = 0
+    for piece in pieces_:
+        if isinstance(piece, Run):
+            length = len(piece.text)
+            start = 0
+            while k < len(todo) and todo[k][0] < pos + length:
+                cut = max(todo[k][0] - pos, 0)
+                if cut > start:
+                    out.append(Run(piece.text[start:cut], piece.em))
+                    start = cut
+                out.append(Anchor(todo[k][1]))
+                k += 1
+            if start < length:
+                out.append(Run(piece.text[start:], piece.em))
+        elif isinstance(piece, Bound):
+            length = len(piece_text((piece,)).replace(SOFT_HYPHEN, ""))
+            while k < len(todo) and todo[k][0] < pos + length:
+                out.append(Anchor(todo[k][1]))
+                k += 1
+            out.append(piece)
+        else:
+            length = 0
+            out.append(piece)
+        pos += length
+    out.extend(Anchor(i) for _, i in todo[k:])
     return tuple(out)
 
 
@@ -352,6 +418,36 @@ class EndNote:
 
 
 @dataclass(frozen=True)
+class ApparatusLine:
+    """The apparatus entries whose lemma starts on one printed line (number
+    None when the line is not known: the HTML volume, the first pass of the
+    PDF build)."""
+
+    number: int | None
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApparatusView:
+    base: str
+    witnesses: tuple[str, ...]
+    lines: tuple[ApparatusLine, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    name: str
+    refs: tuple[str, ...]  # anchor ids: one per page where the name is printed
+
+
+@dataclass(frozen=True)
+class IndexSection:
+    title: str
+    kind: str
+    entries: tuple[IndexEntry, ...]
+
+
+@dataclass(frozen=True)
 class DocumentView:
     number: int
     anchor: str  # the element id the contents and bookmarks point to
@@ -372,6 +468,7 @@ class DocumentView:
     unplaced: tuple[str, ...]
     columns: tuple[Column, ...] = ()  # two or three: the parallel layout
     rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
+    apparatus: ApparatusView | None = None  # printed after the text
 
     def text_blocks(self):
         """Every printed block, in document order (row by row, left to right)."""
@@ -396,6 +493,8 @@ class VolumeView:
     bleed: str | None = None  # a CSS length
     marks: str | None = None  # the CSS `marks` value
     line_numbers: bool = True
+    index: tuple[IndexSection, ...] = ()  # persons, places
+    abbreviations: tuple[tuple[str, str], ...] = ()
 
 
 # (document number, layer id, segment id): one printed block. Line-number
@@ -404,15 +503,30 @@ BlockKey = tuple[int, str, str]
 Marks = Mapping[BlockKey, Sequence[tuple[int, int]]]
 
 
-def volume_view(edition: Edition, marks: Marks | None = None) -> tuple[VolumeView, list[str]]:
+def volume_view(
+    edition: Edition,
+    marks: Marks | None = None,
+    *,
+    register: Register | None = None,
+    apparatus_lines: Mapping | None = None,
+    anchor_pages: Mapping[str, int] | None = None,
+) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
-    `marks` places line numbers (the line-number pass computes them)."""
+    `marks` places line numbers (the line-number pass computes them);
+    `apparatus_lines` (a line map, render/lines.py) keys the apparatus to
+    printed lines; `register` makes the index of persons and places, whose
+    references are deduplicated per page by `anchor_pages` (anchor id →
+    page of an earlier layout) when given."""
     warnings: list[str] = []
     page = page_format(edition.page_size)
     _check_print_settings(edition)
+    if register is None:
+        register = edition.register
+    found: dict[str, list[str]] = {}  # register id → anchor ids, in order
+    index = _Indexer(register, found)
     documents = tuple(
-        _document_view(doc, number, page, edition, marks or {}, warnings)
+        _document_view(doc, number, page, edition, marks or {}, warnings, index, apparatus_lines)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -434,8 +548,100 @@ def volume_view(edition: Edition, marks: Marks | None = None) -> tuple[VolumeVie
         # registration crosses.
         marks={"crop": "crop cross"}.get(edition.marks or "", edition.marks) or None,
         line_numbers=edition.line_numbers != "none",
+        index=_index_sections(register, found, anchor_pages),
+        abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
     )
     return view, warnings
+
+
+class _Indexer:
+    """Finds the register's names in the printed text and numbers the
+    anchors placed at them (in reading order: the same ids in every pass)."""
+
+    def __init__(self, register: Register | None, found: dict[str, list[str]]):
+        self.register = register
+        self.pattern = matcher(register) if register else None
+        self.found = found
+        self.count = 0
+
+    def document(self, doc: Document) -> dict[tuple[str, str], list[tuple[int, str]]]:
+        """(layer, segment) → [(offset in the stored text, anchor id)] for
+        every occurrence in the document's segments."""
+        out: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        if self.pattern is None:
+            return out
+        for occ in document_occurrences(doc, self.register, self.pattern):
+            if occ.place == "title" or occ.place.startswith("note:"):
+                continue
+            out.setdefault((occ.layer, occ.place), []).append((occ.start, occ.name))
+        return out
+
+    def anchor(self, name_id: str) -> str:
+        self.count += 1
+        anchor = f"idx-{self.count}"
+        self.found.setdefault(name_id, []).append(anchor)
+        return anchor
+
+
+def _index_sections(register, found, anchor_pages) -> tuple[IndexSection, ...]:
+    if register is None:
+        return ()
+    sections = []
+    for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
+        entries = []
+        for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: n.name.casefold()):
+            anchors = found.get(name.id)
+            if not anchors:
+                continue
+            if anchor_pages:
+                seen: set = set()
+                kept = []
+                for anchor in anchors:
+                    page = anchor_pages.get(anchor, anchor)
+                    if page not in seen:
+                        seen.add(page)
+                        kept.append(anchor)
+                anchors = kept
+            entries.append(IndexEntry(name.name, tuple(anchors)))
+        if entries:
+            sections.append(IndexSection(title, kind, tuple(entries)))
+    return tuple(sections)
+
+
+def _apparatus(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> ApparatusView | None:
+    """The apparatus of the document's other layers in the base's language
+    against the printed base layer, keyed to the printed lines."""
+    if base is None or edition.apparatus == "none":
+        return None
+    witnesses = [la.id for la in doc.layers if la.lang == base.lang and la.id != base.id]
+    if not witnesses:
+        return None
+    app = collate(doc, base.id, witnesses)
+    if edition.apparatus != "all":
+        app = app.without()
+    if not app.entries:
+        return None
+    groups: list[tuple[int | None, list[str]]] = []
+    for entry in app.entries:
+        number = None
+        if lines is not None:
+            text = next((s.text.get(base.id, "") for s in doc.segments if s.id == entry.segment), "")
+            offset = entry.start
+            while offset < entry.end and offset < len(text) and text[offset].isspace():
+                offset += 1
+            found = None
+            for line in lines.get((doc.id, base.id, entry.segment), ()):
+                if line.start > offset:
+                    break
+                found = line
+            number = found.number if found else None
+        if groups and number is not None and groups[-1][0] == number:
+            groups[-1][1].append(entry_text(entry))
+        else:
+            groups.append((number, [entry_text(entry)]))
+    return ApparatusView(
+        base.id, tuple(witnesses), tuple(ApparatusLine(n, tuple(e)) for n, e in groups)
+    )
 
 
 def _check_print_settings(edition: Edition) -> None:
@@ -581,7 +787,8 @@ def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
 
 
 def _document_view(
-    doc: Document, number: int, page: PageFormat, edition: Edition, marks: Marks, warnings: list[str]
+    doc: Document, number: int, page: PageFormat, edition: Edition, marks: Marks, warnings: list[str],
+    index: _Indexer | None = None, apparatus_lines: Mapping | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns)
@@ -646,9 +853,14 @@ def _document_view(
             # Anchored in a layer this volume does not print: after the text.
             endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
 
+    names_at = index.document(doc) if index is not None else {}
+
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
         made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
+        occurrences = names_at.get((layer.id, seg.id))
+        if occurrences:
+            made = with_anchors(made, text, [(o, index.anchor(name)) for o, name in occurrences])
         return Block(
             kind=seg.kind.value,
             id=seg.id,
@@ -707,6 +919,12 @@ def _document_view(
         unplaced=tuple(doc.unplaced),
         columns=columns,
         rows=tuple(rows),
+        apparatus=_apparatus(
+            doc,
+            next((la for la in layers if not parallel or not series.get(la.id)), main),
+            edition,
+            apparatus_lines,
+        ),
     )
 
 
@@ -788,9 +1006,20 @@ class RenderedVolume:
     footnotes: int  # how many footnotes the text calls: the PDF must place them all
     blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
     line_numbers: bool  # whether the volume prints line numbers
+    # whether a second render is wanted for the apparatus's line numbers or
+    # the index's pages, even without line numbers in the margin
+    back_references: bool = False
 
 
-def render_volume(edition: Edition, templates: list[Path], marks: Marks | None = None) -> RenderedVolume:
+def render_volume(
+    edition: Edition,
+    templates: list[Path],
+    marks: Marks | None = None,
+    *,
+    register: Register | None = None,
+    apparatus_lines: Mapping | None = None,
+    anchor_pages: Mapping[str, int] | None = None,
+) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against. `marks` puts
     line numbers at the given places (the second pass of a PDF build)."""
@@ -815,7 +1044,9 @@ def render_volume(edition: Edition, templates: list[Path], marks: Marks | None =
     # it cannot close its element.
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
-    view, warnings = volume_view(edition, marks)
+    view, warnings = volume_view(
+        edition, marks, register=register, apparatus_lines=apparatus_lines, anchor_pages=anchor_pages
+    )
     try:
         html = template.render(volume=view, stylesheet=Markup(css))
     except jinja2.TemplateError as exc:
@@ -836,8 +1067,9 @@ def render_volume(edition: Edition, templates: list[Path], marks: Marks | None =
             blocks[(doc.number, block.layer, block.id)] = BlockText(
                 doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
             )
+    back = bool(view.index) or any(d.apparatus for d in view.documents)
     return RenderedVolume(
-        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers
+        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back
     )
 
 
@@ -849,6 +1081,6 @@ def _texts(doc: DocumentView):
         yield block.pieces
 
 
-def render_html(edition: Edition, templates: list[Path]) -> str:
+def render_html(edition: Edition, templates: list[Path], register: Register | None = None) -> str:
     """The whole volume as one HTML string (the stylesheet inlined)."""
-    return render_volume(edition, templates).html
+    return render_volume(edition, templates, register=register).html

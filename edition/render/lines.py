@@ -164,9 +164,20 @@ def _line_text(line, boxes, placeholder) -> str:
 
 
 def same_layout(a: Iterable[LaidLine], b: Iterable[LaidLine]) -> bool:
-    """Whether two renders put the same lines on the same pages (the second
-    pass must not move a line)."""
-    return [(x.page, x.key, x.text) for x in a] == [(y.page, y.key, y.text) for y in b]
+    """Whether two renders put the same lines on the same pages of their
+    documents (the second pass must not move a line). Pages count from each
+    document's first page: what the second pass adds after a document's
+    text (its apparatus with line numbers) may move the later documents by
+    a page, which changes neither their lines nor their numbers."""
+    return _relative(a) == _relative(b)
+
+
+def _relative(lines: Iterable[LaidLine]) -> list[tuple]:
+    lines = list(lines)
+    first: dict[int, int] = {}
+    for line in lines:
+        first.setdefault(line.key[0], line.page)
+    return [(x.page - first[x.key[0]], x.key, x.text) for x in lines]
 
 
 def number_lines(

@@ -23,7 +23,7 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
-from .lines import LineMap, number_lines, read_lines, same_layout
+from .lines import LineMap, Numbering, number_lines, read_lines, same_layout
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
 # the ZIP epoch that reproducible-build tools commonly fall back to. A
@@ -268,6 +268,7 @@ def build_pdf(
     templates: list[Path],
     *,
     html_out: Path | None = None,
+    register=None,
 ) -> BuildReport:
     """Render the volume to `out` (and, with `html_out`, the same volume as
     one HTML file). Raises EditionError when WeasyPrint reports an error
@@ -288,7 +289,7 @@ def build_pdf(
         timings[name] = timings.get(name, 0.0) + now - clock
         clock = now
 
-    volume = render_volume(edition, templates)
+    volume = render_volume(edition, templates, register=register)
     lap("html")
     try:
         import weasyprint
@@ -318,26 +319,45 @@ def build_pdf(
         numbering = number_lines(laid, volume.blocks, per_page)
         lap("lines")
         final_html = volume.html
-        if volume.line_numbers and numbering.marks:
+        numbered_lines = volume.line_numbers and numbering.marks
+        if numbered_lines or volume.back_references:
+            # The second render prints the line numbers, keys the apparatus
+            # to the lines and prints the index's page references once a page.
+            pages_of = _anchor_pages(document)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
-                numbered = render_volume(edition, templates, numbering.marks)
+                numbered = render_volume(
+                    edition, templates, numbering.marks if numbered_lines else None,
+                    register=register, apparatus_lines=numbering.lines, anchor_pages=pages_of,
+                )
                 document = layout(numbered.html)
                 lap("layout (numbered)")
                 laid_again = read_lines(document)
                 lap("lines")
                 if same_layout(laid, laid_again):
                     final_html = numbered.html
+                    # The same lines; the pages of later documents may have moved.
+                    numbering = Numbering(
+                        number_lines(laid_again, volume.blocks, per_page).lines,
+                        numbering.marks, numbering.warnings,
+                    )
+                    laid = laid_again
                     break
                 # The numbers moved a line: number the new layout and try again.
                 laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
+                pages_of = _anchor_pages(document)
                 del document
             else:
                 line_warnings.append(
                     "line numbers left out: printing them changed where the lines fall"
                 )
-                document = layout(volume.html)
+                plain = render_volume(
+                    edition, templates, register=register,
+                    apparatus_lines=numbering.lines, anchor_pages=pages_of,
+                )
+                final_html = plain.html
+                document = layout(plain.html)
                 laid = read_lines(document)
                 numbering = number_lines(laid, volume.blocks, per_page)
                 lap("layout")
@@ -384,6 +404,16 @@ def build_pdf(
         pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=timings,
         folios=folios,
     )
+
+
+def _anchor_pages(document) -> dict[str, int]:
+    """The page (0-based) of every index anchor of a laid-out volume."""
+    return {
+        anchor: i
+        for i, page in enumerate(document.pages)
+        for anchor in page.anchors
+        if anchor.startswith("idx-")
+    }
 
 
 def _folios(document) -> list[str]:
