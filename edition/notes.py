@@ -132,6 +132,8 @@ def carry_notes(doc: Document, old_layer: str, new_layer: str) -> tuple[list[Not
     for note in doc.notes:
         if note.anchor is None or note.anchor.layer != old_layer:
             continue
+        if note.anchor.segment in HEAD_PLACES:
+            continue  # the head (title, dateline) is printed once: its notes already serve every layer
         anchor = carry_anchor(doc, note.anchor, new_layer)
         if anchor is None:
             lost.append(note)
