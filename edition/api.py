@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import importers, store
+from . import store
 from .errors import EditionError, Problem, UsageError
 from .model import Document, Edition, LayerRole, Note, resolve_anchor
 from .store import Workspace
@@ -38,6 +38,8 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
     """Import source files into the edition at `root`. All files are read
     and checked before anything is written; an existing document file is
     replaced only with `replace`."""
+    from . import importers  # loaded by the commands that read sources, not at start-up
+
     report = ImportReport()
     problems: list[Problem] = []
     for path in files:
@@ -228,6 +230,14 @@ def add_translation(
         lang = lang or meta.get("lang")
         if not lang:
             raise UsageError.at("the translation's language is not given", hint="pass --lang, or put `lang:` in the file's front matter")
+        files = ws.files[doc.id]
+        wanted = layer_id or meta.get("layer")
+        if replace and wanted and doc.layer(wanted) and wanted not in files.layer_files:
+            raise UsageError.at(
+                f"layer '{wanted}' is part of the document file; nothing was changed",
+                files.path,
+                hint="add the new text as a revision (--revises) or under another --layer id",
+            )
         result = add(
             doc,
             delivery,
@@ -242,9 +252,6 @@ def add_translation(
         )
         if dry_run:
             return result, None
-        files = ws.files[doc.id]
-        if result.layer.id in files.layer_files or store.layer_path(root, doc.id, result.layer.id).exists():
-            files.layer_files.setdefault(result.layer.id, store.layer_path(root, doc.id, result.layer.id))
         path = store.write_layer(root, doc, result.layer, files, replace=replace)
         return result, path
 

@@ -108,7 +108,6 @@ def list_(edition: EditionOption = None, as_json: JsonOption = False):
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")

@@ -256,6 +256,9 @@ class Edition:
         return next((d for d in self.documents if d.id == doc_id), None)
 
 
+# An ISO 639 language code with optional subtags: en, ru, de-1996, sr-Latn.
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
 PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
 LAYOUTS = ("translation", "original", "parallel")
 LINE_NUMBERING = ("document", "page", "none")

@@ -22,6 +22,7 @@ from typing import Iterator
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
 from .model import (
+    LANG_RE,
     APPARATUS,
     HEAD_PLACES,
     LAYOUTS,
@@ -55,7 +56,6 @@ TRANSLATIONS_DIR = "translations"
 LOCK_FILE = ".edition.lock"
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 

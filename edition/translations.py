@@ -6,16 +6,14 @@ with its provenance, carry notes across a revision. Pure work on the model;
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from .align import Alignment, align
 from .errors import UsageError
 from .importers.base import Delivery
-from .model import Anchor, Document, Layer, LayerRole, Note, NoteKind, Unaligned
+from .model import LANG_RE, Anchor, Document, Layer, LayerRole, Note, NoteKind, Unaligned
 from .notes import carry_notes, next_note_id
 
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass

@@ -13,7 +13,6 @@ import faulthandler
 import io
 import os
 import re
-import resource
 import shutil
 import signal
 import subprocess
@@ -33,7 +32,7 @@ from edition.doctor import doctor
 from edition.errors import EditionError
 
 from .conftest import snapshot
-from .test_crash_safety import EDITION, LETTER, MEMO, REPO, copy_sample
+from .test_crash_safety import LETTER, MEMO, REPO, copy_sample
 
 CALL_SECONDS = 10.0  # far above any honest call, even on a loaded machine
 SEEDS = sorted((REPO / "seeds").glob("*.yaml"))

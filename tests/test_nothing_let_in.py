@@ -43,7 +43,7 @@ from edition.errors import EditionError
 from edition.model import ArchivalRef
 from edition.render import render_html, templates_dirs
 
-from .test_crash_safety import EDITION, LETTER, REPO, copy_sample
+from .test_crash_safety import EDITION, LETTER, copy_sample
 
 
 class Listener:

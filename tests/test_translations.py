@@ -4,7 +4,6 @@ provenance), revise (old layer kept, notes carried), list, show, remove."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -134,3 +133,10 @@ def test_the_sample_edition_shows_a_revision_and_a_translation():
     assert revision.revises == "en" and "revision" in revision.description.lower()
     carried = [n for n in letter.notes if n.anchor and n.anchor.layer == "en.2" and n.anchor.segment not in ("title", "date")]
     assert carried, "a footnote carried across the revision"
+
+
+def test_replacing_a_layer_of_the_document_file_is_refused(sample, cli):
+    before = snapshot(sample)
+    result = cli("translation", "add", MEMO, DELIVERIES / "mikhailov-de.md", "--lang", "en", "--layer", "en", "--replace", "-C", sample)
+    assert result.exit_code == 2 and "part of the document file" in result.stderr
+    assert snapshot(sample) == before
