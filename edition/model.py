@@ -245,6 +245,12 @@ class Edition:
     # Which readings the printed apparatus of variants lists: all, the
     # substantive ones (whitespace, punctuation and case left out), or none.
     apparatus: str = "substantive"
+    # Where the apparatus is printed: at the foot of the page where each
+    # lemma stands, or after the document's text.
+    apparatus_at: str = "foot"  # foot | end
+    # What the index of persons and places refers to: pages, or page and
+    # line ("12.5"), or no index at all.
+    index: str = "pages"  # pages | lines | none
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
@@ -263,6 +269,8 @@ PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
 LAYOUTS = ("translation", "original", "parallel")
 LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")
+APPARATUS_PLACES = ("foot", "end")
+INDEX_REFERENCES = ("pages", "lines", "none")
 COLUMN_ROLES = ("original", "translation")
 MAX_COLUMNS = 3
 PRINTER_MARKS = ("crop", "cross", "crop cross")

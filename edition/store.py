@@ -24,7 +24,9 @@ from .errors import EditionError, LockedError, Problem, UsageError
 from .model import (
     LANG_RE,
     APPARATUS,
+    APPARATUS_PLACES,
     HEAD_PLACES,
+    INDEX_REFERENCES,
     LAYOUTS,
     LENGTH_RE,
     LINE_NUMBERING,
@@ -238,6 +240,15 @@ class _Fields:
             names = [e.value for e in enum]
             raise self.error(key, f"'{key}' cannot be '{raw}'", _suggest(raw, names) or f"one of: {', '.join(names)}") from None
 
+    def one_of(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        """A setting that takes one of a few words."""
+        raw = self.str(key)
+        if raw is None:
+            return default
+        if raw not in choices:
+            raise self.error(key, f"'{key}' cannot be '{raw}'", f"one of: {', '.join(choices)}")
+        return raw
+
     def ident(self, key: str, required: bool = False) -> str | None:
         raw = self.str(key, required)
         if raw is not None and not ID_RE.match(raw):
@@ -295,7 +306,7 @@ def _kind(value) -> str:
 
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
-    "columns", "line_numbers", "bleed", "marks", "apparatus",
+    "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
 )  # fmt: skip
 
 
@@ -314,12 +325,6 @@ def read_edition_file(path: Path) -> Edition:
     problem = column_problem(columns)
     if problem:
         raise f.error("columns", problem, "e.g. `columns: [original, translation]` or `columns: [ru, en, de]`")
-    line_numbers = f.str("line_numbers") or "document"
-    if line_numbers not in LINE_NUMBERING:
-        raise f.error("line_numbers", f"'line_numbers' cannot be '{line_numbers}'", f"one of: {', '.join(LINE_NUMBERING)}")
-    apparatus = f.str("apparatus") or "substantive"
-    if apparatus not in APPARATUS:
-        raise f.error("apparatus", f"'apparatus' cannot be '{apparatus}'", f"one of: {', '.join(APPARATUS)}")
     bleed = f.str("bleed")
     if bleed is not None and not LENGTH_RE.match(bleed):
         raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
@@ -336,8 +341,10 @@ def read_edition_file(path: Path) -> Edition:
         page_size=page_size,
         layout=layout,
         columns=columns,
-        line_numbers=line_numbers,
-        apparatus=apparatus,
+        line_numbers=f.one_of("line_numbers", LINE_NUMBERING, "document"),
+        apparatus=f.one_of("apparatus", APPARATUS, "substantive"),
+        apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
+        index=f.one_of("index", INDEX_REFERENCES, "pages"),
         bleed=bleed,
         marks=marks,
     )
@@ -625,6 +632,8 @@ def edition_tree(edition: Edition) -> dict:
         "bleed": edition.bleed,
         "marks": edition.marks,
         "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
+        "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
+        "index": edition.index if edition.index != "pages" else None,
     }
 
 

@@ -96,6 +96,93 @@ def test_index_pages_hold_the_name(built):
         assert "Khrushchev" in pages[page], (number, pages[page][:200])
 
 
+def _index_lines(pages: list[str]) -> dict[str, str]:
+    """Index entry name → the references printed after it."""
+    out = {}
+    for text in pages:
+        if "index of" not in text.lower():
+            continue
+        for line in text.splitlines():
+            match = re.match(r"^(.+?,? ?[^\d]*?)\s((?:\d+(?:\.\d+)?(?:, )?)+)$", line.strip())
+            if match and "," in match.group(1):
+                out[match.group(1).strip()] = match.group(2)
+            elif match:
+                out[match.group(1).strip()] = match.group(2)
+    return out
+
+
+def test_every_index_reference_is_a_page_that_prints_the_name(built):
+    """Persons and places, every name and page: the page holds one of the
+    name's forms (in the text, a title or a note), and every page of a
+    document that prints a form is cited (nothing missed)."""
+    pages, folios = built["pages"], built["report"].folios
+    ws = api.open_workspace(built["root"])
+    register = ws.edition.register
+    printed = _index_lines(pages)
+    assert len(printed) >= 15, printed
+    flat = [" ".join(text.split()) for text in pages]
+    for name in register.names:
+        if name.name not in printed:
+            continue
+        refs = printed[name.name].split(", ")
+        assert len(refs) == len(set(refs)), (name.name, refs)  # once a page
+        forms = [f.rstrip("*") for f in name.forms]
+        holding = {i for i, text in enumerate(flat) if any(f in text for f in forms)}
+        for ref in refs:
+            page = folios.index(ref)
+            assert page in holding, (name.name, ref, flat[page][:200])
+        # Every text page (arabic folio, before the index) holding a form is cited.
+        first_index = next(i for i, text in enumerate(pages) if "index of" in text.lower())
+        text_pages = {i for i in holding if folios[i].isdigit() and i < first_index and "apparatus" not in pages[i].lower()[:40]}
+        assert text_pages <= {folios.index(r) for r in refs}, (name.name, refs, sorted(folios[i] for i in text_pages))
+
+
+def test_names_in_titles_and_footnotes_are_indexed(built):
+    """Mikhailov is named in the first document's title (and its text, on
+    the same page); Brezhnev only in a footnote of the Gorky letter."""
+    printed = _index_lines(built["pages"])
+    folios, pages = built["report"].folios, built["pages"]
+    first = folios.index("1")  # where the first document opens
+    assert "Secret Memorandum from Secretary" in pages[first]
+    assert "1" in printed["Mikhailov, Nikolai A."].split(", ")
+    brezhnev = printed["Brezhnev, Leonid I."].split(", ")
+    assert len(brezhnev) == 1
+    page = pages[folios.index(brezhnev[0])]
+    assert "Brezhnev" in page and "covering letter" in page
+
+
+def test_index_anchors_do_not_change_how_lines_break(built):
+    """An index entry used to put an empty inline anchor at each name, and
+    WeasyPrint then broke a justified line short ("…allowed / this /
+    bloodshed…"). No line of the letter but a paragraph's last is short."""
+    lines = built["report"].lines
+    for (doc, layer, segment), printed in lines.items():
+        if doc != LETTER:
+            continue
+        for line in printed[:-1]:
+            assert len(line.text) > 40, (segment, [ln.text for ln in printed])
+
+
+def test_index_by_line_cites_the_line_that_holds_the_name(tmp_path):
+    """`index: lines`: references are folio.line, and that line of that page
+    holds the name."""
+    for name in ("names.yaml",):
+        shutil.copy(REPO / name, tmp_path / name)
+    for name in ("seeds", "translations"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    (tmp_path / "edition.yaml").write_text((REPO / "edition.yaml").read_text(encoding="utf-8") + "index: lines\n", encoding="utf-8")
+    out, report = api.build(tmp_path, tmp_path / "edition.pdf")
+    pages = [page.extract_text() for page in pypdf.PdfReader(out).pages]
+    refs = _index_lines(pages)["Kaganovich, Lazar M."].split(", ")
+    assert refs and all("." in r for r in refs), refs
+    for ref in refs:
+        folio, number = ref.split(".")
+        page = report.folios.index(folio) + 1
+        held = [ln.text for ls in report.lines.values() for ln in ls if ln.page == page and ln.number == int(number)]
+        # the line may end in the name's first part, hyphenated
+        assert any("Kaganovich" in t or t.rstrip("\u2010-").endswith("Kagano") for t in held), (ref, held)
+
+
 def test_abbreviations_are_listed(built):
     text = next(text for text in built["pages"] if "Communist Party of the Soviet Union" in text)
     assert "CPSU" in text and "abbreviations" in text.lower()

@@ -555,7 +555,7 @@ def test_every_call_is_bound_to_its_word(built):
     assert calls == 5 + 1 + 27 + 1  # the note on the Russian original is not placed
     # the footnote element always closes a no-break span that began with
     # (the end of) the word it follows
-    bound = re.findall(r'<span class="nb">[^<\s]+(?:<span class="fn [^"]+">)', html)
+    bound = re.findall(r'<span class="nb">[^<\s]+(?:<span class="fn [^"]+" id="note-[^"]+">)', html)
     assert len(bound) + html.count('<span class="nb"><em>') >= calls
 
 

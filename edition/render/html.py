@@ -32,7 +32,7 @@ from ..model import (
     inline_spans,
     resolve_anchor,
 )
-from ..names import PERSON, PLACE, Register, document_occurrences, matcher
+from ..names import PERSON, PLACE, Register, occurrences
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -111,6 +111,7 @@ class Footnote:
     # in the parallel layout the notes of the other columns count in their
     # own series ("b": α, β, γ; "c": i, ii, iii), each in reading order.
     series: str = ""
+    anchor: str = ""  # its element id: the index finds its page by it
 
 
 @dataclass(frozen=True)
@@ -137,16 +138,7 @@ class Mark:
     number: int
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """An empty anchor where a registered name occurs in the printed text:
-    the index points to it (its page is the one the index prints)."""
-
-    kind: ClassVar[str] = "anchor"
-    id: str
-
-
-Piece = Union[Run, Bound, Mark, Anchor]
+Piece = Union[Run, Bound, Mark]
 
 
 def piece_text(pieces_: Sequence[Piece]) -> str:
@@ -194,61 +186,6 @@ def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> 
             out.append(piece)
         pos += length
     out.extend(Mark(n) for _, n in todo[k:])
-    return tuple(out)
-
-
-def _raw_to_display(text: str) -> list[int]:
-    """For each offset of the stored text (emphasis marks included), the
-    offset among the printed characters."""
-    out: list[int] = []
-    n = 0
-    for span, em in inline_spans(text):
-        if em:
-            out.append(n)
-        for _ in span:
-            out.append(n)
-            n += 1
-        if em:
-            out.append(n)
-    out.append(n)
-    return out
-
-
-def with_anchors(pieces_: tuple[Piece, ...], text: str, anchors: Sequence[tuple[int, str]]) -> tuple[Piece, ...]:
-    """The pieces with an Anchor(id) before each (offset, id), offsets in
-    the stored text `text`. An offset inside a word bound to its footnote
-    calls puts the anchor before that word."""
-    if not anchors:
-        return pieces_
-    to_display = _raw_to_display(text)
-    todo = sorted((to_display[min(o, len(text))], i) for o, i in anchors)
-    out: list[Piece] = []
-    pos = 0
-    k = 0
-    for piece in pieces_:
-        if isinstance(piece, Run):
-            length = len(piece.text)
-            start = 0
-            while k < len(todo) and todo[k][0] < pos + length:
-                cut = max(todo[k][0] - pos, 0)
-                if cut > start:
-                    out.append(Run(piece.text[start:cut], piece.em))
-                    start = cut
-                out.append(Anchor(todo[k][1]))
-                k += 1
-            if start < length:
-                out.append(Run(piece.text[start:], piece.em))
-        elif isinstance(piece, Bound):
-            length = len(piece_text((piece,)).replace(SOFT_HYPHEN, ""))
-            while k < len(todo) and todo[k][0] < pos + length:
-                out.append(Anchor(todo[k][1]))
-                k += 1
-            out.append(piece)
-        else:
-            length = 0
-            out.append(piece)
-        pos += length
-    out.extend(Anchor(i) for _, i in todo[k:])
     return tuple(out)
 
 
@@ -415,6 +352,7 @@ class EndNote:
     lemma: str | None
     where: str | None  # "ru, p3": layer and segment of an anchor not printed here
     body: tuple[Run, ...]
+    anchor: str = ""  # its element id: the index finds its page by it
 
 
 @dataclass(frozen=True)
@@ -437,7 +375,7 @@ class ApparatusView:
 @dataclass(frozen=True)
 class IndexEntry:
     name: str
-    refs: tuple[str, ...]  # anchor ids: one per page where the name is printed
+    refs: tuple[str, ...]  # where the name is printed: folios, or folio.line
 
 
 @dataclass(frozen=True)
@@ -509,24 +447,22 @@ def volume_view(
     *,
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
-    anchor_pages: Mapping[str, int] | None = None,
+    index_refs: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
     `marks` places line numbers (the line-number pass computes them);
     `apparatus_lines` (a line map, render/lines.py) keys the apparatus to
-    printed lines; `register` makes the index of persons and places, whose
-    references are deduplicated per page by `anchor_pages` (anchor id →
-    page of an earlier layout) when given."""
+    printed lines; `register` makes the index of persons and places, with
+    the references `index_refs` (register id → printed pages or lines, from
+    an earlier layout: render/index.py) when given."""
     warnings: list[str] = []
     page = page_format(edition.page_size)
     _check_print_settings(edition)
     if register is None:
         register = edition.register
-    found: dict[str, list[str]] = {}  # register id → anchor ids, in order
-    index = _Indexer(register, found)
     documents = tuple(
-        _document_view(doc, number, page, edition, marks or {}, warnings, index, apparatus_lines)
+        _document_view(doc, number, page, edition, marks or {}, warnings, apparatus_lines)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -548,69 +484,37 @@ def volume_view(
         # registration crosses.
         marks={"crop": "crop cross"}.get(edition.marks or "", edition.marks) or None,
         line_numbers=edition.line_numbers != "none",
-        index=_index_sections(register, found, anchor_pages),
+        index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
     )
     return view, warnings
 
 
-class _Indexer:
-    """Finds the register's names in the printed text and numbers the
-    anchors placed at them (in reading order: the same ids in every pass)."""
-
-    def __init__(self, register: Register | None, found: dict[str, list[str]]):
-        self.register = register
-        self.pattern = matcher(register) if register else None
-        self.found = found
-        self.count = 0
-
-    def document(self, doc: Document) -> dict[tuple[str, str], list[tuple[int, str]]]:
-        """(layer, segment) → [(offset in the stored text, anchor id)] for
-        every occurrence in the document's segments."""
-        out: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        if self.pattern is None:
-            return out
-        for occ in document_occurrences(doc, self.register, self.pattern):
-            if occ.place == "title" or occ.place.startswith("note:"):
-                continue
-            out.setdefault((occ.layer, occ.place), []).append((occ.start, occ.name))
-        return out
-
-    def anchor(self, name_id: str) -> str:
-        self.count += 1
-        anchor = f"idx-{self.count}"
-        self.found.setdefault(name_id, []).append(anchor)
-        return anchor
-
-
-def _index_sections(register, found, anchor_pages) -> tuple[IndexSection, ...]:
-    if register is None:
+def _index_sections(edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None) -> tuple[IndexSection, ...]:
+    """Persons, then places, each alphabetical, with their references.
+    Before the layout has told the pages (`refs` None), every name that
+    occurs is listed without them."""
+    if register is None or not register.names:
         return ()
+    if refs is None:
+        refs = {occ.name: () for occ in occurrences(edition, register)}
     sections = []
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
-        entries = []
-        for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: n.name.casefold()):
-            anchors = found.get(name.id)
-            if not anchors:
-                continue
-            if anchor_pages:
-                seen: set = set()
-                kept = []
-                for anchor in anchors:
-                    page = anchor_pages.get(anchor, anchor)
-                    if page not in seen:
-                        seen.add(page)
-                        kept.append(anchor)
-                anchors = kept
-            entries.append(IndexEntry(name.name, tuple(anchors)))
+        entries = tuple(
+            IndexEntry(name.name, tuple(refs[name.id]))
+            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: n.name.casefold())
+            if name.id in refs
+        )
         if entries:
-            sections.append(IndexSection(title, kind, tuple(entries)))
+            sections.append(IndexSection(title, kind, entries))
     return tuple(sections)
 
 
 def _apparatus(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> ApparatusView | None:
     """The apparatus of the document's other layers in the base's language
     against the printed base layer, keyed to the printed lines."""
+    from .lines import line_at  # lines.py builds on this module's view
+
     if base is None or edition.apparatus == "none":
         return None
     witnesses = [la.id for la in doc.layers if la.lang == base.lang and la.id != base.id]
@@ -629,11 +533,7 @@ def _apparatus(doc: Document, base: Layer | None, edition: Edition, lines: Mappi
             offset = entry.start
             while offset < entry.end and offset < len(text) and text[offset].isspace():
                 offset += 1
-            found = None
-            for line in lines.get((doc.id, base.id, entry.segment), ()):
-                if line.start > offset:
-                    break
-                found = line
+            found = line_at(lines, doc.id, base.id, entry.segment, offset)
             number = found.number if found else None
         if groups and number is not None and groups[-1][0] == number:
             groups[-1][1].append(entry_text(entry))
@@ -788,7 +688,7 @@ def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, marks: Marks, warnings: list[str],
-    index: _Indexer | None = None, apparatus_lines: Mapping | None = None,
+    apparatus_lines: Mapping | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns)
@@ -832,7 +732,7 @@ def _document_view(
         anchor = note.anchor
         if note.kind not in FOOTNOTE_KINDS or anchor is None:
             target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
-            target.append(_endnote(note, body, lemma=anchor.phrase if anchor else None))
+            target.append(_endnote(note, number, body, lemma=anchor.phrase if anchor else None))
             continue
         offset = resolve_anchor(doc, anchor)
         if offset is None:
@@ -840,27 +740,22 @@ def _document_view(
                 f"{where}: note {note.id!r}: phrase {anchor.phrase!r} not found in "
                 f"{anchor.segment!r} of layer {anchor.layer!r}; printed after the text"
             )
-            endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
+            endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
         elif anchor.segment in HEAD_PLACES:
             calls.setdefault(("", anchor.segment), []).append(
-                (offset, Footnote(note.id, note.kind.value, body))
+                (offset, Footnote(note.id, note.kind.value, body, anchor=note_anchor(number, note.id)))
             )
         elif is_printed(anchor.layer, anchor.segment):
             calls.setdefault((anchor.layer, anchor.segment), []).append(
-                (offset, Footnote(note.id, note.kind.value, body, series.get(anchor.layer, "")))
+                (offset, Footnote(note.id, note.kind.value, body, series.get(anchor.layer, ""), note_anchor(number, note.id)))
             )
         else:
             # Anchored in a layer this volume does not print: after the text.
-            endnotes.append(_endnote(note, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
-
-    names_at = index.document(doc) if index is not None else {}
+            endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
 
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
         made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
-        occurrences = names_at.get((layer.id, seg.id))
-        if occurrences:
-            made = with_anchors(made, text, [(o, index.anchor(name)) for o, name in occurrences])
         return Block(
             kind=seg.kind.value,
             id=seg.id,
@@ -936,8 +831,13 @@ def _view_lang(columns: tuple[Column, ...], main: Layer | None) -> str:
     return main.lang if main else "und"
 
 
-def _endnote(note: Note, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
-    return EndNote(note.id, note.kind.value, note.label, lemma or None, where, body)
+def note_anchor(number: int, note_id: str) -> str:
+    """The element id of a printed note: document number and note id."""
+    return f"note-{number}-{note_id}"
+
+
+def _endnote(note: Note, number: int, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
+    return EndNote(note.id, note.kind.value, note.label, lemma or None, where, body, note_anchor(number, note.id))
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -1018,7 +918,7 @@ def render_volume(
     *,
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
-    anchor_pages: Mapping[str, int] | None = None,
+    index_refs: Mapping[str, Sequence[str]] | None = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against. `marks` puts
@@ -1045,7 +945,7 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(
-        edition, marks, register=register, apparatus_lines=apparatus_lines, anchor_pages=anchor_pages
+        edition, marks, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
     )
     try:
         html = template.render(volume=view, stylesheet=Markup(css))

@@ -23,6 +23,7 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
+from .index import index_references
 from .lines import LineMap, Numbering, number_lines, read_lines, same_layout
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
@@ -302,6 +303,12 @@ def build_pdf(
     per_page = edition.line_numbers == "page"
     line_warnings: list[str] = []
 
+    def references(document, lines):
+        return index_references(
+            edition, register if register is not None else edition.register, lines,
+            _anchor_pages(document), _folios(document), by_line=edition.index == "lines",
+        )
+
     def layout(html: str):
         return weasyprint.HTML(
             string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher
@@ -322,13 +329,13 @@ def build_pdf(
         numbered_lines = volume.line_numbers and numbering.marks
         if numbered_lines or volume.back_references:
             # The second render prints the line numbers, keys the apparatus
-            # to the lines and prints the index's page references once a page.
-            pages_of = _anchor_pages(document)
+            # to the lines and prints the index's references.
+            refs = references(document, numbering.lines)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
                 numbered = render_volume(
                     edition, templates, numbering.marks if numbered_lines else None,
-                    register=register, apparatus_lines=numbering.lines, anchor_pages=pages_of,
+                    register=register, apparatus_lines=numbering.lines, index_refs=refs,
                 )
                 document = layout(numbered.html)
                 lap("layout (numbered)")
@@ -346,7 +353,7 @@ def build_pdf(
                 # The numbers moved a line: number the new layout and try again.
                 laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
-                pages_of = _anchor_pages(document)
+                refs = references(document, numbering.lines)
                 del document
             else:
                 line_warnings.append(
@@ -354,7 +361,7 @@ def build_pdf(
                 )
                 plain = render_volume(
                     edition, templates, register=register,
-                    apparatus_lines=numbering.lines, anchor_pages=pages_of,
+                    apparatus_lines=numbering.lines, index_refs=refs,
                 )
                 final_html = plain.html
                 document = layout(plain.html)
@@ -407,13 +414,13 @@ def build_pdf(
 
 
 def _anchor_pages(document) -> dict[str, int]:
-    """The page (0-based) of every index anchor of a laid-out volume."""
-    return {
-        anchor: i
-        for i, page in enumerate(document.pages)
-        for anchor in page.anchors
-        if anchor.startswith("idx-")
-    }
+    """The page (1-based) where each element id of a laid-out volume
+    starts (an element that runs over pages is anchored on each of them)."""
+    pages: dict[str, int] = {}
+    for i, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, i)
+    return pages
 
 
 def _folios(document) -> list[str]:

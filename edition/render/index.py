@@ -1,0 +1,60 @@
+"""Where each registered name stands in the laid-out volume: the references
+of the index of persons and places.
+
+The text carries no anchors for the index (an empty inline element between
+two words changes how WeasyPrint breaks a justified line). Instead the first
+layout tells where everything fell: a name in a segment stands on the printed
+line that holds its offset (the line map of render/lines.py); a name in a
+title on the page where its document opens; a name in a note on the page of
+the note's element (a footnote is on the page of its call)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from ..model import Edition
+from ..names import Register, document_occurrences, matcher
+from .html import note_anchor
+from .lines import LineMap, line_at
+
+
+def index_references(
+    edition: Edition,
+    register: Register | None,
+    lines: LineMap,
+    anchor_pages: Mapping[str, int],
+    folios: list[str],
+    *,
+    by_line: bool = False,
+) -> dict[str, list[str]]:
+    """Register id → the printed references of the name, in page order:
+    folios, one a page (or "folio.line", one a line, with `by_line`; a name
+    outside the numbered text, in a title or a note, is cited by its page).
+    `anchor_pages` gives the 1-based page of each element id; `folios` the
+    folio printed on each page. Names in text that is not printed (a layer
+    the layout leaves out) are not cited."""
+    pattern = matcher(register) if register else None
+    if pattern is None:
+        return {}
+    places: dict[str, set[tuple[int, int]]] = {}
+    for number, doc in enumerate(edition.documents, start=1):
+        for occ in document_occurrences(doc, register, pattern):
+            if occ.place == "title":
+                where = (anchor_pages.get(f"doc-{number}"), 0)
+            elif occ.place.startswith("note:"):
+                where = (anchor_pages.get(note_anchor(number, occ.place[5:])), 0)
+            else:
+                line = line_at(lines, doc.id, occ.layer, occ.place, occ.start)
+                where = (line.page, line.number if by_line else 0) if line else (None, 0)
+            if where[0] is not None:
+                places.setdefault(occ.name, set()).add(where)
+    out: dict[str, list[str]] = {}
+    for name, found in places.items():
+        refs: list[str] = []
+        for page, line in sorted(found):
+            folio = folios[page - 1] if 0 < page <= len(folios) else str(page)
+            ref = f"{folio}.{line}" if line else folio
+            if ref not in refs:
+                refs.append(ref)
+        out[name] = refs
+    return out
