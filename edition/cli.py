@@ -1,8 +1,9 @@
 """The `edition` command: a thin typer face over the library in `api`.
 Data goes to stdout, messages to stderr; errors exit 1 (the user's files)
-or 2 (the command line)."""
-
-from __future__ import annotations
+or 2 (the command line). Each command imports the library itself, so that
+`edition --help` loads typer and nothing of ours but this face. No
+`from __future__ import annotations` here: typer would evaluate every
+parameter's annotation string at each start (a third of `--help`'s time)."""
 
 import functools
 import json
@@ -13,9 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import api
 from .errors import EditionError, Problem, UsageError
-from .store import find_root
+
 
 app = typer.Typer(
     help="Critical editions of translated archival documents.",
@@ -63,6 +63,8 @@ def command(func):
 
 
 def _root(edition: Path | None) -> Path:
+    from .store import find_root
+
     return find_root(edition) if edition else find_root()
 
 
@@ -74,6 +76,8 @@ def init(
     editor: Annotated[Optional[list[str]], typer.Option(help="An editor's name (repeat for several).")] = None,
 ):
     """Make a new edition: edition.yaml, seeds/ and translations/."""
+    from . import api
+
     path = api.init(folder, title, editor or [])
     _say(f"made {path}")
 
@@ -89,6 +93,8 @@ def import_(
     as_json: JsonOption = False,
 ):
     """Import documents from source files into the edition's seeds/."""
+    from . import api
+
     report = api.import_files(_root(edition), files, lang=lang, replace=replace, dry_run=dry_run)
     for warning in report.warnings:
         _say(f"warning: {warning}")
@@ -103,6 +109,8 @@ def import_(
 @command
 def list_(edition: EditionOption = None, as_json: JsonOption = False):
     """The documents in order: id, date, title, layers, notes."""
+    from . import api
+
     ws = api.open_workspace(_root(edition))
     rows = [api.document_row(d) for d in ws.edition.documents]
     if as_json:
@@ -127,6 +135,8 @@ def show(
     as_json: JsonOption = False,
 ):
     """A document as readable text with its notes, or as JSON."""
+    from . import api
+
     ws = api.open_workspace(_root(edition))
     document = ws.document(doc)
     if as_json:
@@ -139,6 +149,8 @@ def show(
 @command
 def validate(edition: EditionOption = None):
     """Check every file of the edition and list all problems at once."""
+    from . import api
+
     root = _root(edition)
     problems = api.validate(root)
     _report(problems)
@@ -181,6 +193,8 @@ def build(
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
+    from . import api
+
     root = _root(edition)
     _say("laying out the volume…")
     path, report = api.build(root, out, html=html, layout=layout, columns=[columns] if columns is not None else None)
@@ -204,6 +218,7 @@ def compare(
     edition: EditionOption = None,
 ):
     """Word-level comparison of two versions, segment by segment."""
+    from . import api
     from .render import comparison as formats
     from .tokens import Normalizer
 
@@ -240,6 +255,8 @@ def collate(
     edition: EditionOption = None,
 ):
     """An apparatus of variant readings of several versions against a base."""
+    from . import api
+
     if format not in ("term", "json", "tei"):
         raise UsageError.at(f"unknown format '{format}'", hint="one of: term, json, tei")
     document, apparatus = api.collate(_root(edition), doc, base, witnesses)
@@ -266,6 +283,8 @@ def names(
     as_json: JsonOption = False,
 ):
     """The names register (names.yaml) with where each name occurs."""
+    from . import api
+
     ws = api.open_workspace(_root(edition))
     rows = api.name_rows(ws)
     if as_json:
@@ -286,6 +305,8 @@ def export(
     edition: EditionOption = None,
 ):
     """Export documents as TEI P5 XML or the whole model as JSON."""
+    from . import api
+
     if corpus and format != "tei":
         raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
     report = api.export(_root(edition), format, docs or None, out, corpus=corpus)
@@ -326,6 +347,8 @@ def translation_add(
     as_json: JsonOption = False,
 ):
     """Align a translation's paragraphs to the document's segments and store it."""
+    from . import api
+
     result, path = api.add_translation(
         _root(edition), doc, file, lang=lang, translator=translator, translated_from=from_, revises=revises,
         layer_id=layer, description=description, replace=replace, dry_run=dry_run,
@@ -349,6 +372,8 @@ def translation_add(
 @command
 def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
     """The layers of a document with their provenance."""
+    from . import api
+
     ws = api.open_workspace(_root(edition))
     rows = api.layer_rows(ws, ws.document(doc))
     if as_json:
@@ -363,6 +388,8 @@ def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: J
 @command
 def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.")], edition: EditionOption = None):
     """One layer of a document as readable text with its notes."""
+    from . import api
+
     ws = api.open_workspace(_root(edition))
     sys.stdout.write(api.reading_text(ws.document(doc), layer))
 
@@ -376,6 +403,8 @@ def translation_remove(
     edition: EditionOption = None,
 ):
     """Remove a translation layer and the notes anchored in it."""
+    from . import api
+
     root = _root(edition)
     if not yes:
         ws = api.open_workspace(root)
@@ -405,6 +434,8 @@ def note_add(
     edition: EditionOption = None,
 ):
     """Add a note anchored to a phrase of a layer's segment."""
+    from . import api
+
     note, paths = api.add_note(
         _root(edition), doc, layer=layer, segment=segment, phrase=at, text=text, kind=kind, occurrence=occurrence, note_id=note_id
     )
@@ -416,6 +447,7 @@ def note_add(
 def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
     """The notes of a document, with where each is anchored (also when some
     anchors are broken: that is when an editor needs this list)."""
+    from . import api
     from .store import load_workspace
 
     ws = load_workspace(_root(edition))
@@ -434,6 +466,8 @@ def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOpti
 @command
 def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.")], edition: EditionOption = None):
     """Remove one note."""
+    from . import api
+
     removed, paths = api.remove_note(_root(edition), doc, note)
     _say(f"removed {removed.kind.value} '{removed.id}': {removed.text[:60]}")
 

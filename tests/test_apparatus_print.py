@@ -14,75 +14,102 @@ import pytest
 
 from edition import api
 from edition.collate import collate
-from edition.render.html import _apparatus
+from edition.render.html import apparatus_entries
 
 REPO = Path(__file__).resolve().parents[1]
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("apparatus")
-    for name in ("edition.yaml", "names.yaml"):
-        shutil.copy(REPO / name, root / name)
+def _copy_sample(root: Path, settings: str = "") -> Path:
+    shutil.copy(REPO / "names.yaml", root / "names.yaml")
     for name in ("seeds", "translations"):
         shutil.copytree(REPO / name, root / name)
+    (root / "edition.yaml").write_text((REPO / "edition.yaml").read_text(encoding="utf-8") + settings, encoding="utf-8")
+    return root
+
+
+def _build(root: Path) -> dict:
     out, report = api.build(root, root / "edition.pdf")
-    reader = pypdf.PdfReader(out)
-    pages = [page.extract_text() for page in reader.pages]
+    pages = [page.extract_text() for page in pypdf.PdfReader(out).pages]
     return {"root": root, "report": report, "pages": pages}
 
 
-def _apparatus_text(pages: list[str]) -> str:
-    """The letter's apparatus as printed (it follows the letter's text)."""
-    for text in pages:
-        if "so much] a lot en" in text:
-            start = text.lower().index("apparatus")
-            return " ".join(text[start:].split())
-    raise AssertionError("no apparatus with 'so much] a lot en' in the PDF")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The sample edition with its defaults: apparatus at the foot of the page."""
+    return _build(_copy_sample(tmp_path_factory.mktemp("apparatus")))
 
 
-def test_apparatus_entries_are_keyed_to_the_line_of_their_lemma(built):
-    lines = built["report"].lines
-    text = _apparatus_text(built["pages"])
-    match = re.search(r"(\d+) so much\] a lot en\b", text)
-    assert match, text[:300]
-    number = int(match.group(1))
-    printed = [line for (doc, layer, _), ls in lines.items() if doc == LETTER and layer == "en.2" for line in ls]
-    on_line = [line for line in printed if line.number == number]
-    # The lemma starts on that line (it may run on to the next).
-    assert len(on_line) == 1 and re.search(r"\bso( much)?$|\bso much\b", on_line[0].text), (number, on_line)
-    following = [line for line in printed if line.number == number + 1]
-    assert "so much" in " ".join(line.text for line in on_line + following)
+def _flat(text: str) -> str:
+    """Page text with line ends and hyphenation breaks joined (pypdf reads
+    the font's ellipsis as three full stops)."""
+    return " ".join(re.sub("[\u2010-]\n", "", text).split()).replace("...", "…")
 
 
-def test_every_entry_number_is_a_line_holding_its_lemma(built):
-    """For every entry of the letter (as the build keys them), the printed
-    line of that number holds the start of the lemma."""
+def _keyed(built) -> tuple[list, dict]:
     report = built["report"]
     ws = api.open_workspace(built["root"])
     doc = ws.edition.document(LETTER)
-    base = doc.layer("en.2")
-    view = _apparatus(doc, base, ws.edition, report.lines)
-    assert view is not None and view.lines
-    entries = collate(doc, "en.2", ["en"]).without().entries
-    assert sum(len(group.entries) for group in view.lines) == len(entries)
-    by_number: dict[int, list[str]] = {}
+    _, entries = apparatus_entries(doc, doc.layer("en.2"), ws.edition, report.lines)
+    lines: dict[int, list] = {}
     for (d, layer, _), ls in report.lines.items():
         if d == LETTER and layer == "en.2":
             for line in ls:
-                by_number.setdefault(line.number, []).append(line.text)
-    flat = [(group.number, entry) for group in view.lines for entry in group.entries]
-    printed = _apparatus_text(built["pages"])
-    for (number, entry_text), entry in zip(flat, entries):
-        assert number is not None, entry_text
-        first_word = entry.lemma.split()[0].strip(",.;:?!‘’") if entry.lemma.split() else ""
-        if first_word:
-            joined = " ".join(by_number[number]).replace("\u2010", "-").rstrip("-")
-            # the word stands on the line, or begins at its end (hyphenated)
-            broken = any(joined.endswith(first_word[:k]) for k in range(2, len(first_word)))
-            assert first_word in joined or broken, (number, entry_text, by_number[number])
-    assert printed.count("] ") >= len(entries) - 2  # every entry is printed
+                lines.setdefault(line.number, []).append(line)
+    return entries, lines
+
+
+def test_every_entry_stands_at_the_foot_of_the_page_of_its_lemma(built):
+    """Each entry of the letter's apparatus is printed on the page whose
+    line of that number holds the start of its lemma, after that number or
+    after an earlier entry of the same line."""
+    entries, lines = _keyed(built)
+    doc = api.open_workspace(built["root"]).edition.document(LETTER)
+    assert len(entries) == len(collate(doc, "en.2", ["en"]).without().entries) > 40
+    pages = [_flat(t) for t in built["pages"]]
+    for k, entry in enumerate(entries):
+        assert entry.number is not None, entry
+        (line,) = lines[entry.number]
+        page = pages[line.page - 1]
+        if k == 0 or entries[k - 1].number != entry.number:
+            assert f"{entry.number} {entry.text}" in page, (entry.number, entry.text, line.page)
+        else:
+            assert f"• {entry.text}" in page, (entry.text, line.page)
+
+
+def test_every_entry_number_is_a_line_holding_its_lemma(built):
+    """The printed line of an entry's number holds the start of its lemma
+    (or its first part, hyphenated at the line's end)."""
+    entries, lines = _keyed(built)
+    for entry in entries:
+        lemma = entry.text.split("] ")[0]
+        first_word = lemma.split()[0].strip(",.;:?!‘’") if lemma.split() and lemma != "+" else ""
+        if not first_word:
+            continue
+        joined = " ".join(line.text for line in lines[entry.number]).replace("\u2010", "-").rstrip("-")
+        broken = any(joined.endswith(first_word[:k]) for k in range(2, len(first_word)))
+        assert first_word in joined or broken, (entry.number, entry.text, joined)
+
+
+def test_apparatus_after_the_document_by_choice(tmp_path):
+    """`apparatus_at: end`: the entries follow the letter's text under the
+    heading Apparatus, grouped by line, each number a line holding its lemma."""
+    result = _build(_copy_sample(tmp_path, "apparatus_at: end\n"))
+    text = next(_flat(t) for t in result["pages"] if "so much] a lot en" in _flat(t))
+    start = text.lower().index("apparatus")
+    match = re.search(r"(\d+) so much\] a lot en\b", text[start:])
+    assert match, text[start:start + 300]
+    number = int(match.group(1))
+    printed = [ln for (d, layer, _), ls in result["report"].lines.items() if d == LETTER and layer == "en.2" for ln in ls]
+    held = " ".join(ln.text for ln in printed if ln.number in (number, number + 1))
+    assert "so much" in held and any(ln.number == number and "so" in ln.text for ln in printed)
+
+
+def test_old_layers_note_is_printed_once_when_carried(built):
+    """The gloss carried to the revision is printed at its call; the same
+    gloss on the unprinted first version is not repeated after the text."""
+    pages = [_flat(t) for t in built["pages"]]
+    assert sum(p.count("the gloss records that the writer mocks") for p in pages) == 1
 
 
 def test_index_pages_hold_the_name(built):

@@ -333,10 +333,10 @@ def test_three_columns_stand_side_by_side(three):
 def test_three_columns_number_their_notes_in_three_series(three):
     doc = three["edition"].documents[0]
     html = three["html"]
-    assert html.count('<span class="fn fn-footnote fn-series-b">') == sum(
+    assert html.count('<span class="fn fn-footnote fn-series-b"') == sum(
         n.anchor.layer == "ru" for n in doc.notes
     )
-    assert html.count('<span class="fn fn-footnote fn-series-c">') == sum(
+    assert html.count('<span class="fn fn-footnote fn-series-c"') == sum(
         n.anchor.layer == "de" for n in doc.notes
     )
     markers = {c.text for c in three["chunks"] if c.size < 8 and len(c.text) <= 3}

@@ -112,6 +112,7 @@ class Footnote:
     # own series ("b": α, β, γ; "c": i, ii, iii), each in reading order.
     series: str = ""
     anchor: str = ""  # its element id: the index finds its page by it
+    label: str = ""  # printed before the body: an apparatus entry's line number
 
 
 @dataclass(frozen=True)
@@ -510,38 +511,64 @@ def _index_sections(edition: Edition, register: Register | None, refs: Mapping[s
     return tuple(sections)
 
 
-def _apparatus(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> ApparatusView | None:
-    """The apparatus of the document's other layers in the base's language
-    against the printed base layer, keyed to the printed lines."""
+@dataclass(frozen=True)
+class KeyedEntry:
+    """An apparatus entry as printed, with the place of its lemma: the
+    segment, the offset just after the lemma's first word in the base
+    layer's stored text (where an entry printed at the foot of the page is
+    called), and the printed line (None before the layout has told it)."""
+
+    segment: str
+    call_at: int
+    number: int | None
+    text: str
+
+
+def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> tuple[tuple[str, ...], list[KeyedEntry]]:
+    """The witnesses and entries of the apparatus of the document's other
+    layers in the base's language against the printed base layer, keyed to
+    the printed lines when `lines` (a line map) is given."""
     from .lines import line_at  # lines.py builds on this module's view
 
     if base is None or edition.apparatus == "none":
-        return None
-    witnesses = [la.id for la in doc.layers if la.lang == base.lang and la.id != base.id]
+        return (), []
+    witnesses = tuple(la.id for la in doc.layers if la.lang == base.lang and la.id != base.id)
     if not witnesses:
-        return None
-    app = collate(doc, base.id, witnesses)
+        return (), []
+    app = collate(doc, base.id, list(witnesses))
     if edition.apparatus != "all":
         app = app.without()
-    if not app.entries:
+    texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
+    out = []
+    for entry in app.entries:
+        text = texts.get(entry.segment, "")
+        start = entry.start
+        while start < entry.end and start < len(text) and text[start].isspace():
+            start += 1
+        call_at = start
+        while call_at < entry.end and call_at < len(text) and not text[call_at].isspace():
+            call_at += 1
+        found = line_at(lines, doc.id, base.id, entry.segment, start) if lines is not None else None
+        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry)))
+    return witnesses, out
+
+
+def _apparatus_view(base: Layer, witnesses: tuple[str, ...], entries: list[KeyedEntry]) -> ApparatusView | None:
+    """The apparatus printed after the text: entries grouped by line."""
+    if not entries:
         return None
     groups: list[tuple[int | None, list[str]]] = []
-    for entry in app.entries:
-        number = None
-        if lines is not None:
-            text = next((s.text.get(base.id, "") for s in doc.segments if s.id == entry.segment), "")
-            offset = entry.start
-            while offset < entry.end and offset < len(text) and text[offset].isspace():
-                offset += 1
-            found = line_at(lines, doc.id, base.id, entry.segment, offset)
-            number = found.number if found else None
-        if groups and number is not None and groups[-1][0] == number:
-            groups[-1][1].append(entry_text(entry))
+    for entry in entries:
+        if groups and entry.number is not None and groups[-1][0] == entry.number:
+            groups[-1][1].append(entry.text)
         else:
-            groups.append((number, [entry_text(entry)]))
-    return ApparatusView(
-        base.id, tuple(witnesses), tuple(ApparatusLine(n, tuple(e)) for n, e in groups)
-    )
+            groups.append((entry.number, [entry.text]))
+    return ApparatusView(base.id, witnesses, tuple(ApparatusLine(n, tuple(e)) for n, e in groups))
+
+
+# The line number an entry at the foot of the page prints before the first
+# layout has told it: two figures, about as wide as most line numbers.
+PROVISIONAL_LINE = "00"
 
 
 def _check_print_settings(edition: Edition) -> None:
@@ -727,6 +754,7 @@ def _document_view(
     calls: dict[tuple[str, str], list[tuple[int, Footnote]]] = {}
     endnotes: list[EndNote] = []
     archival: list[EndNote] = []
+    note_ids = {note.id for note in doc.notes}
     for note in doc.notes:
         body = runs(note.text)
         anchor = note.anchor
@@ -749,9 +777,26 @@ def _document_view(
             calls.setdefault((anchor.layer, anchor.segment), []).append(
                 (offset, Footnote(note.id, note.kind.value, body, series.get(anchor.layer, ""), note_anchor(number, note.id)))
             )
-        else:
-            # Anchored in a layer this volume does not print: after the text.
+        elif not any(f"{note.id}.{layer.id}" in note_ids for layer in layers):
+            # Anchored in a layer this volume does not print: after the text
+            # (unless it was carried to a printed revision, which prints it).
             endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
+
+    base = next((la for la in layers if not parallel or not series.get(la.id)), main)
+    witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines)
+    if keyed and edition.apparatus_at == "foot":
+        for k, entry in enumerate(keyed, start=1):
+            # The line number leads the first entry of its line only.
+            if entry.number is None:
+                label = PROVISIONAL_LINE
+            elif k > 1 and keyed[k - 2].number == entry.number:
+                label = ""
+            else:
+                label = str(entry.number)
+            calls.setdefault((base.id, entry.segment), []).append(
+                (entry.call_at, Footnote(f"app-{k}", "apparatus", (Run(entry.text),), label=label))
+            )
+        keyed = []
 
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
@@ -814,12 +859,7 @@ def _document_view(
         unplaced=tuple(doc.unplaced),
         columns=columns,
         rows=tuple(rows),
-        apparatus=_apparatus(
-            doc,
-            next((la for la in layers if not parallel or not series.get(la.id)), main),
-            edition,
-            apparatus_lines,
-        ),
+        apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
     )
 
 

@@ -190,6 +190,38 @@ def _calls_kept_with_their_notes() -> Iterator[None]:
 
 
 @contextmanager
+def _apparatus_under_the_notes() -> Iterator[None]:
+    """Lay out the footnote area with the apparatus entries (the inline
+    footnotes) after the notes (the block ones), whatever the order of their
+    calls: one run-on paragraph of variants under the numbered notes, as a
+    critical edition prints them. Only the area's copy is ordered; the list
+    WeasyPrint moves notes between pages with keeps the order of the calls.
+    WeasyPrint 70 internals (`LayoutContext._update_footnote_area`), pinned in
+    pyproject.toml; process-wide while it lasts."""
+    from weasyprint.layout import LayoutContext
+
+    original = LayoutContext._update_footnote_area
+
+    def update_footnote_area(self):
+        in_call_order = self.current_page_footnotes
+        self.current_page_footnotes = sorted(in_call_order, key=_is_inline_footnote)
+        try:
+            return original(self)
+        finally:
+            self.current_page_footnotes = in_call_order
+
+    LayoutContext._update_footnote_area = update_footnote_area
+    try:
+        yield
+    finally:
+        LayoutContext._update_footnote_area = original
+
+
+def _is_inline_footnote(box) -> bool:
+    return box.style["footnote_display"] == "inline"
+
+
+@contextmanager
 def _pairs_start_level() -> Iterator[None]:
     """Keep the cells of a parallel row starting on the same page (a
     WeasyPrint 70 behaviour we change).
@@ -259,7 +291,13 @@ def _placed_footnotes(document) -> int:
     for page in document.pages:
         for area in page._page_box.children:
             if type(area).__name__ == "FootnoteAreaBox":
-                placed.update(id(box.element) for box in area.children)
+                # block notes are the area's children; inline ones (the
+                # apparatus) stand in the lines of an anonymous block
+                placed.update(
+                    id(box.element) for box in area.descendants()
+                    if box.element is not None and box.element_tag == "span"
+                    and "fn" in (box.element.get("class") or "").split()
+                )
     return len(placed)
 
 
@@ -318,6 +356,7 @@ def build_pdf(
         _source_date_epoch(),
         _captured_weasyprint_log() as log,
         _calls_kept_with_their_notes(),
+        _apparatus_under_the_notes(),
         _pairs_start_level(),
     ):
         document = layout(volume.html)
