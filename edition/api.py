@@ -162,10 +162,12 @@ def build(
     html: Path | None = None,
     layout: str | None = None,
     columns: list[str] | None = None,
+    progress=None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
-    build (columns without a layout mean the parallel layout). WeasyPrint is
+    build (columns without a layout mean the parallel layout); `progress`
+    hears each page laid out (see render.pdf.build_pdf). WeasyPrint is
     imported only here."""
     import dataclasses
 
@@ -194,7 +196,7 @@ def build(
         if layout is None:  # naming the columns asks for them side by side
             edition = dataclasses.replace(edition, layout="parallel")
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
-    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html)
+    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress)
 
 
 
@@ -459,10 +461,12 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
     out/corpus.xml) or "json" (the file `out`, else the data to print).
-    Everything is made before anything is written; each file is written
-    atomically."""
+    TEI carries each document's apparatus of variants, as printed (see
+    `edition.export.apparatus.edition_apparatus`). Everything is made
+    before anything is written; each file is written atomically."""
     from .export import json as json_export
     from .export import tei as tei_export
+    from .export.apparatus import edition_apparatus
 
     if format not in ("tei", "json"):
         raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json")
@@ -478,13 +482,14 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
             report.written.append(Path(out))
         return report
     folder = Path(out) if out is not None else Path(root) / "build" / "tei"
+    if not corpus and folder.suffix.lower() == ".xml":
+        raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
+    apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
         target = folder if folder.suffix.lower() == ".xml" else folder / "corpus.xml"
-        files = {target: tei_export.corpus_tei(ws.edition, documents)}
+        files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
-        if folder.suffix.lower() == ".xml":
-            raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
-        files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition) for doc in documents}
+        files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}
     for path, data in files.items():
         store.atomic_write(path, data)
         report.written.append(path)

@@ -197,10 +197,15 @@ def build(
 
     root = _root(edition)
     _say("laying out the volume…")
-    path, report = api.build(root, out, html=html, layout=layout, columns=[columns] if columns is not None else None)
-    for warning in report.warnings:
-        _say(f"warning: {warning}")
+    with _progress_bar() as progress:
+        path, report = api.build(
+            root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress
+        )
     _say(f"wrote {path} ({report.pages} pages)")
+    if report.warnings:
+        _say(f"{len(report.warnings)} warning(s):")
+        for warning in report.warnings:
+            _say(f"warning: {warning}")
 
 
 @app.command()
@@ -470,6 +475,44 @@ def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The 
 
     removed, paths = api.remove_note(_root(edition), doc, note)
     _say(f"removed {removed.kind.value} '{removed.id}': {removed.text[:60]}")
+
+
+class _progress_bar:
+    """A progress bar on stderr for builds that take more than a moment:
+    it appears after `delay` seconds, on a terminal only, and is gone when
+    the build ends (the messages stay plain for logs and pipes)."""
+
+    def __init__(self, delay: float = 1.5):
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.delay = delay
+        self.bar = None
+        self.task = None
+        self.shown = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, stage: str, done: int, total) -> None:
+        if not self.shown or self.clock() - self.started < self.delay:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(stderr=True, highlight=False), transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(stage, total=total)
+        self.bar.update(self.task, description=stage, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _console():

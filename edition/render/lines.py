@@ -21,7 +21,7 @@ fails with the version's name when those internals change."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..errors import EditionError
@@ -47,6 +47,9 @@ class LaidLine:
     column: int  # 0 in the single-column layout
     text: str  # as printed: without footnote calls, with a break's hyphen
     y: float  # its baseline, in points from the top of the page
+    # how far (in points) its text runs past the column's edge: an overfull
+    # line, one that could not be broken to fit the measure
+    overflow: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,10 @@ def _walk(box, page, doc, column, block, out, boxes, placeholder) -> None:
         if isinstance(child, boxes.LineBox):
             if doc is not None and block is not None:
                 y = (child.position_y + child.baseline) * PX_TO_PT
-                out.append(LaidLine(page, (doc, *block), column, _line_text(child, boxes, placeholder), y))
+                # the line box stretches to its content: measure against the block
+                right = max((c.position_x + c.margin_width() for c in child.children), default=0.0)
+                overflow = max(0.0, right - (box.content_box_x() + box.width)) * PX_TO_PT
+                out.append(LaidLine(page, (doc, *block), column, _line_text(child, boxes, placeholder), y, overflow))
             continue
         if isinstance(child, placeholder) or not isinstance(child, boxes.ParentBox):
             continue

@@ -17,7 +17,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 from ..errors import EditionError, Problem
 from ..model import Edition
@@ -308,6 +308,7 @@ def build_pdf(
     *,
     html_out: Path | None = None,
     register=None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Render the volume to `out` (and, with `html_out`, the same volume as
     one HTML file). Raises EditionError when WeasyPrint reports an error
@@ -318,8 +319,14 @@ def build_pdf(
     is laid out twice: the first layout tells where each line fell, the
     second prints the numbers beside them and must place every line where
     the first did (checked; if it did not, the numbers are laid out again
-    from the second layout, and as a last resort left out with a warning)."""
+    from the second layout, and as a last resort left out with a warning).
+
+    `progress(stage, done, total)` hears how far the build is: each page as
+    it is laid out (total: the pages of the first layout, None before).
+    """
     timings: dict[str, float] = {}
+    tell = progress or (lambda stage, done, total: None)
+    pages_so_far: list[int] = []  # pages of the last layout: the next one's total
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -348,9 +355,15 @@ def build_pdf(
         )
 
     def layout(html: str):
-        return weasyprint.HTML(
-            string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        stage = "laying out pages" if not pages_so_far else "laying out numbered pages"
+        total = pages_so_far[-1] if pages_so_far else None
+        tell(stage, 0, total)
+        with _pages_counted(lambda n: tell(stage, n, total)):
+            document = weasyprint.HTML(
+                string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher
+            ).render()
+        pages_so_far.append(len(document.pages))
+        return document
 
     with (
         _source_date_epoch(),
@@ -413,6 +426,10 @@ def build_pdf(
                 "(data-doc on the document, data-layer and data-segment on each block)"
             )
         line_warnings.extend(numbering.warnings)
+        line_warnings.extend(_overfull(laid, volume.blocks))
+        if volume.back_references and edition.index != "none":
+            line_warnings.extend(_not_indexed(edition, register, references(document, numbering.lines)))
+        tell("writing the PDF", len(document.pages), len(document.pages))
         pdf = document.write_pdf()
         lap("pdf")
         placed = _placed_footnotes(document)
@@ -450,6 +467,63 @@ def build_pdf(
         pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=timings,
         folios=folios,
     )
+
+
+# How far a build is: (stage, pages done, pages in all or None).
+Progress = Callable[[str, int, Optional[int]], None]
+
+
+@contextmanager
+def _pages_counted(report: Callable[[int], None]) -> Iterator[None]:
+    """Call `report(n)` as WeasyPrint finishes page n of a layout for the
+    first time (wraps `weasyprint.layout.page.make_page(context, root_box,
+    page_type, resume_at, page_number, page_state)`, WeasyPrint 70
+    internals; a page laid out again is not counted again)."""
+    from weasyprint.layout import page as page_layout
+
+    original = page_layout.make_page
+    count = 0
+
+    def make_page(context, root_box, page_type, resume_at, page_number, *args, **kwargs):
+        nonlocal count
+        result = original(context, root_box, page_type, resume_at, page_number, *args, **kwargs)
+        if page_number > count:
+            count = page_number
+            report(count)
+        return result
+
+    page_layout.make_page = make_page
+    try:
+        yield
+    finally:
+        page_layout.make_page = original
+
+
+def _overfull(laid: list, blocks) -> list[str]:
+    """A warning for each line of text that runs past its column's edge by
+    more than half a point (a word too long to break at the measure)."""
+    out = []
+    ids = {number: text.document for (number, _, _), text in blocks.items()}
+    for line in laid:
+        if line.overflow > 0.5:
+            number, layer, segment = line.key
+            out.append(
+                f"document {ids.get(number, number)!r}, layer {layer!r}, segment {segment!r}: "
+                f"a line on page {line.page} runs {line.overflow:.1f} pt into the margin "
+                f"({line.text[:40]!r}…); allow a break or shorten the word"
+            )
+    return out
+
+
+def _not_indexed(edition: Edition, register, refs: dict) -> list[str]:
+    """The register's names that the printed volume never shows."""
+    register = register if register is not None else edition.register
+    return [
+        f"names.yaml: {name.name!r} ({name.id}) is not printed in the volume under any of its forms; "
+        "add the form the text uses, or remove the name"
+        for name in (register.names if register else ())
+        if name.id not in refs
+    ]
 
 
 def _anchor_pages(document) -> dict[str, int]:

@@ -1,0 +1,83 @@
+"""What a build tells the person waiting for it: progress page by page,
+and a closing list of warnings — overfull lines, names of the register the
+volume never prints — without a word of the text lost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("weasyprint")
+
+from edition.model import Document, Edition, Layer, LayerRole, Name, Register, Segment, SegmentKind
+from edition.render import build_pdf, templates_dirs
+
+REPO = Path(__file__).resolve().parents[1]
+LONG = "0123456789" * 25  # no break opportunity, no hyphenation point
+
+
+def _edition(text: str, register: Register | None = None) -> Edition:
+    doc = Document(
+        id="report",
+        title="A report from Moscow",
+        layers=[Layer("en", "en", LayerRole.TRANSLATION, translator="A. Translator")],
+        segments=[Segment(f"p{i}", SegmentKind.PARAGRAPH, {"en": text}) for i in range(1, 30)],
+    )
+    edition = Edition(title="Report", documents=[doc])
+    if register is not None:
+        edition.register = register
+    return edition
+
+
+def test_progress_hears_every_page_of_both_layouts(tmp_path):
+    heard = []
+    report = build_pdf(
+        _edition("The workers of the factory met in the hall. " * 12), tmp_path / "a.pdf",
+        templates_dirs(tmp_path), progress=lambda stage, done, total: heard.append((stage, done, total)),
+    )
+    first = [h for h in heard if h[0] == "laying out pages"]
+    second = [h for h in heard if h[0] == "laying out numbered pages"]
+    assert [d for _, d, _ in first] == list(range(len(first)))  # 0, 1, 2, … one a page
+    assert max(d for _, d, _ in first) == report.pages and all(t is None for *_, t in first)
+    assert second and all(t == report.pages for *_, t in second)
+    assert heard[-1] == ("writing the PDF", report.pages, report.pages)
+
+
+def test_an_overfull_line_is_warned_of_with_its_place(tmp_path):
+    report = build_pdf(_edition(f"The name of the firm was {LONG} and nothing else."), tmp_path / "a.pdf", templates_dirs(tmp_path))
+    overfull = [w for w in report.warnings if "into the margin" in w]
+    assert overfull and "'report'" in overfull[0] and "segment 'p1'" in overfull[0], report.warnings
+
+
+def test_no_overfull_warning_for_ordinary_text(tmp_path):
+    report = build_pdf(_edition("The workers of the factory met in the hall. " * 12), tmp_path / "a.pdf", templates_dirs(tmp_path))
+    assert not [w for w in report.warnings if "into the margin" in w], report.warnings
+
+
+def test_a_register_name_never_printed_is_warned_of(tmp_path):
+    register = Register(names=[
+        Name("moscow", "place", "Moscow", ("Moscow",)),
+        Name("minsk", "place", "Minsk", ("Minsk",)),
+    ])
+    report = build_pdf(_edition("Letters came from Moscow.", register), tmp_path / "a.pdf", templates_dirs(tmp_path))
+    unprinted = [w for w in report.warnings if "not printed in the volume" in w]
+    assert len(unprinted) == 1 and "'Minsk' (minsk)" in unprinted[0]
+
+
+def test_cli_build_closes_with_the_list_of_warnings(tmp_path):
+    """A real process: the count, then one line a warning, after `wrote`."""
+    env = dict(os.environ, NO_COLOR="1")
+    root = tmp_path / "ed"
+    subprocess.run([sys.executable, "-m", "edition", "init", str(root), "--title", "T"], check=True, env=env, capture_output=True)
+    (root / "seeds" / "memo.txt").write_text(f"Memo\n\nThe firm {LONG} wrote.\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "edition", "import", "-C", str(root), str(root / "seeds" / "memo.txt")], check=True, env=env, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "edition", "build", "-C", str(root)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    wrote = next(i for i, ln in enumerate(lines) if ln.startswith("wrote "))
+    assert lines[wrote + 1].endswith("warning(s):") and "into the margin" in lines[wrote + 2], done.stderr
+    assert "\x1b" not in done.stderr  # no progress bar off a terminal
