@@ -128,9 +128,9 @@ def _walk(box, page, doc, column, block, out, boxes, placeholder) -> None:
             if doc is not None and block is not None:
                 y = (child.position_y + child.baseline) * PX_TO_PT
                 # the line box stretches to its content: measure against the block
-                right = max((c.position_x + c.margin_width() for c in child.children), default=0.0)
+                text, right = _line_text(child, boxes, placeholder)
                 overflow = max(0.0, right - (box.content_box_x() + box.width)) * PX_TO_PT
-                out.append(LaidLine(page, (doc, *block), column, _line_text(child, boxes, placeholder), y, overflow))
+                out.append(LaidLine(page, (doc, *block), column, text, y, overflow))
             continue
         if isinstance(child, placeholder) or not isinstance(child, boxes.ParentBox):
             continue
@@ -147,8 +147,10 @@ def _walk(box, page, doc, column, block, out, boxes, placeholder) -> None:
         _walk(child, page, d, c, b, out, boxes, placeholder)
 
 
-def _line_text(line, boxes, placeholder) -> str:
+def _line_text(line, boxes, placeholder) -> tuple[str, float]:
+    """The text a line prints, and the right edge of its text (px)."""
     parts: list[str] = []
+    right = 0.0
 
     def collect(box):
         for child in box.children:
@@ -158,7 +160,9 @@ def _line_text(line, boxes, placeholder) -> str:
             if tag.endswith("::footnote-call") or tag.endswith("::marker"):
                 continue
             if isinstance(child, boxes.TextBox):
+                nonlocal right
                 parts.append(child.text)
+                right = max(right, child.position_x + child.width)
             elif isinstance(child, boxes.ParentBox):
                 collect(child)
 
@@ -166,7 +170,7 @@ def _line_text(line, boxes, placeholder) -> str:
     text = "".join(parts)
     for ch in _INVISIBLE:
         text = text.replace(ch, "")
-    return text.strip()
+    return text.strip(), right
 
 
 def same_layout(a: Iterable[LaidLine], b: Iterable[LaidLine]) -> bool:
