@@ -9,17 +9,21 @@ presses against its edge, so that time grows about linearly with length:
 
 - same language (a revision): by content. Identical paragraphs that occur
   once on each side pin the alignment, as patience diff pins lines; between
-  the pins a bead costs the words left outside diff-match-patch's equal runs.
+  the pins a bead costs the words left outside diff-match-patch's equal runs
+  (for long paragraphs, an estimate of them that takes linear time).
 - another language (a translation): by length (Gale & Church 1993, with
   the ratio of lengths estimated from the two texts themselves) and by
   anchors that survive translation: numbers, dates, names (transliterated),
   quotation marks, brackets, list markers, and word stems the languages
-  share. A run of units without counterparts costs less per unit than a
-  lone one, since translators leave out whole passages."""
+  share; by the count of sentences, which translators keep; and by
+  lead-ins (a line of a few words without a full stop, which goes with
+  what follows). A run of units without counterparts costs less per unit
+  than a lone one, since translators leave out whole passages."""
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 import zlib
@@ -292,6 +296,11 @@ _PRIOR = {
 # Variance of a translated paragraph's length, per character of the original
 # (Gale & Church measured 6.8 on sentences).
 _VARIANCE = 6.8
+# Below this mean length (characters) the variance stays that of this
+# length: the length of a line of a few words ("Now, therefore,") is word
+# choice more than translation, and proportional variance would make a
+# difference of a word there cost as much as a missing sentence elsewhere.
+_SHORT = 40
 _EXTEND = 1.5  # each further unit in a run of units left alone
 _MIN_GUIDES = 3
 _SQRT2 = math.sqrt(2.0)
@@ -303,7 +312,7 @@ def _length_cost(base_chars: int, new_chars: int, ratio: float) -> tuple[float, 
     mean = (base_chars + new_chars / ratio) / 2
     if mean <= 0:
         return 0.0, 0.0
-    delta = abs(new_chars - base_chars * ratio) / math.sqrt(_VARIANCE * mean)
+    delta = abs(new_chars - base_chars * ratio) / math.sqrt(_VARIANCE * max(mean, _SHORT))
     x = delta / _SQRT2
     if x < 20:
         return delta, -math.log(math.erfc(x))
@@ -335,6 +344,10 @@ class _LengthAligner:
         self.new_anchors = _one_and_two(new_anchors)
         self.base_cognates = _sets_one_and_two([cognates(t, keys) for t in base])
         self.new_cognates = _sets_one_and_two([cognates(t, keys) for t in new])
+        self.base_lead_in = [lead_in(t) for t in base]
+        self.new_lead_in = [lead_in(t) for t in new]
+        self.base_sentences = _prefix(sentences(t) for t in base)
+        self.new_sentences = _prefix(sentences(t) for t in new)
         self.cost = self._cost_function()
 
     def _guided_ratio(self) -> float | None:
@@ -369,8 +382,8 @@ class _LengthAligner:
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of one bead with units on both sides:
-        its prior and length misfit, less what its shared anchors and stems
-        save. (Penalties for anchors left without a partner are left out:
+        its prior, length and sentence misfit (and a lead-in cut off on one
+        side only), less what its shared anchors and stems save. (Penalties for anchors left without a partner are left out:
         every unit is in one bead whatever the path, so they would add the
         same to every path; a shared anchor saves its reward and both
         penalties.) Written flat, with everything it reads bound locally:
@@ -380,37 +393,47 @@ class _LengthAligner:
         cog_b, cog_n, cognate = self.base_cognates, self.new_cognates, _COGNATE
         cap_b = _caps(anch_b, cog_b)
         cap_n = _caps(anch_n, cog_n)
-        ratio, inv_ratio, variance = self.ratio, 1.0 / self.ratio, _VARIANCE
+        lead_b, lead_n = self.base_lead_in, self.new_lead_in
+        sent_b, sent_n, misfit, cut_lead_in = self.base_sentences, self.new_sentences, _SENTENCE_MISFIT, _CUT_LEAD_IN
+        ratio, inv_ratio, variance, short = self.ratio, 1.0 / self.ratio, _VARIANCE, 2 * _SHORT
         prior = [0.0] * 9
         for (da, db), value in _PRIOR.items():
             prior[da * 3 + db] = value
         erfc, log, sqrt, sqrt_pi = math.erfc, math.log, math.sqrt, math.sqrt(math.pi)
 
         def cost(a0: int, a1: int, b0: int, b1: int, limit: float = _INF) -> float:
+            da, db = a1 - a0, b1 - b0
             lb = bp[a1] - bp[a0]
             ln = np_[b1] - np_[b0]
-            total = prior[(a1 - a0) * 3 + b1 - b0]
-            spread = lb + ln * inv_ratio
-            if spread > 0:
-                # delta / sqrt(2), delta as in Gale & Church: the cost is -log P(|Z| > delta)
-                x = abs(ln - lb * ratio) / sqrt(variance * spread)
-                total += -log(erfc(x)) if x < 20 else x * x + log(x * sqrt_pi)
+            total = prior[da * 3 + db]
+            if (da == 2 or db == 2) and lead_b[a1 - 1] != lead_n[b1 - 1]:
+                total += cut_lead_in  # a merge that cuts a lead-in from what it leads into on one side only
+            odd = sent_b[a1] - sent_b[a0] - sent_n[b1] + sent_n[b0]
+            if odd:
+                total += misfit * (odd if odd > 0 else -odd)
+            spread = lb + ln * inv_ratio  # twice the mean length
+            if spread < short:
+                spread = short
+            # delta / sqrt(2), delta as in Gale & Church: the cost is -log P(|Z| > delta)
+            x = abs(ln - lb * ratio) / sqrt(variance * spread)
+            total += -log(erfc(x)) if x < 20 else x * x + log(x * sqrt_pi)
             # What the anchors and stems could save at most: when even that
             # leaves the bead dearer than `limit`, it cannot win.
-            cap_left, cap_right = cap_b[a1 - a0 - 1][a0], cap_n[b1 - b0 - 1][b0]
+            cap_left, cap_right = cap_b[da - 1][a0], cap_n[db - 1][b0]
             if total - (cap_left if cap_left < cap_right else cap_right) > limit:
                 return total
-            left = anch_b[a1 - a0 - 1][a0]
+            left = anch_b[da - 1][a0]
             if left is not None:
-                right = anch_n[b1 - b0 - 1][b0]
+                right = anch_n[db - 1][b0]
                 if right is not None:
                     total -= _matched(left, right)
-            return total - cognate * len(cog_b[a1 - a0 - 1][a0] & cog_n[b1 - b0 - 1][b0])
+            return total - cognate * len(cog_b[da - 1][a0] & cog_n[db - 1][b0])
 
         return cost
 
     def anchor_cost(self, a0: int, a1: int, b0: int, b1: int) -> float:
         unmatched = self.base_penalty[a1] - self.base_penalty[a0] + self.new_penalty[b1] - self.new_penalty[b0]
+        unmatched += _SENTENCE_MISFIT * abs(self.base_sentences[a1] - self.base_sentences[a0] - self.new_sentences[b1] + self.new_sentences[b0])
         left, right = self.base_anchors[a1 - a0 - 1][a0], self.new_anchors[b1 - b0 - 1][b0]
         shared = len(self.base_cognates[a1 - a0 - 1][a0] & self.new_cognates[b1 - b0 - 1][b0])
         return unmatched - (_matched(left, right) if left and right else 0.0) - _COGNATE * shared
@@ -604,7 +627,8 @@ def _upper_class() -> str:
     return "".join(out)
 
 
-_CAPITALISED = re.compile(rf"[{_upper_class()}][^\W\d_]*(?:[-'’][^\W\d_]+)*")
+_UPPER = _upper_class()
+_CAPITALISED = re.compile(rf"[{_UPPER}][^\W\d_]*(?:[-'’][^\W\d_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009 ]\d+)*")
 _ROMAN = re.compile(r"[IVXL]{2,}")
 _ROMAN_VALID = re.compile(r"L?X{0,3}(?:IX|IV|V?I{0,3})")
@@ -674,6 +698,50 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
     if brackets:
         found["b"] += brackets
     return found
+
+
+# Translators keep sentences: each sentence more on one side of a bead than
+# on the other costs this much (the declaration's translations keep every
+# one). It tells a paragraph left untranslated beside a long neighbour from
+# one merged into it, where lengths and priors cannot.
+_SENTENCE_MISFIT = 2.0
+# A full stop followed by a capital (or the text's end), not after an
+# initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer").
+_SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=[\"'„“«(\[]*[{_UPPER}]))")
+_TITLES = {"mr", "mrs", "ms", "dr", "prof", "st", "hr", "fr", "nr", "no", "gen", "col", "gov", "тов", "гр", "гг", "им", "см", "тт", "проф", "ген"}
+
+
+def sentences(text: str) -> int:
+    """The sentences a paragraph ends: full stops, question and exclamation
+    marks before a capital or at the end."""
+    count = 0
+    for match in _SENTENCE_STOP.finditer(text):
+        end = match.start()
+        if text[end] == ".":
+            begin = end
+            while begin and text[begin - 1].isalpha():
+                begin -= 1
+            if end - begin == 1 or text[begin:end].lower() in _TITLES:
+                continue
+        count += 1
+    return count
+
+
+# A lead-in: a paragraph of a few words that does not end a sentence
+# ("Now, therefore,", "The General Assembly", "Dear Comrades:", a heading).
+# It goes with what follows it, so a merge bead that ends on a lead-in on
+# one side and not on the other, cutting it from its sequel there, costs
+# this much more (both sides may end on one: "The General Assembly" and
+# "Генеральная Ассамблея,").
+_LEAD_IN_WORDS = 6
+_CUT_LEAD_IN = 2.0
+_SENTENCE_END = re.compile(r"[.!?…;][\s\"'’”»)\]]*$")
+
+
+def lead_in(text: str) -> bool:
+    """Whether a paragraph leads into the next: a few words, no
+    sentence-final punctuation."""
+    return 0 < len(text.split()) <= _LEAD_IN_WORDS and not _SENTENCE_END.search(text)
 
 
 _COGNATE = 0.5  # the saving for each word stem both sides share
@@ -782,6 +850,11 @@ _PAIRING_SIMILARITY = 0.5
 # a unit without a counterpart costs a little, so that short paragraphs
 # between two pairs stay paired.
 _SHAPE_COST = {(1, 1): 0.0, (1, 0): 2.0, (0, 1): 2.0, (2, 1): 1.0, (1, 2): 1.0, (2, 2): 2.5}
+
+# Above this product of the two sides' lengths (tokens), a bead's sides are
+# compared by an estimate, not diffed: diff-match-patch takes time as the
+# product when they differ throughout (about 1 µs a cell in pure Python).
+_EXACT_CELLS = 40_000
 
 _FIRST_CODE_POINT = 0x100  # above newlines and the other control characters
 _SURROGATES = range(0xD800, 0xE000)
@@ -963,18 +1036,25 @@ class _ContentAligner:
         return bag
 
     def _equal(self, a0: int, a1: int, b0: int, b1: int) -> int:
-        """Tokens in the equal runs of a word-level diff of the two sides."""
+        """Tokens in the equal runs of a word-level diff of the two sides; for
+        long sides, which diff-match-patch would take seconds over when they
+        differ throughout, the estimate `shared_in_runs` gives, kept within
+        the bound the pairs of single units give."""
         key = (a0, a1, b0, b1)
         found = self.equal_cache.get(key)
         if found is None:
             left, right = "".join(self.a[a0:a1]), "".join(self.b[b0:b1])
             if left == right:
                 found = len(left)
-            else:
+            elif len(left) * len(right) <= _EXACT_CELLS:
                 found = sum(len(chunk) for op, chunk in self.dmp.diff_main(left, right, False) if op == 0)
+            else:
+                found = shared_in_runs(left, right)
+                if a1 - a0 > 1 or b1 - b0 > 1:
+                    found = min(found, sum(self._overlap(i, j) for i in range(a0, a1) for j in range(b0, b1)))
             self.equal_cache[key] = found
             if a1 - a0 == 1 and b1 - b0 == 1:
-                self.bounds[(a0, b0)] = found  # the exact count is the best bound
+                self.bounds[(a0, b0)] = found  # the count itself is the best bound
         return found
 
     def similarity(self, a0: int, a1: int, b0: int, b1: int) -> float:
@@ -1005,6 +1085,36 @@ class _ContentAligner:
             return 1.0
         bound = 2 * self._overlap(i, j) / total
         return bound if bound < _PAIRING_SIMILARITY else self.similarity(i, i + 1, j, j + 1)
+
+
+def shared_in_runs(left: str, right: str) -> int:
+    """An estimate of the tokens in the equal runs of a diff of two token
+    strings, in time linear in their length: the common start and end, and
+    in between the tokens covered by a pair of neighbouring tokens that the
+    other side also has (an equal run of k tokens holds k - 1 such pairs, a
+    changed word breaks two), at most the tokens both sides share. Close to
+    the diff for a revision; well below it for two texts of the same words
+    in another order, which are no revision of each other."""
+    head = len(os.path.commonprefix([left, right]))
+    left, right = left[head:], right[head:]
+    tail = len(os.path.commonprefix([left[::-1], right[::-1]]))
+    if tail:
+        left, right = left[:-tail], right[:-tail]
+    if not left or not right:
+        return head + tail
+    pairs = Counter(left[k : k + 2] for k in range(len(left) - 1)) & Counter(right[k : k + 2] for k in range(len(right) - 1))
+    covered = []
+    for side in (left, right):
+        left_over = Counter(pairs)
+        marked = [False] * len(side)
+        for k in range(len(side) - 1):
+            pair = side[k : k + 2]
+            if left_over[pair] > 0:
+                left_over[pair] -= 1
+                marked[k] = marked[k + 1] = True
+        covered.append(sum(marked))
+    bag = sum((Counter(left) & Counter(right)).values())
+    return head + tail + min(covered[0], covered[1], bag)
 
 
 def _increasing_run(keys: list[int], items: list) -> list:

@@ -13,10 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edition.align import CONTENT, LENGTH, TokenTable, align, anchors, name_key, transliterate
+from edition.align import CONTENT, LENGTH, TokenTable, align, anchors, content_tokens, name_key, shared_in_runs, transliterate
 
 UDHR = Path(__file__).resolve().parents[2] / "shared" / "data" / "udhr"
 
@@ -137,14 +138,6 @@ def translation_gold(name: str) -> Pairs:
     return gold(declaration(ENGLISH), declaration(name), preamble_merge())
 
 
-def beyond_now_therefore(pairs: Pairs) -> Pairs:
-    """The pairs away from the English line "Now, therefore," and its two
-    neighbours: in Russian the aligner joins that line to the recital
-    before it, not to "The General Assembly" (the expected failure below)."""
-    now = start(declaration(ENGLISH), "Now, therefore,")
-    return [p for p in pairs if not {now - 1, now, now + 1} & set(p[0])]
-
-
 # --------------------------------------------------------------------------
 # Another language: the declaration in Russian and German
 
@@ -180,15 +173,15 @@ def test_russian_preamble_has_its_one_two_to_one_bead_at_now_therefore():
     everything around it is paired as the articles say."""
     english, russian = declaration(ENGLISH), declaration(RUSSIAN)
     found = aligned(texts(english), texts(russian))
-    now = start(english, "Now, therefore,")
     others = [pair for pair in found if (len(pair[0]), len(pair[1])) != (1, 1)]
-    assert len(others) == 1 and len(others[0][1]) == 1 and others[0][0] in ((now - 1, now), (now, now + 1))
-    assert beyond_now_therefore(found) == beyond_now_therefore(translation_gold(RUSSIAN))
+    assert others == [(preamble_merge(), (start(russian, "Генеральная Ассамблея,"),))]
+    assert sorted(found) == sorted(translation_gold(RUSSIAN))
 
 
-@pytest.mark.xfail(strict=True, reason="length and anchors cannot tell which neighbour 'Now, therefore,' joins in Russian: "
-                   "the line has no counterpart, and joining it to the last recital fits the lengths better")
 def test_russian_preamble_merges_now_therefore_with_the_general_assembly():
+    """"Now, therefore," has no counterpart in Russian; lengths alone would
+    join it to the recital before it. It is a lead-in (a few words, no full
+    stop) and goes with what follows, as "Генеральная Ассамблея," does."""
     russian = declaration(RUSSIAN)
     found = aligned(texts(declaration(ENGLISH)), texts(russian))
     assert (preamble_merge(), (start(russian, "Генеральная Ассамблея,"),)) in found
@@ -246,11 +239,10 @@ def split(name: str, prefix: str) -> tuple[list[str], Pairs]:
 SCRAMBLES = [
     # Article 21 (2), equal access to public service, and Article 26 (1),
     # the right to education, each removed.
-    pytest.param(
-        RUSSIAN, removed, "Каждый человек имеет право равного доступа", id="ru-removed-21.2",
-        marks=pytest.mark.xfail(strict=True, reason="the English paragraph left alone is short and its neighbour long: "
-                                "hiding it in a 2-1 bead with the neighbour costs less than a 1-0 bead"),
-    ),
+    # In 21 (2) the English paragraph left alone is short and its neighbour
+    # long: lengths alone would hide it in a 2-1 bead with the neighbour;
+    # the count of sentences does not fit there.
+    pytest.param(RUSSIAN, removed, "Каждый человек имеет право равного доступа", id="ru-removed-21.2"),
     pytest.param(GERMAN, removed, "Jeder hat das Recht auf gleichen Zugang zu öffentlichen Ämtern", id="de-removed-21.2"),
     pytest.param(RUSSIAN, removed, "Каждый человек имеет право на образование.", id="ru-removed-26.1"),
     pytest.param(GERMAN, removed, "Jeder hat das Recht auf Bildung.", id="de-removed-26.1"),
@@ -271,8 +263,7 @@ SCRAMBLES = [
 def test_scrambled_translation_is_found_at_the_right_place(name, scramble, prefix):
     new, expected = scramble(name, prefix)
     found = aligned(texts(declaration(ENGLISH)), new)
-    assert sorted(beyond_now_therefore(found)) == sorted(beyond_now_therefore(expected))
-    assert len(found) == len(expected)
+    assert sorted(found) == sorted(expected)
 
 
 @pytest.mark.parametrize("name", [RUSSIAN, GERMAN])
@@ -286,7 +277,7 @@ def test_a_translation_missing_a_long_passage_leaves_exactly_that_passage_alone(
     expected = [(s, tuple(renumber[j] for j in t)) for s, t in translation_gold(name) if all(j in renumber for j in t)]
     expected += [((i,), ()) for i, u in enumerate(english) if 10 <= u.article <= 20]
     found = aligned(texts(english), [other[j].text for j in kept])
-    assert sorted(beyond_now_therefore(found)) == sorted(beyond_now_therefore(expected))
+    assert sorted(found) == sorted(expected)
 
 
 def test_a_removed_paragraph_is_flagged_as_having_no_counterpart():
@@ -348,6 +339,34 @@ def test_revision_confidence_follows_the_changes():
     assert by_base[(29,)].flagged and by_base[(29,)].paragraphs == ()
     inserted = next(b for b in beads if not b.segments)
     assert inserted.flagged
+
+
+def test_long_paragraphs_are_scored_without_a_diff_of_the_whole():
+    """Past a size, a pair of paragraphs is scored by an estimate of the
+    words in equal runs, not a diff (which takes seconds when they differ
+    throughout): a light revision of the whole declaration as one paragraph
+    is still paired, the same words shuffled are not."""
+    import random
+
+    long = " ".join(texts(declaration(ENGLISH)))
+    tokens = long.split()
+    revised = list(tokens)
+    for k in range(50, len(tokens), 300):
+        revised[k] = "changed"
+    shuffled = list(tokens)
+    random.Random(1).shuffle(shuffled)
+    table = TokenTable()
+    a, b = (table.encode(content_tokens(t)) for t in (long, " ".join(revised)))
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    exact = sum(len(chunk) for op, chunk in dmp.diff_main(a, b, False) if op == 0)
+    assert len(a) * len(b) > 1_000_000 and shared_in_runs(a, b) == exact
+    base = ["Title", long, "The end."]
+    result = align(base, ["Title", " ".join(revised), "The end."], same_language=True)
+    assert [(b.segments, b.paragraphs) for b in result.beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert 0.99 < result.beads[1].confidence < 1.0
+    found = aligned(base, ["Title", " ".join(shuffled), "The end."], same_language=True)
+    assert sorted(found) == [((), (1,)), ((0,), (0,)), ((1,), ()), ((2,), (2,))]
 
 
 def test_identical_texts_align_one_to_one_with_full_confidence():
