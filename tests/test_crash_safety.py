@@ -1,16 +1,18 @@
 """Nothing lost when a command dies half-way: real `edition` processes are
-killed (SIGKILL) at random moments of `translation add`, `note add`,
-`import --replace` and `build`; forked processes die (os._exit, no clean-up
-at all, as under kill -9) at each step of an atomic write. After each
-crash every file of the edition is byte-identical to before or to the
-result of an uninterrupted run, never half-written; the only other files
-allowed are atomic_write's temporary files, which the loader ignores; and
-the edition validates.
+killed (SIGKILL) at random moments of every command that writes
+(`translation add`, `translation remove`, `note add`, `import --replace`,
+`init`, `build`, `export tei`, `export json --out`); forked processes die
+(os._exit, no clean-up at all, as under kill -9) at each step of an atomic
+write. After each crash every file of the edition is byte-identical to
+before or to the result of an uninterrupted run, never half-written; the
+only other files allowed are atomic_write's temporary files, which the
+loader ignores; and the edition validates (once there is one: `init`
+killed early leaves none).
 
 Kill delays are drawn uniformly over the command's measured run time for
 half the trials, and for the other half over its writing part (from the
-moment it holds the edition's lock, or makes the build folder, to its
-exit), also measured on an uninterrupted run. Set EDITION_CRASH_SEED to replay a run; the seed is in every
+moment it holds the edition's lock, or makes the folder it writes into, to
+its exit), also measured on an uninterrupted run. Set EDITION_CRASH_SEED to replay a run; the seed is in every
 failure message."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -66,21 +69,45 @@ def copy_sample(dest: Path, only: str | None = None) -> Path:
     return dest
 
 
-# The commands, run inside a copy of the sample (paths relative to it).
+def pristine_for(name: str, dest: Path, only: str | None = None) -> Path:
+    """Where a command starts: an empty folder for `init`, else the sample."""
+    if name.startswith("init"):
+        dest.mkdir(parents=True)
+        return dest
+    return copy_sample(dest, only)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line run inside a copy of the sample (paths relative to it)
+    and killed `kills` times. Commands that write without the edition's lock
+    (a build, an export) enter their writing part when `writes_into` (a
+    folder) appears."""
+
+    args: list[str]
+    kills: int
+    only: str | None = None  # keep just this document
+    writes_into: str | None = None
+
+
 COMMANDS = {
-    "note add": (
+    "note add": Command(
         ["note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", "Kliment Voroshilov, Chairman of the Presidium of the Supreme Soviet."],
-        None,
         11,
     ),
-    "translation add": (
+    "translation add": Command(
         ["translation", "add", MEMO, "translations/sources/mikhailov-de.md", "--layer", "de.2", "--translator", "A. Translator"],
-        None,
         11,
     ),
-    "import --replace": (["import", "--replace", f"seeds/sources/{LETTERS_SOURCE}"], None, 10),
+    # The revision's file goes, with its notes, and its folder if empty.
+    "translation remove": Command(["translation", "remove", LETTER, "en.2", "--yes"], 6),
+    "import --replace": Command(["import", "--replace", f"seeds/sources/{LETTERS_SOURCE}"], 10),
+    "init": Command(["init", "--title", "Letters to Kommunist, 1956", "--editor", "A. Editor"], 6),
     # One document: the point is a build that dies, not a long volume.
-    "build": (["build"], LETTER, 4),
+    "build": Command(["build"], 4, only=LETTER, writes_into="build"),
+    # Three files, each written atomically: a kill may leave some new, some not yet.
+    "export tei": Command(["export", "tei", "--out", "build/tei"], 6, writes_into="build"),
+    "export json --out": Command(["export", "json", "--out", "build/edition.json"], 6, writes_into="build"),
 }
 
 
@@ -102,12 +129,15 @@ def check_crash_left(root: Path, before: dict[str, bytes], after: dict[str, byte
             f"{context}: {name} is neither as it was nor as a complete run leaves it "
             f"({len(now.get(name) or b'')} bytes; before {len(before.get(name) or b'')}, after {len(after.get(name) or b'')})"
         )
-    problems = [p for p in api.validate(root) if p.severity == "error"]
-    assert not problems, f"{context}: the edition no longer validates: {problems}"
-    # A temporary file is harmless only because nothing reads it; doctor
-    # names it so that the editor can delete it.
+    if store.EDITION_FILE in now:  # `init` killed before writing it leaves no edition to validate
+        problems = [p for p in api.validate(root) if p.severity == "error"]
+        assert not problems, f"{context}: the edition no longer validates: {problems}"
+    # A temporary file among the edition's files is harmless only because
+    # nothing reads it; doctor names it so that the editor can delete it.
+    # (One in build/, beside an output, is no part of the edition.)
     flagged = {str(Path(p.path).relative_to(root)) for p in leftover_temporary_files(root)}
-    assert set(leftovers) <= flagged, f"{context}: doctor does not report {set(leftovers) - flagged}"
+    own = {n for n in leftovers if not n.startswith("build/")}
+    assert own <= flagged, f"{context}: doctor does not report {own - flagged}"
     kept = {n: b for n, b in now.items() if n not in leftovers}
     state = "unchanged" if kept == before else "complete" if kept == after else "mixed"
     return state, leftovers
@@ -115,10 +145,11 @@ def check_crash_left(root: Path, before: dict[str, bytes], after: dict[str, byte
 
 def _critical(root: Path, name: str, process: subprocess.Popen) -> bool:
     """Whether the command has entered the part of its run that writes: it
-    holds the edition's lock (its pid is in the lock file) or, for a build,
-    has made the folder the PDF goes to."""
-    if name == "build":
-        return (root / "build").exists()
+    holds the edition's lock (its pid is in the lock file) or, for a build
+    or an export, has made the folder its output goes to."""
+    folder = COMMANDS[name].writes_into
+    if folder:
+        return (root / folder).exists()
     try:
         return (root / store.LOCK_FILE).read_text() == str(process.pid)
     except OSError:
@@ -139,9 +170,9 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path, name, record_property)
     """Half the kills fall anywhere in the run (start-up included); the other
     half anywhere in its writing part (from taking the lock, or making the
     build folder, to its exit), measured on an uninterrupted run."""
-    args, only, kills = COMMANDS[name]
+    args, kills = COMMANDS[name].args, COMMANDS[name].kills
     rng = random.Random(f"{SEED}-{name}")
-    pristine = copy_sample(tmp_path / "pristine", only)
+    pristine = pristine_for(name, tmp_path / "pristine", COMMANDS[name].only)
     before = snapshot(pristine)
 
     # An uninterrupted run: its result, and how long it and its writing part take.
@@ -263,6 +294,11 @@ ACTIONS = {
     # Two documents in one file: the crash hits the first or the second write.
     "import --replace (1st file)": (lambda root: api.import_files(root, [root / "seeds/sources" / LETTERS_SOURCE], replace=True), 1),
     "import --replace (2nd file)": (lambda root: api.import_files(root, [root / "seeds/sources" / LETTERS_SOURCE], replace=True), 2),
+    "init": (lambda root: api.init(root, "Letters to Kommunist, 1956", ["A. Editor"]), 1),
+    # One file per document (three): the crash hits the first or the last.
+    "export tei (1st file)": (lambda root: api.export(root, "tei", out=root / "build" / "tei"), 1),
+    "export tei (3rd file)": (lambda root: api.export(root, "tei", out=root / "build" / "tei"), 3),
+    "export json --out": (lambda root: api.export(root, "json", out=root / "build" / "edition.json"), 1),
 }
 
 
@@ -270,7 +306,7 @@ ACTIONS = {
 @pytest.mark.parametrize("name", list(ACTIONS))
 def test_crash_at_each_step_of_a_write(tmp_path, name, record_property):
     action, nth = ACTIONS[name]
-    pristine = copy_sample(tmp_path / "pristine")
+    pristine = pristine_for(name, tmp_path / "pristine")
     before = snapshot(pristine)
     reference = tmp_path / "reference"
     shutil.copytree(pristine, reference)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..collate import Apparatus
-from ..model import Document, LayerRole
+from ..collate import Apparatus, collate
+from ..model import Document, Edition, Layer, LayerRole
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -15,6 +15,30 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 def _t(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
+
+
+def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Apparatus | None:
+    """The apparatus of variants the printed edition gives a document: the
+    other layers in `base`'s language (its earlier or later versions) against
+    `base`, with the readings the edition's `apparatus` setting keeps ("all",
+    "substantive", "none"); None when there is nothing to record.
+    (Meant for edition/collate.py, where render/html.py can share it.)"""
+    if base is None or setting == "none":
+        return None
+    witnesses = [layer.id for layer in doc.layers if layer.lang == base.lang and layer.id != base.id]
+    if not witnesses:
+        return None
+    apparatus = collate(doc, base.id, witnesses)
+    if setting != "all":
+        apparatus = apparatus.without()
+    return apparatus if apparatus.entries else None
+
+
+def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:
+    """The apparatus an export carries: against the layer a reader sees
+    first (`Document.main_layer`, the printed text of the default layout),
+    so the TEI records the same places of variation as the printed volume."""
+    return apparatus_of_versions(doc, doc.main_layer, edition.apparatus)
 
 
 def list_wit(doc: Document, apparatus: Apparatus) -> ET.Element:
@@ -52,18 +76,29 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
         p = ET.Element(_t("p"), {"n": segment.id})
         pos, last = 0, None
         for entry in by_segment.get(segment.id, []):
-            _append_text(p, last, text[pos : entry.start])
+            start, end = _words_of(text, entry.start, entry.end)
+            _append_text(p, last, text[pos:start])
             app = ET.SubElement(p, _t("app"))
             agree = " ".join(f"#{witness_id(w)}" for w in entry.agree)
             lem = ET.SubElement(app, _t("lem"), {"wit": f"{base_wit} {agree}".strip()})
-            lem.text = text[entry.start : entry.end] or None
+            lem.text = text[start:end] or None
             for reading in entry.readings:
                 rdg = ET.SubElement(app, _t("rdg"), {"wit": " ".join(f"#{witness_id(w)}" for w in reading.witnesses), "type": reading.cls})
                 rdg.text = reading.text or None
-            pos, last = entry.end, app
+            pos, last = end, app
         _append_text(p, last, text[pos:])
         out.append(p)
     return out
+
+
+def _words_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The place without the spaces at its edges: readings are stripped, so
+    a space inside the lemma would be lost (or doubled) in every witness
+    read from the `app`s; outside it, every version keeps it."""
+    place = text[start:end]
+    if not place.strip():
+        return start, end
+    return start + len(place) - len(place.lstrip()), end - len(place) + len(place.rstrip())
 
 
 def _append_text(parent: ET.Element, last: ET.Element | None, text: str) -> None:

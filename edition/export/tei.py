@@ -55,8 +55,11 @@ The apparatus of variants: `document_tei(doc, edition, apparatus=…)` takes
 one `edition.collate.Apparatus` (or a list of them) and adds its witnesses
 (`sourceDesc/listWit`), `variantEncoding method="parallel-segmentation"`, and
 a `div type="apparatus"` after the layers holding the base text with
-`app`/`lem`/`rdg wit=…` inline (built by `edition.export.apparatus`). The
-apparatus is derived from the layers, so the importer passes over it.
+`app`/`lem`/`rdg wit=…` inline (built by `edition.export.apparatus`).
+`edition export tei` passes each document's `edition_apparatus`: the
+printed volume's apparatus (the other versions of the main layer's text,
+with the readings the edition's `apparatus` setting keeps). The apparatus
+is derived from the layers, so the importer passes over it.
 
 Output is UTF-8, indented where whitespace does not matter (never inside
 text), and deterministic: the same model gives the same bytes."""
