@@ -169,13 +169,34 @@ def build(
     build (columns without a layout mean the parallel layout); `progress`
     hears each page laid out (see render.pdf.build_pdf). WeasyPrint is
     imported only here."""
+    from .render import build_pdf, templates_dirs
+
+    edition = _laid_out(open_workspace(root).edition, layout, columns)
+    out = Path(out) if out else Path(root) / "build" / "edition.pdf"
+    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress)
+
+
+def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False):
+    """Write the edition as a folder of static HTML pages (default
+    build/site/), readable offline; `layout` and `columns` as for `build`.
+    A folder that holds other files than a site of ours is refused unless
+    `overwrite` (and even then only our files are replaced)."""
+    from .render import templates_dirs
+    from .render.site import write_site
+
+    ws = open_workspace(root)
+    edition = _laid_out(ws.edition, layout, columns)
+    out = Path(out) if out else Path(root) / "build" / "site"
+    return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite)
+
+
+def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None) -> Edition:
+    """The edition with this build's layout and columns (command-line
+    choices over edition.yaml's; columns alone ask for the parallel layout)."""
     import dataclasses
 
     from .model import LAYOUTS
-    from .render import build_pdf, templates_dirs
 
-    ws = open_workspace(root)
-    edition = ws.edition
     if layout is not None:
         if layout not in LAYOUTS:
             raise UsageError.at(f"unknown layout '{layout}'", hint=f"one of: {', '.join(LAYOUTS)}")
@@ -195,8 +216,7 @@ def build(
         edition = dataclasses.replace(edition, columns=columns)
         if layout is None:  # naming the columns asks for them side by side
             edition = dataclasses.replace(edition, layout="parallel")
-    out = Path(out) if out else Path(root) / "build" / "edition.pdf"
-    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress)
+    return edition
 
 
 

@@ -210,6 +210,27 @@ def build(
 
 @app.command()
 @command
+def site(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The folder to write (default: build/site/).")] = None,
+    layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
+    edition: EditionOption = None,
+):
+    """Write the volume as a folder of static HTML pages, readable offline."""
+    from . import api
+
+    report = api.build_site(
+        _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite
+    )
+    for warning in report.warnings:
+        _say(f"warning: {warning}")
+    _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
+    print(report.folder)
+
+
+@app.command()
+@command
 def compare(
     what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), or FILE FILE.")],
     format: Annotated[str, typer.Option("--format", "-f", help="term, html, json or markdown.")] = "term",
