@@ -163,15 +163,24 @@ def build(
     layout: str | None = None,
     columns: list[str] | None = None,
     progress=None,
+    pdf_variant: str | None = None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
     build (columns without a layout mean the parallel layout); `progress`
     hears each page laid out (see render.pdf.build_pdf). WeasyPrint is
     imported only here."""
+    import dataclasses
+
     from .render import build_pdf, templates_dirs
 
     edition = _laid_out(open_workspace(root).edition, layout, columns)
+    if pdf_variant is not None:
+        from .model import PDF_VARIANTS
+
+        if pdf_variant not in PDF_VARIANTS:
+            raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
+        edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
     return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress)
 

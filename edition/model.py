@@ -251,6 +251,9 @@ class Edition:
     # What the index of persons and places refers to: pages, or page and
     # line ("12.5"), or no index at all.
     index: str = "pages"  # pages | lines | none
+    # A PDF standard to meet: tagged PDF/UA for readers with assistive
+    # technology, PDF/A for archiving; "none" for a plain PDF.
+    pdf_variant: str = "none"
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
@@ -271,6 +274,7 @@ LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")
 APPARATUS_PLACES = ("foot", "end")
 INDEX_REFERENCES = ("pages", "lines", "none")
+PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
 COLUMN_ROLES = ("original", "translation")
 MAX_COLUMNS = 3
 PRINTER_MARKS = ("crop", "cross", "crop cross")

@@ -27,6 +27,7 @@ from .model import (
     APPARATUS_PLACES,
     HEAD_PLACES,
     INDEX_REFERENCES,
+    PDF_VARIANTS,
     LAYOUTS,
     LENGTH_RE,
     LINE_NUMBERING,
@@ -307,6 +308,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
+    "pdf_variant",
 )  # fmt: skip
 
 
@@ -345,6 +347,7 @@ def read_edition_file(path: Path) -> Edition:
         apparatus=f.one_of("apparatus", APPARATUS, "substantive"),
         apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
         index=f.one_of("index", INDEX_REFERENCES, "pages"),
+        pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
         bleed=bleed,
         marks=marks,
     )
@@ -634,6 +637,7 @@ def edition_tree(edition: Edition) -> dict:
         "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
         "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
         "index": edition.index if edition.index != "pages" else None,
+        "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
     }
 
 

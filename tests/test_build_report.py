@@ -81,3 +81,32 @@ def test_cli_build_closes_with_the_list_of_warnings(tmp_path):
     wrote = next(i for i, ln in enumerate(lines) if ln.startswith("wrote "))
     assert lines[wrote + 1].endswith("warning(s):") and "into the margin" in lines[wrote + 2], done.stderr
     assert "\x1b" not in done.stderr  # no progress bar off a terminal
+
+
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3u"])
+def test_pdf_variants_are_tagged_or_archival_and_reproducible(tmp_path, variant):
+    """`pdf_variant: pdf/ua-1` gives a tagged PDF (a structure tree, marked
+    content, the document's language); pdf/a-3u declares its conformance in
+    the XMP metadata. Two builds give the same bytes either way."""
+    import dataclasses
+
+    import pypdf
+
+    edition = dataclasses.replace(_edition("The workers of the factory met in the hall. " * 12), pdf_variant=variant)
+    build_pdf(edition, tmp_path / "a.pdf", templates_dirs(tmp_path))
+    build_pdf(edition, tmp_path / "b.pdf", templates_dirs(tmp_path))
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    catalog = pypdf.PdfReader(tmp_path / "a.pdf").trailer["/Root"]
+    metadata = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    if variant.startswith("pdf/ua"):
+        assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"] and catalog["/Lang"] == "en"
+        assert "pdfuaid:part" in metadata
+    else:
+        assert "pdfaid:part" in metadata and "pdfaid:conformance" in metadata
+
+
+def test_a_plain_pdf_is_not_tagged(tmp_path):
+    import pypdf
+
+    build_pdf(_edition("The workers met."), tmp_path / "a.pdf", templates_dirs(tmp_path))
+    assert "/StructTreeRoot" not in pypdf.PdfReader(tmp_path / "a.pdf").trailer["/Root"]

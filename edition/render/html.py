@@ -21,6 +21,7 @@ from ..model import (
     LENGTH_RE,
     LINE_NUMBERING,
     MAX_COLUMNS,
+    PDF_VARIANTS,
     PRINTER_MARKS,
     Document,
     Edition,
@@ -585,6 +586,8 @@ def _check_print_settings(edition: Edition) -> None:
         problems.append((f"line_numbers cannot be {edition.line_numbers!r}", "one of: " + ", ".join(LINE_NUMBERING)))
     if edition.bleed is not None and not LENGTH_RE.match(edition.bleed):
         problems.append((f"bleed must be a length, not {edition.bleed!r}", "e.g. 3mm"))
+    if edition.pdf_variant not in PDF_VARIANTS:
+        problems.append((f"pdf_variant cannot be {edition.pdf_variant!r}", "one of: " + ", ".join(PDF_VARIANTS)))
     if edition.marks is not None and edition.marks not in PRINTER_MARKS:
         problems.append((f"marks cannot be {edition.marks!r}", "one of: " + ", ".join(PRINTER_MARKS)))
     if problems:

@@ -430,7 +430,8 @@ def build_pdf(
         if volume.back_references and edition.index != "none":
             line_warnings.extend(_not_indexed(edition, register, references(document, numbering.lines)))
         tell("writing the PDF", len(document.pages), len(document.pages))
-        pdf = document.write_pdf()
+        variant = edition.pdf_variant if edition.pdf_variant != "none" else None
+        pdf = document.write_pdf(pdf_variant=variant)
         lap("pdf")
         placed = _placed_footnotes(document)
         pages = len(document.pages)
