@@ -409,3 +409,21 @@ def test_changed_internals_are_a_clear_error():
     with pytest.raises(EditionError, match=rf"WeasyPrint {re.escape(weasyprint.__version__)}") as info:
         read_lines(LaidOut())
     assert "weasyprint>=70,<71" in info.value.problems[0].hint
+
+
+def test_weasyprint_internals_the_build_patches_are_there():
+    """The build wraps private WeasyPrint 70 functions (render/pdf.py): the
+    footnote area's layout (apparatus under the notes), the page maker
+    (progress), the line layout (calls kept with their notes). If this
+    fails, WeasyPrint changed them: adapt render/pdf.py before the pin."""
+    import inspect
+
+    from weasyprint.layout import LayoutContext, block
+    from weasyprint.layout import page as page_layout
+
+    assert callable(getattr(LayoutContext, "_update_footnote_area", None))
+    assert hasattr(LayoutContext, "current_page_footnotes") or "current_page_footnotes" in inspect.getsource(LayoutContext)
+    assert list(inspect.signature(page_layout.make_page).parameters)[:5] == [
+        "context", "root_box", "page_type", "resume_at", "page_number",
+    ]
+    assert callable(getattr(block, "_linebox_layout", None))
