@@ -187,6 +187,10 @@ def leftover_temporary_files(root: Path) -> list[Problem]:
     root = Path(root)
     translations = root / store.TRANSLATIONS_DIR
     folders = [root, root / store.DOCUMENTS_DIR, translations, *(sorted(translations.iterdir()) if translations.is_dir() else [])]
+    # what builds and exports write (build/edition.pdf, build/tei/, build/site/…)
+    build = root / "build"
+    folders += sorted(p for p in build.rglob("*") if p.is_dir()) if build.is_dir() else []
+    folders.append(build)
     return [
         Problem(
             "temporary file left by an interrupted write; nothing reads it",

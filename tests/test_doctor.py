@@ -153,6 +153,14 @@ def test_leftover_temporary_files_are_warnings(clean):
     assert [(Path(w.path).name, w.hint) for w in warnings] == [(f".{LETTER}.yaml.x8_k2.tmp", "delete it")]
 
 
+def test_leftover_temporary_files_of_a_build_or_export_are_warnings(clean):
+    (clean / "build" / "tei").mkdir(parents=True)
+    (clean / "build" / ".edition.pdf.a1b2c3.tmp").write_bytes(b"%PDF-1.7 half")
+    (clean / "build" / "tei" / f".{LETTER}.xml.q9w8e7.tmp").write_bytes(b"<TEI")
+    names = sorted(Path(w.path).name for w in _warnings(doctor(clean)))
+    assert names == sorted([".edition.pdf.a1b2c3.tmp", f".{LETTER}.xml.q9w8e7.tmp"])
+
+
 def test_a_broken_edition_is_reported_not_a_traceback(clean, cli):
     seed = clean / "seeds" / f"{LETTER}.yaml"
     seed.write_text(seed.read_text(encoding="utf-8").replace("segments:\n", "segments:\n  - [oops\n", 1), encoding="utf-8")
