@@ -36,3 +36,50 @@ def fresh(name: str) -> Path:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     return path
+
+
+def tree_peak(args: list[str], cwd: Path, interval: float = 0.05) -> tuple[float, float, float]:
+    """Run a command once: wall seconds, the peak of the summed resident
+    memory (MB) of the process and all its descendants (workers included;
+    ru_maxrss of children is only the largest single process), sampled
+    from /proc every `interval` seconds, and the CPU seconds of the tree."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(interval)
+    seconds = time.perf_counter() - start
+    _, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{args} failed: {err.decode()[-500:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, peak / 1024, cpu
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident kB of a process and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, ()))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total

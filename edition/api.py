@@ -164,12 +164,14 @@ def build(
     columns: list[str] | None = None,
     progress=None,
     pdf_variant: str | None = None,
+    jobs: int | None = None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
     build (columns without a layout mean the parallel layout); `progress`
-    hears each page laid out (see render.pdf.build_pdf). WeasyPrint is
-    imported only here."""
+    hears each page laid out (see render.pdf.build_pdf); `jobs` worker
+    processes lay out a large volume in parts (default: one per core).
+    WeasyPrint is imported only here."""
     import dataclasses
 
     from .render import build_pdf, templates_dirs
@@ -182,7 +184,7 @@ def build(
             raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
         edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
-    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress)
+    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs)
 
 
 def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False):

@@ -191,6 +191,7 @@ def build(
     layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
     pdf_variant: Annotated[Optional[str], typer.Option(help="pdf/ua-1 (tagged, accessible), pdf/ua-2, pdf/a-2u, pdf/a-3u (archival) or none (default: edition.yaml).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
@@ -201,7 +202,7 @@ def build(
     with _progress_bar() as progress:
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant,
+            pdf_variant=pdf_variant, jobs=jobs,
         )
     _say(f"wrote {path} ({report.pages} pages)")
     if report.warnings:

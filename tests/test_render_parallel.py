@@ -454,7 +454,7 @@ def test_build_takes_layout_and_columns_from_the_command_line(sample, cli, monke
 
     seen = {}
 
-    def fake_build(edition, out, templates, html_out=None):
+    def fake_build(edition, out, templates, html_out=None, **options):
         seen.update(layout=edition.layout, columns=edition.columns)
         return BuildReport(pages=1)
 

