@@ -110,3 +110,17 @@ def test_a_plain_pdf_is_not_tagged(tmp_path):
 
     build_pdf(_edition("The workers met."), tmp_path / "a.pdf", templates_dirs(tmp_path))
     assert "/StructTreeRoot" not in pypdf.PdfReader(tmp_path / "a.pdf").trailer["/Root"]
+
+
+def test_build_from_a_relative_edition_folder(tmp_path, monkeypatch):
+    """The library takes the edition's folder as given, relative or not."""
+    import shutil
+
+    from edition import api
+
+    for name in ("edition.yaml", "names.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    out, report = api.build(Path("."), Path("out.pdf"))
+    assert (tmp_path / "out.pdf").stat().st_size == report.size > 0

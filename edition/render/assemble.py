@@ -32,6 +32,7 @@ import json
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,20 +280,25 @@ def _run(tasks: list[Task], cache: LayoutCache, jobs: int, pool_box: list) -> li
         # Longest first, so that the last part to finish is a short one.
         order = sorted(todo, key=lambda i: -len(tasks[i].html))
         futures = {i: pool_box[0].submit(lay_out, tasks[i]) for i in order}
-        for i in todo:
-            results[i] = futures[i].result()
-            cache.put(tasks[i], results[i])
-    else:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
         try:
             for i in todo:
-                results[i] = lay_out(tasks[i])
+                results[i] = futures[i].result()
                 cache.put(tasks[i], results[i])
-        finally:
-            if epoch is None:
-                os.environ.pop("SOURCE_DATE_EPOCH", None)
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = epoch
+        except BrokenProcessPool:
+            # A worker could not start (a program read from stdin cannot be
+            # spawned again, for one): what is left is laid out here.
+            pool_box.pop().shutdown(cancel_futures=True)
+        todo = [i for i in todo if results[i] is None]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        for i in todo:
+            results[i] = lay_out(tasks[i])
+            cache.put(tasks[i], results[i])
+    finally:
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
     return results  # type: ignore[return-value]
 
 

@@ -899,9 +899,10 @@ def _paragraphs(text: str | None) -> list[str]:
 
 def templates_dirs(root: Path) -> list[Path]:
     """Template folders in lookup order: the edition's own `templates/`
-    (when it has one), then the default look shipped with the package."""
+    (when it has one), then the default look shipped with the package;
+    absolute, since the PDF's base URL is made from them."""
     dirs = []
-    own = Path(root) / "templates"
+    own = Path(root).resolve() / "templates"
     if own.is_dir():
         dirs.append(own)
     default = _default_templates()
