@@ -214,7 +214,10 @@ def test_names_page_links_each_name_to_where_it_occurs(site, workspace):
 
 def test_parallel_layout_is_a_row_per_segment(workspace, tmp_path):
     out = tmp_path / "site"
-    write_site(workspace.edition, workspace.register, out, columns=["en", "de"], templates=templates_dirs(REPO))
+    import dataclasses
+
+    edition = dataclasses.replace(workspace.edition, layout="parallel", columns=["en", "de"])
+    write_site(edition, workspace.register, out, templates=templates_dirs(REPO))
     tree = parse(out / f"{MIKHAILOV}.html")
     doc = workspace.edition.document(MIKHAILOV)
     heads = tree.xpath("//div[contains(@class,'col-heads')]/div/text()")

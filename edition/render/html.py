@@ -960,6 +960,27 @@ class RenderedVolume:
     back_references: bool = False
 
 
+def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str]):
+    """The stylesheet's text and file, and the named templates, from the
+    template folders (the edition's own first); a missing or broken one is
+    an error that names it."""
+    import jinja2
+
+    if not templates:
+        raise EditionError.at("no template folder found", hint="reinstall edition or add templates/")
+    env = _environment(templates)
+    try:
+        css, css_file, _ = env.loader.get_source(env, stylesheet)
+        return css, css_file, [env.get_template(name) for name in names]
+    except jinja2.TemplateNotFound as exc:
+        raise EditionError.at(
+            f"template {exc.name!r} not found in " + ", ".join(str(t) for t in templates),
+            hint="an edition's templates/ may override the defaults, not remove them",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise EditionError.at(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+
+
 def render_volume(
     edition: Edition,
     templates: list[Path],
@@ -975,19 +996,7 @@ def render_volume(
     import jinja2
     from markupsafe import Markup
 
-    if not templates:
-        raise EditionError.at("no template folder found", hint="reinstall edition or add templates/")
-    env = _environment(templates)
-    try:
-        css, css_file, _ = env.loader.get_source(env, STYLESHEET)
-        template = env.get_template(TEMPLATE)
-    except jinja2.TemplateNotFound as exc:
-        raise EditionError.at(
-            f"template {exc.name!r} not found in " + ", ".join(str(t) for t in templates),
-            hint="an edition's templates/ may override the defaults, not remove them",
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise EditionError.at(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+    css, css_file, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
     # The stylesheet comes from our template folders, never from documents:
     # it is inlined raw (a <style> element is not HTML-escaped), once we know
     # it cannot close its element.

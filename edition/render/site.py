@@ -32,7 +32,7 @@ from .html import (
     Run,
     VolumeView,
     _default_templates,
-    _environment,
+    load_templates,
     piece_text,
     volume_view,
 )
@@ -443,26 +443,18 @@ def write_site(
     register: Register | None,
     out: Path,
     *,
-    layout: str | None = None,
-    columns: list[str] | None = None,
     templates: list[Path] | None = None,
     overwrite: bool = False,
 ) -> SiteReport:
     """Write the HTML edition into the folder `out`: index.html, one page
     per document (`<id>.html`), names.html and the stylesheet, each file
-    atomically. `layout` and `columns` override edition.yaml as in a PDF
-    build. A folder that holds files but is not a site written here is
+    atomically (the edition's layout and columns as given: `api.build_site`
+    applies the command line's). A folder that holds files but is not a site written here is
     refused unless `overwrite` (and even then only our file names are
     replaced); files of an earlier site that this one no longer has are
     removed, nothing else is. The same edition gives the same bytes."""
     import jinja2
 
-    if layout is not None:
-        edition = dataclasses.replace(edition, layout=layout)
-    if columns is not None:
-        edition = dataclasses.replace(edition, columns=list(columns))
-        if layout is None:  # naming the columns asks for them side by side
-            edition = dataclasses.replace(edition, layout="parallel")
     if templates is None:
         default = _default_templates()
         templates = [default] if default else []
@@ -471,21 +463,11 @@ def write_site(
 
     out = Path(out)
     previous = _previous_files(out, overwrite)
-    env = _environment(templates)
-    try:
-        css, css_file, _ = env.loader.get_source(env, f"{TEMPLATE_DIR}/{STYLESHEET}")
-        pages = {
-            "index.html": env.get_template(f"{TEMPLATE_DIR}/index.html.j2"),
-            "names.html": env.get_template(f"{TEMPLATE_DIR}/names.html.j2"),
-        }
-        document = env.get_template(f"{TEMPLATE_DIR}/document.html.j2")
-    except jinja2.TemplateNotFound as exc:
-        raise EditionError.at(
-            f"template {exc.name!r} not found in " + ", ".join(str(t) for t in templates),
-            hint="an edition's templates/ may override the defaults, not remove them",
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise EditionError.at(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+    css, css_file, (index, names, document) = load_templates(
+        templates, f"{TEMPLATE_DIR}/{STYLESHEET}",
+        [f"{TEMPLATE_DIR}/index.html.j2", f"{TEMPLATE_DIR}/names.html.j2", f"{TEMPLATE_DIR}/document.html.j2"],
+    )
+    pages = {"index.html": index, "names.html": names}
     _check_stylesheet(css, css_file)
     view, warnings = site_view(edition, register)
 
