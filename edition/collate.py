@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diff import EQUAL, MOVE, TRIVIAL_CLASSES, WHITESPACE, Diff, classify, diff_words
+from .diff import EQUAL, MOVE, TRIVIAL_CLASSES, WHITESPACE, Diff, Differ
 from .model import Document
 from .tokens import Normalizer
 
@@ -67,19 +67,25 @@ class Apparatus:
 def collate(doc: Document, base: str, witnesses: list[str], options: Normalizer = Normalizer()) -> Apparatus:
     """The apparatus of `witnesses` (layer ids) against layer `base`."""
     apparatus = Apparatus(doc.id, base, list(witnesses))
+    differ = Differ(options)  # one for all segments: each distinct word normalised once
     for segment in doc.segments:
         base_text = segment.text.get(base)
         if base_text is None:
             continue
         texts = {w: segment.text.get(w) for w in witnesses}
-        apparatus.entries.extend(collate_texts(segment.id, base_text, texts, options))
+        apparatus.entries.extend(collate_texts(segment.id, base_text, texts, options, differ))
     return apparatus
 
 
-def collate_texts(segment: str, base: str, witnesses: dict[str, str | None], options: Normalizer = Normalizer()) -> list[Entry]:
+def collate_texts(
+    segment: str, base: str, witnesses: dict[str, str | None], options: Normalizer = Normalizer(), differ: Differ | None = None
+) -> list[Entry]:
     """Entries for one segment. A witness that lacks the segment (None)
-    takes no part in it rather than omitting all of it."""
-    diffs = {w: diff_words(base, text, options) for w, text in witnesses.items() if text is not None}
+    takes no part in it rather than omitting all of it. (`differ`, made for
+    `options`, may be shared by many segments.)"""
+    differ = differ or Differ(options)
+    classify = differ.classify
+    diffs = {w: differ.diff(base, text) for w, text in witnesses.items() if text is not None}
     places = [_with_word_before(base, span) for span in _merge(sorted(span for diff in diffs.values() for span in _changed_spans(diff)))]
     places = _merge(places)
     entries = []
@@ -89,13 +95,13 @@ def collate_texts(segment: str, base: str, witnesses: dict[str, str | None], opt
         agree = []
         for witness, diff in diffs.items():
             reading = _reading(diff, start, end)
-            if reading == lemma or classify(lemma, reading, options) == WHITESPACE:
+            if reading == lemma or classify(lemma, reading) == WHITESPACE:
                 agree.append(witness)
             else:
                 by_text.setdefault(reading, []).append(witness)
         if not by_text:
             continue
-        readings = tuple(Reading(text.strip(), tuple(ws), classify(lemma, text, options)) for text, ws in by_text.items())
+        readings = tuple(Reading(text.strip(), tuple(ws), classify(lemma, text)) for text, ws in by_text.items())
         entries.append(Entry(segment, start, end, lemma.strip(), readings, tuple(agree)))
     return entries
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .diff import CLASSES, Diff, Stats, diff_words
+from .diff import CLASSES, Diff, Stats, diff_segments
 from .model import Document
 from .tokens import Normalizer
 
@@ -49,11 +49,10 @@ class Comparison:
 def compare_layers(doc: Document, a: str, b: str, options: Normalizer = Normalizer()) -> Comparison:
     """Two layers of `doc`, segment by segment in the document's order."""
     comparison = Comparison(f"{doc.id}:{a}", f"{doc.id}:{b}", options=options)
-    for segment in doc.segments:
-        ta, tb = segment.text.get(a), segment.text.get(b)
-        if ta is None and tb is None:
-            continue
-        comparison.segments.append(SegmentComparison(segment.id, ta, tb, diff_words(ta or "", tb or "", options)))
+    texts = [(s.id, s.text.get(a), s.text.get(b)) for s in doc.segments]
+    present = [(sid, ta, tb) for sid, ta, tb in texts if ta is not None or tb is not None]
+    diffs = diff_segments([(ta, tb) for _, ta, tb in present], options)
+    comparison.segments = [SegmentComparison(sid, ta, tb, d) for (sid, ta, tb), d in zip(present, diffs)]
     return comparison
 
 
@@ -66,6 +65,7 @@ def compare_paragraphs(
     from .align import align
 
     comparison = Comparison(a_label, b_label, options=options)
+    groups = []
     for bead in align(a, b, same_language=True).beads:
         ta = "\n".join(a[i] for i in bead.segments) if bead.segments else None
         tb = "\n".join(b[j] for j in bead.paragraphs) if bead.paragraphs else None
@@ -75,5 +75,7 @@ def compare_paragraphs(
             label = "+".join(f"¶{i + 1}" for i in bead.segments) or "—"
             if bead.paragraphs and list(bead.segments) != list(bead.paragraphs):
                 label += " / " + "+".join(f"¶{j + 1}" for j in bead.paragraphs)
-        comparison.segments.append(SegmentComparison(label, ta, tb, diff_words(ta or "", tb or "", options)))
+        groups.append((label, ta, tb))
+    diffs = diff_segments([(ta, tb) for _, ta, tb in groups], options)
+    comparison.segments = [SegmentComparison(label, ta, tb, d) for (label, ta, tb), d in zip(groups, diffs)]
     return comparison

@@ -7,21 +7,35 @@ characters and diffed with diff-match-patch, words first and what lies
 between them second, then mapped back to each side's own text. The timeout
 is always off: with its default of one second diff-match-patch silently
 returns "everything replaced" on long texts; long texts are instead cut at
-tokens that occur once on each side, and each piece diffed exactly."""
+tokens that occur once on each side, and each piece diffed exactly.
+
+The diff itself runs in diff-match-patch's C++ build (fast-diff-match-patch,
+the same algorithm, some ten times faster) where it is installed, else in
+the pure-Python one; EDITION_DIFF_BACKEND=python forces the latter. Both
+give the same operations; the clean-up always runs in Python, because ours
+differs from the library's (see _TokenDiffer)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
+import multiprocessing
 import os
 import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from diff_match_patch import diff_match_patch
 
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
+
+try:
+    from fast_diff_match_patch import CHAR_WIDTH as _NATIVE_CHAR_WIDTH
+    from fast_diff_match_patch import diff as _native_diff
+except ImportError:  # the pure-Python build serves, only slower
+    _native_diff, _NATIVE_CHAR_WIDTH = None, 0
 
 EQUAL, INSERT, DELETE, REPLACE, MOVE = "equal", "insert", "delete", "replace", "move"
 
@@ -41,6 +55,13 @@ TRIVIAL_CLASSES = frozenset({WHITESPACE, PUNCTUATION, CASE})
 MIN_MOVE_WORDS = 3  # shorter passages count as moved only when they are whole sentences
 _SENTENCE_END = re.compile(r"[.!?…][\"'»“”’)\]]*\s*$")
 _STOPS, _CLOSERS = ".!?…", "\"'»“”’)]"
+
+# The C++ build needs 4-byte wide characters to hold every code point the
+# token table uses (on Windows it has 2 and refuses characters past U+FFFF).
+NATIVE = "c++"
+PYTHON = "python"
+BACKENDS = (NATIVE, PYTHON) if _native_diff is not None and _NATIVE_CHAR_WIDTH == 4 else (PYTHON,)
+BACKEND = PYTHON if os.environ.get("EDITION_DIFF_BACKEND") == PYTHON else BACKENDS[0]
 
 
 class TokenTableFull(ValueError):
@@ -90,6 +111,9 @@ class Diff:
     """The operations that turn text A into text B, in reading order."""
 
     ops: list[Op]
+    # Where each word of A and of B starts, when the diff that made the ops
+    # knew it: the stats then count words without tokenizing again.
+    word_starts: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     def a_text(self) -> str:
         return "".join(op.a for op in self.ops)
@@ -108,13 +132,23 @@ class Diff:
             Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op
             for op in self.ops
         ]
-        return Diff(_merge_equal(ops))
+        return Diff(_merge_equal(ops), self.word_starts)
 
     def stats(self) -> Stats:
         words_a = words_b = equal = inserted = deleted = substituted = moved = 0
         by_class: dict[str, int] = {}
-        for op in self.ops:
-            wa, wb = count_words(op.a), count_words(op.b)
+        if self.word_starts is None:
+            counts = [(count_words(op.a), count_words(op.b)) for op in self.ops]
+        else:
+            starts_a, starts_b = self.word_starts
+            counts = [
+                (
+                    bisect_left(starts_a, op.a_pos + len(op.a)) - bisect_left(starts_a, op.a_pos) if op.a else 0,
+                    bisect_left(starts_b, op.b_pos + len(op.b)) - bisect_left(starts_b, op.b_pos) if op.b else 0,
+                )
+                for op in self.ops
+            ]
+        for op, (wa, wb) in zip(self.ops, counts):
             words_a += wa
             words_b += wb
             if op.kind == EQUAL:
@@ -142,6 +176,95 @@ def count_words(text: str) -> int:
     return sum(1 for t in tokenize(text) if t[0].isalnum()) if text else 0
 
 
+class Differ:
+    """Diffs and classes under one normalizer, for many pairs of texts: each
+    distinct token is normalised once for all of them (a Bible's 1.6 million
+    words hold some 30,000 distinct tokens)."""
+
+    def __init__(self, normalizer: Normalizer = Normalizer(), backend: str | None = None):
+        self.normalizer = normalizer
+        self.backend = backend or BACKEND
+        if self.backend not in BACKENDS:
+            raise ValueError(f"diff backend {self.backend!r} is not available here (have: {', '.join(BACKENDS)})")
+        self.keys: dict[str, str] = {}  # token → its key under the normalizer
+        self.kinds: dict[str, str] = {}  # token → WORD, SPACE or PUNCT
+        self.lenient: dict[Normalizer, dict[str, str]] = {}  # keys under the looser normalizers of the classes
+        self.classes: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # change → its class
+
+    def diff(self, a: str, b: str) -> Diff:
+        """See `diff_words`."""
+        # Diff in one canonical order and mirror the result for the other, so
+        # that diff(b, a) is exactly the mirror image of diff(a, b).
+        if (len(b), b) < (len(a), a):
+            return _mirror(self.diff(b, a))
+        if a == b:
+            starts = self.side(a).word_starts if a else []
+            return Diff([Op(EQUAL, a, b, 0, 0)] if a else [], (starts, starts))
+        sa, sb = self.side(a), self.side(b)
+        if sa.keys == sb.keys:  # the same under the normalizer: nothing to diff
+            return Diff([Op(EQUAL, a, b, 0, 0)], (sa.word_starts, sb.word_starts))
+        pieces = _slide_edits(_diff_units(sa.keys, sb.keys, self.backend), sa, sb)
+        pieces = _find_moves(pieces, sa, sb, self.backend)
+        ops = [Op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
+        ops += _to_ops(pieces, sa, sb, self)
+        return Diff(_number_moves(_merge_equal(ops)), (sa.word_starts, sb.word_starts))
+
+    def side(self, text: str) -> _Side:
+        tokens = tokenize(text)
+        keys, kinds = self.keys, self.kinds
+        for token in set(tokens).difference(kinds):
+            keys[token] = self.normalizer.key(token)
+            kinds[token] = token_kind(token)
+        return _Side(text, tokens, keys, kinds)
+
+    def classify(self, a: str, b: str) -> str:
+        """See `classify`."""
+        return self.classify_tokens(tokenize(a), tokenize(b))
+
+    def classify_tokens(self, a: list[str], b: list[str]) -> str:
+        """The class of a change from tokens `a` to tokens `b`. A revision
+        makes the same change many times over (LORD → Jehovah): each
+        distinct one is classed once."""
+        change = (tuple(a), tuple(b))
+        cls = self.classes.get(change)
+        if cls is None:
+            if len(self.classes) >= 100_000:  # bound the memory a long comparison takes
+                self.classes.clear()
+            cls = self.classes[change] = self._classify(a, b)
+        return cls
+
+    def _classify(self, a: list[str], b: list[str]) -> str:
+        for cls, lenient in ((WHITESPACE, _BLANK), (PUNCTUATION, _UNPUNCTUATED)):
+            if self._significant(a, lenient) == self._significant(b, lenient):
+                return cls
+        if not a or not b:
+            return ADDITION if b else OMISSION
+        wa, wb = self._significant(a, _CASELESS), self._significant(b, _CASELESS)
+        if wa == wb:
+            return CASE
+        if len(wa) > 1 and sorted(wa) == sorted(wb):
+            return TRANSPOSITION
+        if wa and wb and len(wa) == len(wb) and all(x == y or _small_edit(x, y) for x, y in zip(wa, wb)):
+            return SPELLING
+        if wa and wb and "".join(wa) == "".join(wb):  # "to day" → "today"
+            return SPELLING
+        return SUBSTITUTION
+
+    def _significant(self, tokens: list[str], lenient: Normalizer) -> list[str]:
+        """The non-empty keys of `tokens` under the normalizer and `lenient` together."""
+        table = self.lenient.get(lenient)
+        if table is None:
+            table = self.lenient[lenient] = {}
+        out = []
+        for token in tokens:
+            key = table.get(token)
+            if key is None:
+                key = table[token] = _union(self.normalizer, lenient).key(token)
+            if key:
+                out.append(key)
+        return out
+
+
 def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
     """Compare two texts word by word. Both texts are rebuilt exactly from the
     result (`a_text()`, `b_text()`). The diff of (b, a) is the mirror image
@@ -150,15 +273,80 @@ def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
     longer texts are cut at rare words first (exact between the cuts).
     Cost grows with length × changes: diff long texts segment by segment
     (`diff_segments`)."""
-    return _diff(a, b, normalizer, {})
+    return Differ(normalizer).diff(a, b)
 
 
-def diff_segments(pairs: list[tuple[str | None, str | None]], normalizer: Normalizer = Normalizer()) -> list[Diff]:
+def diff_segments(
+    pairs: list[tuple[str | None, str | None]], normalizer: Normalizer = Normalizer(), workers: int | None = None
+) -> list[Diff]:
     """Diff aligned pairs of segments one pair at a time, which keeps each
     diff small. A None side is an absent segment: the other side is one
-    whole addition or omission."""
-    key_cache: dict[str, tuple[str, str]] = {}
-    return [_diff(a or "", b or "", normalizer, key_cache) for a, b in pairs]
+    whole addition or omission. Many pairs (a whole Bible's verses) are
+    shared among `workers` processes, by default one per processor from
+    PARALLEL_FROM pairs on; the result is the same however they are shared."""
+    pairs = [(a or "", b or "") for a, b in pairs]
+    if workers is None:
+        workers = min(_processors(), 4) if len(pairs) >= PARALLEL_FROM else 1
+    if workers > 1 and len(pairs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _diff_in_parallel(pairs, normalizer, workers)
+    differ = Differ(normalizer)
+    return [differ.diff(a, b) for a, b in pairs]
+
+
+PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
+
+
+def _processors() -> int:
+    """The processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int) -> list[Diff]:
+    """The first share diffed here, the others in forked processes at the
+    same time; their diffs come back as plain tuples (quicker to pickle)."""
+    size = -(-len(pairs) // workers)
+    shares = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    context = multiprocessing.get_context("fork")  # the children need nothing re-imported
+    with concurrent.futures.ProcessPoolExecutor(len(shares) - 1, mp_context=context) as pool:
+        pending = [pool.submit(_diff_share, share, normalizer) for share in shares[1:]]
+        differ = Differ(normalizer)
+        diffs = [differ.diff(a, b) for a, b in shares[0]]
+        for future in pending:
+            diffs += [Diff([Op(*op) for op in ops], starts) for ops, starts in future.result()]
+    return diffs
+
+
+def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None]]:
+    differ = Differ(normalizer)
+    out = []
+    for a, b in pairs:
+        d = differ.diff(a, b)
+        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts))
+    return out
+
+
+def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_match_patch | None = None) -> list[tuple[int, str]]:
+    """diff-match-patch's diff_main, character by character, with no time
+    limit and no clean-up: in C++ where it is installed (some ten times
+    faster), else in Python. The same (op, text) pairs either way."""
+    if (backend or BACKEND) == PYTHON:
+        if dmp is None:
+            dmp = diff_match_patch()
+            dmp.Diff_Timeout = 0  # never the default 1 s: past it the diff degenerates silently
+        return dmp.diff_main(text1, text2, False)  # no line mode: our characters have no lines
+    diffs: list[tuple[int, str]] = []
+    i = j = 0
+    for op, n in _native_diff(text1, text2, timelimit=0, checklines=False, cleanup="No"):
+        if op == "=":
+            diffs.append((0, text1[i : i + n]))
+            i, j = i + n, j + n
+        elif op == "-":
+            diffs.append((-1, text1[i : i + n]))
+            i += n
+        else:
+            diffs.append((1, text2[j : j + n]))
+            j += n
+    return diffs
 
 
 # --- The table of stand-in characters --------------------------------------
@@ -189,24 +377,33 @@ class _Side:
     starts a unit and carries the ignored tokens after it. Ignored tokens
     before the first unit form the side's lead."""
 
-    def __init__(self, text: str, normalizer: Normalizer, cache: dict[str, tuple[str, str]]):
+    def __init__(self, text: str, tokens: list[str], key_of: dict[str, str], kind_of: dict[str, str]):
         self.text = text
-        tokens = tokenize(text)
-        known = [cache.get(t) or cache.setdefault(t, (normalizer.key(t), token_kind(t))) for t in tokens]
+        self.tokens = tokens
         starts = list(accumulate(map(len, tokens), initial=0))
-        if all(key for key, _ in known):  # nothing ignored: one unit per token
-            self.keys = [key for key, _ in known]
-            self.kinds = [kind for _, kind in known]
+        kinds = list(map(kind_of.__getitem__, tokens))
+        self.word_starts = [s for s, kind in zip(starts, kinds) if kind == WORD]
+        keys = list(map(key_of.__getitem__, tokens))
+        if all(keys):  # nothing ignored: one unit per token
+            self.keys = keys
+            self.kinds = kinds
             self.bounds = starts  # where each unit starts, then len(text)
+            self.first = None  # unit u is token u
         else:
-            units = [i for i, (key, _) in enumerate(known) if key]
-            self.keys = [known[i][0] for i in units]
-            self.kinds = [known[i][1] for i in units]
+            units = [i for i, key in enumerate(keys) if key]
+            self.keys = [keys[i] for i in units]
+            self.kinds = [kinds[i] for i in units]
             self.bounds = [starts[i] for i in units] + [len(text)]
+            self.first = units + [len(tokens)]  # the token each unit starts with, then the end
         self.lead = self.bounds[0] if self.keys else len(text)
 
     def slice(self, u0: int, u1: int) -> str:
         return self.text[self.bounds[u0] : self.bounds[u1]]
+
+    def slice_tokens(self, u0: int, u1: int) -> list[str]:
+        if self.first is None:
+            return self.tokens[u0:u1]
+        return self.tokens[self.first[u0] : self.first[u1]]
 
     def words(self, u0: int, u1: int) -> int:
         return sum(1 for k in self.kinds[u0:u1] if k == WORD)
@@ -224,21 +421,6 @@ class _Piece:
     move: int | None = None
 
 
-def _diff(a: str, b: str, normalizer: Normalizer, cache: dict[str, tuple[str, str]]) -> Diff:
-    # Diff in one canonical order and mirror the result for the other, so
-    # that diff(b, a) is exactly the mirror image of diff(a, b).
-    if (len(b), b) < (len(a), a):
-        return _mirror(_diff(b, a, normalizer, cache))
-    if a == b:
-        return Diff([Op(EQUAL, a, b, 0, 0)] if a else [])
-    sa, sb = _Side(a, normalizer, cache), _Side(b, normalizer, cache)
-    pieces = _slide_edits(_diff_units(sa.keys, sb.keys), sa, sb)
-    pieces = _find_moves(pieces, sa, sb)
-    ops = [Op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
-    ops += _to_ops(pieces, sa, sb, normalizer)
-    return Diff(_number_moves(_merge_equal(ops)))
-
-
 def _number_moves(ops: list[Op]) -> list[Op]:
     """Number the moves 1, 2, … in the order in which an end of each first
     appears, whichever text was diffed against which."""
@@ -254,10 +436,15 @@ def _number_moves(ops: list[Op]) -> list[Op]:
 class _TokenDiffer(diff_match_patch):
     """diff-match-patch over stand-in characters, one per token key."""
 
-    def __init__(self, word_chars: set[str]):
+    def __init__(self, word_chars: set[str], backend: str = PYTHON):
         super().__init__()
         self.Diff_Timeout = 0  # never the default 1 s: past it the diff degenerates silently
         self.word_chars = word_chars
+        self.backend = backend
+
+    def exact(self, text1: str, text2: str) -> list[tuple[int, str]]:
+        return exact_diff(text1, text2, self.backend, self)
+
 
     def diff_commonOverlap(self, text1: str, text2: str) -> int:
         # The semantic clean-up's last step splits an equality out of a
@@ -269,23 +456,15 @@ class _TokenDiffer(diff_match_patch):
         return n if any(ch in self.word_chars for ch in text2[:n]) else 0
 
 
-def _diff_units(ka: list[str], kb: list[str]) -> list[_Piece]:
-    table: dict[str, str] = {}
-    word_chars: set[str] = set()
-
-    def encode(keys: list[str]) -> str:
-        chars = []
-        for key in keys:
-            ch = table.get(key)
-            if ch is None:
-                ch = table[key] = chr(_code_point(len(table)))
-                if key[0].isalnum():
-                    word_chars.add(ch)
-            chars.append(ch)
-        return "".join(chars)
-
-    ca, cb = encode(ka), encode(kb)
-    dmp = _TokenDiffer(word_chars)
+def _diff_units(ka: list[str], kb: list[str], backend: str = PYTHON) -> list[_Piece]:
+    keys = dict.fromkeys(chain(ka, kb))  # each distinct key once, in order of first use
+    if len(keys) <= _HIGH:
+        table = dict(zip(keys, map(chr, range(0xE000, 0xE000 + len(keys)))))
+    else:
+        table = {key: chr(_code_point(n)) for n, key in enumerate(keys)}
+    word_chars = {ch for key, ch in table.items() if key[0].isalnum()}
+    ca, cb = "".join(map(table.__getitem__, ka)), "".join(map(table.__getitem__, kb))
+    dmp = _TokenDiffer(word_chars, backend)
     diffs = _drop_small_equalities(_diff_by_words(ca, cb, dmp))
     dmp.diff_cleanupSemantic(diffs)
     pieces = []
@@ -371,31 +550,33 @@ def _normalize(pieces: list[_Piece]) -> list[_Piece]:
     """Drop empty pieces, join neighbouring equalities, and turn each run of
     changes into at most one deletion followed by one insertion."""
     out: list[_Piece] = []
-    run: list[_Piece] = []
+    run: list[int] | None = None  # the bounds a0, a1, b0, b1 of the run of changes so far
 
-    def flush() -> None:
-        if not run:
-            return
-        a0, a1 = min(p.a0 for p in run), max(p.a1 for p in run)
-        b0, b1 = min(p.b0 for p in run), max(p.b1 for p in run)
+    def flush(a0: int, a1: int, b0: int, b1: int) -> None:
         if a1 > a0:
             out.append(_Piece(DELETE, a0, a1, b0, b0))
         if b1 > b0:
             out.append(_Piece(INSERT, a1, a1, b0, b1))
-        run.clear()
 
     for p in pieces:
         if p.a1 == p.a0 and p.b1 == p.b0:
             continue
         if p.kind != EQUAL:
-            run.append(p)
+            if run is None:
+                run = [p.a0, p.a1, p.b0, p.b1]
+            else:
+                run[0], run[1] = min(run[0], p.a0), max(run[1], p.a1)
+                run[2], run[3] = min(run[2], p.b0), max(run[3], p.b1)
             continue
-        flush()
+        if run is not None:
+            flush(*run)
+            run = None
         if out and out[-1].kind == EQUAL:
             out[-1].a1, out[-1].b1 = p.a1, p.b1
         else:
             out.append(_Piece(EQUAL, p.a0, p.a1, p.b0, p.b1))
-    flush()
+    if run is not None:
+        flush(*run)
     return out
 
 
@@ -462,7 +643,10 @@ def _drop_small_equalities(diffs: list[tuple[int, str]]) -> list[tuple[int, str]
         else:
             group[2].append(text)
             group[3] += len(text)
-        while equalities and len(equalities[-1]) <= min(max(groups[-2][1], groups[-2][3]), max(group[1], group[3])):
+        while equalities:
+            before = groups[-2]
+            if len(equalities[-1]) > min(max(before[1], before[3]), max(group[1], group[3])):
+                break
             middle = equalities.pop()
             groups.pop()
             left = groups[-1]
@@ -474,8 +658,10 @@ def _drop_small_equalities(diffs: list[tuple[int, str]]) -> list[tuple[int, str]
     out: list[tuple[int, str]] = []
     for k, (deleted, _, inserted, _) in enumerate(groups):
         x, y = "".join(deleted), "".join(inserted)
-        head = len(os.path.commonprefix([x, y]))
-        tail = len(os.path.commonprefix([x[head:][::-1], y[head:][::-1]]))
+        head = tail = 0
+        if x and y:  # only then can they share a start or an end
+            head = len(os.path.commonprefix([x, y]))
+            tail = len(os.path.commonprefix([x[head:][::-1], y[head:][::-1]]))
         if head:
             out.append((equal, x[:head]))
         if len(x) > head + tail:
@@ -495,7 +681,7 @@ ANCHORED = 500
 SIFTED = 64  # units on each side from which tokens found on one side only are set aside first
 
 
-def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]]:
+def _diff_codes(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, str]]:
     """diff-match-patch on the stand-in characters, exact but helped where
     its cost (length × changes) would grow: characters found on one side
     only cannot match, so the rest is diffed without them and they are put
@@ -505,7 +691,7 @@ def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]
     (patience diff's anchors), and the pieces between diffed one by one:
     two unrelated 20,000-word texts did not finish in 13 minutes without."""
     if min(len(ca), len(cb)) < SIFTED or ca == cb:
-        return dmp.diff_main(ca, cb, False)  # no line mode: our characters have no lines
+        return dmp.exact(ca, cb)
     common = set(ca).intersection(cb)
     if not common:
         return [(dmp.DIFF_DELETE, ca), (dmp.DIFF_INSERT, cb)]
@@ -517,40 +703,58 @@ def _diff_codes(ca: str, cb: str, dmp: diff_match_patch) -> list[tuple[int, str]
     if min(len(ca), len(cb)) >= ANCHORED:
         anchors = _anchors(ca, cb)
         if anchors:
-            return _around(ca, cb, anchors, dmp, lambda x, y: _diff_codes(x, y, dmp))
-    return dmp.diff_main(ca, cb, False)
+            return _around(ca, cb, [[anchor] for anchor in anchors], dmp, lambda x, y: _diff_codes(x, y, dmp))
+    return dmp.exact(ca, cb)
 
 
-def _kept(diffs: list[tuple[int, str]], ka: list[int], kb: list[int]) -> list[tuple[int, int]]:
+def _kept(diffs: list[tuple[int, str]], ka: list[int], kb: list[int]) -> list[list[tuple[int, int]]]:
     """The (A, B) positions of the characters a diff of two subsequences
-    keeps equal; ka and kb give each subsequence character's position."""
-    kept: list[tuple[int, int]] = []
+    keeps equal, in runs (one per equality); ka and kb give each
+    subsequence character's position."""
+    kept: list[list[tuple[int, int]]] = []
     ia = ib = 0
     for op, chunk in diffs:
         n = len(chunk)
         if op == diff_match_patch.DIFF_EQUAL:
-            kept += zip(ka[ia : ia + n], kb[ib : ib + n])
+            kept.append(list(zip(ka[ia : ia + n], kb[ib : ib + n])))
         ia += n if op != diff_match_patch.DIFF_INSERT else 0
         ib += n if op != diff_match_patch.DIFF_DELETE else 0
     return kept
 
 
-def _around(ca: str, cb: str, kept: list[tuple[int, int]], dmp: diff_match_patch, between) -> list[tuple[int, str]]:
+def _around(ca: str, cb: str, kept: list[list[tuple[int, int]]], dmp: diff_match_patch, between) -> list[tuple[int, str]]:
     """A diff that keeps the characters at the given (A, B) positions equal
-    and diffs each stretch between them with `between`."""
+    and diffs each stretch between them with `between`. The positions come
+    in runs: a run whose stretch of text is the same on both sides is one
+    equality at once (most of a revision is)."""
     diffs: list[tuple[int, str]] = []
     pa = pb = 0
-    for ua, ub in [*kept, (len(ca), len(cb))]:
+
+    def gap(ua: int, ub: int) -> None:
         x, y = ca[pa:ua], cb[pb:ub]
         if x == y:
-            diffs += [(dmp.DIFF_EQUAL, x)] if x else []
+            if x:
+                diffs.append((dmp.DIFF_EQUAL, x))
         elif not x or not y:
             diffs.append((dmp.DIFF_INSERT, y) if y else (dmp.DIFF_DELETE, x))
         else:
-            diffs += between(x, y)
-        if ua < len(ca):
-            diffs.append((dmp.DIFF_EQUAL, ca[ua]))
+            diffs.extend(between(x, y))
+
+    for run in kept:
+        (ua, ub), (ua1, ub1) = run[0], run[-1]
+        gap(ua, ub)
+        same = ca[ua : ua1 + 1]
+        if same == cb[ub : ub1 + 1]:
+            diffs.append((dmp.DIFF_EQUAL, same))
+            pa, pb = ua1 + 1, ub1 + 1
+            continue
+        diffs.append((dmp.DIFF_EQUAL, ca[ua]))
         pa, pb = ua + 1, ub + 1
+        for ua, ub in run[1:]:
+            gap(ua, ub)
+            diffs.append((dmp.DIFF_EQUAL, ca[ua]))
+            pa, pb = ua + 1, ub + 1
+    gap(len(ca), len(cb))
     return _join_runs(diffs)
 
 
@@ -614,7 +818,7 @@ def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 # --- Moves ------------------------------------------------------------------
 
 
-def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side, backend: str = PYTHON) -> list[_Piece]:
     """Pair deleted and inserted passages with the same keys as moves: the
     longest first, each at least MIN_MOVE_WORDS words or a whole sentence.
     A deletion right beside an insertion is a local change (a replacement,
@@ -701,10 +905,10 @@ def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
             out += _split(p, sorted(cuts[index]), number, on_a=True)
         else:
             out += _split(p, sorted(cuts[index]), move_of_b, on_a=False)
-    return _absorb_spaces(_rediff_runs(out, sa, sb), sa, sb)
+    return _absorb_spaces(_rediff_runs(out, sa, sb, backend), sa, sb)
 
 
-def _rediff_runs(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
+def _rediff_runs(pieces: list[_Piece], sa: _Side, sb: _Side, backend: str) -> list[_Piece]:
     """Diff again what a move leaves of a change. The semantic clean-up may
     have swallowed a short equality into a change that held a moved
     passage ("The end" between two insertions); once the move is taken
@@ -725,7 +929,7 @@ def _rediff_runs(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
             ka, kb = on_a.index(d), on_b.index(i)
             again = [
                 _Piece(q.kind, q.a0 + d.a0, q.a1 + d.a0, q.b0 + i.b0, q.b1 + i.b0)
-                for q in _diff_units(sa.keys[d.a0 : d.a1], sb.keys[i.b0 : i.b1])
+                for q in _diff_units(sa.keys[d.a0 : d.a1], sb.keys[i.b0 : i.b1], backend)
             ]
             run = on_a[:ka] + on_b[:kb] + _slide_edits(again, sa, sb) + on_a[ka + 1 :] + on_b[kb + 1 :]
         out += run
@@ -817,7 +1021,7 @@ def _absorb_spaces(pieces: list[_Piece], sa: _Side, sb: _Side) -> list[_Piece]:
 # --- From pieces to classified operations -----------------------------------
 
 
-def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) -> list[Op]:
+def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, differ: Differ) -> list[Op]:
     """Pieces to Ops with each side's own text; a deletion beside an
     insertion becomes one replacement."""
     ops: list[Op] = []
@@ -826,10 +1030,11 @@ def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) 
     while n < len(pieces):
         p = pieces[n]
         nxt = pieces[n + 1] if n + 1 < len(pieces) else None
-        if nxt is not None and {p.kind, nxt.kind} == {DELETE, INSERT}:
+        if nxt is not None and (p.kind, nxt.kind) in ((DELETE, INSERT), (INSERT, DELETE)):
             d, i = (p, nxt) if p.kind == DELETE else (nxt, p)
             ta, tb = sa.slice(d.a0, d.a1), sb.slice(i.b0, i.b1)
-            op = Op(REPLACE, ta, tb, a_at, b_at, classify(ta, tb, normalizer))
+            cls = differ.classify_tokens(sa.slice_tokens(d.a0, d.a1), sb.slice_tokens(i.b0, i.b1))
+            op = Op(REPLACE, ta, tb, a_at, b_at, cls)
             n += 2
         else:
             # Each piece holds units of its own side only (an equality of both).
@@ -839,8 +1044,10 @@ def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, normalizer: Normalizer) 
                 op = Op(EQUAL, ta, tb, a_at, b_at)
             elif p.kind == MOVE:  # its source has text in A only, its destination in B only
                 op = Op(MOVE, ta, tb, a_at, b_at, MOVED, p.move)
+            elif p.kind == DELETE:
+                op = Op(DELETE, ta, tb, a_at, b_at, differ.classify_tokens(sa.slice_tokens(p.a0, p.a1), []))
             else:
-                op = Op(p.kind, ta, tb, a_at, b_at, classify(ta, tb, normalizer))
+                op = Op(INSERT, ta, tb, a_at, b_at, differ.classify_tokens([], sb.slice_tokens(p.b0, p.b1)))
             n += 1
         ops.append(op)
         a_at, b_at = a_at + len(op.a), b_at + len(op.b)
@@ -867,7 +1074,8 @@ def _mirror(diff: Diff) -> Diff:
         [
             Op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
             for op in diff.ops
-        ]
+        ],
+        diff.word_starts[::-1] if diff.word_starts else None,
     )
 
 
@@ -887,26 +1095,9 @@ def classify(a: str, b: str, normalizer: Normalizer = Normalizer()) -> str:
     """The class of a change from `a` to `b` (either may be empty): the
     narrowest of whitespace, punctuation, case, transposition, spelling,
     and otherwise addition, omission or substitution. Differences the
-    normalizer ignores do not count."""
-
-    def significant(text: str, lenient: Normalizer) -> list[str]:
-        return [k for k in _union(normalizer, lenient).keys(tokenize(text)) if k]
-
-    for cls, lenient in ((WHITESPACE, _BLANK), (PUNCTUATION, _UNPUNCTUATED)):
-        if significant(a, lenient) == significant(b, lenient):
-            return cls
-    if not a or not b:
-        return ADDITION if b else OMISSION
-    wa, wb = significant(a, _CASELESS), significant(b, _CASELESS)
-    if wa == wb:
-        return CASE
-    if len(wa) > 1 and sorted(wa) == sorted(wb):
-        return TRANSPOSITION
-    if wa and wb and len(wa) == len(wb) and all(x == y or _small_edit(x, y) for x, y in zip(wa, wb)):
-        return SPELLING
-    if wa and wb and "".join(wa) == "".join(wb):  # "to day" → "today"
-        return SPELLING
-    return SUBSTITUTION
+    normalizer ignores do not count. (Classing many changes, use one
+    `Differ`: it normalises each distinct token once.)"""
+    return Differ(normalizer).classify(a, b)
 
 
 def _small_edit(x: str, y: str) -> bool:

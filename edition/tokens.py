@@ -72,20 +72,37 @@ def _combining_marks() -> str:
     return "".join(re.escape(chr(s)) if s == e else f"{re.escape(chr(s))}-{re.escape(chr(e))}" for s, e in ranges)
 
 
+_LETTER = r"[^\W_]"
+_JOINER = (
+    rf"(?:[{_APOSTROPHES}{_HYPHENS}](?={_LETTER})"  # don't, mothers-in-law
+    rf"|[-\u2010][ \t]*(?:\r\n|\n|\r)[ \t]*(?={_LETTER})"  # Aus-⏎nahme: hyphenated at a line end
+    r"|(?<=\d)[.,](?=\d))"  # 1,000 · 30.11.1956
+)
+
+
 @functools.cache
 def _token_re() -> re.Pattern[str]:
     marks = _combining_marks()
-    letter = r"[^\W_]"
     inner = rf"(?:[^\W_]|[{marks}{INVISIBLE}])"
-    joiner = (
-        rf"(?:[{_APOSTROPHES}{_HYPHENS}](?={letter})"  # don't, mothers-in-law
-        rf"|[-\u2010][ \t]*(?:\r\n|\n|\r)[ \t]*(?={letter})"  # Aus-⏎nahme: hyphenated at a line end
-        r"|(?<=\d)[.,](?=\d))"  # 1,000 · 30.11.1956
-    )
-    word = rf"{letter}{inner}*(?:{joiner}{letter}{inner}*)*"
+    word = rf"{_LETTER}{inner}*(?:{_JOINER}{_LETTER}{inner}*)*"
     space = rf"(?:[\s{INVISIBLE}][{marks}]*)+"
     other = rf"[^\s{INVISIBLE}][{marks}]*"  # punctuation, symbols, or a mark with nothing to sit on
     return re.compile(f"{word}|{space}|{other}")
+
+
+@functools.cache
+def _plain_token_re() -> re.Pattern[str]:
+    """The same rules for a text without combining marks and invisible
+    characters, where they reduce to three times faster a pattern."""
+    return re.compile(rf"{_LETTER}+(?:{_JOINER}{_LETTER}+)*|\s+|\S")
+
+
+def _token_re_for(text: str) -> re.Pattern[str]:
+    # Each distinct character looked at once: cheaper than building the full
+    # pattern's list of marks (0.1 s) for the texts that have none.
+    if text.isascii() or not any(ch in INVISIBLE or unicodedata.category(ch)[0] == "M" for ch in set(text)):
+        return _plain_token_re()
+    return _token_re()
 
 
 def tokenize(text: str) -> list[str]:
@@ -93,12 +110,12 @@ def tokenize(text: str) -> list[str]:
     gives `text` back exactly. A word keeps its combining marks (stress,
     diacritics in decomposed form), soft hyphens and joiners, internal
     apostrophes and hyphens, and a hyphen broken across a line end."""
-    return _token_re().findall(text)
+    return _token_re_for(text).findall(text)
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of each token of `text`."""
-    return [m.span() for m in _token_re().finditer(text)]
+    return [m.span() for m in _token_re_for(text).finditer(text)]
 
 
 def token_kind(token: str) -> str:

@@ -123,3 +123,31 @@ def test_every_output_format_matches_its_golden_file(cli):
             golden.write_text(text, encoding="utf-8")
         assert golden.exists(), f"missing {golden}; refresh with EDITION_REFRESH_GOLDEN=1"
         assert text == golden.read_text(encoding="utf-8"), f"{name} differs from {golden}"
+
+
+def test_json_written_a_segment_at_a_time_is_the_same_text():
+    """`write_json` (for whole Bibles: no giant string, no pure-Python
+    indenting encoder) writes byte for byte what json.dumps of `to_json`
+    writes: the sample letter, texts outside an edition with a segment
+    absent on each side, ignore options, moves, quotes and backslashes."""
+    import io
+
+    from edition import api
+    from edition.compare import compare_paragraphs
+    from edition.render.comparison import to_json, write_json
+    from edition.tokens import Normalizer
+
+    comparisons = [
+        api.compare(REPO, LETTER, "en", "en.2"),
+        compare_paragraphs(
+            ['He said "yes" \\ no.', "Moved away. Then one stays here.", "Gone for good entirely."],
+            ["He said «yes» / no.", "Then one stays here. Moved away.", "A brand new paragraph, unrelated."],
+            "a.txt", "b.txt", Normalizer(ignore_case=True, ignore_stress=True),
+        ),  # fmt: skip
+        compare_paragraphs([], [], "a", "b"),
+    ]
+    for comparison in comparisons:
+        out = io.StringIO()
+        write_json(comparison, out)
+        assert out.getvalue() == json.dumps(to_json(comparison), ensure_ascii=False, indent=2) + "\n"
+    assert any(op["op"] == "move" for s in to_json(comparisons[1])["segments"] for op in s["ops"])

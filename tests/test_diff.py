@@ -18,6 +18,7 @@ from edition.diff import (
     CLASSES,
     TRIVIAL_CLASSES,
     Diff,
+    Differ,
     Op,
     TokenTableFull,
     classify,
@@ -362,17 +363,53 @@ def test_more_distinct_tokens_than_the_private_use_area_holds():
     assert [op.cls for op in d.changes()] == ["case"] * 160
 
 
-def test_diff_match_patch_runs_without_timeout():
+BACKENDS = [
+    diff_module.PYTHON,
+    pytest.param(
+        diff_module.NATIVE,
+        marks=pytest.mark.skipif(diff_module.NATIVE not in diff_module.BACKENDS, reason="fast-diff-match-patch not installed"),
+    ),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_diff_match_patch_runs_without_timeout(backend):
     seen = []
-    original = diff_module.diff_match_patch.diff_main
+    if backend == diff_module.PYTHON:
+        original = diff_module.diff_match_patch.diff_main
 
-    def spy(self, *args, **kwargs):
-        seen.append(self.Diff_Timeout)
-        return original(self, *args, **kwargs)
+        def spy(self, *args, **kwargs):
+            seen.append(self.Diff_Timeout)
+            return original(self, *args, **kwargs)
 
-    with mock.patch.object(diff_module.diff_match_patch, "diff_main", spy):
-        diff_words("one two three four", "one three two five")
-    assert seen and set(seen) == {0}
+        target = mock.patch.object(diff_module.diff_match_patch, "diff_main", spy)
+    else:
+        original = diff_module._native_diff
+
+        def spy(*args, **kwargs):
+            seen.append(kwargs["timelimit"])
+            return original(*args, **kwargs)
+
+        target = mock.patch.object(diff_module, "_native_diff", spy)
+    with target:
+        d = Differ(backend=backend).diff("one two three four", "one three two five")
+        diff_module.exact_diff("one two", "one three", backend)
+    assert len(seen) > 1 and set(seen) == {0}
+    assert d.b_text() == "one three two five"
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="not available"):
+        Differ(backend="fortran")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=100, deadline=None)
+@given(a=st.text("abc ", max_size=40), b=st.text("abc ", max_size=40))
+def test_both_backends_give_diff_match_patch_own_diff(backend, a, b):
+    theirs = diff_module.diff_match_patch()
+    theirs.Diff_Timeout = 0
+    assert diff_module.exact_diff(a, b, backend) == theirs.diff_main(a, b, False)
 
 
 @settings(max_examples=300, deadline=None)
@@ -426,9 +463,10 @@ def _corpus(seed: int, n_words: int, rate: float) -> tuple[str, str, int]:
     return " ".join(words), " ".join(out), changes
 
 
-def test_long_texts_are_not_replaced_wholesale():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_long_texts_are_not_replaced_wholesale(backend):
     a, b, true_changes = _corpus(seed=4, n_words=20_000, rate=0.05)
-    d = diff_words(a, b)  # its time is a benchmark's business, not a test's
+    d = Differ(backend=backend).diff(a, b)  # its time is a benchmark's business, not a test's
     s = d.stats()
     reported = s.inserted + s.deleted + s.substituted
     assert d.a_text() == a and d.b_text() == b
@@ -576,6 +614,9 @@ def test_summary_counts_equal_the_operations(pair, normalizer):
     assert (s.words_a, s.words_b) == (words(a), words(b))
     assert sum(s.by_class.values()) == len([op for op in d.ops if op.kind != "equal" and not (op.kind == "move" and op.b)])
     assert 0.0 <= s.similarity <= 1.0
+    # The diff counts from where the words start; a bare list of ops
+    # counts by tokenizing each op's text again: the same figures.
+    assert s == Diff(d.ops).stats() and d.without().stats() == Diff(d.without().ops).stats()
 
 
 WORDS = ["party", "committee", "report", "harvest", "замок", "ёлка", "ausnahme", "straße", "don't", "1956"]
@@ -620,3 +661,34 @@ def test_anchored_diff_keeps_the_invariants(pair, normalizer):
         forward, backward = diff_words(a, b, normalizer), diff_words(b, a, normalizer)
     _check_invariants(a, b, forward)
     assert backward.ops == [_mirror(op) for op in forward.ops]
+
+
+def test_one_differ_serves_many_segments_and_classes():
+    differ = Differ(Normalizer(ignore_case=True))
+    assert differ.diff("The end.", "THE END.").changes() == []
+    assert differ.diff("one two", "one three").changes()[0].cls == "substitution"
+    assert differ.classify("Party", "party,") == "punctuation" == classify("Party", "party,", Normalizer(ignore_case=True))
+    assert differ.diff("a b c", "a b c").stats().words_a == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs, normalizers)
+def test_both_backends_give_the_same_diff(pair, normalizer):
+    """The C++ build runs the same algorithm: every operation the same,
+    also on the paths for long texts (forced here on short ones)."""
+    if diff_module.NATIVE not in diff_module.BACKENDS:
+        pytest.skip("fast-diff-match-patch not installed")
+    a, b = pair
+    python, native = Differ(normalizer, diff_module.PYTHON), Differ(normalizer, diff_module.NATIVE)
+    assert native.diff(a, b).ops == python.diff(a, b).ops
+    with mock.patch.multiple(diff_module, ANCHORED=3, SIFTED=2):
+        assert native.diff(a, b).ops == python.diff(a, b).ops
+
+
+def test_many_segments_shared_among_processes_give_the_same_diffs():
+    rng = random.Random(5)
+    pairs = [_corpus(seed=n, n_words=rng.randint(0, 40), rate=0.2)[:2] for n in range(40)] + [(None, "Added."), ("Gone.", None)]
+    one = diff_segments(pairs, workers=1)
+    shared = diff_segments(pairs, workers=3)
+    assert [d.ops for d in shared] == [d.ops for d in one]
+    assert [d.stats() for d in shared] == [d.stats() for d in one]

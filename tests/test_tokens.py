@@ -211,3 +211,17 @@ typed = st.text(st.sampled_from(list("aZé ёЁйЖßÅ0'-’.,«»„“—\n")
 @given(typed, st.builds(Normalizer, *[st.booleans()] * 6))
 def test_precomposed_and_decomposed_text_have_the_same_keys(text, norm):
     assert normalize(text, norm) == normalize(unicodedata.normalize("NFD", text), norm)
+
+
+unmarked = st.text(st.sampled_from(list("aZé ёЁйЖß0'-’‐.,«»„“—\n\r\t_") + ["\u00a0", "\u2028"]) | st.characters(blacklist_categories=("Cs", "Mn", "Mc", "Me")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(unmarked | tricky)
+def test_fast_pattern_gives_the_full_rules_tokens(text):
+    """Texts without combining marks and invisible characters (most of
+    them) take a faster pattern: it must cut them exactly as the full one."""
+    from edition.tokens import _token_re
+
+    assert tokenize(text) == _token_re().findall(text)
+    assert token_spans(text) == [m.span() for m in _token_re().finditer(text)]

@@ -6,7 +6,9 @@ Markdown with CriticMarkup."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
+from typing import TextIO
 
 from ..compare import Comparison
 from ..diff import Op
@@ -16,9 +18,30 @@ SCHEMA = "edition.compare/1"
 
 
 def stats_json(stats) -> dict:
-    out = dataclasses.asdict(stats)
-    out["similarity"] = round(stats.similarity, 4)
-    return out
+    return {
+        "words_a": stats.words_a, "words_b": stats.words_b, "equal": stats.equal, "inserted": stats.inserted,
+        "deleted": stats.deleted, "substituted": stats.substituted, "moved": stats.moved,
+        "similarity": round(stats.similarity, 4), "by_class": dict(stats.by_class),
+    }  # fmt: skip
+
+
+def _head_json(comparison: Comparison) -> dict:
+    return {
+        "schema": SCHEMA,
+        "a": comparison.a_label,
+        "b": comparison.b_label,
+        "ignore": [name.removeprefix("ignore_") for name, on in dataclasses.asdict(comparison.options).items() if on],
+    }
+
+
+def _segment_json(s, ops: list) -> dict:
+    return {
+        "segment": s.segment,
+        "changed": s.changed,
+        "absent": "a" if s.a is None else "b" if s.b is None else None,
+        "ops": ops,
+        "stats": stats_json(s.stats),
+    }
 
 
 def to_json(comparison: Comparison) -> dict:
@@ -26,20 +49,8 @@ def to_json(comparison: Comparison) -> dict:
     and figures; then the totals. Equal text is included, so both versions
     can be rebuilt from the ops."""
     return {
-        "schema": SCHEMA,
-        "a": comparison.a_label,
-        "b": comparison.b_label,
-        "ignore": [name.removeprefix("ignore_") for name, on in dataclasses.asdict(comparison.options).items() if on],
-        "segments": [
-            {
-                "segment": s.segment,
-                "changed": s.changed,
-                "absent": "a" if s.a is None else "b" if s.b is None else None,
-                "ops": [_op_json(op) for op in s.diff.ops],
-                "stats": stats_json(s.stats),
-            }
-            for s in comparison.segments
-        ],
+        **_head_json(comparison),
+        "segments": [_segment_json(s, [_op_json(op) for op in s.diff.ops]) for s in comparison.segments],
         "totals": stats_json(comparison.totals()),
     }
 
@@ -51,6 +62,51 @@ def _op_json(op: Op) -> dict:
     if op.move is not None:
         out["move"] = op.move
     return out
+
+
+def write_json(comparison: Comparison, out: TextIO) -> None:
+    """`to_json` written as `json.dumps(…, ensure_ascii=False, indent=2)`
+    and a line end would write it, byte for byte, a segment at a time: the
+    standard encoder turns to pure Python when it indents (some 25 s for
+    a whole Bible) and holds the whole text in memory."""
+    head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
+    out.write(head[:-2] + ',\n  "segments": [')
+    for n, s in enumerate(comparison.segments):
+        absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
+        ops = ",\n".join(map(_op_text, s.diff.ops))
+        out.write(
+            (",\n    {\n" if n else "\n    {\n")
+            + f'      "segment": {_encode(s.segment)},\n      "changed": {"true" if s.changed else "false"},\n'
+            + f'      "absent": {absent},\n'
+            + ('      "ops": [\n' + ops + "\n      ],\n" if ops else '      "ops": [],\n')
+            + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
+        )
+    out.write("\n  ]" if comparison.segments else "]")
+    out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _stats_text(stats, pad: str) -> str:
+    inner = pad + "  "
+    fields = [(name, str(value)) for name, value in stats_json(stats).items() if name != "by_class"]
+    classes = ",\n".join(f"{inner}  {_encode(c)}: {n}" for c, n in stats.by_class.items())
+    by_class = "{\n" + classes + "\n" + inner + "}" if classes else "{}"
+    return "{\n" + "".join(f'{inner}"{name}": {value},\n' for name, value in fields) + f'{inner}"by_class": {by_class}\n{pad}}}'
+
+
+def _op_text(op: Op) -> str:
+    pad = "          "  # an op's keys stand five levels deep
+    text = (
+        f'        {{\n{pad}"op": "{op.kind}",\n{pad}"a": {_encode(op.a)},\n{pad}"b": {_encode(op.b)},\n'
+        f'{pad}"a_pos": {op.a_pos},\n{pad}"b_pos": {op.b_pos}'
+    )
+    if op.cls:
+        text += f',\n{pad}"class": {_encode(op.cls)}'
+    if op.move is not None:
+        text += f',\n{pad}"move": {op.move}'
+    return text + "\n        }"
 
 
 def summary_lines(comparison: Comparison) -> list[str]:
