@@ -43,18 +43,23 @@ def tree_peak(args: list[str], cwd: Path, interval: float = 0.05) -> tuple[float
     memory (MB) of the process and all its descendants (workers included;
     ru_maxrss of children is only the largest single process), sampled
     from /proc every `interval` seconds, and the CPU seconds of the tree."""
+    import tempfile
+
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(interval)
-    seconds = time.perf_counter() - start
-    _, err = process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"{args} failed: {err.decode()[-500:]}")
+    # Output to a file, not a pipe nobody reads while we poll: a command
+    # that prints more than a pipe holds would wait for ever.
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
+                                   env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(interval)
+        seconds = time.perf_counter() - start
+        if process.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{args} failed: {err.read().decode()[-500:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, peak / 1024, cpu

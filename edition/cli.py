@@ -261,7 +261,7 @@ def compare(
         root = _root(edition)
     result = api.compare(root, *what, options=options)
     if format == "json":
-        print(json.dumps(formats.to_json(result), ensure_ascii=False, indent=2))
+        formats.write_json(result, sys.stdout)
     elif format == "markdown":
         sys.stdout.write(formats.to_markdown(result))
     elif format == "html":
