@@ -20,9 +20,12 @@ WeasyPrint's version and this renderer's code. A rebuild re-lays out only
 the parts whose HTML changed. Deleting the cache is always safe; an entry
 that cannot be read is laid out again.
 
-When a part's second layout does not match its first (the numbers moved a
-line, or changed its page count), the parts cannot be trusted to join: the
-build falls back to the single-process build of render/pdf.py."""
+When a part's numbered layout does not match the layout its numbers were
+read from (printing them moved a line, or changed its page count), that part
+is numbered again from its new layout, and the parts after it are laid out
+at their new folios — as the whole build does; if the lines still move after
+three rounds, the build falls back to the single-process build of
+render/pdf.py."""
 
 from __future__ import annotations
 
@@ -379,53 +382,64 @@ def build_in_parts(
     try:
         # Pass 1: every chunk as if it opened on page 1.
         tell("laying out pages", 0, None)
-        first = _run([task(chunk_body(split, c), 1, True, False) for c in chunks], cache, jobs, pool)
-        laid_out["pass 1"] = sum(not r.cached for r in first)
+        current = _run([task(chunk_body(split, c), 1, True, False) for c in chunks], cache, jobs, pool)
+        laid_out["pass 1"] = sum(not r.cached for r in current)
         lap("layout")
-        folios_at = []  # each chunk's first folio
-        folio = 1
-        for result in first:
-            folios_at.append(folio)
-            folio += result.pages
-        doc_pages = folio - 1
-        laid = _shifted(first, folios_at)
-        anchors = _anchors(first, folios_at)
-        numbering = number_lines(laid, volume.blocks, per_page)
-        arabic = [str(n) for n in range(1, doc_pages + 1)]
-        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
-        numbered_lines = volume.line_numbers and numbering.marks
-        numbered = render_volume(
-            edition, templates, numbering.marks if numbered_lines else None, register=register,
-            apparatus_lines=numbering.lines, index_refs=refs,
-        )
-        split2 = split_volume(numbered.html, count)
-        lap("lines")
-        if split2 is None:
-            return None
+        # Pass 2: the chunks numbered at their folios. A chunk whose lines
+        # the numbers moved is numbered again from where its lines fell
+        # (as the whole build does), the chunks after it at their new folios
+        # when its page count changed; the others come from the cache.
+        for _ in range(3):
+            folios_at = []  # each chunk's first folio
+            folio = 1
+            for result in current:
+                folios_at.append(folio)
+                folio += result.pages
+            doc_pages = folio - 1
+            laid = _shifted(current, folios_at)
+            anchors = _anchors(current, folios_at)
+            numbering = number_lines(laid, volume.blocks, per_page)
+            arabic = [str(n) for n in range(1, doc_pages + 1)]
+            refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
+            numbered_lines = volume.line_numbers and numbering.marks
+            numbered = render_volume(
+                edition, templates, numbering.marks if numbered_lines else None, register=register,
+                apparatus_lines=numbering.lines, index_refs=refs,
+            )
+            split2 = split_volume(numbered.html, count)
+            lap("lines")
+            if split2 is None:
+                return None
+            tell("laying out numbered pages", 0, doc_pages)
+            tasks = [task(chunk_body(split2, c), folios_at[i], folios_at[i] % 2 == 1, True) for i, c in enumerate(chunks)]
+            parts = _run(tasks, cache, jobs, pool)
+            laid_out["pass 2"] += sum(not r.cached for r in parts)
+            lap("layout (numbered)")
+            moved = {i for i, (one, two) in enumerate(zip(current, parts)) if one.pages != two.pages or not same_layout(one.lines, two.lines)}
+            if not moved:
+                break
+            current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
+        else:
+            return None  # the numbers keep moving lines: build it whole
 
-        # Pass 2: the chunks at their folios, the front and back matter.
+        # The front matter (contents at the documents' folios), the back matter.
         contents = "\n".join(
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}'
             for n in range(1, count + 1)
         )
-        tasks = [task(chunk_body(split2, c), folios_at[i], folios_at[i] % 2 == 1, True) for i, c in enumerate(chunks)]
-        tasks.append(Task(part_html(split2, split2.front + SENTINEL.format(anchors=''.join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1))), first_folio=None, right=True, extra_css=contents),
-                          base_url, roots, True, epoch))  # fmt: skip
+        tasks = [Task(part_html(split2, split2.front + SENTINEL.format(anchors=''.join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1))), first_folio=None, right=True, extra_css=contents),
+                      base_url, roots, True, epoch)]  # fmt: skip
         has_back = bool(split2.back.strip())
         if has_back:
             tasks.append(task(split2.back, doc_pages + 1, doc_pages % 2 == 0, True))
-        tell("laying out numbered pages", 0, doc_pages)
-        second = _run(tasks, cache, jobs, pool)
-        laid_out["pass 2"] = sum(not r.cached for r in second)
-        lap("layout (numbered)")
+        matter = _run(tasks, cache, jobs, pool)
+        laid_out["pass 2"] += sum(not r.cached for r in matter)
+        lap("layout (front and back)")
     finally:
         for executor in pool:
             executor.shutdown()
-    parts, front = second[: len(chunks)], second[len(chunks)]
-    back = second[len(chunks) + 1] if has_back else None
-    for one, two in zip(first, parts):
-        if one.pages != two.pages or not same_layout(one.lines, two.lines):
-            return None  # the numbers moved a line: build it whole
+    front = matter[0]
+    back = matter[1] if has_back else None
 
     laid2 = _shifted(parts, folios_at)
     numbering = Numbering(number_lines(laid2, volume.blocks, per_page).lines, numbering.marks, numbering.warnings)
