@@ -67,6 +67,10 @@ def run() -> list[dict]:
         seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
         rows.append({"operation": "rebuild, nothing changed", "size": f"{pages} pages", "seconds": seconds,
                      "peak_mb": peak, "target": f"< 15 s (cpu {cpu:.0f} s)"})  # fmt: skip
+        if name == "2000":  # the whole edition's two layers, as one comparison
+            seconds, peak, cpu = tree_peak([str(EDITION), "compare", "asv", "asv.2", "--format", "json"], root)
+            rows.append({"operation": "compare asv asv.2 (whole edition), JSON", "size": f"{documents} docs",
+                         "seconds": seconds, "peak_mb": peak, "target": f"< 5 s (cpu {cpu:.1f} s)"})  # fmt: skip
         corpora.change_one_word(root, f"d{documents // 2:04d}")
         seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
         rows.append({"operation": "rebuild after a one-word change", "size": f"{pages} pages", "seconds": seconds,

@@ -401,13 +401,25 @@ def note_rows(doc: Document) -> list[dict]:
 
 
 def compare(root: Path | None, a: str, b: str, c: str | None = None, options=None):
-    """`compare DOC A B` (two layers, or a layer and a file) or `compare
-    FILE FILE` (two texts outside an edition, root may be None)."""
-    from .compare import compare_layers, compare_paragraphs
+    """`compare DOC A B` (two layers, or a layer and a file), `compare
+    FILE FILE` (two texts outside an edition, root may be None) or `compare
+    A B` with two layers of the edition at `root` (every document that has
+    both; files of those names win)."""
+    from .compare import compare_edition, compare_layers, compare_paragraphs
     from .importers import read_delivery
     from .tokens import Normalizer
 
     options = options or Normalizer()
+    if c is None and root is not None and not Path(a).is_file() and not Path(b).is_file():
+        documents = open_workspace(root).edition.documents
+        known = {layer.id for doc in documents for layer in doc.layers}
+        for layer in (a, b):
+            if layer not in known:
+                raise UsageError.at(
+                    f"no document has a layer '{layer}' (and no file has that name)",
+                    hint="layers in this edition: " + ", ".join(sorted(known)),
+                )
+        return compare_edition(documents, a, b, options)
     if c is None:
         paths = [Path(a), Path(b)]
         for path in paths:

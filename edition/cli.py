@@ -51,6 +51,11 @@ def command(func):
         except EditionError as exc:
             _report(exc.problems)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader of our output went away (`| head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except OSError as exc:
             # The system refused a read or write (disk full, permission, a
             # file vanished): a message, not a traceback (hardening, issue 7).
@@ -235,7 +240,7 @@ def site(
 @app.command()
 @command
 def compare(
-    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), or FILE FILE.")],
+    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document).")],
     format: Annotated[str, typer.Option("--format", "-f", help="term, html, json or markdown.")] = "term",
     all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term).")] = False,
     ignore_case: Annotated[bool, typer.Option(help="Ignore letter case.")] = False,
@@ -252,13 +257,17 @@ def compare(
     from .tokens import Normalizer
 
     if len(what) not in (2, 3):
-        raise UsageError.at("compare takes DOC A B or FILE FILE", hint="e.g. `edition compare DOC en en.2`")
+        raise UsageError.at("compare takes DOC A B, FILE FILE or A B", hint="e.g. `edition compare DOC en en.2`")
     if format not in ("term", "html", "json", "markdown"):
         raise UsageError.at(f"unknown format '{format}'", hint="one of: term, html, json, markdown")
     options = Normalizer(ignore_case, ignore_punctuation, ignore_typography, ignore_whitespace, ignore_hyphenation, ignore_stress)
     root = None
-    if len(what) == 3:
-        root = _root(edition)
+    if len(what) == 3 or edition is not None or not all(Path(w).is_file() for w in what):
+        try:
+            root = _root(edition)
+        except EditionError:
+            if len(what) == 3:
+                raise
     result = api.compare(root, *what, options=options)
     if format == "json":
         formats.write_json(result, sys.stdout)

@@ -56,6 +56,23 @@ def compare_layers(doc: Document, a: str, b: str, options: Normalizer = Normaliz
     return comparison
 
 
+def compare_edition(documents: list[Document], a: str, b: str, options: Normalizer = Normalizer()) -> Comparison:
+    """Two layers across a whole edition: every document that has both, its
+    segments named `document/segment`, diffed in one batch (the workers of
+    `diff_segments` share the whole edition's segments)."""
+    comparison = Comparison(a, b, options=options)
+    present = [
+        (f"{doc.id}/{s.id}", s.text.get(a), s.text.get(b))
+        for doc in documents
+        if doc.layer(a) is not None and doc.layer(b) is not None
+        for s in doc.segments
+        if s.text.get(a) is not None or s.text.get(b) is not None
+    ]
+    diffs = diff_segments([(ta, tb) for _, ta, tb in present], options)
+    comparison.segments = [SegmentComparison(sid, ta, tb, d) for (sid, ta, tb), d in zip(present, diffs)]
+    return comparison
+
+
 def compare_paragraphs(
     a: list[str], b: list[str], a_label: str, b_label: str, options: Normalizer = Normalizer(), names: list[str] | None = None
 ) -> Comparison:

@@ -151,3 +151,28 @@ def test_json_written_a_segment_at_a_time_is_the_same_text():
         write_json(comparison, out)
         assert out.getvalue() == json.dumps(to_json(comparison), ensure_ascii=False, indent=2) + "\n"
     assert any(op["op"] == "move" for s in to_json(comparisons[1])["segments"] for op in s["ops"])
+
+
+def test_two_layers_across_the_whole_edition(cli, tmp_path):
+    """`edition compare A B` in an edition: every document that has both
+    layers, its segments named document/segment, one set of totals."""
+    import json as json_module
+    import shutil
+
+    from .conftest import REPO
+
+    root = tmp_path / "ed"
+    root.mkdir()
+    shutil.copy(REPO / "edition.yaml", root / "edition.yaml")
+    for name in ("seeds", "translations"):
+        shutil.copytree(REPO / name, root / name)
+    result = cli("compare", "en", "en.2", "--format", "json", "-C", str(root))
+    assert result.exit_code == 0, result.output
+    data = json_module.loads(result.stdout)
+    letter = "1956-11-14-anonymous-letter-city-gorky"
+    assert {s["segment"].split("/")[0] for s in data["segments"]} == {letter}  # the one document with both
+    single = json_module.loads(cli("compare", letter, "en", "en.2", "--format", "json", "-C", str(root)).stdout)
+    assert [s["ops"] for s in data["segments"]] == [s["ops"] for s in single["segments"]]
+    assert data["totals"] == single["totals"]
+    unknown = cli("compare", "en", "xx", "-C", str(root))
+    assert unknown.exit_code == 2 and "no document has a layer 'xx'" in unknown.stderr
