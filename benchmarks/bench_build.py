@@ -55,7 +55,6 @@ def run() -> list[dict]:
         seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
         pages = _pages(root / "build" / "edition.pdf")
         size_mb = (root / "build" / "edition.pdf").stat().st_size / 1e6
-        start = time.perf_counter()
         done = __import__("subprocess").run([sys.executable, "-c", PEER, str(root)], capture_output=True, text=True)
         peer_seconds = float(done.stdout.split()[0]) if done.returncode == 0 else None
         rows.append({

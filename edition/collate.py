@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diff import EQUAL, MOVE, TRIVIAL_CLASSES, WHITESPACE, Diff, Differ
-from .model import Document
+from .model import Document, Layer
 from .tokens import Normalizer
 
 OMITTED = ""  # the reading of a witness that leaves the lemma out ("om.")
@@ -175,3 +175,21 @@ def entry_text(entry: Entry, siglum=lambda w: w) -> str:
         parts.append(f"{text} {witnesses}")
     lemma = entry.short_lemma or "+"
     return f"{lemma}] " + "; ".join(parts)
+
+
+def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Apparatus | None:
+    """The apparatus of variants an edition gives a document: the other
+    layers in `base`'s language (its earlier or later versions, a second
+    translation into that language) against `base`, with the readings the
+    edition's `apparatus` setting keeps ("all", "substantive", "none");
+    None when there is nothing to record. The printed volume, the HTML
+    edition and the TEI export all make this one choice."""
+    if base is None or setting == "none":
+        return None
+    witnesses = [layer.id for layer in doc.layers if layer.lang == base.lang and layer.id != base.id]
+    if not witnesses:
+        return None
+    apparatus = collate(doc, base.id, witnesses)
+    if setting != "all":
+        apparatus = apparatus.without()
+    return apparatus if apparatus.entries else None

@@ -346,7 +346,7 @@ def test_leftover_temporary_files_are_ignored_by_the_loader(tmp_path):
     clean = api.validate(root)
     seed = root / "seeds" / f"{LETTER}.yaml"
     half = seed.read_bytes()[:500]
-    places = [root / f".edition.yaml.k3j2_x.tmp", root / "seeds" / f".{seed.name}.a8b_c9.tmp", root / "translations" / LETTER / ".en.2.yaml.zz9x.tmp", root / "translations" / MEMO / ".de.2.yaml.q1.tmp"]
+    places = [root / ".edition.yaml.k3j2_x.tmp", root / "seeds" / f".{seed.name}.a8b_c9.tmp", root / "translations" / LETTER / ".en.2.yaml.zz9x.tmp", root / "translations" / MEMO / ".de.2.yaml.q1.tmp"]
     for path in places:
         path.write_bytes(half)
     ws = store.load_workspace(root)

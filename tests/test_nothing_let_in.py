@@ -99,7 +99,7 @@ def payloads(port: int) -> list[str]:
         f"<style>body {{ background: url(http://127.0.0.1:{port}/s) }}</style>",
         "<script>document.title = 'owned'</script>",
         f'<iframe src="http://127.0.0.1:{port}/i"></iframe>',
-        f'<object data="file:///etc/passwd"></object>',
+        '<object data="file:///etc/passwd"></object>',
         f'<svg><image href="http://127.0.0.1:{port}/v"/></svg>',
         "{{ 7*7 }}",
         "{% for x in range(3) %}loop{% endfor %}",
@@ -340,7 +340,7 @@ def test_yaml_refuses_python_objects_everywhere(tmp_path, tag):
         "a document value": (seed, text.replace("credit: Translated", f"author: {value}\ncredit: Translated", 1)),
         "a list item": (seed, text.replace("archival_refs:\n", f"archival_refs:\n- {value}\n", 1)),
         "a flow sequence": (seed, text.replace("original_language: ru", f"original_language: [{value}]", 1)),
-        "a shorthand %TAG": (seed, f"%TAG !p! tag:yaml.org,2002:python/\n---\n" + text.replace("original_language: ru", "original_language: !p!object/apply:os.system ['true']", 1)),
+        "a shorthand %TAG": (seed, "%TAG !p! tag:yaml.org,2002:python/\n---\n" + text.replace("original_language: ru", "original_language: !p!object/apply:os.system ['true']", 1)),
         "edition.yaml": (root / "edition.yaml", (root / "edition.yaml").read_text(encoding="utf-8") + f"publisher: {value}\n"),
         "names.yaml": (root / "names.yaml", f"persons: {value}\n"),
     }

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..collate import Apparatus, collate
-from ..model import Document, Edition, Layer, LayerRole
+from ..collate import Apparatus, apparatus_of_versions
+from ..model import Document, Edition, LayerRole
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -15,23 +15,6 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 def _t(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
-
-
-def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Apparatus | None:
-    """The apparatus of variants the printed edition gives a document: the
-    other layers in `base`'s language (its earlier or later versions) against
-    `base`, with the readings the edition's `apparatus` setting keeps ("all",
-    "substantive", "none"); None when there is nothing to record.
-    (Meant for edition/collate.py, where render/html.py can share it.)"""
-    if base is None or setting == "none":
-        return None
-    witnesses = [layer.id for layer in doc.layers if layer.lang == base.lang and layer.id != base.id]
-    if not witnesses:
-        return None
-    apparatus = collate(doc, base.id, witnesses)
-    if setting != "all":
-        apparatus = apparatus.without()
-    return apparatus if apparatus.entries else None
 
 
 def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Mapping, Sequence, Union
 
-from ..collate import collate, entry_text
+from ..collate import apparatus_of_versions, entry_text
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
@@ -536,14 +536,10 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
     the printed lines when `lines` (a line map) is given."""
     from .lines import line_at  # lines.py builds on this module's view
 
-    if base is None or edition.apparatus == "none":
+    app = apparatus_of_versions(doc, base, edition.apparatus)
+    if app is None:
         return (), []
-    witnesses = tuple(la.id for la in doc.layers if la.lang == base.lang and la.id != base.id)
-    if not witnesses:
-        return (), []
-    app = collate(doc, base.id, list(witnesses))
-    if edition.apparatus != "all":
-        app = app.without()
+    witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
     out = []
     for entry in app.entries:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Sequence
 
-from ..collate import collate, entry_text
+from ..collate import apparatus_of_versions, entry_text
 from ..errors import EditionError, UsageError
 from ..model import Edition, inline_spans
 from ..names import Register, document_occurrences, matcher
@@ -300,21 +300,16 @@ def _with_points(doc: DocumentView, points: Points) -> DocumentView:
 
 def _apparatus(edition: Edition, doc: DocumentView, paragraphs: dict[str, int], points: Points):
     """The apparatus of the other layers in the shown text's language
-    against that text (the rule of render/html.py's `apparatus_entries`),
+    against that text (`collate.apparatus_of_versions`, as in print),
     each entry keyed to the paragraph of its lemma (the printed volume keys
     them to lines, which a web page has not); adds a marker after each
     lemma to `points`."""
     base = next((c.layer for c in doc.columns if not c.series), doc.layer)
     source = edition.document(doc.id)
-    layer = source.layer(base) if base else None
-    if layer is None or edition.apparatus == "none":
+    app = apparatus_of_versions(source, source.layer(base) if base else None, edition.apparatus)
+    if app is None:
         return None
-    witnesses = [la.id for la in source.layers if la.lang == layer.lang and la.id != base]
-    if not witnesses:
-        return None
-    app = collate(source, base, witnesses)
-    if edition.apparatus != "all":
-        app = app.without()
+    witnesses = list(app.witnesses)
     texts = {seg.id: seg.text.get(base, "") for seg in source.segments}
     entries: list[AppEntry] = []
     for n, entry in enumerate(app.entries, start=1):
