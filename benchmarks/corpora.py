@@ -97,7 +97,13 @@ def change_one_word(root: Path, document: str, old: str = " the ", new: str = " 
     document may or may not change)."""
     path = root / "seeds" / f"{document}.yaml"
     text = path.read_text(encoding="utf-8")
-    marker = "  asv.2: "
-    at = text.index(marker)
-    cut = text.index(old, at)
+    phrases = [line.split("phrase:", 1)[1].strip().strip("'\"") for line in text.splitlines() if "phrase:" in line]
+    at = text.index("  asv.2: ")
+    while True:  # a word no note is anchored on: the edit must not break an anchor
+        cut = text.index(old, at)
+        line_end = text.index("\n", cut)
+        line = text[text.rindex("\n", 0, cut) + 1 : line_end]
+        if not any(p and p in line for p in phrases):
+            break
+        at = text.index("  asv.2: ", line_end)
     path.write_text(text[:cut] + new + text[cut + len(old) :], encoding="utf-8")

@@ -171,16 +171,7 @@ def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> 
     for piece in pieces_:
         length = len(piece_text((piece,)))
         if isinstance(piece, Run):
-            start = 0
-            while k < len(todo) and todo[k][0] < pos + length:
-                cut = max(todo[k][0] - pos, 0)
-                if cut > start:
-                    out.append(Run(piece.text[start:cut], piece.em))
-                    start = cut
-                out.append(Mark(todo[k][1]))
-                k += 1
-            if start < length:
-                out.append(Run(piece.text[start:], piece.em))
+            k = split_run(piece, pos, todo, k, out, lambda item: Mark(item[1]))
         else:
             while k < len(todo) and todo[k][0] <= pos and length:
                 out.append(Mark(todo[k][1]))
@@ -189,6 +180,25 @@ def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> 
         pos += length
     out.extend(Mark(n) for _, n in todo[k:])
     return tuple(out)
+
+
+def split_run(run: Run, pos: int, todo: Sequence[tuple], k: int, out: list, made) -> int:
+    """Append `run` (which starts at offset `pos`) to `out`, cut at each
+    offset todo[k][0], todo[k+1][0]… that falls inside it, with
+    `made(todo[i])` put at the cut; returns the index of the first item
+    left for the pieces after it."""
+    start = 0
+    length = len(run.text)
+    while k < len(todo) and todo[k][0] < pos + length:
+        cut = max(todo[k][0] - pos, 0)
+        if cut > start:
+            out.append(Run(run.text[start:cut], run.em))
+            start = cut
+        out.append(made(todo[k]))
+        k += 1
+    if start < length:
+        out.append(Run(run.text[start:], run.em))
+    return k
 
 
 def runs(text: str) -> tuple[Run, ...]:

@@ -34,6 +34,7 @@ from .html import (
     _default_templates,
     load_templates,
     piece_text,
+    split_run,
     volume_view,
 )
 
@@ -255,16 +256,7 @@ def with_points(pieces: tuple, text: str, points: Sequence[tuple[int, object]]) 
     for piece in pieces:
         if isinstance(piece, Run):
             length = len(piece.text)
-            start = 0
-            while k < len(todo) and todo[k][0] < pos + length:
-                cut = max(todo[k][0] - pos, 0)
-                if cut > start:
-                    out.append(Run(piece.text[start:cut], piece.em))
-                    start = cut
-                out.append(todo[k][2])
-                k += 1
-            if start < length:
-                out.append(Run(piece.text[start:], piece.em))
+            k = split_run(piece, pos, todo, k, out, lambda item: item[2])
         elif isinstance(piece, Bound):
             length = len(piece_text((piece,)).replace(SOFT_HYPHEN, ""))
             while k < len(todo) and todo[k][0] < pos + length:
