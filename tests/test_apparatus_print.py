@@ -213,3 +213,17 @@ def test_index_by_line_cites_the_line_that_holds_the_name(tmp_path):
 def test_abbreviations_are_listed(built):
     text = next(text for text in built["pages"] if "Communist Party of the Soviet Union" in text)
     assert "CPSU" in text and "abbreviations" in text.lower()
+
+
+def test_list_of_sources_from_the_documents_data(built):
+    """Every archival signature and publication of the sample, under its
+    archive (named from the abbreviations), with the numbers of its
+    documents."""
+    text = next(_flat(t) for t in built["pages"] if "Publications" in t and "sources" in t.lower())
+    ws = api.open_workspace(built["root"])
+    for number, doc in enumerate(ws.edition.documents, start=1):
+        for ref in doc.archival_refs:
+            assert f"{ref.text} No. {number}" in text, (ref.text, text[:300])
+    assert "RGANI — Russian State Archive of Contemporary History" in text
+    assert text.index("RGANI —") < text.index("TsKhSD —") < text.index("Publications")
+    assert "Wir wollen freie Menschen sein (Köln: Bund, 1993), pp. 125-126. No. 1" in text

@@ -402,6 +402,16 @@ class IndexSection:
 
 
 @dataclass(frozen=True)
+class SourceGroup:
+    """A part of the list of sources: an archive (its abbreviation and, from
+    the register, its name) or the publications, with each source as cited
+    and the numbers of the documents that come from it."""
+
+    title: str
+    entries: tuple[tuple[tuple[Run, ...], tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
 class DocumentView:
     number: int
     anchor: str  # the element id the contents and bookmarks point to
@@ -449,6 +459,7 @@ class VolumeView:
     line_numbers: bool = True
     index: tuple[IndexSection, ...] = ()  # persons, places
     abbreviations: tuple[tuple[str, str], ...] = ()
+    sources: tuple[SourceGroup, ...] = ()  # the list of sources
 
 
 # (document number, layer id, segment id): one printed block. Line-number
@@ -502,8 +513,32 @@ def volume_view(
         line_numbers=edition.line_numbers != "none",
         index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
+        sources=list_of_sources(edition, register),
     )
     return view, warnings
+
+
+def list_of_sources(edition: Edition, register: Register | None) -> tuple[SourceGroup, ...]:
+    """The edition's sources from its documents' data: the archival
+    signatures, archive by archive (named from the list of abbreviations
+    where it has them), then the publications and archive citations; each
+    with the numbers of its documents, in the volume's order."""
+    expansions = {a.abbr: a.expansion for a in (register.abbreviations if register else ())}
+    archives: dict[str, dict[str, list[int]]] = {}
+    published: dict[str, list[int]] = {}
+    for number, doc in enumerate(edition.documents, start=1):
+        for ref in doc.archival_refs:
+            archives.setdefault(ref.archive or "", {}).setdefault(ref.text, []).append(number)
+        for text in (doc.publication, doc.citation):
+            if text:
+                published.setdefault(text, []).append(number)
+    groups = []
+    for archive in sorted(archives, key=lambda a: (a == "", a.casefold())):
+        title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
+        groups.append(SourceGroup(title, tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
+    if published:
+        groups.append(SourceGroup("Publications", tuple((runs(t), tuple(n)) for t, n in published.items())))
+    return tuple(groups)
 
 
 def _index_sections(edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None) -> tuple[IndexSection, ...]:
