@@ -53,8 +53,11 @@ def _too_large(path: Path, size: int, limit: int) -> EditionError:
     )
 
 
-def read_text(path: Path) -> str:
-    """The file's text as NFC, or an error naming the byte that is wrong."""
+def read_text(path: Path, nfc: bool = True) -> str:
+    """The file's text as NFC, or an error naming the byte that is wrong.
+    YAML is read with `nfc=False` and its values normalised after parsing:
+    normalising the raw text could join an escape's last hex digit with a
+    combining mark after it ("\\U000232CA" + U+0300 → "…C" + "À")."""
     data = read_bytes(path)
     if not data.strip():
         raise EditionError.at("file is empty", path, 1, 1, hint="write the document's fields, or remove the file")
@@ -75,4 +78,5 @@ def read_text(path: Path) -> str:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         raise EditionError.at("NUL character in file", path, line, hint="the file is binary or corrupt")
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text) if nfc else text

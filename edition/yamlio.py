@@ -95,7 +95,7 @@ def parse(text: str, path: Path) -> Located:
 
 
 def load(path: Path) -> tuple[Located, str]:
-    text = read_text(path)
+    text = read_text(path, nfc=False)  # values are made NFC once parsed
     return parse(text, path), text
 
 
