@@ -389,7 +389,9 @@ def build_in_parts(
         # the numbers moved is numbered again from where its lines fell
         # (as the whole build does), the chunks after it at their new folios
         # when its page count changed; the others come from the cache.
-        for _ in range(3):
+        first = list(current)
+        silent: set[int] = set()  # chunks printed without line numbers
+        for attempt in range(4):
             folios_at = []  # each chunk's first folio
             folio = 1
             for result in current:
@@ -401,9 +403,10 @@ def build_in_parts(
             numbering = number_lines(laid, volume.blocks, per_page)
             arabic = [str(n) for n in range(1, doc_pages + 1)]
             refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
-            numbered_lines = volume.line_numbers and numbering.marks
+            silent_docs = {n + 1 for i in silent for n in chunks[i]}
+            marks = {key: at for key, at in numbering.marks.items() if key[0] not in silent_docs}
             numbered = render_volume(
-                edition, templates, numbering.marks if numbered_lines else None, register=register,
+                edition, templates, marks if volume.line_numbers and marks else None, register=register,
                 apparatus_lines=numbering.lines, index_refs=refs,
             )
             split2 = split_volume(numbered.html, count)
@@ -418,9 +421,22 @@ def build_in_parts(
             moved = {i for i, (one, two) in enumerate(zip(current, parts)) if one.pages != two.pages or not same_layout(one.lines, two.lines)}
             if not moved:
                 break
-            current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
+            if attempt == 2:
+                # Printing the numbers keeps moving lines there (two
+                # numberings that each move the other's lines): those chunks
+                # are printed as first laid out, without numbers in the margin.
+                silent |= moved
+                current = [first[i] if i in silent else current[i] for i in range(len(chunks))]
+            else:
+                current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
         else:
-            return None  # the numbers keep moving lines: build it whole
+            return None  # the lines still move: build it whole
+        if silent:
+            numbering.warnings.append(
+                "line numbers left out in document(s) "
+                + ", ".join(str(n + 1) for i in sorted(silent) for n in chunks[i])
+                + ": printing them changed where the lines fall"
+            )
 
         # The front matter (contents at the documents' folios), the back matter.
         contents = "\n".join(
