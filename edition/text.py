@@ -46,7 +46,8 @@ LANGUAGES = {
     "portuguese": "pt", "dutch": "nl", "swedish": "sv", "finnish": "fi", "norwegian": "no",
     "danish": "da", "estonian": "et", "latvian": "lv", "lithuanian": "lt", "georgian": "ka",
     "armenian": "hy", "mongolian": "mn", "albanian": "sq", "greek": "el", "turkish": "tr",
-    "persian": "fa", "arabic": "ar", "hebrew": "he", "yiddish": "yi",
+    "persian": "fa", "arabic": "ar", "hebrew": "he", "yiddish": "yi", "latin": "la",
+    "kazakh": "kk", "slovenian": "sl", "uzbek": "uz",
 }  # fmt: skip
 LANGUAGE_NAMES = {code: name.capitalize() for name, code in LANGUAGES.items()}
 

@@ -41,6 +41,7 @@ footnote | translator | gloss | archival."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from ..model import Document, Edition, Note, resolve_anchor
 
@@ -81,10 +82,7 @@ def document_json(doc: Document) -> dict:
         "place": doc.place,
         "type": doc.doc_type,
         "original_language": doc.original_language,
-        "archival_refs": [
-            {"text": r.text, "archive": r.archive, "fond": r.fond, "opis": r.opis, "delo": r.delo, "folios": r.folios, "copy": r.copy}
-            for r in doc.archival_refs
-        ],
+        "archival_refs": [asdict(r) for r in doc.archival_refs],  # text, then its parts
         "citation": doc.citation,
         "publication": doc.publication,
         "source_url": doc.source_url,

@@ -34,6 +34,7 @@ from ..model import (
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
+from ..text import LANGUAGE_NAMES
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -642,16 +643,6 @@ def _check_print_settings(edition: Edition) -> None:
 
 
 # --- which layers a document prints -----------------------------------------------
-
-LANGUAGE_NAMES = {
-    "be": "Belarusian", "bg": "Bulgarian", "cs": "Czech", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "et": "Estonian", "fi": "Finnish", "fr": "French",
-    "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian", "it": "Italian", "ja": "Japanese",
-    "ka": "Georgian", "kk": "Kazakh", "la": "Latin", "lt": "Lithuanian", "lv": "Latvian",
-    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
-    "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "tr": "Turkish",
-    "uk": "Ukrainian", "uz": "Uzbek", "yi": "Yiddish", "zh": "Chinese",
-}  # fmt: skip
 
 
 def language_name(code: str | None) -> str | None:
