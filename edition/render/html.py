@@ -212,6 +212,23 @@ def plain(text: str) -> str:
     return "".join(t for t, _ in inline_spans(text))
 
 
+def display_offsets(text: str) -> list[int]:
+    """For each offset of the stored text (emphasis marks included), the
+    offset among the printed characters (the marks print nothing)."""
+    out: list[int] = []
+    n = 0
+    for span, em in inline_spans(text):
+        if em:
+            out.append(n)  # the opening '*'
+        for _ in span:
+            out.append(n)
+            n += 1
+        if em:
+            out.append(n)  # the closing '*'
+    out.append(n)
+    return out
+
+
 def pieces(
     text: str, calls: list[tuple[int, Footnote]], lang: str | None = None
 ) -> tuple[Piece, ...]:
@@ -223,17 +240,8 @@ def pieces(
         return runs(text)
     # Display characters with their emphasis, and where each raw offset
     # (in the text with its `*` marks) falls among them.
-    chars: list[tuple[str, bool]] = []
-    raw_to_display: list[int] = []
-    for span, em in inline_spans(text):
-        if em:
-            raw_to_display.append(len(chars))  # the opening '*'
-        for ch in span:
-            raw_to_display.append(len(chars))
-            chars.append((ch, em))
-        if em:
-            raw_to_display.append(len(chars))  # the closing '*'
-    raw_to_display.append(len(chars))
+    chars = [(ch, em) for span, em in inline_spans(text) for ch in span]
+    raw_to_display = display_offsets(text)
 
     by_offset: dict[int, list[Footnote]] = {}
     for offset, note in sorted(calls, key=lambda c: c[0]):

@@ -18,7 +18,7 @@ from typing import ClassVar, Sequence
 
 from ..collate import apparatus_of_versions, entry_text
 from ..errors import EditionError, UsageError
-from ..model import Edition, inline_spans
+from ..model import Edition
 from ..names import Register, document_occurrences, matcher
 from ..store import ID_RE, atomic_write
 from .html import (
@@ -32,6 +32,7 @@ from .html import (
     Run,
     VolumeView,
     _default_templates,
+    display_offsets,
     load_templates,
     piece_text,
     split_run,
@@ -222,30 +223,13 @@ def _labels(doc: DocumentView):
 Points = dict[tuple[str, str], list[tuple[int, object]]]
 
 
-def _display_offsets(text: str) -> list[int]:
-    """For each offset of the stored text (emphasis marks included), the
-    offset among the printed characters."""
-    out: list[int] = []
-    n = 0
-    for span, em in inline_spans(text):
-        if em:
-            out.append(n)
-        for _ in span:
-            out.append(n)
-            n += 1
-        if em:
-            out.append(n)
-    out.append(n)
-    return out
-
-
 def with_points(pieces: tuple, text: str, points: Sequence[tuple[int, object]]) -> tuple:
     """The pieces with each marker placed at its offset in the stored text
     `text`: a marker inside a word bound to its footnote calls goes before
     that word, one at its end after the calls."""
     if not points:
         return pieces
-    to_display = _display_offsets(text)
+    to_display = display_offsets(text)
     todo = sorted(
         ((to_display[min(max(o, 0), len(text))], k, m) for k, (o, m) in enumerate(points)),
         key=lambda t: (t[0], t[1]),
