@@ -34,9 +34,11 @@ def _edition(text: str, register: Register | None = None) -> Edition:
 
 
 def test_progress_hears_every_page_of_both_layouts(tmp_path):
+    """Two layouts: the index's pages are known after the first."""
     heard = []
+    register = Register(names=[Name("hall", "place", "The Hall", ("hall",))])
     report = build_pdf(
-        _edition("The workers of the factory met in the hall. " * 12), tmp_path / "a.pdf",
+        _edition("The workers of the factory met in the hall. " * 12, register), tmp_path / "a.pdf",
         templates_dirs(tmp_path), progress=lambda stage, done, total: heard.append((stage, done, total)),
     )
     first = [h for h in heard if h[0] == "laying out pages"]

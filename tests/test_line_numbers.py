@@ -22,8 +22,7 @@ weasyprint = pytest.importorskip("weasyprint")
 from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from edition.render import build_pdf, line_at, templates_dirs
 from edition.render import pdf as pdf_module
-from edition.render.html import Bound, Footnote, Mark, Run, piece_text, pieces, with_marks
-from edition.render.lines import LineMismatch, match_lines, read_lines
+from edition.render.lines import LineMismatch, match_lines, read_lines, stamp_numbers
 
 from .printed import Chunk, chunks, on_page, squeeze
 from .udhr import joined, udhr_document
@@ -168,7 +167,8 @@ def text_at(built, doc_id: str, page: int, y: float, column: int) -> str:
 def test_the_build_numbers_lines_without_warnings(built):
     report = built["report"]
     assert report.warnings == []
-    assert "layout (numbered)" in report.timings
+    # no apparatus, no index: one layout, the numbers added to it
+    assert "layout (numbered)" not in report.timings and built["checks"] == []
 
 
 def test_numbers_stand_every_fifth_line_and_restart_in_every_document(built):
@@ -279,18 +279,6 @@ def test_the_line_map_covers_each_segment_in_order(built):
     assert line_at(lines, "udhr-1", "de", "special", at) is None
 
 
-def test_the_second_render_keeps_the_layout(built):
-    (first, second, same), = built["checks"]
-    assert same
-    def per_block(laid):
-        blocks = defaultdict(list)
-        for line in laid:
-            blocks[line.key].append(line.page)
-        return dict(blocks)
-    assert per_block(first) == per_block(second)  # the page of every line, the lines per block
-    assert len(first) > 500
-
-
 def test_numbers_restart_on_every_page_when_asked(tmp_path):
     edition = volume(letter(25), line_numbers="page", layout="translation")
     report = build_pdf(edition, tmp_path / "v.pdf", templates_dirs(REPO))
@@ -369,32 +357,58 @@ def test_lines_are_matched_across_hyphens_and_calls():
         match_lines(text, ["Pre- and post-", "peace programmes"])
 
 
-def test_marks_go_at_word_ends_after_calls():
-    note = Footnote("n", "footnote", (Run("x"),))
-    text = "one *two* three"
-    made = pieces(text, [(len("one *two*"), note)], "en")
-    assert piece_text(made) == "one two three"
-    # after "two" and its call; inside a plain run; at the end
-    marked = with_marks(made, [(7, 5), (1, 10), (13, 15)])
-    kinds = [(p.kind, getattr(p, "text", getattr(p, "number", None))) for p in marked]
-    assert kinds == [
-        ("run", "o"), ("mark", 10), ("run", "ne "), ("bound", None), ("mark", 5), ("run", " three"), ("mark", 15),
-    ]
-    assert isinstance(marked[3], Bound) and isinstance(marked[4], Mark)
+def test_numbers_are_printed_without_laying_the_text_out_again(tmp_path, monkeypatch):
+    """Without an apparatus or an index to key to the lines, the volume is
+    laid out once: the numbers are added to the finished layout, so they
+    cannot move a line (which numbers set inside the text could)."""
+    layouts = []
+    original = weasyprint.HTML.render
 
+    def counting(self, *args, **kwargs):
+        layouts.append(1)
+        return original(self, *args, **kwargs)
 
-def test_numbers_are_left_out_if_printing_them_would_move_a_line(tmp_path, monkeypatch):
-    """The second render must lay the text out as the first; if it does not
-    (twice), the volume is printed without numbers and the build says so."""
-    monkeypatch.setattr(pdf_module, "same_layout", lambda first, second: False)
+    monkeypatch.setattr(weasyprint.HTML, "render", counting)
     doc = Document(
         id="short", title="Short", layers=[Layer("en", "en", LayerRole.TRANSLATION)],
-        segments=[Segment("p1", SegmentKind.PARAGRAPH, {"en": joined("en", range(1, 3))})],
+        segments=[Segment("p1", SegmentKind.PARAGRAPH, {"en": joined("en", range(1, 4))})],
     )
     report = build_pdf(volume(doc, layout="translation"), tmp_path / "v.pdf", templates_dirs(REPO))
-    assert any("line numbers left out" in w for w in report.warnings)
-    assert not [c for c in chunks(pypdf.PdfReader(tmp_path / "v.pdf")) if is_number(c)]
-    assert len(report.lines[("short", "en", "p1")]) > 5
+    assert len(layouts) == 1 and "layout (numbered)" not in report.timings
+    lines = report.lines[("short", "en", "p1")]
+    printed = chunks(pypdf.PdfReader(tmp_path / "v.pdf"))
+    numbers = sorted((c.page, c.y, int(c.text)) for c in printed if is_number(c))
+    assert [n for _, _, n in numbers] == [x.number for x in lines if x.number % 5 == 0]
+    # the stock figure the templates give the column is not printed
+    assert not [c for c in printed if c.text.strip() == "0"]
+    assert not [w for w in report.warnings if "line" in w]
+
+
+def test_stamping_reads_the_stock_figure_of_each_column():
+    """A figure copied from the column's stock stands on each fifth line's
+    baseline, flush right at the stock's right edge; the stock is taken out."""
+    html = (
+        '<style>@page { size: 100mm 100mm; margin: 10mm 10mm 10mm 30mm } body { margin: 0 } p { width: 30mm; margin: 0;'
+        ' font: 10pt "Linux Libertine O", serif; hyphens: manual } .text { position: relative }'
+        ' .ln { position: absolute; right: 100%; width: 8mm; margin-right: 2mm; text-align: right }'
+        ' .ln-n { font-size: 7pt }</style>'
+        '<section data-doc="1"><div class="text"><div class="ln ln-stock"><span class="ln-n">0</span></div>'
+        '<p data-segment="s1" data-layer="en">' + " ".join(["word"] * 60) + "</p></div></section>"
+    )
+    document = weasyprint.HTML(string=html).render()
+    laid = read_lines(document)
+    assert stamp_numbers(document) == len(laid) // 5
+    pdf = document.write_pdf()
+    printed = chunks(pypdf.PdfReader(__import__("io").BytesIO(pdf)))
+    figures = [c for c in printed if c.text.isdigit()]
+    assert [int(c.text) for c in figures] == list(range(5, len(laid) + 1, 5))
+    mm = 72 / 25.4
+    for c in figures:
+        line = laid[int(c.text) - 1]
+        assert abs(c.y - line.y) < 0.6, (c, line)  # on its line's baseline
+        assert 20 * mm < c.x < 28 * mm, c  # in the stock's box, left of the text
+    # flush right: a two-figure number starts further left than a one-figure one
+    assert figures[0].x > figures[1].x + 2
 
 
 def test_changed_internals_are_a_clear_error():

@@ -8,10 +8,12 @@ part is laid out by a worker process. Pass 1 lays every chunk out as if it
 opened on page 1 (where lines fall does not depend on the folio), which
 gives each chunk's page count, hence every chunk's first folio, the line
 map, the contents' page numbers and the index's references. Pass 2 lays the
-numbered chunks out at their folios, on their side of the opening (the
-root's `break-before` and a `counter-reset` of the page counter on the
-part's first page), together with the front and back matter; the PDFs are
-joined with pypdf, bookmarks included.
+chunks out at their folios, on their side of the opening (the root's
+`break-before` and a `counter-reset` of the page counter on the part's
+first page), with the apparatus keyed to the lines and the line numbers
+printed in the margin of the finished layout (render/lines.py), together
+with the front and back matter; the PDFs are joined with pypdf, bookmarks
+included.
 
 Each layout is cached under the build folder (`build/.cache/layout/`),
 keyed by a hash of everything it depends on: the part's HTML (with the
@@ -20,11 +22,11 @@ WeasyPrint's version and this renderer's code. A rebuild re-lays out only
 the parts whose HTML changed. Deleting the cache is always safe; an entry
 that cannot be read is laid out again.
 
-When a part's numbered layout does not match the layout its numbers were
-read from (printing them moved a line, or changed its page count), that part
-is numbered again from its new layout, and the parts after it are laid out
-at their new folios — as the whole build does; if the lines still move after
-three rounds, the build falls back to the single-process build of
+When a part's second layout does not match the layout its apparatus was
+keyed from (a line moved, or its page count changed), that part is keyed
+again from its new layout, and the parts after it are laid out at their new
+folios — as the whole build does; if the lines still move after three
+rounds, the build falls back to the single-process build of
 render/pdf.py."""
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import EditionError, Problem
@@ -44,7 +46,7 @@ from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
 from .index import index_references
-from .lines import LaidLine, Numbering, number_lines, read_lines, same_layout
+from .lines import LaidLine, number_lines, read_lines, same_layout, stamp_numbers, unprinted
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -147,6 +149,7 @@ class Task:
     roots: tuple[str, ...]  # the template folders the fetcher serves
     pdf: bool  # whether the PDF is wanted (pass 2) or only the layout (pass 1)
     epoch: str  # SOURCE_DATE_EPOCH
+    numbers: str = ""  # the margin's line numbers: "" none, "document" or "page"
 
 
 @dataclass
@@ -159,6 +162,7 @@ class Laid:
     placed: int  # footnotes placed
     log: list[tuple[int, str]]  # WeasyPrint's warnings and errors
     pdf: bytes | None = None
+    numbered: int = 0  # line numbers printed in the margin
     cached: bool = field(default=False, compare=False)
 
 
@@ -182,9 +186,10 @@ def lay_out(task: Task) -> Laid:
         lines = read_lines(document)
         anchors = render_pdf._anchor_pages(document)
         placed = render_pdf._placed_footnotes(document)
+        numbered = stamp_numbers(document, task.numbers == "page") if task.pdf and task.numbers else 0
         pdf = document.write_pdf() if task.pdf else None
     return Laid(len(document.pages), lines, anchors, placed,
-                [(r.levelno, r.getMessage()) for r in log.records], pdf)  # fmt: skip
+                [(r.levelno, r.getMessage()) for r in log.records], pdf, numbered)  # fmt: skip
 
 
 # --- the cache ------------------------------------------------------------------
@@ -202,6 +207,7 @@ class LayoutCache:
     def key(self, task: Task) -> str:
         h = hashlib.sha256(self.salt.encode())
         h.update(b"\0pdf" if task.pdf else b"\0layout")
+        h.update(task.numbers.encode() + b"\0")
         h.update(task.epoch.encode() + b"\0")
         h.update(task.html.encode())
         return h.hexdigest()
@@ -224,6 +230,7 @@ class LayoutCache:
                 int(data["placed"]),
                 [(int(level), str(message)) for level, message in data["log"]],
                 pdf,
+                int(data["numbered"]),
                 cached=True,
             )
         except (OSError, ValueError, KeyError, TypeError):
@@ -244,6 +251,7 @@ class LayoutCache:
                 "placed": laid.placed,
                 "log": laid.log,
                 "pdf": hashlib.sha256(laid.pdf).hexdigest() if laid.pdf is not None else None,
+                "numbered": laid.numbered,
             }
             atomic_write(self.folder / f"{key}.json", json.dumps(data, ensure_ascii=False))
         except OSError:
@@ -385,13 +393,14 @@ def build_in_parts(
         current = _run([task(chunk_body(split, c), 1, True, False) for c in chunks], cache, jobs, pool)
         laid_out["pass 1"] = sum(not r.cached for r in current)
         lap("layout")
-        # Pass 2: the chunks numbered at their folios. A chunk whose lines
-        # the numbers moved is numbered again from where its lines fell
-        # (as the whole build does), the chunks after it at their new folios
-        # when its page count changed; the others come from the cache.
-        first = list(current)
-        silent: set[int] = set()  # chunks printed without line numbers
-        for attempt in range(4):
+        # Pass 2: the chunks at their folios, their apparatus keyed to the
+        # lines, line numbers printed in the margin of the finished layout.
+        # A chunk whose lines moved (the apparatus's line numbers, set in a
+        # box of fixed width, should never move one) is keyed again from
+        # where its lines fell, the chunks after it at their new folios when
+        # its page count changed; the others come from the cache.
+        numbers = edition.line_numbers if volume.line_numbers else ""
+        for _attempt in range(3):
             folios_at = []  # each chunk's first folio
             folio = 1
             for result in current:
@@ -403,40 +412,23 @@ def build_in_parts(
             numbering = number_lines(laid, volume.blocks, per_page)
             arabic = [str(n) for n in range(1, doc_pages + 1)]
             refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
-            silent_docs = {n + 1 for i in silent for n in chunks[i]}
-            marks = {key: at for key, at in numbering.marks.items() if key[0] not in silent_docs}
-            numbered = render_volume(
-                edition, templates, marks if volume.line_numbers and marks else None, register=register,
-                apparatus_lines=numbering.lines, index_refs=refs,
-            )
-            split2 = split_volume(numbered.html, count)
+            keyed = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines, index_refs=refs)
+            split2 = split_volume(keyed.html, count)
             lap("lines")
             if split2 is None:
                 return None
             tell("laying out numbered pages", 0, doc_pages)
-            tasks = [task(chunk_body(split2, c), folios_at[i], folios_at[i] % 2 == 1, True) for i, c in enumerate(chunks)]
+            tasks = [replace(task(chunk_body(split2, c), folios_at[i], folios_at[i] % 2 == 1, True), numbers=numbers)
+                     for i, c in enumerate(chunks)]  # fmt: skip
             parts = _run(tasks, cache, jobs, pool)
             laid_out["pass 2"] += sum(not r.cached for r in parts)
             lap("layout (numbered)")
             moved = {i for i, (one, two) in enumerate(zip(current, parts)) if one.pages != two.pages or not same_layout(one.lines, two.lines)}
             if not moved:
                 break
-            if attempt == 2:
-                # Printing the numbers keeps moving lines there (two
-                # numberings that each move the other's lines): those chunks
-                # are printed as first laid out, without numbers in the margin.
-                silent |= moved
-                current = [first[i] if i in silent else current[i] for i in range(len(chunks))]
-            else:
-                current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
+            current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
         else:
             return None  # the lines still move: build it whole
-        if silent:
-            numbering.warnings.append(
-                "line numbers left out in document(s) "
-                + ", ".join(str(n + 1) for i in sorted(silent) for n in chunks[i])
-                + ": printing them changed where the lines fall"
-            )
 
         # The front matter (contents at the documents' folios), the back matter.
         contents = "\n".join(
@@ -458,7 +450,7 @@ def build_in_parts(
     back = matter[1] if has_back else None
 
     laid2 = _shifted(parts, folios_at)
-    numbering = Numbering(number_lines(laid2, volume.blocks, per_page).lines, numbering.marks, numbering.warnings)
+    numbering = number_lines(laid2, volume.blocks, per_page)
     front_pages = front.pages - 1  # the sentinel's page is dropped
     folios = [render_pdf._roman(i) for i in range(1, front_pages + 1)] + arabic
     folios += [str(doc_pages + i) for i in range(1, (back.pages if back else 0) + 1)]
@@ -478,6 +470,8 @@ def build_in_parts(
             "em margin or the footnotes vertical margins or padding; check templates/edition.css",
         )
     line_warnings = list(numbering.warnings)
+    if numbers:
+        line_warnings.extend(unprinted(sum(p.numbered for p in parts), numbering))
     line_warnings.extend(render_pdf._overfull([_moved(x, front_pages) for x in laid2], volume.blocks))
     if volume.back_references and edition.index != "none":
         line_warnings.extend(render_pdf._not_indexed(edition, register, refs))
@@ -488,7 +482,7 @@ def build_in_parts(
     lap("pdf")
     atomic_write(Path(out), pdf)
     if html_out is not None:
-        atomic_write(Path(html_out), numbered.html)
+        atomic_write(Path(html_out), keyed.html)
     lap("write")
     timings["parts laid out"] = float(laid_out["pass 1"] + laid_out["pass 2"])
     timings["parts"] = float(2 * len(chunks) + 1 + has_back)

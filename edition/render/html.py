@@ -132,20 +132,11 @@ class Bound:
     head: tuple[Run, ...] = ()
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A line number, printed in the margin beside the line it stands in
-    (placed by the second pass of the PDF build, see render/lines.py)."""
-
-    kind: ClassVar[str] = "mark"
-    number: int
-
-
-Piece = Union[Run, Bound, Mark]
+Piece = Union[Run, Bound]
 
 
 def piece_text(pieces_: Sequence[Piece]) -> str:
-    """The text the pieces print, soft hyphens included, calls and marks
+    """The text the pieces print, soft hyphens included, calls
     left out: the string that line offsets count in."""
     out: list[str] = []
     for piece in pieces_:
@@ -155,32 +146,6 @@ def piece_text(pieces_: Sequence[Piece]) -> str:
             out.extend(r.text for r in piece.head)
             out.extend(r.text for r in piece.runs)
     return "".join(out)
-
-
-def with_marks(pieces_: tuple[Piece, ...], marks: Sequence[tuple[int, int]]) -> tuple[Piece, ...]:
-    """The pieces with a Mark(number) at each (offset, number), offsets in
-    `piece_text`. An offset at the end of a piece goes after it (after a
-    word's footnote calls); one inside a run splits the run. Offsets must not
-    fall inside a word bound to its calls (the line pass puts them at word
-    ends)."""
-    if not marks:
-        return pieces_
-    todo = sorted(marks)
-    out: list[Piece] = []
-    pos = 0
-    k = 0
-    for piece in pieces_:
-        length = len(piece_text((piece,)))
-        if isinstance(piece, Run):
-            k = split_run(piece, pos, todo, k, out, lambda item: Mark(item[1]))
-        else:
-            while k < len(todo) and todo[k][0] <= pos and length:
-                out.append(Mark(todo[k][1]))
-                k += 1
-            out.append(piece)
-        pos += length
-    out.extend(Mark(n) for _, n in todo[k:])
-    return tuple(out)
 
 
 def split_run(run: Run, pos: int, todo: Sequence[tuple], k: int, out: list, made) -> int:
@@ -471,15 +436,12 @@ class VolumeView:
     sources: tuple[SourceGroup, ...] = ()  # the list of sources
 
 
-# (document number, layer id, segment id): one printed block. Line-number
-# marks are given per block, as (offset in `piece_text`, number).
+# (document number, layer id, segment id): one printed block.
 BlockKey = tuple[int, str, str]
-Marks = Mapping[BlockKey, Sequence[tuple[int, int]]]
 
 
 def volume_view(
     edition: Edition,
-    marks: Marks | None = None,
     *,
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
@@ -487,7 +449,6 @@ def volume_view(
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
-    `marks` places line numbers (the line-number pass computes them);
     `apparatus_lines` (a line map, render/lines.py) keys the apparatus to
     printed lines; `register` makes the index of persons and places, with
     the references `index_refs` (register id → printed pages or lines, from
@@ -498,7 +459,7 @@ def volume_view(
     if register is None:
         register = edition.register
     documents = tuple(
-        _document_view(doc, number, page, edition, marks or {}, warnings, apparatus_lines)
+        _document_view(doc, number, page, edition, warnings, apparatus_lines)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -762,7 +723,7 @@ def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
 
 
 def _document_view(
-    doc: Document, number: int, page: PageFormat, edition: Edition, marks: Marks, warnings: list[str],
+    doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
     apparatus_lines: Mapping | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
@@ -854,7 +815,7 @@ def _document_view(
             id=seg.id,
             layer=layer.id,
             lang=layer.lang,
-            pieces=with_marks(made, marks.get((number, layer.id, seg.id), ())),
+            pieces=made,
             fallback=fallback,
             source=text,
         )
@@ -983,7 +944,7 @@ class BlockText:
 
     document: str  # the document's id
     column: int  # 0 in the single-column layout
-    text: str  # piece_text of the block (marks left out)
+    text: str  # piece_text of the block
     source: str  # the stored text, the one line offsets are given in
 
 
@@ -996,7 +957,7 @@ class RenderedVolume:
     blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
     line_numbers: bool  # whether the volume prints line numbers
     # whether a second render is wanted for the apparatus's line numbers or
-    # the index's pages, even without line numbers in the margin
+    # the index's pages (the margin's line numbers need none)
     back_references: bool = False
 
 
@@ -1024,15 +985,13 @@ def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str])
 def render_volume(
     edition: Edition,
     templates: list[Path],
-    marks: Marks | None = None,
     *,
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
-    folder relative URLs of the stylesheet resolve against. `marks` puts
-    line numbers at the given places (the second pass of a PDF build)."""
+    folder relative URLs of the stylesheet resolve against."""
     import jinja2
     from markupsafe import Markup
 
@@ -1043,7 +1002,7 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(
-        edition, marks, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
+        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
     )
     try:
         html = template.render(volume=view, stylesheet=Markup(css))
@@ -1051,13 +1010,15 @@ def render_volume(
         raise EditionError.at(
             f"template error: {exc.message}", hint="check the edition's templates/"
         ) from None
-    footnotes = sum(
-        len(piece.notes)
+    notes = [
+        note
         for doc in view.documents
         for text in _texts(doc)
         for piece in text
         if isinstance(piece, Bound)
-    )
+        for note in piece.notes
+    ]
+    footnotes = len(notes)
     blocks: dict[BlockKey, BlockText] = {}
     for doc in view.documents:
         column_of = {c.layer: i for i, c in enumerate(doc.columns)}
@@ -1065,7 +1026,11 @@ def render_volume(
             blocks[(doc.number, block.layer, block.id)] = BlockText(
                 doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
             )
-    back = bool(view.index) or any(d.apparatus for d in view.documents)
+    back = (
+        bool(view.index)
+        or any(d.apparatus for d in view.documents)
+        or any(n.note_kind == "apparatus" for n in notes)  # line numbers at the foot
+    )
     return RenderedVolume(
         html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back
     )

@@ -1,17 +1,17 @@
 """Line numbers: where each line of the text fell on the laid-out pages.
 
-CSS cannot number lines, so the PDF build works in two passes. The first
-lays the volume out; `read_lines` then walks WeasyPrint's page boxes and
-collects the line boxes of every text block (the elements marked with
-data-segment and data-layer by text.html.j2), with their page and printed
-text. `number_lines` matches each line's text against the block's text to
-find where the line starts (counting words would misplace numbers: a line
-may begin with the tail of a hyphenated word, end in a suspended hyphen, or
-carry footnote calls), counts the lines of each column (restarting per
-document or per page) and puts a mark at the end of the first word of every
-fifth line. The second render prints those marks as absolutely positioned
-numbers in the margin; it must lay the text out exactly as the first did,
-which `same_layout` checks.
+CSS cannot number lines. After the layout, `read_lines` walks WeasyPrint's
+page boxes and collects the line boxes of every text block (the elements
+marked with data-segment and data-layer by text.html.j2), with their page
+and printed text. `number_lines` matches each line's text against the
+block's text to find where the line starts (counting words would misplace
+them: a line may begin with the tail of a hyphenated word, end in a
+suspended hyphen, or carry footnote calls) and counts the lines of each
+column (restarting per document or per page): the line map, which keys the
+apparatus and the index to lines. `stamp_numbers` prints every fifth
+number in the margin of the finished layout, copying the figure each
+column carries for the purpose (`.ln-stock`): the text is never laid out
+again for its numbers, so they cannot move a line.
 
 This reads WeasyPrint's internal layout tree (`Page._page_box`, the box
 classes of `weasyprint.formatting_structure.boxes`, `AbsolutePlaceholder`):
@@ -89,7 +89,6 @@ def line_at(lines: LineMap, document: str, layer: str, segment: str, offset: int
 @dataclass(frozen=True)
 class Numbering:
     lines: LineMap
-    marks: dict[BlockKey, list[tuple[int, int]]]  # for render_volume
     warnings: list[str]
 
 
@@ -107,44 +106,165 @@ def internals_problem(exc: BaseException) -> EditionError:
 def read_lines(document) -> list[LaidLine]:
     """Every line of every text block on the laid-out pages, in reading
     order (page by page; in a parallel row, left column first)."""
-    try:
-        from weasyprint.formatting_structure import boxes
-        from weasyprint.layout.absolute import AbsolutePlaceholder
+    return _Reading(document).laid
 
-        out: list[LaidLine] = []
-        for number, page in enumerate(document.pages, start=1):
-            for area in page._page_box.children:
-                if isinstance(area, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-                    continue  # running heads, folios, footnotes
-                _walk(area, number, None, 0, None, out, boxes, AbsolutePlaceholder)
-        return out
-    except (AttributeError, ImportError, TypeError) as exc:
+
+class _Reading:
+    """One walk over the laid-out pages: the lines of the text blocks, and,
+    for printing numbers beside them, each line's box, its column's
+    containing block (the nearest positioned ancestor, `.text` or `.cell`
+    in our templates) and the figure the templates give each column to copy
+    (`.ln-stock`, see text.html.j2)."""
+
+    def __init__(self, document):
+        try:
+            from weasyprint.formatting_structure import boxes
+            from weasyprint.layout.absolute import AbsolutePlaceholder
+
+            self.boxes, self.placeholder = boxes, AbsolutePlaceholder
+            self.laid: list[LaidLine] = []
+            self.where: list[tuple] = []  # (line box, containing block) per laid line
+            # (document number, column) → (figure, its aligned edge from the
+            # containing block's left padding edge, whether right-aligned)
+            self.stocks: dict[tuple[int, int], tuple] = {}
+            self.spent: list[tuple] = []  # (parent box, stock placeholder)
+            for number, page in enumerate(document.pages, start=1):
+                for area in page._page_box.children:
+                    if isinstance(area, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+                        continue  # running heads, folios, footnotes
+                    self._walk(area, number, None, 0, None, area)
+        except (AttributeError, ImportError, TypeError) as exc:
+            raise internals_problem(exc) from None
+
+    def _walk(self, box, page, doc, column, block, container) -> None:
+        boxes = self.boxes
+        for child in box.children:
+            if isinstance(child, boxes.LineBox):
+                if doc is not None and block is not None:
+                    y = (child.position_y + child.baseline) * PX_TO_PT
+                    # the line box stretches to its content: measure against the block
+                    text, right = _line_text(child, boxes, self.placeholder)
+                    overflow = max(0.0, right - (box.content_box_x() + box.width)) * PX_TO_PT
+                    self.laid.append(LaidLine(page, (doc, *block), column, text, y, overflow))
+                    self.where.append((child, container))
+                continue
+            if isinstance(child, self.placeholder):
+                if doc is not None and "ln-stock" in _classes(child._box):
+                    self._stock(child, box, doc, column, container)
+                continue
+            if not isinstance(child, boxes.ParentBox):
+                continue
+            element = child.element
+            d, c, b, k = doc, column, block, container
+            if element is not None and not (child.element_tag or "").count("::"):
+                get = element.get
+                if get("data-doc"):
+                    d = int(get("data-doc"))
+                if get("data-column"):
+                    c = int(get("data-column"))
+                if get("data-layer") and get("data-segment"):
+                    b = (get("data-layer"), get("data-segment"))
+            if child.style["position"] != "static":
+                k = child
+            self._walk(child, page, d, c, b, k)
+
+    def _stock(self, holder, parent, doc, column, container) -> None:
+        stock = holder._box
+        figure = next((x for x in stock.descendants() if isinstance(x, self.boxes.TextBox)), None)
+        self.spent.append((parent, holder))
+        if figure is None or (doc, column) in self.stocks:
+            return
+        left = container.padding_box_x()
+        # a figure in the left margin is set flush right, one in the right flush left
+        right_aligned = figure.position_x + figure.width / 2 < left
+        self.stocks[(doc, column)] = (stock, figure, left, right_aligned)
+
+
+def _classes(box) -> list[str]:
+    element = box.element
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def stamp_numbers(document, per_page: bool = False) -> int:
+    """Print every fifth line's number beside it, on the laid-out pages of
+    `document` (before it is written), and take the templates' stock
+    figures out; returns how many numbers were printed.
+
+    The numbers are added to the finished layout, as copies of each
+    column's stock figure with another text, set on the line's baseline at
+    the figure's place in the margin: nothing is laid out again, so the
+    numbers cannot move a line (which numbers inside the text, laid out in
+    a second render, could). Counting is `number_lines`'s, line for line.
+    WeasyPrint 70 internals (TextBox, split_first_line), pinned in
+    pyproject.toml."""
+    reading = _Reading(document)
+    try:
+        from weasyprint.text.line_break import split_first_line
+
+        printed = 0
+        for line, number, (box, container) in zip(reading.laid, counted(reading.laid, per_page), reading.where):
+            found = reading.stocks.get((line.key[0], line.column))
+            if number % LINE_INTERVAL or found is None:
+                continue
+            stock, figure, left, right_aligned = found
+            text = str(number)
+            # the stock's positioned box, moved to the line: drawn, as it
+            # would be, after the text of the page (the numbers are not part
+            # of a line's text when the PDF is read)
+            stamp = stock.deepcopy()
+            stamp.translate(
+                container.padding_box_x() - left,
+                box.position_y + box.baseline - (figure.position_y + figure.baseline),
+            )
+            old = next(x for x in stamp.descendants() if isinstance(x, reading.boxes.TextBox))
+            layout, _, _, width, height, baseline = split_first_line(text, old.style, None, None, 0)
+            new = old.copy_with_text(text)
+            new.pango_layout, new.width, new.height = layout, width, height
+            new.position_y += old.baseline - baseline
+            new.baseline = baseline
+            if right_aligned:
+                new.position_x += old.width - width
+            _replace(stamp, old, new)
+            container.children = [*container.children, stamp]
+            printed += 1
+        for parent, holder in reading.spent:
+            parent.children = [c for c in parent.children if c is not holder]
+        return printed
+    except (AttributeError, ImportError, TypeError, ValueError, StopIteration) as exc:
         raise internals_problem(exc) from None
 
 
-def _walk(box, page, doc, column, block, out, boxes, placeholder) -> None:
-    for child in box.children:
-        if isinstance(child, boxes.LineBox):
-            if doc is not None and block is not None:
-                y = (child.position_y + child.baseline) * PX_TO_PT
-                # the line box stretches to its content: measure against the block
-                text, right = _line_text(child, boxes, placeholder)
-                overflow = max(0.0, right - (box.content_box_x() + box.width)) * PX_TO_PT
-                out.append(LaidLine(page, (doc, *block), column, text, y, overflow))
-            continue
-        if isinstance(child, placeholder) or not isinstance(child, boxes.ParentBox):
-            continue
-        element = child.element
-        d, c, b = doc, column, block
-        if element is not None and not (child.element_tag or "").count("::"):
-            get = element.get
-            if get("data-doc"):
-                d = int(get("data-doc"))
-            if get("data-column"):
-                c = int(get("data-column"))
-            if get("data-layer") and get("data-segment"):
-                b = (get("data-layer"), get("data-segment"))
-        _walk(child, page, d, c, b, out, boxes, placeholder)
+def _replace(box, old, new) -> None:
+    """Put `new` where `old` stands among the descendants of `box`."""
+    for parent in box.descendants():
+        children = getattr(parent, "children", None)
+        if children is not None and any(c is old for c in children):
+            parent.children = [new if c is old else c for c in children]
+            return
+
+
+def unprinted(printed: int, numbering: Numbering) -> list[str]:
+    """A warning when the volume asks for line numbers but none could be
+    printed: the templates give no column a stock figure."""
+    if printed or not any(x.number >= LINE_INTERVAL for ls in numbering.lines.values() for x in ls):
+        return []
+    return [
+        "line numbers left out: the templates give the text no stock figure "
+        '(<div class="ln ln-stock"><span class="ln-n">0</span></div> first in each column, '
+        "see the default text.html.j2)"
+    ]
+
+
+def counted(laid: list[LaidLine], per_page: bool = False) -> list[int]:
+    """Each laid line's number in its column: counted from 1 in every
+    document, or on every page with `per_page`."""
+    counts: dict[tuple, int] = defaultdict(int)
+    out = []
+    for line in laid:
+        counter = (line.key[0], line.column, line.page) if per_page else (line.key[0], line.column)
+        counts[counter] += 1
+        out.append(counts[counter])
+    return out
 
 
 def _line_text(line, boxes, placeholder) -> tuple[str, float]:
@@ -193,8 +313,8 @@ def _relative(lines: Iterable[LaidLine]) -> list[tuple]:
 def number_lines(
     laid: list[LaidLine], blocks: dict[BlockKey, BlockText], per_page: bool = False
 ) -> Numbering:
-    """Number the laid-out lines: the line map, and the marks that put a
-    number on every fifth line of each column."""
+    """Number the laid-out lines: the line map (where each line of each
+    segment stands, and its number), as `stamp_numbers` prints them."""
     warnings: list[str] = []
     by_block: dict[BlockKey, list[int]] = defaultdict(list)
     for i, line in enumerate(laid):
@@ -211,20 +331,16 @@ def number_lines(
                 doc, layer, segment = key
                 warnings.append(
                     f"document {block.document!r}, layer {layer!r}, segment {segment!r}: "
-                    f"line numbers left out (the printed line {exc.line!r} does not match the text)"
+                    f"its lines are left out of the line map (the printed line {exc.line!r} "
+                    "does not match the text)"
                 )
         for j, i in enumerate(indices):
             spans[i] = found[j] if found else None
 
     to_source = {key: _display_to_source(b.text, b.source) for key, b in blocks.items()}
-    counts: dict[tuple, int] = defaultdict(int)
     lines: LineMap = defaultdict(list)
-    marks: dict[BlockKey, list[tuple[int, int]]] = defaultdict(list)
-    for i, line in enumerate(laid):
-        doc_number, layer, segment = line.key
-        counter = (doc_number, line.column, line.page) if per_page else (doc_number, line.column)
-        counts[counter] += 1
-        number = counts[counter]
+    for i, (line, number) in enumerate(zip(laid, counted(laid, per_page))):
+        _, layer, segment = line.key
         block = blocks.get(line.key)
         span = spans.get(i)
         if block is None or span is None:
@@ -234,16 +350,7 @@ def number_lines(
         lines[(block.document, layer, segment)].append(
             PrintedLine(line.page, number, line.text, mapping[start], mapping[end])
         )
-        if number % LINE_INTERVAL == 0:
-            at = _word_end(block.text, start, end)
-            if at is None:
-                warnings.append(
-                    f"document {block.document!r}, layer {layer!r}, segment {segment!r}: "
-                    f"line {number} is one piece of a hyphenated word; its number is left out"
-                )
-            else:
-                marks[line.key].append((at, number))
-    return Numbering(dict(lines), dict(marks), warnings)
+    return Numbering(dict(lines), warnings)
 
 
 class LineMismatch(Exception):
@@ -280,16 +387,6 @@ def match_lines(text: str, lines: list[str]) -> list[tuple[int, int]]:
                 raise LineMismatch(line)
         spans.append((start, pos))
     return spans
-
-
-def _word_end(text: str, start: int, end: int) -> int | None:
-    """Where a line's first word ends, if it ends on this line: a mark
-    there cannot move to another line (it is not at a break opportunity)
-    and does not split a word (which would change its hyphenation)."""
-    at = start
-    while at < len(text) and not text[at].isspace():
-        at += 1
-    return at if at <= end else None
 
 
 def _display_to_source(display: str, source: str) -> list[int]:

@@ -24,7 +24,7 @@ from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
 from .index import index_references
-from .lines import LineMap, Numbering, number_lines, read_lines, same_layout
+from .lines import LineMap, number_lines, read_lines, same_layout, stamp_numbers, unprinted
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
 # the ZIP epoch that reproducible-build tools commonly fall back to. A
@@ -318,11 +318,12 @@ def build_pdf(
     (a resource that could not be loaded…); its warnings and ours are in the
     report. Nothing is written unless the build succeeds.
 
-    With line numbers (edition.line_numbers other than "none") the volume
-    is laid out twice: the first layout tells where each line fell, the
-    second prints the numbers beside them and must place every line where
-    the first did (checked; if it did not, the numbers are laid out again
-    from the second layout, and as a last resort left out with a warning).
+    The layout tells where each line fell (the line map); line numbers are
+    printed beside them in the finished layout (render/lines.py). An
+    apparatus at the foot of the page keyed to those lines, or an index,
+    asks for a second layout with the numbers and references filled in,
+    which must place every line where the first did (checked; if it did
+    not, it is keyed again from the second layout).
 
     `progress(stage, done, total)` hears how far the build is: each page as
     it is laid out (total: the pages of the first layout, None before).
@@ -400,48 +401,36 @@ def build_pdf(
         lap("lines")
         final_html = volume.html
         refs = None  # the index's references, once a layout has told them
-        numbered_lines = volume.line_numbers and numbering.marks
-        if numbered_lines or volume.back_references:
-            # The second render prints the line numbers, keys the apparatus
-            # to the lines and prints the index's references.
+        if volume.back_references:
+            # The second render keys the apparatus to the lines and prints
+            # the index's references; it must place every line of the text
+            # where the first did (what it adds after a document's text may
+            # only move later documents by whole pages).
             refs = references(document, numbering.lines)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
-                numbered = render_volume(
-                    edition, templates, numbering.marks if numbered_lines else None,
-                    register=register, apparatus_lines=numbering.lines, index_refs=refs,
-                )
-                document = layout(numbered.html)
-                lap("layout (numbered)")
-                laid_again = read_lines(document)
-                lap("lines")
-                if same_layout(laid, laid_again):
-                    final_html = numbered.html
-                    # The same lines; the pages of later documents may have moved.
-                    numbering = Numbering(
-                        number_lines(laid_again, volume.blocks, per_page).lines,
-                        numbering.marks, numbering.warnings,
-                    )
-                    laid = laid_again
-                    break
-                # The numbers moved a line: number the new layout and try again.
-                laid = laid_again
-                numbering = number_lines(laid, volume.blocks, per_page)
-                refs = references(document, numbering.lines)
-                del document
-            else:
-                line_warnings.append(
-                    "line numbers left out: printing them changed where the lines fall"
-                )
-                plain = render_volume(
+                keyed = render_volume(
                     edition, templates, register=register,
                     apparatus_lines=numbering.lines, index_refs=refs,
                 )
-                final_html = plain.html
-                document = layout(plain.html)
-                laid = read_lines(document)
+                document = layout(keyed.html)
+                lap("layout (numbered)")
+                laid_again = read_lines(document)
+                lap("lines")
+                moved = not same_layout(laid, laid_again)
+                laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
-                lap("layout")
+                final_html = keyed.html
+                if not moved:
+                    break
+                refs = references(document, numbering.lines)
+            else:
+                line_warnings.append(
+                    "the apparatus and the index may cite a line or page off by one: "
+                    "keying them to the lines moved the lines twice"
+                )
+        if volume.line_numbers:
+            line_warnings.extend(unprinted(stamp_numbers(document, per_page), numbering))
         if volume.line_numbers and volume.blocks and not laid:
             line_warnings.append(
                 "line numbers left out: the templates mark no text block "
