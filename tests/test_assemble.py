@@ -18,6 +18,8 @@ from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, Not
 from edition.render import templates_dirs
 from edition.render.pdf import build_pdf
 
+from .printed import chunks
+
 NAMES = ("Moses", "Aaron", "Jerusalem", "Egypt")
 WORDS = "and the people went out of the land unto the city where they had dwelt many days".split()
 
@@ -84,6 +86,36 @@ def test_parts_print_the_pages_of_the_whole_volume(built):
     assert sorted(parts.warnings) == sorted(whole.warnings)
 
 
+def test_parts_set_every_piece_of_text_where_the_whole_volume_does(built):
+    """Chunks are laid out before their folio and side are known, then
+    turned to their side (the inner margin is narrower) and numbered: every
+    piece of text — the text block, line numbers, notes, apparatus, running
+    heads, folios — stands where the whole volume's layout puts it."""
+    root = built[0]
+    assert _positions(root / "build" / "edition.pdf") == _positions(root / "whole" / "edition.pdf")
+
+
+def _positions(path: Path) -> list[tuple]:
+    return sorted((c.page, round(c.x, 1), round(c.y, 1), c.text.casefold()) for c in chunks(PdfReader(path)))
+
+
+def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path):
+    """Documents of one, three and two pages, one per chunk: the second
+    opens on a left-hand page (folio 2), though laid out as if on the
+    right; turned to its side it prints what the whole volume prints, where
+    it prints it."""
+    edition = Edition(title="Sides", page_size="A5", documents=[_document(1, 2), _document(2, 14), _document(3, 9)])
+    templates = templates_dirs(tmp_path)
+    whole = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1)
+    parts = build_pdf(edition, tmp_path / "parts.pdf", templates, jobs=1, chunk_documents=1, cache=None)
+    assert parts.timings["parts"] > 2 and parts.folios == whole.folios
+    openings = [parts.folios[min(x.page for ls in (v for k, v in parts.lines.items() if k[0] == d.id) for x in ls) - 1]
+                for d in edition.documents]  # fmt: skip
+    assert openings == ["1", "2", "5"]  # the second opens on a left-hand page
+    assert _positions(tmp_path / "parts.pdf") == _positions(tmp_path / "whole.pdf")
+    assert parts.lines == whole.lines
+
+
 def test_folios_continue_across_parts(built):
     root, edition, _, _, parts = built
     pages = _pages(root / "build" / "edition.pdf")
@@ -141,8 +173,8 @@ def test_a_changed_document_relays_out_its_part_only(built, tmp_path):
     changed = dataclasses.replace(doc, segments=doc.segments[:-1] + [changed_seg])
     edited = dataclasses.replace(edition, documents=edition.documents[:2] + [changed] + edition.documents[3:])
     report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2)
-    # its chunk in both passes; nothing else moved (same page count)
-    assert report.timings["parts laid out"] == 2
+    # its chunk, laid out once; nothing else moved (same page count)
+    assert report.timings["parts laid out"] == 1
     assert "too" in _pages(out)[report.lines[(doc.id, "en.2", seg.id)][0].page - 1]
 
 
@@ -171,16 +203,25 @@ def test_parts_are_laid_out_by_worker_processes(built, tmp_path):
     assert report.timings["parts laid out"] == report.timings["parts"]
 
 
-def test_a_volume_whose_lines_keep_moving_is_built_whole(built, tmp_path, monkeypatch):
-    """When keying the apparatus to the lines keeps moving a chunk's lines
-    (here: every comparison fails, three rounds), the parts cannot be
-    trusted to meet: the volume is built whole, with its line numbers."""
+def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path, monkeypatch):
+    """Templates whose left and right pages differ in more than their
+    margins cannot have a chunk turned to its side: it is laid out again at
+    its folio, and must fall as it did; if it does not, the volume is built
+    whole."""
     from edition.render import assemble
+    from edition.render.folios import FoliosError
 
-    _, edition, templates, _, _ = built
+    root, edition, templates, _, _ = built
+
+    def cannot_turn(*args):
+        raise FoliosError("left and right pages differ in size")
+
+    monkeypatch.setattr(assemble, "give_folios", cannot_turn)
+    report = build_pdf(edition, tmp_path / "again.pdf", templates, jobs=1, chunk_documents=2, cache=None)
+    assert report.timings["parts"] > 2
+    assert _positions(tmp_path / "again.pdf") == _positions(root / "build" / "edition.pdf")
+
     monkeypatch.setattr(assemble, "same_layout", lambda a, b: False)
-    report = build_pdf(edition, tmp_path / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=None)
+    report = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1, chunk_documents=2, cache=None)
     assert "parts" not in report.timings
-    assert not [w for w in report.warnings if "line" in w]
-    numbers = [line.number for ls in report.lines.values() for line in ls]
-    assert numbers.count(5) >= len(edition.documents)
+    assert _positions(tmp_path / "whole.pdf") == _positions(root / "whole" / "edition.pdf")

@@ -36,17 +36,18 @@ import io
 import json
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
-from .html import render_volume
+from .folios import FoliosError, give_folios, margins_held
+from .html import foot_labels, render_volume
 from .index import index_references
-from .lines import LaidLine, number_lines, read_lines, same_layout, stamp_numbers, unprinted
+from .lines import LaidLine, number_lines, read_lines, same_layout, stamp_labels, stamp_numbers, unprinted
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -147,9 +148,19 @@ class Task:
     html: str
     base_url: str
     roots: tuple[str, ...]  # the template folders the fetcher serves
-    pdf: bool  # whether the PDF is wanted (pass 2) or only the layout (pass 1)
     epoch: str  # SOURCE_DATE_EPOCH
-    numbers: str = ""  # the margin's line numbers: "" none, "document" or "page"
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What a held chunk needs to be printed: its first folio and side, the
+    margin's line numbers ("" none, "document" or "page") and the labels of
+    its apparatus entries at the foot of the page (html.foot_labels)."""
+
+    first_folio: int
+    right: bool
+    numbers: str
+    labels: dict[str, str | None]
 
 
 @dataclass
@@ -166,30 +177,219 @@ class Laid:
     cached: bool = field(default=False, compare=False)
 
 
-def lay_out(task: Task) -> Laid:
-    """Lay one part out with the build's patches of WeasyPrint (footnotes
-    kept with their calls, apparatus under the notes, parallel pairs level)
-    active in this process."""
+@contextmanager
+def _patched(task: Task) -> Iterator[list]:
+    """The build's patches of WeasyPrint (footnotes kept with their calls,
+    apparatus under the notes, parallel pairs level) and its log, in this
+    process; yields the log's records."""
+    from . import pdf as render_pdf
+
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = task.epoch
+    try:
+        with (
+            render_pdf._captured_weasyprint_log() as log,
+            render_pdf._calls_kept_with_their_notes(),
+            render_pdf._apparatus_under_the_notes(),
+            render_pdf._pairs_start_level(),
+        ):
+            yield log.records
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _render(task: Task):
     import weasyprint
 
     from . import pdf as render_pdf
 
-    os.environ["SOURCE_DATE_EPOCH"] = task.epoch
     fetcher = render_pdf.make_fetcher([Path(r) for r in task.roots])
-    with (
-        render_pdf._captured_weasyprint_log() as log,
-        render_pdf._calls_kept_with_their_notes(),
-        render_pdf._apparatus_under_the_notes(),
-        render_pdf._pairs_start_level(),
-    ):
-        document = weasyprint.HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher).render()
-        lines = read_lines(document)
-        anchors = render_pdf._anchor_pages(document)
-        placed = render_pdf._placed_footnotes(document)
-        numbered = stamp_numbers(document, task.numbers == "page") if task.pdf and task.numbers else 0
-        pdf = document.write_pdf() if task.pdf else None
-    return Laid(len(document.pages), lines, anchors, placed,
-                [(r.levelno, r.getMessage()) for r in log.records], pdf, numbered)  # fmt: skip
+    return weasyprint.HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher).render()
+
+
+def _laid(document, records, pdf: bytes | None = None) -> Laid:
+    from . import pdf as render_pdf
+
+    return Laid(
+        len(document.pages), read_lines(document), render_pdf._anchor_pages(document),
+        render_pdf._placed_footnotes(document), [(r.levelno, r.getMessage()) for r in records], pdf,
+    )
+
+
+def lay_out(task: Task) -> Laid:
+    """Lay one part out and print it as it is (the front and back matter,
+    whose folios are their own)."""
+    with _patched(task) as records:
+        document = _render(task)
+        return _laid(document, records, document.write_pdf())
+
+
+class Desk:
+    """A worker's table: chunks laid out with their margin boxes held back,
+    kept until their folios are known (render/folios.py)."""
+
+    def __init__(self) -> None:
+        self.held: dict = {}
+
+    def lay(self, key, task: Task, hold: bool = True) -> Laid:
+        with _patched(task) as records, margins_held() as margins:
+            document = _render(task)
+            laid = _laid(document, records)
+        if hold:
+            self.held[key] = (task, document, margins, laid)
+        return laid
+
+    def finish(self, key, finish: Finish) -> Laid:
+        """Print a held chunk: labels and line numbers stamped, the pages
+        turned to their sides and numbered, the PDF written."""
+        task, document, margins, laid = self.held.pop(key)
+        with _patched(task) as records:
+            stamp_labels(document, finish.labels)
+            numbered = stamp_numbers(document, finish.numbers == "page") if finish.numbers else 0
+            try:
+                give_folios(document, margins, finish.first_folio, finish.right)
+            except FoliosError:
+                # pages that differ between the sides: laid out again at the folio
+                del document
+                css = f"html {{ break-before: {'right' if finish.right else 'left'}; }}\n" \
+                    f"@page :first {{ counter-reset: page {finish.first_folio}; }}\n"
+                again = replace(task, html=task.html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1))
+                return self._again(again, finish, laid)
+            pdf = document.write_pdf()
+            log = laid.log + [(r.levelno, r.getMessage()) for r in records]
+        return replace(laid, pdf=pdf, numbered=numbered, log=log)
+
+    def _again(self, task: Task, finish: Finish, laid: Laid) -> Laid:
+        with _patched(task) as records:
+            document = _render(task)
+            again = _laid(document, records)
+            if again.pages != laid.pages or not same_layout(again.lines, laid.lines):
+                raise FoliosError("the chunk's pages change with their side")
+            stamp_labels(document, finish.labels)
+            numbered = stamp_numbers(document, finish.numbers == "page") if finish.numbers else 0
+            return replace(laid, pdf=document.write_pdf(), numbered=numbered, log=again.log)
+
+
+def _serve(connection) -> None:
+    """A worker process: lay out, finish and print what the build sends,
+    one message at a time, until told to stop."""
+    desk = Desk()
+    while True:
+        try:
+            kind, key, payload = connection.recv()
+        except (EOFError, OSError):
+            return
+        if kind == "stop":
+            return
+        connection.send((key, *_answer(desk, kind, key, payload)))
+
+
+def _answer(desk: Desk, kind: str, key, payload) -> tuple[str, object]:
+    """("ok", result), ("error", message) or ("whole", why): a part that
+    cannot be assembled, so that the volume is built whole."""
+    try:
+        return "ok", _do(desk, kind, key, payload)
+    except FoliosError as exc:
+        return "whole", str(exc)
+    except Exception as exc:  # noqa: BLE001 - reported to the build, which raises it
+        return "error", _problem(exc)
+
+
+def _do(desk: Desk, kind: str, key, payload):
+    if kind == "lay":
+        return desk.lay(key, payload)
+    if kind == "probe":
+        return desk.lay(key, payload, hold=False)
+    if kind == "finish":
+        return desk.finish(key, payload)
+    return lay_out(payload)
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, EditionError):
+        return "; ".join(p.message for p in exc.problems)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Crew:
+    """Worker processes (spawned: WeasyPrint's and Pango's state is not
+    forked), each with its desk; or one desk in this process (one job, or
+    workers that cannot start: a program read from stdin cannot be spawned
+    again). `send` gives a worker a message, `receive` waits for the next
+    answer of any worker."""
+
+    def __init__(self, jobs: int) -> None:
+        self.local: Desk | None = None
+        self.answers: list = []
+        self.workers: list = []
+        if jobs > 1 and _can_spawn():
+            import multiprocessing
+
+            spawn = multiprocessing.get_context("spawn")
+            for _ in range(jobs):
+                mine, theirs = spawn.Pipe()
+                process = spawn.Process(target=_serve, args=(theirs,), daemon=True)
+                process.start()
+                theirs.close()
+                self.workers.append((process, mine))
+        else:
+            self.local = Desk()
+
+    def __len__(self) -> int:
+        return len(self.workers) or 1
+
+    def send(self, worker: int, message: tuple) -> None:
+        if self.local is not None:
+            kind, key, payload = message
+            self.answers.append((worker, key, *_answer(self.local, kind, key, payload)))
+            return
+        try:
+            self.workers[worker][1].send(message)
+        except (OSError, EOFError):
+            raise _WorkerLost from None
+
+    def receive(self) -> tuple:
+        if self.answers:
+            return self.answers.pop(0)
+        from multiprocessing.connection import wait
+
+        connections = [connection for _, connection in self.workers]
+        ready = wait(connections)
+        worker = connections.index(ready[0])
+        try:
+            key, status, result = ready[0].recv()
+        except (EOFError, OSError):
+            raise _WorkerLost from None
+        return worker, key, status, result
+
+    def close(self) -> None:
+        for process, connection in self.workers:
+            try:
+                connection.send(("stop", None, None))
+            except (OSError, EOFError):
+                pass
+            connection.close()
+        for process, _ in self.workers:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+        self.workers = []
+
+
+def _can_spawn() -> bool:
+    """Whether a spawned worker can start: it imports the main program
+    again, which a program read from stdin (`python -`) does not allow."""
+    import sys
+
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main is None or Path(main).is_file()
+
+
+class _WorkerLost(Exception):
+    """A worker process died or could not start."""
 
 
 # --- the cache ------------------------------------------------------------------
@@ -204,24 +404,21 @@ class LayoutCache:
         self.folder = folder
         self.salt = salt
 
-    def key(self, task: Task) -> str:
+    def key(self, *parts: str) -> str:
         h = hashlib.sha256(self.salt.encode())
-        h.update(b"\0pdf" if task.pdf else b"\0layout")
-        h.update(task.numbers.encode() + b"\0")
-        h.update(task.epoch.encode() + b"\0")
-        h.update(task.html.encode())
+        for part in parts:
+            h.update(b"\0" + part.encode())
         return h.hexdigest()
 
-    def get(self, task: Task) -> Laid | None:
+    def get(self, key: str, pdf: bool) -> Laid | None:
         if self.folder is None:
             return None
-        key = self.key(task)
         try:
             data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            pdf = None
-            if task.pdf:
-                pdf = (self.folder / f"{key}.pdf").read_bytes()
-                if hashlib.sha256(pdf).hexdigest() != data["pdf"]:
+            printed = None
+            if pdf:
+                printed = (self.folder / f"{key}.pdf").read_bytes()
+                if hashlib.sha256(printed).hexdigest() != data["pdf"]:
                     return None
             return Laid(
                 data["pages"],
@@ -229,17 +426,16 @@ class LayoutCache:
                 {k: int(v) for k, v in data["anchors"].items()},
                 int(data["placed"]),
                 [(int(level), str(message)) for level, message in data["log"]],
-                pdf,
+                printed,
                 int(data["numbered"]),
                 cached=True,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, task: Task, laid: Laid) -> None:
+    def put(self, key: str, laid: Laid) -> None:
         if self.folder is None:
             return
-        key = self.key(task)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if laid.pdf is not None:
@@ -268,7 +464,7 @@ def cache_salt(templates: list[Path]) -> str:
 
     h = hashlib.sha256(f"{weasyprint.__version__}\0{edition.__version__}\0".encode())
     here = Path(__file__).parent
-    for name in ("pdf.py", "lines.py", "assemble.py"):
+    for name in ("pdf.py", "lines.py", "assemble.py", "folios.py"):
         h.update((here / name).read_bytes())
     for root in templates:
         for path in sorted(Path(root).rglob("*")):
@@ -277,40 +473,6 @@ def cache_salt(templates: list[Path]) -> str:
                 h.update(path.read_bytes())
     return h.hexdigest()
 
-
-def _run(tasks: list[Task], cache: LayoutCache, jobs: int, pool_box: list) -> list[Laid]:
-    """Lay out the tasks, from the cache where it has them, in `jobs`
-    worker processes (spawned: WeasyPrint's and Pango's state is not forked)."""
-    results: list[Laid | None] = [cache.get(t) for t in tasks]
-    todo = [i for i, r in enumerate(results) if r is None]
-    if todo and jobs > 1 and len(todo) > 1:
-        if not pool_box:
-            import multiprocessing
-
-            pool_box.append(ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")))
-        # Longest first, so that the last part to finish is a short one.
-        order = sorted(todo, key=lambda i: -len(tasks[i].html))
-        futures = {i: pool_box[0].submit(lay_out, tasks[i]) for i in order}
-        try:
-            for i in todo:
-                results[i] = futures[i].result()
-                cache.put(tasks[i], results[i])
-        except BrokenProcessPool:
-            # A worker could not start (a program read from stdin cannot be
-            # spawned again, for one): what is left is laid out here.
-            pool_box.pop().shutdown(cancel_futures=True)
-        todo = [i for i in todo if results[i] is None]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    try:
-        for i in todo:
-            results[i] = lay_out(tasks[i])
-            cache.put(tasks[i], results[i])
-    finally:
-        if epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = epoch
-    return results  # type: ignore[return-value]
 
 
 # --- the build ------------------------------------------------------------------
@@ -345,8 +507,8 @@ def build_in_parts(
 ):
     """Build the PDF in parts (see the module's docstring). Returns the
     report, or None when the volume cannot be built in parts (templates
-    that do not mark the documents, a second layout that differs from the
-    first): the caller then builds it whole."""
+    that do not mark the documents, pages that cannot be assembled): the
+    caller then builds it whole."""
     import time
 
     from . import pdf as render_pdf
@@ -374,85 +536,90 @@ def build_in_parts(
     roots = tuple(str(t) for t in templates)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", render_pdf.REPRODUCIBLE_EPOCH)
     cache = LayoutCache(cache_dir, cache_salt(templates) if cache_dir is not None else "")
-    lap("cache")
     per_page = edition.line_numbers == "page"
     by_line = edition.index == "lines"
-    pool: list = []
-    laid_out = {"pass 1": 0, "pass 2": 0}  # parts laid out (not from the cache)
+    numbers = edition.line_numbers if volume.line_numbers else ""
+    lap("cache")
 
-    def task(body: str, first_folio: int | None, right: bool, pdf: bool, css: str = "") -> Task:
-        html = part_html(split, body, first_folio=first_folio, right=right, extra_css=css)
-        return Task(html, base_url, roots, pdf, epoch)
+    def chunk_tasks(of: Volume) -> list[Task]:
+        return [Task(part_html(of, "".join(of.documents[i] for i in c), first_folio=1, right=True),
+                     base_url, roots, epoch) for c in chunks]  # fmt: skip
 
-    def chunk_body(volume_split: Volume, chunk: range) -> str:
-        return "".join(volume_split.documents[i] for i in chunk)
+    def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
+        lines = number_lines([_moved(x, first_folio - 1) for x in laid.lines], volume.blocks, per_page).lines
+        docs = {n + 1 for n in chunks[j]}
+        labels = foot_labels({n: v for n, v in volume.foot.items() if n in docs}, lines)
+        return Finish(first_folio, right, numbers, labels)
 
-    try:
-        # Pass 1: every chunk as if it opened on page 1.
-        tell("laying out pages", 0, None)
-        current = _run([task(chunk_body(split, c), 1, True, False) for c in chunks], cache, jobs, pool)
-        laid_out["pass 1"] = sum(not r.cached for r in current)
-        lap("layout")
-        # Pass 2: the chunks at their folios, their apparatus keyed to the
-        # lines, line numbers printed in the margin of the finished layout.
-        # A chunk whose lines moved (the apparatus's line numbers, set in a
-        # box of fixed width, should never move one) is keyed again from
-        # where its lines fell, the chunks after it at their new folios when
-        # its page count changed; the others come from the cache.
-        numbers = edition.line_numbers if volume.line_numbers else ""
-        for _attempt in range(3):
-            folios_at = []  # each chunk's first folio
-            folio = 1
-            for result in current:
-                folios_at.append(folio)
-                folio += result.pages
-            doc_pages = folio - 1
-            laid = _shifted(current, folios_at)
-            anchors = _anchors(current, folios_at)
-            numbering = number_lines(laid, volume.blocks, per_page)
-            arabic = [str(n) for n in range(1, doc_pages + 1)]
-            refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
-            keyed = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines, index_refs=refs)
-            split2 = split_volume(keyed.html, count)
-            lap("lines")
-            if split2 is None:
+    def print_volume(crew: _Crew):
+        counted = {"laid out": 0}
+        text, probed = split, None
+        if volume.keyed_text:
+            # The apparatus printed after each document gives line numbers:
+            # the text's lines first, then the documents keyed to them.
+            probed = _probe(crew, chunk_tasks(split), cache, counted, tell)
+            keyed = render_volume(edition, templates, register=register,
+                                  apparatus_lines=_numbering(probed, volume, per_page)[0].lines)  # fmt: skip
+            text = split_volume(keyed.html, count)
+            if text is None:
                 return None
-            tell("laying out numbered pages", 0, doc_pages)
-            tasks = [replace(task(chunk_body(split2, c), folios_at[i], folios_at[i] % 2 == 1, True), numbers=numbers)
-                     for i, c in enumerate(chunks)]  # fmt: skip
-            parts = _run(tasks, cache, jobs, pool)
-            laid_out["pass 2"] += sum(not r.cached for r in parts)
-            lap("layout (numbered)")
-            moved = {i for i, (one, two) in enumerate(zip(current, parts)) if one.pages != two.pages or not same_layout(one.lines, two.lines)}
-            if not moved:
-                break
-            current = [parts[i] if i in moved else current[i] for i in range(len(chunks))]
-        else:
-            return None  # the lines still move: build it whole
-
+        printed = _print_chunks(crew, chunk_tasks(text), cache, finish, numbers, counted, tell)
+        if printed is None:
+            return None
+        lap("layout")
+        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page)
+        if probed is not None and any(
+            a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)
+        ):
+            numbering.warnings.append(
+                "the apparatus after a document may cite a line off by one: its lines moved "
+                "once it was printed"
+            )
+        anchors = _anchors(printed, folios_at)
+        arabic = [str(n) for n in range(1, doc_pages + 1)]
+        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
         # The front matter (contents at the documents' folios), the back matter.
+        whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines, index_refs=refs)
+        matter_split = split_volume(whole.html, count)
+        lap("lines")
+        if matter_split is None:
+            return None
         contents = "\n".join(
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}'
             for n in range(1, count + 1)
         )
-        tasks = [Task(part_html(split2, split2.front + SENTINEL.format(anchors=''.join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1))), first_folio=None, right=True, extra_css=contents),
-                      base_url, roots, True, epoch)]  # fmt: skip
-        has_back = bool(split2.back.strip())
-        if has_back:
-            tasks.append(task(split2.back, doc_pages + 1, doc_pages % 2 == 0, True))
-        matter = _run(tasks, cache, jobs, pool)
-        laid_out["pass 2"] += sum(not r.cached for r in matter)
+        sentinel = SENTINEL.format(anchors="".join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1)))
+        matter = [Task(part_html(matter_split, matter_split.front + sentinel, first_folio=None, right=True,
+                                 extra_css=contents), base_url, roots, epoch)]  # fmt: skip
+        if matter_split.back.strip():
+            matter.append(Task(part_html(matter_split, matter_split.back, first_folio=doc_pages + 1,
+                                         right=doc_pages % 2 == 0), base_url, roots, epoch))  # fmt: skip
+        matter_laid = _print_parts(crew, matter, cache, counted)
         lap("layout (front and back)")
+        timings["parts laid out"] = float(counted["laid out"])
+        timings["parts"] = float(len(chunks) + len(matter) + (len(chunks) if probed is not None else 0))
+        return printed, matter_laid, numbering, folios_at, doc_pages, refs, whole
+
+    crew = _Crew(jobs)
+    try:
+        try:
+            result = print_volume(crew)
+        except _WorkerLost:
+            # A worker could not start or died: the volume is laid out here.
+            crew.close()
+            crew = _Crew(1)
+            result = print_volume(crew)
     finally:
-        for executor in pool:
-            executor.shutdown()
+        crew.close()
+    if result is None:
+        return None
+    parts, matter, numbering, folios_at, doc_pages, refs, whole = result
     front = matter[0]
-    back = matter[1] if has_back else None
+    back = matter[1] if len(matter) > 1 else None
 
     laid2 = _shifted(parts, folios_at)
-    numbering = number_lines(laid2, volume.blocks, per_page)
     front_pages = front.pages - 1  # the sentinel's page is dropped
-    folios = [render_pdf._roman(i) for i in range(1, front_pages + 1)] + arabic
+    folios = [render_pdf._roman(i) for i in range(1, front_pages + 1)] + [str(n) for n in range(1, doc_pages + 1)]
     folios += [str(doc_pages + i) for i in range(1, (back.pages if back else 0) + 1)]
     lines = {
         key: [type(x)(x.page + front_pages, x.number, x.text, x.start, x.end) for x in printed]
@@ -482,14 +649,121 @@ def build_in_parts(
     lap("pdf")
     atomic_write(Path(out), pdf)
     if html_out is not None:
-        atomic_write(Path(html_out), keyed.html)
+        atomic_write(Path(html_out), whole.html)
     lap("write")
-    timings["parts laid out"] = float(laid_out["pass 1"] + laid_out["pass 2"])
-    timings["parts"] = float(2 * len(chunks) + 1 + has_back)
     return render_pdf.BuildReport(
         pages=len(folios), warnings=volume.warnings + line_warnings + weasy, size=len(pdf),
         lines=lines, timings=timings, folios=folios,
     )
+
+
+def _numbering(parts: list[Laid], volume, per_page: bool):
+    """The line map of the chunks laid out one after another: (numbering,
+    each chunk's first folio, the pages of the documents)."""
+    folios_at = []
+    folio = 1
+    for part in parts:
+        folios_at.append(folio)
+        folio += part.pages
+    return number_lines(_shifted(parts, folios_at), volume.blocks, per_page), folios_at, folio - 1
+
+
+def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, numbers: str, counted: dict, tell) -> list[Laid] | None:
+    """Lay out each chunk once and print it at its folio (see the module's
+    docstring): chunks are laid out in order, by whichever worker is free,
+    and held there until the chunks before them have told their page
+    counts; the worker then prints the chunk at its folio. A chunk whose
+    layout and PDF at that folio are cached is not laid out. Returns the
+    chunks with their PDFs, or None when one cannot be assembled."""
+    n = len(tasks)
+    layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
+    laid: list[Laid | None] = [cache.get(key, pdf=False) for key in layout_keys]
+    printed: list[Laid | None] = [None] * n
+    state = ["known" if x is not None else "todo" for x in laid]
+    owner: dict[int, int] = {}
+    print_keys: dict[int, str] = {}
+    idle = set(range(len(crew)))
+    pages_done = 0
+    while True:
+        # In order, as far as the page counts go: cached PDFs, and the held
+        # chunks whose folio is now known.
+        folio = 1
+        for j in range(n):
+            if laid[j] is None:
+                break
+            right = folio % 2 == 1
+            print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+            if state[j] == "known":
+                printed[j] = cache.get(print_keys[j], pdf=True)
+                state[j] = "done" if printed[j] is not None else "todo"
+            if state[j] == "laid":
+                crew.send(owner[j], ("finish", j, finish(j, folio, right, laid[j])))
+                state[j] = "printing"
+            folio += laid[j].pages
+        if all(x == "done" for x in state):
+            return printed  # type: ignore[return-value]
+        for worker in sorted(idle):
+            j = next((j for j in range(n) if state[j] == "todo"), None)
+            if j is None:
+                break
+            crew.send(worker, ("lay", j, tasks[j]))
+            state[j], owner[j] = "laying", worker
+            idle.discard(worker)
+        worker, j, status, result = crew.receive()
+        if status == "whole":
+            return None
+        if status == "error":
+            raise EditionError.at(f"PDF build: {result}", hint="the same error would stop the build of the whole volume")
+        if state[j] == "laying":
+            laid[j], state[j] = result, "laid"
+            idle.add(worker)
+            cache.put(layout_keys[j], result)
+            counted["laid out"] += 1
+            pages_done += result.pages
+            tell("laying out pages", pages_done, None)
+        else:
+            printed[j], state[j] = result, "done"
+            cache.put(print_keys[j], result)
+
+
+def _probe(crew: _Crew, tasks: list[Task], cache: LayoutCache, counted: dict, tell) -> list[Laid]:
+    """The chunks' layouts alone (where their lines fall), from the cache or
+    laid out by the workers, nothing held."""
+    keys = [cache.key("probe", t.epoch, t.html) for t in tasks]
+    found = [cache.get(key, pdf=False) for key in keys]
+    todo = [j for j, x in enumerate(found) if x is None]
+    _dispatch(crew, todo, lambda j: ("probe", j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
+    counted["laid out"] += len(todo)
+    return found  # type: ignore[return-value]
+
+
+def _print_parts(crew: _Crew, tasks: list[Task], cache: LayoutCache, counted: dict) -> list[Laid]:
+    """Parts laid out and printed as they are (the front and back matter)."""
+    keys = [cache.key("part", t.epoch, t.html) for t in tasks]
+    found = [cache.get(key, pdf=True) for key in keys]
+    todo = [j for j, x in enumerate(found) if x is None]
+    _dispatch(crew, todo, lambda j: ("part", j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
+    counted["laid out"] += len(todo)
+    return found  # type: ignore[return-value]
+
+
+def _dispatch(crew: _Crew, todo: list[int], message, results: list, done) -> None:
+    """Each message to a free worker, the answers into `results`."""
+    waiting = list(todo)
+    idle = list(range(len(crew)))
+    outstanding = 0
+    while waiting or outstanding:
+        while waiting and idle:
+            crew.send(idle.pop(), message(waiting.pop(0)))
+            outstanding += 1
+        worker, j, status, result = crew.receive()
+        outstanding -= 1
+        idle.append(worker)
+        if status != "ok":
+            raise EditionError.at(f"PDF build: {result}", hint="the same error would stop the build of the whole volume")
+        results[j] = result
+        done(j, result)
+
 
 
 def _moved(line: LaidLine, pages: int) -> LaidLine:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Mapping, Sequence, Union
 
@@ -115,6 +115,7 @@ class Footnote:
     series: str = ""
     anchor: str = ""  # its element id: the index finds its page by it
     label: str = ""  # printed before the body: an apparatus entry's line number
+    entry: str = ""  # an apparatus entry's key, "document number:entry number"
 
 
 @dataclass(frozen=True)
@@ -407,6 +408,8 @@ class DocumentView:
     columns: tuple[Column, ...] = ()  # two or three: the parallel layout
     rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
     apparatus: ApparatusView | None = None  # printed after the text
+    foot: tuple[KeyedEntry, ...] = ()  # the apparatus at the foot of the page
+    foot_layer: str = ""  # the layer its entries are keyed to
 
     def text_blocks(self):
         """Every printed block, in document order (row by row, left to right)."""
@@ -543,6 +546,7 @@ class KeyedEntry:
     call_at: int
     number: int | None
     text: str
+    start: int = 0  # where the lemma's first word starts: its line is the entry's
 
 
 def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> tuple[tuple[str, ...], list[KeyedEntry]]:
@@ -566,8 +570,33 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
         while call_at < entry.end and call_at < len(text) and not text[call_at].isspace():
             call_at += 1
         found = line_at(lines, doc.id, base.id, entry.segment, start) if lines is not None else None
-        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry)))
+        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry), start))
     return witnesses, out
+
+
+def line_labels(numbers: Sequence[int | None]) -> list[str | None]:
+    """What each entry of a document's apparatus at the foot of the page
+    prints before its text, given the numbers of the lines the entries are
+    keyed to: the number for the first entry of its line, "" for the others
+    (a bullet), None where the line is not known."""
+    return [
+        None if n is None else "" if k and numbers[k - 1] == n else str(n)
+        for k, n in enumerate(numbers)
+    ]
+
+
+def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: Mapping) -> dict[str, str | None]:
+    """The labels of the apparatus entries at the foot of the page (keyed
+    as `Footnote.entry`), from a line map: what the build prints into the
+    boxes the layout kept for them (render/lines.py, stamp_labels)."""
+    from .lines import line_at
+
+    out: dict[str, str | None] = {}
+    for number, (doc_id, base, entries) in foot.items():
+        found = [line_at(lines, doc_id, base, e.segment, e.start) for e in entries]
+        labels = line_labels([x.number if x else None for x in found])
+        out.update((f"{number}:{k}", label) for k, label in enumerate(labels, start=1))
+    return out
 
 
 def _apparatus_view(base: Layer, witnesses: tuple[str, ...], entries: list[KeyedEntry]) -> ApparatusView | None:
@@ -793,19 +822,15 @@ def _document_view(
 
     base = next((la for la in layers if not parallel or not series.get(la.id)), main)
     witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines)
+    foot: tuple[KeyedEntry, ...] = ()
     if keyed and edition.apparatus_at == "foot":
-        for k, entry in enumerate(keyed, start=1):
-            # The line number leads the first entry of its line only.
-            if entry.number is None:
-                label = PROVISIONAL_LINE
-            elif k > 1 and keyed[k - 2].number == entry.number:
-                label = ""
-            else:
-                label = str(entry.number)
-            calls.setdefault((base.id, entry.segment), []).append(
-                (entry.call_at, Footnote(f"app-{k}", "apparatus", (Run(entry.text),), label=label))
-            )
-        keyed = []
+        labels = line_labels([entry.number for entry in keyed])
+        for k, (entry, label) in enumerate(zip(keyed, labels), start=1):
+            calls.setdefault((base.id, entry.segment), []).append((entry.call_at, Footnote(
+                f"app-{k}", "apparatus", (Run(entry.text),), label=PROVISIONAL_LINE if label is None else label,
+                entry=f"{number}:{k}",
+            )))  # fmt: skip
+        foot, keyed = tuple(keyed), []
 
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
@@ -869,6 +894,8 @@ def _document_view(
         columns=columns,
         rows=tuple(rows),
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
+        foot=foot,
+        foot_layer=base.id if base else "",
     )
 
 
@@ -959,6 +986,12 @@ class RenderedVolume:
     # whether a second render is wanted for the apparatus's line numbers or
     # the index's pages (the margin's line numbers need none)
     back_references: bool = False
+    # the apparatus at the foot of the page: document number → (document
+    # id, layer, entries), for `foot_labels`
+    foot: dict = field(default_factory=dict)
+    # whether the text itself prints line numbers (an apparatus after the
+    # document): its HTML then changes once the lines are known
+    keyed_text: bool = False
 
 
 def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str]):
@@ -1032,7 +1065,9 @@ def render_volume(
         or any(n.note_kind == "apparatus" for n in notes)  # line numbers at the foot
     )
     return RenderedVolume(
-        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back
+        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back,
+        foot={d.number: (d.id, d.foot_layer, d.foot) for d in view.documents if d.foot},
+        keyed_text=any(d.apparatus for d in view.documents),
     )
 
 

@@ -199,8 +199,6 @@ def stamp_numbers(document, per_page: bool = False) -> int:
     pyproject.toml."""
     reading = _Reading(document)
     try:
-        from weasyprint.text.line_break import split_first_line
-
         printed = 0
         for line, number, (box, container) in zip(reading.laid, counted(reading.laid, per_page), reading.where):
             found = reading.stocks.get((line.key[0], line.column))
@@ -217,13 +215,9 @@ def stamp_numbers(document, per_page: bool = False) -> int:
                 box.position_y + box.baseline - (figure.position_y + figure.baseline),
             )
             old = next(x for x in stamp.descendants() if isinstance(x, reading.boxes.TextBox))
-            layout, _, _, width, height, baseline = split_first_line(text, old.style, None, None, 0)
-            new = old.copy_with_text(text)
-            new.pango_layout, new.width, new.height = layout, width, height
-            new.position_y += old.baseline - baseline
-            new.baseline = baseline
+            new = _retext(old, text)
             if right_aligned:
-                new.position_x += old.width - width
+                new.position_x += old.width - new.width
             _replace(stamp, old, new)
             container.children = [*container.children, stamp]
             printed += 1
@@ -234,12 +228,68 @@ def stamp_numbers(document, per_page: bool = False) -> int:
         raise internals_problem(exc) from None
 
 
+def stamp_labels(document, labels: dict[str, str | None]) -> int:
+    """Print the line numbers of the apparatus entries at the foot of the
+    pages into the boxes the layout kept for them (`.app-line`, a box of
+    fixed width holding a provisional "00"), from `labels` (entry key →
+    the number, "" for a bullet: the entry's line has an entry before it, or
+    None: the line is not known and the box stays empty). Like
+    `stamp_numbers`, nothing is laid out again. Returns how many boxes were
+    filled."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        filled = 0
+        for page in document.pages:
+            for area in page._page_box.children:
+                if not isinstance(area, boxes.FootnoteAreaBox):
+                    continue
+                for box in area.descendants():
+                    if not isinstance(box, boxes.InlineBlockBox) or "app-line" not in _classes(box):
+                        continue
+                    entry = box.element.get("data-entry")
+                    if entry not in labels:
+                        continue
+                    old = next((x for x in box.descendants() if isinstance(x, boxes.TextBox)), None)
+                    if old is None:
+                        continue
+                    label = labels[entry]
+                    if label is None:
+                        _replace(box, old, None)
+                        continue
+                    style = old.style
+                    if label == "":  # a bullet, in the weight of the text
+                        style = style.copy()
+                        style["font_weight"] = 400
+                    _replace(box, old, _retext(old, label or "•", style))
+                    filled += 1
+        return filled
+    except (AttributeError, ImportError, TypeError, ValueError) as exc:
+        raise internals_problem(exc) from None
+
+
+def _retext(old, text: str, style=None):
+    """A copy of a laid-out text box printing `text` (in `style`, or its
+    own), on the same baseline, from the same left edge."""
+    from weasyprint.text.line_break import split_first_line
+
+    style = style if style is not None else old.style
+    layout, _, _, width, height, baseline = split_first_line(text, style, None, None, 0)
+    new = old.copy_with_text(text)
+    new.style = style
+    new.pango_layout, new.width, new.height = layout, width, height
+    new.position_y += old.baseline - baseline
+    new.baseline = baseline
+    return new
+
+
 def _replace(box, old, new) -> None:
-    """Put `new` where `old` stands among the descendants of `box`."""
+    """Put `new` where `old` stands among the descendants of `box` (None:
+    take `old` out)."""
     for parent in box.descendants():
         children = getattr(parent, "children", None)
         if children is not None and any(c is old for c in children):
-            parent.children = [new if c is old else c for c in children]
+            parent.children = [new if c is old else c for c in children if c is not old or new is not None]
             return
 
 
