@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 from diff_match_patch import diff_match_patch
 
-from .diff import exact_diff
+from .diff import equal_length
 from .text import words
 
 CONTENT = "content"
@@ -1048,7 +1048,7 @@ class _ContentAligner:
             if left == right:
                 found = len(left)
             elif len(left) * len(right) <= _EXACT_CELLS:
-                found = sum(len(chunk) for op, chunk in exact_diff(left, right, dmp=self.dmp) if op == 0)
+                found = equal_length(left, right, dmp=self.dmp)
             else:
                 found = shared_in_runs(left, right)
                 if a1 - a0 > 1 or b1 - b0 > 1:

@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 
 from diff_match_patch import diff_match_patch
 
@@ -84,6 +84,25 @@ class Op:
     b_pos: int
     cls: str | None = None  # one of CLASSES for every op but an equal one
     move: int | None = None
+
+
+_new = object.__new__
+
+
+def _op(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None = None, move: int | None = None) -> Op:
+    """Op(…) at a third of the cost: a frozen dataclass sets its seven
+    fields through object.__setattr__, one call each, and a Bible's
+    comparison makes some half a million ops."""
+    op = _new(Op)
+    fields_of = op.__dict__
+    fields_of["kind"] = kind
+    fields_of["a"] = a
+    fields_of["b"] = b
+    fields_of["a_pos"] = a_pos
+    fields_of["b_pos"] = b_pos
+    fields_of["cls"] = cls
+    fields_of["move"] = move
+    return op
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,9 @@ class Differ:
             raise ValueError(f"diff backend {self.backend!r} is not available here (have: {', '.join(BACKENDS)})")
         self.keys: dict[str, str] = {}  # token → its key under the normalizer
         self.kinds: dict[str, str] = {}  # token → WORD, SPACE or PUNCT
+        # The stand-in character of each token's key, kept for every diff of
+        # up to _SHARED_UNITS tokens (see _Codes); "" for an ignored token.
+        self.codes = _Codes()
         self.lenient: dict[Normalizer, dict[str, str]] = {}  # keys under the looser normalizers of the classes
         self.classes: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # change → its class
 
@@ -199,23 +221,33 @@ class Differ:
             return _mirror(self.diff(b, a))
         if a == b:
             starts = self.side(a).word_starts if a else []
-            return Diff([Op(EQUAL, a, b, 0, 0)] if a else [], (starts, starts))
-        sa, sb = self.side(a), self.side(b)
+            return Diff([_op(EQUAL, a, b, 0, 0)] if a else [], (starts, starts))
+        ta, tb = tokenize(a), tokenize(b)
+        codes = self.codes if len(ta) + len(tb) <= _SHARED_UNITS else None
+        if codes is not None and codes.full(len(ta) + len(tb)):
+            codes = self.codes = _Codes()
+        sa, sb = self.side(a, ta, codes), self.side(b, tb, codes)
         if sa.keys == sb.keys:  # the same under the normalizer: nothing to diff
-            return Diff([Op(EQUAL, a, b, 0, 0)], (sa.word_starts, sb.word_starts))
-        pieces = _slide_edits(_diff_units(sa.keys, sb.keys, self.backend), sa, sb)
+            return Diff([_op(EQUAL, a, b, 0, 0)], (sa.word_starts, sb.word_starts))
+        pieces = _slide_edits(_diff_units(sa.keys, sb.keys, self.backend, sa.word_codes), sa, sb)
         pieces = _find_moves(pieces, sa, sb, self.backend)
-        ops = [Op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
+        ops = [_op(EQUAL, a[: sa.lead], b[: sb.lead], 0, 0)] if sa.lead or sb.lead else []
         ops += _to_ops(pieces, sa, sb, self)
         return Diff(_number_moves(_merge_equal(ops)), (sa.word_starts, sb.word_starts))
 
-    def side(self, text: str) -> _Side:
-        tokens = tokenize(text)
+    def side(self, text: str, tokens: list[str] | None = None, codes: _Codes | None = None) -> _Side:
+        """A text as units: their keys, or with `codes` their stand-in
+        characters (one string)."""
+        if tokens is None:
+            tokens = tokenize(text)
         keys, kinds = self.keys, self.kinds
-        for token in set(tokens).difference(kinds):
+        distinct = set(tokens)
+        for token in distinct.difference(kinds):
             keys[token] = self.normalizer.key(token)
             kinds[token] = token_kind(token)
-        return _Side(text, tokens, keys, kinds)
+        if codes is not None:
+            codes.learn(distinct.difference(codes.of), keys)
+        return _Side(text, tokens, keys, kinds, codes)
 
     def classify(self, a: str, b: str) -> str:
         """See `classify`."""
@@ -312,7 +344,7 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
         differ = Differ(normalizer)
         diffs = [differ.diff(a, b) for a, b in shares[0]]
         for future in pending:
-            diffs += [Diff([Op(*op) for op in ops], starts) for ops, starts in future.result()]
+            diffs += [Diff([_op(*op) for op in ops], starts) for ops, starts in future.result()]
     return diffs
 
 
@@ -349,6 +381,16 @@ def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_mat
     return diffs
 
 
+def equal_length(text1: str, text2: str, backend: str | None = None, dmp: diff_match_patch | None = None) -> int:
+    """The characters in the equal runs of `exact_diff(text1, text2)`,
+    counted without cutting the runs out of the texts."""
+    if text1 == text2:
+        return len(text1)
+    if (backend or BACKEND) == PYTHON:
+        return sum(len(chunk) for op, chunk in exact_diff(text1, text2, PYTHON, dmp) if op == 0)
+    return sum(n for op, n in _native_diff(text1, text2, timelimit=0, checklines=False, cleanup="No") if op == "=")
+
+
 # --- The table of stand-in characters --------------------------------------
 
 # The stand-ins are never shown, only compared: from U+E000 (the private use
@@ -356,6 +398,55 @@ def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_mat
 # 16 (1,056,768 in all), then U+0000 to U+D7FF. Surrogates are never used.
 _HIGH = 0x110000 - 0xE000
 _TABLE_SIZE = _HIGH + 0xD800
+
+
+# A Differ keeps one table of stand-ins for all the short diffs it makes
+# (a Bible's verses share some 30,000 distinct tokens), drawn from the
+# private use areas only: U+E000…U+F8FF, then planes 15 and 16. The clean-up
+# scores a boundary by its characters (letters, spaces, line ends), and every
+# private-use character scores alike, so the labels change nothing: a diff
+# of up to _SHARED_UNITS tokens has at most as many distinct keys, which a
+# table of its own would also have drawn from U+E000…U+F8FF. Longer diffs
+# build their own table (past U+F8FF it holds characters that score as
+# letters).
+_SHARED_UNITS = 0xF900 - 0xE000
+_PRIVATE_COUNT = (0xF900 - 0xE000) + 2 * 0xFFFE  # U+E000…U+F8FF, U+F0000…U+FFFFD, U+100000…U+10FFFD
+
+
+def _private(n: int) -> str:
+    """The n-th private-use character."""
+    if n < 0xF900 - 0xE000:
+        return chr(0xE000 + n)
+    n -= 0xF900 - 0xE000
+    return chr(0xF0000 + n) if n < 0xFFFE else chr(0x100000 + n - 0xFFFE)
+
+
+class _Codes:
+    """Token → its key's stand-in character ("" for an ignored token), and
+    the stand-ins of word keys."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, str] = {}
+        self.by_key: dict[str, str] = {}
+        self.words: set[str] = set()
+
+    def full(self, more: int) -> bool:
+        """Whether `more` new keys might not fit."""
+        return len(self.by_key) + more > _PRIVATE_COUNT
+
+    def learn(self, tokens, key_of: dict[str, str]) -> None:
+        of, by_key = self.of, self.by_key
+        for token in tokens:
+            key = key_of[token]
+            if not key:
+                of[token] = ""
+                continue
+            code = by_key.get(key)
+            if code is None:
+                code = by_key[key] = _private(len(by_key))
+                if key[0].isalnum():
+                    self.words.add(code)
+            of[token] = code
 
 
 def _code_point(n: int) -> int:
@@ -375,23 +466,34 @@ def _code_point(n: int) -> int:
 class _Side:
     """A text as units: each significant token (one with a non-empty key)
     starts a unit and carries the ignored tokens after it. Ignored tokens
-    before the first unit form the side's lead."""
+    before the first unit form the side's lead.
 
-    def __init__(self, text: str, tokens: list[str], key_of: dict[str, str], kind_of: dict[str, str]):
+    `keys` holds each unit's key, or, given `codes`, is one string of the
+    units' stand-in characters (compared, sliced and indexed alike)."""
+
+    def __init__(self, text: str, tokens: list[str], key_of: dict[str, str], kind_of: dict[str, str], codes: _Codes | None = None):
         self.text = text
         self.tokens = tokens
         starts = list(accumulate(map(len, tokens), initial=0))
         kinds = list(map(kind_of.__getitem__, tokens))
-        self.word_starts = [s for s, kind in zip(starts, kinds) if kind == WORD]
-        keys = list(map(key_of.__getitem__, tokens))
-        if all(keys):  # nothing ignored: one unit per token
+        self.word_starts = list(compress(starts, map(WORD.__eq__, kinds)))
+        if codes is not None:
+            of = codes.of
+            keys = "".join(map(of.__getitem__, tokens))
+            self.word_codes = codes.words
+            whole = len(keys) == len(tokens)
+        else:
+            keys = list(map(key_of.__getitem__, tokens))
+            self.word_codes = None
+            whole = all(keys)
+        if whole:  # nothing ignored: one unit per token
             self.keys = keys
             self.kinds = kinds
             self.bounds = starts  # where each unit starts, then len(text)
             self.first = None  # unit u is token u
         else:
-            units = [i for i, key in enumerate(keys) if key]
-            self.keys = [keys[i] for i in units]
+            units = [i for i, token in enumerate(tokens) if key_of[token]]
+            self.keys = keys if codes is not None else [keys[i] for i in units]
             self.kinds = [kinds[i] for i in units]
             self.bounds = [starts[i] for i in units] + [len(text)]
             self.first = units + [len(tokens)]  # the token each unit starts with, then the end
@@ -426,7 +528,7 @@ def _number_moves(ops: list[Op]) -> list[Op]:
     appears, whichever text was diffed against which."""
     numbers: dict[int, int] = {}
     return [
-        Op(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, numbers.setdefault(op.move, len(numbers) + 1))
+        _op(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, numbers.setdefault(op.move, len(numbers) + 1))
         if op.move is not None
         else op
         for op in ops
@@ -443,6 +545,13 @@ class _TokenDiffer(diff_match_patch):
         self.backend = backend
 
     def exact(self, text1: str, text2: str) -> list[tuple[int, str]]:
+        # What diff_main gives at once, without the call (most calls are these).
+        if text1 == text2:
+            return [(0, text1)] if text1 else []
+        if not text1:
+            return [(1, text2)]
+        if not text2:
+            return [(-1, text1)]
         return exact_diff(text1, text2, self.backend, self)
 
 
@@ -456,14 +565,19 @@ class _TokenDiffer(diff_match_patch):
         return n if any(ch in self.word_chars for ch in text2[:n]) else 0
 
 
-def _diff_units(ka: list[str], kb: list[str], backend: str = PYTHON) -> list[_Piece]:
-    keys = dict.fromkeys(chain(ka, kb))  # each distinct key once, in order of first use
-    if len(keys) <= _HIGH:
-        table = dict(zip(keys, map(chr, range(0xE000, 0xE000 + len(keys)))))
+def _diff_units(ka: list[str] | str, kb: list[str] | str, backend: str = PYTHON, word_codes: set[str] | None = None) -> list[_Piece]:
+    """Diff two sequences of keys, or (with `word_codes`, the stand-ins of
+    word keys) two strings of stand-in characters."""
+    if word_codes is not None:
+        ca, cb, word_chars = ka, kb, word_codes
     else:
-        table = {key: chr(_code_point(n)) for n, key in enumerate(keys)}
-    word_chars = {ch for key, ch in table.items() if key[0].isalnum()}
-    ca, cb = "".join(map(table.__getitem__, ka)), "".join(map(table.__getitem__, kb))
+        keys = dict.fromkeys(chain(ka, kb))  # each distinct key once, in order of first use
+        if len(keys) <= _HIGH:
+            table = dict(zip(keys, map(chr, range(0xE000, 0xE000 + len(keys)))))
+        else:
+            table = {key: chr(_code_point(n)) for n, key in enumerate(keys)}
+        word_chars = {ch for key, ch in table.items() if key[0].isalnum()}
+        ca, cb = "".join(map(table.__getitem__, ka)), "".join(map(table.__getitem__, kb))
     dmp = _TokenDiffer(word_chars, backend)
     diffs = _drop_small_equalities(_diff_by_words(ca, cb, dmp))
     dmp.diff_cleanupSemantic(diffs)
@@ -929,7 +1043,7 @@ def _rediff_runs(pieces: list[_Piece], sa: _Side, sb: _Side, backend: str) -> li
             ka, kb = on_a.index(d), on_b.index(i)
             again = [
                 _Piece(q.kind, q.a0 + d.a0, q.a1 + d.a0, q.b0 + i.b0, q.b1 + i.b0)
-                for q in _diff_units(sa.keys[d.a0 : d.a1], sb.keys[i.b0 : i.b1], backend)
+                for q in _diff_units(sa.keys[d.a0 : d.a1], sb.keys[i.b0 : i.b1], backend, sa.word_codes)
             ]
             run = on_a[:ka] + on_b[:kb] + _slide_edits(again, sa, sb) + on_a[ka + 1 :] + on_b[kb + 1 :]
         out += run
@@ -1034,20 +1148,20 @@ def _to_ops(pieces: list[_Piece], sa: _Side, sb: _Side, differ: Differ) -> list[
             d, i = (p, nxt) if p.kind == DELETE else (nxt, p)
             ta, tb = sa.slice(d.a0, d.a1), sb.slice(i.b0, i.b1)
             cls = differ.classify_tokens(sa.slice_tokens(d.a0, d.a1), sb.slice_tokens(i.b0, i.b1))
-            op = Op(REPLACE, ta, tb, a_at, b_at, cls)
+            op = _op(REPLACE, ta, tb, a_at, b_at, cls)
             n += 2
         else:
             # Each piece holds units of its own side only (an equality of both).
             ta = sa.slice(p.a0, p.a1) if p.kind in (EQUAL, DELETE, MOVE) else ""
             tb = sb.slice(p.b0, p.b1) if p.kind in (EQUAL, INSERT, MOVE) else ""
             if p.kind == EQUAL:
-                op = Op(EQUAL, ta, tb, a_at, b_at)
+                op = _op(EQUAL, ta, tb, a_at, b_at)
             elif p.kind == MOVE:  # its source has text in A only, its destination in B only
-                op = Op(MOVE, ta, tb, a_at, b_at, MOVED, p.move)
+                op = _op(MOVE, ta, tb, a_at, b_at, MOVED, p.move)
             elif p.kind == DELETE:
-                op = Op(DELETE, ta, tb, a_at, b_at, differ.classify_tokens(sa.slice_tokens(p.a0, p.a1), []))
+                op = _op(DELETE, ta, tb, a_at, b_at, differ.classify_tokens(sa.slice_tokens(p.a0, p.a1), []))
             else:
-                op = Op(INSERT, ta, tb, a_at, b_at, differ.classify_tokens([], sb.slice_tokens(p.b0, p.b1)))
+                op = _op(INSERT, ta, tb, a_at, b_at, differ.classify_tokens([], sb.slice_tokens(p.b0, p.b1)))
             n += 1
         ops.append(op)
         a_at, b_at = a_at + len(op.a), b_at + len(op.b)
@@ -1061,7 +1175,7 @@ def _merge_equal(ops: list[Op]) -> list[Op]:
             continue
         if out and op.kind == EQUAL and out[-1].kind == EQUAL:
             last = out[-1]
-            out[-1] = Op(EQUAL, last.a + op.a, last.b + op.b, last.a_pos, last.b_pos)
+            out[-1] = _op(EQUAL, last.a + op.a, last.b + op.b, last.a_pos, last.b_pos)
         else:
             out.append(op)
     return out
@@ -1072,7 +1186,7 @@ def _mirror(diff: Diff) -> Diff:
     swap_cls = {ADDITION: OMISSION, OMISSION: ADDITION}
     return Diff(
         [
-            Op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
+            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
             for op in diff.ops
         ],
         diff.word_starts[::-1] if diff.word_starts else None,

@@ -7,7 +7,10 @@ by the caller, block scalars for text, Unicode unescaped, no folding."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,7 @@ _STANDARD_TAGS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Located:
     """A value read from YAML and where it stood (1-based line and column).
 
@@ -52,8 +55,133 @@ class Block(str):
     """A string to be written as a literal block scalar (`|-`)."""
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a large tree of values (which
+    holds no cycles) is built: it would walk the growing tree again and
+    again, a fifth of the time a whole Bible takes to load."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def parse(text: str, path: Path) -> Located:
-    """Parse one YAML document into Located values."""
+    """Parse one YAML document into Located values.
+
+    The common case (no anchors, aliases, tags, duplicate or complex keys)
+    is built straight from libyaml's events; anything else, and every
+    error, goes the slow way (the composed node tree), which finds and
+    reports it."""
+    fast = _fast_parse(text) if _CParser is not None else None
+    return fast if fast is not None else _parse_nodes(text, path)
+
+
+def _fast_parse(text: str) -> Located | None:
+    try:
+        parser = _CParser(text)
+    except Exception:  # noqa: BLE001 - any problem: the slow way finds and reports it
+        return None
+    try:
+        with collector_paused():
+            return _from_events(parser)
+    except Exception:  # noqa: BLE001 - as above
+        return None
+    finally:
+        parser.dispose()
+
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - pure-Python fallback
+    _CParser = None
+
+# Plain scalars that resolve to a tag other than str, map, seq, null, bool,
+# int, float or timestamp (the merge key and the value key): refused.
+_ODD_PLAIN = frozenset(("<<", "="))
+
+
+def _from_events(parser) -> Located | None:
+    """The Located tree of one YAML document read from libyaml's events,
+    the same as `_convert` of the composed nodes; None where the slow way
+    must decide (an anchor, alias or tag, a key that is not a plain name,
+    a merge key, a duplicate key, nesting past MAX_DEPTH, more than one
+    document, or none). Scalars are kept as text: the schema in `store`
+    decides types, so no resolver runs."""
+    get = parser.get_event
+    if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+        return None
+    scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    odd = _ODD_PLAIN
+    root: Located | None = None
+    # Open containers: [Located, its dict or list, is-a-mapping, the key waiting for its value, its line, its column]
+    stack: list[list] = []
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                return None
+            value = event.value
+            if event.style == "" and value in odd:
+                return None
+            mark = event.start_mark
+            if stack:
+                top = stack[-1]
+                if top[2]:  # a mapping: a key, or the value of the key before
+                    key = top[3]
+                    if key is None:
+                        if value in top[1] or value == "<<":
+                            return None
+                        top[3], top[4], top[5] = value, mark.line + 1, mark.column + 1
+                        continue
+                    top[1][key] = Located(value, mark.line + 1, mark.column + 1, top[4], top[5])
+                    top[3] = None
+                else:
+                    top[1].append(Located(value, mark.line + 1, mark.column + 1))
+                if len(stack) > MAX_DEPTH:
+                    return None
+                continue
+            if len(stack) > MAX_DEPTH:
+                return None
+            root = Located(value, mark.line + 1, mark.column + 1)
+            continue
+        if kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None or len(stack) > MAX_DEPTH:
+                return None
+            mark = event.start_mark
+            container: dict | list = {} if kind is mapping_start else []
+            if stack:
+                top = stack[-1]
+                if top[2]:
+                    key = top[3]
+                    if key is None:  # a mapping or a list as a key
+                        return None
+                    node = top[1][key] = Located(container, mark.line + 1, mark.column + 1, top[4], top[5])
+                    top[3] = None
+                else:
+                    node = Located(container, mark.line + 1, mark.column + 1)
+                    top[1].append(node)
+            else:
+                node = root = Located(container, mark.line + 1, mark.column + 1)
+            stack.append([node, container, kind is mapping_start, None, 0, 0])
+            continue
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is yaml.DocumentEndEvent:
+            break
+        return None  # an alias, or an event out of place
+    if type(get()) is not yaml.StreamEndEvent:
+        return None
+    return root
+
+
+def _parse_nodes(text: str, path: Path) -> Located:
+    """The slow way: compose the nodes, then check and convert them."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -692,3 +692,25 @@ def test_many_segments_shared_among_processes_give_the_same_diffs():
     shared = diff_segments(pairs, workers=3)
     assert [d.ops for d in shared] == [d.ops for d in one]
     assert [d.stats() for d in shared] == [d.stats() for d in one]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=200, deadline=None)
+@given(st.text("abcd", max_size=30), st.text("abcd", max_size=30))
+def test_equal_length_counts_the_equal_runs_of_the_exact_diff(backend, a, b):
+    expected = sum(len(chunk) for op, chunk in diff_module.exact_diff(a, b, backend) if op == 0)
+    assert diff_module.equal_length(a, b, backend) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_short_cuts_of_the_token_differ_are_diff_mains_answers(backend):
+    dmp = diff_module._TokenDiffer(set(), backend)
+    for a, b in [("", ""), ("ab", "ab"), ("", "xy"), ("xy", "")]:
+        assert dmp.exact(a, b) == diff_module.exact_diff(a, b, backend)
+
+
+def test_the_quick_op_is_an_op():
+    quick, plain = diff_module._op("move", "a", "", 3, 4, "move", 1), diff_module.Op("move", "a", "", 3, 4, "move", 1)
+    assert quick == plain and hash(quick) == hash(plain) and repr(quick) == repr(plain)
+    with pytest.raises(AttributeError):
+        quick.kind = "equal"

@@ -71,33 +71,57 @@ def write_json(comparison: Comparison, out: TextIO) -> None:
     a whole Bible) and holds the whole text in memory."""
     head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
     out.write(head[:-2] + ',\n  "segments": [')
+    chunk: list[str] = []
     for n, s in enumerate(comparison.segments):
         absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
-        ops = ",\n".join(map(_op_text, s.diff.ops))
-        out.write(
+        ops = s.diff.ops
+        changed = "false"
+        for op in ops:
+            if op.kind != "equal":
+                changed = "true"
+                break
+        chunk.append(
             (",\n    {\n" if n else "\n    {\n")
-            + f'      "segment": {_encode(s.segment)},\n      "changed": {"true" if s.changed else "false"},\n'
-            + f'      "absent": {absent},\n'
-            + ('      "ops": [\n' + ops + "\n      ],\n" if ops else '      "ops": [],\n')
+            + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
+            f'      "absent": {absent},\n'
+            + ('      "ops": [\n' + ",\n".join(map(_op_text, ops)) + "\n      ],\n" if ops else '      "ops": [],\n')
             + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
         )
+        if len(chunk) >= 512:
+            out.write("".join(chunk))
+            chunk.clear()
+    out.write("".join(chunk))
     out.write("\n  ]" if comparison.segments else "]")
     out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
 
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+# The C encoder of one string, as JSONEncoder(ensure_ascii=False).encode
+# calls it for a str, without the method calls around it.
+_encode = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.encode_basestring
 
 
 def _stats_text(stats, pad: str) -> str:
     inner = pad + "  "
-    fields = [(name, str(value)) for name, value in stats_json(stats).items() if name != "by_class"]
-    classes = ",\n".join(f"{inner}  {_encode(c)}: {n}" for c, n in stats.by_class.items())
-    by_class = "{\n" + classes + "\n" + inner + "}" if classes else "{}"
-    return "{\n" + "".join(f'{inner}"{name}": {value},\n' for name, value in fields) + f'{inner}"by_class": {by_class}\n{pad}}}'
+    if stats.by_class:
+        classes = ",\n".join(f"{inner}  {_encode(c)}: {n}" for c, n in stats.by_class.items())
+        by_class = "{\n" + classes + "\n" + inner + "}"
+    else:
+        by_class = "{}"
+    return (
+        f'{{\n{inner}"words_a": {stats.words_a},\n{inner}"words_b": {stats.words_b},\n{inner}"equal": {stats.equal},\n'
+        f'{inner}"inserted": {stats.inserted},\n{inner}"deleted": {stats.deleted},\n{inner}"substituted": {stats.substituted},\n'
+        f'{inner}"moved": {stats.moved},\n{inner}"similarity": {round(stats.similarity, 4)},\n{inner}"by_class": {by_class}\n{pad}}}'
+    )
 
 
 def _op_text(op: Op) -> str:
-    pad = "          "  # an op's keys stand five levels deep
+    # An op's keys stand five levels deep.
+    if op.cls is None and op.move is None:
+        return (
+            f'        {{\n          "op": "{op.kind}",\n          "a": {_encode(op.a)},\n          "b": {_encode(op.b)},\n'
+            f'          "a_pos": {op.a_pos},\n          "b_pos": {op.b_pos}\n        }}'
+        )
+    pad = "          "
     text = (
         f'        {{\n{pad}"op": "{op.kind}",\n{pad}"a": {_encode(op.a)},\n{pad}"b": {_encode(op.b)},\n'
         f'{pad}"a_pos": {op.a_pos},\n{pad}"b_pos": {op.b_pos}'
