@@ -45,7 +45,7 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
 from .folios import FoliosError, give_folios, margins_held
-from .html import foot_labels, render_volume
+from .html import foot_labels, render_matter, render_volume
 from .index import index_references
 from .lines import LaidLine, number_lines, read_lines, same_layout, stamp_labels, stamp_numbers, unprinted
 
@@ -276,6 +276,8 @@ class Desk:
 def _serve(connection) -> None:
     """A worker process: lay out, finish and print what the build sends,
     one message at a time, until told to stop."""
+    import weasyprint  # noqa: F401 - loaded while the build renders its HTML
+
     desk = Desk()
     while True:
         try:
@@ -509,6 +511,17 @@ def build_in_parts(
     report, or None when the volume cannot be built in parts (templates
     that do not mark the documents, pages that cannot be assembled): the
     caller then builds it whole."""
+    register = register if register is not None else edition.register
+    # The workers start (and load WeasyPrint) while the HTML is rendered.
+    crew = _Crew(jobs)
+    try:
+        return _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir)
+    finally:
+        crew.close()
+
+
+def _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir):
+    """build_in_parts with its workers started."""
     import time
 
     from . import pdf as render_pdf
@@ -523,7 +536,6 @@ def build_in_parts(
         timings[name] = timings.get(name, 0.0) + now - clock
         clock = now
 
-    register = register if register is not None else edition.register
     volume = render_volume(edition, templates, register=register)
     split = split_volume(volume.html, len(edition.documents))
     lap("html")
@@ -578,9 +590,14 @@ def build_in_parts(
         anchors = _anchors(printed, folios_at)
         arabic = [str(n) for n in range(1, doc_pages + 1)]
         refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
-        # The front matter (contents at the documents' folios), the back matter.
-        whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines, index_refs=refs)
-        matter_split = split_volume(whole.html, count)
+        # The front matter (contents at the documents' folios), the back
+        # matter (index); the documents' text again only for --html.
+        if html_out is not None:
+            whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
+                                  index_refs=refs).html  # fmt: skip
+        else:
+            whole = render_matter(volume, edition, templates, register=register, index_refs=refs)
+        matter_split = split_volume(whole, count)
         lap("lines")
         if matter_split is None:
             return None
@@ -600,17 +617,12 @@ def build_in_parts(
         timings["parts"] = float(len(chunks) + len(matter) + (len(chunks) if probed is not None else 0))
         return printed, matter_laid, numbering, folios_at, doc_pages, refs, whole
 
-    crew = _Crew(jobs)
     try:
-        try:
-            result = print_volume(crew)
-        except _WorkerLost:
-            # A worker could not start or died: the volume is laid out here.
-            crew.close()
-            crew = _Crew(1)
-            result = print_volume(crew)
-    finally:
+        result = print_volume(crew)
+    except _WorkerLost:
+        # A worker could not start or died: the volume is laid out here.
         crew.close()
+        result = print_volume(_Crew(1))
     if result is None:
         return None
     parts, matter, numbering, folios_at, doc_pages, refs, whole = result
@@ -649,7 +661,7 @@ def build_in_parts(
     lap("pdf")
     atomic_write(Path(out), pdf)
     if html_out is not None:
-        atomic_write(Path(html_out), whole.html)
+        atomic_write(Path(html_out), whole)
     lap("write")
     return render_pdf.BuildReport(
         pages=len(folios), warnings=volume.warnings + line_warnings + weasy, size=len(pdf),

@@ -992,6 +992,7 @@ class RenderedVolume:
     # whether the text itself prints line numbers (an apparatus after the
     # document): its HTML then changes once the lines are known
     keyed_text: bool = False
+    view: VolumeView | None = None  # what the templates were given
 
 
 def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str]):
@@ -1025,7 +1026,6 @@ def render_volume(
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against."""
-    import jinja2
     from markupsafe import Markup
 
     css, css_file, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
@@ -1037,12 +1037,7 @@ def render_volume(
     view, warnings = volume_view(
         edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
     )
-    try:
-        html = template.render(volume=view, stylesheet=Markup(css))
-    except jinja2.TemplateError as exc:
-        raise EditionError.at(
-            f"template error: {exc.message}", hint="check the edition's templates/"
-        ) from None
+    html = _rendered(template, view, Markup(css))
     notes = [
         note
         for doc in view.documents
@@ -1068,7 +1063,44 @@ def render_volume(
         html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back,
         foot={d.number: (d.id, d.foot_layer, d.foot) for d in view.documents if d.foot},
         keyed_text=any(d.apparatus for d in view.documents),
+        view=view,
     )
+
+
+def _rendered(template, view: VolumeView, stylesheet) -> str:
+    import jinja2
+
+    try:
+        return template.render(volume=view, stylesheet=stylesheet)
+    except jinja2.TemplateError as exc:
+        raise EditionError.at(
+            f"template error: {exc.message}", hint="check the edition's templates/"
+        ) from None
+
+
+def render_matter(
+    rendered: RenderedVolume, edition: Edition, templates: list[Path], *,
+    register: Register | None = None, index_refs: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The volume's HTML again with the index's references, for its front
+    and back matter only: each document's section keeps its heading (the
+    contents list it) and loses its text, notes and apparatus. A volume
+    laid out in parts (render/assemble.py) takes its documents from their
+    own layouts, and spares a second rendering of their text."""
+    import dataclasses
+
+    from markupsafe import Markup
+
+    css, _, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    view = rendered.view
+    if register is None:
+        register = edition.register
+    headings = tuple(
+        dataclasses.replace(d, blocks=(), rows=(), notes=(), archival=(), apparatus=None, foot=())
+        for d in view.documents
+    )
+    index = _index_sections(edition, register, index_refs) if edition.index != "none" else ()
+    return _rendered(template, dataclasses.replace(view, documents=headings, index=index), Markup(css))
 
 
 def _texts(doc: DocumentView):
