@@ -6,7 +6,8 @@ to one document; and the peer, one plain WeasyPrint pass of the same HTML
 (no line-number pass, no patches, one process).
 
 Sizes: editions of about 100, 500 and 1,000 pages, and a 1,000-document
-edition of about 2,000 pages. `EDITION_BENCH_SIZES=100,500` runs some."""
+edition of about 2,000 pages. `EDITION_BENCH_SIZES=100,500` runs some;
+`EDITION_BENCH_PEER=0` skips the peer (five minutes at 2,000 pages)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,10 @@ def run() -> list[dict]:
         seconds, peak, cpu = tree_peak([str(EDITION), "build"], root)
         pages = _pages(root / "build" / "edition.pdf")
         size_mb = (root / "build" / "edition.pdf").stat().st_size / 1e6
-        done = __import__("subprocess").run([sys.executable, "-c", PEER, str(root)], capture_output=True, text=True)
-        peer_seconds = float(done.stdout.split()[0]) if done.returncode == 0 else None
+        peer_seconds = None
+        if os.environ.get("EDITION_BENCH_PEER", "1") != "0":
+            done = __import__("subprocess").run([sys.executable, "-c", PEER, str(root)], capture_output=True, text=True)
+            peer_seconds = float(done.stdout.split()[0]) if done.returncode == 0 else None
         rows.append({
             "operation": "build", "size": f"{documents} docs, {pages} pages, {size_mb:.1f} MB PDF",
             "seconds": seconds, "peak_mb": peak, "target": f"< 180 s, < 2 GB (cpu {cpu:.0f} s)",

@@ -99,12 +99,18 @@ def _positions(path: Path) -> list[tuple]:
     return sorted((c.page, round(c.x, 1), round(c.y, 1), c.text.casefold()) for c in chunks(PdfReader(path)))
 
 
-def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path):
+def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path, monkeypatch):
     """Documents of one, three and two pages, one per chunk: the second
     opens on a left-hand page (folio 2), though laid out as if on the
     right; turned to its side it prints what the whole volume prints, where
     it prints it."""
-    edition = Edition(title="Sides", page_size="A5", documents=[_document(1, 2), _document(2, 14), _document(3, 9)])
+    from edition.render import assemble
+
+    def not_again(*args):
+        raise AssertionError("a chunk was laid out again instead of turned")
+
+    monkeypatch.setattr(assemble.Desk, "_again", not_again)
+    edition = Edition(title="Sides", documents=[_document(1, 2), _document(2, 14), _document(3, 9)])
     templates = templates_dirs(tmp_path)
     whole = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1)
     parts = build_pdf(edition, tmp_path / "parts.pdf", templates, jobs=1, chunk_documents=1, cache=None)

@@ -97,7 +97,7 @@ def give_folios(document, held: HeldMargins, first_folio: int, right: bool) -> N
             resolve_percentages(box, size)
             wpage.page_width(box, context, size[0])
             wpage.page_height(box, context, size[1])
-            if (box.width, box.content_box_y(), box.height) != before[1:]:
+            if any(abs(a - b) > 0.01 for a, b in zip((box.width, box.content_box_y(), box.height), before[1:])):
                 raise FoliosError(f"left and right pages differ in size: page {i + 1}")
             dx = box.content_box_x() - before[0]
             for child in box.children:

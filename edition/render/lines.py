@@ -387,7 +387,7 @@ def number_lines(
         for j, i in enumerate(indices):
             spans[i] = found[j] if found else None
 
-    to_source = {key: _display_to_source(b.text, b.source) for key, b in blocks.items()}
+    to_source = {key: _display_to_source(blocks[key].text, blocks[key].source) for key in by_block if key in blocks}
     lines: LineMap = defaultdict(list)
     for i, (line, number) in enumerate(zip(laid, counted(laid, per_page))):
         _, layer, segment = line.key
