@@ -148,6 +148,21 @@ def test_contents_and_index_point_to_pages_that_hold_them(built):
             assert name.lower() in pages[parts.folios.index(ref)]
 
 
+def test_the_contents_links_lead_to_the_documents(built):
+    """The contents' links name destinations that the joined parts define,
+    on the page where each document opens."""
+    root, edition, _, _, parts = built
+    reader = PdfReader(root / "build" / "edition.pdf")
+    named = reader.named_destinations
+    pages = _pages(root / "build" / "edition.pdf")
+    for n in range(1, len(edition.documents) + 1):
+        page = reader.get_destination_page_number(named[f"doc-{n}"])
+        assert f"letter number {n}\n" in pages[page], n
+    links = {str(a.get_object()["/Dest"]) for page in reader.pages[: parts.folios.index("1")]
+             for a in page.get("/Annots", ()) if "/Dest" in a.get_object()}  # fmt: skip
+    assert links == {f"doc-{n}" for n in range(1, len(edition.documents) + 1)} and links <= set(named)
+
+
 def test_one_bookmark_per_document_in_order(built):
     root, edition, _, _, _ = built
     whole = [o.title for o in PdfReader(root / "whole" / "edition.pdf").outline]

@@ -15,6 +15,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pypdf = pytest.importorskip("pypdf")
 weasyprint = pytest.importorskip("weasyprint")
@@ -355,6 +357,25 @@ def test_lines_are_matched_across_hyphens_and_calls():
     ]
     with pytest.raises(LineMismatch):
         match_lines(text, ["Pre- and post-", "peace programmes"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab c\u00add-\u2010 \u200b*é", max_size=30), st.data())
+def test_lines_are_matched_as_the_character_walk_matches_them(text, data):
+    """The fast matcher (one comparison per line) gives the spans of the
+    character walk it replaced, or its error."""
+    from edition.render.lines import _match_lines_slowly
+
+    printed = "".join(ch for ch in text if not (ch.isspace() or ch in "\u00ad\u200b"))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(printed)), max_size=6)))
+    pieces = [printed[a:b] for a, b in zip([0, *cuts], [*cuts, len(printed)])]
+    lines = [p + data.draw(st.sampled_from(["", "\u2010", " ", "x"])) for p in pieces]
+    def outcome(match):
+        try:
+            return match(text, lines)
+        except LineMismatch:
+            return "mismatch"
+    assert outcome(match_lines) == outcome(_match_lines_slowly)
 
 
 def test_numbers_are_printed_without_laying_the_text_out_again(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ fails with the version's name when those internals change."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -413,12 +414,42 @@ def _skippable(ch: str) -> bool:
     return ch.isspace() or ch in _INVISIBLE
 
 
+_SKIPPABLE = re.compile(r"[\s\u00ad\u200b]+")
+
+
 def match_lines(text: str, lines: list[str]) -> list[tuple[int, int]]:
     """(start, end) offsets in `text` of each printed line, in order. Spaces
     and invisible characters are ignored on both sides; a hyphen at the end
     of a line that the text does not have there is the mark of a word broken
     at the line end (a suspended or real hyphen is in the text, and is
     matched as such). Footnote calls are not in the printed lines."""
+    # The characters that print, and where each stands in `text`: each line
+    # is then one comparison (the volume's lines are many).
+    kept = [m.span() for m in re.finditer(r"[^\s\u00ad\u200b]+", text)]
+    at = [i for a, b in kept for i in range(a, b)]
+    printed = "".join(text[a:b] for a, b in kept)
+    spans = []
+    k = 0
+    for line in lines:
+        chars = _SKIPPABLE.sub("", line)
+        broken = False
+        if printed.startswith(chars, k):
+            used = len(chars)
+        elif chars and chars[-1] in _BREAK_HYPHENS and printed.startswith(chars[:-1], k):
+            used, broken = len(chars) - 1, True  # the hyphen of a word broken here
+        else:
+            return _match_lines_slowly(text, lines)  # says which line does not match
+        start = at[k] if k < len(at) else len(text)
+        end = at[k + used - 1] + 1 if used else start
+        if broken:  # past the soft hyphen where the word breaks
+            skipped = _SKIPPABLE.match(text, end)
+            end = skipped.end() if skipped else end
+        spans.append((start, end))
+        k += used
+    return spans
+
+
+def _match_lines_slowly(text: str, lines: list[str]) -> list[tuple[int, int]]:
     spans = []
     pos, n = 0, len(text)
     for line in lines:
@@ -439,11 +470,13 @@ def match_lines(text: str, lines: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _display_to_source(display: str, source: str) -> list[int]:
+def _display_to_source(display: str, source: str) -> list[int] | range:
     """For each offset in the printed text of a block (and its end), the
     offset in the stored text: the stored text also has the `*` of
     emphasis, the printed one soft hyphens at a word's hyphenation points
     before a footnote call."""
+    if display == source:
+        return range(len(source) + 1)
     out = []
     j = 0
     for ch in display:
