@@ -122,6 +122,21 @@ def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path, 
     assert parts.lines == whole.lines
 
 
+def test_an_apparatus_after_each_document_is_keyed_to_the_lines_of_its_parts(built, tmp_path):
+    """With `apparatus_at: end` the text prints line numbers after each
+    document: the chunks are laid out once for their lines, then again with
+    the apparatus keyed to them, and print what the whole volume prints."""
+    import dataclasses
+
+    _, edition, templates, _, _ = built
+    edition = dataclasses.replace(edition, apparatus_at="end")
+    whole = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1)
+    parts = build_pdf(edition, tmp_path / "parts.pdf", templates, jobs=1, chunk_documents=2, cache=None)
+    assert parts.timings["parts"] > 2 * 3  # the chunks twice, the front and back matter
+    assert _positions(tmp_path / "parts.pdf") == _positions(tmp_path / "whole.pdf")
+    assert parts.lines == whole.lines and parts.warnings == whole.warnings
+
+
 def test_folios_continue_across_parts(built):
     root, edition, _, _, parts = built
     pages = _pages(root / "build" / "edition.pdf")

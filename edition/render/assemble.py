@@ -569,7 +569,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         if volume.keyed_text:
             # The apparatus printed after each document gives line numbers:
             # the text's lines first, then the documents keyed to them.
-            probed = _probe(crew, chunk_tasks(split), cache, counted, tell)
+            probed = _lay_parts(crew, "probe", chunk_tasks(split), cache, counted)
             keyed = render_volume(edition, templates, register=register,
                                   apparatus_lines=_numbering(probed, volume, per_page)[0].lines)  # fmt: skip
             text = split_volume(keyed.html, count)
@@ -611,7 +611,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         if matter_split.back.strip():
             matter.append(Task(part_html(matter_split, matter_split.back, first_folio=doc_pages + 1,
                                          right=doc_pages % 2 == 0), base_url, roots, epoch))  # fmt: skip
-        matter_laid = _print_parts(crew, matter, cache, counted)
+        matter_laid = _lay_parts(crew, "part", matter, cache, counted)
         lap("layout (front and back)")
         timings["parts laid out"] = float(counted["laid out"])
         timings["parts"] = float(len(chunks) + len(matter) + (len(chunks) if probed is not None else 0))
@@ -738,23 +738,15 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             cache.put(print_keys[j], result)
 
 
-def _probe(crew: _Crew, tasks: list[Task], cache: LayoutCache, counted: dict, tell) -> list[Laid]:
-    """The chunks' layouts alone (where their lines fall), from the cache or
-    laid out by the workers, nothing held."""
-    keys = [cache.key("probe", t.epoch, t.html) for t in tasks]
-    found = [cache.get(key, pdf=False) for key in keys]
+def _lay_parts(crew: _Crew, kind: str, tasks: list[Task], cache: LayoutCache, counted: dict) -> list[Laid]:
+    """Parts from the cache or laid out by the workers, nothing held:
+    "probe", the chunks' layouts alone (where their lines fall); "part",
+    parts printed as they are (the front and back matter)."""
+    printed = kind == "part"
+    keys = [cache.key(kind, t.epoch, t.html) for t in tasks]
+    found = [cache.get(key, pdf=printed) for key in keys]
     todo = [j for j, x in enumerate(found) if x is None]
-    _dispatch(crew, todo, lambda j: ("probe", j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
-    counted["laid out"] += len(todo)
-    return found  # type: ignore[return-value]
-
-
-def _print_parts(crew: _Crew, tasks: list[Task], cache: LayoutCache, counted: dict) -> list[Laid]:
-    """Parts laid out and printed as they are (the front and back matter)."""
-    keys = [cache.key("part", t.epoch, t.html) for t in tasks]
-    found = [cache.get(key, pdf=True) for key in keys]
-    todo = [j for j, x in enumerate(found) if x is None]
-    _dispatch(crew, todo, lambda j: ("part", j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
+    _dispatch(crew, todo, lambda j: (kind, j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
     counted["laid out"] += len(todo)
     return found  # type: ignore[return-value]
 
@@ -775,7 +767,6 @@ def _dispatch(crew: _Crew, todo: list[int], message, results: list, done) -> Non
             raise EditionError.at(f"PDF build: {result}", hint="the same error would stop the build of the whole volume")
         results[j] = result
         done(j, result)
-
 
 
 def _moved(line: LaidLine, pages: int) -> LaidLine:
