@@ -184,7 +184,9 @@ def build(
             raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
         edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
     out = Path(out) if out else Path(root) / "build" / "edition.pdf"
-    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs)
+    # The layout cache belongs to the edition's build folder, wherever the PDF goes.
+    cache = Path(root) / "build" / ".cache" / "layout"
+    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs, cache=cache)
 
 
 def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False):

@@ -67,13 +67,17 @@ def _pages(path: Path) -> list[str]:
     ]
 
 
+def _cache(root: Path) -> Path:
+    return root / "build" / ".cache" / "layout"
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("parts")
     edition = _write(root, 5)
     templates = templates_dirs(root)
     whole = build_pdf(edition, root / "whole" / "edition.pdf", templates, jobs=1)
-    parts = build_pdf(edition, root / "build" / "edition.pdf", templates, jobs=1, chunk_documents=2)
+    parts = build_pdf(edition, root / "build" / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=_cache(root))
     return root, edition, templates, whole, parts
 
 
@@ -190,7 +194,7 @@ def test_same_input_same_bytes_and_the_cache_is_used(built):
     root, edition, templates, _, _ = built
     out = root / "build" / "edition.pdf"
     before = out.read_bytes()
-    again = build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    again = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
     assert again.timings["parts laid out"] == 0
     assert out.read_bytes() == before
     fresh = build_pdf(edition, root / "fresh" / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=None)
@@ -208,7 +212,7 @@ def test_a_changed_document_relays_out_its_part_only(built, tmp_path):
     changed_seg = dataclasses.replace(seg, text={**seg.text, "en.2": seg.text["en.2"].replace("also", "too", 1)})
     changed = dataclasses.replace(doc, segments=doc.segments[:-1] + [changed_seg])
     edited = dataclasses.replace(edition, documents=edition.documents[:2] + [changed] + edition.documents[3:])
-    report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2)
+    report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
     # its chunk, laid out once; nothing else moved (same page count)
     assert report.timings["parts laid out"] == 1
     assert "too" in _pages(out)[report.lines[(doc.id, "en.2", seg.id)][0].page - 1]
@@ -217,17 +221,17 @@ def test_a_changed_document_relays_out_its_part_only(built, tmp_path):
 def test_a_corrupt_cache_entry_is_laid_out_again(built):
     root, edition, templates, _, _ = built
     out = root / "build" / "edition.pdf"
-    build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
     before = out.read_bytes()
     cache = root / "build" / ".cache" / "layout"
     for broken in cache.glob("*.pdf"):  # every layout with a PDF
         broken.write_bytes(b"not a pdf")
-    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
     assert report.timings["parts laid out"] >= len(list(cache.glob("*.pdf"))) // 2 > 0
     assert out.read_bytes() == before
     for broken in cache.glob("*.json"):  # and every entry's data
         broken.write_text("{", encoding="utf-8")
-    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2)
+    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
     assert report.timings["parts laid out"] == report.timings["parts"]
     assert out.read_bytes() == before
 

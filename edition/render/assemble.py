@@ -63,8 +63,9 @@ SENTINEL = '<section class="document">{anchors}</section>\n'
 # enough that a one-document edit re-lays out little.
 CHUNK_DOCUMENTS = 25
 # Below this much text the volume is built in one process: starting workers
-# would cost more than it saves.
-PARALLEL_TEXT = 150_000
+# would cost more than it saves. The sample edition (17,000 characters)
+# builds in parts in 5.8 s, whole in 7.4 s (two layouts for its index).
+PARALLEL_TEXT = 10_000
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ def build_pdf(
     progress: Progress | None = None,
     jobs: int | None = None,
     chunk_documents: int | None = None,
-    cache: Path | None | bool = True,
+    cache: Path | None = None,
 ) -> BuildReport:
     """Render the volume to `out` (and, with `html_out`, the same volume as
     one HTML file). Raises EditionError when WeasyPrint reports an error
@@ -331,18 +331,16 @@ def build_pdf(
     A large volume is laid out in parts by `jobs` worker processes (default:
     one per core) and assembled (render/assemble.py); `chunk_documents`
     asks for parts of that many documents whatever the volume's size. The
-    parts' layouts are cached in `cache` (a folder; True: `.cache/layout`
-    beside `out`; None or False: no cache).
+    parts' layouts are cached in the folder `cache` when given (the
+    command line gives the edition's `build/.cache/layout`).
     """
     from . import assemble
 
     jobs = jobs or os.cpu_count() or 1
     if assemble.wanted(edition, jobs, chunk_documents):
-        if cache is True:
-            cache = Path(out).parent / ".cache" / "layout"
         report = assemble.build_in_parts(
             edition, Path(out), templates, html_out=html_out, register=register, progress=progress,
-            jobs=jobs, chunk_documents=chunk_documents, cache_dir=Path(cache) if cache else None,
+            jobs=jobs, chunk_documents=chunk_documents, cache_dir=Path(cache) if cache is not None else None,
         )
         if report is not None:
             return report
