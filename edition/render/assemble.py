@@ -277,6 +277,10 @@ class Desk:
 def _serve(connection) -> None:
     """A worker process: lay out, finish and print what the build sends,
     one message at a time, until told to stop."""
+    import signal
+
+    # Ctrl-C is the build's to handle: it stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401 - loaded while the build renders its HTML
 
     desk = Desk()
@@ -368,7 +372,9 @@ class _Crew:
             raise _WorkerLost from None
         return worker, key, status, result
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
+        """Stop the workers: when they have finished what they were given,
+        or `at_once` (the build failed or was interrupted)."""
         for process, connection in self.workers:
             try:
                 connection.send(("stop", None, None))
@@ -376,9 +382,10 @@ class _Crew:
                 pass
             connection.close()
         for process, _ in self.workers:
-            process.join(timeout=10)
+            process.join(timeout=0 if at_once else 10)
             if process.is_alive():
                 process.kill()
+                process.join()
         self.workers = []
 
 
@@ -516,9 +523,12 @@ def build_in_parts(
     # The workers start (and load WeasyPrint) while the HTML is rendered.
     crew = _Crew(jobs)
     try:
-        return _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir)
-    finally:
-        crew.close()
+        report = _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir)
+    except BaseException:
+        crew.close(at_once=True)
+        raise
+    crew.close()
+    return report
 
 
 def _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir):
