@@ -715,7 +715,8 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             if laid[j] is None:
                 break
             right = folio % 2 == 1
-            print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+            if j not in print_keys:  # a chunk's folio, once known, stays
+                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
             if state[j] == "known":
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 state[j] = "done" if printed[j] is not None else "todo"
