@@ -243,6 +243,36 @@ def test_parts_are_laid_out_by_worker_processes(built, tmp_path):
     assert report.timings["parts laid out"] == report.timings["parts"]
 
 
+def test_a_worker_that_dies_leaves_the_build_to_this_process(built, tmp_path, monkeypatch):
+    """A worker killed while it lays out a chunk: the build goes on in its
+    own process and prints the same volume; no worker is left running."""
+    import os
+    import signal
+
+    from edition.render import assemble
+
+    root, edition, templates, _, _ = built
+    crews = []
+    original = assemble._Crew
+
+    class Killed(original):
+        def send(self, worker, message):
+            super().send(worker, message)
+            if self.workers and message[0] == "lay":
+                os.kill(self.workers[worker][0].pid, signal.SIGKILL)
+
+    def crew(jobs):
+        made = Killed(jobs) if not crews else original(jobs)
+        crews.append(made)
+        return made
+
+    monkeypatch.setattr(assemble, "_Crew", crew)
+    build_pdf(edition, tmp_path / "edition.pdf", templates, jobs=2, chunk_documents=2, cache=None)
+    assert (tmp_path / "edition.pdf").read_bytes() == (root / "build" / "edition.pdf").read_bytes()
+    assert len(crews) == 2 and crews[1].local is not None
+    assert not crews[0].workers  # stopped
+
+
 def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path, monkeypatch):
     """Templates whose left and right pages differ in more than their
     margins cannot have a chunk turned to its side: it is laid out again at
