@@ -4,30 +4,34 @@ One WeasyPrint layout of a 2,000-page volume runs on one core and keeps
 every page in memory. Here the volume's HTML is cut into parts — the front
 matter (title page, imprint, contents), the documents in chunks of
 consecutive documents, the back matter (index, abbreviations) — and each
-part is laid out by a worker process. Pass 1 lays every chunk out as if it
-opened on page 1 (where lines fall does not depend on the folio), which
-gives each chunk's page count, hence every chunk's first folio, the line
-map, the contents' page numbers and the index's references. Pass 2 lays the
-chunks out at their folios, on their side of the opening (the root's
-`break-before` and a `counter-reset` of the page counter on the part's
-first page), with the apparatus keyed to the lines and the line numbers
-printed in the margin of the finished layout (render/lines.py), together
-with the front and back matter; the PDFs are joined with pypdf, bookmarks
-included.
+part is laid out by a worker process (`_Crew`, one per core, spawned).
 
-Each layout is cached under the build folder (`build/.cache/layout/`),
-keyed by a hash of everything it depends on: the part's HTML (with the
-inlined stylesheet and its first folio), the template folders' files,
-WeasyPrint's version and this renderer's code. A rebuild re-lays out only
-the parts whose HTML changed. Deleting the cache is always safe; an entry
-that cannot be read is laid out again.
+Each chunk is laid out once, in order, before the chunks ahead of it have
+told how many pages they hold: where its lines fall depends neither on its
+first folio nor on its side of the opening. The worker keeps the layout,
+with its running heads and folios held back (render/folios.py), until the
+chunk's first folio is known; it then stamps the apparatus's line labels
+and the margin's line numbers into it (render/lines.py), turns its pages to
+their side, has WeasyPrint make the heads and folios, and prints the PDF.
+With every chunk printed, the line map gives the contents' page numbers and
+the index's references, and the front and back matter are laid out; the
+PDFs are joined with pikepdf, bookmarks and named destinations included.
+An apparatus printed after each document (`apparatus_at: end`) prints line
+numbers inside the text: its chunks are laid out for their lines first.
 
-When a part's second layout does not match the layout its apparatus was
-keyed from (a line moved, or its page count changed), that part is keyed
-again from its new layout, and the parts after it are laid out at their new
-folios — as the whole build does; if the lines still move after three
-rounds, the build falls back to the single-process build of
-render/pdf.py."""
+Layouts and PDFs are cached under the build folder (`build/.cache/layout/`),
+keyed by a hash of everything they depend on: the part's HTML (with the
+inlined stylesheet), its first folio and side for a PDF, the template
+folders' files, WeasyPrint's version and this renderer's code. A rebuild
+lays out again only the chunks whose HTML changed (and those after one whose
+page count changed). Deleting the cache is always safe; an entry that
+cannot be read is laid out again.
+
+A chunk that cannot be turned to its side (a template whose left and right
+pages differ in more than their margins) is laid out again at its folio and
+must fall as it did; if it does not, the volume is built whole by
+render/pdf.py. A worker that dies leaves the rest of the build to this
+process."""
 
 from __future__ import annotations
 

@@ -326,7 +326,7 @@ def _line_text(line, boxes, placeholder) -> tuple[str, float]:
     def collect(box):
         for child in box.children:
             if isinstance(child, placeholder):
-                continue  # list markers, line numbers of the second pass
+                continue  # list markers, the stock figure
             tag = child.element_tag or ""
             if tag.endswith("::footnote-call") or tag.endswith("::marker"):
                 continue
@@ -346,10 +346,11 @@ def _line_text(line, boxes, placeholder) -> tuple[str, float]:
 
 def same_layout(a: Iterable[LaidLine], b: Iterable[LaidLine]) -> bool:
     """Whether two renders put the same lines on the same pages of their
-    documents (the second pass must not move a line). Pages count from each
-    document's first page: what the second pass adds after a document's
-    text (its apparatus with line numbers) may move the later documents by
-    a page, which changes neither their lines nor their numbers."""
+    documents (keying the apparatus and the index to the lines must not move
+    one). Pages count from each document's first page: what a second render
+    adds after a document's text (its apparatus with line numbers) may move
+    the later documents by a page, which changes neither their lines nor
+    their numbers."""
     return _relative(a) == _relative(b)
 
 
