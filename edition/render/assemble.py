@@ -40,18 +40,17 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import EditionError, Problem
 from ..model import Edition
 from ..store import atomic_write
+from . import pdf as render_pdf
 from .folios import FoliosError, give_folios, margins_held
 from .html import foot_labels, render_matter, render_volume
 from .index import index_references
-from .lines import LaidLine, number_lines, read_lines, same_layout, stamp_labels, stamp_numbers, unprinted
+from .lines import LaidLine, Reading, number_lines, same_layout, stamp_labels, stamp_numbers, unprinted
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -126,10 +125,15 @@ def part_html(volume: Volume, body: str, *, first_folio: int | None, right: bool
         # back matter) carries over from the documents before it
         css.append(f"html {{ string-set: edition-title {title}; }}")
     if first_folio is not None:
-        css.append(f"html {{ break-before: {'right' if right else 'left'}; }}")
-        css.append(f"@page :first {{ counter-reset: page {first_folio}; }}")
+        css.append(folio_css(first_folio, right))
     head = volume.head.replace("</head>", "<style>\n" + "\n".join(css) + "\n</style>\n</head>", 1)
     return head + body + volume.tail
+
+
+def folio_css(first_folio: int, right: bool) -> str:
+    """The rules that open a part on its side of the opening, at its folio:
+    the root's `break-before` and the page counter on its first page."""
+    return f"html {{ break-before: {'right' if right else 'left'}; }}\n@page :first {{ counter-reset: page {first_folio}; }}"
 
 
 def _edition_title(volume: Volume) -> str | None:
@@ -182,52 +186,28 @@ class Laid:
     cached: bool = field(default=False, compare=False)
 
 
-@contextmanager
-def _patched(task: Task) -> Iterator[list]:
-    """The build's patches of WeasyPrint (footnotes kept with their calls,
-    apparatus under the notes, parallel pairs level) and its log, in this
-    process; yields the log's records."""
-    from . import pdf as render_pdf
-
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = task.epoch
-    try:
-        with (
-            render_pdf._captured_weasyprint_log() as log,
-            render_pdf._calls_kept_with_their_notes(),
-            render_pdf._apparatus_under_the_notes(),
-            render_pdf._pairs_start_level(),
-        ):
-            yield log.records
-    finally:
-        if before is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
-
-
 def _render(task: Task):
     import weasyprint
-
-    from . import pdf as render_pdf
 
     fetcher = render_pdf.make_fetcher([Path(r) for r in task.roots])
     return weasyprint.HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher).render()
 
 
-def _laid(document, records, pdf: bytes | None = None) -> Laid:
-    from . import pdf as render_pdf
-
+def _laid(document, records, pdf: bytes | None = None, reading: Reading | None = None) -> Laid:
     return Laid(
-        len(document.pages), read_lines(document), render_pdf._anchor_pages(document),
-        render_pdf._placed_footnotes(document), [(r.levelno, r.getMessage()) for r in records], pdf,
+        len(document.pages), (reading or Reading(document)).laid, render_pdf._anchor_pages(document),
+        render_pdf._placed_footnotes(document), _log(records), pdf,
     )
+
+
+def _log(records) -> list[tuple[int, str]]:
+    return [(r.levelno, r.getMessage()) for r in records]
 
 
 def lay_out(task: Task) -> Laid:
     """Lay one part out and print it as it is (the front and back matter,
     whose folios are their own)."""
-    with _patched(task) as records:
+    with render_pdf.patched_weasyprint(task.epoch) as records:
         document = _render(task)
         return _laid(document, records, document.write_pdf())
 
@@ -240,42 +220,47 @@ class Desk:
         self.held: dict = {}
 
     def lay(self, key, task: Task, hold: bool = True) -> Laid:
-        with _patched(task) as records, margins_held() as margins:
+        with render_pdf.patched_weasyprint(task.epoch) as records, margins_held() as margins:
             document = _render(task)
-            laid = _laid(document, records)
+            reading = Reading(document)
+            laid = _laid(document, records, reading=reading)
         if hold:
-            self.held[key] = (task, document, margins, laid)
+            self.held[key] = (task, document, reading, margins, laid)
         return laid
 
     def finish(self, key, finish: Finish) -> Laid:
         """Print a held chunk: labels and line numbers stamped, the pages
         turned to their sides and numbered, the PDF written."""
-        task, document, margins, laid = self.held.pop(key)
-        with _patched(task) as records:
-            stamp_labels(document, finish.labels)
-            numbered = stamp_numbers(document, finish.numbers == "page") if finish.numbers else 0
+        task, document, reading, margins, laid = self.held.pop(key)
+        with render_pdf.patched_weasyprint(task.epoch) as records:
+            numbered = _stamped(document, reading, finish)
             try:
                 give_folios(document, margins, finish.first_folio, finish.right)
             except FoliosError:
                 # pages that differ between the sides: laid out again at the folio
-                del document
-                css = f"html {{ break-before: {'right' if finish.right else 'left'}; }}\n" \
-                    f"@page :first {{ counter-reset: page {finish.first_folio}; }}\n"
-                again = replace(task, html=task.html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1))
+                del document, reading
+                css = folio_css(finish.first_folio, finish.right)
+                again = replace(task, html=task.html.replace("</head>", f"<style>\n{css}\n</style>\n</head>", 1))
                 return self._again(again, finish, laid)
             pdf = document.write_pdf()
-            log = laid.log + [(r.levelno, r.getMessage()) for r in records]
-        return replace(laid, pdf=pdf, numbered=numbered, log=log)
+        return replace(laid, pdf=pdf, numbered=numbered, log=laid.log + _log(records))
 
     def _again(self, task: Task, finish: Finish, laid: Laid) -> Laid:
-        with _patched(task) as records:
+        with render_pdf.patched_weasyprint(task.epoch) as records:
             document = _render(task)
-            again = _laid(document, records)
+            reading = Reading(document)
+            again = _laid(document, records, reading=reading)
             if again.pages != laid.pages or not same_layout(again.lines, laid.lines):
                 raise FoliosError("the chunk's pages change with their side")
-            stamp_labels(document, finish.labels)
-            numbered = stamp_numbers(document, finish.numbers == "page") if finish.numbers else 0
+            numbered = _stamped(document, reading, finish)
             return replace(laid, pdf=document.write_pdf(), numbered=numbered, log=again.log)
+
+
+def _stamped(document, reading: Reading, finish: Finish) -> int:
+    """The apparatus's line labels and the margin's line numbers stamped
+    into a laid-out chunk; returns the numbers printed."""
+    stamp_labels(document, finish.labels)
+    return stamp_numbers(reading, finish.numbers == "page") if finish.numbers else 0
 
 
 def _serve(connection) -> None:
@@ -537,19 +522,9 @@ def build_in_parts(
 
 def _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir):
     """build_in_parts with its workers started."""
-    import time
-
-    from . import pdf as render_pdf
-
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    lap = render_pdf.Laps()
+    timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
 
     volume = render_volume(edition, templates, register=register)
     split = split_volume(volume.html, len(edition.documents))

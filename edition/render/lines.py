@@ -107,10 +107,10 @@ def internals_problem(exc: BaseException) -> EditionError:
 def read_lines(document) -> list[LaidLine]:
     """Every line of every text block on the laid-out pages, in reading
     order (page by page; in a parallel row, left column first)."""
-    return _Reading(document).laid
+    return Reading(document).laid
 
 
-class _Reading:
+class Reading:
     """One walk over the laid-out pages: the lines of the text blocks, and,
     for printing numbers beside them, each line's box, its column's
     containing block (the nearest positioned ancestor, `.text` or `.cell`
@@ -186,10 +186,11 @@ def _classes(box) -> list[str]:
     return (element.get("class") or "").split() if element is not None else []
 
 
-def stamp_numbers(document, per_page: bool = False) -> int:
+def stamp_numbers(layout, per_page: bool = False) -> int:
     """Print every fifth line's number beside it, on the laid-out pages of
-    `document` (before it is written), and take the templates' stock
-    figures out; returns how many numbers were printed.
+    `layout` (a document before it is written, or the `Reading` of one
+    already walked), and take the templates' stock figures out; returns how
+    many numbers were printed.
 
     The numbers are added to the finished layout, as copies of each
     column's stock figure with another text, set on the line's baseline at
@@ -198,7 +199,7 @@ def stamp_numbers(document, per_page: bool = False) -> int:
     a second render, could). Counting is `number_lines`'s, line for line.
     WeasyPrint 70 internals (TextBox, split_first_line), pinned in
     pyproject.toml."""
-    reading = _Reading(document)
+    reading = layout if isinstance(layout, Reading) else Reading(layout)
     try:
         printed = 0
         for line, number, (box, container) in zip(reading.laid, counted(reading.laid, per_page), reading.where):

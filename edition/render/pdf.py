@@ -24,7 +24,7 @@ from ..model import Edition
 from ..store import atomic_write
 from .html import render_volume
 from .index import index_references
-from .lines import LineMap, number_lines, read_lines, same_layout, stamp_numbers, unprinted
+from .lines import LineMap, Reading, number_lines, same_layout, stamp_numbers, unprinted
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
 # the ZIP epoch that reproducible-build tools commonly fall back to. A
@@ -113,16 +113,51 @@ def _captured_weasyprint_log() -> Iterator[_Collect]:
 
 
 @contextmanager
-def _source_date_epoch() -> Iterator[None]:
-    """Fix SOURCE_DATE_EPOCH for the render unless the caller chose one."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
+def _source_date_epoch(epoch: str | None = None) -> Iterator[None]:
+    """Fix SOURCE_DATE_EPOCH for the render: to `epoch`, or, unless the
+    caller chose one, to REPRODUCIBLE_EPOCH; as it was afterwards."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None and before is not None:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = REPRODUCIBLE_EPOCH
+    os.environ["SOURCE_DATE_EPOCH"] = epoch or REPRODUCIBLE_EPOCH
     try:
         yield
     finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@contextmanager
+def patched_weasyprint(epoch: str | None = None) -> Iterator[list]:
+    """Everything a layout of ours runs under, in this process: the fixed
+    SOURCE_DATE_EPOCH, WeasyPrint's log collected (yields its records), and
+    the build's patches of WeasyPrint (footnotes kept with their calls,
+    apparatus under the notes, parallel pairs level)."""
+    with (
+        _source_date_epoch(epoch),
+        _captured_weasyprint_log() as log,
+        _calls_kept_with_their_notes(),
+        _apparatus_under_the_notes(),
+        _pairs_start_level(),
+    ):
+        yield log.records
+
+
+class Laps:
+    """The seconds each step of a build took (BuildReport.timings): call it
+    with the name of the step just done."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
+        self._clock = now
 
 
 @contextmanager
@@ -344,16 +379,9 @@ def build_pdf(
         )
         if report is not None:
             return report
-    timings: dict[str, float] = {}
+    lap = Laps()
     tell = progress or (lambda stage, done, total: None)
     pages_so_far: list[int] = []  # pages of the last layout: the next one's total
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
 
     volume = render_volume(edition, templates, register=register)
     lap("html")
@@ -385,16 +413,11 @@ def build_pdf(
         pages_so_far.append(len(document.pages))
         return document
 
-    with (
-        _source_date_epoch(),
-        _captured_weasyprint_log() as log,
-        _calls_kept_with_their_notes(),
-        _apparatus_under_the_notes(),
-        _pairs_start_level(),
-    ):
+    with patched_weasyprint() as log:
         document = layout(volume.html)
         lap("layout")
-        laid = read_lines(document)
+        reading = Reading(document)
+        laid = reading.laid
         numbering = number_lines(laid, volume.blocks, per_page)
         lap("lines")
         final_html = volume.html
@@ -413,7 +436,8 @@ def build_pdf(
                 )
                 document = layout(keyed.html)
                 lap("layout (numbered)")
-                laid_again = read_lines(document)
+                reading = Reading(document)
+                laid_again = reading.laid
                 lap("lines")
                 moved = not same_layout(laid, laid_again)
                 laid = laid_again
@@ -428,7 +452,7 @@ def build_pdf(
                     "keying them to the lines moved the lines twice"
                 )
         if volume.line_numbers:
-            line_warnings.extend(unprinted(stamp_numbers(document, per_page), numbering))
+            line_warnings.extend(unprinted(stamp_numbers(reading, per_page), numbering))
         if volume.line_numbers and volume.blocks and not laid:
             line_warnings.append(
                 "line numbers left out: the templates mark no text block "
@@ -447,7 +471,7 @@ def build_pdf(
         folios = _folios(document)
     del document
 
-    errors = [r for r in log.records if r.levelno >= logging.ERROR]
+    errors = [r for r in log if r.levelno >= logging.ERROR]
     if errors:
         raise EditionError(
             *(
@@ -466,7 +490,7 @@ def build_pdf(
             "templates/edition.css, or report the document if the defaults lose one",
         )
     warnings = (
-        volume.warnings + line_warnings + [f"weasyprint: {r.getMessage()}" for r in log.records]
+        volume.warnings + line_warnings + [f"weasyprint: {r.getMessage()}" for r in log]
     )
 
     atomic_write(Path(out), pdf)
@@ -474,7 +498,7 @@ def build_pdf(
         atomic_write(Path(html_out), final_html)
     lap("write")
     return BuildReport(
-        pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=timings,
+        pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=lap.timings,
         folios=folios,
     )
 
