@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, Mapping, Sequence, Union
 
@@ -982,17 +983,30 @@ class RenderedVolume:
     base_dir: Path  # the folder the stylesheet came from: its relative URLs start there
     footnotes: int  # how many footnotes the text calls: the PDF must place them all
     blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
-    line_numbers: bool  # whether the volume prints line numbers
-    # whether a second render is wanted for the apparatus's line numbers or
-    # the index's pages (the margin's line numbers need none)
-    back_references: bool = False
-    # the apparatus at the foot of the page: document number → (document
-    # id, layer, entries), for `foot_labels`
-    foot: dict = field(default_factory=dict)
-    # whether the text itself prints line numbers (an apparatus after the
-    # document): its HTML then changes once the lines are known
-    keyed_text: bool = False
-    view: VolumeView | None = None  # what the templates were given
+    view: VolumeView  # what the templates were given
+
+    @property
+    def line_numbers(self) -> bool:
+        """Whether the volume prints line numbers."""
+        return self.view.line_numbers
+
+    @cached_property
+    def foot(self) -> dict[int, tuple[str, str, tuple[KeyedEntry, ...]]]:
+        """The apparatus at the foot of the page: document number →
+        (document id, layer, entries), for `foot_labels`."""
+        return {d.number: (d.id, d.foot_layer, d.foot) for d in self.view.documents if d.foot}
+
+    @property
+    def keyed_text(self) -> bool:
+        """Whether the text itself prints line numbers (an apparatus after
+        the document): its HTML then changes once the lines are known."""
+        return any(d.apparatus for d in self.view.documents)
+
+    @property
+    def back_references(self) -> bool:
+        """Whether a second render is wanted for the apparatus's line
+        numbers or the index's pages (the margin's line numbers need none)."""
+        return bool(self.view.index) or self.keyed_text or bool(self.foot)
 
 
 def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str]):
@@ -1038,15 +1052,13 @@ def render_volume(
         edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
     )
     html = _rendered(template, view, Markup(css))
-    notes = [
-        note
+    footnotes = sum(
+        len(piece.notes)
         for doc in view.documents
         for text in _texts(doc)
         for piece in text
         if isinstance(piece, Bound)
-        for note in piece.notes
-    ]
-    footnotes = len(notes)
+    )
     blocks: dict[BlockKey, BlockText] = {}
     for doc in view.documents:
         column_of = {c.layer: i for i, c in enumerate(doc.columns)}
@@ -1054,17 +1066,7 @@ def render_volume(
             blocks[(doc.number, block.layer, block.id)] = BlockText(
                 doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
             )
-    back = (
-        bool(view.index)
-        or any(d.apparatus for d in view.documents)
-        or any(n.note_kind == "apparatus" for n in notes)  # line numbers at the foot
-    )
-    return RenderedVolume(
-        html, warnings, Path(css_file).parent, footnotes, blocks, view.line_numbers, back,
-        foot={d.number: (d.id, d.foot_layer, d.foot) for d in view.documents if d.foot},
-        keyed_text=any(d.apparatus for d in view.documents),
-        view=view,
-    )
+    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
