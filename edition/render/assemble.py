@@ -50,7 +50,7 @@ from . import pdf as render_pdf
 from .folios import FoliosError, give_folios, margins_held
 from .html import foot_labels, render_matter, render_volume
 from .index import index_references
-from .lines import LaidLine, Reading, number_lines, same_layout, stamp_labels, stamp_numbers, unprinted
+from .lines import LaidLine, Numbering, Reading, number_lines, same_layout, stamp_labels, stamp_numbers, unprinted
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -547,10 +547,12 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         return [Task(part_html(of, "".join(of.documents[i] for i in c), first_folio=1, right=True),
                      base_url, roots, epoch) for c in chunks]  # fmt: skip
 
+    numbered: dict[int, Numbering] = {}  # each printed chunk's line map
+
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
-        lines = number_lines([_moved(x, first_folio - 1) for x in laid.lines], volume.blocks, per_page).lines
+        numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
         docs = {n + 1 for n in chunks[j]}
-        labels = foot_labels({n: v for n, v in volume.foot.items() if n in docs}, lines)
+        labels = foot_labels({n: v for n, v in volume.foot.items() if n in docs}, numbered[j].lines)
         return Finish(first_folio, right, numbers, labels)
 
     def print_volume(crew: _Crew):
@@ -569,7 +571,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         if printed is None:
             return None
         lap("layout")
-        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page)
+        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, numbered)
         if probed is not None and any(
             a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)
         ):
@@ -659,15 +661,26 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
     )
 
 
-def _numbering(parts: list[Laid], volume, per_page: bool):
+def _numbering(parts: list[Laid], volume, per_page: bool, known: dict[int, Numbering] | None = None):
     """The line map of the chunks laid out one after another: (numbering,
-    each chunk's first folio, the pages of the documents)."""
+    each chunk's first folio, the pages of the documents). A chunk holds
+    whole documents, so its lines number alone as in the volume: the maps
+    made for the chunks' labels (`known`, by chunk) are reused."""
     folios_at = []
     folio = 1
-    for part in parts:
+    lines: dict = {}
+    warnings: list[str] = []
+    for j, part in enumerate(parts):
         folios_at.append(folio)
+        chunk = (known or {}).get(j) or _chunk_numbering(part, folio, volume, per_page)
+        lines.update(chunk.lines)
+        warnings.extend(chunk.warnings)
         folio += part.pages
-    return number_lines(_shifted(parts, folios_at), volume.blocks, per_page), folios_at, folio - 1
+    return Numbering(lines, warnings), folios_at, folio - 1
+
+
+def _chunk_numbering(part: Laid, first_folio: int, volume, per_page: bool) -> Numbering:
+    return number_lines([_moved(x, first_folio - 1) for x in part.lines], volume.blocks, per_page)
 
 
 def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, numbers: str, counted: dict, tell) -> list[Laid] | None:
