@@ -15,9 +15,46 @@ from edition.cli import app
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "seeds" / "sources"
 SHARED = REPO.parent / "shared"
+# Real outside material (FRUS, UDHR, Wilson Center pages, published
+# translations): CI has ../shared beside the checkout; a lone clone has not,
+# and the tests that need it skip — except under CI, where they must run.
+SHARED_DATA = SHARED / "data"
+REAL = SHARED_DATA / "real"
+NO_SHARED_DATA = f"needs the real material in {SHARED_DATA} (../shared/data beside the checkout; CI has it)"
 GOLDEN = Path(__file__).parent / "golden"
 # Refresh golden files with: EDITION_REFRESH_GOLDEN=1 .venv/bin/python -m pytest
 REFRESH = os.environ.get("EDITION_REFRESH_GOLDEN") == "1"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "shared_data: the test reads ../shared/data (skipped without it, outside CI)")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("shared_data") is not None:
+        require_shared_data()
+
+
+def require_shared_data() -> Path:
+    """The shared data folder, or a skip with one reason (a failure under CI,
+    which must run every test)."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(NO_SHARED_DATA)
+        pytest.skip(NO_SHARED_DATA)
+    return SHARED_DATA
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data; tests that use it skip without it (one reason)."""
+    return require_shared_data()
+
+
+@pytest.fixture
+def real_data(shared_data) -> Path:
+    """../shared/data/real: Wilson Center pages, FRUS fragments, pairs, versions."""
+    return shared_data / "real"
 
 
 @pytest.fixture
