@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 
 from edition.align import CONTENT, LENGTH, TokenTable, align, anchors, content_tokens, name_key, shared_in_runs, transliterate
 
-UDHR = Path(__file__).resolve().parents[2] / "shared" / "data" / "udhr"
+from .conftest import SHARED_DATA, require_shared_data
+
+UDHR = SHARED_DATA / "udhr"
 
 Pairs = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
@@ -70,6 +72,7 @@ class _Declaration(HTMLParser):
 
 @functools.cache
 def declaration(name: str) -> tuple[Unit, ...]:
+    require_shared_data()
     parser = _Declaration()
     parser.feed((UDHR / name).read_text(encoding="utf-8"))
     return tuple(parser.units)

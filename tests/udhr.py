@@ -14,7 +14,9 @@ import pytest
 
 from edition.model import Document, Layer, LayerRole, Segment, SegmentKind
 
-UDHR = Path(__file__).resolve().parents[2] / "shared" / "data" / "udhr"
+from .conftest import SHARED_DATA, require_shared_data
+
+UDHR = SHARED_DATA / "udhr"
 FILES = {"ru": "rus.html", "en": "eng.html", "de": "deu_1996.html"}
 
 ARTICLE = re.compile(r'<article data-number="(\d+)">(.*?)</article>', re.S)
@@ -23,9 +25,8 @@ ARTICLE = re.compile(r'<article data-number="(\d+)">(.*?)</article>', re.S)
 def articles(lang: str) -> dict[int, tuple[str, list[tuple[SegmentKind, str]]]]:
     """Article number → (heading, [(kind, paragraph)…]); the items of a
     numbered list are list items."""
+    require_shared_data()
     path = UDHR / FILES[lang]
-    if not path.is_file():
-        pytest.skip(f"test material missing: {path}")
     source = path.read_text("utf-8")
     out = {}
     for number, body in ARTICLE.findall(source):
