@@ -79,20 +79,32 @@ def compare_paragraphs(
     """Two texts outside an edition (or a layer's segments, named by
     `names`, against a file): the paragraphs aligned by content, then each
     aligned group diffed (merged and split paragraphs included)."""
-    from .align import align
-
     comparison = Comparison(a_label, b_label, options=options)
     groups = []
-    for bead in align(a, b, same_language=True).beads:
-        ta = "\n".join(a[i] for i in bead.segments) if bead.segments else None
-        tb = "\n".join(b[j] for j in bead.paragraphs) if bead.paragraphs else None
+    for segments, paragraphs in _pairs(a, b):
+        ta = "\n".join(a[i] for i in segments) if segments else None
+        tb = "\n".join(b[j] for j in paragraphs) if paragraphs else None
         if names is not None:
-            label = "+".join(names[i] for i in bead.segments) or "(new)"
+            label = "+".join(names[i] for i in segments) or "(new)"
         else:
-            label = "+".join(f"¶{i + 1}" for i in bead.segments) or "—"
-            if bead.paragraphs and list(bead.segments) != list(bead.paragraphs):
-                label += " / " + "+".join(f"¶{j + 1}" for j in bead.paragraphs)
+            label = "+".join(f"¶{i + 1}" for i in segments) or "—"
+            if paragraphs and list(segments) != list(paragraphs):
+                label += " / " + "+".join(f"¶{j + 1}" for j in paragraphs)
         groups.append((label, ta, tb))
     diffs = diff_segments([(ta, tb) for _, ta, tb in groups], options)
     comparison.segments = [SegmentComparison(label, ta, tb, d) for (label, ta, tb), d in zip(groups, diffs)]
     return comparison
+
+
+def _pairs(a: list[str], b: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Which paragraphs of `a` go with which of `b`: by content, or, when
+    content pairs none of them and both texts have as many paragraphs (one
+    each, say: two translations of one passage), by position. Two
+    renderings of the same text share too few words for content pairing,
+    yet are a word diff, not everything deleted and inserted."""
+    from .align import align
+
+    beads = [(tuple(bead.segments), tuple(bead.paragraphs)) for bead in align(a, b, same_language=True).beads]
+    if len(a) == len(b) and not any(segments and paragraphs for segments, paragraphs in beads):
+        return [((i,), (i,)) for i in range(len(a))]
+    return beads

@@ -247,7 +247,8 @@ class Differ:
             kinds[token] = token_kind(token)
         if codes is not None:
             codes.learn(distinct.difference(codes.of), keys)
-        return _Side(text, tokens, keys, kinds, codes)
+        in_context = self.normalizer.in_context(tokens, [keys[t] for t in tokens]) if self.normalizer.ignore_typography else None
+        return _Side(text, tokens, keys, kinds, codes, in_context)
 
     def classify(self, a: str, b: str) -> str:
         """See `classify`."""
@@ -434,19 +435,21 @@ class _Codes:
         """Whether `more` new keys might not fit."""
         return len(self.by_key) + more > _PRIVATE_COUNT
 
+    def code(self, key: str) -> str:
+        """The stand-in of one key ("" for an ignored token)."""
+        if not key:
+            return ""
+        code = self.by_key.get(key)
+        if code is None:
+            code = self.by_key[key] = _private(len(self.by_key))
+            if key[0].isalnum():
+                self.words.add(code)
+        return code
+
     def learn(self, tokens, key_of: dict[str, str]) -> None:
-        of, by_key = self.of, self.by_key
+        of, code = self.of, self.code
         for token in tokens:
-            key = key_of[token]
-            if not key:
-                of[token] = ""
-                continue
-            code = by_key.get(key)
-            if code is None:
-                code = by_key[key] = _private(len(by_key))
-                if key[0].isalnum():
-                    self.words.add(code)
-            of[token] = code
+            of[token] = code(key_of[token])
 
 
 def _code_point(n: int) -> int:
@@ -471,19 +474,29 @@ class _Side:
     `keys` holds each unit's key, or, given `codes`, is one string of the
     units' stand-in characters (compared, sliced and indexed alike)."""
 
-    def __init__(self, text: str, tokens: list[str], key_of: dict[str, str], kind_of: dict[str, str], codes: _Codes | None = None):
+    def __init__(
+        self,
+        text: str,
+        tokens: list[str],
+        key_of: dict[str, str],
+        kind_of: dict[str, str],
+        codes: _Codes | None = None,
+        in_context: list[str] | None = None,
+    ):
         self.text = text
         self.tokens = tokens
         starts = list(accumulate(map(len, tokens), initial=0))
         kinds = list(map(kind_of.__getitem__, tokens))
         self.word_starts = list(compress(starts, map(WORD.__eq__, kinds)))
+        # Keys read in context (see Normalizer.in_context) come one per
+        # token; otherwise each token's key is its distinct token's.
         if codes is not None:
-            of = codes.of
-            keys = "".join(map(of.__getitem__, tokens))
+            of = codes.code if in_context is not None else codes.of.__getitem__
+            keys = "".join(map(of, in_context if in_context is not None else tokens))
             self.word_codes = codes.words
             whole = len(keys) == len(tokens)
         else:
-            keys = list(map(key_of.__getitem__, tokens))
+            keys = in_context if in_context is not None else list(map(key_of.__getitem__, tokens))
             self.word_codes = None
             whole = all(keys)
         if whole:  # nothing ignored: one unit per token
@@ -492,7 +505,10 @@ class _Side:
             self.bounds = starts  # where each unit starts, then len(text)
             self.first = None  # unit u is token u
         else:
-            units = [i for i, token in enumerate(tokens) if key_of[token]]
+            if in_context is not None:
+                units = [i for i, key in enumerate(in_context) if key]
+            else:
+                units = [i for i, token in enumerate(tokens) if key_of[token]]
             self.keys = keys if codes is not None else [keys[i] for i in units]
             self.kinds = [kinds[i] for i in units]
             self.bounds = [starts[i] for i in units] + [len(text)]

@@ -52,6 +52,30 @@ _TYPOGRAPHY = str.maketrans(
         "\u2212": "-",
     }
 )  # fmt: skip
+ELLIPSIS = "\u2026"
+# Marks that some typists set off with a space and others not: a space
+# before the first kind or after the second is typography, not text. Curly
+# quotes are left out: “ opens an English quotation and closes a German one.
+_SPACED_BEFORE = ",.;:!?)]}»›…"
+_SPACED_AFTER = "([{«‹„‚"
+_CONTEXT_MARKS = frozenset(_SPACED_BEFORE + _SPACED_AFTER)
+
+
+def _ellipsis_run(tokens: list[str], i: int) -> int:
+    """The end (exclusive) of an ellipsis typed as dots from token i: three
+    or more "." tokens, side by side or each after one plain space; 0 when
+    the dots at i are not one."""
+    dots, j, end = 0, i, 0
+    while j < len(tokens) and tokens[j] == ".":
+        dots += 1
+        end = j + 1
+        if j + 2 < len(tokens) and tokens[j + 1] == " " and tokens[j + 2] == ".":
+            j += 2
+        else:
+            j += 1
+    return end if dots >= 3 else 0
+
+
 _DROP_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE.replace(SOFT_HYPHEN, "")))
 _WHITESPACE = re.compile(r"\s+")
 
@@ -177,7 +201,8 @@ class Normalizer:
         return key
 
     def keys(self, tokens: list[str]) -> list[str]:
-        """The keys of many tokens, each distinct token normalised once."""
+        """The keys of many tokens, each distinct token normalised once (and,
+        ignoring typography, read in context: see `in_context`)."""
         cache: dict[str, str] = {}
         out = []
         for token in tokens:
@@ -185,7 +210,34 @@ class Normalizer:
             if key is None:
                 key = cache[token] = self.key(token)
             out.append(key)
-        return out
+        return self.in_context(tokens, out) or out
+
+    def in_context(self, tokens: list[str], keys: list[str]) -> list[str] | None:
+        """Keys that depend on a token's neighbours, or None where none does.
+        Ignoring typography, the three ways of typing an ellipsis ("…",
+        "...", ". . .") are one mark, and a space typed before a closing mark
+        or after an opening one ("mot :", "« Non »", "word ,") is no
+        difference. Only then can a token's key not be read alone."""
+        if not self.ignore_typography or not any(t[0] in _CONTEXT_MARKS for t in tokens):
+            return None
+        changed = None
+        n = len(tokens)
+        for i, token in enumerate(tokens):
+            if token == "." and (changed or keys)[i] == keys[i]:
+                run = _ellipsis_run(tokens, i)
+                if run:
+                    changed = changed or list(keys)
+                    changed[i] = self.key(ELLIPSIS)
+                    for j in range(i + 1, run):
+                        changed[j] = ""
+                    continue
+            if token_kind(token) == SPACE and "\n" not in token and "\r" not in token:
+                after = tokens[i + 1] if i + 1 < n else ""
+                before = tokens[i - 1] if i else ""
+                if (after and after[0] in _SPACED_BEFORE) or (before and before[-1] in _SPACED_AFTER):
+                    changed = changed or list(keys)
+                    changed[i] = ""
+        return changed
 
 
 def _nfd(text: str) -> str:

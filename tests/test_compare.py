@@ -176,3 +176,111 @@ def test_two_layers_across_the_whole_edition(cli, tmp_path):
     assert data["totals"] == single["totals"]
     unknown = cli("compare", "en", "xx", "-C", str(root))
     assert unknown.exit_code == 2 and "no document has a layer 'xx'" in unknown.stderr
+
+
+# --------------------------------------------------------------------------
+# Compare does not give up: translations of one passage, typographic variants.
+
+CRITIC = __import__("re").compile(r"\{\+\+(.*?)\+\+\}|\{--(.*?)--\}|\{~~(.*?)~>(.*?)~~\}", __import__("re").S)
+
+
+def critic(markup: str, accept: bool) -> str:
+    """The text with every CriticMarkup change accepted (or rejected)."""
+    def one(m):
+        added, deleted, old, new = m.groups()
+        if added is not None:
+            return added if accept else ""
+        if deleted is not None:
+            return "" if accept else deleted
+        return new if accept else old
+
+    return CRITIC.sub(one, markup)
+
+
+WORD_DIFF = __import__("re").compile(r"\[([-~])(.*?)\1\]|\{([+~])(.*?)\3\}", __import__("re").S)
+
+
+def side_of_word_diff(line: str, side: str) -> str:
+    """One text back from a plain terminal word diff: `[-a-]`, `[~a~]` hold
+    the first text's characters, `{+b+}`, `{~b~}` the second's."""
+    return WORD_DIFF.sub(lambda m: (m.group(2) or "") if side == "a" else (m.group(4) or ""), line)
+
+
+def test_two_translations_of_one_paragraph_are_a_word_diff(cli, real_data, tmp_path):
+    """Hapgood's and Field's Gogol pair by position when content pairs
+    nothing: their shared words are equal, not all deleted and inserted."""
+    versions = real_data / "versions"
+    hapgood = (versions / "gogol-shinel.hapgood-1886.en.txt").read_text("utf-8").split("\n\n")
+    field = (versions / "gogol-shinel.field-1916.en.txt").read_text("utf-8").split("\n\n")
+    a, b = tmp_path / "hapgood.txt", tmp_path / "field.txt"
+    a.write_text(hapgood[3], "utf-8")  # Hapgood ¶4 is Field ¶8 (gogol-shinel.alignment.txt)
+    b.write_text(field[7], "utf-8")
+    result = cli("compare", a, b, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (segment,) = data["segments"]
+    assert segment["absent"] is None and segment["segment"] == "¶1"
+    assert data["totals"]["equal"] >= 15 and data["totals"]["similarity"] > 0.15
+    assert any(op["op"] == "equal" and "Bashmatchkin" in op["a"] for op in segment["ops"])
+    assert "".join(op["a"] for op in segment["ops"]) == hapgood[3].strip()
+    assert "".join(op["b"] for op in segment["ops"]) == field[7].strip()
+
+
+def test_texts_of_as_many_paragraphs_pair_by_position_when_content_pairs_none():
+    from edition.compare import compare_paragraphs
+
+    comparison = compare_paragraphs(["Alpha beta.", "Gamma delta."], ["One two.", "Three four."], "a", "b")
+    assert [(s.a, s.b) for s in comparison.segments] == [("Alpha beta.", "One two."), ("Gamma delta.", "Three four.")]
+
+
+ELLIPSES = ("He waited… and left.", "He waited... and left.", "He waited. . . and left.")
+
+
+def test_the_ellipsis_typed_three_ways_is_one_mark_when_typography_is_ignored():
+    from edition.compare import compare_paragraphs
+    from edition.tokens import Normalizer
+
+    for options in (Normalizer(ignore_typography=True), Normalizer(ignore_typography=True, ignore_punctuation=True)):
+        for a in ELLIPSES:
+            for b in ELLIPSES:
+                (s,) = compare_paragraphs([a], [b], "a", "b", options).segments
+                assert not s.changed, (a, b, options)
+    (strict,) = compare_paragraphs([ELLIPSES[0]], [ELLIPSES[2]], "a", "b").segments
+    assert strict.changed
+    # An ellipsis is not a full stop, even ignoring typography.
+    (stop,) = compare_paragraphs(["He waited… and left."], ["He waited. and left."], "a", "b", Normalizer(ignore_typography=True)).segments
+    assert stop.changed
+
+
+def test_spaced_punctuation_is_typography():
+    from edition.compare import compare_paragraphs
+    from edition.tokens import Normalizer
+
+    pairs = [("Il dit : « Non ! »", "Il dit: «Non!»"), ("Yes , he said ( twice ) .", "Yes, he said (twice).")]
+    for a, b in pairs:
+        (s,) = compare_paragraphs([a], [b], "a", "b", Normalizer(ignore_typography=True)).segments
+        assert not s.changed, (a, b)
+        (strict,) = compare_paragraphs([a], [b], "a", "b").segments
+        assert strict.changed
+    # A space between two words is never typography.
+    (words,) = compare_paragraphs(["to day"], ["today"], "a", "b", Normalizer(ignore_typography=True)).segments
+    assert words.changed
+
+
+def test_views_show_every_character_the_json_has(cli, tmp_path):
+    """Under an ignore option an equal op's sides may differ: the terminal
+    marks what was ignored, and the CriticMarkup rebuilds both texts."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("“Good morning,” he said... then left , slowly.\n", "utf-8")
+    b.write_text("Good morning, he said… then went, slowly!\n", "utf-8")
+    for options in (["--ignore-punctuation"], ["--ignore-typography"], ["--ignore-typography", "--ignore-punctuation"]):
+        term = cli("compare", a, b, *options).stdout.split("\n")[1]
+        assert side_of_word_diff(term, "a") == a.read_text("utf-8").rstrip()
+        assert side_of_word_diff(term, "b") == b.read_text("utf-8").rstrip()
+        md = cli("compare", a, b, *options, "--format", "markdown").stdout
+        body = md.split("\n\n")[-1].rstrip("\n")
+        assert "## ¶1" in md
+        assert critic(body, accept=False).rstrip() == a.read_text("utf-8").rstrip()
+        assert critic(body, accept=True).rstrip() == b.read_text("utf-8").rstrip()
+    plain = cli("compare", a, b, "--ignore-punctuation").stdout
+    assert "[~“~]Good morning,[~”~]" in plain

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TextIO
 
 from ..compare import Comparison
 from ..diff import Op
 from ..tokens import show_invisible as visible
+from ..tokens import tokenize
 
 SCHEMA = "edition.compare/1"
 
@@ -160,21 +162,38 @@ def to_markdown(comparison: Comparison) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def ignored_differences(a: str, b: str) -> list[tuple[str, str]]:
+    """An equal op's two texts as (a, b) runs, equal runs with a == b: under
+    an ignore option the two sides of an "equal" op may differ (“ and ",
+    "..." and "…"), and a view must still show every character of both."""
+    if a == b:
+        return [(a, b)]
+    ta, tb = tokenize(a), tokenize(b)
+    runs: list[tuple[str, str]] = []
+    for _, i0, i1, j0, j1 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        runs.append(("".join(ta[i0:i1]), "".join(tb[j0:j1])))
+    return runs
+
+
 def _critic(op: Op) -> str:
     if op.kind == "equal":
-        return op.b
-    if op.kind == "insert":
-        return f"{{++{op.b}++}}"
-    if op.kind == "delete":
-        return f"{{--{op.a}--}}"
-    if op.kind == "replace":
-        return f"{{~~{op.a}~>{op.b}~~}}"
+        return "".join(x if x == y else _critic_change(x, y) for x, y in ignored_differences(op.a, op.b))
+    if op.kind in ("insert", "delete", "replace"):
+        return _critic_change(op.a, op.b)
     if op.a:  # the place a passage moved from
         return f"{{--{op.a}--}}{{>>moved away (move {op.move})<<}}"
     return f"{{++{op.b}++}}{{>>moved here (move {op.move})<<}}"
 
 
-_ANSI = {"delete": "\x1b[31;9m", "insert": "\x1b[32;4m", "move": "\x1b[35m", "end": "\x1b[0m", "dim": "\x1b[2m"}
+def _critic_change(a: str, b: str) -> str:
+    if not a:
+        return f"{{++{b}++}}"
+    if not b:
+        return f"{{--{a}--}}"
+    return f"{{~~{a}~>{b}~~}}"
+
+
+_ANSI = {"delete": "\x1b[31;9m", "insert": "\x1b[32;4m", "move": "\x1b[35m", "end": "\x1b[0m", "dim": "\x1b[2m", "ignored": "\x1b[2;9m"}
 
 
 def to_terminal(comparison: Comparison, *, colour: bool, only_changed: bool = True) -> str:
@@ -194,9 +213,9 @@ def to_terminal(comparison: Comparison, *, colour: bool, only_changed: bool = Tr
 
 
 def _term(op: Op, colour: bool) -> str:
-    a, b = visible(op.a), visible(op.b)
     if op.kind == "equal":
-        return op.b
+        return "".join(x if x == y else _ignored(visible(x), visible(y), colour) for x, y in ignored_differences(op.a, op.b))
+    a, b = visible(op.a), visible(op.b)
     if colour:
         deleted = f"{_ANSI['delete']}{a}{_ANSI['end']}" if a else ""
         inserted = f"{_ANSI['insert']}{b}{_ANSI['end']}" if b else ""
@@ -206,6 +225,15 @@ def _term(op: Op, colour: bool) -> str:
     if op.kind == "move":
         return f"[<{a}<{op.move}]" if a else f"{{>{op.move}>{b}}}"
     return (f"[-{a}-]" if a else "") + (f"{{+{b}+}}" if b else "")
+
+
+def _ignored(a: str, b: str, colour: bool) -> str:
+    """A difference the comparison was told to ignore: shown, but apart
+    from the changes (dim; `[~a~]{~b~}` without colour)."""
+    if colour:
+        struck = f"{_ANSI['ignored']}{a}{_ANSI['end']}" if a else ""
+        return struck + (f"{_ANSI['dim']}{b}{_ANSI['end']}" if b else "")
+    return (f"[~{a}~]" if a else "") + (f"{{~{b}~}}" if b else "")
 
 
 def to_html(comparison: Comparison, templates: list[Path]) -> str:
