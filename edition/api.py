@@ -165,10 +165,13 @@ def build(
     progress=None,
     pdf_variant: str | None = None,
     jobs: int | None = None,
+    reading: str | None = None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
-    build (columns without a layout mean the parallel layout); `progress`
+    build (columns without a layout mean the parallel layout), `reading`
+    the reading text of every document (a layer id or a language code, over
+    edition.yaml's and the documents' own choices); `progress`
     hears each page laid out (see render.pdf.build_pdf); `jobs` worker
     processes lay out a large volume in parts (default: one per core).
     WeasyPrint is imported only here."""
@@ -176,7 +179,7 @@ def build(
 
     from .render import build_pdf, templates_dirs
 
-    edition = _laid_out(open_workspace(root).edition, layout, columns)
+    edition = _laid_out(open_workspace(root).edition, layout, columns, reading)
     if pdf_variant is not None:
         from .model import PDF_VARIANTS
 
@@ -189,7 +192,10 @@ def build(
     return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs, cache=cache)
 
 
-def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False):
+def build_site(
+    root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False,
+    reading: str | None = None,
+):
     """Write the edition as a folder of static HTML pages (default
     build/site/), readable offline; `layout` and `columns` as for `build`.
     A folder that holds other files than a site of ours is refused unless
@@ -198,15 +204,23 @@ def build_site(root: Path, out: Path | None = None, *, layout: str | None = None
     from .render.site import write_site
 
     ws = open_workspace(root)
-    edition = _laid_out(ws.edition, layout, columns)
+    edition = _laid_out(ws.edition, layout, columns, reading)
     out = Path(out) if out else Path(root) / "build" / "site"
     return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite)
 
 
-def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None) -> Edition:
-    """The edition with this build's layout and columns (command-line
-    choices over edition.yaml's; columns alone ask for the parallel layout)."""
+def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, reading: str | None = None) -> Edition:
+    """The edition with this build's layout, columns and reading text
+    (command-line choices over edition.yaml's and, for the reading text,
+    over each document's own; columns alone ask for the parallel layout)."""
     import dataclasses
+
+    if reading is not None:
+        if not any(doc.named_layer(reading) for doc in edition.documents):
+            layers = sorted({la.id for doc in edition.documents for la in doc.layers})
+            raise UsageError.at(f"no document has a layer or language '{reading}'", hint=f"the layers: {', '.join(layers)}")
+        documents = [dataclasses.replace(doc, reading=None) for doc in edition.documents]
+        edition = dataclasses.replace(edition, reading=reading, documents=documents)
 
     from .model import LAYOUTS
 
@@ -262,7 +276,8 @@ def add_translation(
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
-        lang = lang or meta.get("lang")
+        revised = doc.layer(revises or meta.get("revises") or "")
+        lang = lang or meta.get("lang") or (revised.lang if revised else None)  # a revision keeps its layer's language
         if not lang:
             raise UsageError.at("the translation's language is not given", hint="pass --lang, or put `lang:` in the file's front matter")
         files = ws.files[doc.id]
@@ -377,6 +392,8 @@ def layer_rows(ws: Workspace, doc: Document) -> list[dict]:
             "id": layer.id, "lang": layer.lang, "role": layer.role.value, "translator": layer.translator,
             "from": layer.translated_from, "revises": layer.revises, "description": layer.description,
             "segments": sum(1 for s in doc.segments if layer.id in s.text),
+            "of": len(doc.segments),
+            "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
             "notes": sum(1 for n in doc.notes if n.anchor and n.anchor.layer == layer.id),
             "flagged": list(layer.flagged),
             "file": str(files.layer_files.get(layer.id, files.path).relative_to(ws.root)),
@@ -470,6 +487,10 @@ def apparatus_json(apparatus) -> dict:
                 "readings": [{"text": r.text, "witnesses": list(r.witnesses), "class": r.cls} for r in e.readings],
             }  # fmt: skip
             for e in apparatus.entries
+        ],
+        "lacunae": [
+            {"segments": list(lac.segments), "from": lac.first, "to": lac.last, "witnesses": list(lac.witnesses), "lemma": lac.lemma}
+            for lac in apparatus.lacunae
         ],
     }
 

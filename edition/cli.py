@@ -29,6 +29,10 @@ EditionOption = Annotated[
     typer.Option("--edition", "-C", help="The edition's folder (default: the nearest folder with an edition.yaml)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+ReadingOption = Annotated[
+    Optional[str],
+    typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
+]
 
 
 def _say(message: str) -> None:
@@ -178,12 +182,14 @@ def doctor(edition: EditionOption = None, as_json: JsonOption = False):
     root = _root(edition)
     problems = examine(root)
     errors = sum(p.severity == "error" for p in problems)
+    notes = sum(p.severity == "note" for p in problems)
     if as_json:
         print(json.dumps([{"severity": p.severity, "message": p.message, "file": str(p.path) if p.path else None,
                            "line": p.line, "column": p.column, "hint": p.hint} for p in problems], ensure_ascii=False, indent=2))  # fmt: skip
     else:
         _report(problems)
-    _say(f"{root}: {errors} error(s), {len(problems) - errors} warning(s)" if problems else f"{root}: consistent across layers")
+    counts = f"{errors} error(s), {len(problems) - errors - notes} warning(s)" + (f", {notes} note(s)" if notes else "")
+    _say(f"{root}: {counts}" if problems else f"{root}: consistent across layers")
     if errors:
         raise typer.Exit(1)
 
@@ -197,6 +203,7 @@ def build(
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
     pdf_variant: Annotated[Optional[str], typer.Option(help="pdf/ua-1 (tagged, accessible), pdf/ua-2, pdf/a-2u, pdf/a-3u (archival) or none (default: edition.yaml).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
+    reading: ReadingOption = None,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
@@ -207,7 +214,7 @@ def build(
     with _progress_bar() as progress:
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant, jobs=jobs,
+            pdf_variant=pdf_variant, jobs=jobs, reading=reading,
         )
     _say(f"wrote {path} ({report.pages} pages)")
     if report.warnings:
@@ -223,13 +230,15 @@ def site(
     layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
+    reading: ReadingOption = None,
     edition: EditionOption = None,
 ):
     """Write the volume as a folder of static HTML pages, readable offline."""
     from . import api
 
     report = api.build_site(
-        _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite
+        _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite,
+        reading=reading,
     )
     for warning in report.warnings:
         _say(f"warning: {warning}")
@@ -307,11 +316,15 @@ def collate(
     elif format == "json":
         print(json.dumps(api.apparatus_json(apparatus), ensure_ascii=False, indent=2))
     else:
-        from .collate import entry_text
+        from .collate import Lacuna, entry_text
 
-        for entry in apparatus.entries:
-            print(f"{entry.segment:>5}  {entry_text(entry)}")
-        _say(f"{len(apparatus.entries)} places of variation; witnesses: {base} (base), {', '.join(witnesses)}")
+        for place in apparatus.in_order([s.id for s in document.segments]):
+            if isinstance(place, Lacuna):
+                print(f"{place.first:>5}  {place.span}] deest {' '.join(place.witnesses)}")
+            else:
+                print(f"{place.segment:>5}  {entry_text(place)}")
+        lacunae = f", {len(apparatus.lacunae)} lacunae" if apparatus.lacunae else ""
+        _say(f"{len(apparatus.entries)} places of variation{lacunae}; witnesses: {base} (base), {', '.join(apparatus.witnesses)}")
 
 
 @app.command()
@@ -419,7 +432,10 @@ def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: J
         return
     for row in rows:
         facts = ", ".join(f"{k} {row[k]}" for k in ("translator", "from", "revises") if row.get(k))
-        print(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
+        if row["coverage"] is not None:
+            runs = ", ".join(first if first == last else f"{first}–{last}" for first, last in row["coverage"])
+            facts = ", ".join(filter(None, [f"in part: {runs}", facts]))
+        print(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4}/{row['of']} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
 
 
 @translation_app.command("show")

@@ -46,35 +46,105 @@ class Entry:
         return {r.cls for r in self.readings}
 
 
+@dataclass(frozen=True)
+class Lacuna:
+    """A stretch of the base (whole segments, in order) that some witnesses
+    do not have at all: an excerpt, a revision that stops half way, a
+    witness that breaks off. The apparatus says so ("deest"), because its
+    silence would tell a reader that the witness agrees."""
+
+    segments: tuple[str, ...]
+    witnesses: tuple[str, ...]
+    lemma: str  # the base's first and last words of the stretch, as printed
+
+    @property
+    def first(self) -> str:
+        return self.segments[0]
+
+    @property
+    def last(self) -> str:
+        return self.segments[-1]
+
+    @property
+    def span(self) -> str:
+        """The segments as a range: "p10–p16", or "p10" alone."""
+        return self.first if len(self.segments) == 1 else f"{self.first}–{self.last}"
+
+
 @dataclass
 class Apparatus:
     document: str
     base: str
     witnesses: list[str]
     entries: list[Entry] = field(default_factory=list)
+    lacunae: list[Lacuna] = field(default_factory=list)
 
     def without(self, classes=TRIVIAL_CLASSES) -> Apparatus:
         """The apparatus with readings of the given classes left out (and
-        entries that keep no reading)."""
+        entries that keep no reading). Lacunae always stay."""
         kept = []
         for entry in self.entries:
             readings = tuple(r for r in entry.readings if r.cls not in classes)
             if readings:
                 kept.append(Entry(entry.segment, entry.start, entry.end, entry.lemma, readings, entry.agree))
-        return Apparatus(self.document, self.base, self.witnesses, kept)
+        return Apparatus(self.document, self.base, self.witnesses, kept, list(self.lacunae))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.entries or self.lacunae)
+
+    def in_order(self, segment_order: list[str]) -> list[Entry | Lacuna]:
+        """Entries and lacunae as the text runs: a lacuna before the entries
+        of the segment it starts at."""
+        index = {sid: i for i, sid in enumerate(segment_order)}
+        places: list[tuple[int, int, int, Entry | Lacuna]] = [(index.get(lac.first, 0), 0, 0, lac) for lac in self.lacunae]
+        places += [(index.get(e.segment, 0), 1, k, e) for k, e in enumerate(self.entries)]
+        return [place for *_, place in sorted(places, key=lambda p: p[:3])]
 
 
 def collate(doc: Document, base: str, witnesses: list[str], options: Normalizer = Normalizer()) -> Apparatus:
-    """The apparatus of `witnesses` (layer ids) against layer `base`."""
+    """The apparatus of `witnesses` (layer ids) against layer `base`. The
+    witnesses are taken in the document's order of layers, so that naming
+    them in another order gives the same apparatus."""
+    order = {layer.id: i for i, layer in enumerate(doc.layers)}
+    witnesses = sorted(dict.fromkeys(witnesses), key=lambda w: (order.get(w, len(order)), w))
     apparatus = Apparatus(doc.id, base, list(witnesses))
     differ = Differ(options)  # one for all segments: each distinct word normalised once
+    lacking: list[tuple[str, str, tuple[str, ...]]] = []  # (segment, its base text, witnesses without it)
     for segment in doc.segments:
         base_text = segment.text.get(base)
         if base_text is None:
             continue
         texts = {w: segment.text.get(w) for w in witnesses}
+        lacking.append((segment.id, base_text, tuple(w for w, text in texts.items() if text is None)))
         apparatus.entries.extend(collate_texts(segment.id, base_text, texts, options, differ))
+    apparatus.lacunae = lacunae(lacking)
     return apparatus
+
+
+def lacunae(lacking: list[tuple[str, str, tuple[str, ...]]]) -> list[Lacuna]:
+    """The stretches of consecutive base segments each witness lacks, those
+    of several witnesses that cover the same segments joined into one."""
+    runs: dict[str, list[list[int]]] = {}
+    for k, (_, _, witnesses) in enumerate(lacking):
+        for w in witnesses:
+            spans = runs.setdefault(w, [])
+            if spans and spans[-1][1] == k:
+                spans[-1][1] = k + 1
+            else:
+                spans.append([k, k + 1])
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for w, spans in runs.items():
+        for start, end in spans:
+            by_span.setdefault((start, end), []).append(w)
+    out = []
+    for (start, end), witnesses in sorted(by_span.items()):
+        first_words, last_words = lacking[start][1].split(), lacking[end - 1][1].split()
+        first = first_words[0] if first_words else ""
+        last = last_words[-1] if last_words else ""
+        lemma = first if (start == end - 1 and len(first_words) == 1) else f"{first} … {last}"
+        out.append(Lacuna(tuple(sid for sid, _, _ in lacking[start:end]), tuple(witnesses), lemma))
+    return out
 
 
 def collate_texts(
@@ -177,6 +247,11 @@ def entry_text(entry: Entry, siglum=lambda w: w) -> str:
     return f"{lemma}] " + "; ".join(parts)
 
 
+def lacuna_text(lacuna: Lacuna, siglum=lambda w: w) -> str:
+    """A lacuna as a printed apparatus writes it: `first … last] deest wit`."""
+    return f"{lacuna.lemma}] deest {' '.join(siglum(w) for w in lacuna.witnesses)}"
+
+
 def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Apparatus | None:
     """The apparatus of variants an edition gives a document: the other
     layers in `base`'s language (its earlier or later versions, a second
@@ -192,4 +267,4 @@ def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Ap
     apparatus = collate(doc, base.id, witnesses)
     if setting != "all":
         apparatus = apparatus.without()
-    return apparatus if apparatus.entries else None
+    return None if apparatus.empty else apparatus

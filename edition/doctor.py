@@ -9,7 +9,9 @@ Intentionally absent text: a segment whose text in a layer is empty
 stands in the segment before, where two paragraphs were merged); a segment
 with no entry at all in a layer is reported. Low-confidence alignments are
 the segment ids in a layer's `flagged` list; unaligned paragraphs are its
-`unaligned` list: both are listed as warnings, which do not fail the check."""
+`unaligned` list: both are listed as warnings, which do not fail the check.
+A layer that covers part of the document (its `coverage`) lacks the other
+segments by design: they are listed as a note, "not translated"."""
 
 from __future__ import annotations
 
@@ -61,13 +63,30 @@ def _ids(ids: list[str], limit: int = 12) -> str:
 
 
 def missing_segments(ws: Workspace, doc: Document) -> list[Problem]:
-    """Segments with no entry in a layer (an empty text is absent on purpose)."""
+    """Segments with no entry in a layer: missing by mistake where the layer
+    sets out to translate them (an error), not translated where it covers
+    part of the document (a note). An empty text is absent on purpose."""
     problems = []
     for layer in doc.layers:
-        missing = [s.id for s in doc.segments if layer.id not in s.text]
+        covered = set(doc.covered(layer))
+        absent = [s.id for s in doc.segments if layer.id not in s.text]
+        missing = [sid for sid in absent if sid in covered]
+        untranslated = [sid for sid in absent if sid not in covered]
+        path, line, column = _where(ws, doc, layer)
+        if untranslated:
+            have = len(doc.segments) - len(untranslated)
+            problems.append(
+                Problem(
+                    f"document '{doc.id}': layer '{layer.id}' translates part of the document ({have} of {len(doc.segments)} "
+                    f"segments); not translated: {_ids(untranslated)}",
+                    path,
+                    line,
+                    column,
+                    severity="note",
+                )
+            )
         if not missing:
             continue
-        path, line, column = _where(ws, doc, layer)
         problems.append(
             Problem(
                 f"document '{doc.id}': {'segment' if len(missing) == 1 else 'segments'} {_ids(missing)} "
@@ -76,7 +95,8 @@ def missing_segments(ws: Workspace, doc: Document) -> list[Problem]:
                 line,
                 column,
                 hint=f"add their text to layer '{layer.id}', or mark each as intentionally absent "
-                f'with an empty text (`{missing[0]}: ""`) where it was left out or merged into the segment before',
+                f'with an empty text (`{missing[0]}: ""`) where it was left out or merged into the segment before'
+                + (", or narrow the layer's `coverage`" if layer.coverage is not None else ""),
             )
         )
     return problems

@@ -104,6 +104,11 @@ class Layer:
     source_sha256: str | None = None
     flagged: list[str] = field(default_factory=list)  # segments whose alignment needs review
     unaligned: list[Unaligned] = field(default_factory=list)
+    # The runs of segments (first, last) the layer translates, when it
+    # covers part of the document (an excerpt, a revision in progress);
+    # None: the whole document. A segment outside them is not translated;
+    # one inside them with no text is missing.
+    coverage: list[tuple[str, str]] | None = None
 
 
 @dataclass
@@ -165,6 +170,7 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)  # what an importer could not place
+    reading: str | None = None  # the layer (or language) printed as this document's reading text
 
     def layer(self, layer_id: str) -> Layer | None:
         return next((layer for layer in self.layers if layer.id == layer_id), None)
@@ -180,10 +186,76 @@ class Document:
         first = next((l for l in self.layers if l.role is LayerRole.TRANSLATION and not l.revises), None)
         if first is None:
             return self.layers[0] if self.layers else None
-        current = first
-        while revision := next((l for l in reversed(self.layers) if l.revises == current.id), None):
+        return self.newest_revision(first)
+
+    def newest_revision(self, layer: Layer) -> Layer:
+        """The last revision of `layer` (itself when none revises it)."""
+        current, seen = layer, {layer.id}
+        while revision := next((l for l in reversed(self.layers) if l.revises == current.id and l.id not in seen), None):
             current = revision
+            seen.add(current.id)
         return current
+
+    def reading_layer(self, choice: str | None = None) -> Layer | None:
+        """The reading text: the layer printed in the translation layout and
+        the base of the apparatus. The document's own `reading` wins over
+        `choice` (the edition's); each is a layer id, or a language code for
+        that language's newest revision. Without either, or when neither
+        names a layer of this document: `main_layer`."""
+        for wanted in (self.reading, choice):
+            layer = self.named_layer(wanted) if wanted else None
+            if layer is not None:
+                return layer
+        return self.main_layer
+
+    def named_layer(self, name: str) -> Layer | None:
+        """A layer named by its id, or by a language code: that language's
+        newest revision; None when the document has neither."""
+        layer = self.layer(name)
+        if layer is not None:
+            return layer
+        same = [l for l in self.layers if l.lang == name or l.lang.split("-")[0] == name]
+        if not same:
+            return None
+        first = next((l for l in same if not l.revises or self.layer(l.revises) not in same), same[0])
+        return self.newest_revision(first)
+
+    def revision_chain(self, layer: Layer) -> list[Layer]:
+        """`layer`, the layer it revises, the one that revises, and so on: where
+        a reading text lacks a segment, it is read from the next of these."""
+        chain = [layer]
+        while chain[-1].revises and (earlier := self.layer(chain[-1].revises)) is not None and earlier not in chain:
+            chain.append(earlier)
+        return chain
+
+    def covered(self, layer: Layer) -> list[str]:
+        """The ids of the segments `layer` sets out to translate, in order."""
+        ids = [s.id for s in self.segments]
+        if layer.coverage is None:
+            return ids
+        index = {sid: i for i, sid in enumerate(ids)}
+        out: list[str] = []
+        for first, last in layer.coverage:
+            if first in index and last in index:
+                out.extend(ids[index[first] : index[last] + 1])
+        return list(dict.fromkeys(out))
+
+    def coverage_of(self, layer_id: str) -> list[tuple[str, str]] | None:
+        """The runs of consecutive segments that have text in a layer (None
+        when every segment has): what `coverage` records for a layer stored
+        by a command."""
+        runs: list[list[str]] = []
+        previous_had = False
+        for segment in self.segments:
+            has = layer_id in segment.text
+            if has and previous_had:
+                runs[-1][1] = segment.id
+            elif has:
+                runs.append([segment.id, segment.id])
+            previous_had = has
+        if len(runs) == 1 and runs[0] == [self.segments[0].id, self.segments[-1].id]:
+            return None
+        return [(first, last) for first, last in runs]
 
     def place_text(self, layer_id: str, place: str) -> str | None:
         """The text of a segment or head place ("title", "date") in a layer."""
@@ -254,6 +326,12 @@ class Edition:
     # A PDF standard to meet: tagged PDF/UA for readers with assistive
     # technology, PDF/A for archiving; "none" for a plain PDF.
     pdf_variant: str = "none"
+    # The reading text: a layer id or a language code (its newest revision);
+    # None: the newest revision of each document's main translation.
+    reading: str | None = None
+    # Where the reading text and the layers it revises lack a segment: leave
+    # it out ("omit"), or print the original's text there, marked.
+    reading_gaps: str = "omit"
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
@@ -275,6 +353,7 @@ APPARATUS = ("all", "substantive", "none")
 APPARATUS_PLACES = ("foot", "end")
 INDEX_REFERENCES = ("pages", "lines", "none")
 PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
+READING_GAPS = ("omit", "original")
 COLUMN_ROLES = ("original", "translation")
 MAX_COLUMNS = 3
 PRINTER_MARKS = ("crop", "cross", "crop cross")

@@ -28,6 +28,7 @@ from .model import (
     HEAD_PLACES,
     INDEX_REFERENCES,
     PDF_VARIANTS,
+    READING_GAPS,
     LAYOUTS,
     LENGTH_RE,
     LINE_NUMBERING,
@@ -308,7 +309,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant",
+    "pdf_variant", "reading", "reading_gaps",
 )  # fmt: skip
 
 
@@ -348,6 +349,8 @@ def read_edition_file(path: Path) -> Edition:
         apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
         index=f.one_of("index", INDEX_REFERENCES, "pages"),
         pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
+        reading=f.str("reading"),
+        reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
         bleed=bleed,
         marks=marks,
     )
@@ -368,13 +371,13 @@ def column_problem(columns: list[str]) -> str | None:
 DOCUMENT_FIELDS = (
     "id", "title", "collection", "date", "author", "recipient", "place", "type",
     "original_language", "archival_refs", "citation", "publication", "source_url",
-    "summary", "credit", "rights", "layers", "segments", "notes", "unplaced",
+    "summary", "credit", "rights", "reading", "layers", "segments", "notes", "unplaced",
 )  # fmt: skip
 DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
 LAYER_FIELDS = (
     "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
-    "added", "source_file", "source_sha256", "flagged", "unaligned",
+    "added", "source_file", "source_sha256", "coverage", "flagged", "unaligned",
 )  # fmt: skip
 NOTE_FIELDS = ("id", "kind", "label", "layer", "at", "phrase", "occurrence", "text")
 LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
@@ -431,6 +434,7 @@ def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bo
         segments=segments,
         notes=notes,
         unplaced=f.strings("unplaced"),
+        reading=f.str("reading"),
     )
     canonical = yamlio.dump(document_tree(doc)) == text if check_canonical else None
     return doc, canonical, positions
@@ -487,7 +491,22 @@ def _read_layer(node: Located, path: Path) -> Layer:
         source_sha256=f.str("source_sha256"),
         flagged=f.strings("flagged"),
         unaligned=[_read_unaligned(item, path) for item in f.items("unaligned")],
+        coverage=_read_coverage(f),
     )
+
+
+def _read_coverage(f: _Fields) -> list[tuple[str, str]] | None:
+    """`coverage: [p1..p16, p20]`: runs of segments, first..last or one."""
+    if "coverage" not in f.map or f.map["coverage"].value is None:
+        return None
+    runs = []
+    for item in f.strings("coverage"):
+        first, _, last = item.partition("..")
+        first, last = first.strip(), (last or first).strip()
+        if not first or not ID_RE.match(first) or not ID_RE.match(last):
+            raise f.error("coverage", f"'{item}' is not a run of segments", "write the first and last segment ids, e.g. `p1..p16`, or one id")
+        runs.append((first, last))
+    return runs
 
 
 def _read_unaligned(node: Located, path: Path) -> Unaligned:
@@ -604,12 +623,21 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
             if ref and ref not in layer_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' {key} unknown layer '{ref}'", _suggest(ref, layer_ids))
         seg_ids = {s.id for s in doc.segments}
+        order = {s.id: i for i, s in enumerate(doc.segments)}
+        for first, last in layer.coverage or []:
+            for ref in (first, last):
+                if ref not in seg_ids:
+                    at(f"layer:{layer.id}", f"layer '{layer.id}' covers unknown segment '{ref}'", _suggest(ref, seg_ids))
+            if first in order and last in order and order[last] < order[first]:
+                at(f"layer:{layer.id}", f"layer '{layer.id}' covers '{first}..{last}', but {last} comes before {first}", "write the run in the document's order")
         for ref in [*layer.flagged, *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
         source = layer.translated_from
         if source and source not in layer_ids and not LANG_RE.match(source):
             at(f"layer:{layer.id}", f"layer '{layer.id}' is translated from '{source}', neither a layer nor a language code")
+    if doc.reading and doc.reading not in layer_ids and not any(doc.reading in (l.lang, l.lang.split("-")[0]) for l in doc.layers):
+        at("id", f"the reading text '{doc.reading}' is neither a layer nor the language of a layer", _suggest(doc.reading, layer_ids))
     if doc.layers and doc.segments:
         for segment in doc.segments:
             if not segment.text:
@@ -665,6 +693,8 @@ def edition_tree(edition: Edition) -> dict:
         "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
         "index": edition.index if edition.index != "pages" else None,
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
+        "reading": edition.reading,
+        "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
     }
 
 
@@ -686,6 +716,7 @@ def layer_tree(layer: Layer) -> dict:
         "added": layer.added,
         "source_file": layer.source_file,
         "source_sha256": layer.source_sha256,
+        "coverage": None if layer.coverage is None else [first if first == last else f"{first}..{last}" for first, last in layer.coverage],
         "flagged": list(layer.flagged),
         "unaligned": [{"after": u.after, "text": Block(u.text)} for u in layer.unaligned],
     }
@@ -737,6 +768,7 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
         "summary": _block(doc.summary),
         "credit": doc.credit,
         "rights": _block(doc.rights),
+        "reading": doc.reading,
         "layers": [layer_tree(layer) for layer in keep],
         "segments": [
             {

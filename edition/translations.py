@@ -154,6 +154,7 @@ def add_translation(
                 new_text=" ".join(paragraphs),
             )
         )
+    layer.coverage = doc.coverage_of(layer_id)  # a part of the document: the rest is not translated, not missing
     # The file's own notes (a Word file's footnotes): translator's notes.
     for file_note in delivery.notes:
         segment, offset = para_place.get(file_note.paragraph, (None, 0))

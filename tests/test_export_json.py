@@ -14,7 +14,7 @@ from .conftest import REPO, snapshot
 DOCUMENT_KEYS = [
     "id", "title", "collection", "date", "author", "recipient", "place", "type", "original_language",
     "archival_refs", "citation", "publication", "source_url", "summary", "credit", "rights", "unplaced",
-    "layers", "segments", "notes",
+    "reading", "layers", "segments", "notes",
 ]  # fmt: skip
 
 

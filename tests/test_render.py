@@ -623,16 +623,29 @@ def test_unresolved_anchor_is_a_warning_and_the_note_is_kept(tmp_path):
     assert any("'gone'" in w and "not found" in w for w in report.warnings)
 
 
-def test_segment_missing_from_the_printed_layer_is_printed_from_another(tmp_path):
+def test_segment_missing_from_the_printed_layer_is_printed_from_the_original_when_the_edition_says_so(tmp_path):
     doc = mikhailov()
     doc.segments.append(Segment("extra", SegmentKind.PARAGRAPH, {"ru": "Только в подлиннике."}))
-    edition = sample_edition(documents=[doc])
+    edition = sample_edition(documents=[doc], reading_gaps="original")
     html = render_html(edition, templates_dirs(REPO))
     assert 'lang="ru">Только в подлиннике.</p>' in html
+    assert 'class="seg seg-paragraph fallback"' in html  # marked in the margin
+    assert "printed from the Russian original, marked in the margin" in html
     from edition.render.html import render_volume
 
     warnings = render_volume(edition, templates_dirs(REPO)).warnings
     assert any("'extra'" in w and "printed from layer 'ru'" in w for w in warnings)
+
+
+def test_segment_missing_from_the_reading_text_is_left_out_and_said(tmp_path):
+    """By default an English volume never switches to Russian: the segment is
+    left out and the source note says what the translation covers."""
+    doc = mikhailov()
+    doc.segments.append(Segment("extra", SegmentKind.PARAGRAPH, {"ru": "Только в подлиннике."}))
+    html = render_html(sample_edition(documents=[doc]), templates_dirs(REPO))
+    assert "Только в подлиннике." not in html
+    count = len(doc.segments)
+    assert f"covers part of the text: ¶1–{count - 1} of {count}." in html
 
 
 def test_templates_dirs_put_the_editions_own_first(tmp_path):

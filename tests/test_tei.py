@@ -82,7 +82,7 @@ EXPORT_ELEMENTS = {
     "profileDesc", "abstract", "creation", "langUsage", "language", "textClass", "keywords", "term",
     "correspDesc", "correspAction", "placeName", "revisionDesc", "change", "list", "item", "text",
     "body", "back", "div", "dateline", "opener", "closer", "salute", "signed", "quote", "hi", "lb",
-    "anchor", "gap", "linkGrp", "listWit", "witness", "app", "lem", "rdg", "ab",
+    "anchor", "gap", "linkGrp", "listWit", "witness", "app", "lem", "rdg", "lacunaStart", "lacunaEnd", "ab",
 }  # fmt: skip
 RNG = "http://relaxng.org/ns/structure/1.0"
 

@@ -18,10 +18,10 @@ def _t(tag: str) -> str:
 
 
 def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:
-    """The apparatus an export carries: against the layer a reader sees
-    first (`Document.main_layer`, the printed text of the default layout),
-    so the TEI records the same places of variation as the printed volume."""
-    return apparatus_of_versions(doc, doc.main_layer, edition.apparatus)
+    """The apparatus an export carries: against the reading text
+    (`Document.reading_layer`, the printed text of the default layout), so
+    the TEI records the same places of variation as the printed volume."""
+    return apparatus_of_versions(doc, doc.reading_layer(edition.reading), edition.apparatus)
 
 
 def list_wit(doc: Document, apparatus: Apparatus) -> ET.Element:
@@ -51,6 +51,12 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
     for entry in apparatus.entries:
         by_segment.setdefault(entry.segment, []).append(entry)
     base_wit = f"#{witness_id(apparatus.base)}"
+    starts: dict[str, list[str]] = {}
+    ends: dict[str, list[str]] = {}
+    for lacuna in apparatus.lacunae:
+        wit = " ".join(f"#{witness_id(w)}" for w in lacuna.witnesses)
+        starts.setdefault(lacuna.first, []).append(wit)
+        ends.setdefault(lacuna.last, []).append(wit)
     out = []
     for segment in doc.segments:
         text = segment.text.get(apparatus.base)
@@ -58,6 +64,8 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
             continue
         p = ET.Element(_t("p"), {"n": segment.id})
         pos, last = 0, None
+        for wit in starts.get(segment.id, []):
+            last = _lacuna_mark(p, wit, "lacunaStart")
         for entry in by_segment.get(segment.id, []):
             start, end = _words_of(text, entry.start, entry.end)
             _append_text(p, last, text[pos:start])
@@ -70,8 +78,18 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
                 rdg.text = reading.text or None
             pos, last = end, app
         _append_text(p, last, text[pos:])
+        for wit in ends.get(segment.id, []):
+            _lacuna_mark(p, wit, "lacunaEnd")
         out.append(p)
     return out
+
+
+def _lacuna_mark(p: ET.Element, wit: str, mark: str) -> ET.Element:
+    """`<app><rdg wit=…><lacunaStart/></rdg></app>`: where the witnesses'
+    text stops (or resumes), as TEI's parallel segmentation records it."""
+    app = ET.SubElement(p, _t("app"), {"type": "lacuna"})
+    ET.SubElement(ET.SubElement(app, _t("rdg"), {"wit": wit, "cause": "lacuna"}), _t(mark))
+    return app
 
 
 def _words_of(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,9 +16,12 @@ so scripts can rely on the shape; the same edition gives the same JSON.
                              "folios", "copy"}],
           "citation", "publication", "source_url", "summary", "credit",
           "rights", "unplaced": [text],
+          "reading": null | layer id or language (the reading text),
           "layers": [{"id", "lang", "role", "translator", "translated_from",
                       "revises", "date", "description", "added",
-                      "source_file", "source_sha256", "flagged": [segment id],
+                      "source_file", "source_sha256",
+                      "coverage": null | [[first, last]],  # null: all
+                      "flagged": [segment id],
                       "unaligned": [{"after", "text"}]}],
           "segments": [{"id", "kind", "text": {layer id: text | null}}],
                                       # every layer listed; null where the
@@ -90,6 +93,7 @@ def document_json(doc: Document) -> dict:
         "credit": doc.credit,
         "rights": doc.rights,
         "unplaced": list(doc.unplaced),
+        "reading": doc.reading,
         "layers": [
             {
                 "id": layer.id,
@@ -103,6 +107,7 @@ def document_json(doc: Document) -> dict:
                 "added": layer.added,
                 "source_file": layer.source_file,
                 "source_sha256": layer.source_sha256,
+                "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
                 "flagged": list(layer.flagged),
                 "unaligned": [{"after": u.after, "text": u.text} for u in layer.unaligned],
             }

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, Mapping, Sequence, Union
 
-from ..collate import apparatus_of_versions, entry_text
+from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
@@ -562,7 +562,14 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
     witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
     out = []
-    for entry in app.entries:
+    for entry in app.in_order(list(texts)):
+        if isinstance(entry, Lacuna):  # at the stretch's first word
+            text = texts.get(entry.first, "")
+            start = len(text) - len(text.lstrip())
+            call_at = start + len(text[start:].split(maxsplit=1)[0]) if text.strip() else start
+            found = line_at(lines, doc.id, base.id, entry.first, start) if lines is not None else None
+            out.append(KeyedEntry(entry.first, call_at, found.number if found else None, lacuna_text(entry), start))
+            continue
         text = texts.get(entry.segment, "")
         start = entry.start
         while start < entry.end and start < len(text) and text[start].isspace():
@@ -652,25 +659,25 @@ def _original(doc: Document) -> Layer | None:
     return next((la for la in doc.layers if la.role is LayerRole.ORIGINAL), None)
 
 
-def _translation(doc: Document) -> Layer | None:
-    main = doc.main_layer
+def _translation(doc: Document, reading: str | None = None) -> Layer | None:
+    main = doc.reading_layer(reading)
     if main is not None and main.role is LayerRole.TRANSLATION:
         return main
     return None
 
 
-def _resolve_column(doc: Document, name: str) -> Layer | None:
+def _resolve_column(doc: Document, name: str, reading: str | None = None) -> Layer | None:
     """A column name (a layer id, a language code, or a role) as a layer of
     this document."""
     if name == "original":
         return _original(doc)
     if name == "translation":
-        return _translation(doc)
+        return _translation(doc, reading)
     layer = doc.layer(name)
     if layer is not None:
         return layer
     same_lang = [la for la in doc.layers if la.lang == name]
-    for preferred in (_original(doc), doc.main_layer):
+    for preferred in (_original(doc), doc.reading_layer(reading)):
         if preferred in same_lang:
             return preferred
     return same_lang[0] if same_lang else None
@@ -692,11 +699,12 @@ def _describe_missing(doc: Document, name: str) -> str:
     return f"{lang} text" if lang else f"layer {name!r}"
 
 
-def printed_layers(doc: Document, layout: str, names: Sequence[str]) -> tuple[list[Layer], str | None]:
+def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: str | None = None) -> tuple[list[Layer], str | None]:
     """The layers a document prints, left to right, and a sentence for its
     source note when the layout asked for a text the document lacks (that
-    text is then left out: no empty column)."""
-    main = doc.main_layer
+    text is then left out: no empty column). `reading` is the edition's
+    choice of reading text (see Document.reading_layer)."""
+    main = doc.reading_layer(reading)
     if main is None:
         return [], None
     if layout == "original":
@@ -710,7 +718,7 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str]) -> tuple[li
     chosen: list[Layer] = []
     missing: list[str] = []
     for name in names:
-        layer = _resolve_column(doc, name)
+        layer = _resolve_column(doc, name, reading)
         if layer is None:
             missing.append(name)
         elif layer not in chosen:
@@ -729,8 +737,8 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str]) -> tuple[li
 SERIES = ("b", "c")  # the footnote series of the columns other than the main one
 
 
-def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
-    main = doc.main_layer
+def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> tuple[Column, ...]:
+    main = doc.reading_layer(reading)
     primary = next(
         (la for la in layers if la is main),
         next((la for la in layers if la.role is LayerRole.TRANSLATION), layers[0]),
@@ -752,35 +760,79 @@ def _columns(doc: Document, layers: list[Layer]) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[str]) -> tuple[dict[str, Layer], list[str]]:
+    """Single column: which layer each segment is printed from — the reading
+    layer, else the next layer of its revision chain that has the segment
+    (en.2, then en) — and the segments none of them has. Those are left out,
+    or with `gaps: original` printed from the original (a warning, and the
+    text is marked as not translated); never from another translation."""
+    where = f"document {doc.id!r}"
+    printed: dict[str, Layer] = {}
+    untranslated: list[str] = []
+    chain = doc.revision_chain(main) if main else []
+    original = _original(doc)
+    for seg in doc.segments:
+        layer = next((la for la in chain if la.id in seg.text), None)
+        if layer is None and main is None and seg.text:
+            # Text in a layer the document does not declare: print it anyway.
+            layer = Layer(id=next(iter(seg.text)), lang="und")
+        if layer is None and seg.text:
+            if gaps == "original" and original is not None and original.id in seg.text:
+                layer = original
+                warnings.append(f"{where}: segment {seg.id!r} has no text in layer {main.id!r}; printed from layer {layer.id!r}")
+            else:
+                untranslated.append(seg.id)
+        if layer is not None:
+            printed[seg.id] = layer
+    return printed, untranslated
+
+
+def _partial_remark(doc: Document, main: Layer, untranslated: list[str], printed: Mapping[str, Layer]) -> str | None:
+    """The source note's sentences on a reading text that covers part of the
+    document: which paragraphs it gives, and which are printed from the
+    original instead (None when it covers all)."""
+    chain = {la.id for la in doc.revision_chain(main)}
+    position = {s.id: i for i, s in enumerate(doc.segments, start=1)}
+    supplied = [position[sid] for sid, la in printed.items() if la.id not in chain]
+    if not untranslated and not supplied:
+        return None
+    gaps = {position[sid] for sid in untranslated} | set(supplied)
+    covered = [n for n in range(1, len(doc.segments) + 1) if n not in gaps]
+    what = _describe(main)
+    sentences = [f"The {what} covers part of the text: ¶{paragraph_ranges(covered)} of {len(doc.segments)}." if covered else f"The {what} has none of the text."]
+    if supplied:
+        original = _describe(printed[doc.segments[supplied[0] - 1].id])
+        sentences.append(f"¶{paragraph_ranges(sorted(supplied))} {'is' if len(supplied) == 1 else 'are'} printed from the {original}, marked in the margin.")
+    return " ".join(sentences)
+
+
+def paragraph_ranges(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 5, 7, 8 → "1–3, 5, 7–8"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
     apparatus_lines: Mapping | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
-    layers, remark = printed_layers(doc, edition.layout, edition.columns)
+    layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
+    if edition.reading and not doc.reading and doc.named_layer(edition.reading) is None:
+        warnings.append(f"{where}: no layer or language {edition.reading!r} for the reading text; printed from its main layer")
     parallel = len(layers) > 1
     main = layers[0] if layers else None
-    columns = _columns(doc, layers) if parallel else ()
+    columns = _columns(doc, layers, edition.reading) if parallel else ()
     series = {c.layer: c.series for c in columns}
-
-    # Single column: which layer each segment is printed from, the main
-    # layer or the first layer that has the segment when the main one lacks it.
-    printed: dict[str, Layer] = {}
-    if not parallel:
-        for seg in doc.segments:
-            layer = main if main and main.id in seg.text else None
-            if layer is None:
-                layer = next((la for la in doc.layers if la.id in seg.text), None)
-                if layer is None and seg.text:
-                    # Text in a layer the document does not declare: print it anyway.
-                    layer = Layer(id=next(iter(seg.text)), lang=main.lang if main else "und")
-                if layer is not None:
-                    warnings.append(
-                        f"{where}: segment {seg.id!r} has no text in layer "
-                        f"{main.id if main else '(none)'!r}; printed from layer {layer.id!r}"
-                    )
-            if layer is not None:
-                printed[seg.id] = layer
+    printed, untranslated = _printed_from(doc, main, edition.reading_gaps, warnings) if not parallel else ({}, [])
+    chain = doc.revision_chain(main) if main else []
+    if main is not None and not parallel:
+        remark = " ".join(filter(None, [remark, _partial_remark(doc, main, untranslated, printed)]))
 
     def is_printed(layer_id: str, segment_id: str) -> bool:
         if parallel:
@@ -857,7 +909,7 @@ def _document_view(
         layer = printed.get(seg.id)
         if layer is None:
             continue  # a segment with no text in any layer: nothing to print
-        item = block(seg, layer, main is None or layer.id != main.id)
+        item = block(seg, layer, main is None or layer not in chain)
         if seg.kind is SegmentKind.LIST_ITEM:
             if blocks and isinstance(blocks[-1], ListBlock):
                 blocks[-1] = ListBlock(blocks[-1].items + (item,))

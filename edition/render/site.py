@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Sequence
 
-from ..collate import apparatus_of_versions, entry_text
+from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError, UsageError
 from ..model import Edition
 from ..names import Register, document_occurrences, matcher
@@ -288,7 +288,15 @@ def _apparatus(edition: Edition, doc: DocumentView, paragraphs: dict[str, int], 
     witnesses = list(app.witnesses)
     texts = {seg.id: seg.text.get(base, "") for seg in source.segments}
     entries: list[AppEntry] = []
-    for n, entry in enumerate(app.entries, start=1):
+    for n, entry in enumerate(app.in_order(list(texts)), start=1):
+        if isinstance(entry, Lacuna):  # marked at the stretch's first word
+            first = texts[entry.first]
+            end = len(first) - len(first.lstrip())
+            end += len(first[end:].split(maxsplit=1)[0]) if first.strip() else 0
+            text = lacuna_text(entry)
+            entries.append(AppEntry(f"app-{n}", entry.first, paragraphs.get(entry.first, 0), text))
+            points.setdefault((base, entry.first), []).append((end, AppMark(f"app-{n}", text)))
+            continue
         end = entry.end  # the marker stands after the lemma's last word
         while end > entry.start and texts[entry.segment][end - 1 : end].isspace():
             end -= 1
