@@ -135,14 +135,20 @@ def _reimport(ws: Workspace, report: ImportReport, replacing: list[Document], fo
 def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None, replace: bool, was: Document | None) -> list[Path]:
     """Write a document's file and its translations' files, those whose
     content changed (`was`: the document as they hold it); every file is
-    checked before the first is written."""
+    checked before the first is written.
+
+    The files are written one by one, in the order that keeps the edition
+    loadable if the process dies between two of them: first the
+    translations that name only segments the old document file has, then
+    the document file, then the translations that name its new segments
+    or whose notes moved into the document file."""
     from . import yamlio
 
     if files is None:
         return [store.write_document(root, doc, replace=replace)]
     layers = {layer.id: layer for layer in doc.layers}
-    changed: list[tuple[Path, Layer | None]] = []
     separate = set(files.layer_files)
+    changed: list[tuple[Path, Layer | None]] = []
     tree = store.document_tree(doc, set(layers) - separate)
     if not files.path.exists() or files.path.read_text(encoding="utf-8") != yamlio.dump(tree):
         changed.append((files.path, None))
@@ -151,8 +157,20 @@ def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None
             changed.append((path, layers[layer_id]))
     for path, layer in changed:
         store.check_rewritable(path, was if layer else None)
+    old_ids = {s.id for s in was.segments} if was else set()
+    now_whole = {n.id for n in doc.notes if n.anchor is None}
+
+    def early(layer: Layer | None) -> bool:
+        if layer is None or was is None:
+            return False
+        named = {s.id for s in doc.segments if layer.id in s.text} | set(layer.flagged) | {u.after for u in layer.unaligned if u.after}
+        leaving = {n.id for n in was.notes if n.anchor and n.anchor.layer == layer.id} & now_whole
+        return named <= old_ids and not leaving
+
+    first = [item for item in changed if early(item[1])]
+    ordered = first + [item for item in changed if item[1] is None] + [item for item in changed if item not in first and item[1] is not None]
     written = []
-    for path, layer in changed:
+    for path, layer in ordered:
         if layer is None:
             written.append(store.write_document(root, doc, replace=replace, files=files))
         else:
