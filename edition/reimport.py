@@ -326,7 +326,8 @@ class _Work:
         notes = []
         for note, own in out:
             if not own and note.id in taken:
-                probe = replace(self.new, notes=[n for n, _ in out] + notes)
+                everyone = {n.id: n for n, _ in out} | {n.id: n for n in notes}
+                probe = replace(self.new, notes=list(everyone.values()))
                 fresh = next_note_id(probe, note.kind)
                 self.result.renamed_notes.append((note.id, fresh))
                 note = replace(note, id=fresh)

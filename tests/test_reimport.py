@@ -13,7 +13,8 @@ import pytest
 
 from edition import api, store
 from edition.errors import EditionError
-from edition.model import resolve_anchor
+from edition.model import Anchor, Document, Layer, LayerRole, Note, NoteKind, Segment, resolve_anchor
+from edition.reimport import reimport
 
 from .conftest import REPO, SOURCES, snapshot
 
@@ -308,3 +309,60 @@ def test_a_reimport_through_a_real_process(worked, tmp_path):
     assert forced.returncode == 0, forced.stderr
     assert "gone: p3" in forced.stderr
     assert_valid(worked)
+
+
+# --------------------------------------------------------------------------
+# The pairing itself, on the model.
+
+A = "The meeting opened at ten and the chairman read the report of the committee on the harvest."
+B = "Then the delegates voted on the resolution and the meeting closed at noon."
+
+
+def _letter(*texts: str, de: bool = True) -> Document:
+    layers = [Layer("en", "en", LayerRole.ORIGINAL)] + ([Layer("de", "de", translated_from="en")] if de else [])
+    segments = []
+    for i, text in enumerate(texts, 1):
+        segments.append(Segment(f"p{i}", text={"en": text, **({"de": f"[de] {text}"} if de else {})}))
+    return Document(id="minutes", title="Minutes", layers=layers, segments=segments)
+
+
+def test_a_short_paragraph_removed_beside_a_corrected_one_is_gone_not_merged():
+    # The aligner pairs "Ivanov" with its corrected neighbour (a 2-1 bead):
+    # merging would carry its translation into the text of another paragraph.
+    old = _letter(A, "Ivanov", B)
+    result = reimport(old, _letter(A.replace("ten", "eleven"), B, de=False))
+    assert [g.segment for g in result.gone] == ["p2"] and result.gone[0].translations == ("de",)
+    assert result.losses and result.merged == []
+    assert [s.id for s in result.document.segments] == ["p1", "p3"]
+    assert result.document.segment("p1").text["de"] == f"[de] {A}"
+    assert [(u.after, u.text) for u in result.document.layer("de").unaligned] == [("p1", "[de] Ivanov")]
+
+
+def test_a_paragraph_replaced_by_another_is_gone_and_new():
+    other = "Comrade Petrov asked for the floor on the question of tractors for the spring sowing."
+    result = reimport(_letter(A, B), _letter(A, other, de=False))
+    assert [g.segment for g in result.gone] == ["p2"] and result.new == ["p3"]
+    assert "de" not in result.document.segment("p3").text
+
+
+def test_an_editors_note_keeps_its_words_when_the_source_takes_its_id():
+    old = _letter(A, B)
+    old.notes = [Note("n1", NoteKind.FOOTNOTE, "The editor's.", Anchor("en", "p2", "resolution"))]
+    new = _letter(A, B, de=False)
+    new.notes = [Note("n1", NoteKind.FOOTNOTE, "The source's own.", Anchor("en", "p1", "harvest"), label="1")]
+    result = reimport(old, new)
+    assert [(n.id, n.text, n.anchor.segment) for n in result.document.notes] == [
+        ("n1", "The source's own.", "p1"),
+        ("n2", "The editor's.", "p2"),
+    ]
+    assert result.renamed_notes == [("n1", "n2")]
+
+
+def test_an_editors_note_on_the_title_follows_a_corrected_title():
+    old = _letter(A, B)
+    old.notes = [Note("g1", NoteKind.GLOSS, "Protokoll.", Anchor("de", "title", "Minutes"))]
+    new = _letter(A, B, de=False)
+    new.title = "Minutes of the Board"
+    result = reimport(old, new)
+    assert result.document.notes[0].anchor == Anchor("de", "title", "Minutes")
+    assert not result.losses
