@@ -213,6 +213,7 @@ def import_row(doc: Document, report: ImportReport) -> dict:
             "kept": result.kept, "corrected": result.corrected, "new": result.new,
             "merged": [{"segments": list(olds), "into": new} for olds, new in result.merged],
             "split": [{"segment": old, "into": list(parts)} for old, parts in result.split],
+            "divided_anew": [{"segments": list(olds), "into": list(news)} for olds, news in result.redivided],
             "gone": [{"segment": g.segment, "translations": list(g.translations), "notes": list(g.notes), "flagged": list(g.flagged)} for g in result.gone],
             "review": result.review,
             "notes_moved": [p.note for p in result.moved],

@@ -72,6 +72,7 @@ class Reimport:
     new: list[str] = field(default_factory=list)
     merged: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     split: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    redivided: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)  # two paragraphs cut anew
     gone: list[Gone] = field(default_factory=list)
     review: list[str] = field(default_factory=list)  # flagged in the translation layers
     moved: list[Placed] = field(default_factory=list)  # notes whose anchor changed
@@ -195,8 +196,7 @@ class _Work:
             elif len(segs) == 1:
                 result.split.append((olds[0].id, tuple(s.id for s in news)))
             else:
-                result.merged.append((tuple(s.id for s in olds), news[0].id))
-                result.split.append((olds[0].id, tuple(s.id for s in news)))
+                result.redivided.append((tuple(s.id for s in olds), tuple(s.id for s in news)))
             review = flagged or len(paras) > 1
             for lid in layer_ids:
                 texts = [s.text.get(lid) for s in olds]
@@ -220,9 +220,10 @@ class _Work:
                         part.text[lid] = text or ""
                         self.shift[(lid, s.id)] = 0
                 if review and any(texts):
-                    self.flags[lid].append(news[0].id)
-                    if news[0].id not in result.review:
-                        result.review.append(news[0].id)
+                    for part in news if len(segs) > 1 and len(paras) > 1 else news[:1]:
+                        self.flags[lid].append(part.id)
+                        if part.id not in result.review:
+                            result.review.append(part.id)
 
     def _gone(self, index: int) -> None:
         segment = self.old.segments[index]
@@ -285,9 +286,16 @@ class _Work:
         other = next((n for n in self.new.notes if n.id == note.id and n.kind is note.kind), None)
         if other is None or other.label != note.label:
             return None
-        if note.label is None and (note.anchor is None) != (other.anchor is None):
-            return None
+        if note.label is None and not (_alike(note.text, other.text) or self._same_place(note.anchor, other.anchor)):
+            return None  # an unlabelled note of the editors that happens to have the id
         return other
+
+    def _same_place(self, old: Anchor | None, new: Anchor | None) -> bool:
+        if old is None or new is None:
+            return False
+        index = next((j for j, s in enumerate(self.new.segments) if s.id == new.segment), None)
+        place = self.final[index] if index is not None else new.segment
+        return (self.to_final.get(old.segment, old.segment), old.phrase) == (place, new.phrase)
 
     def _source_layers(self) -> list[str]:
         return [l.id for l in self.new.layers]
@@ -448,6 +456,11 @@ def _checked(segs, paras, flagged, old_texts, new_texts) -> list[tuple[tuple[int
     return out
 
 
+def _alike(a: str, b: str) -> bool:
+    """Two wordings of one note (a corrected one), by their words."""
+    return a == b or SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio() >= 0.6
+
+
 def _covered(text: str, other: str) -> float:
     """The share of `text`'s words that stand, in order, in `other`."""
     a, b = content_tokens(text), content_tokens(other)
@@ -462,7 +475,7 @@ def summary(result: Reimport) -> list[str]:
     doc = result.document.id
     lines = [
         f"{doc}: segments kept {len(result.kept)}, corrected {len(result.corrected)}, new {len(result.new)}, "
-        f"merged {len(result.merged)}, split {len(result.split)}, gone {len(result.gone)}"
+        f"merged {len(result.merged)}, split {len(result.split)}, divided anew {len(result.redivided)}, gone {len(result.gone)}"
     ]
     if result.corrected:
         lines.append(f"  corrected: {', '.join(result.corrected)}")
@@ -472,6 +485,8 @@ def summary(result: Reimport) -> list[str]:
         lines.append(f"  merged: {' + '.join(olds)} → {fid}")
     for sid, parts in result.split:
         lines.append(f"  split: {sid} → {' + '.join(parts)}")
+    for olds, news in result.redivided:
+        lines.append(f"  divided anew: {' + '.join(olds)} → {' + '.join(news)}")
     for gone in result.gone:
         lines.append(f"  gone: {gone.segment} (carries {gone.describe()})")
     if result.review:

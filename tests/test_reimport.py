@@ -96,7 +96,7 @@ def test_an_unchanged_source_changes_no_byte(worked, cli):
     before = snapshot(worked)
     result = cli("import", LETTERS, "--replace", "-C", worked)
     assert result.exit_code == 0, result.output
-    assert f"{GORKY}: segments kept 6, corrected 0, new 0, merged 0, split 0, gone 0" in result.stderr
+    assert f"{GORKY}: segments kept 6, corrected 0, new 0, merged 0, split 0, divided anew 0, gone 0" in result.stderr
     assert snapshot(worked) == before
 
 
@@ -366,3 +366,35 @@ def test_an_editors_note_on_the_title_follows_a_corrected_title():
     result = reimport(old, new)
     assert result.document.notes[0].anchor == Anchor("de", "title", "Minutes")
     assert not result.losses
+
+
+def test_two_paragraphs_divided_anew_keep_their_translations_for_review():
+    first, moved = "The meeting opened at ten and the chairman read the report of the committee on the harvest.", "The report was approved."
+    second = "Then the delegates voted on the resolution and the meeting closed at noon. Everyone went home."
+    old = _letter(f"{first} {moved}", second)
+    old.notes = [Note("n1", NoteKind.FOOTNOTE, "Unanimously.", Anchor("en", "p1", "approved"))]
+    result = reimport(old, _letter(first, f"{moved} {second}", de=False))
+    assert result.redivided == [(("p1", "p2"), ("p1", "p2"))]
+    doc = result.document
+    assert [doc.segment(i).text["de"] for i in ("p1", "p2")] == [f"[de] {first} {moved}", f"[de] {second}"]
+    assert doc.layer("de").flagged == ["p1", "p2"]
+    assert doc.notes[0].anchor == Anchor("en", "p2", "approved")
+
+
+def test_an_unlabelled_note_of_the_source_is_told_from_an_editors_by_its_words_or_place():
+    old = _letter(A, B)
+    old.notes = [
+        Note("n1", NoteKind.FOOTNOTE, "Source note on the harvest.", Anchor("en", "p1", "harvest")),
+        Note("n2", NoteKind.FOOTNOTE, "The editor's note.", Anchor("en", "p2", "resolution")),
+    ]
+    new = _letter(A, B, de=False)
+    new.notes = [
+        Note("n1", NoteKind.FOOTNOTE, "Source note on the harvest, corrected.", Anchor("en", "p1", "harvest")),
+        Note("n2", NoteKind.FOOTNOTE, "A second note of the source.", Anchor("en", "p1", "chairman")),
+    ]
+    result = reimport(old, new)
+    assert [(n.id, n.text) for n in result.document.notes] == [
+        ("n1", "Source note on the harvest, corrected."),
+        ("n2", "A second note of the source."),
+        ("n3", "The editor's note."),
+    ]
