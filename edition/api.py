@@ -98,8 +98,8 @@ def _reimport(ws: Workspace, report: ImportReport, replacing: list[Document], fo
     problems: list[Problem] = []
     for doc in replacing:
         files_of = ws.files[doc.id]
-        own = {files_of.path, *files_of.layer_files.values()}
-        broken = [p for p in ws.errors if p.path is not None and Path(p.path) in own]
+        folder = Path(ws.root) / store.TRANSLATIONS_DIR / doc.id
+        broken = [p for p in ws.errors if p.path is not None and (Path(p.path) == files_of.path or Path(p.path).parent == folder)]
         if broken:
             raise EditionError(*broken)
         result = reimport(ws.document(doc.id), doc)

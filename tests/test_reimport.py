@@ -398,3 +398,13 @@ def test_an_unlabelled_note_of_the_source_is_told_from_an_editors_by_its_words_o
         ("n2", "A second note of the source."),
         ("n3", "The editor's note."),
     ]
+
+
+def test_a_broken_translation_file_stops_the_reimport(worked, cli, tmp_path):
+    path = worked / DE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("lang: de", "lang: 'not a language'"), encoding="utf-8")
+    before = snapshot(worked)
+    result = cli("import", corrected(tmp_path, "smear Stalin’s name", "smear Stalin's name"), "--replace", "-C", worked)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:") and "is not a language code" in result.stderr
+    assert snapshot(worked) == before
