@@ -178,6 +178,7 @@ class _Work:
     def build_segments(self) -> None:
         result, old, new = self.result, self.old, self.new
         self.segments = [Segment(self.final[j], s.kind, dict(s.text)) for j, s in enumerate(new.segments)]
+        self.by_id = {s.id: s for s in self.segments}
         layer_ids = [l.id for l in self.kept_layers]
         for segs, paras, flagged in self.beads:
             olds = [old.segments[i] for i in segs]
@@ -382,7 +383,7 @@ class _Work:
         shift = self.shift.get((layer, anchor.segment))
         fid = self.to_final[anchor.segment]
         old_text = self.old.place_text(anchor.layer, anchor.segment)
-        new_text = next(s for s in self.segments if s.id == fid).text.get(layer)
+        new_text = self.by_id[fid].text.get(layer)
         if shift is None or old_text is None or new_text is None:
             return None, f"segment {anchor.segment} has no text in layer '{layer}'"
         end = find_phrase(old_text, anchor.phrase, anchor.occurrence)
