@@ -54,6 +54,8 @@ def import_files(
     document) and reported in `reimports`."""
     from . import importers  # loaded by the commands that read sources, not at start-up
 
+    if force and not replace:
+        raise UsageError.at("--force goes with --replace (it lets a re-import drop segments)", hint="add --replace, or leave out --force")
     report = ImportReport()
     problems: list[Problem] = []
     for path in files:

@@ -408,3 +408,11 @@ def test_a_broken_translation_file_stops_the_reimport(worked, cli, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{path}:") and "is not a language code" in result.stderr
     assert snapshot(worked) == before
+
+
+def test_force_without_replace_is_a_wrong_command_line(worked, cli):
+    before = snapshot(worked)
+    result = cli("import", LETTERS, "--force", "-C", worked)
+    assert result.exit_code == 2
+    assert "--force goes with --replace" in result.stderr and "hint:" in result.stderr
+    assert snapshot(worked) == before
