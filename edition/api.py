@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import store
 from .errors import EditionError, Problem, UsageError
 from .model import Document, Edition, Layer, LayerRole, Note, resolve_anchor
 from .store import Workspace
+
+if TYPE_CHECKING:  # the re-import is loaded only by the import that needs it
+    from .reimport import Reimport
 
 
 def init(folder: Path, title: str = "Untitled edition", editors: list[str] | None = None) -> Path:
@@ -33,7 +37,7 @@ class ImportReport:
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Documents that replaced one already in the edition, with their account.
-    reimports: list = field(default_factory=list)  # of reimport.Reimport
+    reimports: list[Reimport] = field(default_factory=list)
     # What a dry run would have refused (a real run raises them).
     refused: list[Problem] = field(default_factory=list)
 
