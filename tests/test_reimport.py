@@ -416,3 +416,13 @@ def test_force_without_replace_is_a_wrong_command_line(worked, cli):
     assert result.exit_code == 2
     assert "--force goes with --replace" in result.stderr and "hint:" in result.stderr
     assert snapshot(worked) == before
+
+
+def test_running_the_same_reimport_again_changes_nothing(worked, cli, tmp_path):
+    source = corrected(tmp_path, paragraph_of(P3) + "\n\n", paragraph_of(P3) + " ")
+    assert cli("import", source, "--replace", "-C", worked).exit_code == 0
+    before = snapshot(worked)
+    again = cli("import", source, "--replace", "-C", worked)
+    assert again.exit_code == 0
+    assert f"{GORKY}: segments kept 5, corrected 0, new 0, merged 0" in again.stderr
+    assert snapshot(worked) == before
