@@ -386,10 +386,17 @@ class _Work:
         new_text = self.by_id[fid].text.get(layer)
         if shift is None or old_text is None or new_text is None:
             return None, f"segment {anchor.segment} has no text in layer '{layer}'"
+        if fid == anchor.segment and new_text == old_text:
+            return anchor, ""  # the translation did not move
         end = find_phrase(old_text, anchor.phrase, anchor.occurrence)
         if end is None:
             return None, f"'{anchor.phrase}' was not in {anchor.segment} of layer '{layer}'"
-        return _anchor_at(layer, fid, new_text, shift + end - len(anchor.phrase), shift + end, anchor), ""
+        start = end - len(anchor.phrase)
+        if not anchor.phrase:  # the end of the segment, now inside the joined text: after its last word
+            if shift + end == len(new_text):
+                return replace(anchor, segment=fid), ""
+            start = end - len((old_text.split() or [""])[-1])
+        return _anchor_at(layer, fid, new_text, shift + start, shift + end, anchor), ""
 
     def _within(self, old_texts: list[str], news: list[tuple[str, str]], k: int, anchor: Anchor, layer: str):
         """Map a phrase of old_texts[k] into the new texts of the same bead

@@ -426,3 +426,14 @@ def test_running_the_same_reimport_again_changes_nothing(worked, cli, tmp_path):
     assert again.exit_code == 0
     assert f"{GORKY}: segments kept 5, corrected 0, new 0, merged 0" in again.stderr
     assert snapshot(worked) == before
+
+
+def test_a_note_at_the_end_of_a_merged_translation_stays_after_its_last_word():
+    old = _letter(A, B)
+    old.notes = [
+        Note("t1", NoteKind.TRANSLATOR, "End of the first.", Anchor("de", "p1", "")),
+        Note("t2", NoteKind.TRANSLATOR, "End of the second.", Anchor("de", "p2", "")),
+    ]
+    result = reimport(old, _letter(f"{A} {B}", de=False))
+    assert result.merged == [(("p1", "p2"), "p1")] and not result.losses
+    assert [n.anchor for n in result.document.notes] == [Anchor("de", "p1", "harvest."), Anchor("de", "p1", "")]
