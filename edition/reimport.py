@@ -101,9 +101,13 @@ def reimport(old: Document, new: Document) -> Reimport:
     as notes are carried to a revision (`notes.carry_span`); notes in
     translations move with their text.
 
-    Notes the source file itself carries (those the importer numbers the
-    same way again: a labelled footnote, an unanchored archival note) are
-    replaced by the new file's own; the editors' notes are kept.
+    Notes the source file itself carries are replaced by the new file's
+    own: the importers give a file's notes the same ids each time, so an
+    old note is the source's when the new file has one of its id, kind
+    and label (and, unlabelled, of like words or at the same place); a
+    labelled note the new file lacks went with the old source. All other
+    notes are the editors' and are kept (renumbered if the new file's
+    notes took their id).
 
     What cannot be carried is never deleted here: the translations of a
     segment that is gone stay in their layers as unaligned paragraphs (not
