@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import store
 from .errors import EditionError, Problem, UsageError
-from .model import Document, Edition, LayerRole, Note, resolve_anchor
+from .model import Document, Edition, Layer, LayerRole, Note, resolve_anchor
 from .store import Workspace
+
+if TYPE_CHECKING:  # the re-import is loaded only by the import that needs it
+    from .reimport import Reimport
 
 
 def init(folder: Path, title: str = "Untitled edition", editors: list[str] | None = None) -> Path:
@@ -32,14 +36,30 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Documents that replaced one already in the edition, with their account.
+    reimports: list[Reimport] = field(default_factory=list)
+    # What a dry run would have refused (a real run raises them).
+    refused: list[Problem] = field(default_factory=list)
 
 
-def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bool = False, dry_run: bool = False) -> ImportReport:
+def import_files(
+    root: Path, files: list[Path], *, lang: str = "en", replace: bool = False, dry_run: bool = False, force: bool = False
+) -> ImportReport:
     """Import source files into the edition at `root`. All files are read
     and checked before anything is written; an existing document file is
-    replaced only with `replace`."""
+    replaced only with `replace`.
+
+    Replacing a document re-imports it from a corrected source: its
+    segments are matched to the new text, and its translations, revisions,
+    review flags and notes are carried over (see `edition.reimport`).
+    When a segment that carries translations or notes is gone, or a note
+    cannot be placed again, nothing is written unless `force`; with it,
+    that material is kept aside (unaligned paragraphs, notes on the whole
+    document) and reported in `reimports`."""
     from . import importers  # loaded by the commands that read sources, not at start-up
 
+    if force and not replace:
+        raise UsageError.at("--force goes with --replace (it lets a re-import drop segments)", hint="add --replace, or leave out --force")
     report = ImportReport()
     problems: list[Problem] = []
     for path in files:
@@ -62,11 +82,106 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
                 raise EditionError.at(f"two imported documents would both be written to {target.name}", target)
             store.refuse_overwrite(target, replace)
             targets.append(target)
+        replacing = [doc for doc in report.documents if doc.id in ws.files]
+        if replacing:
+            _reimport(ws, report, replacing, force, dry_run)
         if dry_run:
             return report
         for doc in report.documents:
-            report.written.append(store.write_document(root, doc, replace=replace, files=ws.files.get(doc.id)))
+            files_of = ws.files.get(doc.id)
+            was = ws.edition.document(doc.id) if files_of else None
+            report.written.extend(_write_document(root, doc, files_of, replace, was))
     return report
+
+
+def _reimport(ws: Workspace, report: ImportReport, replacing: list[Document], force: bool, dry_run: bool) -> None:
+    """Carry the editors' work on each replaced document over to its new
+    text (in `report.documents`); refuse, naming every loss, unless
+    `force` (a dry run lists the refusal in `report.refused`). Nothing is
+    written here."""
+    from .reimport import reimport
+
+    problems: list[Problem] = []
+    for doc in replacing:
+        files_of = ws.files[doc.id]
+        folder = Path(ws.root) / store.TRANSLATIONS_DIR / doc.id
+        broken = [p for p in ws.errors if p.path is not None and (Path(p.path) == files_of.path or Path(p.path).parent == folder)]
+        if broken:
+            raise EditionError(*broken)
+        result = reimport(ws.document(doc.id), doc)
+        positions = ws.positions.get(doc.id, {})
+        for gone in result.gone:
+            if gone.carries_work:
+                where = positions.get(f"segment:{gone.segment}", (files_of.path, None, None))
+                problems.append(Problem(
+                    f"segment {gone.segment} is not in the corrected source; it carries: {gone.describe()}", *where,
+                    hint="correct the source if the paragraph should stay, or pass --force to import it anyway "
+                    "(its translations are kept as unaligned paragraphs, its notes as notes on the whole document)",
+                ))  # fmt: skip
+        gone_ids = {g.segment for g in result.gone}
+        for placed in result.unplaced:
+            if placed.old.segment in gone_ids:
+                continue  # told with its segment
+            where = positions.get(f"note:{placed.note}", (files_of.path, None, None))
+            problems.append(Problem(
+                f"note {placed.note} cannot be placed in the corrected source: {placed.reason}", *where,
+                hint="correct the source, or pass --force to keep the note on the whole document (then move it with `edition note`)",
+            ))  # fmt: skip
+        checked = store.check_document(result.document, files_of.path)
+        if any(p.severity == "error" for p in checked):
+            raise EditionError(*checked)
+        report.reimports.append(result)
+        report.documents[report.documents.index(doc)] = result.document
+    if problems and not force:
+        if not dry_run:
+            raise EditionError(*problems)
+        report.refused = problems
+
+
+def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None, replace: bool, was: Document | None) -> list[Path]:
+    """Write a document's file and its translations' files, those whose
+    content changed (`was`: the document as they hold it); every file is
+    checked before the first is written.
+
+    The files are written one by one, in the order that keeps the edition
+    loadable if the process dies between two of them: first the
+    translations that name only segments the old document file has, then
+    the document file, then the translations that name its new segments
+    or whose notes moved into the document file."""
+    from . import yamlio
+
+    if files is None:
+        return [store.write_document(root, doc, replace=replace)]
+    layers = {layer.id: layer for layer in doc.layers}
+    separate = set(files.layer_files)
+    changed: list[tuple[Path, Layer | None]] = []
+    tree = store.document_tree(doc, set(layers) - separate)
+    if not files.path.exists() or files.path.read_text(encoding="utf-8") != yamlio.dump(tree):
+        changed.append((files.path, None))
+    for layer_id, path in files.layer_files.items():
+        if layer_id in layers and path.read_text(encoding="utf-8") != yamlio.dump(store.layer_file_tree(doc, layers[layer_id])):
+            changed.append((path, layers[layer_id]))
+    for path, layer in changed:
+        store.check_rewritable(path, was if layer else None)
+    old_ids = {s.id for s in was.segments} if was else set()
+    now_whole = {n.id for n in doc.notes if n.anchor is None}
+
+    def early(layer: Layer | None) -> bool:
+        if layer is None or was is None:
+            return False
+        named = {s.id for s in doc.segments if layer.id in s.text} | set(layer.flagged) | {u.after for u in layer.unaligned if u.after}
+        leaving = {n.id for n in was.notes if n.anchor and n.anchor.layer == layer.id} & now_whole
+        return named <= old_ids and not leaving
+
+    first = [item for item in changed if early(item[1])]
+    ordered = first + [item for item in changed if item[1] is None] + [item for item in changed if item not in first and item[1] is not None]
+    written = []
+    for path, layer in ordered:
+        if layer is None:
+            written.append(store.write_document(root, doc, replace=replace, files=files))
+        else:
+            written.append(store.write_layer(root, doc, layer, files, replace=True, was=was))
+    return written
 
 
 def validate(root: Path) -> list[Problem]:
@@ -93,6 +208,26 @@ def document_row(doc: Document) -> dict:
         "segments": len(doc.segments),
         "notes": len(doc.notes),
     }
+
+
+def import_row(doc: Document, report: ImportReport) -> dict:
+    """`document_row`, with the account of a re-import (`import --json`)."""
+    row = document_row(doc)
+    result = next((r for r in report.reimports if r.document.id == doc.id), None)
+    if result is not None:
+        row["reimport"] = {
+            "kept": result.kept, "corrected": result.corrected, "new": result.new,
+            "merged": [{"segments": list(olds), "into": new} for olds, new in result.merged],
+            "split": [{"segment": old, "into": list(parts)} for old, parts in result.split],
+            "divided_anew": [{"segments": list(olds), "into": list(news)} for olds, news in result.redivided],
+            "gone": [{"segment": g.segment, "translations": list(g.translations), "notes": list(g.notes), "flagged": list(g.flagged)} for g in result.gone],
+            "review": result.review,
+            "notes_moved": [p.note for p in result.moved],
+            "notes_unplaced": [p.note for p in result.unplaced],
+            "notes_replaced": result.replaced_notes,
+            "notes_renamed": dict(result.renamed_notes),
+        }  # fmt: skip
+    return row
 
 
 def document_json(doc: Document) -> dict:

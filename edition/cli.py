@@ -96,19 +96,27 @@ def init(
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt).")],
     lang: Annotated[str, typer.Option(help="Language of the text, when the file does not say.")] = "en",
-    replace: Annotated[bool, typer.Option(help="Overwrite documents that already exist.")] = False,
+    replace: Annotated[bool, typer.Option(help="Re-import documents that already exist from a corrected source, keeping translations and notes.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --replace: go on when a segment that carries translations or notes is gone.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
     """Import documents from source files into the edition's seeds/."""
     from . import api
+    from .reimport import summary
 
-    report = api.import_files(_root(edition), files, lang=lang, replace=replace, dry_run=dry_run)
+    report = api.import_files(_root(edition), files, lang=lang, replace=replace, dry_run=dry_run, force=force)
     for warning in report.warnings:
         _say(f"warning: {warning}")
     if as_json:
-        print(json.dumps([api.document_row(d) for d in report.documents], ensure_ascii=False, indent=2))
+        print(json.dumps([api.import_row(d, report) for d in report.documents], ensure_ascii=False, indent=2))
+    for result in report.reimports:
+        for line in summary(result):
+            _say(line)
+    if report.refused:
+        _report(report.refused)
+        raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"
     for doc in report.documents:
         _say(f"{verb} {doc.id}: {len(doc.segments)} segments, {len(doc.notes)} notes")

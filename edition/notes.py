@@ -65,12 +65,8 @@ def next_note_id(doc: Document, kind: NoteKind) -> str:
 
 
 def carry_anchor(doc: Document, anchor: Anchor, new_layer: str) -> Anchor | None:
-    """The same place in `new_layer`. First the phrase itself, if the
-    revision kept it (the instance nearest its old position); else the span
-    the old phrase became, found by mapping its ends through a diff of the
-    two texts (diff-match-patch's xIndex), if it still resembles the phrase;
-    else diff-match-patch's fuzzy Bitap match near the old position. None
-    when nothing close is left: the caller reports the note."""
+    """The same place in `new_layer` (see `carry_span`). None when nothing
+    close is left: the caller reports the note."""
     if anchor.segment in HEAD_PLACES:
         return replace(anchor, layer=new_layer)
     old_text = doc.place_text(anchor.layer, anchor.segment)
@@ -80,12 +76,29 @@ def carry_anchor(doc: Document, anchor: Anchor, new_layer: str) -> Anchor | None
         return None
     if not anchor.phrase:
         return replace(anchor, layer=new_layer)
-    start = end - len(anchor.phrase)
+    span = carry_span(old_text, new_text, end - len(anchor.phrase), end)
+    if span is None:
+        return None
+    phrase = new_text[span[0] : span[1]]
+    return Anchor(new_layer, anchor.segment, phrase, occurrences(new_text, phrase).index(span[0]) + 1)
+
+
+def carry_span(old_text: str, new_text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the phrase old_text[start:end] stands in `new_text`, a revised
+    or corrected wording of the same passage. First the phrase itself, if
+    the new text kept it (the instance nearest its old position); else the
+    span the old phrase became, found by mapping its ends through a diff of
+    the two texts (diff-match-patch's xIndex), if it still resembles the
+    phrase; else diff-match-patch's fuzzy Bitap match near the old
+    position. None when nothing close is left."""
+    phrase = old_text[start:end]
+    if not phrase:
+        return None
     expected = round(start * len(new_text) / max(1, len(old_text)))
-    found = occurrences(new_text, anchor.phrase)
+    found = occurrences(new_text, phrase)
     if found:
         best = min(found, key=lambda at: abs(at - expected))
-        return Anchor(new_layer, anchor.segment, anchor.phrase, found.index(best) + 1)
+        return best, best + len(phrase)
     import diff_match_patch
 
     dmp = diff_match_patch.diff_match_patch()
@@ -93,15 +106,14 @@ def carry_anchor(doc: Document, anchor: Anchor, new_layer: str) -> Anchor | None
     diffs = dmp.diff_main(old_text, new_text)
     dmp.diff_cleanupSemantic(diffs)
     span = _word_span(new_text, dmp.diff_xIndex(diffs, start), dmp.diff_xIndex(diffs, end))
-    if span is None or _likeness(dmp, anchor.phrase, new_text[span[0] : span[1]]) < 0.4:
+    if span is None or _likeness(dmp, phrase, new_text[span[0] : span[1]]) < 0.4:
         dmp.Match_Threshold = 0.4
         dmp.Match_Distance = max(1000, len(new_text))
-        at = dmp.match_main(new_text, anchor.phrase[: dmp.Match_MaxBits], min(expected, len(new_text)))
-        span = None if at < 0 else _word_span(new_text, at, at + len(anchor.phrase))
-        if span is None or _likeness(dmp, anchor.phrase, new_text[span[0] : span[1]]) < 0.4:
+        at = dmp.match_main(new_text, phrase[: dmp.Match_MaxBits], min(expected, len(new_text)))
+        span = None if at < 0 else _word_span(new_text, at, at + len(phrase))
+        if span is None or _likeness(dmp, phrase, new_text[span[0] : span[1]]) < 0.4:
             return None
-    phrase = new_text[span[0] : span[1]]
-    return Anchor(new_layer, anchor.segment, phrase, occurrences(new_text, phrase).index(span[0]) + 1)
+    return span
 
 
 def _word_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -148,4 +160,4 @@ def anchor_status(doc: Document, note: Note) -> str:
     return "ok" if resolve_anchor(doc, note.anchor) is not None else "phrase gone"
 
 
-__all__ = ["carry_anchor", "carry_notes", "find_phrase", "next_note_id", "occurrences", "place_anchor"]
+__all__ = ["carry_anchor", "carry_notes", "carry_span", "find_phrase", "next_note_id", "occurrences", "place_anchor"]

@@ -910,6 +910,13 @@ def _written_by_us(path: Path, doc: Document | None = None) -> bool:
         return False
 
 
+def check_rewritable(path: Path, doc: Document | None = None) -> None:
+    """Refuse, before a command writes several files, if one of them was
+    edited by hand (`doc`: the document whose layer file `path` is)."""
+    if path.exists() and not _written_by_us(path, doc):
+        _refuse_hand_edited(path)
+
+
 def _refuse_hand_edited(path: Path) -> None:
     raise EditionError.at(
         "refusing to rewrite a file that was edited by hand (comments or own formatting would be lost)",
@@ -922,11 +929,13 @@ def layer_path(root: Path, doc_id: str, layer_id: str) -> Path:
     return Path(root) / TRANSLATIONS_DIR / doc_id / f"{layer_id}.yaml"
 
 
-def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, replace: bool = False) -> Path:
-    """Write translations/<doc>/<layer>.yaml (its text and its notes)."""
+def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, replace: bool = False, was: Document | None = None) -> Path:
+    """Write translations/<doc>/<layer>.yaml (its text and its notes).
+    `was`: the document as the file was written for, when its segments
+    changed since (a re-import)."""
     path = files.layer_files.get(layer.id) or layer_path(root, doc.id, layer.id)
     refuse_overwrite(path, replace)
-    if path.exists() and not _written_by_us(path, doc):
+    if path.exists() and not _written_by_us(path, was or doc):
         _refuse_hand_edited(path)
     atomic_write(path, yamlio.dump(layer_file_tree(doc, layer)))
     files.layer_files[layer.id] = path

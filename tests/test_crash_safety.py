@@ -41,7 +41,18 @@ EDITION = Path(sys.executable).with_name("edition")
 MEMO = "1953-06-26-secret-memorandum-secretary-moscow"
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
 MEMO_SOURCE = "000_8f8816d347ee0276.txt"
-LETTERS_SOURCE = "003_19ea646c6e76e04b.txt"  # two documents: two files written
+LETTERS_SOURCE = "003_19ea646c6e76e04b.txt"  # two documents
+# A corrected copy of it, so that `import --replace` has something to write:
+# a word in the first letter, two paragraphs of the second merged (its file
+# and its revision's en.2.yaml rewritten): three files written.
+CORRECTED_SOURCE = "003-corrected.txt"
+
+
+def write_corrected_source(root: Path) -> None:
+    text = (root / "seeds" / "sources" / LETTERS_SOURCE).read_text(encoding="utf-8")
+    text = text.replace("Every event must be analysed concretely", "Every event must be analyzed concretely", 1)
+    text = text.replace("towards Tito.\n\nBecause of such", "towards Tito. Because of such", 1)
+    (root / "seeds" / "sources" / CORRECTED_SOURCE).write_text(text, encoding="utf-8")
 SEED = int(os.environ.get("EDITION_CRASH_SEED", time.time_ns() % 2**32))
 TEMPORARY = re.compile(r"^\..+\.tmp$")  # atomic_write's ".<name>.<random>.tmp"
 
@@ -74,7 +85,10 @@ def pristine_for(name: str, dest: Path, only: str | None = None) -> Path:
     if name.startswith("init"):
         dest.mkdir(parents=True)
         return dest
-    return copy_sample(dest, only)
+    root = copy_sample(dest, only)
+    if name.startswith("import"):
+        write_corrected_source(root)
+    return root
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ COMMANDS = {
     ),
     # The revision's file goes, with its notes, and its folder if empty.
     "translation remove": Command(["translation", "remove", LETTER, "en.2", "--yes"], 6),
-    "import --replace": Command(["import", "--replace", f"seeds/sources/{LETTERS_SOURCE}"], 10),
+    "import --replace": Command(["import", "--replace", f"seeds/sources/{CORRECTED_SOURCE}"], 10),
     "init": Command(["init", "--title", "Letters to Kommunist, 1956", "--editor", "A. Editor"], 6),
     # One document: the point is a build that dies, not a long volume.
     "build": Command(["build"], 4, only=LETTER, writes_into="build"),
@@ -291,9 +305,10 @@ ACTIONS = {
     "note add": (lambda root: api.add_note(root, LETTER, layer="en", segment="p3", phrase="Voroshilov", text="Kliment Voroshilov."), 1),
     "note remove": (lambda root: api.remove_note(root, LETTER, "g1"), 1),
     "translation add": (lambda root: api.add_translation(root, MEMO, root / "translations/sources/mikhailov-de.md", layer_id="de.2"), 1),
-    # Two documents in one file: the crash hits the first or the second write.
-    "import --replace (1st file)": (lambda root: api.import_files(root, [root / "seeds/sources" / LETTERS_SOURCE], replace=True), 1),
-    "import --replace (2nd file)": (lambda root: api.import_files(root, [root / "seeds/sources" / LETTERS_SOURCE], replace=True), 2),
+    # Two documents in one file, three files written: the crash hits the first, the second or the last.
+    "import --replace (1st file)": (lambda root: api.import_files(root, [root / "seeds/sources" / CORRECTED_SOURCE], replace=True), 1),
+    "import --replace (2nd file)": (lambda root: api.import_files(root, [root / "seeds/sources" / CORRECTED_SOURCE], replace=True), 2),
+    "import --replace (3rd file)": (lambda root: api.import_files(root, [root / "seeds/sources" / CORRECTED_SOURCE], replace=True), 3),
     "init": (lambda root: api.init(root, "Letters to Kommunist, 1956", ["A. Editor"]), 1),
     # One file per document (three): the crash hits the first or the last.
     "export tei (1st file)": (lambda root: api.export(root, "tei", out=root / "build" / "tei"), 1),
