@@ -133,7 +133,10 @@ def reimport(old: Document, new: Document) -> Reimport:
     result = work.result
     layers = [replace(l, flagged=[], unaligned=[]) for l in new.layers] + work.layers()
     notes = work.notes()
-    result.document = replace(new, layers=layers, segments=work.segments, notes=notes)
+    result.document = doc = replace(new, layers=layers, segments=work.segments, notes=notes)
+    for layer in doc.layers:  # a partial layer covers the runs it has text in, under the new ids
+        if layer.coverage is not None:
+            layer.coverage = doc.coverage_of(layer.id)
     return result
 
 
