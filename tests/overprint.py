@@ -1,0 +1,107 @@
+"""The overprint check for our PDFs: every glyph's box read back with
+pdfplumber; text that overprints other text, or leaves the page, is a
+fault whatever the layout. Two glyphs overprint when their boxes overlap by
+more than a quarter of the smaller one's height and width and they stand on
+different lines (or on one line, not drawn one after the other, over half
+a glyph's width: a line number stamped into the text, a column run into its
+neighbour). Neighbouring glyphs may be kerned into each other, and a
+combining mark sits on its letter: neither counts."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Glyph:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    order: int  # its place in the page's drawing order
+
+    def __str__(self) -> str:
+        return f"p{self.page} {self.text!r} at ({self.x0:.1f}, {self.top:.1f})"
+
+
+@dataclass(frozen=True)
+class Fault:
+    what: str  # "overprint" or "off the page"
+    glyphs: tuple[Glyph, ...]
+    context: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.what}: {' / '.join(map(str, self.glyphs))} {self.context}".rstrip()
+
+
+def glyphs(pdf: Path) -> tuple[list[list[Glyph]], list[tuple[float, float]]]:
+    """The visible glyphs of every page, and each page's size."""
+    import pdfplumber
+
+    pages, sizes = [], []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            sizes.append((float(page.width), float(page.height)))
+            found = []
+            for order, ch in enumerate(page.chars):
+                text = ch["text"]
+                if not text.strip() or all(unicodedata.category(c)[0] == "M" for c in text):
+                    continue
+                found.append(Glyph(number, text, ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"], order))
+            pages.append(found)
+    return pages, sizes
+
+
+def faults(pdf: Path, limit: int = 20) -> list[Fault]:
+    """Overprinted glyphs and glyphs off the page, at most `limit` of them."""
+    pages, sizes = glyphs(pdf)
+    out: list[Fault] = []
+    for found, (width, height) in zip(pages, sizes):
+        for g in found:
+            if g.x0 < -0.5 or g.top < -0.5 or g.x1 > width + 0.5 or g.bottom > height + 0.5:
+                out.append(Fault("off the page", (g,)))
+        out.extend(_overprints(found))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _overprints(found: list[Glyph]) -> list[Fault]:
+    """Pairs of glyphs that overprint, found by sweeping the page top down."""
+    out = []
+    ordered = sorted(found, key=lambda g: g.top)
+    active: list[Glyph] = []
+    for g in ordered:
+        active = [a for a in active if a.bottom > g.top]
+        for a in active:
+            if _overprint(a, g):
+                out.append(Fault("overprint", (a, g), _context(found, a, g)))
+        active.append(g)
+    return out
+
+
+def _overprint(a: Glyph, b: Glyph) -> bool:
+    dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+    dy = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if dx <= 0 or dy <= 0:
+        return False
+    narrower = min(a.x1 - a.x0, b.x1 - b.x0) or 0.01
+    lower = min(a.bottom - a.top, b.bottom - b.top) or 0.01
+    same_line = abs(a.bottom - b.bottom) < 0.2 * lower
+    if same_line:  # neighbours in one run may be kerned into each other ('."')
+        return abs(a.order - b.order) > 1 and dx > 0.5 * narrower
+    return dx > 0.25 * narrower and dy > 0.25 * lower
+
+
+def _context(found: list[Glyph], *hits: Glyph) -> str:
+    """The words of the lines the glyphs stand on, to say what overprints what."""
+    lines = []
+    for hit in hits:
+        line = sorted((g for g in found if abs(g.bottom - hit.bottom) < 0.5), key=lambda g: g.x0)
+        lines.append("".join(g.text for g in line)[:50])
+    return "[" + " | ".join(lines) + "]"
