@@ -54,6 +54,7 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
         raise EditionError(*problems)
     with store.locked(root):
         ws = store.load_workspace(root)
+        importers.make_unique(report.documents, {d.id: d for d in ws.edition.documents})
         targets = []
         for doc in report.documents:
             files_of = ws.files.get(doc.id)
@@ -82,10 +83,13 @@ def open_workspace(root: Path) -> Workspace:
     return ws
 
 
-def document_row(doc: Document) -> dict:
-    """The facts `edition list` shows for a document."""
+def document_row(doc: Document, position: int | None = None) -> dict:
+    """The facts `edition list` shows for a document; `position` is its
+    place in the volume, by which commands can name it."""
     return {
+        "position": position,
         "id": doc.id,
+        "number": doc.number,
         "date": doc.date.text if doc.date else None,
         "iso_date": doc.date.iso if doc.date else None,
         "title": doc.title,

@@ -29,6 +29,12 @@ EditionOption = Annotated[
     typer.Option("--edition", "-C", help="The edition's folder (default: the nearest folder with an edition.yaml)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DOC_HELP = (
+    "The document: its id, the start of its id that no other id shares, or its number in "
+    "`edition list` (a number up to the count of documents is that position; a longer one, "
+    "such as a year, is read as the start of an id)."
+)
+DocArgument = Annotated[str, typer.Argument(help=DOC_HELP, metavar="DOC")]
 
 
 def _say(message: str) -> None:
@@ -113,28 +119,39 @@ def import_(
 @app.command("list")
 @command
 def list_(edition: EditionOption = None, as_json: JsonOption = False):
-    """The documents in order: id, date, title, layers, notes."""
+    """The documents in volume order (date, then number): the position that
+    names a document in other commands (`edition show 3`), id, date, title,
+    layers, notes. An id is never broken across lines; the title folds."""
     from . import api
 
     ws = api.open_workspace(_root(edition))
-    rows = [api.document_row(d) for d in ws.edition.documents]
+    rows = [api.document_row(d, position) for position, d in enumerate(ws.edition.documents, start=1)]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
 
-    table = Table(box=None, header_style="bold")
-    for name in ("id", "date", "title", "layers", "notes"):
-        table.add_column(name, overflow="fold")
+    numbered = any(row["number"] for row in rows)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("id", no_wrap=True, overflow="ignore", min_width=max((len(r["id"]) for r in rows), default=2))
+    if numbered:
+        table.add_column("no.", no_wrap=True)
+    table.add_column("date", overflow="fold", max_width=12)
+    table.add_column("title", overflow="fold", ratio=1, min_width=8)
+    table.add_column("layers", overflow="fold", max_width=14)
+    table.add_column("notes", justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(row["id"], row["date"] or "", row["title"], ", ".join(row["layers"]), str(row["notes"]))
+        number = [row["number"] or ""] if numbered else []
+        cells = [str(row["position"]), row["id"], *number, row["date"] or "", row["title"], ", ".join(row["layers"]), str(row["notes"])]
+        table.add_row(*cells)
     _console().print(table)
 
 
 @app.command()
 @command
 def show(
-    doc: Annotated[str, typer.Argument(help="The document's id (see `edition list`).")],
+    doc: DocArgument,
     layer: Annotated[Optional[str], typer.Option(help="Which layer to show (default: the main translation).")] = None,
     edition: EditionOption = None,
     as_json: JsonOption = False,
@@ -285,7 +302,7 @@ def compare(
 @app.command()
 @command
 def collate(
-    doc: Annotated[str, typer.Argument(help="The document's id.")],
+    doc: DocArgument,
     witnesses: Annotated[list[str], typer.Argument(help="The layers to collate against the base.")],
     base: Annotated[str, typer.Option(help="The base text's layer (the lemma comes from it).")],
     format: Annotated[str, typer.Option("--format", "-f", help="term, json or tei.")] = "term",
@@ -337,7 +354,7 @@ def names(
 @command
 def export(
     format: Annotated[str, typer.Argument(help="tei or json.")],
-    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export (default: all).")] = None,
+    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     edition: EditionOption = None,
@@ -360,7 +377,6 @@ translation_app = typer.Typer(help="Add, review, list and remove translations of
 note_app = typer.Typer(help="Footnotes, glosses, translator's and archival notes.", no_args_is_help=True)
 app.add_typer(translation_app, name="translation")
 app.add_typer(note_app, name="note")
-DocArgument = Annotated[str, typer.Argument(help="The document's id (see `edition list`).")]
 
 
 def _first_words(text: str, width: int = 38) -> str:

@@ -11,6 +11,7 @@ from ..errors import EditionError
 from ..textfile import read_text as read_source
 from . import text
 from .base import Delivery, FileNote, Paragraph, checksum
+from .ids import document_id, make_unique
 from .text import ImportResult
 
 DOCUMENT_FORMATS = (".txt", ".text", "", ".xml")
@@ -61,4 +62,4 @@ def read_delivery(path: Path) -> Delivery:
     return delivery
 
 
-__all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "read", "read_delivery"]
+__all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "document_id", "make_unique", "read", "read_delivery"]
