@@ -83,13 +83,10 @@ def open_workspace(root: Path) -> Workspace:
     return ws
 
 
-def document_row(doc: Document, position: int | None = None) -> dict:
-    """The facts `edition list` shows for a document; `position` is its
-    place in the volume, by which commands can name it."""
+def document_row(doc: Document) -> dict:
+    """The facts `edition list` shows for a document."""
     return {
-        "position": position,
         "id": doc.id,
-        "number": doc.number,
         "date": doc.date.text if doc.date else None,
         "iso_date": doc.date.iso if doc.date else None,
         "title": doc.title,

@@ -125,27 +125,49 @@ def list_(edition: EditionOption = None, as_json: JsonOption = False):
     from . import api
 
     ws = api.open_workspace(_root(edition))
-    rows = [api.document_row(d, position) for position, d in enumerate(ws.edition.documents, start=1)]
+    documents = ws.edition.documents
+    rows = [api.document_row(d) for d in documents]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    console = _console()
+    console.print(_document_table(documents, rows, console.width))
+
+
+def _document_table(documents, rows, width: int):
+    """`edition list` as a table for a terminal `width` columns wide. The
+    number, id and number columns are as wide as their widest cell and never
+    break; the title takes what is left and folds. When the terminal is too
+    narrow for every column, layers, then the date, then notes are left out
+    (`--json` has them all)."""
     from rich.table import Table
 
-    numbered = any(row["number"] for row in rows)
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("id", no_wrap=True, overflow="ignore", min_width=max((len(r["id"]) for r in rows), default=2))
-    if numbered:
-        table.add_column("no.", no_wrap=True)
-    table.add_column("date", overflow="fold", max_width=12)
-    table.add_column("title", overflow="fold", ratio=1, min_width=8)
-    table.add_column("layers", overflow="fold", max_width=14)
-    table.add_column("notes", justify="right", no_wrap=True)
-    for row in rows:
-        number = [row["number"] or ""] if numbered else []
-        cells = [str(row["position"]), row["id"], *number, row["date"] or "", row["title"], ", ".join(row["layers"]), str(row["notes"])]
-        table.add_row(*cells)
-    _console().print(table)
+    columns = {"#": [str(i) for i in range(1, len(documents) + 1)], "id": [r["id"] for r in rows]}
+    if any(d.number for d in documents):
+        columns["no."] = [d.number or "" for d in documents]
+    columns["date"] = [r["date"] or "" for r in rows]
+    columns["title"] = [r["title"] for r in rows]
+    columns["layers"] = [", ".join(r["layers"]) for r in rows]
+    columns["notes"] = [str(r["notes"]) for r in rows]
+    widths = {name: max(len(name), *(len(c) for c in cells)) if cells else len(name) for name, cells in columns.items()}
+    widths["date"] = min(widths["date"], 12)
+    widths["layers"] = min(widths["layers"], 12)
+    for optional in ("layers", "date", "notes"):
+        others = sum(w + 1 for name, w in widths.items() if name != "title")
+        if width - others >= 20:
+            break
+        del columns[optional], widths[optional]
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
+    for name in columns:
+        if name == "title":
+            table.add_column(name, overflow="fold", ratio=1, min_width=12)
+        elif name in ("date", "layers"):
+            table.add_column(name, overflow="fold", width=widths[name])
+        else:
+            table.add_column(name, no_wrap=True, width=widths[name], justify="right" if name in ("#", "notes") else "left")
+    for i in range(len(rows)):
+        table.add_row(*(cells[i] for cells in columns.values()))
+    return table
 
 
 @app.command()

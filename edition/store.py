@@ -130,13 +130,13 @@ def resolve_document(documents: list[Document], name: str) -> Document:
             f"no document number {name}: the edition has {len(documents)} document(s), numbered 1 to {len(documents)}",
             hint="`edition list` shows each document's number",
         )
-    close = difflib.get_close_matches(name, [d.id for d in documents], n=3, cutoff=0.6)
-    listed = close or [d.id for d in documents[:3]]
-    more = "" if close or len(documents) <= 3 else f", … ({len(documents)} in all)"
-    raise UsageError.at(
-        f"no document '{name}' in this edition; {'did you mean' if close else 'there are'}: {', '.join(listed)}{more}",
-        hint="`edition list` shows every document with its number and id",
-    )
+    close = difflib.get_close_matches(name, [d.id for d in documents], n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean '{close[0]}'? `edition list` shows every document with its number and id"
+    else:
+        some = ", ".join(d.id for d in documents[:3]) + (", …" if len(documents) > 3 else "")
+        hint = f"the edition has {len(documents)} document(s): {some}; `edition list` shows each with its number"
+    raise UsageError.at(f"no document '{name}' in this edition", hint=hint)
 
 
 def find_root(start: Path | None = None) -> Path:

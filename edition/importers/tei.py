@@ -17,7 +17,7 @@ DOCTYPE that declares entities or names an external subset is refused."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -884,6 +884,8 @@ class _OwnReader:
             )  # fmt: skip
         doc_id = idno.text.strip()
         doc = Document(id=doc_id, title=self._text(self._h("fileDesc", "titleStmt", "title")) or "")
+        number = next((i for i in self._hall("fileDesc", "publicationStmt", "idno") if i.get("type") == "number"), None)
+        doc.number = (number.text or "").strip() or None if number is not None else None
         series = self._h("fileDesc", "seriesStmt", "title")
         doc.collection = self._text(series)
         doc.rights = self._text(self._h("fileDesc", "publicationStmt", "availability", "p"))
@@ -905,24 +907,26 @@ class _OwnReader:
                 ptr = part.find(t("ptr"))
                 doc.source_url = ptr.get("target") if ptr is not None else None
         doc.summary = self._text(self._h("profileDesc", "abstract", "p"))
-        doc.date = _date_attrs(self._h("profileDesc", "creation", "date"))
+        created = self._h("profileDesc", "creation", "date")
+        doc.date = _date_attrs(created)
+        if doc.date is not None:
+            doc.date = replace(doc.date, text=self._text(created))
         for language in self._hall("profileDesc", "langUsage", "language"):
             if language.get("n") == "original":
                 doc.original_language = language.get("ident")
         term = next((x for x in self._hall("profileDesc", "textClass", "keywords", "term") if x.get("type") == "document-type"), None)
-        doc.doc_type = term.text if term is not None else None
+        doc.doc_type = self._text(term)
         for action in self._hall("profileDesc", "correspDesc", "correspAction"):
             name = action.find(t("name"))
             if action.get("type") == "sent":
-                doc.author = name.text if name is not None else None
-                place = action.find(t("placeName"))
-                doc.place = place.text if place is not None else None
+                doc.author = self._text(name)
+                doc.place = self._text(action.find(t("placeName")))
             elif action.get("type") == "received":
-                doc.recipient = name.text if name is not None else None
+                doc.recipient = self._text(name)
         prefix = _ncname(doc_id)
         changes = {c.get("n"): c for c in self._hall("revisionDesc", "change")}
         translators = {
-            f"#{r.get(XML_ID)}": "".join(r.find(t("name")).itertext())
+            f"#{r.get(XML_ID)}": self._text(r.find(t("name")))
             for r in self._hall("fileDesc", "titleStmt", "respStmt")
             if r.get(XML_ID) and r.find(t("name")) is not None
         }
@@ -977,8 +981,8 @@ class _OwnReader:
         head = ms.find(t("head"))
         copy = ms.find(f"{t('additional')}/{t('adminInfo')}/{t('note')}")
         return ArchivalRef(
-            text="".join(head.itertext()) if head is not None else "",
-            copy="".join(copy.itertext()) if copy is not None else None,
+            text=self._text(head) or "",
+            copy=self._text(copy),
             **parts,
         )
 
@@ -995,7 +999,7 @@ class _OwnReader:
                     if local(el) == "label":
                         label = el.text
                     elif local(el) == "item" and label:
-                        pairs[label] = "".join(el.itertext())
+                        pairs[label] = _exact_inline(el)[0]
             for key in ("translator", "translated_from", "revises", "date", "description", "added", "source_file", "source_sha256"):
                 setattr(layer, key, pairs.get(key, getattr(layer, key)))
             layer.flagged = pairs["flagged"].split() if pairs.get("flagged") else []
