@@ -162,6 +162,9 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
         )  # fmt: skip
     if not data.strip():
         raise EditionError.at("file is empty", path, 1, 1, hint="a TEI file holds a <TEI> element")
+    fragment = _is_fragment(data)
+    if fragment:
+        data = _wrapped(data)
     root = parse_tei(data, path)
     result = ImportResult(documents=[])
     teis = [root] if root.tag == t("TEI") else [el for el in root.iter(t("TEI"))]
@@ -178,12 +181,54 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
             result.documents.append(_OwnReader(tei, path, result).document())
         else:
             name = path.stem if len(teis) == 1 else f"{path.stem}-{len(result.documents) + 1}"
-            result.documents.append(_ForeignReader(tei, path, result, name, lang).document())
+            doc = _ForeignReader(tei, path, result, name, lang).document()
+            if fragment:
+                doc.id = _fragment_id(tei, path.stem) or doc.id
+            result.documents.append(doc)
     ids = [d.id for d in result.documents]
     for doc_id in ids:
         if ids.count(doc_id) > 1:
             raise EditionError.at(f"two documents in the file have the id '{doc_id}'", path, hint="give each document its own idno")
     return result
+
+
+# A bare `div type="document"`, as the Office of the Historian's volumes hold
+# each document: the TEI namespace and the `frus:` prefix are used but not
+# declared (they are declared on the volume's root). Such a fragment is read
+# inside a wrapper that declares both, put on the fragment's first line so
+# that every line number in a message is still the file's.
+_FRAGMENT = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<div[\s>]", re.S)
+_XML_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
+FRUS_NS = "http://history.state.gov/frus/ns/1.0"
+
+
+def _is_fragment(data: bytes) -> bool:
+    return _FRAGMENT.match(data) is not None
+
+
+def _wrapped(data: bytes) -> bytes:
+    declaration = _XML_DECLARATION.match(data)
+    if declaration:  # blanked, not removed: the columns of line 1 stay the file's
+        data = re.sub(rb"[^\n]", b" ", declaration.group(0)) + data[declaration.end() :]
+    head = f'<TEI xmlns="{TEI_NS}" xmlns:frus="{FRUS_NS}"><text><body>'.encode()
+    return head + data + b"</body></text></TEI>"
+
+
+def _fragment_id(tei, stem: str) -> str | None:
+    """A fragment's id: its `xml:id` (FRUS `d22`), with the volume when the
+    file's name gives it (`frus1955-57v24-d22.xml` → `frus1955-57v24-d22`):
+    document numbers start again in each volume, and history.state.gov
+    cites a document by the two together."""
+    from .ids import xml_id
+
+    div = next((d for d in tei.iter(t("div")) if d.get("type") == "document"), None)
+    given = xml_id(div.get(XML_ID)) if div is not None else None
+    if not given:
+        return None
+    qualified = xml_id(stem)
+    if qualified and qualified.endswith(f"-{given}") and re.fullmatch(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", stem):
+        return stem
+    return given
 
 
 def _is_ours(tei) -> bool:
@@ -473,14 +518,23 @@ class _ForeignReader:
         if len(divs) != 1:
             return
         head = next((c for c in divs[0] if local(c) == "head"), None)
+        number = (divs[0].get("n") or "").strip() or None
+        self.doc.number = number
         if head is not None:
             text, marks = self._inline(head)
+            printed = re.match(rf"{re.escape(number)}\.\s+", text) if number else None
+            if printed:  # "22. Diary Entry …": the number is kept apart from the title
+                cut = printed.end()
+                text, marks = text[cut:], [(m, offset - cut) for m, offset in marks]
             self.doc.title = text
             self._place_marks(marks, "title", text)
             self.consumed.add(head)
         dateline = next((c for c in divs[0] if local(c) == "dateline"), None)
         if dateline is not None:
             text, marks = self._inline(dateline)
+            plain = text.replace("*", "")
+            if not marks and plain != text and _dateline(text, None)[0] is None and _dateline(plain, None)[0] is not None:
+                text = plain  # FRUS sets whole datelines in italics: typography, not emphasis
             place, date = _dateline(text, self._header_when())
             cut = len(text) - len(date.text)
             if any(offset < cut for _, offset in marks):  # a note on the place: keep the line whole
