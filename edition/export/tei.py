@@ -341,12 +341,12 @@ def _source_desc(doc: Document, apparatus) -> etree._Element:
         ms = _sub(source, "msDesc")
         ident = _sub(ms, "msIdentifier")
         if ref.archive:
-            _sub(ident, "repository", text=ref.archive)
+            inline(_sub(ident, "repository"), ref.archive)
         if ref.fond:
-            _sub(ident, "collection", {"type": "fond"}, ref.fond)
+            inline(_sub(ident, "collection", {"type": "fond"}), ref.fond)
         for key in ("opis", "delo", "folios"):
-            if getattr(ref, key):
-                _sub(ident, "idno", {"type": key}, getattr(ref, key))
+            if getattr(ref, key):  # an idno holds no markup: its emphasis is left out
+                _sub(ident, "idno", {"type": key}, "".join(run for run, _ in inline_spans(getattr(ref, key))))
         inline(_sub(ms, "head"), ref.text)
         if ref.copy:
             inline(_sub(_sub(_sub(ms, "additional"), "adminInfo"), "note", {"type": "copy"}), ref.copy)

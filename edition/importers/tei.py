@@ -1029,9 +1029,9 @@ class _OwnReader:
         for el in ident if ident is not None else []:
             name = local(el)
             if name == "repository":
-                parts["archive"] = el.text
+                parts["archive"] = self._text(el)
             elif name in ("collection", "idno") and el.get("type") in ("fond", "opis", "delo", "folios"):
-                parts[el.get("type")] = el.text
+                parts[el.get("type")] = self._text(el)
         head = ms.find(t("head"))
         copy = ms.find(f"{t('additional')}/{t('adminInfo')}/{t('note')}")
         return ArchivalRef(
