@@ -34,7 +34,7 @@ DOC_HELP = (
     "`edition list` (a number up to the count of documents is that position; a longer one, "
     "such as a year, is read as the start of an id)."
 )
-DocArgument = Annotated[str, typer.Argument(help=DOC_HELP, metavar="DOC")]
+DocArgument = Annotated[str, typer.Argument(help=DOC_HELP)]
 
 
 def _say(message: str) -> None:
@@ -96,7 +96,7 @@ def init(
 @app.command("import")
 @command
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt).")],
+    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).")],
     lang: Annotated[str, typer.Option(help="Language of the text, when the file does not say.")] = "en",
     replace: Annotated[bool, typer.Option(help="Overwrite documents that already exist.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
