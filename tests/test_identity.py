@@ -361,10 +361,10 @@ def test_word_footnotes_become_numbered_notes(tmp_path):
 
 
 FRUS = {
-    "frus1955-57v24-d22": ("22", "Diary Entry by the President’s Press Secretary (Hagerty)", "1956-01-26"),
-    "frus1961-63v05-d146": ("146", "Letter From the Ambassador in the Soviet Union (Thompson) to the Secretary of State's Special Assistant (Bohlen)", "1962-01-25"),
-    "frus1961-63v05-d147": ("147", "Telegram From the Department of State to the Embassy in the United Kingdom", "1962-01-26"),
-    "frus1961-63v05-d150": ("150", "Memorandum of Conversation", "1962-01-30"),
+    "frus1955-57v24-d22": ("22", "Diary Entry by the President’s Press Secretary (Hagerty)", "1956-01-26", "Washington"),
+    "frus1961-63v05-d146": ("146", "Letter From the Ambassador in the Soviet Union (Thompson) to the Secretary of State's Special Assistant (Bohlen)", "1962-01-25", "Moscow"),
+    "frus1961-63v05-d147": ("147", "Telegram From the Department of State to the Embassy in the United Kingdom", "1962-01-26", "Washington"),
+    "frus1961-63v05-d150": ("150", "Memorandum of Conversation", "1962-01-30", "Washington"),
 }  # fmt: skip
 FRUS_WRAP = b'<TEI xmlns="http://www.tei-c.org/ns/1.0" xmlns:frus="http://history.state.gov/frus/ns/1.0"><text><body>'
 
@@ -374,8 +374,8 @@ def test_frus_fragments_import_with_their_id_number_title_date_notes_and_every_w
     path = real_data / "frus" / f"{stem}.xml"
     result = import_file(path)
     (doc,) = result.documents
-    number, title, iso = FRUS[stem]
-    assert (doc.id, doc.number, doc.title, doc.date.iso) == (stem, number, title, iso)
+    number, title, iso, place = FRUS[stem]
+    assert (doc.id, doc.number, doc.title, doc.date.iso, doc.place) == (stem, number, title, iso, place)
     tree = etree.fromstring(FRUS_WRAP + path.read_bytes() + b"</body></text></TEI>")
     notes = tree.findall(".//t:note", NS)
     source = [n for n in notes if n.get("type") == "source"]
@@ -394,7 +394,7 @@ def test_frus_fragments_import_through_the_cli_and_are_named_by_number(tmp_path,
     assert result.exit_code == 0, result.output
     rows = json.loads(cli("list", "--json", "-C", root).stdout)
     assert [r["id"] for r in rows] == sorted(FRUS)  # by date: 1956, then January 1962
-    assert "Memorandum of Conversation" in cli("show", "4", "-C", root).stdout
+    assert cli("show", "4", "-C", root).stdout.startswith("150. Memorandum of Conversation\nJanuary 30, 1962, 1 p.m.\n")
     assert "Hagerty" in cli("show", "frus1955", "-C", root).stdout
 
 
