@@ -131,15 +131,19 @@ def list_(edition: EditionOption = None, as_json: JsonOption = False):
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console = _console()
-    console.print(_document_table(documents, rows, console.width))
+    table, needed = _document_table(documents, rows, console.width)
+    if needed > console.width:  # narrower than an id: lines run past the edge rather than cut it
+        console.width = needed
+    console.print(table)
 
 
-def _document_table(documents, rows, width: int):
+def _document_table(documents, rows, width: int) -> tuple:
     """`edition list` as a table for a terminal `width` columns wide. The
     number, id and number columns are as wide as their widest cell and never
     break; the title takes what is left and folds. When the terminal is too
     narrow for every column, layers, then the date, then notes are left out
-    (`--json` has them all)."""
+    (`--json` has them all). Returns the table and the least width that
+    shows it without cutting an id."""
     from rich.table import Table
 
     columns = {"#": [str(i) for i in range(1, len(documents) + 1)], "id": [r["id"] for r in rows]}
@@ -167,7 +171,7 @@ def _document_table(documents, rows, width: int):
             table.add_column(name, no_wrap=True, width=widths[name], justify="right" if name in ("#", "notes") else "left")
     for i in range(len(rows)):
         table.add_row(*(cells[i] for cells in columns.values()))
-    return table
+    return table, sum(w + 1 for name, w in widths.items() if name != "title") + 12
 
 
 @app.command()

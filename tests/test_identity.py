@@ -257,6 +257,10 @@ def test_list_never_breaks_an_id_at_80_columns(volume, cli, monkeypatch):
         assert f" {doc_id} " in f"{row} ", f"{doc_id} broken in:\n{table}"
     # The title folds instead.
     assert any(line.startswith(" " * 10) for line in lines)
+    # Narrower than an id: the line runs past the edge, the id stays whole.
+    monkeypatch.setenv("COLUMNS", "30")
+    narrow = cli("list", "-C", volume).stdout
+    assert "1962-10-25-minutes-hungarian-council-of-ministers" in narrow and "…" not in narrow
 
 
 # --------------------------------------------------------------------------
