@@ -347,7 +347,7 @@ def test_bad_front_matter_names_the_line_and_writes_nothing(tmp_path, cli):
     assert f"{bad}:3:1: unknown field 'numbr' in the front matter" in result.stderr and "did you mean 'number'?" in result.stderr
     baddate = write(tmp_path / "baddate.md", "---\ndate: sometime\n---\nText.\n")
     result = cli("import", baddate, "-C", root)
-    assert result.exit_code == 1 and "'sometime' in the front matter is not a date" in result.stderr
+    assert result.exit_code == 1 and f"{baddate}:2:1: 'sometime' in the front matter is not a date" in result.stderr
     assert snapshot(root) == before
 
 
@@ -461,3 +461,21 @@ def test_html_shows_emphasis_as_em(tmp_path):
     html = render_html(dataclasses.replace(edition, documents=[doc]), templates_dirs(tmp_path))
     assert "<em>Kommunist</em>" in html or "<i>Kommunist</i>" in html
     assert "*Kommunist*" not in html
+
+
+def test_a_fragment_whose_file_name_has_no_volume_takes_its_xml_id(tmp_path, real_data):
+    copy = tmp_path / "hagerty.xml"
+    copy.write_bytes((real_data / "frus" / "frus1955-57v24-d22.xml").read_bytes())
+    (doc,) = import_file(copy).documents
+    assert (doc.id, doc.number) == ("d22", "22")
+
+
+def test_front_matter_may_give_the_id_and_a_bad_one_is_refused(tmp_path):
+    good = write(tmp_path / "a.md", "---\nid: frus-1956-d22\n---\n# A title\n\nText.\n")
+    assert import_file(good).documents[0].id == "frus-1956-d22"
+    from edition.errors import EditionError
+
+    bad = write(tmp_path / "b.md", "---\nid: Not An Id\n---\n# A title\n\nText.\n")
+    with pytest.raises(EditionError) as raised:
+        import_file(bad)
+    assert f"{bad}:2:1: 'Not An Id' in the front matter is not a document id" in str(raised.value)

@@ -40,7 +40,7 @@ def document(delivery: Delivery, path: Path, *, lang: str = "en") -> ImportResul
         doc.date = parse_date(meta["date"])
         if doc.date is None:
             raise EditionError.at(
-                f"'{meta['date']}' in the front matter is not a date", path,
+                f"'{meta['date']}' in the front matter is not a date", path, *_field_at(path, "date"),
                 hint="write it as an editor would: 26 January 1956, 1956-01-26, [not later than 1956]",
             )  # fmt: skip
     paragraphs = list(delivery.paragraphs)
@@ -83,7 +83,7 @@ def document(delivery: Delivery, path: Path, *, lang: str = "en") -> ImportResul
     given = meta.get("id")
     if given is not None and not _ID.match(given):
         raise EditionError.at(
-            f"'{given}' in the front matter is not a document id", path,
+            f"'{given}' in the front matter is not a document id", path, *_field_at(path, "id"),
             hint="an id is lowercase letters and digits in words joined by '-' (e.g. frus-1956-d22)",
         )  # fmt: skip
     date_iso = doc.date.iso if doc.date else None
@@ -93,10 +93,24 @@ def document(delivery: Delivery, path: Path, *, lang: str = "en") -> ImportResul
     return result
 
 
+def _field_at(path: Path, key: str) -> tuple[int | None, int | None]:
+    """The line and column of a front-matter field, for messages."""
+    from ..textfile import read_text
+
+    for number, line in enumerate(read_text(path).split("\n")[1:], start=2):
+        if line.rstrip() == "---":
+            break
+        if line.startswith(f"{key}:"):
+            return number, 1
+    return None, None
+
+
 def _language(stated: str | None, default: str, path: Path) -> str:
     if stated is None:
         return default
     code = stated if _LANG.match(stated) else language_code(stated)
     if not code:
-        raise EditionError.at(f"'{stated}' in the front matter is not a language", path, hint="write a code such as en, ru or de")
+        raise EditionError.at(
+            f"'{stated}' in the front matter is not a language", path, *_field_at(path, "lang"), hint="write a code such as en, ru or de"
+        )
     return code
