@@ -29,7 +29,6 @@ from edition.model import (
     Document,
     Edition,
     Layer,
-    LayerRole,
     Note,
     NoteKind,
     Segment,

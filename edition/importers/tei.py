@@ -38,8 +38,9 @@ from ..model import (
     Unaligned,
     find_phrase,
 )
-from ..text import MONTHS, parse_date, slug
+from ..text import MONTHS, parse_date
 from ..textfile import MAX_FILE_BYTES
+from .ids import document_id, xml_id
 from .text import ImportResult
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -219,8 +220,6 @@ def _fragment_id(tei, stem: str) -> str | None:
     file's name gives it (`frus1955-57v24-d22.xml` → `frus1955-57v24-d22`):
     document numbers start again in each volume, and history.state.gov
     cites a document by the two together."""
-    from .ids import xml_id
-
     div = next((d for d in tei.iter(t("div")) if d.get("type") == "document"), None)
     given = xml_id(div.get(XML_ID)) if div is not None else None
     if not given:
@@ -476,7 +475,7 @@ class _ForeignReader:
             result.warnings.append(f"{path.name}: xml:lang '{lang}' is not a language code; the text is taken as '{default_lang}'")
             lang = default_lang
         self.layer = Layer(id=lang, lang=lang, role=LayerRole.ORIGINAL)
-        doc_id = name if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name) else slug(name)
+        doc_id = name if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name) else document_id(name)
         self.doc = Document(id=doc_id, title="", layers=[self.layer])
         self.consumed: set = set()
         self.pending_notes: list[tuple[Note, str | None]] = []  # notes whose place waits for a segment
