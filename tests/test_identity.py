@@ -479,3 +479,13 @@ def test_front_matter_may_give_the_id_and_a_bad_one_is_refused(tmp_path):
     with pytest.raises(EditionError) as raised:
         import_file(bad)
     assert f"{bad}:2:1: 'Not An Id' in the front matter is not a document id" in str(raised.value)
+
+
+def test_an_unclosed_fragment_says_so_at_its_last_line(tmp_path, cli):
+    root = new_edition(tmp_path / "ed")
+    bad = write(tmp_path / "d9.xml", '<div type="document" xml:id="d9" n="9">\n  <head>9. Title</head>\n  <p>Text</p>\n')
+    before = snapshot(root)
+    result = cli("import", bad, "-C", root)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}:3: malformed XML: an element is not closed by the end of the file" in result.stderr and "body" not in result.stderr
+    assert snapshot(root) == before

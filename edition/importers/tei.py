@@ -165,8 +165,19 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
         raise EditionError.at("file is empty", path, 1, 1, hint="a TEI file holds a <TEI> element")
     fragment = _is_fragment(data)
     if fragment:
-        data = _wrapped(data)
-    root = parse_tei(data, path)
+        lines = data.rstrip().count(b"\n") + 1  # the last line that holds anything
+        try:
+            root = parse_tei(_wrapped(data), path)
+        except EditionError as exc:
+            problem = exc.problems[0]
+            if problem.line and problem.line >= lines and "body" in problem.message:  # the wrapper's end was reached
+                raise EditionError.at(
+                    "malformed XML: an element is not closed by the end of the file", path, lines, None,
+                    hint="close every element the fragment opens (the <div> ends with </div>)",
+                ) from None
+            raise
+    else:
+        root = parse_tei(data, path)
     result = ImportResult(documents=[])
     teis = [root] if root.tag == t("TEI") else [el for el in root.iter(t("TEI"))]
     if not teis:
