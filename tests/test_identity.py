@@ -489,3 +489,19 @@ def test_an_unclosed_fragment_says_so_at_its_last_line(tmp_path, cli):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{bad}:3: malformed XML: an element is not closed by the end of the file" in result.stderr and "body" not in result.stderr
     assert snapshot(root) == before
+
+
+def test_a_number_after_a_long_title_survives_the_length_limit():
+    made = [document_id(f"Шифртелеграмма Рощина Филиппову номер {n} о положении в Корее") for n in (5, 6)]
+    assert made == ["shifrtelegramma-roshchina-filippovu-5", "shifrtelegramma-roshchina-filippovu-6"]
+    assert document_id("Ciphered Telegram No. 25553, Roshchin to Filippov [Stalin]") == "ciphered-telegram-25553-roshchin"
+
+
+def test_many_collisions_are_resolved_quickly():
+    import time
+
+    same = [Document(id="cable", title=f"Cable {i}") for i in range(5000)]
+    started = time.perf_counter()
+    make_unique(same)
+    assert time.perf_counter() - started < 1.0
+    assert len({d.id for d in same}) == 5000 and same[-1].id == "cable-5000"

@@ -35,9 +35,10 @@ def ascii_words(text: str) -> list[str]:
 
 def title_slug(title: str, limit: int = MAX_LENGTH) -> str:
     """The title part of an id: its first significant words (stop words
-    left out, unless nothing else is left) with every number among them,
-    whole words only, at most `limit` characters (a first word longer than
-    that stands alone). Empty when the title has no letters or digits."""
+    left out, unless nothing else is left) with the numbers among and just
+    after them, whole words only, at most `limit` characters: past that,
+    words (never numbers) are dropped from the end. A first word longer
+    than `limit` stands alone. Empty when the title has no letters or digits."""
     words = ascii_words(title)
     # "No. 709" is the number 709: the abbreviation adds nothing to an id.
     words = [w for i, w in enumerate(words) if not (w in _NUMBER_SIGNS and words[i + 1 : i + 2] and words[i + 1].isdigit())]
@@ -49,9 +50,12 @@ def title_slug(title: str, limit: int = MAX_LENGTH) -> str:
             if count == MAX_WORDS:
                 break
             count += 1
-        if taken and len("-".join([*taken, word])) > limit:
-            break
         taken.append(word)
+    while len("-".join(taken)) > limit:
+        last_word = next((i for i in range(len(taken) - 1, 0, -1) if not taken[i].isdigit()), None)
+        if last_word is None:
+            break
+        del taken[last_word]
     return "-".join(taken)
 
 
@@ -86,12 +90,14 @@ def make_unique(documents: Iterable[Document], existing: dict[str, Document] | N
     import refuses to overwrite it)."""
     existing = existing or {}
     claimed: set[str] = set()
+    tried: dict[str, int] = {}  # the last suffix tried for each base: no quadratic search
     for doc in documents:
         base = candidate = doc.id or FALLBACK
         n = 1
         while candidate in claimed or (candidate in existing and not _same(existing[candidate], doc)):
-            n += 1
+            n = max(n, tried.get(base, 1)) + 1
             candidate = f"{base}-{n}"
+        tried[base] = n
         doc.id = candidate
         claimed.add(candidate)
 
