@@ -74,6 +74,7 @@ def import_files(
         raise EditionError(*problems)
     with store.locked(root):
         ws = store.load_workspace(root)
+        importers.make_unique(report.documents, {d.id: d for d in ws.edition.documents})
         targets = []
         for doc in report.documents:
             files_of = ws.files.get(doc.id)
@@ -264,7 +265,8 @@ def reading_text(doc: Document, layer_id: str | None = None) -> str:
                 text = text[:offset] + mark + text[offset:]
         return f"[{text}]{tail}" if brackets else text + tail
 
-    lines = [with_calls("title", doc.title)]
+    number = f"{doc.number}. " if doc.number else ""  # as a series prints it: "22. Diary Entry …"
+    lines = [number + with_calls("title", doc.title)]
     if doc.date:
         lines.append(with_calls("date", doc.date.text, brackets=doc.date.supplied))
     if layer:

@@ -33,6 +33,12 @@ ReadingOption = Annotated[
     Optional[str],
     typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
 ]
+DOC_HELP = (
+    "The document: its id, the start of its id that no other id shares, or its number in "
+    "`edition list` (a number up to the count of documents is that position; a longer one, "
+    "such as a year, is read as the start of an id)."
+)
+DocArgument = Annotated[str, typer.Argument(help=DOC_HELP)]
 
 
 def _say(message: str) -> None:
@@ -94,7 +100,7 @@ def init(
 @app.command("import")
 @command
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt).")],
+    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).")],
     lang: Annotated[str, typer.Option(help="Language of the text, when the file does not say.")] = "en",
     replace: Annotated[bool, typer.Option(help="Re-import documents that already exist from a corrected source, keeping translations and notes.")] = False,
     force: Annotated[bool, typer.Option("--force", help="With --replace: go on when a segment that carries translations or notes is gone.")] = False,
@@ -125,28 +131,65 @@ def import_(
 @app.command("list")
 @command
 def list_(edition: EditionOption = None, as_json: JsonOption = False):
-    """The documents in order: id, date, title, layers, notes."""
+    """The documents in volume order (date, then number): the position that
+    names a document in other commands (`edition show 3`), id, date, title,
+    layers, notes. An id is never broken across lines; the title folds."""
     from . import api
 
     ws = api.open_workspace(_root(edition))
-    rows = [api.document_row(d) for d in ws.edition.documents]
+    documents = ws.edition.documents
+    rows = [api.document_row(d) for d in documents]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    console = _console()
+    table, needed = _document_table(documents, rows, console.width)
+    if needed > console.width:  # narrower than an id: lines run past the edge rather than cut it
+        console.width = needed
+    console.print(table)
+
+
+def _document_table(documents, rows, width: int) -> tuple:
+    """`edition list` as a table for a terminal `width` columns wide. The
+    number, id and number columns are as wide as their widest cell and never
+    break; the title takes what is left and folds. When the terminal is too
+    narrow for every column, layers, then the date, then notes are left out
+    (`--json` has them all). Returns the table and the least width that
+    shows it without cutting an id."""
     from rich.table import Table
 
-    table = Table(box=None, header_style="bold")
-    for name in ("id", "date", "title", "layers", "notes"):
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(row["id"], row["date"] or "", row["title"], ", ".join(row["layers"]), str(row["notes"]))
-    _console().print(table)
+    columns = {"#": [str(i) for i in range(1, len(documents) + 1)], "id": [r["id"] for r in rows]}
+    if any(d.number for d in documents):
+        columns["no."] = [d.number or "" for d in documents]
+    columns["date"] = [r["date"] or "" for r in rows]
+    columns["title"] = [r["title"] for r in rows]
+    columns["layers"] = [", ".join(r["layers"]) for r in rows]
+    columns["notes"] = [str(r["notes"]) for r in rows]
+    widths = {name: max(len(name), *(len(c) for c in cells)) if cells else len(name) for name, cells in columns.items()}
+    widths["date"] = min(widths["date"], 12)
+    widths["layers"] = min(widths["layers"], 12)
+    for optional in ("layers", "date", "notes"):
+        others = sum(w + 1 for name, w in widths.items() if name != "title")
+        if width - others >= 20:
+            break
+        del columns[optional], widths[optional]
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
+    for name in columns:
+        if name == "title":
+            table.add_column(name, overflow="fold", ratio=1, min_width=12)
+        elif name in ("date", "layers"):
+            table.add_column(name, overflow="fold", width=widths[name])
+        else:
+            table.add_column(name, no_wrap=True, width=widths[name], justify="right" if name in ("#", "notes") else "left")
+    for i in range(len(rows)):
+        table.add_row(*(cells[i] for cells in columns.values()))
+    return table, sum(w + 1 for name, w in widths.items() if name != "title") + 12
 
 
 @app.command()
 @command
 def show(
-    doc: Annotated[str, typer.Argument(help="The document's id (see `edition list`).")],
+    doc: DocArgument,
     layer: Annotated[Optional[str], typer.Option(help="Which layer to show (default: the main translation).")] = None,
     edition: EditionOption = None,
     as_json: JsonOption = False,
@@ -302,7 +345,7 @@ def compare(
 @app.command()
 @command
 def collate(
-    doc: Annotated[str, typer.Argument(help="The document's id.")],
+    doc: DocArgument,
     witnesses: Annotated[list[str], typer.Argument(help="The layers to collate against the base.")],
     base: Annotated[str, typer.Option(help="The base text's layer (the lemma comes from it).")],
     format: Annotated[str, typer.Option("--format", "-f", help="term, json or tei.")] = "term",
@@ -358,7 +401,7 @@ def names(
 @command
 def export(
     format: Annotated[str, typer.Argument(help="tei or json.")],
-    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export (default: all).")] = None,
+    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     edition: EditionOption = None,
@@ -381,7 +424,6 @@ translation_app = typer.Typer(help="Add, review, list and remove translations of
 note_app = typer.Typer(help="Footnotes, glosses, translator's and archival notes.", no_args_is_help=True)
 app.add_typer(translation_app, name="translation")
 app.add_typer(note_app, name="note")
-DocArgument = Annotated[str, typer.Argument(help="The document's id (see `edition list`).")]
 
 
 def _first_words(text: str, width: int = 38) -> str:

@@ -153,6 +153,9 @@ class Document:
     id: str
     title: str
     date: DateSpec | None = None
+    # The document's number in its series, as printed ("22", "22a", "IV"):
+    # FRUS `@n` or the editor's own; kept apart from the title.
+    number: str | None = None
     collection: str | None = None  # the series or file heading it came in
     author: str | None = None
     recipient: str | None = None

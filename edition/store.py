@@ -94,12 +94,50 @@ class Workspace:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def document(self, doc_id: str) -> Document:
-        doc = self.edition.document(doc_id)
-        if doc is None:
-            known = [d.id for d in self.edition.documents]
-            raise UsageError.at(f"no document '{doc_id}' in this edition", hint=_suggest(doc_id, known, "edition list"))
-        return doc
+    def document(self, name: str) -> Document:
+        """The document a user named: by its id, by its position in the
+        volume (`1` is the first document `edition list` shows), or by a
+        prefix of its id that no other id shares. A bare number up to the
+        count of documents is a position; a longer one (`1956`) is read as
+        the start of an id. Raises UsageError (exit 2) for a name that fits
+        no document or several."""
+        return resolve_document(self.edition.documents, name)
+
+
+def resolve_document(documents: list[Document], name: str) -> Document:
+    """See `Workspace.document`: the one rule by which every command names
+    a document."""
+    name = name.strip()
+    exact = next((d for d in documents if d.id == name), None)
+    if exact is not None:
+        return exact
+    if name.isascii() and name.isdigit() and 1 <= int(name) <= len(documents):
+        return documents[int(name) - 1]
+    lowered = name.lower()
+    starting = [d for d in documents if lowered and d.id.lower().startswith(lowered)]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        shown = ", ".join(f"{documents.index(d) + 1} {d.id}" for d in starting[:8])
+        more = f" and {len(starting) - 8} more" if len(starting) > 8 else ""
+        raise UsageError.at(
+            f"'{name}' is the start of {len(starting)} document ids: {shown}{more}",
+            hint="type more of the id, or give the document's number from `edition list`",
+        )
+    if not documents:
+        raise UsageError.at(f"no document '{name}': the edition has no documents yet", hint="add some with `edition import FILE`")
+    if name.isascii() and name.isdigit():
+        raise UsageError.at(
+            f"no document number {name}: the edition has {len(documents)} document(s), numbered 1 to {len(documents)}",
+            hint="`edition list` shows each document's number",
+        )
+    close = difflib.get_close_matches(name, [d.id for d in documents], n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean '{close[0]}'? `edition list` shows every document with its number and id"
+    else:
+        some = ", ".join(d.id for d in documents[:3]) + (", …" if len(documents) > 3 else "")
+        hint = f"the edition has {len(documents)} document(s): {some}; `edition list` shows each with its number"
+    raise UsageError.at(f"no document '{name}' in this edition", hint=hint)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -156,8 +194,23 @@ def load_workspace(root: Path) -> Workspace:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     if (root / NAMES_FILE).exists():
         edition.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
-    edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
+    edition.documents = sorted(documents, key=volume_order)
     return ws
+
+
+def volume_order(doc: Document) -> tuple:
+    """Where a document stands in the volume: by date, then by its number
+    read naturally ("9" before "10", "22" before "22a"), then by id."""
+    return (doc.date.sort_key if doc.date else "9999", natural_key(doc.number), doc.id)
+
+
+def natural_key(number: str | None) -> tuple:
+    """A sort key that reads the runs of digits in `number` as numbers;
+    documents without a number come after the numbered ones."""
+    if not number:
+        return (1, ())
+    parts = re.findall(r"\d+|\D+", number.strip().lower())
+    return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts))
 
 
 def load(root: Path | str = ".") -> Edition:
@@ -369,7 +422,7 @@ def column_problem(columns: list[str]) -> str | None:
 
 
 DOCUMENT_FIELDS = (
-    "id", "title", "collection", "date", "author", "recipient", "place", "type",
+    "id", "title", "number", "collection", "date", "author", "recipient", "place", "type",
     "original_language", "archival_refs", "citation", "publication", "source_url",
     "summary", "credit", "rights", "reading", "layers", "segments", "notes", "unplaced",
 )  # fmt: skip
@@ -416,6 +469,7 @@ def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bo
     doc = Document(
         id=f.ident("id", required=True),
         title=f.str("title", required=True),
+        number=f.str("number"),
         collection=f.str("collection"),
         date=date,
         author=f.str("author"),
@@ -754,6 +808,7 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
     return {
         "id": doc.id,
         "title": doc.title,
+        "number": doc.number,
         "collection": doc.collection,
         "date": date,
         "author": doc.author,

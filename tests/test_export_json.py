@@ -12,7 +12,7 @@ from edition.model import find_phrase
 from .conftest import REPO, snapshot
 
 DOCUMENT_KEYS = [
-    "id", "title", "collection", "date", "author", "recipient", "place", "type", "original_language",
+    "id", "title", "number", "collection", "date", "author", "recipient", "place", "type", "original_language",
     "archival_refs", "citation", "publication", "source_url", "summary", "credit", "rights", "unplaced",
     "reading", "layers", "segments", "notes",
 ]  # fmt: skip

@@ -7,9 +7,9 @@ so scripts can rely on the shape; the same edition gives the same JSON.
       "schema": "edition.json/1",
       "edition": {"title", "subtitle", "editors": [..], "publisher", "year",
                   "languages": [..], "page_size", "layout"},
-      "documents": [                      # in the edition's order (by date)
+      "documents": [                      # in the edition's order (date, number)
         {
-          "id", "title", "collection",
+          "id", "title", "number", "collection",
           "date": null | {"text", "iso", "certainty", "iso_end", "supplied"},
           "author", "recipient", "place", "type", "original_language",
           "archival_refs": [{"text", "archive", "fond", "opis", "delo",
@@ -78,6 +78,7 @@ def document_json(doc: Document) -> dict:
     return {
         "id": doc.id,
         "title": doc.title,
+        "number": doc.number,
         "collection": doc.collection,
         "date": date,
         "author": doc.author,

@@ -287,15 +287,17 @@ def _header(doc: Document, edition: Edition, apparatus) -> etree._Element:
     for editor in edition.editors:
         stmt = _sub(title_stmt, "respStmt")
         _sub(stmt, "resp", text="editor")
-        _sub(stmt, "name", text=editor)
+        inline(_sub(stmt, "name"), editor)
     for layer in doc.layers:
         if layer.translator:
             stmt = _sub(title_stmt, "respStmt", {XML_ID: _resp_id(doc, layer.id)})
             _sub(stmt, "resp", text="translation" if layer.role is LayerRole.TRANSLATION else "text")
-            _sub(stmt, "name", text=layer.translator)
+            inline(_sub(stmt, "name"), layer.translator)
     publication = _sub(file_desc, "publicationStmt")
-    _sub(publication, "publisher", text=edition.publisher or edition.title)
+    inline(_sub(publication, "publisher"), edition.publisher or edition.title)
     _sub(publication, "idno", {"type": "document"}, doc.id)
+    if doc.number:
+        _sub(publication, "idno", {"type": "number"}, doc.number)
     if edition.year:
         _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
     if doc.rights:
@@ -339,15 +341,15 @@ def _source_desc(doc: Document, apparatus) -> etree._Element:
         ms = _sub(source, "msDesc")
         ident = _sub(ms, "msIdentifier")
         if ref.archive:
-            _sub(ident, "repository", text=ref.archive)
+            inline(_sub(ident, "repository"), ref.archive)
         if ref.fond:
-            _sub(ident, "collection", {"type": "fond"}, ref.fond)
+            inline(_sub(ident, "collection", {"type": "fond"}), ref.fond)
         for key in ("opis", "delo", "folios"):
-            if getattr(ref, key):
-                _sub(ident, "idno", {"type": key}, getattr(ref, key))
-        _sub(ms, "head", text=ref.text)
+            if getattr(ref, key):  # an idno holds no markup: its emphasis is left out
+                _sub(ident, "idno", {"type": key}, "".join(run for run, _ in inline_spans(getattr(ref, key))))
+        inline(_sub(ms, "head"), ref.text)
         if ref.copy:
-            _sub(_sub(_sub(ms, "additional"), "adminInfo"), "note", {"type": "copy"}, ref.copy)
+            inline(_sub(_sub(_sub(ms, "additional"), "adminInfo"), "note", {"type": "copy"}), ref.copy)
     if doc.citation:
         inline(_sub(source, "bibl", {"type": "citation"}), doc.citation)
     if doc.publication:
@@ -387,7 +389,7 @@ def _profile(doc: Document) -> etree._Element:
     if doc.summary:
         inline(_sub(_sub(profile, "abstract"), "p"), doc.summary)
     if doc.date:
-        _date(_sub(profile, "creation"), doc.date).text = doc.date.text
+        inline(_date(_sub(profile, "creation"), doc.date), doc.date.text)
     languages = []
     for code in [doc.original_language, *(layer.lang for layer in doc.layers)]:
         if code and code not in languages:
@@ -398,17 +400,17 @@ def _profile(doc: Document) -> etree._Element:
             name = LANGUAGE_NAMES.get(code.split("-")[0], code)
             _sub(usage, "language", {"ident": code, "n": "original" if code == doc.original_language else None}, name)
     if doc.doc_type:
-        _sub(_sub(_sub(profile, "textClass"), "keywords"), "term", {"type": "document-type"}, doc.doc_type)
+        inline(_sub(_sub(_sub(profile, "textClass"), "keywords"), "term", {"type": "document-type"}), doc.doc_type)
     if doc.author or doc.place or doc.recipient:
         corresp = _sub(profile, "correspDesc")
         if doc.author or doc.place:
             sent = _sub(corresp, "correspAction", {"type": "sent"})
             if doc.author:
-                _sub(sent, "name", text=doc.author)
+                inline(_sub(sent, "name"), doc.author)
             if doc.place:
-                _sub(sent, "placeName", text=doc.place)
+                inline(_sub(sent, "placeName"), doc.place)
         if doc.recipient:
-            _sub(_sub(corresp, "correspAction", {"type": "received"}), "name", text=doc.recipient)
+            inline(_sub(_sub(corresp, "correspAction", {"type": "received"}), "name"), doc.recipient)
     return profile
 
 
@@ -442,7 +444,7 @@ def _change(doc: Document, layer) -> etree._Element:
         items = _sub(change, "list", {"type": "gloss"})
         for key, value in facts:
             _sub(items, "label", text=key)
-            _sub(items, "item", text=value)
+            inline(_sub(items, "item"), value)
     else:
         change.text += "."
     return change
@@ -645,15 +647,15 @@ def _corpus_header(edition: Edition, documents: list[Document]) -> etree._Elemen
     header = _el("teiHeader")
     file_desc = _sub(header, "fileDesc")
     title_stmt = _sub(file_desc, "titleStmt")
-    _sub(title_stmt, "title", {"type": "main"}, edition.title)
+    inline(_sub(title_stmt, "title", {"type": "main"}), edition.title)
     if edition.subtitle:
-        _sub(title_stmt, "title", {"type": "sub"}, edition.subtitle)
+        inline(_sub(title_stmt, "title", {"type": "sub"}), edition.subtitle)
     for editor in edition.editors:
         stmt = _sub(title_stmt, "respStmt")
         _sub(stmt, "resp", text="editor")
-        _sub(stmt, "name", text=editor)
+        inline(_sub(stmt, "name"), editor)
     publication = _sub(file_desc, "publicationStmt")
-    _sub(publication, "publisher", text=edition.publisher or edition.title)
+    inline(_sub(publication, "publisher"), edition.publisher or edition.title)
     if edition.year:
         _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
     _sub(_sub(file_desc, "sourceDesc"), "p", text=f"The {len(documents)} documents of the edition, each with its own source description.")

@@ -11,9 +11,10 @@ from ..errors import EditionError
 from ..textfile import read_text as read_source
 from . import text
 from .base import Delivery, FileNote, Paragraph, checksum
+from .ids import document_id, make_unique
 from .text import ImportResult
 
-DOCUMENT_FORMATS = (".txt", ".text", "", ".xml")
+DOCUMENT_FORMATS = (".txt", ".text", "", ".md", ".markdown", ".docx", ".xml")
 DELIVERY_FORMATS = (".txt", ".text", "", ".md", ".markdown", ".docx")
 
 
@@ -28,14 +29,36 @@ def read(path: Path, *, lang: str = "en") -> ImportResult:
     path = Path(path)
     if path.suffix.lower() not in DOCUMENT_FORMATS:
         raise _unknown(path, DOCUMENT_FORMATS)
-    if path.suffix.lower() == ".xml":  # TEI P5: the file states its own language
+    suffix = path.suffix.lower()
+    if suffix == ".xml":  # TEI P5: the file states its own language
         from .tei import read_tei
 
         return read_tei(path, lang=lang)
+    if suffix in (".md", ".markdown", ".docx"):
+        return _paragraph_document(path, suffix, lang)
     result = text.read_text(read_source(path), lang=lang, name=path.stem)
     if not result.documents:
         raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
     return result
+
+
+def _paragraph_document(path: Path, suffix: str, lang: str) -> ImportResult:
+    """A Markdown or Word file as a new document (see `paragraphs`)."""
+    from . import paragraphs
+
+    if not path.is_file():
+        raise EditionError.at("not a file that can be read" if path.exists() else "no such file", path)
+    if suffix == ".docx":
+        from . import docx
+
+        delivery = docx.read_delivery(path)
+    else:
+        from . import markdown
+
+        delivery = markdown.read_delivery(path, read_source(path), paragraphs.DOCUMENT_FIELDS)
+    if not delivery.paragraphs:
+        raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds no paragraphs")
+    return paragraphs.document(delivery, path, lang=lang)
 
 
 def read_delivery(path: Path) -> Delivery:
@@ -61,4 +84,4 @@ def read_delivery(path: Path) -> Delivery:
     return delivery
 
 
-__all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "read", "read_delivery"]
+__all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "document_id", "make_unique", "read", "read_delivery"]

@@ -66,18 +66,46 @@ def _delivery(document, path: Path) -> Delivery:
 
 
 def _text_and_calls(element) -> tuple[str, list[tuple[int, str]]]:
-    """The paragraph's text and the offsets of its footnote references."""
-    text, calls = "", []
+    """The paragraph's text, italics as `*…*` (the model's emphasis), and
+    the offsets of its footnote references."""
+    text, calls, emphasis = "", [], False
+
+    def close() -> None:
+        nonlocal text, emphasis
+        if emphasis:
+            kept = text.rstrip()
+            text, emphasis = kept + "*" + text[len(kept) :], False
+
     for node in element.iter():
         if node.tag == f"{W}t":
-            text += node.text or ""
-        elif node.tag == f"{W}tab":
-            text += " "
-        elif node.tag in (f"{W}br", f"{W}cr"):
+            piece = node.text or ""
+            italic = _italic(node.getparent())
+            if italic and not emphasis and piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                text, piece, emphasis = text + piece[:lead] + "*", piece[lead:], True
+            elif not italic and emphasis and piece:
+                close()
+            text += piece
+        elif node.tag in (f"{W}tab", f"{W}br", f"{W}cr"):
             text += " "
         elif node.tag == f"{W}footnoteReference":
+            close()
             calls.append((len(text.rstrip()), node.get(f"{W}id")))
+    close()
     return text, calls
+
+
+def _italic(run) -> bool:
+    """Whether Word shows the run in italics: direct formatting (`w:i`,
+    unless switched off) or the character style Emphasis."""
+    properties = run.find(f"{W}rPr") if run is not None else None
+    if properties is None:
+        return False
+    flag = properties.find(f"{W}i")
+    if flag is not None:
+        return flag.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+    style = properties.find(f"{W}rStyle")
+    return style is not None and style.get(f"{W}val", "").lower() in ("emphasis", "italic")
 
 
 def _footnotes(document) -> dict[str, str]:

@@ -19,15 +19,20 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$")
 _CALL = re.compile(r"\[\^([^\]\s]+)\]")
 _HEADING = re.compile(r"^#{1,6}[ \t]+")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_UNDERSCORE = re.compile(r"(?<![\w*])_(?=\S)([^_]+?)(?<=\S)_(?![\w*])")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 
 
-def read_delivery(path: Path, text: str) -> Delivery:
+def read_delivery(path: Path, text: str, fields: tuple[str, ...] = META_FIELDS) -> Delivery:
+    """The paragraphs, footnotes and front matter of a Markdown file;
+    `fields` are the front-matter fields allowed (a translation's by
+    default; a new document's are in `paragraphs.DOCUMENT_FIELDS`)."""
     delivery = Delivery(name=Path(path).name, sha256=checksum(path))
     body = text
     front = _FRONT.match(text)
     if front:
-        delivery.meta = _front_matter(front.group(1), path)
+        delivery.meta = _front_matter(front.group(1), path, fields)
         body = text[front.end() :]
     definitions: dict[str, str] = {}
     blocks: list[list[str]] = []
@@ -60,7 +65,7 @@ def read_delivery(path: Path, text: str) -> Delivery:
                 calls.append((len(delivery.paragraphs), m.group(1), len(clean)))
                 pos = m.end()
             clean += text[pos:]
-            delivery.paragraphs.append(Paragraph(tidy_space(clean), kind))
+            delivery.paragraphs.append(Paragraph(emphasis(tidy_space(clean)), kind))
     for index, label, offset in calls:
         if label not in definitions:
             raise EditionError.at(f"footnote call [^{label}] has no definition", path, hint=f"add a line `[^{label}]: …`")
@@ -70,6 +75,13 @@ def read_delivery(path: Path, text: str) -> Delivery:
     for label, text in definitions.items():  # a definition never called: keep it
         delivery.notes.append(FileNote(-1, "", tidy_space(text)))
     return delivery
+
+
+def emphasis(text: str) -> str:
+    """Markdown's other spellings of emphasis (`_…_`, `**…**`, `__…__`)
+    as the model's one, `*…*`."""
+    text = _STRONG.sub(r"*\2*", text)
+    return _UNDERSCORE.sub(r"*\1*", text)
 
 
 def _split(lines: list[str]) -> list[tuple[SegmentKind, str]]:
@@ -82,7 +94,7 @@ def _split(lines: list[str]) -> list[tuple[SegmentKind, str]]:
     return [(SegmentKind.PARAGRAPH, " ".join(line.strip() for line in lines))]
 
 
-def _front_matter(text: str, path: Path) -> dict[str, str]:
+def _front_matter(text: str, path: Path, fields: tuple[str, ...] = META_FIELDS) -> dict[str, str]:
     # The front matter starts on the file's line 2: a blank line before it
     # makes every position, in errors too, a line of the file (hardening,
     # issue 7: YAML errors named the line within the front matter).
@@ -91,16 +103,16 @@ def _front_matter(text: str, path: Path) -> dict[str, str]:
         raise EditionError.at("front matter must be a mapping of fields", path, tree.line, tree.column)
     meta: dict[str, str] = {}
     for key, value in tree.value.items():
-        if key not in META_FIELDS:
+        if key not in fields:
             import difflib
 
-            close = difflib.get_close_matches(key, META_FIELDS, n=1)
+            close = difflib.get_close_matches(key, fields, n=1)
             raise EditionError.at(
                 f"unknown field '{key}' in the front matter",
                 path,
                 value.key_line,
                 value.key_column,
-                hint=f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(META_FIELDS)}",
+                hint=f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(fields)}",
             )
         if not isinstance(value.value, str):
             raise EditionError.at(f"'{key}' must be text", path, value.key_line, value.key_column)

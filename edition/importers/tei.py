@@ -17,7 +17,7 @@ DOCTYPE that declares entities or names an external subset is refused."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -38,8 +38,9 @@ from ..model import (
     Unaligned,
     find_phrase,
 )
-from ..text import MONTHS, parse_date, slug
+from ..text import MONTHS, parse_date
 from ..textfile import MAX_FILE_BYTES
+from .ids import document_id, xml_id
 from .text import ImportResult
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -162,7 +163,21 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
         )  # fmt: skip
     if not data.strip():
         raise EditionError.at("file is empty", path, 1, 1, hint="a TEI file holds a <TEI> element")
-    root = parse_tei(data, path)
+    fragment = _is_fragment(data)
+    if fragment:
+        lines = data.rstrip().count(b"\n") + 1  # the last line that holds anything
+        try:
+            root = parse_tei(_wrapped(data), path)
+        except EditionError as exc:
+            problem = exc.problems[0]
+            if problem.line and problem.line >= lines and "body" in problem.message:  # the wrapper's end was reached
+                raise EditionError.at(
+                    "malformed XML: an element is not closed by the end of the file", path, lines, None,
+                    hint="close every element the fragment opens (the <div> ends with </div>)",
+                ) from None
+            raise
+    else:
+        root = parse_tei(data, path)
     result = ImportResult(documents=[])
     teis = [root] if root.tag == t("TEI") else [el for el in root.iter(t("TEI"))]
     if not teis:
@@ -178,12 +193,52 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
             result.documents.append(_OwnReader(tei, path, result).document())
         else:
             name = path.stem if len(teis) == 1 else f"{path.stem}-{len(result.documents) + 1}"
-            result.documents.append(_ForeignReader(tei, path, result, name, lang).document())
+            doc = _ForeignReader(tei, path, result, name, lang).document()
+            if fragment:
+                doc.id = _fragment_id(tei, path.stem) or doc.id
+            result.documents.append(doc)
     ids = [d.id for d in result.documents]
     for doc_id in ids:
         if ids.count(doc_id) > 1:
             raise EditionError.at(f"two documents in the file have the id '{doc_id}'", path, hint="give each document its own idno")
     return result
+
+
+# A bare `div type="document"`, as the Office of the Historian's volumes hold
+# each document: the TEI namespace and the `frus:` prefix are used but not
+# declared (they are declared on the volume's root). Such a fragment is read
+# inside a wrapper that declares both, put on the fragment's first line so
+# that every line number in a message is still the file's.
+_FRAGMENT = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<div[\s>]", re.S)
+_XML_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
+FRUS_NS = "http://history.state.gov/frus/ns/1.0"
+
+
+def _is_fragment(data: bytes) -> bool:
+    return _FRAGMENT.match(data) is not None
+
+
+def _wrapped(data: bytes) -> bytes:
+    declaration = _XML_DECLARATION.match(data)
+    if declaration:  # blanked, not removed: the columns of line 1 stay the file's
+        data = re.sub(rb"[^\n]", b" ", declaration.group(0)) + data[declaration.end() :]
+    head = f'<TEI xmlns="{TEI_NS}" xmlns:frus="{FRUS_NS}"><text><body>'.encode()
+    return head + data + b"</body></text></TEI>"
+
+
+def _fragment_id(tei, stem: str) -> str | None:
+    """A fragment's id: its `xml:id` (FRUS `d22`), with the volume when the
+    file's name gives it (`frus1955-57v24-d22.xml` → `frus1955-57v24-d22`):
+    document numbers start again in each volume, and history.state.gov
+    cites a document by the two together."""
+    div = next((d for d in tei.iter(t("div")) if d.get("type") == "document"), None)
+    given = xml_id(div.get(XML_ID)) if div is not None else None
+    if not given:
+        return None
+    qualified = xml_id(stem)
+    if qualified and qualified.endswith(f"-{given}") and re.fullmatch(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", stem):
+        return stem
+    return given
 
 
 def _is_ours(tei) -> bool:
@@ -431,7 +486,7 @@ class _ForeignReader:
             result.warnings.append(f"{path.name}: xml:lang '{lang}' is not a language code; the text is taken as '{default_lang}'")
             lang = default_lang
         self.layer = Layer(id=lang, lang=lang, role=LayerRole.ORIGINAL)
-        doc_id = name if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name) else slug(name)
+        doc_id = name if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name) else document_id(name)
         self.doc = Document(id=doc_id, title="", layers=[self.layer])
         self.consumed: set = set()
         self.pending_notes: list[tuple[Note, str | None]] = []  # notes whose place waits for a segment
@@ -473,14 +528,23 @@ class _ForeignReader:
         if len(divs) != 1:
             return
         head = next((c for c in divs[0] if local(c) == "head"), None)
+        number = (divs[0].get("n") or "").strip() or None
+        self.doc.number = number
         if head is not None:
             text, marks = self._inline(head)
+            printed = re.match(rf"{re.escape(number)}\.\s+", text) if number else None
+            if printed:  # "22. Diary Entry …": the number is kept apart from the title
+                cut = printed.end()
+                text, marks = text[cut:], [(m, offset - cut) for m, offset in marks]
             self.doc.title = text
             self._place_marks(marks, "title", text)
             self.consumed.add(head)
         dateline = next((c for c in divs[0] if local(c) == "dateline"), None)
         if dateline is not None:
             text, marks = self._inline(dateline)
+            plain = text.replace("*", "")
+            if not marks and plain != text and _dateline(text, None)[0] is None and _dateline(plain, None)[0] is not None:
+                text = plain  # FRUS sets whole datelines in italics: typography, not emphasis
             place, date = _dateline(text, self._header_when())
             cut = len(text) - len(date.text)
             if any(offset < cut for _, offset in marks):  # a note on the place: keep the line whole
@@ -884,6 +948,8 @@ class _OwnReader:
             )  # fmt: skip
         doc_id = idno.text.strip()
         doc = Document(id=doc_id, title=self._text(self._h("fileDesc", "titleStmt", "title")) or "")
+        number = next((i for i in self._hall("fileDesc", "publicationStmt", "idno") if i.get("type") == "number"), None)
+        doc.number = (number.text or "").strip() or None if number is not None else None
         series = self._h("fileDesc", "seriesStmt", "title")
         doc.collection = self._text(series)
         doc.rights = self._text(self._h("fileDesc", "publicationStmt", "availability", "p"))
@@ -905,24 +971,26 @@ class _OwnReader:
                 ptr = part.find(t("ptr"))
                 doc.source_url = ptr.get("target") if ptr is not None else None
         doc.summary = self._text(self._h("profileDesc", "abstract", "p"))
-        doc.date = _date_attrs(self._h("profileDesc", "creation", "date"))
+        created = self._h("profileDesc", "creation", "date")
+        doc.date = _date_attrs(created)
+        if doc.date is not None:
+            doc.date = replace(doc.date, text=self._text(created))
         for language in self._hall("profileDesc", "langUsage", "language"):
             if language.get("n") == "original":
                 doc.original_language = language.get("ident")
         term = next((x for x in self._hall("profileDesc", "textClass", "keywords", "term") if x.get("type") == "document-type"), None)
-        doc.doc_type = term.text if term is not None else None
+        doc.doc_type = self._text(term)
         for action in self._hall("profileDesc", "correspDesc", "correspAction"):
             name = action.find(t("name"))
             if action.get("type") == "sent":
-                doc.author = name.text if name is not None else None
-                place = action.find(t("placeName"))
-                doc.place = place.text if place is not None else None
+                doc.author = self._text(name)
+                doc.place = self._text(action.find(t("placeName")))
             elif action.get("type") == "received":
-                doc.recipient = name.text if name is not None else None
+                doc.recipient = self._text(name)
         prefix = _ncname(doc_id)
         changes = {c.get("n"): c for c in self._hall("revisionDesc", "change")}
         translators = {
-            f"#{r.get(XML_ID)}": "".join(r.find(t("name")).itertext())
+            f"#{r.get(XML_ID)}": self._text(r.find(t("name")))
             for r in self._hall("fileDesc", "titleStmt", "respStmt")
             if r.get(XML_ID) and r.find(t("name")) is not None
         }
@@ -971,14 +1039,14 @@ class _OwnReader:
         for el in ident if ident is not None else []:
             name = local(el)
             if name == "repository":
-                parts["archive"] = el.text
+                parts["archive"] = self._text(el)
             elif name in ("collection", "idno") and el.get("type") in ("fond", "opis", "delo", "folios"):
-                parts[el.get("type")] = el.text
+                parts[el.get("type")] = self._text(el)
         head = ms.find(t("head"))
         copy = ms.find(f"{t('additional')}/{t('adminInfo')}/{t('note')}")
         return ArchivalRef(
-            text="".join(head.itertext()) if head is not None else "",
-            copy="".join(copy.itertext()) if copy is not None else None,
+            text=self._text(head) or "",
+            copy=self._text(copy),
             **parts,
         )
 
@@ -995,7 +1063,7 @@ class _OwnReader:
                     if local(el) == "label":
                         label = el.text
                     elif local(el) == "item" and label:
-                        pairs[label] = "".join(el.itertext())
+                        pairs[label] = _exact_inline(el)[0]
             for key in ("translator", "translated_from", "revises", "date", "description", "added", "source_file", "source_sha256"):
                 setattr(layer, key, pairs.get(key, getattr(layer, key)))
             layer.flagged = pairs["flagged"].split() if pairs.get("flagged") else []

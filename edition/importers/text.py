@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 from ..model import Anchor, Document, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from .base import Paragraph
+from .ids import document_id, make_unique, title_slug
 from ..text import (
     LANGUAGE_NAMES,
     language_code,
     parse_cited_signature,
     parse_date,
     parse_signature,
-    slug,
     tidy_space,
 )
 
@@ -222,7 +222,7 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
     _notes(doc, endnotes, calls, labels, layer.id, result)
     if not doc.segments:
         result.warnings.append(f"'{doc.title}': no body text was found")
-    doc.id = "-".join(filter(None, [doc.date.iso if doc.date else None, slug(doc.title, 40)]))
+    doc.id = document_id(doc.title, date_iso=doc.date.iso if doc.date else None)
     return doc
 
 
@@ -426,11 +426,10 @@ def _notes(doc, endnotes, calls, labels, layer_id, result) -> None:
 
 
 def _unique_ids(documents: list[Document], name: str) -> None:
-    seen: dict[str, int] = {}
     for doc in documents:
-        base = doc.id or slug(name)
-        seen[base] = seen.get(base, 0) + 1
-        doc.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        if not title_slug(doc.title):  # a title of no letters: the file's name
+            doc.id = document_id(doc.title, date_iso=doc.date.iso if doc.date else None, fallback=name)
+    make_unique(documents)
 
 
 __all__ = ["ImportResult", "read_text", "LANGUAGE_NAMES"]

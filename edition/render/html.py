@@ -397,7 +397,7 @@ class DocumentView:
     running_title: str
     date: tuple[Piece, ...] | None
     date_supplied: bool
-    place: str | None
+    place: tuple[Run, ...] | None
     summary: tuple[tuple[Run, ...], ...]  # paragraphs of the headnote
     source: tuple[tuple[Run, ...], ...]  # lines of the source note
     lang: str
@@ -405,7 +405,7 @@ class DocumentView:
     blocks: tuple[Block | ListBlock, ...]  # the text in one column (columns empty)
     notes: tuple[EndNote, ...]
     archival: tuple[EndNote, ...]
-    unplaced: tuple[str, ...]
+    unplaced: tuple[tuple[Run, ...], ...]
     columns: tuple[Column, ...] = ()  # two or three: the parallel layout
     rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
     apparatus: ApparatusView | None = None  # printed after the text
@@ -935,7 +935,7 @@ def _document_view(
         running_title=running_head(plain(doc.title), page.head_chars),
         date=pieces(date.text, calls.get(("", "date"), [])) if date and date.text else None,
         date_supplied=bool(date and date.supplied),
-        place=doc.place,
+        place=runs(doc.place) if doc.place else None,
         summary=tuple(runs(p) for p in _paragraphs(doc.summary)),
         source=tuple(source),
         lang=_view_lang(columns, main),
@@ -943,7 +943,7 @@ def _document_view(
         blocks=tuple(blocks),
         notes=tuple(endnotes),
         archival=tuple(archival),
-        unplaced=tuple(doc.unplaced),
+        unplaced=tuple(runs(u) for u in doc.unplaced),
         columns=columns,
         rows=tuple(rows),
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
