@@ -742,3 +742,13 @@ def test_calls_bind_to_the_word_before_them():
         Bound((), (b,)),
         Bound((Run("Wort"),), (a, b)),
     )
+
+
+def test_emphasis_in_the_volumes_own_fields_prints_as_italics_not_asterisks(tmp_path):
+    """`*…*` marks a work's title in edition.yaml as in documents: the
+    title page prints it in italics, the <title> and running head plain."""
+    edition = small_edition(title="Letters to *Pravda*, 1956", subtitle="From the *Kommunist* files", publisher="*Nauka*")
+    html = render_html(edition, templates_dirs(REPO))
+    assert '<h1 class="volume-title">Letters to <em>Pravda</em>, 1956</h1>' in html
+    assert "<em>Kommunist</em>" in html and "<title>Letters to Pravda, 1956</title>" in html
+    assert "*" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)

@@ -422,7 +422,7 @@ class DocumentView:
 
 @dataclass(frozen=True)
 class VolumeView:
-    title: str
+    title: str  # plain: <title>, metadata, bookmarks
     subtitle: str | None
     editors: tuple[str, ...]
     publisher: str | None
@@ -438,6 +438,8 @@ class VolumeView:
     index: tuple[IndexSection, ...] = ()  # persons, places
     abbreviations: tuple[tuple[str, str], ...] = ()
     sources: tuple[SourceGroup, ...] = ()  # the list of sources
+    title_runs: tuple[Run, ...] = ()  # the title as printed: `*…*` in italics
+    subtitle_runs: tuple[Run, ...] = ()
 
 
 # (document number, layer id, segment id): one printed block.
@@ -470,16 +472,18 @@ def volume_view(
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
     keywords = ", ".join(["documentary edition", *edition.languages])
     view = VolumeView(
-        title=edition.title,
-        subtitle=edition.subtitle,
-        editors=tuple(edition.editors),
-        publisher=edition.publisher,
+        title=plain(edition.title),
+        subtitle=plain(edition.subtitle) if edition.subtitle else None,
+        title_runs=runs(edition.title),
+        subtitle_runs=runs(edition.subtitle or ""),
+        editors=tuple(plain(e) for e in edition.editors),
+        publisher=plain(edition.publisher) if edition.publisher else None,
         year=edition.year,
         lang=lang,
         keywords=keywords,
         page=page,
         documents=documents,
-        running_title=running_head(edition.title, page.head_chars),
+        running_title=running_head(plain(edition.title), page.head_chars),
         bleed=edition.bleed,
         # "crop" asks for the marks a printer expects: crop marks and
         # registration crosses.
