@@ -9,6 +9,8 @@ from pathlib import Path
 
 from . import store
 from .errors import EditionError, Problem, UsageError
+from .ids import check_id, id_problem
+from .paths import check_inside, output_file, output_folder
 from .model import Document, Edition, LayerRole, Note, resolve_anchor
 from .store import Workspace
 
@@ -48,6 +50,8 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
         except EditionError as exc:
             problems.extend(exc.problems)
             continue
+        for doc in result.documents:
+            problems.extend(id_problems(doc, Path(path)))
         report.documents.extend(result.documents)
         report.warnings.extend(f"{path}: {w}" for w in result.warnings)
     if problems:
@@ -67,6 +71,18 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
         for doc in report.documents:
             report.written.append(store.write_document(root, doc, replace=replace, files=ws.files.get(doc.id)))
     return report
+
+
+def id_problems(doc: Document, source: Path) -> list[Problem]:
+    """The ids of an imported document that break the id rule (edition/ids.py),
+    reported at the source file they came from."""
+    from .ids import ID_HINT
+
+    named = [("document id", doc.id)]
+    named += [("layer id", layer.id) for layer in doc.layers]
+    named += [("segment id", segment.id) for segment in doc.segments]
+    named += [("note id", note.id) for note in doc.notes]
+    return [Problem(f"{id_problem(value)} ({what})", source, hint=ID_HINT) for what, value in named if id_problem(value)]
 
 
 def validate(root: Path) -> list[Problem]:
@@ -257,8 +273,16 @@ def add_translation(
     from .importers import read_delivery
     from .translations import add_translation as add
 
+    for option, value, what in (("--layer", layer_id, "the new layer's id"), ("--revises", revises, "the layer revised"),
+                                ("--from", translated_from, "the layer or language translated from")):
+        if value is not None:  # a layer or a language code: both are ids
+            check_id(value, what, option=option)
     delivery = read_delivery(Path(file))
     meta = delivery.meta
+    for key in ("layer", "revises"):
+        if key in meta and id_problem(meta[key]) is not None:
+            line = _front_matter_line(Path(file), key)
+            check_id(meta[key], f"'{key}' in the front matter", Path(file), line, 1 if line else None)
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
@@ -291,6 +315,20 @@ def add_translation(
         return result, path
 
 
+def _front_matter_line(path: Path, key: str) -> int | None:
+    """The line of a delivery's front matter that sets `key`, for messages."""
+    import re
+
+    from .textfile import read_bytes
+
+    try:
+        lines = read_bytes(path).decode("utf-8-sig", "replace").splitlines()
+    except EditionError:
+        return None
+    pattern = re.compile(rf"\s*['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((n for n, line in enumerate(lines[1:], start=2) if pattern.match(line)), None)
+
+
 def remove_translation(root: Path, doc_id: str, layer_id: str):
     """Remove a layer added under translations/ with its notes; returns the
     layer, its notes and the removed file."""
@@ -312,8 +350,11 @@ def remove_translation(root: Path, doc_id: str, layer_id: str):
                 f"layer '{layer_id}' is revised by {', '.join(dependents)}; nothing was removed",
                 hint="remove the revision first",
             )
+        path = files.layer_files[layer_id]
+        if store.digest_on_disk(path) != files.digests.get(path):
+            raise store.refuse_changed(path)
         layer, notes = remove_layer(doc, layer_id)
-        path = files.layer_files.pop(layer_id)
+        files.layer_files.pop(layer_id)
         path.unlink()
         if not any(path.parent.iterdir()):
             path.parent.rmdir()
@@ -332,12 +373,14 @@ def add_note(root: Path, doc_id: str, *, layer: str, segment: str, phrase: str, 
         raise UsageError.at(f"unknown note kind '{kind}'", hint=f"one of: {', '.join(k.value for k in NoteKind)}") from None
     if not text.strip():
         raise UsageError.at("the note has no text", hint="pass --text")
+    if note_id is not None:
+        check_id(note_id, "note id", option="--id")
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
         anchor = place_anchor(doc, layer, segment, phrase, occurrence)
         note_id = note_id or next_note_id(doc, note_kind)
-        if not store.ID_RE.match(note_id) or any(n.id == note_id for n in doc.notes):
+        if any(n.id == note_id for n in doc.notes):
             raise UsageError.at(f"note id '{note_id}' is taken or not valid", hint="choose another --id")
         note = Note(id=note_id, kind=note_kind, text=text, anchor=anchor)
         doc.notes.append(note)
