@@ -181,13 +181,17 @@ def build(
     progress=None,
     pdf_variant: str | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
     build (columns without a layout mean the parallel layout); `progress`
     hears each page laid out (see render.pdf.build_pdf); `jobs` worker
     processes lay out a large volume in parts (default: one per core).
-    WeasyPrint is imported only here."""
+    `out` and `html` must be regular files or new ones, never the
+    edition's sources; a symbolic link is written through only with
+    `force` (see `edition.paths.output_file`). WeasyPrint is imported only
+    here."""
     import dataclasses
 
     from .render import build_pdf, templates_dirs
@@ -199,23 +203,42 @@ def build(
         if pdf_variant not in PDF_VARIANTS:
             raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
         edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
-    out = Path(out) if out else Path(root) / "build" / "edition.pdf"
+    out = _output_file(root, out, "build/edition.pdf", force, "--out")
+    if html is not None:
+        html = output_file(html, root, force=force, option="--html", example="edition.html")
     # The layout cache belongs to the edition's build folder, wherever the PDF goes.
-    cache = Path(root) / "build" / ".cache" / "layout"
+    cache = check_inside(root, Path(root) / "build" / ".cache" / "layout")
     return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs, cache=cache)
 
 
-def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False):
+def _output_file(root: Path, out: Path | None, default: str, force: bool, option: str) -> Path:
+    """The file an output goes to: `out` as checked by `output_file`, or the
+    default inside the edition (whose build/ must not lead out of it)."""
+    if out is not None:
+        return output_file(Path(out), root, force=force, option=option, example=Path(default).name)
+    return output_file(check_inside(root, Path(root) / default), root, option=default, given=False)
+
+
+def _output_folder(root: Path, out: Path | None, default: str, force: bool) -> Path:
+    if out is not None:
+        return output_folder(Path(out), root, force=force)
+    return output_folder(check_inside(root, Path(root) / default), root, option=default, given=False)
+
+
+def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None,
+               overwrite: bool = False, force: bool = False):
     """Write the edition as a folder of static HTML pages (default
     build/site/), readable offline; `layout` and `columns` as for `build`.
     A folder that holds other files than a site of ours is refused unless
-    `overwrite` (and even then only our files are replaced)."""
+    `overwrite` (and even then only our files are replaced); a folder that
+    is a symbolic link only with `force`, one of the edition's sources
+    never."""
     from .render import templates_dirs
     from .render.site import write_site
 
     ws = open_workspace(root)
     edition = _laid_out(ws.edition, layout, columns)
-    out = Path(out) if out else Path(root) / "build" / "site"
+    out = _output_folder(root, out, "build/site", force)
     return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite)
 
 
@@ -544,14 +567,17 @@ class ExportReport:
     documents: int = 0
 
 
-def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False) -> ExportReport:
+def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
+           force: bool = False) -> ExportReport:
     """Export the edition (or the documents named in `docs`) as "tei" (one
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
     out/corpus.xml) or "json" (the file `out`, else the data to print).
     TEI carries each document's apparatus of variants, as printed (see
     `edition.export.apparatus.edition_apparatus`). Everything is made
-    before anything is written; each file is written atomically."""
+    before anything is written; each file is written atomically, never
+    over the edition's sources, a special file or (without `force`) a
+    symbolic link."""
     from .export import json as json_export
     from .export import tei as tei_export
     from .export.apparatus import edition_apparatus
@@ -566,12 +592,19 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         if out is None:
             report.data = text
         else:
-            store.atomic_write(Path(out), text)
-            report.written.append(Path(out))
+            target = output_file(Path(out), root, force=force, example="edition.json")
+            store.atomic_write(target, text)
+            report.written.append(target)
         return report
     folder = Path(out) if out is not None else Path(root) / "build" / "tei"
     if not corpus and folder.suffix.lower() == ".xml":
         raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
+    if corpus and folder.suffix.lower() == ".xml":
+        folder = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+    else:
+        folder = _output_folder(root, out, "build/tei", force)
+        if corpus:
+            folder = output_file(folder / "corpus.xml", root, force=force, option="--out", given=out is not None)
     apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
         target = folder if folder.suffix.lower() == ".xml" else folder / "corpus.xml"
