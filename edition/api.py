@@ -373,11 +373,11 @@ def remove_translation(root: Path, doc_id: str, layer_id: str):
                 f"layer '{layer_id}' is revised by {', '.join(dependents)}; nothing was removed",
                 hint="remove the revision first",
             )
-        path = files.layer_files[layer_id]
+        layer, notes = remove_layer(doc, layer_id)
+        path = files.layer_files.pop(layer_id)
+        # At the last moment: a file edited since it was read is not removed.
         if store.digest_on_disk(path) != files.digests.get(path):
             raise store.refuse_changed(path)
-        layer, notes = remove_layer(doc, layer_id)
-        files.layer_files.pop(layer_id)
         path.unlink()
         if not any(path.parent.iterdir()):
             path.parent.rmdir()

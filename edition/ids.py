@@ -18,7 +18,8 @@ from pathlib import Path
 from .errors import EditionError, UsageError
 
 MAX_ID_LENGTH = 100
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
+# The lookahead holds the length, so that the pattern alone is the whole rule.
+ID_PATTERN = re.compile(rf"(?=[A-Za-z0-9._-]{{1,{MAX_ID_LENGTH}}}\Z)[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
 ID_HINT = "ids are ASCII letters, digits, '-' and '_', with dots only between them (en.2), starting with a letter or digit"
 
 

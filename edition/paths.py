@@ -99,17 +99,21 @@ def output_file(out: Path, root: Path | None = None, *, force: bool = False, opt
         info = None
     except NotADirectoryError:
         raise _refuse(f"{option}: a part of the path is a file, not a folder", out, "name a file in an existing folder", given) from None
+    via = f" (the link's target {path})" if path != out else ""
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise _refuse(f"{option} is a folder; it names the file to write", out, f"name a file, e.g. {option} {out / example}", given)
+        raise _refuse(f"{option} is a folder{via}; it names the file to write", out, f"name a file, e.g. {option} {out / example}", given)
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise _refuse(f"{option} is {_kind(info.st_mode)}; nothing was written", out, "name a regular file or a new one", given)
+        raise _refuse(f"{option} is {_kind(info.st_mode)}{via}; nothing was written", out, "name a regular file or a new one", given)
     source = _source_of(root, path.resolve())
     if source is not None:
-        raise _refuse(
-            f"{option} would replace the edition's own {source}; nothing was written", out,
-            "write outputs elsewhere, e.g. into build/", given,
-        )
+        raise _refuse(f"{option} {_in_source(source)}{via}; nothing was written", out, "write outputs elsewhere, e.g. into build/", given)
     return path
+
+
+def _in_source(source: str) -> str:
+    if "." in source:  # a file: edition.yaml, names.yaml, the lock
+        return f"would replace the edition's own {source}"
+    return f"lies in the edition's own {source}/ folder"
 
 
 def output_folder(out: Path, root: Path | None = None, *, force: bool = False, option: str = "--out",
@@ -126,14 +130,12 @@ def output_folder(out: Path, root: Path | None = None, *, force: bool = False, o
                 "name another folder, or pass --force to write into the folder the link points to", given,
             )
         path = out.resolve()
-    if path.exists() and not path.is_dir():
-        raise _refuse(f"{option} is not a folder", out, "name a folder (new or existing) for the files", given)
     source = _source_of(root, path.resolve())
     if source is not None:
-        raise _refuse(
-            f"{option} is inside the edition's own {source}; nothing was written", out,
-            "write outputs elsewhere, e.g. into build/", given,
-        )
+        raise _refuse(f"{option} {_in_source(source)}; nothing was written", out, "write outputs elsewhere, e.g. into build/", given)
+    if path.exists() and not path.is_dir():
+        kind = _kind(os.lstat(path).st_mode) if not path.is_file() else "a file"
+        raise _refuse(f"{option} is {kind}, not a folder; nothing was written", out, "name a folder (new or existing) for the files", given)
     return path
 
 

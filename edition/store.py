@@ -873,6 +873,8 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
     from elsewhere cannot make us truncate a file it points to."""
     path = Path(root) / LOCK_FILE
     try:
+        if path.is_symlink():  # not even tried; O_NOFOLLOW holds if one appears now
+            raise OSError(errno.ELOOP, "symbolic link", str(path))
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
