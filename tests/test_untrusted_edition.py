@@ -513,6 +513,18 @@ def test_a_hand_edit_made_while_a_command_runs_is_kept(tmp_path_factory, edit, c
     assert {k: v for k, v in snapshot(root).items() if k != str(target.relative_to(root))} == others
 
 
+def test_the_command_line_says_the_file_changed_and_exits_1(ed, cli, monkeypatch):
+    import edition.notes
+
+    seed = ed / "seeds" / f"{LETTER}.yaml"
+    edited = seed.read_text(encoding="utf-8").replace("Comrade Editor,", "Comrade Editor!", 1)
+    real = edition.notes.place_anchor
+    monkeypatch.setattr(edition.notes, "place_anchor", lambda *a: (seed.write_text(edited, encoding="utf-8"), real(*a))[1])
+    result = cli("note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", "x", "-C", ed)
+    refused(result, 1, f"{seed}: the file changed on disk while this command ran", "run the command again")
+    assert seed.read_text(encoding="utf-8") == edited
+
+
 def test_atomic_write_checks_at_the_rename(tmp_path, monkeypatch):
     path = tmp_path / "doc.yaml"
     path.write_text("id: a\n")
