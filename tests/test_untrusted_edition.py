@@ -194,6 +194,33 @@ def test_a_layer_id_in_front_matter_is_checked_at_its_line(ed, outside, cli, val
     assert not (ed.parent / "evil.yaml").exists() and not Path("/tmp/evil.yaml").exists()
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=hostile_id.filter(lambda s: s.strip() == s or not s.strip()))
+@example(bad="../../evil")
+@example(bad="en\n")
+def test_any_hostile_id_in_front_matter_or_yaml_is_an_error_naming_the_file(ed, outside, cli, bad):
+    """A hostile id written as a YAML string (escapes and all) in a
+    delivery's front matter and in a document file: exit 1, the file named
+    with its line, nothing written anywhere."""
+    quoted = json.dumps(bad)  # a valid YAML double-quoted scalar
+    delivery = ed.parent / "delivery.md"
+    text = (ed / DELIVERY).read_text(encoding="utf-8")
+    delivery.write_text(text.replace("translator:", f"layer: {quoted}\ntranslator:", 1), encoding="utf-8")
+    seed = ed / "seeds" / f"{LETTER}.yaml"
+    original = seed.read_bytes()
+    before = snapshot(ed)
+    outside.retake()
+    result = cli("translation", "add", MEMO, delivery, "-C", ed)
+    refused(result, 1, f"{delivery}:3:")
+    assert snapshot(ed) == before and outside.unchanged()
+    seed.write_bytes(original.replace(f"id: {LETTER}\n".encode(), f"id: {quoted}\n".encode(), 1))
+    result = cli("validate", "-C", ed)
+    assert result.exit_code == 1 and f"{seed}:1:" in result.stderr and "Traceback" not in result.output, result.output
+    seed.write_bytes(original)
+    assert snapshot(ed) == before and outside.unchanged()
+    assert sorted(p.name for p in ed.parent.iterdir()) == ["delivery.md", "ed", "outside"]
+
+
 def test_a_tei_idno_that_is_a_path_is_refused_at_its_line(ed, outside, cli, tmp_path):
     api.export(ed, "tei", [LETTER], out=tmp_path / "tei")
     tei = tmp_path / "tei" / f"{LETTER}.xml"
