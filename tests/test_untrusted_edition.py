@@ -17,6 +17,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -550,6 +551,63 @@ def test_the_command_line_says_the_file_changed_and_exits_1(ed, cli, monkeypatch
     result = cli("note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", "x", "-C", ed)
     refused(result, 1, f"{seed}: the file changed on disk while this command ran", "run the command again")
     assert seed.read_text(encoding="utf-8") == edited
+
+
+# A real `edition` process that stops in the slow part of its command
+# (after the load, before the write) until the test has edited a file.
+PAUSED = r"""
+import sys, time
+from pathlib import Path
+import edition.notes, edition.translations
+ready, go = Path(sys.argv.pop(1)), Path(sys.argv.pop(1))
+
+def paused(real):
+    def run(*args, **kwargs):
+        result = real(*args, **kwargs)
+        ready.touch()
+        while not go.exists():
+            time.sleep(0.01)
+        return result
+    return run
+
+edition.notes.place_anchor = paused(edition.notes.place_anchor)
+edition.translations.add_translation = paused(edition.translations.add_translation)
+from edition.cli import main
+sys.argv[0] = "edition"
+main()
+"""
+
+
+@pytest.mark.parametrize("run", range(8))
+def test_a_hand_edit_during_a_real_command_is_kept(tmp_path, run):
+    """Eight real races (the probe lost the edit in five of eight): each
+    edit lands while the process is paused between load and write."""
+    root = copy_sample(tmp_path / "ed")
+    if run % 2:
+        target = root / "translations" / LETTER / "en.2.yaml"
+        args = ["translation", "add", LETTER, "translations/sources/gorky-letter-en-revised.md", "--layer", "en.2", "--replace"]
+    else:
+        target = root / "seeds" / f"{LETTER}.yaml"
+        args = ["note", "add", LETTER, "--layer", "en", "--segment", "p3", "--at", "Voroshilov", "--text", f"Note {run}."]
+    edited = target.read_text(encoding="utf-8").replace("Comrade Editor,", f"Comrade Editor ({run})!", 1)
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    command = [sys.executable, "-c", PAUSED, str(ready), str(go), *args]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    try:
+        for _ in range(6000):
+            if ready.exists() or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert ready.exists(), process.communicate(timeout=5)
+        target.write_text(edited, encoding="utf-8")
+        go.touch()
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, stderr
+    assert f"{target}: the file changed on disk while this command ran" in stderr and "Traceback" not in stderr, stderr
+    assert target.read_text(encoding="utf-8") == edited
 
 
 def test_atomic_write_checks_at_the_rename(tmp_path, monkeypatch):
