@@ -4,6 +4,7 @@ Python without the command line (`edition.init`, `edition.import_files`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -340,8 +341,6 @@ def add_translation(
 
 def _front_matter_line(path: Path, key: str) -> int | None:
     """The line of a delivery's front matter that sets `key`, for messages."""
-    import re
-
     from .textfile import read_bytes
 
     try:
@@ -404,7 +403,7 @@ def add_note(root: Path, doc_id: str, *, layer: str, segment: str, phrase: str, 
         anchor = place_anchor(doc, layer, segment, phrase, occurrence)
         note_id = note_id or next_note_id(doc, note_kind)
         if any(n.id == note_id for n in doc.notes):
-            raise UsageError.at(f"note id '{note_id}' is taken or not valid", hint="choose another --id")
+            raise UsageError.at(f"note id '{note_id}' is taken", hint="choose another --id")
         note = Note(id=note_id, kind=note_kind, text=text, anchor=anchor)
         doc.notes.append(note)
         paths = store.save_layers(ws, doc, {layer})
@@ -600,14 +599,14 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     if not corpus and folder.suffix.lower() == ".xml":
         raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
     if corpus and folder.suffix.lower() == ".xml":
-        folder = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+        target = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+    elif corpus:
+        inside = _output_folder(root, out, "build/tei", force) / "corpus.xml"
+        target = output_file(inside, root, force=force, option="--out", given=out is not None)
     else:
         folder = _output_folder(root, out, "build/tei", force)
-        if corpus:
-            folder = output_file(folder / "corpus.xml", root, force=force, option="--out", given=out is not None)
     apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
-        target = folder if folder.suffix.lower() == ".xml" else folder / "corpus.xml"
         files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}

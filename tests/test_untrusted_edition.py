@@ -395,6 +395,24 @@ def test_force_writes_through_a_link_to_a_regular_file_never_into_a_device(ed, o
     assert snapshot(ed) == before
 
 
+def test_a_corpus_goes_where_asked_and_through_a_link_only_with_force(ed, outside, cli, tmp_path):
+    assert cli("export", "tei", "--corpus", "--out", tmp_path / "tei", "-C", ed).exit_code == 0
+    assert (tmp_path / "tei" / "corpus.xml").read_bytes().startswith(b"<?xml")
+    link = tmp_path / "corpus.xml"
+    link.symlink_to(outside.sentinel)
+    outside.retake()
+    refused(cli("export", "tei", "--corpus", "--out", link, "-C", ed), 2, "is a symbolic link")
+    assert outside.unchanged()
+    assert cli("export", "tei", "--corpus", "--out", link, "--force", "-C", ed).exit_code == 0
+    assert link.is_symlink() and outside.sentinel.read_bytes().startswith(b"<?xml")
+    inner = tmp_path / "tei" / "corpus.xml"
+    inner.unlink()
+    inner.symlink_to(ed / "names.yaml")
+    before = snapshot(ed)
+    refused(cli("export", "tei", "--corpus", "--out", tmp_path / "tei", "--force", "-C", ed), 2, "would replace the edition's own names.yaml")
+    assert snapshot(ed) == before
+
+
 def test_a_plain_out_file_is_still_replaced(ed, cli, tmp_path):
     out = tmp_path / "edition.json"
     out.write_text("old\n")
