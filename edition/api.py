@@ -4,13 +4,16 @@ Python without the command line (`edition.init`, `edition.import_files`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import store
 from .errors import EditionError, Problem, UsageError
+from .ids import check_id, id_problem
 from .model import Document, Edition, Layer, LayerRole, Note, resolve_anchor
+from .paths import check_inside, output_file, output_folder
 from .store import Workspace
 
 if TYPE_CHECKING:  # the re-import is loaded only by the import that needs it
@@ -68,6 +71,8 @@ def import_files(
         except EditionError as exc:
             problems.extend(exc.problems)
             continue
+        for doc in result.documents:
+            problems.extend(id_problems(doc, Path(path)))
         report.documents.extend(result.documents)
         report.warnings.extend(f"{path}: {w}" for w in result.warnings)
     if problems:
@@ -183,6 +188,18 @@ def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None
         else:
             written.append(store.write_layer(root, doc, layer, files, replace=True, was=was))
     return written
+
+
+def id_problems(doc: Document, source: Path) -> list[Problem]:
+    """The ids of an imported document that break the id rule (edition/ids.py),
+    reported at the source file they came from."""
+    from .ids import ID_HINT
+
+    named = [("document id", doc.id)]
+    named += [("layer id", layer.id) for layer in doc.layers]
+    named += [("segment id", segment.id) for segment in doc.segments]
+    named += [("note id", note.id) for note in doc.notes]
+    return [Problem(f"{id_problem(value)} ({what})", source, hint=ID_HINT) for what, value in named if id_problem(value)]
 
 
 def validate(root: Path) -> list[Problem]:
@@ -303,6 +320,7 @@ def build(
     pdf_variant: str | None = None,
     jobs: int | None = None,
     reading: str | None = None,
+    force: bool = False,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. `layout` and `columns` override edition.yaml for this
@@ -311,7 +329,10 @@ def build(
     edition.yaml's and the documents' own choices); `progress`
     hears each page laid out (see render.pdf.build_pdf); `jobs` worker
     processes lay out a large volume in parts (default: one per core).
-    WeasyPrint is imported only here."""
+    `out` and `html` must be regular files or new ones, never the
+    edition's sources; a symbolic link is written through only with
+    `force` (see `edition.paths.output_file`). WeasyPrint is imported only
+    here."""
     import dataclasses
 
     from .render import build_pdf, templates_dirs
@@ -323,26 +344,42 @@ def build(
         if pdf_variant not in PDF_VARIANTS:
             raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
         edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
-    out = Path(out) if out else Path(root) / "build" / "edition.pdf"
+    out = _output_file(root, out, "build/edition.pdf", force, "--out")
+    if html is not None:
+        html = output_file(html, root, force=force, option="--html", example="edition.html")
     # The layout cache belongs to the edition's build folder, wherever the PDF goes.
-    cache = Path(root) / "build" / ".cache" / "layout"
+    cache = check_inside(root, Path(root) / "build" / ".cache" / "layout")
     return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs, cache=cache)
 
 
-def build_site(
-    root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None, overwrite: bool = False,
-    reading: str | None = None,
-):
+def _output_file(root: Path, out: Path | None, default: str, force: bool, option: str) -> Path:
+    """The file an output goes to: `out` as checked by `output_file`, or the
+    default inside the edition (whose build/ must not lead out of it)."""
+    if out is not None:
+        return output_file(Path(out), root, force=force, option=option, example=Path(default).name)
+    return output_file(check_inside(root, Path(root) / default), root, option=default, given=False)
+
+
+def _output_folder(root: Path, out: Path | None, default: str, force: bool) -> Path:
+    if out is not None:
+        return output_folder(Path(out), root, force=force)
+    return output_folder(check_inside(root, Path(root) / default), root, option=default, given=False)
+
+
+def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None,
+               overwrite: bool = False, force: bool = False, reading: str | None = None):
     """Write the edition as a folder of static HTML pages (default
     build/site/), readable offline; `layout` and `columns` as for `build`.
     A folder that holds other files than a site of ours is refused unless
-    `overwrite` (and even then only our files are replaced)."""
+    `overwrite` (and even then only our files are replaced); a folder that
+    is a symbolic link only with `force`, one of the edition's sources
+    never."""
     from .render import templates_dirs
     from .render.site import write_site
 
     ws = open_workspace(root)
     edition = _laid_out(ws.edition, layout, columns, reading)
-    out = Path(out) if out else Path(root) / "build" / "site"
+    out = _output_folder(root, out, "build/site", force)
     return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite)
 
 
@@ -408,8 +445,16 @@ def add_translation(
     from .importers import read_delivery
     from .translations import add_translation as add
 
+    for option, value, what in (("--layer", layer_id, "the new layer's id"), ("--revises", revises, "the layer revised"),
+                                ("--from", translated_from, "the layer or language translated from")):
+        if value is not None:  # a layer or a language code: both are ids
+            check_id(value, what, option=option)
     delivery = read_delivery(Path(file))
     meta = delivery.meta
+    for key in ("layer", "revises"):
+        if key in meta and id_problem(meta[key]) is not None:
+            line = _front_matter_line(Path(file), key)
+            check_id(meta[key], f"'{key}' in the front matter", Path(file), line, 1 if line else None)
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
@@ -443,6 +488,18 @@ def add_translation(
         return result, path
 
 
+def _front_matter_line(path: Path, key: str) -> int | None:
+    """The line of a delivery's front matter that sets `key`, for messages."""
+    from .textfile import read_bytes
+
+    try:
+        lines = read_bytes(path).decode("utf-8-sig", "replace").splitlines()
+    except EditionError:
+        return None
+    pattern = re.compile(rf"\s*['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((n for n, line in enumerate(lines[1:], start=2) if pattern.match(line)), None)
+
+
 def remove_translation(root: Path, doc_id: str, layer_id: str):
     """Remove a layer added under translations/ with its notes; returns the
     layer, its notes and the removed file."""
@@ -466,6 +523,9 @@ def remove_translation(root: Path, doc_id: str, layer_id: str):
             )
         layer, notes = remove_layer(doc, layer_id)
         path = files.layer_files.pop(layer_id)
+        # At the last moment: a file edited since it was read is not removed.
+        if store.digest_on_disk(path) != files.digests.get(path):
+            raise store.refuse_changed(path)
         path.unlink()
         if not any(path.parent.iterdir()):
             path.parent.rmdir()
@@ -484,13 +544,15 @@ def add_note(root: Path, doc_id: str, *, layer: str, segment: str, phrase: str, 
         raise UsageError.at(f"unknown note kind '{kind}'", hint=f"one of: {', '.join(k.value for k in NoteKind)}") from None
     if not text.strip():
         raise UsageError.at("the note has no text", hint="pass --text")
+    if note_id is not None:
+        check_id(note_id, "note id", option="--id")
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
         anchor = place_anchor(doc, layer, segment, phrase, occurrence)
         note_id = note_id or next_note_id(doc, note_kind)
-        if not store.ID_RE.match(note_id) or any(n.id == note_id for n in doc.notes):
-            raise UsageError.at(f"note id '{note_id}' is taken or not valid", hint="choose another --id")
+        if any(n.id == note_id for n in doc.notes):
+            raise UsageError.at(f"note id '{note_id}' is taken", hint="choose another --id")
         note = Note(id=note_id, kind=note_kind, text=text, anchor=anchor)
         doc.notes.append(note)
         paths = store.save_layers(ws, doc, {layer})
@@ -659,14 +721,17 @@ class ExportReport:
     documents: int = 0
 
 
-def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False) -> ExportReport:
+def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
+           force: bool = False) -> ExportReport:
     """Export the edition (or the documents named in `docs`) as "tei" (one
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
     out/corpus.xml) or "json" (the file `out`, else the data to print).
     TEI carries each document's apparatus of variants, as printed (see
     `edition.export.apparatus.edition_apparatus`). Everything is made
-    before anything is written; each file is written atomically."""
+    before anything is written; each file is written atomically, never
+    over the edition's sources, a special file or (without `force`) a
+    symbolic link."""
     from .export import json as json_export
     from .export import tei as tei_export
     from .export.apparatus import edition_apparatus
@@ -681,15 +746,22 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         if out is None:
             report.data = text
         else:
-            store.atomic_write(Path(out), text)
-            report.written.append(Path(out))
+            target = output_file(Path(out), root, force=force, example="edition.json")
+            store.atomic_write(target, text)
+            report.written.append(target)
         return report
     folder = Path(out) if out is not None else Path(root) / "build" / "tei"
     if not corpus and folder.suffix.lower() == ".xml":
         raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
+    if corpus and folder.suffix.lower() == ".xml":
+        target = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+    elif corpus:
+        inside = _output_folder(root, out, "build/tei", force) / "corpus.xml"
+        target = output_file(inside, root, force=force, option="--out", given=out is not None)
+    else:
+        folder = _output_folder(root, out, "build/tei", force)
     apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
-        target = folder if folder.suffix.lower() == ".xml" else folder / "corpus.xml"
         files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}

@@ -255,6 +255,7 @@ def build(
     pdf_variant: Annotated[Optional[str], typer.Option(help="pdf/ua-1 (tagged, accessible), pdf/ua-2, pdf/a-2u, pdf/a-3u (archival) or none (default: edition.yaml).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     reading: ReadingOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition."""
@@ -265,7 +266,7 @@ def build(
     with _progress_bar() as progress:
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant, jobs=jobs, reading=reading,
+            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force,
         )
     _say(f"wrote {path} ({report.pages} pages)")
     if report.warnings:
@@ -282,6 +283,7 @@ def site(
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
     reading: ReadingOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     edition: EditionOption = None,
 ):
     """Write the volume as a folder of static HTML pages, readable offline."""
@@ -289,7 +291,7 @@ def site(
 
     report = api.build_site(
         _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite,
-        reading=reading,
+        reading=reading, force=force,
     )
     for warning in report.warnings:
         _say(f"warning: {warning}")
@@ -404,6 +406,7 @@ def export(
     docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     edition: EditionOption = None,
 ):
     """Export documents as TEI P5 XML or the whole model as JSON."""
@@ -411,7 +414,7 @@ def export(
 
     if corpus and format != "tei":
         raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
-    report = api.export(_root(edition), format, docs or None, out, corpus=corpus)
+    report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force)
     if report.data is not None:
         sys.stdout.buffer.write(report.data)
         sys.stdout.flush()

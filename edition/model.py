@@ -347,7 +347,7 @@ class Edition:
 
 
 # An ISO 639 language code with optional subtags: en, ru, de-1996, sr-Latn.
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" would accept "en\n"
 
 PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
 LAYOUTS = ("translation", "original", "parallel")

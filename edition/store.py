@@ -11,8 +11,10 @@ import contextlib
 import difflib
 import errno
 import fcntl
+import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from typing import Iterator
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
+from .ids import ID_PATTERN, check_id, is_id
 from .model import (
     LANG_RE,
     APPARATUS,
@@ -50,6 +53,7 @@ from .model import (
     Unaligned,
     resolve_anchor,
 )
+from .paths import check_inside
 from .names import PERSON, PLACE, Abbreviation, Name, Register
 from .yamlio import Block, Located
 
@@ -59,7 +63,9 @@ DOCUMENTS_DIR = "seeds"
 TRANSLATIONS_DIR = "translations"
 LOCK_FILE = ".edition.lock"
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# The id rule lives in edition/ids.py (is_id, check_id); this pattern matches
+# the same ids with `.match` and is kept for callers of the old name.
+ID_RE = re.compile(rf"(?:{ID_PATTERN.pattern})\Z")
 ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -71,6 +77,9 @@ ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 class DocumentFiles:
     path: Path
     layer_files: dict[str, Path] = field(default_factory=dict)
+    # The digest of each file as it was read (see `digest`): a write checks
+    # at the rename that the file still holds what was read.
+    digests: dict[Path, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,14 +166,25 @@ def load_workspace(root: Path) -> Workspace:
     """Read an edition folder; problems are collected in `.problems`."""
     root = Path(root)
     problems: list[Problem] = []
-    edition = _collect(problems, lambda: read_edition_file(root / EDITION_FILE)) or Edition(title="(unreadable)")
+
+    def inside(path: Path) -> bool:
+        """Whether `path` may be read: a link out of the edition is a problem."""
+        return _collect(problems, lambda: check_inside(root, path)) is not None
+
+    edition = None
+    if inside(root / EDITION_FILE):
+        edition = _collect(problems, lambda: read_edition_file(root / EDITION_FILE))
+    edition = edition or Edition(title="(unreadable)")
     ws = Workspace(root=root, edition=edition, problems=problems)
     documents: list[Document] = []
     where: dict[str, Path] = {}
     positions: dict[str, Positions] = ws.positions
     docs_dir = root / DOCUMENTS_DIR
-    for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() else []:
-        loaded = _collect(problems, lambda: read_document_file(path))
+    digests: dict[Path, str] = {}
+    for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() and inside(docs_dir) else []:
+        if not inside(path):
+            continue
+        loaded = _collect(problems, lambda: read_document_file(path, digests=digests))
         if loaded is None:
             continue
         doc, _, found = loaded
@@ -178,10 +198,12 @@ def load_workspace(root: Path) -> Workspace:
             continue
         positions[doc.id] = found
         where[doc.id] = path
-        ws.files[doc.id] = DocumentFiles(path)
+        ws.files[doc.id] = DocumentFiles(path, digests={path: digests[path]})
         documents.append(doc)
     trans_dir = root / TRANSLATIONS_DIR
-    for path in sorted(trans_dir.glob("*/*.yaml")) if trans_dir.is_dir() else []:
+    for path in sorted(trans_dir.glob("*/*.yaml")) if trans_dir.is_dir() and inside(trans_dir) else []:
+        if not inside(path):
+            continue
         doc_id = path.parent.name
         doc = next((d for d in documents if d.id == doc_id), None)
         if doc is None:
@@ -192,7 +214,7 @@ def load_workspace(root: Path) -> Workspace:
         _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id], positions[doc_id]))
     for doc in documents:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
-    if (root / NAMES_FILE).exists():
+    if ((root / NAMES_FILE).exists() or (root / NAMES_FILE).is_symlink()) and inside(root / NAMES_FILE):
         edition.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
     edition.documents = sorted(documents, key=volume_order)
     return ws
@@ -306,8 +328,9 @@ class _Fields:
 
     def ident(self, key: str, required: bool = False) -> str | None:
         raw = self.str(key, required)
-        if raw is not None and not ID_RE.match(raw):
-            raise self.error(key, f"'{raw}' is not a valid id", "use letters, digits, '.', '-' and '_'")
+        if raw is not None and not is_id(raw):
+            line, column = self.pos(key)
+            check_id(raw, f"'{key}' in {self.what}", self.path, line, column)
         return raw
 
     def lang(self, key: str, required: bool = False) -> str | None:
@@ -414,7 +437,7 @@ def column_problem(columns: list[str]) -> str | None:
     if len(columns) > MAX_COLUMNS:
         return f"at most {MAX_COLUMNS} columns can stand side by side, not {len(columns)}"
     for name in columns:
-        if not ID_RE.match(name):
+        if not is_id(name):
             return f"column '{name}' is not a layer id, a language code, 'original' or 'translation'"
     if len(set(columns)) < len(columns):
         return "a column is named twice"
@@ -439,15 +462,18 @@ LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
 Positions = dict[str, tuple[Path, int | None, int | None]]
 
 
-def read_document_file(path: Path, check_canonical: bool = False) -> tuple[Document, bool | None, Positions]:
+def read_document_file(path: Path, check_canonical: bool = False, digests: dict[Path, str] | None = None) -> tuple[Document, bool | None, Positions]:
     """A document, whether its file is in canonical form (safe to rewrite;
-    None unless `check_canonical`), and the positions of its parts."""
+    None unless `check_canonical`), and the positions of its parts. With
+    `digests`, the digest of what was read is put there under `path`."""
     with yamlio.collector_paused():
-        return _read_document_file(path, check_canonical)
+        return _read_document_file(path, check_canonical, digests)
 
 
-def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bool | None, Positions]:
+def _read_document_file(path: Path, check_canonical: bool, digests: dict[Path, str] | None = None) -> tuple[Document, bool | None, Positions]:
     tree, text = yamlio.load(path)
+    if digests is not None:
+        digests[path] = digest(text)
     f = _Fields(tree, path, DOCUMENT_FIELDS, "a document")
     positions: Positions = {"id": (path, *f.pos("id"))}
     layers = []
@@ -587,7 +613,7 @@ def _plain_segment(node: Located, allowed: set[str], layer_ids: list[str]) -> Se
     if type(fields) is not dict or not fields.keys() <= allowed:
         return None
     ident = fields.get("id")
-    if ident is None or type(ident.value) is not str or not ID_RE.match(ident.value):
+    if ident is None or not is_id(ident.value):
         return None
     text = {}
     for layer_id in layer_ids:
@@ -620,7 +646,8 @@ def _read_note(node: Located, path: Path) -> Note:
 
 def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: Positions | None = None) -> Layer:
     """Add the layer in translations/<doc>/<layer>.yaml to `doc`."""
-    tree, _ = yamlio.load(path)
+    tree, text = yamlio.load(path)
+    read_digest = digest(text)
     f = _Fields(tree, path, LAYER_FILE_FIELDS, "a translation file")
     named = f.ident("document")
     if named is not None and named != doc.id:
@@ -647,6 +674,7 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
             segment.text[layer.id] = texts[segment.id]
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
+    files.digests[path] = read_digest
     return layer
 
 
@@ -847,9 +875,48 @@ def layer_file_tree(doc: Document, layer: Layer) -> dict:
     }
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+# `expect` for a file that must not exist when it is written.
+ABSENT = "absent"
+
+
+def digest(text: str) -> str:
+    """The digest of a file's text as read (UTF-8, no BOM, LF line ends)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def digest_on_disk(path: Path) -> str:
+    """The digest of what `path` holds now, as `digest` of its text, or
+    ABSENT. A file that is not a regular file gives a digest of nothing
+    anyone read, so a write over it is refused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return ABSENT
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return "not a regular file"
+        data = handle.read()
+    data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.sha256(data).hexdigest()
+
+
+def refuse_changed(path: Path) -> EditionError:
+    return EditionError.at(
+        "the file changed on disk while this command ran (edited by hand or by another program); it was not rewritten",
+        path,
+        hint="run the command again: it starts from the file as it is now",
+    )
+
+
+def atomic_write(path: Path, data: str | bytes, *, expect: str | None = None) -> None:
     """Write via a temporary file in the same folder, fsync, rename, fsync
-    the folder: a crash leaves the old file or the new one, never half."""
+    the folder: a crash leaves the old file or the new one, never half.
+
+    With `expect` (a `digest`, or ABSENT for a new file), the file must
+    still hold what was read: checked at the last moment, just before the
+    rename, so that an edit made meanwhile is refused, not lost."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -858,8 +925,11 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         # mkstemp makes the file private (0600): give it the mode the old
         # file had, or what the user's umask gives a new file.
         try:
-            mode = os.stat(path).st_mode & 0o7777
+            info = os.lstat(path)
+            mode = info.st_mode & 0o7777 if stat.S_ISREG(info.st_mode) else None
         except FileNotFoundError:
+            mode = None
+        if mode is None:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
@@ -868,6 +938,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        if expect is not None and digest_on_disk(path) != expect:
+            raise refuse_changed(path)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -883,9 +955,29 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 @contextlib.contextmanager
 def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
     """Hold the edition's write lock (flock on .edition.lock: the kernel
-    frees it when a process dies, so no lock goes stale)."""
+    frees it when a process dies, so no lock goes stale). The lock file is
+    never followed if it is a link and must be a regular file: an edition
+    from elsewhere cannot make us truncate a file it points to."""
     path = Path(root) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if path.is_symlink():  # not even tried; O_NOFOLLOW holds if one appears now
+            raise OSError(errno.ELOOP, "symbolic link", str(path))
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise EditionError.at(
+                f"the lock file is a symbolic link (to {os.readlink(path)}); nothing was changed",
+                path,
+                hint=f"remove {LOCK_FILE} (it holds nothing; each command makes it afresh) and run the command again",
+            ) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise EditionError.at(
+            "the lock file is not a regular file; nothing was changed",
+            path,
+            hint=f"remove {LOCK_FILE} (it holds nothing; each command makes it afresh) and run the command again",
+        )
     held = False
     # The holder's pid is missing for an instant while it takes or releases
     # the lock: look a few more times before saying "another process".
@@ -926,27 +1018,50 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
 
 
 def refuse_overwrite(path: Path, replace: bool) -> None:
-    if path.exists() and not replace:
+    if (path.exists() or path.is_symlink()) and not replace:
         raise UsageError.at("file exists; it was not changed", path, hint="pass --replace to overwrite it")
+
+
+def document_path(root: Path, doc_id: str) -> Path:
+    """seeds/<doc>.yaml, for a valid id, inside the edition."""
+    check_id(doc_id, "document id")
+    return check_inside(root, Path(root) / DOCUMENTS_DIR / f"{doc_id}.yaml")
+
+
+def _expected(path: Path, files: DocumentFiles | None) -> str:
+    """What `path` must hold when it is replaced: what was read when the
+    edition was loaded, or what it holds now (ABSENT for a new file)."""
+    if files is not None and path in files.digests:
+        return files.digests[path]
+    return digest_on_disk(path)
 
 
 def write_document(root: Path, doc: Document, replace: bool = False, files: DocumentFiles | None = None) -> Path:
     """Write a document's file (the layers not kept in translations/). An
-    existing file is replaced only with `replace` and only if rewriting it
-    loses nothing a person wrote in it (comments, own formatting)."""
-    path = files.path if files else Path(root) / DOCUMENTS_DIR / f"{doc.id}.yaml"
+    existing file is replaced only with `replace`, only if rewriting it
+    loses nothing a person wrote in it (comments, own formatting), and only
+    if it still holds what was read (see `atomic_write`)."""
+    check_id(doc.id, "document id")
+    path = check_inside(root, files.path) if files else document_path(root, doc.id)
     refuse_overwrite(path, replace)
-    if path.exists() and not _written_by_us(path):
-        _refuse_hand_edited(path)
+    expect = _expected(path, files)
+    if expect != ABSENT:
+        if digest_on_disk(path) != expect:
+            raise refuse_changed(path)
+        if not _written_by_us(path):
+            _refuse_hand_edited(path)
     separate = set(files.layer_files) if files else set()
-    atomic_write(path, yamlio.dump(document_tree(doc, {layer.id for layer in doc.layers} - separate)))
+    text = yamlio.dump(document_tree(doc, {layer.id for layer in doc.layers} - separate))
+    atomic_write(path, text, expect=expect)
+    if files is not None:
+        files.digests[path] = digest(text)
     return path
 
 
 def write_edition_file(root: Path, edition: Edition, replace: bool = False) -> Path:
-    path = Path(root) / EDITION_FILE
+    path = check_inside(root, Path(root) / EDITION_FILE)
     refuse_overwrite(path, replace)
-    atomic_write(path, yamlio.dump(edition_tree(edition)))
+    atomic_write(path, yamlio.dump(edition_tree(edition)), expect=None if replace else ABSENT)
     return path
 
 
@@ -981,26 +1096,39 @@ def _refuse_hand_edited(path: Path) -> None:
 
 
 def layer_path(root: Path, doc_id: str, layer_id: str) -> Path:
-    return Path(root) / TRANSLATIONS_DIR / doc_id / f"{layer_id}.yaml"
+    """translations/<doc>/<layer>.yaml, for valid ids, inside the edition."""
+    check_id(doc_id, "document id")
+    check_id(layer_id, "layer id")
+    return check_inside(root, Path(root) / TRANSLATIONS_DIR / doc_id / f"{layer_id}.yaml")
 
 
 def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, replace: bool = False, was: Document | None = None) -> Path:
-    """Write translations/<doc>/<layer>.yaml (its text and its notes).
-    `was`: the document as the file was written for, when its segments
-    changed since (a re-import)."""
+    """Write translations/<doc>/<layer>.yaml (its text and its notes), only
+    if it still holds what was read (see `atomic_write`). `was`: the
+    document as the file was written for, when its segments changed since
+    (a re-import)."""
+    check_id(layer.id, "layer id")
     path = files.layer_files.get(layer.id) or layer_path(root, doc.id, layer.id)
+    check_inside(root, path)
     refuse_overwrite(path, replace)
-    if path.exists() and not _written_by_us(path, was or doc):
-        _refuse_hand_edited(path)
-    atomic_write(path, yamlio.dump(layer_file_tree(doc, layer)))
+    expect = _expected(path, files)
+    if expect != ABSENT:
+        if digest_on_disk(path) != expect:
+            raise refuse_changed(path)
+        if not _written_by_us(path, was or doc):
+            _refuse_hand_edited(path)
+    text = yamlio.dump(layer_file_tree(doc, layer))
+    atomic_write(path, text, expect=expect)
     files.layer_files[layer.id] = path
+    files.digests[path] = digest(text)
     return path
 
 
 def save_layers(ws: Workspace, doc: Document, layer_ids: set[str]) -> list[Path]:
     """Write the files that hold the given layers of `doc` (and their notes):
     a translations/ file for a layer added later, the document file for the
-    others (and for notes on the whole document, with layer id None)."""
+    others (and for notes on the whole document, with layer id None). Each
+    file is replaced only if it still holds what the workspace read."""
     files = ws.files[doc.id]
     written = []
     for layer in doc.layers:

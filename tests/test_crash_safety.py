@@ -272,7 +272,7 @@ def _die_during_write(point: str, nth: int) -> None:
             self.handle.flush()
             die()
 
-    def armed(path, data):
+    def armed(path, data, **options):
         calls[0] += 1
         if calls[0] == nth:
             if point == "temporary file created":
@@ -283,7 +283,7 @@ def _die_during_write(point: str, nth: int) -> None:
                 os.replace = lambda src, dst: die()
             else:
                 os.replace = lambda src, dst: (real_replace(src, dst), die())
-        return real_write(path, data)
+        return real_write(path, data, **options)
 
     store.atomic_write = armed
 
@@ -326,7 +326,7 @@ def test_crash_at_each_step_of_a_write(tmp_path, name, record_property):
     reference = tmp_path / "reference"
     shutil.copytree(pristine, reference)
     real_write, writes = store.atomic_write, []
-    store.atomic_write = lambda path, data: (writes.append(path), real_write(path, data))[1]
+    store.atomic_write = lambda path, data, **options: (writes.append(path), real_write(path, data, **options))[1]
     try:
         action(reference)
     finally:

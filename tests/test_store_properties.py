@@ -19,7 +19,7 @@ text = st.text(
     max_size=60,
 ).map(lambda s: unicodedata.normalize("NFC", s))
 nonblank = text.filter(lambda s: s.strip())
-ident = st.from_regex(r"[a-z][a-z0-9._-]{0,8}", fullmatch=True)
+ident = st.from_regex(r"[a-z][a-z0-9_-]{0,8}(?:\.[a-z0-9_-]{1,3})?", fullmatch=True)  # the id rule of edition/ids.py
 
 
 @st.composite

@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import EditionError
+from ..ids import check_id, is_id
 from ..model import (
     Anchor,
     ArchivalRef,
@@ -49,7 +50,7 @@ XML_ID = f"{{{XML_NS}}}id"
 XML_LANG = f"{{{XML_NS}}}lang"
 APPLICATION = "edition"  # encodingDesc/appInfo/application/@ident of our own files
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _EMPHASIS_RENDS = {"italic", "italics", "underline", "bold", "emphasis"}
 
@@ -486,7 +487,7 @@ class _ForeignReader:
             result.warnings.append(f"{path.name}: xml:lang '{lang}' is not a language code; the text is taken as '{default_lang}'")
             lang = default_lang
         self.layer = Layer(id=lang, lang=lang, role=LayerRole.ORIGINAL)
-        doc_id = name if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name) else document_id(name)
+        doc_id = name if is_id(name) else document_id(name)
         self.doc = Document(id=doc_id, title="", layers=[self.layer])
         self.consumed: set = set()
         self.pending_notes: list[tuple[Note, str | None]] = []  # notes whose place waits for a segment
@@ -946,7 +947,7 @@ class _OwnReader:
                 "the file says it was written by edition but has no document idno", self.path, self.tei.sourceline,
                 hint='the publicationStmt needs <idno type="document">',
             )  # fmt: skip
-        doc_id = idno.text.strip()
+        doc_id = check_id(idno.text.strip(), "the document idno", self.path, idno.sourceline)
         doc = Document(id=doc_id, title=self._text(self._h("fileDesc", "titleStmt", "title")) or "")
         number = next((i for i in self._hall("fileDesc", "publicationStmt", "idno") if i.get("type") == "number"), None)
         doc.number = (number.text or "").strip() or None if number is not None else None

@@ -985,12 +985,20 @@ def _paragraphs(text: str | None) -> list[str]:
 def templates_dirs(root: Path) -> list[Path]:
     """Template folders in lookup order: the edition's own `templates/`
     (when it has one), then the default look shipped with the package;
-    absolute, since the PDF's base URL is made from them."""
+    absolute, since the PDF's base URL is made from them. The edition's
+    folder, and every file and folder in it, must resolve inside the
+    edition: a link out of it is an error naming the link."""
+    from ..paths import check_inside, safe_tree
+
     dirs = []
-    own = Path(root).resolve() / "templates"
-    if own.is_dir():
-        dirs.append(own)
+    real_root = Path(root).resolve()
+    own = real_root / "templates"
+    if own.is_dir() or own.is_symlink():
+        check_inside(real_root, own)
     default = _default_templates()
+    if own.is_dir():
+        safe_tree(own, (real_root, default.resolve()) if default else (real_root,))
+        dirs.append(own)
     if default is not None and default not in dirs:
         dirs.append(default)
     return dirs

@@ -20,7 +20,8 @@ from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError, UsageError
 from ..model import Edition
 from ..names import Register, document_occurrences, matcher
-from ..store import ID_RE, atomic_write
+from ..ids import ID_HINT, is_id
+from ..store import atomic_write
 from .html import (
     SOFT_HYPHEN,
     Block,
@@ -186,10 +187,10 @@ def _roman(n: int) -> str:
 def page_name(doc_id: str) -> str:
     """A document's file name in the site; refuses ids that are no safe file
     name or that would replace one of the site's own pages."""
-    if not ID_RE.match(doc_id) or doc_id.casefold() in RESERVED:
+    if not is_id(doc_id) or doc_id.casefold() in RESERVED:
         raise EditionError.at(
             f"document id {doc_id!r} cannot name a page of the HTML edition",
-            hint="ids are letters, digits, '.', '_' and '-', and not " + " or ".join(sorted(RESERVED)),
+            hint=ID_HINT + ", and not " + " or ".join(sorted(RESERVED)),
         )
     return f"{doc_id}.html"
 
@@ -364,7 +365,7 @@ def _name_sections(view: VolumeView, found: dict[str, list[NameInDocument]], reg
             if not documents:
                 continue
             entries.append(NameEntry(
-                id=f"name-{name.id}" if ID_RE.match(name.id) else f"name-{len(entries) + 1}",
+                id=f"name-{name.id}" if is_id(name.id) else f"name-{len(entries) + 1}",
                 name=entry.name,
                 note=name.note,
                 documents=documents,
@@ -491,7 +492,7 @@ def _previous_files(out: Path, overwrite: bool) -> set[str]:
     if not out.exists():
         return set()
     marker = out / SITE_MARKER
-    if marker.is_file():
+    if marker.is_file() and not marker.is_symlink():  # a link is no marker of ours: never read through it
         lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
         # Only plain names of files in the folder itself: a marker cannot
         # send a removal elsewhere.
