@@ -227,3 +227,9 @@ def test_list_of_sources_from_the_documents_data(built):
     assert "RGANI — Russian State Archive of Contemporary History" in text
     assert text.index("RGANI —") < text.index("TsKhSD —") < text.index("Publications")
     assert "Wir wollen freie Menschen sein (Köln: Bund, 1993), pp. 125-126. No. 1" in text
+
+
+def test_the_apparatus_at_the_foot_overprints_nothing(built):
+    from .overprint import faults
+
+    assert faults(built["root"] / "edition.pdf") == []

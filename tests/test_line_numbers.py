@@ -94,7 +94,7 @@ def built(tmp_path_factory):
     finally:
         pdf_module.same_layout = original
     reader = pypdf.PdfReader(folder / "volume.pdf")
-    return {"edition": edition, "report": report, "chunks": chunks(reader), "reader": reader, "checks": checks}
+    return {"edition": edition, "report": report, "chunks": chunks(reader), "reader": reader, "checks": checks, "out": folder / "volume.pdf"}
 
 
 # --- reading numbers and lines from the PDF ---------------------------------------------
@@ -462,3 +462,9 @@ def test_weasyprint_internals_the_build_patches_are_there():
         "context", "root_box", "page_type", "resume_at", "page_number",
     ]
     assert callable(getattr(block, "_linebox_layout", None))
+
+
+def test_numbered_lines_overprint_nothing(built):
+    from .overprint import faults
+
+    assert faults(built["out"]) == []

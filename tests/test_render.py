@@ -752,3 +752,9 @@ def test_emphasis_in_the_volumes_own_fields_prints_as_italics_not_asterisks(tmp_
     assert '<h1 class="volume-title">Letters to <em>Pravda</em>, 1956</h1>' in html
     assert "<em>Kommunist</em>" in html and "<title>Letters to Pravda, 1956</title>" in html
     assert "*" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
+
+
+def test_nothing_overprints_or_leaves_the_page(built):
+    from .overprint import faults
+
+    assert faults(built["out"]) == []

@@ -467,3 +467,15 @@ def test_build_takes_layout_and_columns_from_the_command_line(sample, cli, monke
     assert result.exit_code == 2 and "unknown layout 'sideways'" in result.output
     result = cli("build", "--edition", sample, "--layout", "parallel", "--columns", "xx")
     assert result.exit_code == 2 and "no document has a layer or language 'xx'" in result.output
+
+
+def test_two_columns_print_without_overprint(two):
+    from .overprint import faults
+
+    assert faults(two["out"]) == []
+
+
+def test_three_columns_print_without_overprint(three):
+    from .overprint import faults
+
+    assert faults(three["out"]) == []
