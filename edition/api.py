@@ -559,6 +559,51 @@ def add_note(root: Path, doc_id: str, *, layer: str, segment: str, phrase: str, 
         return note, paths
 
 
+def review_translation(root: Path, doc_id: str, layer_id: str):
+    """The pairs of a translation layer with the text it was aligned to,
+    weakest first (see `edition.realign.review`)."""
+    from .realign import review
+
+    ws = open_workspace(root)
+    doc = ws.document(doc_id)
+    return doc, review(doc, layer_id)
+
+
+def fix_alignment(root: Path, doc_id: str, layer_id: str, fix: str, segment: str, *, to: str | None = None,
+                  after: str | None = None, occurrence: int = 1):  # fmt: skip
+    """Fix one pair of a stored alignment by hand — `fix` is move (to
+    segment `to`), split (after the phrase `after`), merge or untranslated
+    — pin it, and store the layer. Returns the files written."""
+    from . import realign
+
+    if fix == "move" and not to:
+        raise UsageError.at("--move needs --to SEGMENT", hint="e.g. `--move p7 --to p8`")
+    if fix == "split" and not after:
+        raise UsageError.at("--split needs --after PHRASE", hint="the words after which the text is cut")
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        if doc.layer(layer_id) is not None and layer_id not in ws.files[doc.id].layer_files:
+            raise UsageError.at(
+                f"layer '{layer_id}' is part of the document file, not an aligned translation",
+                ws.files[doc.id].path,
+                hint="fix its text in the file itself",
+            )
+        whole = {n.id for n in doc.notes if n.anchor is None}
+        if fix == "move":
+            realign.move(doc, layer_id, segment, to)
+        elif fix == "split":
+            realign.split(doc, layer_id, segment, after, occurrence)
+        elif fix == "merge":
+            realign.merge(doc, layer_id, segment)
+        elif fix == "untranslated":
+            realign.untranslated(doc, layer_id, segment)
+        else:
+            raise UsageError.at(f"unknown fix '{fix}'", hint="move, split, merge or untranslated")
+        now_whole = {n.id for n in doc.notes if n.anchor is None}
+        return store.save_layers(ws, doc, {layer_id, None} if now_whole - whole else {layer_id})
+
+
 def remove_note(root: Path, doc_id: str, note_id: str):
     with store.locked(root):
         ws = open_workspace(root)

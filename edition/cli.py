@@ -5,6 +5,7 @@ or 2 (the command line). Each command imports the library itself, so that
 `from __future__ import annotations` here: typer would evaluate every
 parameter's annotation string at each start (a third of `--help`'s time)."""
 
+import dataclasses
 import functools
 import json
 import os
@@ -470,6 +471,46 @@ def translation_add(
     flagged = len(result.flagged)
     summary = f"{len(result.pairs)} pairs, {flagged} to review, {len(result.notes)} notes"
     _say(f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)" if dry_run else f"added layer '{result.layer.id}' in {path}: {summary}")
+
+
+@translation_app.command("review")
+@command
+def translation_review(
+    doc: DocArgument,
+    layer: Annotated[str, typer.Argument(help="The translation layer's id.")],
+    move: Annotated[Optional[str], typer.Option("--move", help="Move this segment's text …", metavar="SEGMENT")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="… to this segment.", metavar="SEGMENT")] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="Cut this segment's text; the rest goes to the next segment …", metavar="SEGMENT")] = None,
+    after: Annotated[Optional[str], typer.Option("--after", help="… after these words.", metavar="PHRASE")] = None,
+    occurrence: Annotated[int, typer.Option(min=1, help="Which instance of the --after words.")] = 1,
+    merge: Annotated[Optional[str], typer.Option("--merge", help="Join this segment's text to the segment before.", metavar="SEGMENT")] = None,
+    untranslated: Annotated[Optional[str], typer.Option("--untranslated", help="Mark this segment as not translated.", metavar="SEGMENT")] = None,
+    edition: EditionOption = None,
+    as_json: JsonOption = False,
+):
+    """The pairs of an alignment side by side, weakest first; or fix one
+    (--move … --to, --split … --after, --merge, --untranslated). A fixed
+    pair is pinned: `translation add --replace` keeps it."""
+    from . import api
+
+    root = _root(edition)
+    fixes = [(name, seg) for name, seg in (("move", move), ("split", split), ("merge", merge), ("untranslated", untranslated)) if seg]
+    if len(fixes) > 1:
+        raise UsageError.at("one fix at a time", hint="run the command once for each fix")
+    if fixes:
+        (fix, segment), = fixes
+        written = api.fix_alignment(root, doc, layer, fix, segment, to=to, after=after, occurrence=occurrence)
+        _say(f"fixed {segment} in layer '{layer}' ({fix}); wrote {', '.join(str(p) for p in written)}")
+    document, pairs = api.review_translation(root, doc, layer)
+    if as_json:
+        print(json.dumps([dataclasses.asdict(p) for p in pairs], ensure_ascii=False, indent=2))
+        return
+    for pair in pairs:
+        mark = "fixed" if pair.pinned else "REVIEW" if pair.flagged or not pair.agrees else "ok"
+        segs = "+".join(pair.segments)
+        print(f"{mark:6} {pair.confidence:4.2f}  {segs:>9} {_first_words(pair.base_text):38}  {_first_words(pair.text)}")
+    weak = sum(1 for p in pairs if not p.pinned and (p.flagged or not p.agrees))
+    _say(f"{len(pairs)} pairs, {weak} to review")
 
 
 @translation_app.command("list")

@@ -109,6 +109,9 @@ class Layer:
     # None: the whole document. A segment outside them is not translated;
     # one inside them with no text is missing.
     coverage: list[tuple[str, str]] | None = None
+    # Segments whose pairing an editor fixed by hand (`translation review`):
+    # kept when the layer's text is aligned again.
+    pinned: list[str] = field(default_factory=list)
 
 
 @dataclass

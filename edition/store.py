@@ -453,7 +453,7 @@ DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
 LAYER_FIELDS = (
     "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
-    "added", "source_file", "source_sha256", "coverage", "flagged", "unaligned",
+    "added", "source_file", "source_sha256", "coverage", "flagged", "pinned", "unaligned",
 )  # fmt: skip
 NOTE_FIELDS = ("id", "kind", "label", "layer", "at", "phrase", "occurrence", "text")
 LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
@@ -572,6 +572,7 @@ def _read_layer(node: Located, path: Path) -> Layer:
         flagged=f.strings("flagged"),
         unaligned=[_read_unaligned(item, path) for item in f.items("unaligned")],
         coverage=_read_coverage(f),
+        pinned=f.strings("pinned"),
     )
 
 
@@ -712,7 +713,7 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
                     at(f"layer:{layer.id}", f"layer '{layer.id}' covers unknown segment '{ref}'", _suggest(ref, seg_ids))
             if first in order and last in order and order[last] < order[first]:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' covers '{first}..{last}', but {last} comes before {first}", "write the run in the document's order")
-        for ref in [*layer.flagged, *(u.after for u in layer.unaligned if u.after)]:
+        for ref in [*layer.flagged, *layer.pinned, *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
         source = layer.translated_from
@@ -800,6 +801,7 @@ def layer_tree(layer: Layer) -> dict:
         "source_sha256": layer.source_sha256,
         "coverage": None if layer.coverage is None else [first if first == last else f"{first}..{last}" for first, last in layer.coverage],
         "flagged": list(layer.flagged),
+        "pinned": list(layer.pinned),
         "unaligned": [{"after": u.after, "text": Block(u.text)} for u in layer.unaligned],
     }
 

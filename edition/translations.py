@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from . import realign
 from .align import Alignment, align
 from .errors import UsageError
 from .importers.base import Delivery
@@ -99,12 +100,18 @@ def add_translation(
                 f"document '{doc.id}' already has a layer '{layer_id}'; nothing was changed",
                 hint="pass --replace to replace it, or --layer ID for a new one",
             )
+        pinned = realign.pins(doc, doc.layer(layer_id))  # the editor's fixes, kept if the new text allows
         _drop_layer(doc, layer_id)
         if base.id == layer_id:
             base = base_layer(doc, None, None)
+    else:
+        pinned = []
     base_texts = [s.text.get(base.id, "") for s in doc.segments]
     new_texts = [p.text for p in delivery.paragraphs]
-    alignment = align(base_texts, new_texts, same_language=base.lang == lang)
+    if pinned:
+        alignment, kept = realign.align_around(base_texts, new_texts, pinned, same_language=base.lang == lang)
+    else:
+        alignment, kept = align(base_texts, new_texts, same_language=base.lang == lang), []
     layer = Layer(
         id=layer_id,
         lang=lang,
@@ -154,7 +161,11 @@ def add_translation(
                 new_text=" ".join(paragraphs),
             )
         )
-    layer.coverage = doc.coverage_of(layer_id)  # a part of the document: the rest is not translated, not missing
+    layer.coverage = doc.coverage_of(layer_id)
+    layer.pinned = [doc.segments[segments[0]].id for segments in kept]
+    for segments, _ in pinned:
+        if tuple(segments) not in set(kept):
+            result.warnings.append(f"the pair fixed by hand at {doc.segments[segments[0]].id} is not in the new text; it was aligned again")  # a part of the document: the rest is not translated, not missing
     # The file's own notes (a Word file's footnotes): translator's notes.
     for file_note in delivery.notes:
         segment, offset = para_place.get(file_note.paragraph, (None, 0))

@@ -21,7 +21,7 @@ so scripts can rely on the shape; the same edition gives the same JSON.
                       "revises", "date", "description", "added",
                       "source_file", "source_sha256",
                       "coverage": null | [[first, last]],  # null: all
-                      "flagged": [segment id],
+                      "flagged": [segment id], "pinned": [segment id],
                       "unaligned": [{"after", "text"}]}],
           "segments": [{"id", "kind", "text": {layer id: text | null}}],
                                       # every layer listed; null where the
@@ -110,6 +110,7 @@ def document_json(doc: Document) -> dict:
                 "source_sha256": layer.source_sha256,
                 "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
                 "flagged": list(layer.flagged),
+                "pinned": list(layer.pinned),
                 "unaligned": [{"after": u.after, "text": u.text} for u in layer.unaligned],
             }
             for layer in doc.layers
