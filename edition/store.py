@@ -15,13 +15,14 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
 from .model import (
+    CALENDARS,
     LANG_RE,
     APPARATUS,
     APPARATUS_PLACES,
@@ -47,6 +48,7 @@ from .model import (
     Segment,
     SegmentKind,
     Unaligned,
+    julian_to_gregorian,
     resolve_anchor,
 )
 from .names import PERSON, PLACE, Abbreviation, Name, Register
@@ -155,8 +157,15 @@ def load_workspace(root: Path) -> Workspace:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     if (root / NAMES_FILE).exists():
         edition.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
-    edition.documents = sorted(documents, key=lambda d: (d.date.sort_key if d.date else "9999", d.id))
+    edition.documents = sorted(documents, key=reading_order)
     return ws
+
+
+def reading_order(doc: Document) -> tuple:
+    """Where a document stands in the volume: by its (Gregorian) date, the
+    undated last; documents of one date by id. A document's number, once
+    the model has one, belongs between the date and the id."""
+    return (doc.date.sort_key if doc.date else "9999", doc.id)
 
 
 def load(root: Path | str = ".") -> Edition:
@@ -367,10 +376,10 @@ def column_problem(columns: list[str]) -> str | None:
 
 DOCUMENT_FIELDS = (
     "id", "title", "collection", "date", "author", "recipient", "place", "type",
-    "original_language", "archival_refs", "citation", "publication", "source_url",
+    "classification", "original_language", "archival_refs", "citation", "publication", "source_url",
     "summary", "credit", "rights", "layers", "segments", "notes", "unplaced",
 )  # fmt: skip
-DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
+DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied", "calendar", "iso_julian")
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
 LAYER_FIELDS = (
     "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
@@ -419,6 +428,7 @@ def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bo
         recipient=f.str("recipient"),
         place=f.str("place"),
         doc_type=f.str("type"),
+        classification=f.strings("classification"),
         original_language=f.lang("original_language"),
         archival_refs=[_read_ref(item, path) for item in f.items("archival_refs")],
         citation=f.str("citation"),
@@ -456,11 +466,25 @@ def _read_date(node: Located, path: Path) -> DateSpec:
         certainty=f.choice("certainty", Certainty, Certainty.EXACT),
         iso_end=f.str("iso_end"),
         supplied=f.boolean("supplied"),
+        calendar=f.one_of("calendar", CALENDARS, "gregorian"),
+        iso_julian=f.str("iso_julian"),
     )
-    for key in ("iso", "iso_end"):
+    if spec.calendar == "gregorian":
+        spec = replace(spec, calendar=None)
+    for key in ("iso", "iso_end", "iso_julian"):
         value = getattr(spec, key)
         if value is not None and not ISO_RE.match(value):
             raise f.error(key, f"'{value}' is not an ISO date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+    if spec.iso_julian and spec.calendar != "julian":
+        raise f.error("iso_julian", "'iso_julian' is given but the calendar is not Julian", "add `calendar: julian`")
+    if spec.calendar == "julian" and spec.iso_julian and len(spec.iso_julian) == 10 and spec.iso:
+        gregorian = "{:04d}-{:02d}-{:02d}".format(*julian_to_gregorian(*map(int, spec.iso_julian.split("-"))))
+        if gregorian != spec.iso:
+            raise f.error(
+                "iso",
+                f"'iso' is {spec.iso}, but the Julian day {spec.iso_julian} is {gregorian} in the Gregorian calendar",
+                f"`iso` holds the Gregorian day: write `iso: {gregorian}`",
+            )
     return spec
 
 
@@ -719,6 +743,8 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
             "certainty": d.certainty.value,
             "iso_end": d.iso_end,
             "supplied": True if d.supplied else None,
+            "calendar": d.calendar,
+            "iso_julian": d.iso_julian,
         }
     return {
         "id": doc.id,
@@ -729,6 +755,7 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
         "recipient": doc.recipient,
         "place": doc.place,
         "type": doc.doc_type,
+        "classification": list(doc.classification),
         "original_language": doc.original_language,
         "archival_refs": [{key: getattr(ref, key) for key in REF_FIELDS} for ref in doc.archival_refs],
         "citation": _block(doc.citation),
