@@ -230,7 +230,9 @@ def _document_starts(blocks: list[_Block]) -> list[int]:
     i = 0
     while i < len(blocks) - 1:
         a, b = blocks[i], blocks[i + 1]
-        if _looks_like_title(a) and _is_dateline(b) and not _is_dateline(a):
+        # Within a file, a short line over a date is a signature and its
+        # date ("Foreign Ministry" / "2 November 1956"), not a new document.
+        if _looks_like_title(a) and _is_dateline(b) and not _is_dateline(a) and (i == 0 or len(a.text.split()) >= 4):
             starts.append(i)
             i += 2
         elif _is_dateline(a) and _looks_like_title(b) and not _is_dateline(b) and (i == 0 or _BOLD.match(a.text)):
