@@ -34,6 +34,14 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
+def _warning_at(path: Path, warning: str) -> str:
+    """An importer's warning, compiler style: file, line when it knows it,
+    message, and what to do."""
+    line, hint = getattr(warning, "line", None), getattr(warning, "hint", None)
+    text = f"{path}:{line}: {warning}" if line else f"{path}: {warning}"
+    return f"{text}\n  hint: {hint}" if hint else text
+
+
 def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bool = False, dry_run: bool = False) -> ImportReport:
     """Import source files into the edition at `root`. All files are read
     and checked before anything is written; an existing document file is
@@ -49,7 +57,7 @@ def import_files(root: Path, files: list[Path], *, lang: str = "en", replace: bo
             problems.extend(exc.problems)
             continue
         report.documents.extend(result.documents)
-        report.warnings.extend(f"{path}: {w}" for w in result.warnings)
+        report.warnings.extend(_warning_at(path, w) for w in result.warnings)
     if problems:
         raise EditionError(*problems)
     with store.locked(root):

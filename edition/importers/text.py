@@ -68,6 +68,9 @@ _CREDIT_SENTENCE = re.compile(
     r"(?:^|(?<=[.!?]\s))(?:[^.]{0,300}?\band\s+)?[Tt]ranslated\s+(?:from\s+(?:the\s+)?[A-Z][a-z]+\s+)?(?:for\s+\S+\s+)?by\s+"
     r"(?:[^.]|(?<=\b[A-Z])\.){1,300}+\.?"
 )
+# The archive's acknowledgement of who funded the translation, when a page
+# gives it without its "Credits:" label.
+_FUNDER = re.compile(r"^This document was made possible with support from\b")
 # Classification and handling markings, each on a line of its own.
 _MARKING = re.compile(
     r"^(?:(?:strictly\s+|top\s+)?secret|confidential|strictly confidential|restricted|for official use only|"
@@ -249,19 +252,22 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
     date_calls: list[str] = []
     rest = list(blocks)
     head_line = rest[0].line if rest else 0
+    head_lines = {"title": head_line, "date": head_line}
     # The head: a title and a dateline, in either order.
     for _ in range(2):
         if not rest:
             break
         if doc.date is None and _is_dateline(rest[0]):
+            head_lines["date"] = rest[0].line
             text, date_calls = _split_calls(_unbold(rest.pop(0).text, result))
             doc.date = parse_date(text)
         elif not doc.title:
+            head_lines["title"] = rest[0].line
             doc.title, title_calls = _split_calls(_unbold(rest.pop(0).text, result))
     if not doc.title:
         doc.title = "(untitled)"
         result.warnings.append(ImportWarning("a document has no title: it was called '(untitled)'", head_line))
-    _check_dual_date(doc, head_line, result)
+    _check_dual_date(doc, head_lines["date"], result)
     # Endnotes: the run of numbered blocks at the end ("1. …" or "[1] …").
     endnotes: list[tuple[str, str, int]] = []
     while rest and (m := _ENDNOTE.match(rest[-1].text)):
@@ -281,6 +287,10 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
     i = 0
     while i < len(rest):
         block = rest[i]
+        if _FUNDER.match(block.text) and not doc.credit:
+            doc.credit = block.text  # the archive's credit line, unlabelled
+            i += 1
+            continue
         label = _LABEL.match(_unbold_plain(block.text))
         if label:
             _unbold(block.text, result)
@@ -321,7 +331,7 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
         _credit_layer(doc, credit_match.group(0))
     # Calls and endnotes.
     calls = [("title", c) for c in title_calls] + [("date", c) for c in date_calls]
-    _notes(doc, endnotes, calls, labels, layer.id, result, lines, head_line)
+    _notes(doc, endnotes, calls, labels, layer.id, result, lines, head_lines)
     if not doc.segments:
         result.warnings.append(ImportWarning(f"'{doc.title}': no body text was found", head_line))
     doc.id = "-".join(filter(None, [doc.date.iso if doc.date else None, slug(doc.title, 40)]))
@@ -468,6 +478,9 @@ def _body_block(doc: Document, block: _Block, result: ImportResult) -> None:
     if all(_LIST_ITEM.match(line) for line in source_lines):
         for line in source_lines:
             marker = _LIST_ITEM.match(line).group(0).strip()
+            if marker[:1].isdigit():  # a number is the document's own word ("1."): kept
+                _segment(doc, SegmentKind.LIST_ITEM, tidy_space(line))
+                continue
             result.structure.append(marker)
             _segment(doc, SegmentKind.LIST_ITEM, tidy_space(line[_LIST_ITEM.match(line).end() :]))
         return
@@ -563,7 +576,7 @@ def _credit_layer(doc: Document, credit: str) -> None:
         doc.original_language = layer.translated_from
 
 
-def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_line) -> None:
+def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_lines) -> None:
     """Anchor each numbered endnote at its call: after the word (or bracket)
     the number follows in a title, a dateline or a paragraph, or the word a
     flattened superscript is glued to ("JELEN1"). A call whose note the file
@@ -578,7 +591,7 @@ def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_line) -> 
             placed[label] = anchor
             result.structure.append(label)  # the call itself
         else:
-            orphans.append((label, place, phrase, head_line))
+            orphans.append((label, place, phrase, head_lines[place]))
     for segment in doc.segments:
         text = segment.text[""]
         for pattern in (_CALL_BRACKETED, _CALL_AFTER_BRACKET, _CALL_AFTER_SENTENCE, _CALL_AT_END):
@@ -595,7 +608,7 @@ def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_line) -> 
                     result.structure.append(label)  # the call itself
                     placed[label] = anchor
                 else:
-                    orphans.append((label, segment.id, phrase, lines.get(segment.id, head_line)))
+                    orphans.append((label, segment.id, phrase, lines.get(segment.id, head_lines["title"])))
         segment.text[""] = text
     for label in sorted(labels - set(placed), key=int):
         _place_glued_call(doc, label, layer_id, placed, result)

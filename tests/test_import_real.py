@@ -1,0 +1,306 @@
+"""The plain-text importer on real archival pages (../shared/data/real):
+every word of every file stored, and what each Wilson Center page says
+about itself — title, date, roles and languages, classification, translator,
+endnotes — read into the model as an editor would record it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from edition import store
+from edition.importers import read
+from edition.importers.text import read_text
+from edition.model import Certainty, LayerRole
+from edition.text import parse_date, words
+
+from .conftest import REAL, snapshot
+from .test_import_text import stored_words
+
+pytestmark = pytest.mark.shared_data
+
+FOLDERS = ("wilson", "pairs", "versions")
+# Tables of paragraph correspondences, not documents.
+NOT_DOCUMENTS = (".truth.txt", ".alignment.txt")
+
+
+def real_files() -> list[Path]:
+    if not REAL.is_dir():
+        return []
+    return [
+        path
+        for folder in FOLDERS
+        for path in sorted((REAL / folder).glob("*.txt"))
+        if not path.name.endswith(NOT_DOCUMENTS)
+    ]
+
+
+def language_of(path: Path) -> str:
+    match = re.search(r"\.([a-z]{2})\.txt$", path.name)
+    return match.group(1) if match else "en"
+
+
+_LABEL_LINE = re.compile(r"^(Citation|Summary|Original Language|Contents|Source|Credits|Type|Record ID|Original Uploaded Date):$")
+
+
+def label_words(text: str) -> Counter:
+    """The words of labels that became fields: "Original Language:" and the
+    language it names, "Contents:" and what it says ("English Translation")."""
+    counted: Counter = Counter()
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _LABEL_LINE.match(line.strip()):
+            counted.update(words(line))
+            if line.strip() in ("Original Language:", "Contents:") and i + 1 < len(lines):
+                counted.update(words(lines[i + 1]))
+    return counted
+
+
+def unglued(counted: Counter) -> Counter:
+    """Words with a flattened note call split off ("JELEN1" → "JELEN", "1"),
+    on both sides of the count."""
+    out: Counter = Counter()
+    for word, n in counted.items():
+        for part in re.split(r"(?<=[^\W\d])(?=\d)", word):
+            out[part] += n
+    return out
+
+
+@pytest.mark.parametrize("path", real_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_word_of_a_real_file_is_stored(cli, tmp_path, path: Path):
+    root = tmp_path / "edition"
+    assert cli("init", root, "--title", "Real pages").exit_code == 0
+    done = cli("import", "-C", root, "--lang", language_of(path), path)
+    assert done.exit_code == 0, done.output
+    edition = store.load(root)
+    assert edition.documents, "nothing was imported"
+    source = unglued(Counter(words(path.read_text(encoding="utf-8"))))
+    stored = stored_words(edition.documents)
+    # Each anchored note stood twice in the source: its call and its label.
+    stored.update(note.label for doc in edition.documents for note in doc.notes if note.label and note.anchor)
+    missing = source - unglued(stored) - label_words(path.read_text(encoding="utf-8"))
+    assert not missing, f"words lost: {missing}"
+
+
+# file stem → title, date iso, original language, role, translator,
+# classification, number of endnotes (all anchored at their calls).
+WILSON = {
+    "1946-09-05_letter-mohammed-reza-pahlavi-to-stalin": (
+        "Letter, Mohammed Reza Pahlavi to Generalissimo Stalin, Chairman of the Council of Ministers of the Union of Soviet Socialist Republics",
+        "1946-09-05", None, LayerRole.TRANSLATION, "Gary Goldberg", [], 0,
+    ),
+    "1950-10-12_ciphered-telegram-25553-roshchin-to-filippov": (
+        "Ciphered Telegram No. 25553, Roshchin to Filippov [Stalin]", "1950-10-12", None, LayerRole.TRANSLATION, "Gary Goldberg", ["Top Secret"], 0,
+    ),
+    "1951-01-13_ciphered-telegram-roshchin-to-ussr-foreign-ministry": (
+        "Ciphered telegram, Roshchin to USSR Foreign Ministry", "1951-01-13", None, LayerRole.ORIGINAL, None, [], 0,
+    ),
+    "1952-02-03_ciphered-telegram-709-filippov-to-krasovsky-for-mao": (
+        "Ciphered Telegram No. 709, Filippov [Stalin] to Krasovsky, for Mao Zedong", "1952-02-03", None, LayerRole.ORIGINAL, None, ["TOP PRIORITY"], 0,
+    ),
+    "1956-11-02_cable-chinese-embassy-hungary-paper-justice-misinterpreted": (
+        "Cable from the Chinese Embassy in Hungary, ‘The Hungarian Paper Justice Incorrectly Interpreted Our Statement’",
+        "1956-11-02", None, LayerRole.ORIGINAL, None, [], 4,
+    ),
+    "1956-11-02_cable-chinese-foreign-ministry-on-our-attitude-towards-hungary": (
+        "Cable from the Chinese Foreign Ministry, ‘On Our Attitude towards Hungary’",
+        "1956-11-02", None, LayerRole.TRANSLATION, "Péter Vámos and Gwenyth A. Jones", [], 1,
+    ),
+    "1962-10-25_minutes-hungarian-council-of-ministers": (
+        "Minutes of the Meeting of the Hungarian Revolutionary Worker’s and Peasant’s Government (Council of Ministers)",
+        "1962-10-25", "hu", LayerRole.TRANSLATION, "András Bocz", [], 0,
+    ),
+    "1962-10-31_telegram-polish-embassy-havana-jelen-ciphergram-16077": (
+        "Telegram from Polish Embassy in Havana (Jeleń), 31 October 1962", "1962-10-31", None, LayerRole.TRANSLATION, "Margaret K. Gnoinska", [], 1,
+    ),
+    "1962-11-21_telegram-polish-embassy-havana-jelen": (
+        "Telegram from Polish Embassy in Havana (Jeleń), 21 November 1962", "1962-11-21", None, LayerRole.ORIGINAL, None, [], 1,
+    ),
+    "1975-09-10_letter-ewald-moldt-gdr-foreign-ministry": (
+        "Letter, Ewald Moldt to the Deputy of the Minister, Ministry for Foreign Affairs, Council of Ministers of the German Democratic Republic",
+        "1975-09-10", None, LayerRole.ORIGINAL, None, [], 0,
+    ),
+    "1984-03-13_telegram-redacted-to-comrade-damm": (
+        "Telegram, [redacted] to Comrade Damm", "1984-03-13", None, LayerRole.ORIGINAL, None, [], 0,
+    ),
+}  # fmt: skip
+
+# A note call left in the text: "[3]", or digits glued to a word ("JELEN1", "[KPP].1").
+_STRAY_CALL = re.compile(r"\[\d{1,3}\]|(?<=[A-Za-z\]])\.?\d{1,3}\b")
+
+
+def test_the_wilson_table_covers_every_page(real_data):
+    assert sorted(WILSON) == sorted(p.stem for p in (real_data / "wilson").glob("*.txt"))
+
+
+@pytest.mark.parametrize("stem", sorted(WILSON))
+def test_wilson_page_metadata(real_data, stem):
+    title, iso, original_language, role, translator, classification, endnotes = WILSON[stem]
+    result = read(real_data / "wilson" / f"{stem}.txt")
+    (doc,) = result.documents
+    assert doc.title == title
+    assert doc.date.iso == iso and doc.date.certainty is Certainty.EXACT
+    assert doc.collection is None  # no page of this set comes under a collection heading
+    assert doc.original_language == original_language
+    (layer,) = doc.layers
+    assert (layer.lang, layer.role, layer.translator) == ("en", role, translator)
+    assert layer.translated_from == original_language
+    assert doc.classification == classification
+    notes = [n for n in doc.notes if n.label]
+    assert len(notes) == endnotes and all(n.anchor is not None for n in notes)
+    for segment in doc.segments:
+        assert not _STRAY_CALL.search(segment.text["en"]), f"{segment.id}: {segment.text['en']!r}"
+    assert not result.warnings or stem.startswith("1952")  # only the page with Record ID has something unplaced
+
+
+def test_hungarian_minutes_say_translation_from_hungarian_and_export_so(cli, real_data, tmp_path):
+    root = tmp_path / "ed"
+    cli("init", root)
+    assert cli("import", "-C", root, real_data / "wilson" / "1962-10-25_minutes-hungarian-council-of-ministers.txt").exit_code == 0
+    out = tmp_path / "tei"
+    done = cli("export", "tei", "-C", root, "--out", out)
+    assert done.exit_code == 0, done.output
+    (xml,) = out.glob("*.xml")
+    tei = xml.read_text(encoding="utf-8")
+    assert 'type="translation"' in tei and 'type="original"' not in tei
+    assert '<language ident="hu" n="original">' in tei
+
+
+def test_flattened_calls_are_anchored_to_the_word_they_were_glued_to(real_data):
+    (doc,) = read(real_data / "wilson" / "1962-10-31_telegram-polish-embassy-havana-jelen-ciphergram-16077.txt").documents
+    (note,) = doc.notes
+    assert (note.anchor.phrase, doc.segment(note.anchor.segment).text["en"]) == ("JELEN", "From: [Ambassador Boleslaw] JELEN")
+    assert note.text == "Poland’s ambassador to Cuba (1961-1965)."
+    (doc,) = read(real_data / "wilson" / "1962-11-21_telegram-polish-embassy-havana-jelen.txt").documents
+    assert doc.notes[0].anchor.phrase == "[KPP]."
+    assert "Party [KPP]. He emphasized" in doc.segment(doc.notes[0].anchor.segment).text["en"]
+
+
+def test_bracketed_calls_and_endnotes(real_data):
+    (doc,) = read(real_data / "wilson" / "1956-11-02_cable-chinese-embassy-hungary-paper-justice-misinterpreted.txt").documents
+    assert [(n.label, n.anchor.phrase) for n in doc.notes] == [("1", "edition"), ("2", "Justice"), ("3", "aggression.”"), ("4", "evening,")]
+    text = doc.segment("p2").text["en"]
+    assert text.startswith("The third edition of the Hungarian paper Justice today")
+    assert "it was the eighth" in doc.notes[0].text
+
+
+def test_distribution_list_and_wrapped_line(real_data):
+    (doc,) = read(real_data / "wilson" / "1951-01-13_ciphered-telegram-roshchin-to-ussr-foreign-ministry.txt").documents
+    texts = [s.text["en"] for s in doc.segments]
+    assert texts[0].startswith("Copies: Stalin (2), Molotov")
+    assert texts[1] == "From BEIJING No. 1309 20 hours 05 minutes, 13.1.1951"
+
+
+def test_letterhead_lines_keep_their_breaks(real_data):
+    (doc,) = read(real_data / "versions" / "gdr-fischer-to-axen-1973.translation-B.en.txt").documents
+    assert doc.segments[0].text["en"] == "GDR Council of Ministers\nGDR Foreign Ministry\nDeputy Minister\nBerlin, 18. July 1973"
+
+
+def test_record_id_is_kept_in_unplaced_and_reported_with_its_line(cli, real_data, tmp_path):
+    root = tmp_path / "ed"
+    cli("init", root)
+    path = real_data / "wilson" / "1952-02-03_ciphered-telegram-709-filippov-to-krasovsky-for-mao.txt"
+    done = cli("import", "-C", root, path)
+    assert done.exit_code == 0
+    assert f"{path}:16: 'Record ID:' names nothing" in done.output
+    assert "hint: move it into a field" in done.output
+    (doc,) = store.load(root).documents
+    assert doc.unplaced == ["Original Uploaded Date: 2011-11-20", "Record ID: 113636"]
+    assert doc.doc_type == "Telegram"
+
+
+def test_import_of_a_real_page_in_a_subprocess(real_data, tmp_path):
+    root = tmp_path / "ed"
+    env = {**os.environ, "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "edition"]
+    assert subprocess.run([*command, "init", str(root)], env=env, capture_output=True, timeout=60).returncode == 0
+    path = real_data / "wilson" / "1950-10-12_ciphered-telegram-25553-roshchin-to-filippov.txt"
+    done = subprocess.run([*command, "import", "-C", str(root), str(path)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    written = (root / "seeds" / "1950-10-12-ciphered-telegram-no-25553.yaml").read_text(encoding="utf-8")
+    assert "classification:\n- Top Secret\n" in written
+    assert "role: translation\n  translator: Gary Goldberg\n" in written
+
+
+# Layouts the real pages and probes showed, as small texts.
+
+
+def test_collection_heading_title_with_call_and_date():
+    text = (
+        "Letters to the Editorial Board of ‘Kommunist’, 1956–1957\n\n"
+        "Letter from a Reader to the Editorial Board 1\n\n"
+        "[not later than 18 September 1956] 2\n\n"
+        "The text of the letter.\n\n"
+        "1. The first note.\n\n"
+        "2. The date of the covering letter.\n"
+    )
+    result = read_text(text)
+    (doc,) = result.documents
+    assert doc.collection == "Letters to the Editorial Board of ‘Kommunist’, 1956–1957"
+    assert doc.title == "Letter from a Reader to the Editorial Board"
+    assert doc.date.iso == "1956-09-18" and doc.date.certainty is Certainty.NOT_AFTER and doc.date.supplied
+    assert [(n.label, n.anchor.segment) for n in doc.notes] == [("1", "title"), ("2", "date")]
+    assert doc.segments[0].text["en"] == "The text of the letter."
+
+
+def test_call_without_its_note_is_taken_out_kept_and_reported():
+    text = "Memo\n\n1 May 1950 2\n\nHe wrote it [sic!] 3 Then he left.\n\n1. A note without a call.\n"
+    result = read_text(text)
+    (doc,) = result.documents
+    assert doc.segments[0].text["en"] == "He wrote it [sic!] Then he left."
+    assert doc.date.text == "1 May 1950"
+    assert len(doc.unplaced) == 2 and all("with no note" in u for u in doc.unplaced)
+    lines = sorted(w.line for w in result.warnings)
+    assert lines == [3, 5, 7]  # the date's call, the paragraph's call, the note with no call
+
+
+def test_two_documents_in_one_file_under_a_shared_credit():
+    text = (
+        "Memorandum on the Harvest in the Volga Region\n\n12 (24) March 1899\n\nThe harvest failed.\n\n"
+        "Report of the Governor of Samara Province to the Ministry\n\nbetween 10 and 12 April 1899\n\nTop Secret\nNot to be copied\n\nThe report.\n\n"
+        "Translated from the Russian by A. Translator.\n"
+    )
+    first, second = read_text(text).documents
+    assert first.date.calendar == "julian" and (first.date.iso_julian, first.date.iso) == ("1899-03-12", "1899-03-24")
+    assert second.date.certainty is Certainty.RANGE and (second.date.iso, second.date.iso_end) == ("1899-04-10", "1899-04-12")
+    assert second.classification == ["Top Secret", "Not to be copied"]
+    assert [s.text["en"] for s in second.segments] == ["The report."]
+    for doc in (first, second):
+        assert doc.original_language == "ru" and doc.layers[0].role is LayerRole.TRANSLATION
+        assert doc.layers[0].translator == "A. Translator"
+
+
+def test_a_wrong_gregorian_day_beside_a_julian_one_is_reported():
+    result = read_text("Note\n\n12 (24) March 1917\n\nText.\n")
+    (doc,) = result.documents
+    assert doc.date.iso == "1917-03-25"
+    assert any("1917-03-25" in w and w.line == 3 for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "text, iso, end, certainty",
+    [
+        ("not later than 18 September 1956", "1956-09-18", None, Certainty.NOT_AFTER),
+        ("between 10 March and 2 April 1956", "1956-03-10", "1956-04-02", Certainty.RANGE),
+        ("10–12 March 1956", "1956-03-10", "1956-03-12", Certainty.RANGE),
+        ("[1956]", "1956", None, Certainty.APPROXIMATE),
+        ("undated, after the 20th Congress", None, None, Certainty.UNKNOWN),
+        ("12 марта 1917 г.", "1917-03-12", None, Certainty.EXACT),
+    ],
+)
+def test_dates_as_editors_write_them(text, iso, end, certainty):
+    spec = parse_date(text)
+    assert (spec.iso, spec.iso_end, spec.certainty) == (iso, end, certainty)
+
+
+def test_old_style_dates_keep_the_julian_day_and_sort_by_the_gregorian_one():
+    spec = parse_date("25 October 1917 (O.S.)")
+    assert (spec.calendar, spec.iso_julian, spec.iso) == ("julian", "1917-10-25", "1917-11-07")
+    assert parse_date("12 (24) March 1899").iso == "1899-03-24"
