@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
@@ -442,7 +443,8 @@ def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bo
         notes=notes,
         unplaced=f.strings("unplaced"),
     )
-    canonical = yamlio.dump(document_tree(doc)) == text if check_canonical else None
+    # Only the normal form differing (a file saved as NFD) loses nothing on rewrite.
+    canonical = yamlio.dump(document_tree(doc)) == unicodedata.normalize("NFC", text) if check_canonical else None
     return doc, canonical, positions
 
 
@@ -900,7 +902,7 @@ def _written_by_us(path: Path, doc: Document | None = None) -> bool:
             return bool(canonical)
         probe = Document(id=doc.id, title=doc.title, segments=[Segment(s.id, s.kind) for s in doc.segments])
         layer = read_layer_file(path, probe, DocumentFiles(path))
-        return yamlio.dump(layer_file_tree(probe, layer)) == path.read_text(encoding="utf-8")
+        return yamlio.dump(layer_file_tree(probe, layer)) == unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
     except (EditionError, OSError, UnicodeDecodeError):
         return False
 

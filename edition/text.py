@@ -258,3 +258,26 @@ def parse_cited_signature(parts: list[str]) -> ArchivalRef | None:
         if key:
             fields[key] = value
     return ArchivalRef(text=", ".join(parts), archive=parts[0], **fields)
+
+
+def nfc_all(value):
+    """`value` with every string in it NFC, through dataclasses (frozen or
+    not), lists, tuples and dicts: what an importer read, whatever the
+    normal form of its file (TEI and Word files may hold NFD)."""
+    from dataclasses import fields, is_dataclass, replace
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return value if unicodedata.is_normalized("NFC", value) else type(value)(unicodedata.normalize("NFC", value))
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: nfc_all(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changed)
+    if isinstance(value, list):
+        return [nfc_all(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(nfc_all(v) for v in value)
+    if isinstance(value, dict):
+        return {nfc_all(k): nfc_all(v) for k, v in value.items()}
+    return value
