@@ -304,3 +304,19 @@ def test_old_style_dates_keep_the_julian_day_and_sort_by_the_gregorian_one():
     spec = parse_date("25 October 1917 (O.S.)")
     assert (spec.calendar, spec.iso_julian, spec.iso) == ("julian", "1917-10-25", "1917-11-07")
     assert parse_date("12 (24) March 1899").iso == "1899-03-24"
+
+
+def test_what_is_printed_follows_the_roles_and_markings(cli, real_data, tmp_path):
+    from edition.render.html import printed_layers, render_html, templates_dirs
+
+    root = tmp_path / "ed"
+    cli("init", root)
+    for name in ("1962-10-25_minutes-hungarian-council-of-ministers.txt", "1950-10-12_ciphered-telegram-25553-roshchin-to-filippov.txt"):
+        assert cli("import", "-C", root, real_data / "wilson" / name).exit_code == 0
+    edition = store.load(root)
+    telegram, minutes = edition.documents  # in the order of their dates
+    layers, remark = printed_layers(minutes, "parallel", [])
+    assert [la.id for la in layers] == ["en"]
+    assert remark == "The Hungarian original is not part of this edition; the English translation is printed alone."
+    html = render_html(edition, templates_dirs(root))
+    assert "Top Secret." in html and "Translated by Gary Goldberg." in html
