@@ -16,9 +16,8 @@ import pytest
 
 from edition import store
 from edition.importers import read
-from edition.importers.text import read_text
 from edition.model import Certainty, LayerRole
-from edition.text import parse_date, words
+from edition.text import words
 
 from .conftest import REAL, snapshot
 from .test_import_text import stored_words
@@ -227,83 +226,6 @@ def test_import_of_a_real_page_in_a_subprocess(real_data, tmp_path):
     written = (root / "seeds" / "1950-10-12-ciphered-telegram-no-25553.yaml").read_text(encoding="utf-8")
     assert "classification:\n- Top Secret\n" in written
     assert "role: translation\n  translator: Gary Goldberg\n" in written
-
-
-# Layouts the real pages and probes showed, as small texts.
-
-
-def test_collection_heading_title_with_call_and_date():
-    text = (
-        "Letters to the Editorial Board of ‘Kommunist’, 1956–1957\n\n"
-        "Letter from a Reader to the Editorial Board 1\n\n"
-        "[not later than 18 September 1956] 2\n\n"
-        "The text of the letter.\n\n"
-        "1. The first note.\n\n"
-        "2. The date of the covering letter.\n"
-    )
-    result = read_text(text)
-    (doc,) = result.documents
-    assert doc.collection == "Letters to the Editorial Board of ‘Kommunist’, 1956–1957"
-    assert doc.title == "Letter from a Reader to the Editorial Board"
-    assert doc.date.iso == "1956-09-18" and doc.date.certainty is Certainty.NOT_AFTER and doc.date.supplied
-    assert [(n.label, n.anchor.segment) for n in doc.notes] == [("1", "title"), ("2", "date")]
-    assert doc.segments[0].text["en"] == "The text of the letter."
-
-
-def test_call_without_its_note_is_taken_out_kept_and_reported():
-    text = "Memo\n\n1 May 1950 2\n\nHe wrote it [sic!] 3 Then he left.\n\n1. A note without a call.\n"
-    result = read_text(text)
-    (doc,) = result.documents
-    assert doc.segments[0].text["en"] == "He wrote it [sic!] Then he left."
-    assert doc.date.text == "1 May 1950"
-    assert len(doc.unplaced) == 2 and all("with no note" in u for u in doc.unplaced)
-    lines = sorted(w.line for w in result.warnings)
-    assert lines == [3, 5, 7]  # the date's call, the paragraph's call, the note with no call
-
-
-def test_two_documents_in_one_file_under_a_shared_credit():
-    text = (
-        "Memorandum on the Harvest in the Volga Region\n\n12 (24) March 1899\n\nThe harvest failed.\n\n"
-        "Report of the Governor of Samara Province to the Ministry\n\nbetween 10 and 12 April 1899\n\nTop Secret\nNot to be copied\n\nThe report.\n\n"
-        "Translated from the Russian by A. Translator.\n"
-    )
-    first, second = read_text(text).documents
-    assert first.date.calendar == "julian" and (first.date.iso_julian, first.date.iso) == ("1899-03-12", "1899-03-24")
-    assert second.date.certainty is Certainty.RANGE and (second.date.iso, second.date.iso_end) == ("1899-04-10", "1899-04-12")
-    assert second.classification == ["Top Secret", "Not to be copied"]
-    assert [s.text["en"] for s in second.segments] == ["The report."]
-    for doc in (first, second):
-        assert doc.original_language == "ru" and doc.layers[0].role is LayerRole.TRANSLATION
-        assert doc.layers[0].translator == "A. Translator"
-
-
-def test_a_wrong_gregorian_day_beside_a_julian_one_is_reported():
-    result = read_text("Note\n\n12 (24) March 1917\n\nText.\n")
-    (doc,) = result.documents
-    assert doc.date.iso == "1917-03-25"
-    assert any("1917-03-25" in w and w.line == 3 for w in result.warnings)
-
-
-@pytest.mark.parametrize(
-    "text, iso, end, certainty",
-    [
-        ("not later than 18 September 1956", "1956-09-18", None, Certainty.NOT_AFTER),
-        ("between 10 March and 2 April 1956", "1956-03-10", "1956-04-02", Certainty.RANGE),
-        ("10–12 March 1956", "1956-03-10", "1956-03-12", Certainty.RANGE),
-        ("[1956]", "1956", None, Certainty.APPROXIMATE),
-        ("undated, after the 20th Congress", None, None, Certainty.UNKNOWN),
-        ("12 марта 1917 г.", "1917-03-12", None, Certainty.EXACT),
-    ],
-)
-def test_dates_as_editors_write_them(text, iso, end, certainty):
-    spec = parse_date(text)
-    assert (spec.iso, spec.iso_end, spec.certainty) == (iso, end, certainty)
-
-
-def test_old_style_dates_keep_the_julian_day_and_sort_by_the_gregorian_one():
-    spec = parse_date("25 October 1917 (O.S.)")
-    assert (spec.calendar, spec.iso_julian, spec.iso) == ("julian", "1917-10-25", "1917-11-07")
-    assert parse_date("12 (24) March 1899").iso == "1899-03-24"
 
 
 def test_what_is_printed_follows_the_roles_and_markings(cli, real_data, tmp_path):

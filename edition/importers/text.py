@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Anchor, ArchivalRef, Document, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
+from ..model import Anchor, ArchivalRef, Certainty, Document, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from .base import Paragraph
 from ..text import (
     LANGUAGE_NAMES,
@@ -180,18 +180,39 @@ def _page_blocks(blocks: list[_Block]) -> list[_Block]:
     while i < len(out):
         block = out[i]
         i += 1
-        first = _CALL_AT_END.sub("", block.lines[0].strip())
-        if len(block.lines) < 2 or parse_date(first) is None:
+        if len(block.lines) < 2:
             continue
-        title = block.lines[1:]
+        # Near the top of the file (under a heading at most), after a
+        # document's endnotes, or over labelled metadata.
         follows = out[i].text if i < len(out) else ""
-        if (i == 1 or _LABEL.match(follows)) and _looks_like_title(_Block(tidy_space(" ".join(title)), title)):
-            out[i - 1 : i] = [
-                _Block(tidy_space(block.lines[0]), block.lines[:1], block.line),
-                _Block(tidy_space(" ".join(title)), title, block.line + 1),
-            ]
-            i += 1
+        after_notes = i > 1 and _ENDNOTE.match(out[i - 2].text) is not None
+        if not (i <= 2 or after_notes or _LABEL.match(follows)):
+            continue
+        first = _CALL_AT_END.sub("", block.lines[0].strip())
+        last = _CALL_AT_END.sub("", block.lines[-1].strip())
+        if parse_date(first) is not None and _looks_like_title(_lines_block(block.lines[1:], block.line + 1)):
+            head = [_lines_block(block.lines[:1], block.line), _lines_block(block.lines[1:], block.line + 1)]
+        elif parse_date(last) is not None and _looks_like_title(_lines_block(block.lines[:-1], block.line)):
+            head = [_lines_block(block.lines[:-1], block.line), _lines_block(block.lines[-1:], block.line + len(block.lines) - 1)]
+        else:
+            continue
+        out[i - 1 : i] = head
+        i += 1
     return out
+
+
+_SPAN_OF_YEARS = re.compile(r"\b\d{4}\s*[–—-]\s*\d{2,4}\b")
+
+
+def _lines_block(lines: list[str], line: int) -> _Block:
+    return _Block(tidy_space(" ".join(lines)), lines, line)
+
+
+def _trailing_date(title: str):
+    """The date a title ends with ("Letter from a Reader, 18 September 1956"),
+    for a document that has no dateline of its own."""
+    match = re.search(r",\s+([^,]{4,60})$", _CALL_AT_END.sub("", title))
+    return parse_date(match.group(1)) if match else None
 
 
 def _unbold(text: str, result: ImportResult) -> str:
@@ -243,6 +264,20 @@ def _document_starts(blocks: list[_Block]) -> list[int]:
             i += 2
         else:
             i += 1
+    if not starts and len(blocks) > 2 and _looks_like_title(blocks[0]) and _looks_like_title(blocks[1]):
+        # A heading over a title that carries its date: "… Board, 18 September 1956 1".
+        heading, title = _trailing_date(blocks[0].text), _trailing_date(blocks[1].text)
+        if title and (heading is None or heading.certainty is Certainty.RANGE or len(heading.iso or "") < len(title.iso or "")):
+            starts.append(1)
+    if (
+        starts[:1] == [0]
+        and len(blocks) > 3
+        and _SPAN_OF_YEARS.search(blocks[0].text)
+        and _looks_like_title(blocks[2])
+        and not _is_dateline(blocks[2])
+    ):
+        # A series heading with its span of years, over a date and a title.
+        starts[0] = 1
     return starts
 
 
@@ -264,6 +299,8 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
         elif not doc.title:
             head_lines["title"] = rest[0].line
             doc.title, title_calls = _split_calls(_unbold(rest.pop(0).text, result))
+    if doc.date is None and doc.title and (dated := _trailing_date(doc.title)):
+        doc.date = dated  # the title's own date; the title keeps its words
     if not doc.title:
         doc.title = "(untitled)"
         result.warnings.append(ImportWarning("a document has no title: it was called '(untitled)'", head_line))
@@ -647,7 +684,13 @@ def _orphan_call(pattern, match, text: str, labels: set[str]) -> bool:
     if pattern is _CALL_AFTER_BRACKET:
         opened = text.rfind("[", 0, match.start())
         inside = text[opened + 1 : match.start()].strip().rstrip("]") if opened >= 0 else ""
-        return not inside.isdigit() and re.match(r"^(?:$|\s+[A-ZА-ЯЁ]|[.,;:])", text[match.end() :]) is not None
+        if inside.isdigit():
+            return False
+        if re.match(r"^(?:sic\b|\.\.\.|…)", inside, re.I):
+            return True  # "[sic!] 3": an editor's mark takes no number of its own
+        if labels and int(match.group(1)) <= max(map(int, labels)) + 3:
+            return True  # the next number after the notes the file has
+        return re.match(r"^(?:$|\s+[A-ZА-ЯЁ]|[.,;:])", text[match.end() :]) is not None
     return False
 
 
