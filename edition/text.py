@@ -94,6 +94,10 @@ _DASH_RANGE = re.compile(r"^(.+?)\s*[–—-]\s*(.+)$")
 # Old Style: "12 (24) March 1899", "March 12 (24), 1899", "12/24 March 1899",
 # "12 March 1917 O.S." — the Julian day first, the Gregorian one beside it.
 _OLD_STYLE_MARK = re.compile(r"\s*[\[(]?\s*(?:O\.\s?S\.?|old style|ст\.\s?ст\.|по старому стилю)\s*[\])]?$", re.I)
+_DUAL_MONTHS = re.compile(
+    rf"^(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s*(?:/\s*|\(\s*)(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\s*\)?,?\s+(?P<year>\d{{4}}){_YEAR_SUFFIX}$",
+    re.I,
+)
 _DUAL_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*(?:\((\d{1,2})\)|/(\d{1,2}))(?!\d)")
 
 
@@ -119,8 +123,17 @@ def parse_date(text: str) -> DateSpec | None:
     julian = False
     if mark := _OLD_STYLE_MARK.search(rest):
         julian, rest = True, rest[: mark.start()].rstrip(" ,")
-    if dual := _DUAL_DAY.search(rest):
-        julian, rest = True, rest[: dual.start()] + dual[1] + rest[dual.end() :]
+    if cross := _DUAL_MONTHS.match(rest):  # "25 October (7 November) 1917"
+        julian, rest = True, f"{cross['day']} {cross['month']} {cross['year']}"
+    elif dual := _DUAL_DAY.search(rest):
+        single = rest[: dual.start()] + dual[1] + rest[dual.end() :]
+        # "12/24 March 1899" is Old Style only when the second day is the
+        # first one's Gregorian day; "11/12 March 1956" is a night, a range.
+        julian_iso = _iso(single) if dual[3] else None
+        if dual[3] and not (julian_iso and len(julian_iso) == 10 and int(_gregorian(julian_iso)[8:]) == int(dual[3])):
+            rest = rest[: dual.start()] + f"{dual[1]}–{dual[3]}" + rest[dual.end() :]
+        else:
+            julian, rest = True, single
     iso = _iso(rest)
     iso_end = None
     if iso is None and certainty is Certainty.EXACT:
@@ -148,7 +161,11 @@ def parse_date(text: str) -> DateSpec | None:
 def stated_gregorian_day(spec: DateSpec) -> int | None:
     """The Gregorian day a dual date states beside the Julian one ("12 (24)
     March 1899" → 24), to check against the computed one."""
-    match = _DUAL_DAY.search(spec.text) if spec.calendar == "julian" else None
+    if spec.calendar != "julian":
+        return None
+    if cross := _DUAL_MONTHS.match(spec.text.strip().rstrip(".")):
+        return int(cross["day2"])
+    match = _DUAL_DAY.search(spec.text)
     return int(match[2] or match[3]) if match else None
 
 

@@ -78,10 +78,6 @@ _MARKING = re.compile(
     r"совершенно секретно|секретно|сов\.\s*секретно|строго секретно|лично|срочно)(?:\s*[.!]?)$",
     re.I,
 )
-# Bounded and possessive (hardening, issue 7): the unbounded `[^.]+…[^.]*\.`
-# backtracked quadratically on a long citation without a full stop (a 20 kB
-# line took 30 s). A credit whose name runs past 500 characters is not one.
-_CREDIT_IN_TEXT = re.compile(r"Translated\s+(?:from\s+(?:the\s+)?[A-Z][a-z]+\s+)?by\s+[^.]{1,500}+(?:\.[A-Z]\.?){0,20}[^.]{0,500}+\.")
 _ENDNOTE = re.compile(r"^(?:(\d{1,3})\.|\[(\d{1,3})\])\s+(.+)$", re.S)
 _ARCHIVAL_NOTE = re.compile(
     r"^(Accompanying note|Covering note|Covering letter|Note|Notation|Stamp|Resolution|Handwritten note|Marginal note|Annotation)s?:\s", re.I
