@@ -242,3 +242,32 @@ def test_what_is_printed_follows_the_roles_and_markings(cli, real_data, tmp_path
     assert remark == "The Hungarian original is not part of this edition; the English translation is printed alone."
     html = render_html(edition, templates_dirs(root))
     assert "Top Secret." in html and "Translated by Gary Goldberg." in html
+
+
+@pytest.mark.parametrize("name", ["chekhov-toska", "tolstoy-chem-ljudi-zhivy"])
+def test_pairs_keep_their_paragraphs_as_the_truth_files_count_them(real_data, name):
+    """Title and paragraphs, as the truth files number them (the title is
+    paragraph 1): no paragraph merged or split on the way in."""
+    truth = (real_data / "pairs" / f"{name}.truth.txt").read_text(encoding="utf-8").split()
+    (english,) = read(real_data / "pairs" / f"{name}.en.txt").documents
+    (russian,) = read(real_data / "pairs" / f"{name}.ru.txt", lang="ru").documents
+    assert 1 + len(english.segments) == len(truth)
+    assert 1 + len(russian.segments) == max(int(n) for line in truth for n in line.split(","))
+    assert russian.layers[0].lang == "ru" and russian.layers[0].role is LayerRole.ORIGINAL
+
+
+def test_pages_saved_into_one_file_are_several_documents(real_data, tmp_path):
+    names = [
+        "1962-10-31_telegram-polish-embassy-havana-jelen-ciphergram-16077.txt",
+        "1950-10-12_ciphered-telegram-25553-roshchin-to-filippov.txt",
+        "1956-11-02_cable-chinese-embassy-hungary-paper-justice-misinterpreted.txt",
+    ]
+    path = tmp_path / "three.txt"
+    path.write_text("\n\n".join((real_data / "wilson" / n).read_text(encoding="utf-8") for n in names), encoding="utf-8")
+    result = read(path)
+    alone = [read(real_data / "wilson" / n).documents[0] for n in names]
+    assert [d.title for d in result.documents] == [d.title for d in alone]
+    for doc, single in zip(result.documents, alone):
+        assert [s.text for s in doc.segments] == [s.text for s in single.segments]
+        assert [(n.label, n.anchor) for n in doc.notes] == [(n.label, n.anchor) for n in single.notes]
+        assert (doc.classification, doc.layers, doc.archival_refs) == (single.classification, single.layers, single.archival_refs)

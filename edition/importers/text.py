@@ -1,8 +1,12 @@
 """Plain-text archival documents, as the Wilson Center and documentary
 volumes publish them: a dateline and title, labelled metadata (Citation,
-Summary, Original Language), body paragraphs and lists, archival notes and
-signatures, numbered endnotes called from the text, and possibly several
-documents in one file under a shared heading and translation credit.
+Source, Summary, Credits, Original Language, Contents, Type), body
+paragraphs and lists, classification markings, archival notes and
+signatures, numbered endnotes ("1. …", "[1] …") called from the text (also
+when a page has flattened the superscript call into it: "JELEN1"), and
+possibly several documents in one file under a shared heading and
+translation credit. Whether the text is an original or a translation, and
+from which language, is read from what the page says, never guessed.
 
 Any plain text imports too: its first block is the title, the rest are
 paragraphs. Nothing is dropped: what cannot be placed goes to `unplaced`
@@ -222,7 +226,9 @@ def _unbold(text: str, result: ImportResult) -> str:
 def _take_shared_credit(blocks: list[_Block], result: ImportResult) -> str | None:
     """A credit line at the very end of a file belongs to all its documents."""
     last = blocks[-1].text
-    if _CREDIT.match(last) and len(blocks) > 1:
+    # Only a line that is a credit and nothing else: "… and translated by
+    # the embassy." ending a letter is the letter's own sentence.
+    if last.startswith("Translated") and len(last.split()) <= 20 and _CREDIT.match(last) and len(blocks) > 1:
         blocks.pop()
         return last
     return None
@@ -255,7 +261,12 @@ def _document_starts(blocks: list[_Block]) -> list[int]:
         if _looks_like_title(a) and _is_dateline(b) and not _is_dateline(a) and (i == 0 or len(a.text.split()) >= 4):
             starts.append(i)
             i += 2
-        elif _is_dateline(a) and _looks_like_title(b) and not _is_dateline(b) and (i == 0 or _BOLD.match(a.text)):
+        elif (
+            _is_dateline(a)
+            and _looks_like_title(b)
+            and not _is_dateline(b)
+            and (i == 0 or _BOLD.match(a.text) or (i + 2 < len(blocks) and _LABEL.match(blocks[i + 2].text)))
+        ):  # the archive's page layout: date, title, then its labelled blocks
             starts.append(i)
             i += 2
         else:
@@ -717,4 +728,4 @@ def _unique_ids(documents: list[Document], name: str) -> None:
         doc.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-__all__ = ["ImportResult", "read_text", "LANGUAGE_NAMES"]
+__all__ = ["ImportResult", "ImportWarning", "read_text", "LANGUAGE_NAMES"]
