@@ -633,6 +633,14 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
         for ref in [*layer.flagged, *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
+        original = doc.original_language
+        if layer.role is LayerRole.ORIGINAL and original and layer.lang.split("-")[0] != original.split("-")[0]:
+            at(
+                f"layer:{layer.id}",
+                f"layer '{layer.id}' is the original, but the document's original language is '{original}'",
+                f"if it is a translation, write `role: translation` and `translated_from: {original}`",
+                severity="warning",
+            )
         source = layer.translated_from
         if source and source not in layer_ids and not LANG_RE.match(source):
             at(f"layer:{layer.id}", f"layer '{layer.id}' is translated from '{source}', neither a layer nor a language code")

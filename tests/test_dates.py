@@ -1,6 +1,6 @@
-"""Dates as editors record them: exact, ranges, supplied, undated with a
-reason, and Old Style (Julian) dates kept with their Gregorian day — read
-from text, stored canonically, ordered, and exported."""
+"""Dates as editors record them (exact, ranges, supplied, undated with a
+reason, Old Style (Julian) dates kept with their Gregorian day), markings
+and roles: read from text, stored canonically, checked, ordered, exported."""
 
 from __future__ import annotations
 
@@ -152,3 +152,16 @@ def test_tei_and_json_carry_the_julian_day_and_the_classification(tmp_path, tei_
     out = json.loads(json.dumps(edition_json(edition)))["documents"][0]
     assert out["classification"] == ["Top Secret"]
     assert (out["date"]["calendar"], out["date"]["iso"], out["date"]["iso_julian"]) == ("julian", "1899-03-24", "1899-03-12")
+
+
+def test_an_original_in_another_language_than_the_documents_is_a_warning(tmp_path):
+    """What an earlier release wrote for a page that said "Original Language:
+    Hungarian": its English text as the original."""
+    wrong = doc("minutes", parse_date("25 October 1962"))
+    wrong.layers[0].role, wrong.layers[0].translated_from = LayerRole.ORIGINAL, None
+    wrong.original_language = "hu"
+    problems = store.check_document(wrong, tmp_path / "minutes.yaml")
+    (problem,) = problems
+    assert problem.severity == "warning" and "original language is 'hu'" in problem.message
+    assert "role: translation" in problem.hint
+    assert store.check_document(doc("fine", None), tmp_path / "fine.yaml") == []
