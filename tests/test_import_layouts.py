@@ -6,14 +6,20 @@ what cannot be placed kept and reported."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edition import store
 from edition.importers.text import read_text
 from edition.model import Certainty, LayerRole
-from edition.text import parse_date
+from edition.text import parse_date, words
 
 from .conftest import snapshot
+from .test_import_text import stored_words
 
 HEADING = "Letters to the Editorial Board of ‘Kommunist’, 1956–1957"
 NOTES = "The text of the letter.\n\n1. The first note.\n\n2. The date of the covering letter.\n"
@@ -138,3 +144,56 @@ def test_a_file_with_nothing_readable_changes_nothing(cli, tmp_path):
     done = cli("import", "-C", root, source)
     assert done.exit_code == 1 and "Traceback" not in done.output
     assert snapshot(root) == before
+
+
+# Pages built from the parts real archive pages have, in any order and number.
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZабвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЕЖЗ", min_size=1, max_size=9)
+_TOKEN = st.one_of(
+    _WORD, _WORD, _WORD,
+    st.integers(0, 2000).map(str),
+    st.sampled_from(["[...]", "[sic]", "[sic!]", "[redacted]", "(2)", "No.", "Nº", "–", "“quoted”", "[Stalin]", "1.", "12 March 1917"]),
+    st.integers(1, 6).map(lambda n: f"[{n}]"),
+    st.tuples(_WORD, st.integers(1, 6)).map(lambda t: f"{t[0]}{t[1]}"),
+)  # fmt: skip
+_LINE = st.lists(_TOKEN, min_size=1, max_size=12).map(" ".join)
+_BLOCK = st.one_of(
+    _LINE,
+    _LINE.map(lambda line: line + "."),
+    st.lists(_LINE, min_size=2, max_size=4).map("\n".join),
+    st.sampled_from(["Top Secret", "Secret\nNot to be copied", "TOP PRIORITY", "Copies: Stalin (2), Molotov, Beria"]),
+    st.tuples(
+        st.sampled_from(["Citation", "Source", "Summary", "Credits", "Type", "Record ID", "Original Language", "Contents"]),
+        st.one_of(_LINE, st.sampled_from(["Russian", "Klingon", "English Translation", "Translation - English", "Translated by A. B. Name."])),
+    ).map(lambda t: f"{t[0]}:\n{t[1]}"),
+    st.integers(1, 6).map(lambda n: f"[{n}] An endnote."),
+    st.integers(1, 6).map(lambda n: f"{n}. An endnote."),
+)
+_HEAD = st.sampled_from(
+    ["June 26, 1953\nA Memorandum on the Harvest", "A Memorandum on the Harvest\n\n[not later than 18 September 1956] 2",
+     "Letters of Readers, 1956–1957\n\nA Letter 1\n\n12 (24) March 1899", "undated\nA Note", "A Title Only"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(head=_HEAD, blocks=st.lists(_BLOCK, min_size=1, max_size=10))
+def test_no_word_of_any_page_is_lost(head, blocks):
+    text = head + "\n\n" + "\n\n".join(blocks) + "\n"
+    result = read_text(text)
+    source = _unglued(Counter(words(text)))
+    stored = stored_words(result.documents)
+    stored.update(w for item in result.structure for w in words(item))
+    missing = source - _unglued(stored)
+    assert not missing, f"lost {missing}"
+    for doc in result.documents:
+        labels = {n.label for n in doc.notes if n.label and n.anchor}
+        for segment in doc.segments:
+            for text_ in segment.text.values():
+                assert not any(f"[{label}]" in text_ for label in labels), text_
+
+
+def _unglued(counted: Counter) -> Counter:
+    out: Counter = Counter()
+    for word, n in counted.items():
+        for part in re.split(r"(?<=[^\W\d])(?=\d)", word):
+            out[part] += n
+    return out

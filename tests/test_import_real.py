@@ -226,6 +226,12 @@ def test_import_of_a_real_page_in_a_subprocess(real_data, tmp_path):
     written = (root / "seeds" / "1950-10-12-ciphered-telegram-no-25553.yaml").read_text(encoding="utf-8")
     assert "classification:\n- Top Secret\n" in written
     assert "role: translation\n  translator: Gary Goldberg\n" in written
+    # What could not be placed is reported on stderr, file and line first.
+    path = real_data / "wilson" / "1952-02-03_ciphered-telegram-709-filippov-to-krasovsky-for-mao.txt"
+    done = subprocess.run([*command, "import", "-C", str(root), str(path)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == ""
+    assert f"warning: {path}:10: 'Original Uploaded Date:' names nothing" in done.stderr
+    assert f"warning: {path}:16: 'Record ID:' names nothing" in done.stderr
 
 
 def test_what_is_printed_follows_the_roles_and_markings(cli, real_data, tmp_path):

@@ -128,7 +128,7 @@ def read_text(text: str, *, lang: str = "en", name: str = "document") -> ImportR
         doc = _document(blocks[start:end], lang, result)
         doc.collection = collection
         if shared_credit:
-            doc.credit = shared_credit
+            doc.credit = f"{doc.credit} {shared_credit}" if doc.credit else shared_credit
             _credit_layer(doc, shared_credit)
         result.documents.append(doc)
     _unique_ids(result.documents, name)
@@ -228,7 +228,8 @@ def _take_shared_credit(blocks: list[_Block], result: ImportResult) -> str | Non
     last = blocks[-1].text
     # Only a line that is a credit and nothing else: "… and translated by
     # the embassy." ending a letter is the letter's own sentence.
-    if last.startswith("Translated") and len(last.split()) <= 20 and _CREDIT.match(last) and len(blocks) > 1:
+    after_label = len(blocks) > 1 and _LABEL.match(blocks[-2].text)  # it is that label's value
+    if last.startswith("Translated") and len(last.split()) <= 20 and _CREDIT.match(last) and len(blocks) > 1 and not after_label:
         blocks.pop()
         return last
     return None
@@ -413,6 +414,10 @@ def _labelled(doc: Document, label: str, value: _Block | None, result: ImportRes
         return "unplaced"
     label = label.lower()
     text = value.text
+    held = {"citation": doc.citation or doc.publication, "summary": doc.summary, "abstract": doc.summary,
+            "type": doc.doc_type, "rights": doc.rights, "original language": doc.original_language}  # fmt: skip
+    if held.get(label):
+        return "unplaced"  # said twice: the first is kept, the second reported
     if label == "citation":
         _citation(doc, value, result, keep_credit)
         return "value"
@@ -422,7 +427,7 @@ def _labelled(doc: Document, label: str, value: _Block | None, result: ImportRes
     if label in ("summary", "abstract"):
         doc.summary = text
         return "value"
-    if label == "type" and not doc.doc_type:
+    if label == "type":
         doc.doc_type = text
         return "value"
     if label == "original language":
