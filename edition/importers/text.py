@@ -414,7 +414,7 @@ def _labelled(doc: Document, label: str, value: _Block | None, result: ImportRes
         return "unplaced"
     label = label.lower()
     text = value.text
-    held = {"citation": doc.citation or doc.publication, "summary": doc.summary, "abstract": doc.summary,
+    held = {"citation": doc.citation or doc.publication or doc.source_url, "summary": doc.summary, "abstract": doc.summary,
             "type": doc.doc_type, "rights": doc.rights, "original language": doc.original_language}  # fmt: skip
     if held.get(label):
         return "unplaced"  # said twice: the first is kept, the second reported
@@ -486,7 +486,7 @@ def _citation(doc: Document, block: _Block, result: ImportResult, keep_credit: b
         text = text[: url.start()].strip()
     credit = None if keep_credit else _CREDIT_SENTENCE.search(text)
     if credit:
-        doc.credit = credit.group(0)
+        doc.credit = f"{doc.credit} {credit.group(0)}" if doc.credit else credit.group(0)
         text = tidy_space(text[: credit.start()] + text[credit.end() :])
     published = re.search(r"(?:^|(?<=\.\s))(?:Originally |First )?(?:Published|Reprinted)\b", text)
     if published:
