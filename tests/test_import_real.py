@@ -277,3 +277,14 @@ def test_pages_saved_into_one_file_are_several_documents(real_data, tmp_path):
         assert [s.text for s in doc.segments] == [s.text for s in single.segments]
         assert [(n.label, n.anchor) for n in doc.notes] == [(n.label, n.anchor) for n in single.notes]
         assert (doc.classification, doc.layers, doc.archival_refs) == (single.classification, single.layers, single.archival_refs)
+
+
+def test_editorial_brackets_omissions_and_redactions_stay_as_typed(real_data):
+    (telegram,) = read(real_data / "wilson" / "1952-02-03_ciphered-telegram-709-filippov-to-krasovsky-for-mao.txt").documents
+    first, last = telegram.segments[0], telegram.segments[-1]
+    assert first.text["en"] == last.text["en"] == "[...]" and last.kind.value == "paragraph"
+    assert telegram.segments[1].text["en"] == "CIPHERED TELEGRAM No. 709"
+    (damm,) = read(real_data / "wilson" / "1984-03-13_telegram-redacted-to-comrade-damm.txt").documents
+    assert damm.segments[2].text["en"] == "Recipient: Berlin – Damm (XXXX, XXXX, XXXX [redacted])"
+    (jelen,) = read(real_data / "wilson" / "1962-11-21_telegram-polish-embassy-havana-jelen.txt").documents
+    assert "the time of the [October?] [R]evolution and" in jelen.segments[-1].text["en"]

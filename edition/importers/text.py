@@ -607,7 +607,8 @@ def _mark_letter_parts(doc: Document) -> None:
     if first is doc.segments[0] and first.text[""].endswith(",") and len(first.text[""].split()) <= 6:
         first.kind = SegmentKind.SALUTATION
     text = last.text[""]
-    if last is doc.segments[-1] and len(doc.segments) > 2 and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "”", '"')):
+    signed = re.search(r"[^\W\d_]", text.replace("[...]", "").replace("[…]", ""))  # an omission mark signs nothing
+    if last is doc.segments[-1] and len(doc.segments) > 2 and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "”", '"')) and signed:
         last.kind = SegmentKind.SIGNATURE
 
 
