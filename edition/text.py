@@ -289,12 +289,14 @@ def nfc_all(value):
     if isinstance(value, str):
         return value if unicodedata.is_normalized("NFC", value) else type(value)(unicodedata.normalize("NFC", value))
     if is_dataclass(value) and not isinstance(value, type):
-        changed = {f.name: nfc_all(getattr(value, f.name)) for f in fields(value) if f.init}
-        return replace(value, **changed)
-    if isinstance(value, list):
-        return [nfc_all(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(nfc_all(v) for v in value)
+        old = {f.name: getattr(value, f.name) for f in fields(value) if f.init}
+        new = {name: nfc_all(v) for name, v in old.items()}
+        return value if all(new[name] is old[name] for name in old) else replace(value, **new)
+    if isinstance(value, (list, tuple)):
+        new = [nfc_all(v) for v in value]
+        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
     if isinstance(value, dict):
-        return {nfc_all(k): nfc_all(v) for k, v in value.items()}
+        new = {nfc_all(k): nfc_all(v) for k, v in value.items()}
+        same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(new.items(), value.items()))
+        return value if same else new
     return value

@@ -33,11 +33,11 @@ def read(path: Path, *, lang: str = "en") -> ImportResult:
         from .tei import read_tei
 
         result = read_tei(path, lang=lang)
+        result.documents = nfc_all(result.documents)  # XML may hold NFD
     else:
         result = text.read_text(read_source(path), lang=lang, name=path.stem)
         if not result.documents:
             raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
-    result.documents = nfc_all(result.documents)
     return result
 
 

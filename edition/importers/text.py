@@ -15,6 +15,7 @@ and is reported."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import Anchor, ArchivalRef, Certainty, Document, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
@@ -106,8 +107,9 @@ class _Block:
 
 
 def read_text(text: str, *, lang: str = "en", name: str = "document") -> ImportResult:
-    """Import the documents held in `text` (already decoded and NFC).
+    """Import the documents held in `text` (decoded; made NFC here).
     `lang` is the language of the text; `name` seeds ids of untitled files."""
+    text = unicodedata.normalize("NFC", text)  # a caller's own string, too
     result = ImportResult(documents=[])
     blocks = _page_blocks(_blocks(text))
     if not blocks:
