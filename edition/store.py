@@ -443,8 +443,7 @@ def _read_document_file(path: Path, check_canonical: bool) -> tuple[Document, bo
         notes=notes,
         unplaced=f.strings("unplaced"),
     )
-    # Only the normal form differing (a file saved as NFD) loses nothing on rewrite.
-    canonical = yamlio.dump(document_tree(doc)) == unicodedata.normalize("NFC", text) if check_canonical else None
+    canonical = _same_but_for_normal_form(yamlio.dump(document_tree(doc)), text) if check_canonical else None
     return doc, canonical, positions
 
 
@@ -900,6 +899,14 @@ def write_edition_file(root: Path, edition: Edition, replace: bool = False) -> P
     return path
 
 
+def _same_but_for_normal_form(ours: str, text: str) -> bool:
+    """Whether a file holds what we would write, or differs from it only in
+    its normal form (saved as NFD): rewriting it loses nothing. The raw text
+    is compared first, since normalising it could join an escape's last
+    digit with a combining mark after it."""
+    return ours == text or ours == unicodedata.normalize("NFC", text)
+
+
 def _written_by_us(path: Path, doc: Document | None = None) -> bool:
     """Whether the file is exactly what we would write for what it holds,
     so rewriting it loses nothing a person put there. Checked only before a
@@ -910,7 +917,7 @@ def _written_by_us(path: Path, doc: Document | None = None) -> bool:
             return bool(canonical)
         probe = Document(id=doc.id, title=doc.title, segments=[Segment(s.id, s.kind) for s in doc.segments])
         layer = read_layer_file(path, probe, DocumentFiles(path))
-        return yamlio.dump(layer_file_tree(probe, layer)) == unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        return _same_but_for_normal_form(yamlio.dump(layer_file_tree(probe, layer)), path.read_text(encoding="utf-8"))
     except (EditionError, OSError, UnicodeDecodeError):
         return False
 
