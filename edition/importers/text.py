@@ -377,11 +377,11 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
     if credit_match:
         _credit_layer(doc, credit_match.group(0))
     # Calls and endnotes.
+    doc.id = "-".join(filter(None, [doc.date.iso if doc.date else None, slug(doc.title, 40)]))
     calls = [("title", c) for c in title_calls] + [("date", c) for c in date_calls]
     _notes(doc, endnotes, calls, labels, layer.id, result, lines, head_lines)
     if not doc.segments:
         result.warnings.append(ImportWarning(f"'{doc.title}': no body text was found", head_line))
-    doc.id = "-".join(filter(None, [doc.date.iso if doc.date else None, slug(doc.title, 40)]))
     return doc
 
 
@@ -684,7 +684,8 @@ def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_lines) ->
                 f"'{doc.title}': note call {label} after '{phrase}' has no note in the file; "
                 "the number was taken out of the text and kept in `unplaced`",
                 line,
-                f"add the note (edition note add {doc.id or '…'} --segment {place} --at '{phrase}' …) or delete it from `unplaced`",
+                f"add the note (edition note add {doc.id or '…'} --layer {layer_id} --segment {place} --at '{phrase}' --text …) "
+                "or delete it from `unplaced`",
             )
         )
     doc.notes.sort(key=lambda n: (n.kind is NoteKind.ARCHIVAL, int(n.label) if n.label else 0))
