@@ -288,3 +288,15 @@ def test_editorial_brackets_omissions_and_redactions_stay_as_typed(real_data):
     assert damm.segments[2].text["en"] == "Recipient: Berlin – Damm (XXXX, XXXX, XXXX [redacted])"
     (jelen,) = read(real_data / "wilson" / "1962-11-21_telegram-polish-embassy-havana-jelen.txt").documents
     assert "the time of the [October?] [R]evolution and" in jelen.segments[-1].text["en"]
+
+
+def test_all_wilson_pages_make_one_valid_edition_in_date_order(cli, real_data, tmp_path):
+    root = tmp_path / "ed"
+    cli("init", root)
+    pages = sorted((real_data / "wilson").glob("*.txt"))
+    done = cli("import", "-C", root, *pages)
+    assert done.exit_code == 0, done.output
+    done = cli("validate", "-C", root)
+    assert done.exit_code == 0 and "valid (0 warning(s))" in done.output, done.output
+    edition = store.load(root)
+    assert [d.date.iso for d in edition.documents] == sorted(p.name[:10] for p in pages)
