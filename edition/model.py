@@ -65,7 +65,7 @@ class DateSpec:
     certainty: Certainty = Certainty.EXACT
     iso_end: str | None = None
     supplied: bool = False
-    calendar: str | None = None  # None: Gregorian; "julian": Old Style
+    calendar: str | None = None  # None or "gregorian"; "julian": Old Style
     iso_julian: str | None = None  # the Julian day as the document gives it
 
     @property

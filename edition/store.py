@@ -16,7 +16,7 @@ import re
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -467,11 +467,9 @@ def _read_date(node: Located, path: Path) -> DateSpec:
         certainty=f.choice("certainty", Certainty, Certainty.EXACT),
         iso_end=f.str("iso_end"),
         supplied=f.boolean("supplied"),
-        calendar=f.one_of("calendar", CALENDARS, "gregorian"),
+        calendar=f.one_of("calendar", CALENDARS, None),  # unset: Gregorian
         iso_julian=f.str("iso_julian"),
     )
-    if spec.calendar == "gregorian":
-        spec = replace(spec, calendar=None)
     for key in ("iso", "iso_end", "iso_julian"):
         value = getattr(spec, key)
         if value is not None and not ISO_RE.match(value):

@@ -165,3 +165,14 @@ def test_an_original_in_another_language_than_the_documents_is_a_warning(tmp_pat
     assert problem.severity == "warning" and "original language is 'hu'" in problem.message
     assert "role: translation" in problem.hint
     assert store.check_document(doc("fine", None), tmp_path / "fine.yaml") == []
+
+
+def test_a_date_that_says_gregorian_is_kept_as_written(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_text(
+        "id: doc\ntitle: A report\ndate:\n  text: 24 March 1899\n  iso: '1899-03-24'\n  certainty: exact\n  calendar: gregorian\n"
+        "layers:\n- id: en\n  lang: en\n  role: original\nsegments:\n- id: p1\n  en: |-\n    Text.\n",
+        encoding="utf-8",
+    )
+    loaded, canonical, _ = store.read_document_file(path, check_canonical=True)
+    assert loaded.date.calendar == "gregorian" and canonical
