@@ -19,7 +19,7 @@ from edition.importers import read
 from edition.model import Certainty, LayerRole
 from edition.text import words
 
-from .conftest import REAL, snapshot
+from .conftest import REAL
 from .test_import_text import stored_words
 
 pytestmark = pytest.mark.shared_data
