@@ -45,6 +45,14 @@ class ImportReport:
     refused: list[Problem] = field(default_factory=list)
 
 
+def _warning_at(path: Path, warning: str) -> str:
+    """An importer's warning, compiler style: file, line when it knows it,
+    message, and what to do."""
+    line, hint = getattr(warning, "line", None), getattr(warning, "hint", None)
+    text = f"{path}:{line}: {warning}" if line else f"{path}: {warning}"
+    return f"{text}\n  hint: {hint}" if hint else text
+
+
 def import_files(
     root: Path, files: list[Path], *, lang: str = "en", replace: bool = False, dry_run: bool = False, force: bool = False
 ) -> ImportReport:
@@ -74,7 +82,7 @@ def import_files(
         for doc in result.documents:
             problems.extend(id_problems(doc, Path(path)))
         report.documents.extend(result.documents)
-        report.warnings.extend(f"{path}: {w}" for w in result.warnings)
+        report.warnings.extend(_warning_at(path, w) for w in result.warnings)
     if problems:
         raise EditionError(*problems)
     with store.locked(root):

@@ -57,6 +57,7 @@ def command(func):
 
     @functools.wraps(func)
     def run(*args, **kwargs):
+        kwargs = {key: _nfc(value) for key, value in kwargs.items()}
         try:
             return func(*args, **kwargs)
         except EditionError as exc:
@@ -76,6 +77,18 @@ def command(func):
             raise typer.Exit(1) from None
 
     return run
+
+
+def _nfc(value):
+    """Command-line text as NFC, as every text in the edition is (a shell on
+    macOS may pass "café" decomposed). Paths are left as the system has them."""
+    import unicodedata
+
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def _root(edition: Path | None) -> Path:

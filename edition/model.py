@@ -51,17 +51,29 @@ class DateSpec:
 
     `text` is kept verbatim ("not later than 18 September 1956"); `iso` is
     YYYY, YYYY-MM or YYYY-MM-DD; `supplied` marks a date the editor supplied
-    in square brackets rather than one the document bears."""
+    in square brackets rather than one the document bears.
+
+    A document dated in the Julian calendar (Old Style, as Russian documents
+    before February 1918 are: "12 (24) March 1899", "12 March 1917 O.S.")
+    has `calendar` "julian" and its day as written in `iso_julian`; `iso`
+    and `iso_end` are always Gregorian, so that sorting, TEI `when` and
+    everything else that compares dates stays right. An undated document
+    has certainty "unknown", no `iso`, and its reason in `text`."""
 
     text: str
     iso: str | None = None
     certainty: Certainty = Certainty.EXACT
     iso_end: str | None = None
     supplied: bool = False
+    calendar: str | None = None  # None or "gregorian"; "julian": Old Style
+    iso_julian: str | None = None  # the Julian day as the document gives it
 
     @property
     def sort_key(self) -> str:
         return self.iso or "9999"
+
+
+CALENDARS = ("gregorian", "julian")
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,10 @@ class Document:
     recipient: str | None = None
     place: str | None = None
     doc_type: str | None = None
+    # Classification and handling markings as the document bears them, one
+    # line each ("Top Secret", "Not to be copied"), as FRUS and the Wilson
+    # Center record them.
+    classification: list[str] = field(default_factory=list)
     original_language: str | None = None
     archival_refs: list[ArchivalRef] = field(default_factory=list)
     citation: str | None = None
@@ -405,3 +421,19 @@ def inline_spans(text: str) -> list[tuple[str, bool]]:
     if pos < len(text):
         spans.append((text[pos:], False))
     return spans
+
+
+def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    """The Gregorian (proleptic) day of a Julian-calendar day, through the
+    Julian Day Number (Richards' algorithm, valid for all years after 4713
+    BC): 12 March 1917 Old Style is 25 March 1917."""
+    a = (14 - month) // 12
+    y, m = year + 4800 - a, month + 12 * a - 3
+    jdn = day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
+    a = jdn + 32044
+    b = (4 * a + 3) // 146097
+    c = a - 146097 * b // 4
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    return 100 * b + d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1

@@ -17,6 +17,7 @@ import re
 import stat
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +26,7 @@ from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
 from .ids import ID_PATTERN, check_id, is_id
 from .model import (
+    CALENDARS,
     LANG_RE,
     APPARATUS,
     APPARATUS_PLACES,
@@ -51,6 +53,7 @@ from .model import (
     Segment,
     SegmentKind,
     Unaligned,
+    julian_to_gregorian,
     resolve_anchor,
 )
 from .paths import check_inside
@@ -446,10 +449,10 @@ def column_problem(columns: list[str]) -> str | None:
 
 DOCUMENT_FIELDS = (
     "id", "title", "number", "collection", "date", "author", "recipient", "place", "type",
-    "original_language", "archival_refs", "citation", "publication", "source_url",
+    "classification", "original_language", "archival_refs", "citation", "publication", "source_url",
     "summary", "credit", "rights", "reading", "layers", "segments", "notes", "unplaced",
 )  # fmt: skip
-DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied")
+DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied", "calendar", "iso_julian")
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
 LAYER_FIELDS = (
     "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
@@ -502,6 +505,7 @@ def _read_document_file(path: Path, check_canonical: bool, digests: dict[Path, s
         recipient=f.str("recipient"),
         place=f.str("place"),
         doc_type=f.str("type"),
+        classification=f.strings("classification"),
         original_language=f.lang("original_language"),
         archival_refs=[_read_ref(item, path) for item in f.items("archival_refs")],
         citation=f.str("citation"),
@@ -516,7 +520,7 @@ def _read_document_file(path: Path, check_canonical: bool, digests: dict[Path, s
         unplaced=f.strings("unplaced"),
         reading=f.str("reading"),
     )
-    canonical = yamlio.dump(document_tree(doc)) == text if check_canonical else None
+    canonical = _same_but_for_normal_form(yamlio.dump(document_tree(doc)), text) if check_canonical else None
     return doc, canonical, positions
 
 
@@ -540,11 +544,23 @@ def _read_date(node: Located, path: Path) -> DateSpec:
         certainty=f.choice("certainty", Certainty, Certainty.EXACT),
         iso_end=f.str("iso_end"),
         supplied=f.boolean("supplied"),
+        calendar=f.one_of("calendar", CALENDARS, None),  # unset: Gregorian
+        iso_julian=f.str("iso_julian"),
     )
-    for key in ("iso", "iso_end"):
+    for key in ("iso", "iso_end", "iso_julian"):
         value = getattr(spec, key)
         if value is not None and not ISO_RE.match(value):
             raise f.error(key, f"'{value}' is not an ISO date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+    if spec.iso_julian and spec.calendar != "julian":
+        raise f.error("iso_julian", "'iso_julian' is given but the calendar is not Julian", "add `calendar: julian`")
+    if spec.calendar == "julian" and spec.iso_julian and len(spec.iso_julian) == 10 and spec.iso:
+        gregorian = "{:04d}-{:02d}-{:02d}".format(*julian_to_gregorian(*map(int, spec.iso_julian.split("-"))))
+        if gregorian != spec.iso:
+            raise f.error(
+                "iso",
+                f"'iso' is {spec.iso}, but the Julian day {spec.iso_julian} is {gregorian} in the Gregorian calendar",
+                f"`iso` holds the Gregorian day: write `iso: {gregorian}`",
+            )
     return spec
 
 
@@ -716,6 +732,14 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
         for ref in [*layer.flagged, *layer.pinned, *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
+        original = doc.original_language
+        if layer.role is LayerRole.ORIGINAL and original and layer.lang.split("-")[0] != original.split("-")[0]:
+            at(
+                f"layer:{layer.id}",
+                f"layer '{layer.id}' is the original, but the document's original language is '{original}'",
+                f"if it is a translation, write `role: translation` and `translated_from: {original}`",
+                severity="warning",
+            )
         source = layer.translated_from
         if source and source not in layer_ids and not LANG_RE.match(source):
             at(f"layer:{layer.id}", f"layer '{layer.id}' is translated from '{source}', neither a layer nor a language code")
@@ -834,6 +858,8 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
             "certainty": d.certainty.value,
             "iso_end": d.iso_end,
             "supplied": True if d.supplied else None,
+            "calendar": d.calendar,
+            "iso_julian": d.iso_julian,
         }
     return {
         "id": doc.id,
@@ -845,6 +871,7 @@ def document_tree(doc: Document, layer_ids: set[str] | None = None) -> dict:
         "recipient": doc.recipient,
         "place": doc.place,
         "type": doc.doc_type,
+        "classification": list(doc.classification),
         "original_language": doc.original_language,
         "archival_refs": [{key: getattr(ref, key) for key in REF_FIELDS} for ref in doc.archival_refs],
         "citation": _block(doc.citation),
@@ -1067,6 +1094,14 @@ def write_edition_file(root: Path, edition: Edition, replace: bool = False) -> P
     return path
 
 
+def _same_but_for_normal_form(ours: str, text: str) -> bool:
+    """Whether a file holds what we would write, or differs from it only in
+    its normal form (saved as NFD): rewriting it loses nothing. The raw text
+    is compared first, since normalising it could join an escape's last
+    digit with a combining mark after it."""
+    return ours == text or ours == unicodedata.normalize("NFC", text)
+
+
 def _written_by_us(path: Path, doc: Document | None = None) -> bool:
     """Whether the file is exactly what we would write for what it holds,
     so rewriting it loses nothing a person put there. Checked only before a
@@ -1077,7 +1112,7 @@ def _written_by_us(path: Path, doc: Document | None = None) -> bool:
             return bool(canonical)
         probe = Document(id=doc.id, title=doc.title, segments=[Segment(s.id, s.kind) for s in doc.segments])
         layer = read_layer_file(path, probe, DocumentFiles(path))
-        return yamlio.dump(layer_file_tree(probe, layer)) == path.read_text(encoding="utf-8")
+        return _same_but_for_normal_form(yamlio.dump(layer_file_tree(probe, layer)), path.read_text(encoding="utf-8"))
     except (EditionError, OSError, UnicodeDecodeError):
         return False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import ArchivalRef, Certainty, DateSpec
+from .model import ArchivalRef, Certainty, DateSpec, julian_to_gregorian
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -68,28 +68,50 @@ MONTHS = {
         ["january", "february", "march", "april", "may", "june", "july",
          "august", "september", "october", "november", "december"]
     )
+} | {
+    m: i + 1
+    for i, m in enumerate(
+        ["января", "февраля", "марта", "апреля", "мая", "июня", "июля",
+         "августа", "сентября", "октября", "ноября", "декабря"]
+    )
 }  # fmt: skip
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 _QUALIFIERS = [
     (re.compile(r"^(not later than|no later than|not after|before|by)\s+", re.I), Certainty.NOT_AFTER),
     (re.compile(r"^(not earlier than|no earlier than|not before|after)\s+", re.I), Certainty.NOT_BEFORE),
     (re.compile(r"^(circa|ca\.|c\.|about|approximately|early|mid-?|late)\s*", re.I), Certainty.APPROXIMATE),
 ]
-_DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$", re.I)
+_YEAR_SUFFIX = r"(?:\s*(?:г\.?|года?))?"
+_DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}}){_YEAR_SUFFIX}$", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
 _MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
 _YEAR = re.compile(r"^(\d{4})$")
 _NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_UNDATED = re.compile(r"^(undated|not dated|no date|n\.\s?d\.|date unknown|без даты)(?=$|[\s,;:(\[])", re.I)
+_BETWEEN = re.compile(r"^between\s+(.+?)\s+and\s+(.+)$", re.I)
+_DASH_RANGE = re.compile(r"^(.+?)\s*[–—-]\s*(.+)$")
+# Old Style: "12 (24) March 1899", "March 12 (24), 1899", "12/24 March 1899",
+# "12 March 1917 O.S." — the Julian day first, the Gregorian one beside it.
+_OLD_STYLE_MARK = re.compile(r"\s*[\[(]?\s*(?:O\.\s?S\.?|old style|ст\.\s?ст\.|по старому стилю)\s*[\])]?$", re.I)
+_DUAL_MONTHS = re.compile(
+    rf"^(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s*(?:/\s*|\(\s*)(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\s*\)?,?\s+(?P<year>\d{{4}}){_YEAR_SUFFIX}$",
+    re.I,
+)
+_DUAL_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*(?:\((\d{1,2})\)|/(\d{1,2}))(?!\d)")
 
 
 def parse_date(text: str) -> DateSpec | None:
     """Read a dateline as an editor writes it: "June 26, 1953", "[not later
-    than 18 September 1956]", "circa 1957", "30.11.1956". None if it is not a
-    date. Square brackets mark a date the editor supplied."""
+    than 18 September 1956]", "circa 1957", "30.11.1956", "between 10 and
+    12 March 1956", "12 (24) March 1899" (Julian, with its Gregorian day),
+    "undated". None if it is not a date. Square brackets mark a date the
+    editor supplied."""
     raw = text.strip()
-    supplied = raw.startswith("[") and raw.endswith("]")
+    supplied = raw.startswith("[") and raw.endswith("]") and raw.count("[") == 1
     body = raw[1:-1].strip() if supplied else raw
+    if _UNDATED.match(body):
+        return DateSpec(text=body, certainty=Certainty.UNKNOWN, supplied=supplied)
     certainty = Certainty.EXACT
     rest = body
     for pattern, kind in _QUALIFIERS:
@@ -98,12 +120,82 @@ def parse_date(text: str) -> DateSpec | None:
             certainty, rest = kind, rest[match.end() :]
             break
     rest = rest.strip().rstrip(".")
+    julian = False
+    if mark := _OLD_STYLE_MARK.search(rest):
+        julian, rest = True, rest[: mark.start()].rstrip(" ,")
+    if cross := _DUAL_MONTHS.match(rest):  # "25 October (7 November) 1917"
+        julian, rest = True, f"{cross['day']} {cross['month']} {cross['year']}"
+    elif dual := _DUAL_DAY.search(rest):
+        single = rest[: dual.start()] + dual[1] + rest[dual.end() :]
+        # "12/24 March 1899" is Old Style only when the second day is the
+        # first one's Gregorian day; "11/12 March 1956" is a night, a range.
+        julian_iso = _iso(single) if dual[3] else None
+        if dual[3] and not (julian_iso and len(julian_iso) == 10 and int(_gregorian(julian_iso)[8:]) == int(dual[3])):
+            rest = rest[: dual.start()] + f"{dual[1]}–{dual[3]}" + rest[dual.end() :]
+        else:
+            julian, rest = True, single
     iso = _iso(rest)
+    iso_end = None
+    if iso is None and certainty is Certainty.EXACT:
+        iso, iso_end = _range(rest)
+        if iso is None:
+            return None
+        certainty = Certainty.RANGE
     if iso is None:
         return None
     if certainty is Certainty.EXACT and len(iso) < 10:
         certainty = Certainty.APPROXIMATE if len(iso) == 4 else Certainty.EXACT
-    return DateSpec(text=body, iso=iso, certainty=certainty, supplied=supplied)
+    if not julian:
+        return DateSpec(text=body, iso=iso, certainty=certainty, iso_end=iso_end, supplied=supplied)
+    return DateSpec(
+        text=body,
+        iso=_gregorian(iso),
+        certainty=certainty,
+        iso_end=_gregorian(iso_end) if iso_end else None,
+        supplied=supplied,
+        calendar="julian",
+        iso_julian=iso,
+    )
+
+
+def stated_gregorian_day(spec: DateSpec) -> int | None:
+    """The Gregorian day a dual date states beside the Julian one ("12 (24)
+    March 1899" → 24), to check against the computed one."""
+    if spec.calendar != "julian":
+        return None
+    if cross := _DUAL_MONTHS.match(spec.text.strip().rstrip(".")):
+        return int(cross["day2"])
+    match = _DUAL_DAY.search(spec.text)
+    return int(match[2] or match[3]) if match else None
+
+
+def _gregorian(iso: str) -> str:
+    if len(iso) != 10:
+        return iso  # a Julian month or year: the Gregorian one is the same or next; keep it
+    return "{:04d}-{:02d}-{:02d}".format(*julian_to_gregorian(*map(int, iso.split("-"))))
+
+
+def _range(text: str) -> tuple[str | None, str | None]:
+    """"between 10 and 12 March 1956", "10–12 March 1956", "March–April
+    1956", "1956–1957": the first and last day, the first completed from
+    the last where it leaves out the month or year."""
+    match = _BETWEEN.match(text) or _DASH_RANGE.match(text)
+    if not match:
+        return None, None
+    first, last = match[1].strip(), match[2].strip().rstrip(".")
+    end = _iso(last)
+    if end is None:
+        return None, None
+    start = _iso(first)
+    if start is None:
+        tail = last.split()
+        for cut in range(1, len(tail)):  # borrow the month and year, or the year
+            start = _iso(f"{first} {' '.join(tail[cut:])}")
+            if start:
+                break
+    if start is None or start > end:
+        return None, None
+    return start, end
 
 
 def _iso(text: str) -> str | None:
@@ -183,3 +275,28 @@ def parse_cited_signature(parts: list[str]) -> ArchivalRef | None:
         if key:
             fields[key] = value
     return ArchivalRef(text=", ".join(parts), archive=parts[0], **fields)
+
+
+def nfc_all(value):
+    """`value` with every string in it NFC, through dataclasses (frozen or
+    not), lists, tuples and dicts: what an importer read, whatever the
+    normal form of its file (TEI and Word files may hold NFD)."""
+    from dataclasses import fields, is_dataclass, replace
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return value if unicodedata.is_normalized("NFC", value) else type(value)(unicodedata.normalize("NFC", value))
+    if is_dataclass(value) and not isinstance(value, type):
+        old = {f.name: getattr(value, f.name) for f in fields(value) if f.init}
+        new = {name: nfc_all(v) for name, v in old.items()}
+        return value if all(new[name] is old[name] for name in old) else replace(value, **new)
+    if isinstance(value, (list, tuple)):
+        new = [nfc_all(v) for v in value]
+        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
+    if isinstance(value, dict):
+        new = {nfc_all(k): nfc_all(v) for k, v in value.items()}
+        same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(new.items(), value.items()))
+        return value if same else new
+    return value

@@ -126,6 +126,8 @@ def _from_events(parser) -> Located | None:
             if event.anchor is not None or event.tag is not None:
                 return None
             value = event.value
+            if not value.isascii():
+                value = unicodedata.normalize("NFC", value)
             if event.style == "" and value in odd:
                 return None
             mark = event.start_mark
@@ -241,7 +243,7 @@ def _convert(node: yaml.Node, path: Path, seen: set[int], depth: int) -> Located
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:null" and node.style is None:
             return Located(None, line, column)
-        return Located(node.value, line, column)
+        return Located(unicodedata.normalize("NFC", node.value), line, column)
     if isinstance(node, yaml.SequenceNode):
         return Located([_convert(item, path, seen, depth + 1) for item in node.value], line, column)
     mapping: dict[str, Located] = {}
@@ -251,7 +253,7 @@ def _convert(node: yaml.Node, path: Path, seen: set[int], depth: int) -> Located
             raise EditionError.at("a key must be a plain name", path, key_line, key_column)
         if key_node.value == "<<":
             raise EditionError.at("YAML merge keys (<<) are not allowed", path, key_line, key_column)
-        key = key_node.value
+        key = unicodedata.normalize("NFC", key_node.value)
         if key in mapping:
             first = mapping[key]
             raise EditionError.at(

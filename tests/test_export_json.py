@@ -12,7 +12,7 @@ from edition.model import find_phrase
 from .conftest import REPO, snapshot
 
 DOCUMENT_KEYS = [
-    "id", "title", "number", "collection", "date", "author", "recipient", "place", "type", "original_language",
+    "id", "title", "number", "collection", "date", "author", "recipient", "place", "type", "classification", "original_language",
     "archival_refs", "citation", "publication", "source_url", "summary", "credit", "rights", "unplaced",
     "reading", "layers", "segments", "notes",
 ]  # fmt: skip
@@ -38,6 +38,7 @@ def test_the_whole_sample_edition_is_in_the_json():
     assert refs[0]["copy"] == "Attested Copy" and refs[0]["fond"] == "5"
     assert data["documents"][1]["date"] == {
         "text": "not later than 18 September 1956", "iso": "1956-09-18", "certainty": "not-after", "iso_end": None, "supplied": True,
+        "calendar": "gregorian", "iso_julian": None,
     }  # fmt: skip
 
 

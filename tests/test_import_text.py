@@ -43,7 +43,7 @@ def stored_words(documents) -> Counter:
             if value and value not in shared:
                 shared.add(value)
                 counted.update(words(value))
-        for value in (doc.title, doc.citation, doc.publication, doc.source_url, doc.summary, doc.rights):
+        for value in (doc.title, doc.doc_type, doc.citation, doc.publication, doc.source_url, doc.summary, doc.rights, *doc.classification):
             counted.update(words(value or ""))
         if doc.date:
             counted.update(words(doc.date.text))

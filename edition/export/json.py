@@ -10,8 +10,10 @@ so scripts can rely on the shape; the same edition gives the same JSON.
       "documents": [                      # in the edition's order (date, number)
         {
           "id", "title", "number", "collection",
-          "date": null | {"text", "iso", "certainty", "iso_end", "supplied"},
-          "author", "recipient", "place", "type", "original_language",
+          "date": null | {"text", "iso", "certainty", "iso_end", "supplied",
+                          "calendar", "iso_julian"},
+          "author", "recipient", "place", "type",
+          "classification": [marking], "original_language",
           "archival_refs": [{"text", "archive", "fond", "opis", "delo",
                              "folios", "copy"}],
           "citation", "publication", "source_url", "summary", "credit",
@@ -75,6 +77,7 @@ def document_json(doc: Document) -> dict:
     if doc.date:
         d = doc.date
         date = {"text": d.text, "iso": d.iso, "certainty": d.certainty.value, "iso_end": d.iso_end, "supplied": d.supplied}
+        date |= {"calendar": d.calendar or "gregorian", "iso_julian": d.iso_julian}
     return {
         "id": doc.id,
         "title": doc.title,
@@ -85,6 +88,7 @@ def document_json(doc: Document) -> dict:
         "recipient": doc.recipient,
         "place": doc.place,
         "type": doc.doc_type,
+        "classification": list(doc.classification),
         "original_language": doc.original_language,
         "archival_refs": [asdict(r) for r in doc.archival_refs],  # text, then its parts
         "citation": doc.citation,

@@ -19,7 +19,10 @@ Where each part of the model goes:
   (`when`, `notBefore`, `notAfter`, `from`/`to`; `type` is the model's
   certainty, `evidence="conjecture"` a date the editor supplied); every
   language in `langUsage` (the original language has `n="original"`); the
-  document type as `textClass/keywords/term type="document-type"`; author,
+  document type as `textClass/keywords/term type="document-type"` and each
+  classification marking ("Top Secret") as a `term type="classification"`
+  there; a Julian date keeps its Gregorian day in `when` and the day as
+  written in `when-custom` (`datingMethod="#julian"`); author,
   place and recipient as `correspDesc`.
 - `revisionDesc/change`, one per layer (`n` = the layer id, `target` its
   div): translator, source language or layer, revised layer, date,
@@ -379,6 +382,11 @@ def _date(parent, spec, tag: str = "date") -> etree._Element:
     else:
         attrs = {"when": iso}
     attrs["type"] = c.value
+    if spec.calendar == "julian":
+        attrs["calendar"] = "#julian"
+        if spec.iso_julian:
+            attrs["when-custom"] = spec.iso_julian
+            attrs["datingMethod"] = "#julian"
     if spec.supplied:
         attrs["evidence"] = "conjecture"
     return _sub(parent, tag, attrs)
@@ -399,8 +407,12 @@ def _profile(doc: Document) -> etree._Element:
         for code in languages:
             name = LANGUAGE_NAMES.get(code.split("-")[0], code)
             _sub(usage, "language", {"ident": code, "n": "original" if code == doc.original_language else None}, name)
-    if doc.doc_type:
-        inline(_sub(_sub(_sub(profile, "textClass"), "keywords"), "term", {"type": "document-type"}), doc.doc_type)
+    if doc.doc_type or doc.classification:
+        keywords = _sub(_sub(profile, "textClass"), "keywords")
+        if doc.doc_type:
+            inline(_sub(keywords, "term", {"type": "document-type"}), doc.doc_type)
+        for marking in doc.classification:
+            inline(_sub(keywords, "term", {"type": "classification"}), marking)
     if doc.author or doc.place or doc.recipient:
         corresp = _sub(profile, "correspDesc")
         if doc.author or doc.place:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import EditionError
+from ..text import nfc_all
 from ..textfile import read_text as read_source
 from . import text
 from .base import Delivery, FileNote, Paragraph, checksum
@@ -33,12 +34,14 @@ def read(path: Path, *, lang: str = "en") -> ImportResult:
     if suffix == ".xml":  # TEI P5: the file states its own language
         from .tei import read_tei
 
-        return read_tei(path, lang=lang)
-    if suffix in (".md", ".markdown", ".docx"):
-        return _paragraph_document(path, suffix, lang)
-    result = text.read_text(read_source(path), lang=lang, name=path.stem)
-    if not result.documents:
-        raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
+        result = read_tei(path, lang=lang)
+    elif suffix in (".md", ".markdown", ".docx"):
+        result = _paragraph_document(path, suffix, lang)
+    else:
+        result = text.read_text(read_source(path), lang=lang, name=path.stem)
+        if not result.documents:
+            raise EditionError.at("no document found in the file", path, 1, 1, hint="the file holds only blank lines")
+    result.documents = nfc_all(result.documents)  # XML and Word files may hold NFD
     return result
 
 
@@ -81,7 +84,7 @@ def read_delivery(path: Path) -> Delivery:
         delivery = Delivery(name=path.name, sha256=checksum(path), paragraphs=text.read_paragraphs(read_source(path)))
     if not delivery.paragraphs:
         raise EditionError.at("the file has no paragraphs", path, hint="check that it is the translation's text")
-    return delivery
+    return nfc_all(delivery)
 
 
 __all__ = ["Delivery", "FileNote", "ImportResult", "Paragraph", "document_id", "make_unique", "read", "read_delivery"]

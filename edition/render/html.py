@@ -924,6 +924,8 @@ def _document_view(
 
     date = doc.date
     source: list[tuple[Run, ...]] = [runs(ref.text) for ref in doc.archival_refs]
+    if doc.classification:  # as FRUS prints it: "Top Secret; Not to be copied."
+        source.append((Run("; ".join(m.rstrip(".") for m in doc.classification) + "."),))
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
             source.append(runs(extra))
