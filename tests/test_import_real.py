@@ -301,3 +301,20 @@ def test_all_wilson_pages_make_one_valid_edition_in_date_order(cli, real_data, t
     assert done.exit_code == 0 and "valid (0 warning(s))" in done.output, done.output
     edition = store.load(root)
     assert [d.date.iso for d in edition.documents] == sorted(p.name[:10] for p in pages)
+
+
+@pytest.mark.shared_data
+def test_dialogue_opened_by_a_dash_stays_a_paragraph_with_its_dash(real_data, tmp_path):
+    """«Тоска» opens its lines of speech with a dash: paragraphs, not list
+    items, and the dash is the text's own (it was taken off as a bullet)."""
+    from edition.importers import read, read_delivery
+
+    path = real_data / "pairs" / "chekhov-toska.ru.txt"
+    (doc,) = read(path, lang="ru").documents
+    spoken = [s for s in doc.segments if s.text["ru"].startswith("– ")]
+    source = [p for p in path.read_text("utf-8").split("\n\n") if p.startswith("– ")]
+    assert len(spoken) == len(source) > 20
+    assert not [s.id for s in doc.segments if s.kind.value in ("list-item", "signature")]  # nor the story's last line
+    delivered = read_delivery(path).paragraphs
+    assert not [p for p in delivered if p.kind.value == "list-item"]
+    assert len([p for p in delivered if p.text.startswith("– ")]) == len(source)

@@ -88,6 +88,17 @@ _ARCHIVAL_NOTE = re.compile(
     r"^(Accompanying note|Covering note|Covering letter|Note|Notation|Stamp|Resolution|Handwritten note|Marginal note|Annotation)s?:\s", re.I
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+_SPEECH_DASHES = "–—"
+
+
+def _is_list(lines: list[str]) -> bool:
+    """Whether a block's lines are the items of a list. A paragraph of one
+    line opened by a dash is a line of dialogue, as Russian (and French,
+    Polish…) typography opens speech, not a list of one item: its dash is
+    the text's own."""
+    if not lines or not all(_LIST_ITEM.match(line) for line in lines):
+        return False
+    return len(lines) > 1 or _LIST_ITEM.match(lines[0]).group(0).strip() not in _SPEECH_DASHES
 _BOLD = re.compile(r"^\*\*(.+)\*\*$", re.S)
 _URL = re.compile(r"^<?(https?://\S+?)>?$")
 _CALL_AT_END = re.compile(r"(?<=[\w\].”’\")])\s+(\d{1,3})$")
@@ -142,7 +153,7 @@ def read_paragraphs(text: str) -> list[Paragraph]:
     lines; each line of a bulleted list is a paragraph of its own."""
     out: list[Paragraph] = []
     for block in _blocks(text):
-        if all(_LIST_ITEM.match(line) for line in block.lines):
+        if _is_list(block.lines):
             out.extend(Paragraph(tidy_space(line[_LIST_ITEM.match(line).end() :]), SegmentKind.LIST_ITEM) for line in block.lines)
         else:
             out.append(Paragraph(block.text, _kind_of(block.text)[0]))
@@ -526,7 +537,7 @@ def _body_block(doc: Document, block: _Block, result: ImportResult) -> None:
         doc.classification.append(tidy_space(source_lines.pop(0)))
     if not source_lines:
         return
-    if all(_LIST_ITEM.match(line) for line in source_lines):
+    if _is_list(source_lines):
         for line in source_lines:
             marker = _LIST_ITEM.match(line).group(0).strip()
             if marker[:1].isdigit():  # a number is the document's own word ("1."): kept
@@ -610,7 +621,7 @@ def _mark_letter_parts(doc: Document) -> None:
         first.kind = SegmentKind.SALUTATION
     text = last.text[""]
     signed = re.search(r"[^\W\d_]", text.replace("[...]", "").replace("[…]", ""))  # an omission mark signs nothing
-    if last is doc.segments[-1] and len(doc.segments) > 2 and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "”", '"')) and signed:
+    if last is doc.segments[-1] and len(doc.segments) > 2 and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "…", "”", "»", "’", '"', ",", ";", ":")) and signed:
         last.kind = SegmentKind.SIGNATURE
 
 
