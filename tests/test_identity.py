@@ -505,3 +505,23 @@ def test_many_collisions_are_resolved_quickly():
     make_unique(same)
     assert time.perf_counter() - started < 1.0
     assert len({d.id for d in same}) == 5000 and same[-1].id == "cable-5000"
+
+
+def test_a_number_ending_a_plain_text_title_is_the_titles_own_without_a_note(cli, tmp_path):
+    """"Genesis, chapter 1" keeps its 1: a trailing number is a note call
+    only when the file has that note (or it follows a bracket or a date)."""
+    root = tmp_path / "ed"
+    api.init(root, "Numbered")
+    files = []
+    for name, text in (("g1.txt", "Genesis, chapter 1"), ("g2.txt", "Genesis, chapter 2"), ("m3.txt", "Memorandum No. 3"),
+                       ("n.txt", "Letter to Stalin 1"), ("s.txt", "Letter [sic!] 3")):  # fmt: skip
+        body = "In the beginning.\n\n1. The note." if name == "n.txt" else "In the beginning."
+        (tmp_path / name).write_text(f"{text}\n\n{body}\n", "utf-8")
+        files.append(tmp_path / name)
+    result = cli("import", *files, "-C", root)
+    assert result.exit_code == 0, result.output
+    titles = {d.title: d for d in api.open_workspace(root).edition.documents}
+    assert {"Genesis, chapter 1", "Genesis, chapter 2", "Memorandum No. 3", "Letter to Stalin", "Letter [sic!]"} == set(titles)
+    assert len({d.id for d in titles.values()}) == 5
+    assert [n.label for n in titles["Letter to Stalin"].notes] == ["1"]  # a call with its note
+    assert "3" in titles["Letter [sic!]"].unplaced[0] and "no note" in result.stderr  # a call without one

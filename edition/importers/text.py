@@ -339,6 +339,7 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
         rest.extend(_Block(f"{label}. {text}", [f"{label}. {text}"], line) for label, text, line in endnotes)
         endnotes = []
     labels = {label for label, _, _ in endnotes}
+    doc.title, title_calls = _own_numbers(doc.title, title_calls, labels)
     # Labelled metadata, archival lines and the body.
     layer_lang, body, translation = lang, [], False
     keep_credit = any(_LABEL.match(b.text) and b.text.lower().startswith("credit") for b in rest)
@@ -409,6 +410,19 @@ def _check_dual_date(doc: Document, line: int, result: ImportResult) -> None:
                 "check the date in the source",
             )
         )
+
+
+_NUMBERED = re.compile(r"(?:^|\s)(?:No\.?|Nr\.?|Nos?\.|№|#)$|[^\W\d_]$", re.I)
+
+
+def _own_numbers(title: str, calls: list[str], labels: set[str]) -> tuple[str, list[str]]:
+    """Numbers taken off a title's end as note calls go back into it when
+    the file has no note of theirs and they follow a word ("Genesis,
+    chapter 1", "Memorandum No. 3"): they are the title's own words. A
+    number after a bracket or a date ("[sic!] 3") stays a call."""
+    while calls and calls[-1] not in labels and _NUMBERED.search(title.rstrip()):
+        title = f"{title.rstrip()} {calls.pop()}"
+    return title, calls
 
 
 def _split_calls(text: str) -> tuple[str, list[str]]:
