@@ -798,3 +798,17 @@ def test_cli_exports_chosen_documents_and_a_corpus(cli, sample, tmp_path):
     assert bad.exit_code == 2 and "no document 'no-such-document'" in bad.output
     assert not (tmp_path / "none").exists()
     assert cli("export", "pdf", "--edition", sample).exit_code == 2
+
+
+def test_classification_and_an_old_style_date_come_back_from_tei(tmp_path, tei_schema):
+    from edition.model import DateSpec
+
+    doc = rich_document()
+    doc.classification = ["Top Secret", "Not to be copied"]
+    doc.date = DateSpec("12 (24) March 1899", "1899-03-24", calendar="julian", iso_julian="1899-03-12")
+    data = document_tei(doc, Edition(title="T"))
+    assert_valid(tei_schema, data, "a document with markings and an Old Style date")
+    (back,) = reimport(data, tmp_path)
+    assert back.classification == doc.classification
+    assert (back.date.calendar, back.date.iso, back.date.iso_julian) == ("julian", "1899-03-24", "1899-03-12")
+    assert same(doc, back)

@@ -903,7 +903,12 @@ def _date_attrs(el) -> DateSpec | None:
         iso, iso_end = get("when"), None
     iso = iso if iso and _ISO_RE.match(iso) else None
     iso_end = iso_end if iso_end and _ISO_RE.match(iso_end) else None
-    return DateSpec(text=text, iso=iso, certainty=certainty, iso_end=iso_end, supplied=get("evidence") == "conjecture")
+    julian = get("calendar") == "#julian" or get("datingMethod") == "#julian"
+    as_written = get("when-custom") if julian and get("when-custom") and _ISO_RE.match(get("when-custom")) else None
+    return DateSpec(
+        text=text, iso=iso, certainty=certainty, iso_end=iso_end, supplied=get("evidence") == "conjecture",
+        calendar="julian" if julian else None, iso_julian=as_written,
+    )
 
 
 _SEGMENT_ELEMENTS = {
@@ -979,8 +984,10 @@ class _OwnReader:
         for language in self._hall("profileDesc", "langUsage", "language"):
             if language.get("n") == "original":
                 doc.original_language = language.get("ident")
-        term = next((x for x in self._hall("profileDesc", "textClass", "keywords", "term") if x.get("type") == "document-type"), None)
+        terms = self._hall("profileDesc", "textClass", "keywords", "term")
+        term = next((x for x in terms if x.get("type") == "document-type"), None)
         doc.doc_type = self._text(term)
+        doc.classification = [self._text(x) for x in terms if x.get("type") == "classification" and self._text(x)]
         for action in self._hall("profileDesc", "correspDesc", "correspAction"):
             name = action.find(t("name"))
             if action.get("type") == "sent":
