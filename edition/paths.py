@@ -85,14 +85,7 @@ def output_file(out: Path, root: Path | None = None, *, force: bool = False, opt
     `given` says the path came from the command line (a usage error, exit
     2) rather than from the edition (exit 1)."""
     out = Path(out)
-    path = out
-    if out.is_symlink():
-        if not force:
-            raise _refuse(
-                f"{option} is a symbolic link (to {os.readlink(out)}); nothing was written", out,
-                "name another file, or pass --force to write the file the link points to", given,
-            )
-        path = out.resolve()
+    path = _through_link(out, option, "file", force, given)
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -110,6 +103,20 @@ def output_file(out: Path, root: Path | None = None, *, force: bool = False, opt
     return path
 
 
+def _through_link(out: Path, option: str, noun: str, force: bool, given: bool) -> Path:
+    """`out`, or with `force` what it links to; a link without `force` is
+    refused. `noun`: "file" or "folder", what `out` names."""
+    if not out.is_symlink():
+        return out
+    if not force:
+        target = "the file" if noun == "file" else "into the folder"
+        raise _refuse(
+            f"{option} is a symbolic link (to {os.readlink(out)}); nothing was written", out,
+            f"name another {noun}, or pass --force to write {target} the link points to", given,
+        )
+    return out.resolve()
+
+
 def _in_source(source: str) -> str:
     if "." in source:  # a file: edition.yaml, names.yaml, the lock
         return f"would replace the edition's own {source}"
@@ -122,14 +129,7 @@ def output_folder(out: Path, root: Path | None = None, *, force: bool = False, o
     new one, never one of the edition's sources, a symbolic link only with
     `force` (then the folder it points to)."""
     out = Path(out)
-    path = out
-    if out.is_symlink():
-        if not force:
-            raise _refuse(
-                f"{option} is a symbolic link (to {os.readlink(out)}); nothing was written", out,
-                "name another folder, or pass --force to write into the folder the link points to", given,
-            )
-        path = out.resolve()
+    path = _through_link(out, option, "folder", force, given)
     source = _source_of(root, path.resolve())
     if source is not None:
         raise _refuse(f"{option} {_in_source(source)}; nothing was written", out, "write outputs elsewhere, e.g. into build/", given)
