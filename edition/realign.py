@@ -1,4 +1,5 @@
-"""Reviewing a stored alignment and fixing it by hand: the pairs of a
+"""Which layer a translation is aligned to, and reviewing a stored
+alignment and fixing it by hand: the pairs of a
 translation layer side by side with the text it was aligned to, weakest
 first, and four fixes — move a segment's text to another segment, split a
 segment's text at a phrase, merge it into the segment before, mark a
@@ -50,9 +51,27 @@ def stored_pairs(doc: Document, layer_id: str) -> list[StoredPair]:
     return [StoredPair(tuple(segs), text) for segs, text in pairs]
 
 
-def _base(doc: Document, layer: Layer) -> Layer:
-    from .translations import base_layer
+def base_layer(doc: Document, revises: str | None, translated_from: str | None) -> Layer:
+    """The layer the new text is aligned to: the one it revises, else the
+    one it was translated from (a layer id or a language), else the main."""
+    for wanted in (revises, translated_from):
+        if not wanted:
+            continue
+        layer = doc.layer(wanted) or next((l for l in doc.layers if l.lang == wanted), None)
+        if layer:
+            return layer
+        if wanted == revises:
+            raise UsageError.at(
+                f"document '{doc.id}' has no layer '{revises}' to revise",
+                hint=f"its layers: {', '.join(l.id for l in doc.layers) or 'none'}",
+            )
+    layer = doc.main_layer
+    if layer is None:
+        raise UsageError.at(f"document '{doc.id}' has no text layer to align to", hint="import its text first")
+    return layer
 
+
+def _base(doc: Document, layer: Layer) -> Layer:
     return base_layer(doc, layer.revises, layer.translated_from if layer.translated_from != layer.id else None)
 
 
@@ -284,4 +303,4 @@ def _find_run(new: list[str], paragraphs: list[str], start: int) -> int | None:
     return None
 
 
-__all__ = ["ReviewPair", "StoredPair", "align_around", "merge", "move", "pins", "review", "split", "stored_pairs", "untranslated"]
+__all__ = ["ReviewPair", "StoredPair", "align_around", "base_layer", "merge", "move", "pins", "review", "split", "stored_pairs", "untranslated"]

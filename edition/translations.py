@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from . import realign
+from .realign import base_layer
 from .align import Alignment, align
 from .errors import UsageError
 from .importers.base import Delivery
@@ -41,26 +42,6 @@ class AddResult:
     @property
     def flagged(self) -> list[Pair]:
         return [p for p in self.pairs if p.flagged]
-
-
-def base_layer(doc: Document, revises: str | None, translated_from: str | None) -> Layer:
-    """The layer the new text is aligned to: the one it revises, else the
-    one it was translated from (a layer id or a language), else the main."""
-    for wanted in (revises, translated_from):
-        if not wanted:
-            continue
-        layer = doc.layer(wanted) or next((l for l in doc.layers if l.lang == wanted), None)
-        if layer:
-            return layer
-        if wanted == revises:
-            raise UsageError.at(
-                f"document '{doc.id}' has no layer '{revises}' to revise",
-                hint=f"its layers: {', '.join(l.id for l in doc.layers) or 'none'}",
-            )
-    layer = doc.main_layer
-    if layer is None:
-        raise UsageError.at(f"document '{doc.id}' has no text layer to align to", hint="import its text first")
-    return layer
 
 
 def new_layer_id(doc: Document, lang: str, revises: str | None) -> str:
