@@ -106,6 +106,9 @@ def _char_length(text: str) -> int:
 STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 _INF = math.inf
 _MIN_WIDTH = 6
+# Up to this many cells the search covers the whole table: a translation of
+# part of a text runs far off the diagonal the lengths draw.
+_WHOLE_TABLE = 40_000
 _MARGIN = 2
 
 Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
@@ -113,12 +116,19 @@ Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
 
 class _Skips(NamedTuple):
     """What leaving each unit alone costs: opening a run of such units, and
-    extending one."""
+    extending one. Where `edges[j]` holds, base units left alone between
+    new units j-1 and j cost `edge_open` for the run and `edge_extend` for
+    each further unit: before the first new unit, after the last and beside
+    an omission mark, where a translation of part of a text says it leaves
+    the rest out."""
 
     open_row: list[float]
     open_col: list[float]
     extend_row: list[float]
     extend_col: list[float]
+    edges: list[bool] | None = None
+    edge_open: float = 0.0
+    edge_extend: float = 0.0
 
 
 def _best_path(
@@ -139,7 +149,7 @@ def _best_path(
     n, m = i1 - i0, j1 - j0
     if n == 0 or m == 0:
         return [(i, i + 1, j0, j0) for i in range(i0, i1)] + [(i1, i1, j, j + 1) for j in range(j0, j1)]
-    width = _MIN_WIDTH
+    width = _MIN_WIDTH if n * m > _WHOLE_TABLE else max(n, m)
     previous = _INF
     while True:
         lo, hi = _band(row_weight[i0:i1], col_weight[j0:j1], width, [(i - i0, j - j0) for i, j in guides])
@@ -148,6 +158,28 @@ def _best_path(
             return path
         previous = total
         width *= 2
+
+
+def _path_cost(path: list[Span], cost, skips: _Skips) -> float:
+    """What `_search` charged for `path`: its beads, and its runs of units
+    left alone."""
+    total = 0.0
+    previous = None
+    for i0, i1, j0, j1 in path:
+        if i0 < i1 and j0 < j1:
+            total += cost(i0, i1, j0, j1)
+        elif i0 < i1:
+            edge = skips.edges is not None and skips.edges[j0]
+            run = previous is not None and previous[2] == previous[3] == j0 and previous[0] < previous[1]
+            if edge:
+                total += skips.edge_extend if run else skips.edge_open
+            else:
+                total += skips.extend_row[i0] if run else skips.open_row[i0]
+        else:
+            run = previous is not None and previous[0] == previous[1] == i0 and previous[2] < previous[3]
+            total += skips.extend_col[j0] if run else skips.open_col[j0]
+        previous = (i0, i1, j0, j1)
+    return total
 
 
 def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
@@ -191,7 +223,7 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
     passage left out) pays the opening cost once and then the cheaper
     extension."""
     inf = _INF
-    open_row, open_col, extend_row, extend_col = skips
+    open_row, open_col, extend_row, extend_col, edges, edge_open, edge_extend = skips
     table: list[list[float]] = []  # best path to the cell
     gaps_row: list[list[float]] = []  # best path ending in a 1-0 bead
     backs: list[list[int]] = []  # the last bead: an index into STEPS
@@ -217,8 +249,12 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
             # beads can be told how much they must beat (`limit`) and stop
             # early when they cannot. Ties go to the simpler bead (STEPS order).
             if i >= 1 and l1 <= j <= h1:  # 1-0 from (i-1, j)
-                p = r1[j - l1] + open_row[a1 - 1]
-                q = g1[j - l1] + extend_row[a1 - 1]
+                if edges is not None and edges[b1]:
+                    p = r1[j - l1] + edge_open
+                    q = g1[j - l1] + edge_extend
+                else:
+                    p = r1[j - l1] + open_row[a1 - 1]
+                    q = g1[j - l1] + extend_row[a1 - 1]
                 gaps[k], gap_back[k] = (q, True) if q < p else (p, False)
                 best, arg = gaps[k], 1
             if j > low:  # 0-1 from (i, j-1)
@@ -304,6 +340,21 @@ _VARIANCE = 6.8
 _SHORT = 40
 _EXTEND = 1.5  # each further unit in a run of units left alone
 _MIN_GUIDES = 3
+# Base units left alone where the translation says it leaves text out (its
+# start, its end, an omission mark): a run costs this to open, then this a
+# unit. Small, so that the translation lands where its lengths and anchors
+# fit, wherever that is in the base.
+_EDGE_OPEN = -math.log(0.0099)
+_EDGE_EXTEND = 0.0
+# A translation of part of a text is aligned again under ratios of lengths
+# up to 2 ** (this / 4) times that of the two totals.
+_RATIO_STEPS = 8
+# An omission mark: "[...]", "[…]", "(...)", "<…>", ". . .", alone on a
+# paragraph, or at the start or end of one.
+_OMISSION_MARK = r"[\[(<]\s*(?:\.\s*){3}[\])>]|[\[(<]\s*…\s*[\])>]|(?:\.\s*){3}|…"
+_OMISSION = re.compile(_OMISSION_MARK)
+_OMISSION_AT_START = re.compile(rf"^\s*(?:{_OMISSION_MARK})")
+_OMISSION_AT_END = re.compile(rf"(?:{_OMISSION_MARK})\s*$")
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -349,6 +400,9 @@ class _LengthAligner:
         self.new_lead_in = [lead_in(t) for t in new]
         self.base_sentences = _prefix(sentences(t) for t in base)
         self.new_sentences = _prefix(sentences(t) for t in new)
+        self.base_marks = [bool(_OMISSION.fullmatch(t.strip())) for t in base]
+        self.new_marks = [bool(_OMISSION.fullmatch(t.strip())) for t in new]
+        self.edges = omission_edges(new)
         self.cost = self._cost_function()
 
     def _guided_ratio(self) -> float | None:
@@ -370,6 +424,36 @@ class _LengthAligner:
         return sum(n for _, n in kept) / sum(b for b, _ in kept)
 
     def spans(self) -> list[tuple[Span, float]]:
+        """The best path. When it leaves base units out at the translation's
+        edges or marks (a translation of part of the text), the ratio of the
+        two totals says little about the ratio of a translated paragraph to
+        its original: the path is then sought again under other ratios, and
+        the one that explains the texts at least cost wins."""
+        path, total = self._path()
+        if self.n and self.m and any(i0 < i1 and j0 == j1 and self.edges[j0] for i0, i1, j0, j1 in path):
+            tried = {round(self.ratio, 6)}
+            start = self.ratio
+            candidates = [start * 2 ** (k / 4) for k in range(1, _RATIO_STEPS + 1)] + [self._paired_ratio(path)]
+            best = (total, path, start)
+            for ratio in candidates:
+                if not ratio or round(ratio, 6) in tried:
+                    continue
+                tried.add(round(ratio, 6))
+                self.ratio = ratio
+                self.cost = self._cost_function()
+                found, cost = self._path()
+                if cost < best[0]:
+                    best = (cost, found, ratio)
+            _, path, self.ratio = best
+            self.cost = self._cost_function()
+        return [(span, self.confidence(span)) for span in path]
+
+    def _paired_ratio(self, path: list[Span]) -> float | None:
+        base_chars = sum(self.base_prefix[i1] - self.base_prefix[i0] for i0, i1, j0, j1 in path if i0 < i1 and j0 < j1)
+        new_chars = sum(self.new_prefix[j1] - self.new_prefix[j0] for i0, i1, j0, j1 in path if i0 < i1 and j0 < j1)
+        return new_chars / base_chars if base_chars and new_chars else None
+
+    def _path(self) -> tuple[list[Span], float]:
         rows = [x + 1.0 for x in self.base_len]
         cols = [x / self.ratio + 1.0 for x in self.new_len]
         # A unit left alone costs its prior, but no length misfit: Gale &
@@ -377,9 +461,13 @@ class _LengthAligner:
         # aligner hid it inside a neighbour's bead instead. The next unit
         # left alone in a run costs less: translators leave out passages,
         # and without the discount a long one gets smuggled into 2-1 beads.
-        skips = _Skips([_PRIOR[(1, 0)]] * self.n, [_PRIOR[(0, 1)]] * self.m, [_EXTEND] * self.n, [_EXTEND] * self.m)
+        # An omission mark stands alone at no cost, and so do base units
+        # before the translation starts, after it ends and at its marks.
+        open_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        extend_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        skips = _Skips([_PRIOR[(1, 0)]] * self.n, open_col, [_EXTEND] * self.n, extend_col, self.edges, _EDGE_OPEN, _EDGE_EXTEND)
         path = _best_path(0, self.n, 0, self.m, self.cost, skips, rows, cols, self.guides)
-        return [(span, self.confidence(span)) for span in path]
+        return path, _path_cost(path, self.cost, skips)
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of one bead with units on both sides:
@@ -402,8 +490,14 @@ class _LengthAligner:
             prior[da * 3 + db] = value
         erfc, log, sqrt, sqrt_pi = math.erfc, math.log, math.sqrt, math.sqrt(math.pi)
 
+        marks_b, marks_n = _prefix(self.base_marks), _prefix(self.new_marks)
+
         def cost(a0: int, a1: int, b0: int, b1: int, limit: float = _INF) -> float:
             da, db = a1 - a0, b1 - b0
+            if marks_n[b1] != marks_n[b0] or marks_b[a1] != marks_b[a0]:
+                # An omission mark pairs only with one in the base, one to one.
+                both = da == 1 and db == 1 and marks_n[b1] != marks_n[b0] and marks_b[a1] != marks_b[a0]
+                return 0.0 if both else _INF
             lb = bp[a1] - bp[a0]
             ln = np_[b1] - np_[b0]
             total = prior[da * 3 + db]
@@ -463,6 +557,26 @@ class _LengthAligner:
                 if 0 <= a < self.n:
                     best = max(best, self.confidence((a, a + 1, b0, b1)))
         return 1.0 - best
+
+
+def omission_edges(new: list[str]) -> list[bool]:
+    """For each place between new units (0 before the first, len(new) after
+    the last), whether the translation says text of the base may be left
+    out there: its start and end, after a paragraph that is an omission
+    mark or ends with one, before a paragraph that starts with one."""
+    m = len(new)
+    edges = [False] * (m + 1)
+    edges[0] = edges[m] = True
+    for j, text in enumerate(new):
+        text = text.strip()
+        if _OMISSION.fullmatch(text):
+            edges[j + 1] = True
+            continue
+        if _OMISSION_AT_START.match(text) and text[:1] in "[(<":
+            edges[j] = True
+        if _OMISSION_AT_END.search(text) and text[-1:] in "])>":
+            edges[j + 1] = True
+    return edges
 
 
 def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
