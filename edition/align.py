@@ -47,15 +47,16 @@ class Bead:
     A bead with an empty side is a unit that has no counterpart.
 
     `confidence` is, by content, the share of the two sides' words in equal
-    runs of their diff (1.0 for identical texts); by length and anchors, the
-    length fit and the anchors' agreement mapped through a logistic curve.
-    For a unit alone it says how unlike its neighbours on the other side
-    are."""
+    runs of their diff (1.0 for identical texts); for a unit alone, how
+    unlike its neighbours on the other side are. By length and anchors it
+    is the probability of the bead: the share, weighted by how well each
+    explains the lengths and anchors, of all alignments of the two texts
+    that have it."""
 
     segments: tuple[int, ...]
     paragraphs: tuple[int, ...]
     confidence: float  # 0..1
-    flagged: bool  # confidence below the threshold, or a 1-0 / 0-1 bead
+    flagged: bool  # for review: see `align`
 
 
 @dataclass(frozen=True)
@@ -67,18 +68,27 @@ class Alignment:
     ratio: float
 
 
-def align(base: list[str], new: list[str], *, same_language: bool, threshold: float = 0.5) -> Alignment:
+def align(base: list[str], new: list[str], *, same_language: bool, threshold: float | None = None) -> Alignment:
     """Align the paragraphs of `new` to the units of `base`.
 
     Every index of both lists is in exactly one bead, and the beads are in
     order on both sides. `same_language` chooses alignment by content (a
-    revision) rather than by length and anchors (a translation). Beads whose
-    confidence is below `threshold`, and units with no counterpart, are
-    flagged for review. Runs in time near-linear in the number of units."""
+    revision) rather than by length and anchors (a translation). A
+    translation may be of part of the text: its start, its middle, its end,
+    or stretches parted by omission marks ("[...]"); the base units it
+    leaves out are beads with no paragraph.
+
+    Beads whose confidence is below `threshold` (by default the method's
+    own: see `THRESHOLDS`) are flagged for review, and so are units with no
+    counterpart, except where the translation says it leaves text out (its
+    edges and omission marks) and the bead is sure and has no flagged
+    neighbour. Runs in time near-linear in the number of units."""
     base_len = [_char_length(t) for t in base]
     new_len = [_char_length(t) for t in new]
     total_base, total_new = sum(base_len), sum(new_len)
     ratio = total_new / total_base if total_base and total_new else 1.0
+    edges: list[bool] | None = None
+    marks: list[bool] = []
     if same_language:
         spans = _ContentAligner(base, new).spans()
         method = CONTENT
@@ -86,12 +96,69 @@ def align(base: list[str], new: list[str], *, same_language: bool, threshold: fl
         aligner = _LengthAligner(base, new, base_len, new_len, ratio)
         spans = aligner.spans()
         method, ratio = LENGTH, aligner.ratio
-    beads = []
+        edges, marks = aligner.edges, aligner.new_marks
+    if threshold is None:
+        threshold = THRESHOLDS[method]
+    sure: list[bool] = []
+    confidences: list[float] = []
     for (i0, i1, j0, j1), confidence in spans:
-        skip = i0 == i1 or j0 == j1
         confidence = min(1.0, max(0.0, confidence))
-        beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), confidence, skip or confidence < threshold))
+        if i0 < i1 and j0 < j1:
+            ok = confidence >= threshold
+        elif i0 < i1:  # base units the translation leaves out where it says it does
+            ok = edges is not None and edges[j0] and confidence >= threshold
+        else:  # an omission mark of the translation is sure to have no counterpart
+            ok = bool(marks) and all(marks[j] for j in range(j0, j1))
+            confidence = 1.0 if ok else confidence
+        sure.append(ok)
+        confidences.append(confidence)
+    # Where the translation stops or starts again is as sure as the pairs
+    # beside it: next to a chain of doubtful beads, as many units left out
+    # as that chain holds units on either side are in doubt too.
+    def mark(x: int) -> bool:
+        j0, j1 = spans[x][0][2], spans[x][0][3]
+        return bool(marks) and j0 < j1 and all(marks[j] for j in range(j0, j1))
+
+    def left_out(x: int) -> bool:
+        return spans[x][0][2] == spans[x][0][3]
+
+    def reach(x: int, step: int) -> int:
+        """Units in the chain of flagged beads with paragraphs from x on."""
+        base_units = new_units = 0
+        while 0 <= x < len(spans) and not sure[x] and not left_out(x):
+            i0, i1, j0, j1 = spans[x][0]
+            base_units, new_units = base_units + i1 - i0, new_units + j1 - j0
+            x += step
+        return max(base_units, new_units)
+
+    run = [x for x in range(len(spans)) if left_out(x) or mark(x)]
+    doubt = [False] * len(spans)
+    k = 0
+    while k < len(run):
+        end = k
+        while end + 1 < len(run) and run[end + 1] == run[end] + 1:
+            end += 1
+        first, last = run[k], run[end]
+        units = [x for x in range(first, last + 1) if left_out(x)]
+        before, after = reach(first - 1, -1), reach(last + 1, +1)
+        if first == 0 and last == len(spans) - 1:
+            before = len(units)  # no pair at all: nothing says where the translation is
+        for x in units[:before] + (units[-after:] if after else []):
+            doubt[x] = True
+        k = end + 1
+    sure = [ok and not d for ok, d in zip(sure, doubt)]
+    beads = [
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), confidence, not ok)
+        for ((i0, i1, j0, j1), _), confidence, ok in zip(spans, confidences, sure)
+    ]
     return Alignment(beads, method, ratio)
+
+
+# Below these confidences a bead is flagged: by content, the share of words
+# in equal runs; by length and anchors, the probability of the bead among
+# all alignments (calibrated on published translations with known pairs:
+# above it, every pair was right).
+THRESHOLDS = {CONTENT: 0.5, LENGTH: 0.9}
 
 
 def _char_length(text: str) -> int:
@@ -182,6 +249,132 @@ def _path_cost(path: list[Span], cost, skips: _Skips) -> float:
     return total
 
 
+def _posteriors(n: int, m: int, path: list[Span], cost, skips: _Skips, temperature: float) -> list[float]:
+    """For each bead of `path` (a path over the whole of both texts), the
+    probability that an alignment drawn from all of them, each weighted by
+    exp(-cost / temperature), has that bead: forward and backward sums over
+    the same beads and runs as `_search`, in a band around `path` (the whole
+    table when it is small). A bead the texts leave no alternative to comes
+    out near 1; one that a slightly dearer path would replace, near 1/2 or
+    below."""
+    lo, hi = _band_around(path, n, m)
+    t = 1.0 / temperature
+    open_row, open_col, extend_row, extend_col, edges, edge_open, edge_extend = skips
+    neg = -_INF
+    exp, log = math.exp, math.log
+
+    def add(a: float, b: float) -> float:
+        if a == neg:
+            return b
+        if b == neg:
+            return a
+        return a + log(1.0 + exp(b - a)) if a > b else b + log(1.0 + exp(a - b))
+
+    def row_costs(i: int, j: int) -> tuple[float, float]:
+        """Opening and extending a run of base units left alone, for the
+        unit i - 1 at column j."""
+        if edges is not None and edges[j]:
+            return edge_open, edge_extend
+        return open_row[i - 1], extend_row[i - 1]
+
+    def inside(i: int, j: int) -> bool:
+        return 0 <= i <= n and lo[i] <= j <= hi[i]
+
+    pairs = [step for step in STEPS if step[0] and step[1]]
+    costs: dict[tuple[int, int, int, int], float] = {}
+    fwd = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    fwd_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    fwd_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(lo[i], hi[i] + 1):
+            k = j - lo[i]
+            if i == 0 and j == 0:
+                fwd[0][k] = 0.0
+                continue
+            total = neg
+            if i >= 1 and inside(i - 1, j):
+                o, e = row_costs(i, j)
+                kk = j - lo[i - 1]
+                fwd_row[i][k] = add(fwd[i - 1][kk] - o * t, fwd_row[i - 1][kk] - e * t)
+                total = fwd_row[i][k]
+            if j > lo[i]:
+                fwd_col[i][k] = add(fwd[i][k - 1] - open_col[j - 1] * t, fwd_col[i][k - 1] - extend_col[j - 1] * t)
+                total = add(total, fwd_col[i][k])
+            for di, dj in pairs:
+                a, b = i - di, j - dj
+                if a >= 0 and b >= 0 and inside(a, b) and fwd[a][b - lo[a]] > neg:
+                    c = cost(a, i, b, j)
+                    costs[(a, i, b, j)] = c
+                    if c < _INF:
+                        total = add(total, fwd[a][b - lo[a]] - c * t)
+            fwd[i][k] = total
+    back = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    back_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]  # having entered a run of base units alone
+    back_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    for i in range(n, -1, -1):
+        for j in range(hi[i], lo[i] - 1, -1):
+            k = j - lo[i]
+            total = 0.0 if (i, j) == (n, m) else neg
+            if i < n and inside(i + 1, j):
+                o, _ = row_costs(i + 1, j)
+                total = add(total, back_row[i + 1][j - lo[i + 1]] - o * t)
+            if j < hi[i]:
+                total = add(total, back_col[i][k + 1] - open_col[j] * t)
+            for di, dj in pairs:
+                a, b = i + di, j + dj
+                if a <= n and inside(a, b):
+                    c = costs.get((i, a, j, b), _INF)
+                    if c < _INF and back[a][b - lo[a]] > neg:
+                        total = add(total, back[a][b - lo[a]] - c * t)
+            back[i][k] = total
+            extend = neg
+            if i < n and inside(i + 1, j):
+                _, e = row_costs(i + 1, j)
+                extend = back_row[i + 1][j - lo[i + 1]] - e * t
+            back_row[i][k] = add(total, extend)
+            extend = back_col[i][k + 1] - extend_col[j] * t if j < hi[i] else neg
+            back_col[i][k] = add(total, extend)
+    z = fwd[n][m - lo[n]]
+    out = []
+    for i0, i1, j0, j1 in path:
+        if i0 < i1 and j0 < j1:
+            c = costs.get((i0, i1, j0, j1))
+            if c is None:
+                c = cost(i0, i1, j0, j1)
+            value = fwd[i0][j0 - lo[i0]] - c * t + back[i1][j1 - lo[i1]] - z
+        elif i0 < i1:
+            value = fwd_row[i1][j1 - lo[i1]] + back_row[i1][j1 - lo[i1]] - z
+        else:
+            value = fwd_col[i1][j1 - lo[i1]] + back_col[i1][j1 - lo[i1]] - z
+        out.append(min(1.0, exp(value)) if value > -700 else 0.0)
+    return out
+
+
+def _band_around(path: list[Span], n: int, m: int, width: int = 2 * _MIN_WIDTH) -> tuple[list[int], list[int]]:
+    """The columns [lo, hi] of each row within `width` of `path` (all of
+    them when the table is small), monotone and connected as `_band`'s."""
+    if n * m <= _WHOLE_TABLE:
+        return [0] * (n + 1), [m] * (n + 1)
+    low, high = [m] * (n + 1), [0] * (n + 1)
+    for i0, i1, j0, j1 in path:
+        for i in range(i0, i1 + 1):
+            low[i], high[i] = min(low[i], j0), max(high[i], j1)
+    lo = [max(0, c - width) for c in low]
+    hi = [min(m, c + width) for c in high]
+    return _connected(lo, hi, n, m)
+
+
+def _connected(lo: list[int], hi: list[int], n: int, m: int) -> tuple[list[int], list[int]]:
+    lo[0], hi[n] = 0, m
+    for i in range(1, n + 1):
+        hi[i] = max(hi[i], hi[i - 1])
+    for i in range(n - 1, -1, -1):
+        lo[i] = min(lo[i], lo[i + 1])
+    for i in range(1, n + 1):
+        lo[i] = min(lo[i], hi[i - 1])
+    return lo, hi
+
+
 def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
     """For each row 0..n, the columns [lo, hi] the search visits: `width`
     either side of a centre line, made monotone and connected (each row
@@ -202,14 +395,7 @@ def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[i
             centre[i] = j
     lo = [max(0, c - width) for c in centre]
     hi = [min(m, c + width) for c in centre]
-    lo[0], hi[n] = 0, m
-    for i in range(1, n + 1):
-        hi[i] = max(hi[i], hi[i - 1])
-    for i in range(n - 1, -1, -1):
-        lo[i] = min(lo[i], lo[i + 1])
-    for i in range(1, n + 1):
-        lo[i] = min(lo[i], hi[i - 1])
-    return lo, hi
+    return _connected(lo, hi, n, m)
 
 
 def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost, skips: _Skips) -> tuple[list[Span], bool, float]:
@@ -349,6 +535,7 @@ _EDGE_EXTEND = 0.0
 # A translation of part of a text is aligned again under ratios of lengths
 # up to 2 ** (this / 4) times that of the two totals.
 _RATIO_STEPS = 8
+_TEMPERATURE = 1.0
 # An omission mark: "[...]", "[…]", "(...)", "<…>", ". . .", alone on a
 # paragraph, or at the start or end of one.
 _OMISSION_MARK = r"[\[(<]\s*(?:\.\s*){3}[\])>]|[\[(<]\s*…\s*[\])>]|(?:\.\s*){3}|…"
@@ -387,6 +574,7 @@ class _LengthAligner:
         base_anchors = [anchors(t, keys) for t in base]
         new_anchors = [anchors(t, keys) for t in new]
         self.guides = _guides(base_anchors, new_anchors)
+        self.total_ratio = ratio
         self.ratio = self._guided_ratio() or ratio
         self.base_penalty = _prefix([_penalty(a) for a in base_anchors])
         self.new_penalty = _prefix([_penalty(a) for a in new_anchors])
@@ -432,9 +620,10 @@ class _LengthAligner:
         path, total = self._path()
         if self.n and self.m and any(i0 < i1 and j0 == j1 and self.edges[j0] for i0, i1, j0, j1 in path):
             tried = {round(self.ratio, 6)}
-            start = self.ratio
-            candidates = [start * 2 ** (k / 4) for k in range(1, _RATIO_STEPS + 1)] + [self._paired_ratio(path)]
-            best = (total, path, start)
+            best = (total, path, self.ratio)
+            # The translation is part of the text: its paragraphs are no
+            # shorter against their originals than the totals say.
+            candidates = [self.total_ratio * 2 ** (k / 4) for k in range(_RATIO_STEPS + 1)] + [self._paired_ratio(path)]
             for ratio in candidates:
                 if not ratio or round(ratio, 6) in tried:
                     continue
@@ -446,7 +635,10 @@ class _LengthAligner:
                     best = (cost, found, ratio)
             _, path, self.ratio = best
             self.cost = self._cost_function()
-        return [(span, self.confidence(span)) for span in path]
+        if not self.n or not self.m:
+            return [(span, self.confidence(span)) for span in path]
+        chances = _posteriors(self.n, self.m, path, self.cost, self._skips(), _TEMPERATURE)
+        return list(zip(path, chances))
 
     def _paired_ratio(self, path: list[Span]) -> float | None:
         base_chars = sum(self.base_prefix[i1] - self.base_prefix[i0] for i0, i1, j0, j1 in path if i0 < i1 and j0 < j1)
@@ -463,11 +655,14 @@ class _LengthAligner:
         # and without the discount a long one gets smuggled into 2-1 beads.
         # An omission mark stands alone at no cost, and so do base units
         # before the translation starts, after it ends and at its marks.
-        open_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
-        extend_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
-        skips = _Skips([_PRIOR[(1, 0)]] * self.n, open_col, [_EXTEND] * self.n, extend_col, self.edges, _EDGE_OPEN, _EDGE_EXTEND)
+        skips = self._skips()
         path = _best_path(0, self.n, 0, self.m, self.cost, skips, rows, cols, self.guides)
         return path, _path_cost(path, self.cost, skips)
+
+    def _skips(self) -> _Skips:
+        open_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        extend_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        return _Skips([_PRIOR[(1, 0)]] * self.n, open_col, [_EXTEND] * self.n, extend_col, self.edges, _EDGE_OPEN, _EDGE_EXTEND)
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of one bead with units on both sides:
