@@ -172,6 +172,11 @@ def _char_length(text: str) -> int:
 # Bead shapes (base units, new units), the cheapest first so that ties go to it.
 STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 _INF = math.inf
+# On tables searched in a band, the sums for a bead's probability take the
+# paths within this many units of the best one: those further off weigh
+# next to nothing where the best path is sure, and the bead is flagged anyway
+# where it is not.
+_POSTERIOR_WIDTH = 2
 _MIN_WIDTH = 6
 # Up to this many cells the search covers the whole table: a translation of
 # part of a text runs far off the diagonal the lengths draw.
@@ -277,70 +282,73 @@ def _posteriors(n: int, m: int, path: list[Span], cost, skips: _Skips, temperatu
             return edge_open, edge_extend
         return open_row[i - 1], extend_row[i - 1]
 
-    def inside(i: int, j: int) -> bool:
-        return 0 <= i <= n and lo[i] <= j <= hi[i]
-
     pairs = [step for step in STEPS if step[0] and step[1]]
-    costs: dict[tuple[int, int, int, int], float] = {}
+    inf = _INF
+    # The cost of each pair bead ending at a cell (inf where none can), in
+    # the order of `pairs`: priced once, read again going backward.
+    costs: list[list[list[float]]] = []
     fwd = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
     fwd_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
     fwd_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
     for i in range(n + 1):
-        for j in range(lo[i], hi[i] + 1):
-            k = j - lo[i]
+        low, high = lo[i], hi[i]
+        row_cost = []
+        for j in range(low, high + 1):
+            k = j - low
+            here = [inf] * len(pairs)
+            row_cost.append(here)
             if i == 0 and j == 0:
                 fwd[0][k] = 0.0
                 continue
-            total = neg
-            if i >= 1 and inside(i - 1, j):
+            terms = []
+            if i >= 1 and lo[i - 1] <= j <= hi[i - 1]:
                 o, e = row_costs(i, j)
                 kk = j - lo[i - 1]
                 fwd_row[i][k] = add(fwd[i - 1][kk] - o * t, fwd_row[i - 1][kk] - e * t)
-                total = fwd_row[i][k]
-            if j > lo[i]:
+                terms.append(fwd_row[i][k])
+            if j > low:
                 fwd_col[i][k] = add(fwd[i][k - 1] - open_col[j - 1] * t, fwd_col[i][k - 1] - extend_col[j - 1] * t)
-                total = add(total, fwd_col[i][k])
-            for di, dj in pairs:
+                terms.append(fwd_col[i][k])
+            for x, (di, dj) in enumerate(pairs):
                 a, b = i - di, j - dj
-                if a >= 0 and b >= 0 and inside(a, b) and fwd[a][b - lo[a]] > neg:
-                    c = cost(a, i, b, j)
-                    costs[(a, i, b, j)] = c
-                    if c < _INF:
-                        total = add(total, fwd[a][b - lo[a]] - c * t)
-            fwd[i][k] = total
+                if a >= 0 and lo[a] <= b <= hi[a]:
+                    source = fwd[a][b - lo[a]]
+                    if source > neg:
+                        c = here[x] = cost(a, i, b, j)
+                        if c < inf:
+                            terms.append(source - c * t)
+            fwd[i][k] = _log_sum(terms)
+        costs.append(row_cost)
     back = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
     back_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]  # having entered a run of base units alone
     back_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
     for i in range(n, -1, -1):
-        for j in range(hi[i], lo[i] - 1, -1):
-            k = j - lo[i]
-            total = 0.0 if (i, j) == (n, m) else neg
-            if i < n and inside(i + 1, j):
-                o, _ = row_costs(i + 1, j)
-                total = add(total, back_row[i + 1][j - lo[i + 1]] - o * t)
-            if j < hi[i]:
-                total = add(total, back_col[i][k + 1] - open_col[j] * t)
-            for di, dj in pairs:
+        low, high = lo[i], hi[i]
+        for j in range(high, low - 1, -1):
+            k = j - low
+            terms = [0.0] if (i, j) == (n, m) else []
+            below = i < n and lo[i + 1] <= j <= hi[i + 1]
+            if below:
+                o, e = row_costs(i + 1, j)
+                terms.append(back_row[i + 1][j - lo[i + 1]] - o * t)
+            if j < high:
+                terms.append(back_col[i][k + 1] - open_col[j] * t)
+            for x, (di, dj) in enumerate(pairs):
                 a, b = i + di, j + dj
-                if a <= n and inside(a, b):
-                    c = costs.get((i, a, j, b), _INF)
-                    if c < _INF and back[a][b - lo[a]] > neg:
-                        total = add(total, back[a][b - lo[a]] - c * t)
-            back[i][k] = total
-            extend = neg
-            if i < n and inside(i + 1, j):
-                _, e = row_costs(i + 1, j)
-                extend = back_row[i + 1][j - lo[i + 1]] - e * t
-            back_row[i][k] = add(total, extend)
-            extend = back_col[i][k + 1] - extend_col[j] * t if j < hi[i] else neg
-            back_col[i][k] = add(total, extend)
+                if a <= n and lo[a] <= b <= hi[a]:
+                    c = costs[a][b - lo[a]][x]
+                    if c < inf:
+                        after = back[a][b - lo[a]]
+                        if after > neg:
+                            terms.append(after - c * t)
+            total = back[i][k] = _log_sum(terms)
+            back_row[i][k] = add(total, back_row[i + 1][j - lo[i + 1]] - e * t) if below else total
+            back_col[i][k] = add(total, back_col[i][k + 1] - extend_col[j] * t) if j < high else total
     z = fwd[n][m - lo[n]]
     out = []
     for i0, i1, j0, j1 in path:
         if i0 < i1 and j0 < j1:
-            c = costs.get((i0, i1, j0, j1))
-            if c is None:
-                c = cost(i0, i1, j0, j1)
+            c = costs[i1][j1 - lo[i1]][pairs.index((i1 - i0, j1 - j0))]
             value = fwd[i0][j0 - lo[i0]] - c * t + back[i1][j1 - lo[i1]] - z
         elif i0 < i1:
             value = fwd_row[i1][j1 - lo[i1]] + back_row[i1][j1 - lo[i1]] - z
@@ -350,7 +358,17 @@ def _posteriors(n: int, m: int, path: list[Span], cost, skips: _Skips, temperatu
     return out
 
 
-def _band_around(path: list[Span], n: int, m: int, width: int = 2 * _MIN_WIDTH) -> tuple[list[int], list[int]]:
+def _log_sum(terms: list[float]) -> float:
+    """log(sum(exp(x))) of the terms, without overflow; -inf for none."""
+    if not terms:
+        return -_INF
+    top = max(terms)
+    if top == -_INF:
+        return top
+    return top + math.log(sum(math.exp(x - top) for x in terms))
+
+
+def _band_around(path: list[Span], n: int, m: int, width: int = _POSTERIOR_WIDTH) -> tuple[list[int], list[int]]:
     """The columns [lo, hi] of each row within `width` of `path` (all of
     them when the table is small), monotone and connected as `_band`'s."""
     if n * m <= _WHOLE_TABLE:
