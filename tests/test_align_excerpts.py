@@ -245,6 +245,29 @@ def test_anchors_find_more_than_lengths_alone():
     assert with_anchors.precision >= lengths_only.precision
 
 
+@pytest.mark.shared_data
+@pytest.mark.parametrize("short", list(STEMS))
+def test_a_gap_without_a_mark_is_left_alone_and_flagged(short):
+    """Two stretches with nothing between them to say that text is left
+    out: the passage between is left alone, and flagged, since the
+    translation does not say it leaves it out."""
+    c = case(f"{short}:two-stretches")
+    k = next(j for j, text in enumerate(c.translation) if text in ("[...]", "[…]"))
+    silent = c.translation[:k] + c.translation[k + 1 :]
+    expected = {(s, tuple(j - 1 if j > k else j for j in p)) for s, p in c.expected if p != (k,)}
+    result = align(c.original, silent, same_language=False)
+    assert all((b.segments, b.paragraphs) in expected for b in result.beads if not b.flagged)
+    paired = [b for b in result.beads if b.segments and b.paragraphs]
+    first, last = paired[0].segments[0], paired[-1].segments[-1]
+    between = {i for i in c.left_out if first < i < last}
+    touching = [b for b in result.beads if set(b.segments) & between]
+    assert between and all(b.flagged for b in touching)
+    # Without the mark the gap's edge may slip by a paragraph (Tolstoy's
+    # ¶16 paired with the paragraph before the gap), flagged as it is.
+    alone = {b.segments[0] for b in touching if not b.paragraphs}
+    assert len(alone) >= len(between) - 1
+
+
 # --------------------------------------------------------------------------
 # Omission marks
 
