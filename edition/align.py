@@ -1034,8 +1034,9 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
 # one merged into it, where lengths and priors cannot.
 _SENTENCE_MISFIT = 2.0
 # A full stop followed by a capital (or the text's end), not after an
-# initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer").
-_SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=[\"'„“«(\[]*[{_UPPER}]))")
+# initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer"); in
+# Russian dialogue a dash may stand between ("– сказал он. – Пойдём").
+_SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=(?:[–—]\s+)?[\"'„“«(\[]*[{_UPPER}]))")
 _TITLES = {"mr", "mrs", "ms", "dr", "prof", "st", "hr", "fr", "nr", "no", "gen", "col", "gov", "тов", "гр", "гг", "им", "см", "тт", "проф", "ген"}
 
 
