@@ -184,22 +184,25 @@ def without_anchors() -> ExitStack:
 # Every case
 
 # Recall floors: the share of the truth's beads found and left unflagged,
-# as measured (in brackets) less a margin, so that a regression fails.
+# as measured (in brackets) less about 0.03, so that a regression of a
+# bead or two fails. Чем люди живы is the harder text: many paragraphs
+# merged in translation, one of four into one, a bead no alignment here
+# has, so its neighbours are flagged.
 FLOORS = {
-    "toska:whole": 0.75,  # (0.80)
-    "toska:start": 0.75,  # (0.80)
-    "toska:middle": 0.80,  # (0.85)
-    "toska:end": 0.80,  # (0.85)
-    "toska:two-stretches": 0.75,  # (0.79)
-    "toska:title-and-middle": 0.80,  # (0.86)
-    "chem-ljudi-zhivy:whole": 0.45,  # (0.50)
-    "chem-ljudi-zhivy:start": 0.75,  # (0.80)
-    "chem-ljudi-zhivy:middle": 0.75,  # (0.80)
-    "chem-ljudi-zhivy:end": 0.50,  # (0.55)
-    "chem-ljudi-zhivy:two-stretches": 0.55,  # (0.63)
-    "chem-ljudi-zhivy:title-and-middle": 0.45,  # (0.49)
+    "toska:whole": 0.85,  # (0.883)
+    "toska:start": 0.93,  # (0.967)
+    "toska:middle": 0.95,  # (0.984)
+    "toska:end": 0.83,  # (0.869)
+    "toska:two-stretches": 0.90,  # (0.935)
+    "toska:title-and-middle": 0.95,  # (0.984)
+    "chem-ljudi-zhivy:whole": 0.47,  # (0.500)
+    "chem-ljudi-zhivy:start": 0.76,  # (0.795)
+    "chem-ljudi-zhivy:middle": 0.77,  # (0.804)
+    "chem-ljudi-zhivy:end": 0.51,  # (0.548)
+    "chem-ljudi-zhivy:two-stretches": 0.60,  # (0.634)
+    "chem-ljudi-zhivy:title-and-middle": 0.45,  # (0.489)
 }
-TOTAL_FLOOR = 0.70  # (0.75)
+TOTAL_FLOOR = 0.78  # (0.812)
 
 
 @pytest.mark.shared_data
@@ -326,7 +329,7 @@ def _check_report(report: dict, c: Case) -> None:
     assert all((s, p) in truth for s, p, flagged in pairs if not flagged)
     assert not any(s for s, p, _ in pairs if p == (c.translation.index("[...]"),))
     right = sum(1 for s, p, flagged in pairs if not flagged and s and p)
-    assert right >= 8  # of 20 pairs (measured: 9; the rest flagged, none wrong)
+    assert right >= 12  # of 20 pairs (measured: 13; the rest flagged, none wrong)
     left_out = {s[0] for s, p, _ in pairs if not p}
     assert {i for i in c.left_out if i} <= left_out  # the title is no segment
 
