@@ -18,7 +18,17 @@ presses against its edge, so that time grows about linearly with length:
   share; by the count of sentences, which translators keep; and by
   lead-ins (a line of a few words without a full stop, which goes with
   what follows). A run of units without counterparts costs less per unit
-  than a lone one, since translators leave out whole passages."""
+  than a lone one, since translators leave out whole passages.
+
+  A translation may be of part of the text (its start, its middle, its
+  end, or stretches parted by omission marks such as "[...]"): before its
+  first paragraph, after its last and at its marks, base units are left
+  out at one opening cost whatever their number, so the translation lands
+  where its lengths and anchors fit, as in local alignment. Each bead's
+  confidence is its probability over all alignments, each weighted by how
+  well it explains the texts (forward and backward sums over the same
+  beads), so that a bead left unflagged is one the texts leave little
+  doubt about."""
 
 from __future__ import annotations
 
@@ -80,9 +90,10 @@ def align(base: list[str], new: list[str], *, same_language: bool, threshold: fl
 
     Beads whose confidence is below `threshold` (by default the method's
     own: see `THRESHOLDS`) are flagged for review, and so are units with no
-    counterpart, except where the translation says it leaves text out (its
-    edges and omission marks) and the bead is sure and has no flagged
-    neighbour. Runs in time near-linear in the number of units."""
+    counterpart, except base units left out where the translation says it
+    leaves text out (its edges and omission marks) whose bead is sure and
+    not within reach of a doubtful pair, and the omission marks themselves.
+    Runs in time near-linear in the number of units."""
     base_len = [_char_length(t) for t in base]
     new_len = [_char_length(t) for t in new]
     total_base, total_new = sum(base_len), sum(new_len)
@@ -545,14 +556,16 @@ _SHORT = 40
 _EXTEND = 1.5  # each further unit in a run of units left alone
 _MIN_GUIDES = 3
 # Base units left alone where the translation says it leaves text out (its
-# start, its end, an omission mark): a run costs this to open, then this a
-# unit. Small, so that the translation lands where its lengths and anchors
-# fit, wherever that is in the base.
+# start, its end, an omission mark): a run costs what a lone unit does to
+# open, then nothing a unit, so that the translation lands where its lengths
+# and anchors fit, wherever that is in the base.
 _EDGE_OPEN = -math.log(0.0099)
 _EDGE_EXTEND = 0.0
 # A translation of part of a text is aligned again under ratios of lengths
 # up to 2 ** (this / 4) times that of the two totals.
 _RATIO_STEPS = 8
+# Costs are -log probabilities: a bead's probability weighs each alignment
+# by exp(-cost / this).
 _TEMPERATURE = 1.0
 # An omission mark: "[...]", "[…]", "(...)", "<…>", ". . .", alone on a
 # paragraph, or at the start or end of one.
@@ -671,8 +684,12 @@ class _LengthAligner:
         # aligner hid it inside a neighbour's bead instead. The next unit
         # left alone in a run costs less: translators leave out passages,
         # and without the discount a long one gets smuggled into 2-1 beads.
-        # An omission mark stands alone at no cost, and so do base units
-        # before the translation starts, after it ends and at its marks.
+        # An omission mark stands alone at no cost; base units before the
+        # translation starts, after it ends and at its marks cost one
+        # opening in all. A paragraph of the translation left alone costs
+        # its prior, in a run too: translators seldom add passages, and
+        # with a discount a translation of part of the text would rather
+        # leave its own paragraphs alone than find where they belong.
         skips = self._skips()
         path = _best_path(0, self.n, 0, self.m, self.cost, skips, rows, cols, self.guides)
         return path, _path_cost(path, self.cost, skips)
