@@ -591,8 +591,8 @@ def _length_cost(base_chars: int, new_chars: int, ratio: float) -> tuple[float, 
 
 # What one anchor is worth: reward when it is found on both sides of a bead,
 # penalty for each one left without its partner.
-_REWARD = {"n": 3.0, "m": 1.5, "w": 1.0, "q": 1.0, "b": 1.0, "l": 1.5}
-_PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5}
+_REWARD = {"n": 3.0, "m": 1.5, "w": 1.0, "q": 1.0, "b": 1.0, "l": 1.5, "d": 1.0}
+_PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5, "d": 0.5}
 
 
 class _LengthAligner:
@@ -978,6 +978,9 @@ _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009 ]\d+)*")
 _ROMAN = re.compile(r"[IVXL]{2,}")
 _ROMAN_VALID = re.compile(r"L?X{0,3}(?:IX|IV|V?I{0,3})")
 _QUOTES = re.compile(r"[«»„“”\"]")
+# Direct speech opening a paragraph: a dash in Russian (and Polish, French
+# …), a quotation mark in English or German.
+_SPEECH = re.compile(r"\s*(?:[–—]\s|[«“„\"‘])")
 _LIST_MARKER = re.compile(r"^\s*(?:\(?(\d{1,3}|[a-zа-я])[.)]|([•·▪◦‣\-–—*]))\s", re.IGNORECASE)
 
 
@@ -985,12 +988,16 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
     """The marks of a paragraph that survive translation, as comparable keys:
     numbers ("n:25000" for "25,000", "25 000" or "25.000"), months of dates
     ("m:9"), names not at a sentence's start ("w:" and a name_key), pairs of
-    quotation marks ("q"), brackets ("b"), and a leading list marker ("l:a").
+    quotation marks ("q"), brackets ("b"), a leading list marker ("l:a"),
+    and direct speech opening the paragraph ("d": a dash or a quotation
+    mark, as languages write dialogue).
     The number of an article is a number: "Article 5" and "Статья 5" share
     "n:5". `keys` caches name_key across calls."""
     text = unicodedata.normalize("NFC", text)
     keys = {} if keys is None else keys
     found: Counter = Counter()
+    if _SPEECH.match(text):
+        found["d"] += 1
     marker = _LIST_MARKER.match(text)
     if marker:
         if marker.group(1) and not marker.group(1).isdigit():
