@@ -564,6 +564,9 @@ _EDGE_EXTEND = 0.0
 # A translation of part of a text is aligned again under ratios of lengths
 # up to 2 ** (this / 4) times that of the two totals.
 _RATIO_STEPS = 8
+# A path under another ratio that costs at most this much more is a rival:
+# the beads of the best path it lacks are flagged.
+_RIVAL_RATIO = 2.0
 # Costs are -log probabilities: a bead's probability weighs each alignment
 # by exp(-cost / this).
 _TEMPERATURE = 1.0
@@ -649,6 +652,7 @@ class _LengthAligner:
         its original: the path is then sought again under other ratios, and
         the one that explains the texts at least cost wins."""
         path, total = self._path()
+        rivals: list[tuple[float, list[Span]]] = []
         if self.n and self.m and any(i0 < i1 and j0 == j1 and self.edges[j0] for i0, i1, j0, j1 in path):
             tried = {round(self.ratio, 6)}
             best = (total, path, self.ratio)
@@ -662,13 +666,19 @@ class _LengthAligner:
                 self.ratio = ratio
                 self.cost = self._cost_function()
                 found, cost = self._path()
+                rivals.append((cost, found))
                 if cost < best[0]:
+                    rivals.append(best[:2])
                     best = (cost, found, ratio)
-            _, path, self.ratio = best
+            total, path, self.ratio = best
             self.cost = self._cost_function()
         if not self.n or not self.m:
             return [(span, self.confidence(span)) for span in path]
         chances = _posteriors(self.n, self.m, path, self.cost, self._skips(), _TEMPERATURE)
+        # The ratio is a guess too: a bead that the path under a ratio
+        # nearly as good does not have is no surer than an even chance.
+        close = [set(found) for cost, found in rivals if found is not path and cost <= total + _RIVAL_RATIO]
+        chances = [min(c, 0.5) if any(span not in other for other in close) else c for span, c in zip(path, chances)]
         return list(zip(path, chances))
 
     def _paired_ratio(self, path: list[Span]) -> float | None:
