@@ -576,20 +576,6 @@ _OMISSION_MARK = r"[\[(<]\s*(?:\.\s*){3}[\])>]|[\[(<]\s*…\s*[\])>]|(?:\.\s*){3
 _OMISSION = re.compile(_OMISSION_MARK)
 _OMISSION_AT_START = re.compile(rf"^\s*(?:{_OMISSION_MARK})")
 _OMISSION_AT_END = re.compile(rf"(?:{_OMISSION_MARK})\s*$")
-_SQRT2 = math.sqrt(2.0)
-
-
-def _length_cost(base_chars: int, new_chars: int, ratio: float) -> tuple[float, float]:
-    """How far (in standard deviations) the new side's length is from the
-    base side's times the ratio, and its cost -log P(|delta| this large)."""
-    mean = (base_chars + new_chars / ratio) / 2
-    if mean <= 0:
-        return 0.0, 0.0
-    delta = abs(new_chars - base_chars * ratio) / math.sqrt(_VARIANCE * max(mean, _SHORT))
-    x = delta / _SQRT2
-    if x < 20:
-        return delta, -math.log(math.erfc(x))
-    return delta, x * x + math.log(x * math.sqrt(math.pi))
 
 
 # What one anchor is worth: reward when it is found on both sides of a bead,
@@ -610,8 +596,6 @@ class _LengthAligner:
         self.guides = _guides(base_anchors, new_anchors)
         self.total_ratio = ratio
         self.ratio = self._guided_ratio() or ratio
-        self.base_penalty = _prefix([_penalty(a) for a in base_anchors])
-        self.new_penalty = _prefix([_penalty(a) for a in new_anchors])
         # Anchors of each unit and of each pair of neighbours (None for none),
         # looked up by the bead's first unit and its size.
         self.base_anchors = _one_and_two(base_anchors)
@@ -673,7 +657,7 @@ class _LengthAligner:
             total, path, self.ratio = best
             self.cost = self._cost_function()
         if not self.n or not self.m:
-            return [(span, self.confidence(span)) for span in path]
+            return [(span, 0.0) for span in path]  # one side empty: nothing says where the other belongs
         chances = _posteriors(self.n, self.m, path, self.cost, self._skips(), _TEMPERATURE)
         # The ratio is a guess too: a bead that the path under a ratio
         # nearly as good does not have is no surer than an even chance.
@@ -766,38 +750,6 @@ class _LengthAligner:
 
         return cost
 
-    def anchor_cost(self, a0: int, a1: int, b0: int, b1: int) -> float:
-        unmatched = self.base_penalty[a1] - self.base_penalty[a0] + self.new_penalty[b1] - self.new_penalty[b0]
-        unmatched += _SENTENCE_MISFIT * abs(self.base_sentences[a1] - self.base_sentences[a0] - self.new_sentences[b1] + self.new_sentences[b0])
-        left, right = self.base_anchors[a1 - a0 - 1][a0], self.new_anchors[b1 - b0 - 1][b0]
-        shared = len(self.base_cognates[a1 - a0 - 1][a0] & self.new_cognates[b1 - b0 - 1][b0])
-        return unmatched - (_matched(left, right) if left and right else 0.0) - _COGNATE * shared
-
-    def confidence(self, span: Span) -> float:
-        a0, a1, b0, b1 = span
-        if a0 == a1 or b0 == b1:
-            return self.skip_confidence(span)
-        delta, _ = _length_cost(self.base_prefix[a1] - self.base_prefix[a0], self.new_prefix[b1] - self.new_prefix[b0], self.ratio)
-        evidence = 1.5 - 0.5 * delta * delta - self.anchor_cost(a0, a1, b0, b1)
-        if (a1 - a0, b1 - b0) != (1, 1):
-            evidence -= 0.5  # a merge or a split is a guess more often than a 1-1 pair
-        return _sigmoid(evidence)
-
-    def skip_confidence(self, span: Span) -> float:
-        """A unit without a counterpart is as sure as pairing it with a
-        neighbouring unit on the other side would be unlikely."""
-        a0, a1, b0, b1 = span
-        best = 0.0
-        if a0 < a1:
-            for b in (b0 - 1, b0):
-                if 0 <= b < self.m:
-                    best = max(best, self.confidence((a0, a1, b, b + 1)))
-        else:
-            for a in (a0 - 1, a0):
-                if 0 <= a < self.n:
-                    best = max(best, self.confidence((a, a + 1, b0, b1)))
-        return 1.0 - best
-
 
 def omission_edges(new: list[str]) -> list[bool]:
     """For each place between new units (0 before the first, len(new) after
@@ -844,10 +796,6 @@ def _prefix(values) -> list[float]:
     return out
 
 
-def _penalty(found: Counter) -> float:
-    return sum(_PENALTY[key[0]] * count for key, count in found.items())
-
-
 def _one_and_two(found: list[Counter]) -> tuple[list, list]:
     ones = [dict(f) if f else None for f in found]
     twos = []
@@ -887,12 +835,6 @@ def _matched(left: dict, right: dict) -> float:
         if other:
             total += (count if count < other else other) * _SHARED[key[0]]
     return total
-
-
-def _sigmoid(x: float) -> float:
-    if x < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 # --------------------------------------------------------------------------

@@ -16,9 +16,9 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
