@@ -189,9 +189,11 @@ _INF = math.inf
 # where it is not.
 _POSTERIOR_WIDTH = 2
 _MIN_WIDTH = 6
-# Up to this many cells the search covers the whole table: a translation of
-# part of a text runs far off the diagonal the lengths draw.
-_WHOLE_TABLE = 40_000
+# Up to this many cells the search covers the whole table (a translation of
+# part of a text runs far off the diagonal the lengths draw), and so do the
+# sums for bead probabilities; up to four times as many, those sums keep to
+# four times the width around the best path.
+_WHOLE_TABLE = 10_000
 _MARGIN = 2
 
 Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
@@ -384,6 +386,8 @@ def _band_around(path: list[Span], n: int, m: int, width: int = _POSTERIOR_WIDTH
     them when the table is small), monotone and connected as `_band`'s."""
     if n * m <= _WHOLE_TABLE:
         return [0] * (n + 1), [m] * (n + 1)
+    if n * m <= 4 * _WHOLE_TABLE:
+        width *= 4
     low, high = [m] * (n + 1), [0] * (n + 1)
     for i0, i1, j0, j1 in path:
         for i in range(i0, i1 + 1):

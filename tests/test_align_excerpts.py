@@ -31,7 +31,7 @@ from edition import align as align_module
 from edition.align import Alignment, align, anchors, omission_edges, sentences
 
 from .conftest import REAL, REPO, require_shared_data, snapshot
-from .test_align import ENGLISH, GERMAN, RUSSIAN, declaration, translation_gold
+from .test_align import ENGLISH, GERMAN, RUSSIAN, declaration, texts, translation_gold
 
 PAIRS = REAL / "pairs"
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
@@ -304,6 +304,30 @@ def test_excerpts_of_the_declaration_align_exactly(language, cut):
     assert sorted(found) == sorted(expected)
     unflagged = [b for b in result.beads if not b.flagged]
     assert len(unflagged) >= 0.95 * len(expected)  # measured: 87 to 91 of 90 or 91
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("start", [90, 45])
+def test_an_excerpt_of_a_long_text_is_found_in_the_band(start):
+    """Three copies of the declaration (their articles numbered apart) and
+    the Russian of one copy's length, from a copy's start or its middle:
+    too large a table to search whole, so the search keeps to a band that
+    must still find the excerpt."""
+    english, russian, gold = texts(declaration(ENGLISH)), texts(declaration(RUSSIAN)), translation_gold(RUSSIAN)
+    base = [t.replace("Article ", f"Article {k}.") for k in range(3) for t in english]
+    whole = [t.replace("Статья ", f"Статья {k}.") for k in range(3) for t in russian]
+    new = whole[start : start + len(russian)]
+    expected = {
+        (tuple(i + k * len(english) for i in s), tuple(j + k * len(russian) - start for j in t))
+        for k in range(3)
+        for s, t in gold
+        if all(start <= j + k * len(russian) < start + len(russian) for j in t)
+    }
+    covered = {i for s, _ in expected for i in s}
+    expected |= {((i,), ()) for i in range(len(base)) if i not in covered}
+    result = align(base, new, same_language=False)
+    assert sorted((b.segments, b.paragraphs) for b in result.beads) == sorted(expected)
+    assert sum(not b.flagged for b in result.beads) >= 0.95 * len(expected)  # measured: 265 and 269 of 272
 
 
 # --------------------------------------------------------------------------
