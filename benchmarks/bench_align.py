@@ -1,8 +1,11 @@
 """The paragraph aligner at the size of a long document: 2,000 paragraphs of
-the Universal Declaration of Human Rights against their Russian translation
-and against a revised English text, best of three runs, with peak memory.
-Run as a script it also measures accuracy on the declaration itself (the
-articles are the gold correspondence) and on scrambled translations.
+the Universal Declaration of Human Rights against their Russian translation,
+against the translation of their middle third only (an excerpt, which the
+aligner must place) and against a revised English text, best of three runs,
+with peak memory. Run as a script it also measures accuracy on the
+declaration itself (the articles are the gold correspondence), on scrambled
+translations, and on published translations cut into excerpts (the figures
+of tests/test_align_excerpts.py, with anchors on and off).
 
     .venv/bin/python benchmarks/bench_align.py
 """
@@ -134,8 +137,14 @@ def measure(base: list[str], new: list[str], same_language: bool, repeat: int = 
 
 def run() -> list[dict]:
     base, translation, revision = corpus()
+    third = len(translation) // 3
+    excerpt = translation[third : 2 * third]
     rows = []
-    for operation, new, same_language in (("align translation (en→ru)", translation, False), ("align revision (en→en)", revision, True)):
+    for operation, new, same_language in (
+        ("align translation (en→ru)", translation, False),
+        ("align excerpt (middle third)", excerpt, False),
+        ("align revision (en→en)", revision, True),
+    ):
         seconds, cpu, peak = measure(base, new, same_language)
         rows.append({"operation": operation, "size": f"{len(base)}×{len(new)} ¶", "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak, "target": TARGET})
     return rows
@@ -217,6 +226,10 @@ def main() -> int:
     print(f"{'accuracy on the UDHR':<36}  correct")
     for r in accuracy():
         print(f"{r['test']:<36}  {r['correct']}/{r['total']}")
+    print()
+    from tests import test_align_excerpts
+
+    test_align_excerpts.main()
     return 0
 
 

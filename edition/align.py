@@ -18,7 +18,17 @@ presses against its edge, so that time grows about linearly with length:
   share; by the count of sentences, which translators keep; and by
   lead-ins (a line of a few words without a full stop, which goes with
   what follows). A run of units without counterparts costs less per unit
-  than a lone one, since translators leave out whole passages."""
+  than a lone one, since translators leave out whole passages.
+
+  A translation may be of part of the text (its start, its middle, its
+  end, or stretches parted by omission marks such as "[...]"): before its
+  first paragraph, after its last and at its marks, base units are left
+  out at one opening cost whatever their number, so the translation lands
+  where its lengths and anchors fit, as in local alignment. Each bead's
+  confidence is its probability over all alignments, each weighted by how
+  well it explains the texts (forward and backward sums over the same
+  beads), so that a bead left unflagged is one the texts leave little
+  doubt about."""
 
 from __future__ import annotations
 
@@ -47,15 +57,16 @@ class Bead:
     A bead with an empty side is a unit that has no counterpart.
 
     `confidence` is, by content, the share of the two sides' words in equal
-    runs of their diff (1.0 for identical texts); by length and anchors, the
-    length fit and the anchors' agreement mapped through a logistic curve.
-    For a unit alone it says how unlike its neighbours on the other side
-    are."""
+    runs of their diff (1.0 for identical texts); for a unit alone, how
+    unlike its neighbours on the other side are. By length and anchors it
+    is the probability of the bead: the share, weighted by how well each
+    explains the lengths and anchors, of all alignments of the two texts
+    that have it."""
 
     segments: tuple[int, ...]
     paragraphs: tuple[int, ...]
     confidence: float  # 0..1
-    flagged: bool  # confidence below the threshold, or a 1-0 / 0-1 bead
+    flagged: bool  # for review: see `align`
 
 
 @dataclass(frozen=True)
@@ -67,18 +78,28 @@ class Alignment:
     ratio: float
 
 
-def align(base: list[str], new: list[str], *, same_language: bool, threshold: float = 0.5) -> Alignment:
+def align(base: list[str], new: list[str], *, same_language: bool, threshold: float | None = None) -> Alignment:
     """Align the paragraphs of `new` to the units of `base`.
 
     Every index of both lists is in exactly one bead, and the beads are in
     order on both sides. `same_language` chooses alignment by content (a
-    revision) rather than by length and anchors (a translation). Beads whose
-    confidence is below `threshold`, and units with no counterpart, are
-    flagged for review. Runs in time near-linear in the number of units."""
+    revision) rather than by length and anchors (a translation). A
+    translation may be of part of the text: its start, its middle, its end,
+    or stretches parted by omission marks ("[...]"); the base units it
+    leaves out are beads with no paragraph.
+
+    Beads whose confidence is below `threshold` (by default the method's
+    own: see `THRESHOLDS`) are flagged for review, and so are units with no
+    counterpart, except base units left out where the translation says it
+    leaves text out (its edges and omission marks) whose bead is sure and
+    not within reach of a doubtful pair, and the omission marks themselves.
+    Runs in time near-linear in the number of units."""
     base_len = [_char_length(t) for t in base]
     new_len = [_char_length(t) for t in new]
     total_base, total_new = sum(base_len), sum(new_len)
     ratio = total_new / total_base if total_base and total_new else 1.0
+    edges: list[bool] | None = None
+    marks: list[bool] = []
     if same_language:
         spans = _ContentAligner(base, new).spans()
         method = CONTENT
@@ -86,12 +107,69 @@ def align(base: list[str], new: list[str], *, same_language: bool, threshold: fl
         aligner = _LengthAligner(base, new, base_len, new_len, ratio)
         spans = aligner.spans()
         method, ratio = LENGTH, aligner.ratio
-    beads = []
+        edges, marks = aligner.edges, aligner.new_marks
+    if threshold is None:
+        threshold = THRESHOLDS[method]
+    sure: list[bool] = []
+    confidences: list[float] = []
     for (i0, i1, j0, j1), confidence in spans:
-        skip = i0 == i1 or j0 == j1
         confidence = min(1.0, max(0.0, confidence))
-        beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), confidence, skip or confidence < threshold))
+        if i0 < i1 and j0 < j1:
+            ok = confidence >= threshold
+        elif i0 < i1:  # base units the translation leaves out where it says it does
+            ok = edges is not None and edges[j0] and confidence >= threshold
+        else:  # an omission mark of the translation is sure to have no counterpart
+            ok = bool(marks) and all(marks[j] for j in range(j0, j1))
+            confidence = 1.0 if ok else confidence
+        sure.append(ok)
+        confidences.append(confidence)
+    # Where the translation stops or starts again is as sure as the pairs
+    # beside it: next to a chain of doubtful beads, as many units left out
+    # as that chain holds units on either side are in doubt too.
+    def mark(x: int) -> bool:
+        j0, j1 = spans[x][0][2], spans[x][0][3]
+        return bool(marks) and j0 < j1 and all(marks[j] for j in range(j0, j1))
+
+    def left_out(x: int) -> bool:
+        return spans[x][0][2] == spans[x][0][3]
+
+    def reach(x: int, step: int) -> int:
+        """Units in the chain of flagged beads with paragraphs from x on."""
+        base_units = new_units = 0
+        while 0 <= x < len(spans) and not sure[x] and not left_out(x):
+            i0, i1, j0, j1 = spans[x][0]
+            base_units, new_units = base_units + i1 - i0, new_units + j1 - j0
+            x += step
+        return max(base_units, new_units)
+
+    run = [x for x in range(len(spans)) if left_out(x) or mark(x)]
+    doubt = [False] * len(spans)
+    k = 0
+    while k < len(run):
+        end = k
+        while end + 1 < len(run) and run[end + 1] == run[end] + 1:
+            end += 1
+        first, last = run[k], run[end]
+        units = [x for x in range(first, last + 1) if left_out(x)]
+        before, after = reach(first - 1, -1), reach(last + 1, +1)
+        if first == 0 and last == len(spans) - 1:
+            before = len(units)  # no pair at all: nothing says where the translation is
+        for x in units[:before] + (units[-after:] if after else []):
+            doubt[x] = True
+        k = end + 1
+    sure = [ok and not d for ok, d in zip(sure, doubt)]
+    beads = [
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), confidence, not ok)
+        for ((i0, i1, j0, j1), _), confidence, ok in zip(spans, confidences, sure)
+    ]
     return Alignment(beads, method, ratio)
+
+
+# Below these confidences a bead is flagged: by content, the share of words
+# in equal runs; by length and anchors, the probability of the bead among
+# all alignments (calibrated on published translations with known pairs:
+# above it, every pair was right).
+THRESHOLDS = {CONTENT: 0.5, LENGTH: 0.9}
 
 
 def _char_length(text: str) -> int:
@@ -105,7 +183,17 @@ def _char_length(text: str) -> int:
 # Bead shapes (base units, new units), the cheapest first so that ties go to it.
 STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 _INF = math.inf
+# On tables searched in a band, the sums for a bead's probability take the
+# paths within this many units of the best one: those further off weigh
+# next to nothing where the best path is sure, and the bead is flagged anyway
+# where it is not.
+_POSTERIOR_WIDTH = 2
 _MIN_WIDTH = 6
+# Up to this many cells the search covers the whole table (a translation of
+# part of a text runs far off the diagonal the lengths draw), and so do the
+# sums for bead probabilities; up to four times as many, those sums keep to
+# four times the width around the best path.
+_WHOLE_TABLE = 10_000
 _MARGIN = 2
 
 Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
@@ -113,12 +201,19 @@ Span = tuple[int, int, int, int]  # base[i0:i1] with new[j0:j1]
 
 class _Skips(NamedTuple):
     """What leaving each unit alone costs: opening a run of such units, and
-    extending one."""
+    extending one. Where `edges[j]` holds, base units left alone between
+    new units j-1 and j cost `edge_open` for the run and `edge_extend` for
+    each further unit: before the first new unit, after the last and beside
+    an omission mark, where a translation of part of a text says it leaves
+    the rest out."""
 
     open_row: list[float]
     open_col: list[float]
     extend_row: list[float]
     extend_col: list[float]
+    edges: list[bool] | None = None
+    edge_open: float = 0.0
+    edge_extend: float = 0.0
 
 
 def _best_path(
@@ -139,7 +234,7 @@ def _best_path(
     n, m = i1 - i0, j1 - j0
     if n == 0 or m == 0:
         return [(i, i + 1, j0, j0) for i in range(i0, i1)] + [(i1, i1, j, j + 1) for j in range(j0, j1)]
-    width = _MIN_WIDTH
+    width = _MIN_WIDTH if n * m > _WHOLE_TABLE else max(n, m)
     previous = _INF
     while True:
         lo, hi = _band(row_weight[i0:i1], col_weight[j0:j1], width, [(i - i0, j - j0) for i, j in guides])
@@ -148,6 +243,169 @@ def _best_path(
             return path
         previous = total
         width *= 2
+
+
+def _path_cost(path: list[Span], cost, skips: _Skips) -> float:
+    """What `_search` charged for `path`: its beads, and its runs of units
+    left alone."""
+    total = 0.0
+    previous = None
+    for i0, i1, j0, j1 in path:
+        if i0 < i1 and j0 < j1:
+            total += cost(i0, i1, j0, j1)
+        elif i0 < i1:
+            edge = skips.edges is not None and skips.edges[j0]
+            run = previous is not None and previous[2] == previous[3] == j0 and previous[0] < previous[1]
+            if edge:
+                total += skips.edge_extend if run else skips.edge_open
+            else:
+                total += skips.extend_row[i0] if run else skips.open_row[i0]
+        else:
+            run = previous is not None and previous[0] == previous[1] == i0 and previous[2] < previous[3]
+            total += skips.extend_col[j0] if run else skips.open_col[j0]
+        previous = (i0, i1, j0, j1)
+    return total
+
+
+def _posteriors(n: int, m: int, path: list[Span], cost, skips: _Skips, temperature: float) -> list[float]:
+    """For each bead of `path` (a path over the whole of both texts), the
+    probability that an alignment drawn from all of them, each weighted by
+    exp(-cost / temperature), has that bead: forward and backward sums over
+    the same beads and runs as `_search`, in a band around `path` (the whole
+    table when it is small). A bead the texts leave no alternative to comes
+    out near 1; one that a slightly dearer path would replace, near 1/2 or
+    below."""
+    lo, hi = _band_around(path, n, m)
+    t = 1.0 / temperature
+    open_row, open_col, extend_row, extend_col, edges, edge_open, edge_extend = skips
+    neg = -_INF
+    exp, log = math.exp, math.log
+
+    def add(a: float, b: float) -> float:
+        if a == neg:
+            return b
+        if b == neg:
+            return a
+        return a + log(1.0 + exp(b - a)) if a > b else b + log(1.0 + exp(a - b))
+
+    def row_costs(i: int, j: int) -> tuple[float, float]:
+        """Opening and extending a run of base units left alone, for the
+        unit i - 1 at column j."""
+        if edges is not None and edges[j]:
+            return edge_open, edge_extend
+        return open_row[i - 1], extend_row[i - 1]
+
+    pairs = [step for step in STEPS if step[0] and step[1]]
+    inf = _INF
+    # The cost of each pair bead ending at a cell (inf where none can), in
+    # the order of `pairs`: priced once, read again going backward.
+    costs: list[list[list[float]]] = []
+    fwd = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    fwd_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    fwd_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    for i in range(n + 1):
+        low, high = lo[i], hi[i]
+        row_cost = []
+        for j in range(low, high + 1):
+            k = j - low
+            here = [inf] * len(pairs)
+            row_cost.append(here)
+            if i == 0 and j == 0:
+                fwd[0][k] = 0.0
+                continue
+            terms = []
+            if i >= 1 and lo[i - 1] <= j <= hi[i - 1]:
+                o, e = row_costs(i, j)
+                kk = j - lo[i - 1]
+                fwd_row[i][k] = add(fwd[i - 1][kk] - o * t, fwd_row[i - 1][kk] - e * t)
+                terms.append(fwd_row[i][k])
+            if j > low:
+                fwd_col[i][k] = add(fwd[i][k - 1] - open_col[j - 1] * t, fwd_col[i][k - 1] - extend_col[j - 1] * t)
+                terms.append(fwd_col[i][k])
+            for x, (di, dj) in enumerate(pairs):
+                a, b = i - di, j - dj
+                if a >= 0 and lo[a] <= b <= hi[a]:
+                    source = fwd[a][b - lo[a]]
+                    if source > neg:
+                        c = here[x] = cost(a, i, b, j)
+                        if c < inf:
+                            terms.append(source - c * t)
+            fwd[i][k] = _log_sum(terms)
+        costs.append(row_cost)
+    back = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    back_row = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]  # having entered a run of base units alone
+    back_col = [[neg] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+    for i in range(n, -1, -1):
+        low, high = lo[i], hi[i]
+        for j in range(high, low - 1, -1):
+            k = j - low
+            terms = [0.0] if (i, j) == (n, m) else []
+            below = i < n and lo[i + 1] <= j <= hi[i + 1]
+            if below:
+                o, e = row_costs(i + 1, j)
+                terms.append(back_row[i + 1][j - lo[i + 1]] - o * t)
+            if j < high:
+                terms.append(back_col[i][k + 1] - open_col[j] * t)
+            for x, (di, dj) in enumerate(pairs):
+                a, b = i + di, j + dj
+                if a <= n and lo[a] <= b <= hi[a]:
+                    c = costs[a][b - lo[a]][x]
+                    if c < inf:
+                        after = back[a][b - lo[a]]
+                        if after > neg:
+                            terms.append(after - c * t)
+            total = back[i][k] = _log_sum(terms)
+            back_row[i][k] = add(total, back_row[i + 1][j - lo[i + 1]] - e * t) if below else total
+            back_col[i][k] = add(total, back_col[i][k + 1] - extend_col[j] * t) if j < high else total
+    z = fwd[n][m - lo[n]]
+    out = []
+    for i0, i1, j0, j1 in path:
+        if i0 < i1 and j0 < j1:
+            c = costs[i1][j1 - lo[i1]][pairs.index((i1 - i0, j1 - j0))]
+            value = fwd[i0][j0 - lo[i0]] - c * t + back[i1][j1 - lo[i1]] - z
+        elif i0 < i1:
+            value = fwd_row[i1][j1 - lo[i1]] + back_row[i1][j1 - lo[i1]] - z
+        else:
+            value = fwd_col[i1][j1 - lo[i1]] + back_col[i1][j1 - lo[i1]] - z
+        out.append(min(1.0, exp(value)) if value > -700 else 0.0)
+    return out
+
+
+def _log_sum(terms: list[float]) -> float:
+    """log(sum(exp(x))) of the terms, without overflow; -inf for none."""
+    if not terms:
+        return -_INF
+    top = max(terms)
+    if top == -_INF:
+        return top
+    return top + math.log(sum(math.exp(x - top) for x in terms))
+
+
+def _band_around(path: list[Span], n: int, m: int, width: int = _POSTERIOR_WIDTH) -> tuple[list[int], list[int]]:
+    """The columns [lo, hi] of each row within `width` of `path` (all of
+    them when the table is small), monotone and connected as `_band`'s."""
+    if n * m <= _WHOLE_TABLE:
+        return [0] * (n + 1), [m] * (n + 1)
+    if n * m <= 4 * _WHOLE_TABLE:
+        width *= 4
+    low, high = [m] * (n + 1), [0] * (n + 1)
+    for i0, i1, j0, j1 in path:
+        for i in range(i0, i1 + 1):
+            low[i], high[i] = min(low[i], j0), max(high[i], j1)
+    lo = [max(0, c - width) for c in low]
+    hi = [min(m, c + width) for c in high]
+    return _connected(lo, hi, n, m)
+
+
+def _connected(lo: list[int], hi: list[int], n: int, m: int) -> tuple[list[int], list[int]]:
+    lo[0], hi[n] = 0, m
+    for i in range(1, n + 1):
+        hi[i] = max(hi[i], hi[i - 1])
+    for i in range(n - 1, -1, -1):
+        lo[i] = min(lo[i], lo[i + 1])
+    for i in range(1, n + 1):
+        lo[i] = min(lo[i], hi[i - 1])
+    return lo, hi
 
 
 def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
@@ -170,14 +428,7 @@ def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[i
             centre[i] = j
     lo = [max(0, c - width) for c in centre]
     hi = [min(m, c + width) for c in centre]
-    lo[0], hi[n] = 0, m
-    for i in range(1, n + 1):
-        hi[i] = max(hi[i], hi[i - 1])
-    for i in range(n - 1, -1, -1):
-        lo[i] = min(lo[i], lo[i + 1])
-    for i in range(1, n + 1):
-        lo[i] = min(lo[i], hi[i - 1])
-    return lo, hi
+    return _connected(lo, hi, n, m)
 
 
 def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost, skips: _Skips) -> tuple[list[Span], bool, float]:
@@ -191,7 +442,7 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
     passage left out) pays the opening cost once and then the cheaper
     extension."""
     inf = _INF
-    open_row, open_col, extend_row, extend_col = skips
+    open_row, open_col, extend_row, extend_col, edges, edge_open, edge_extend = skips
     table: list[list[float]] = []  # best path to the cell
     gaps_row: list[list[float]] = []  # best path ending in a 1-0 bead
     backs: list[list[int]] = []  # the last bead: an index into STEPS
@@ -217,8 +468,12 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
             # beads can be told how much they must beat (`limit`) and stop
             # early when they cannot. Ties go to the simpler bead (STEPS order).
             if i >= 1 and l1 <= j <= h1:  # 1-0 from (i-1, j)
-                p = r1[j - l1] + open_row[a1 - 1]
-                q = g1[j - l1] + extend_row[a1 - 1]
+                if edges is not None and edges[b1]:
+                    p = r1[j - l1] + edge_open
+                    q = g1[j - l1] + edge_extend
+                else:
+                    p = r1[j - l1] + open_row[a1 - 1]
+                    q = g1[j - l1] + extend_row[a1 - 1]
                 gaps[k], gap_back[k] = (q, True) if q < p else (p, False)
                 best, arg = gaps[k], 1
             if j > low:  # 0-1 from (i, j-1)
@@ -304,26 +559,33 @@ _VARIANCE = 6.8
 _SHORT = 40
 _EXTEND = 1.5  # each further unit in a run of units left alone
 _MIN_GUIDES = 3
-_SQRT2 = math.sqrt(2.0)
-
-
-def _length_cost(base_chars: int, new_chars: int, ratio: float) -> tuple[float, float]:
-    """How far (in standard deviations) the new side's length is from the
-    base side's times the ratio, and its cost -log P(|delta| this large)."""
-    mean = (base_chars + new_chars / ratio) / 2
-    if mean <= 0:
-        return 0.0, 0.0
-    delta = abs(new_chars - base_chars * ratio) / math.sqrt(_VARIANCE * max(mean, _SHORT))
-    x = delta / _SQRT2
-    if x < 20:
-        return delta, -math.log(math.erfc(x))
-    return delta, x * x + math.log(x * math.sqrt(math.pi))
+# Base units left alone where the translation says it leaves text out (its
+# start, its end, an omission mark): a run costs what a lone unit does to
+# open, then nothing a unit, so that the translation lands where its lengths
+# and anchors fit, wherever that is in the base.
+_EDGE_OPEN = -math.log(0.0099)
+_EDGE_EXTEND = 0.0
+# A translation of part of a text is aligned again under ratios of lengths
+# up to 2 ** (this / 4) times that of the two totals.
+_RATIO_STEPS = 8
+# A path under another ratio that costs at most this much more is a rival:
+# the beads of the best path it lacks are flagged.
+_RIVAL_RATIO = 2.0
+# Costs are -log probabilities: a bead's probability weighs each alignment
+# by exp(-cost / this).
+_TEMPERATURE = 1.0
+# An omission mark: "[...]", "[…]", "(...)", "<…>", ". . .", alone on a
+# paragraph, or at the start or end of one.
+_OMISSION_MARK = r"[\[(<]\s*(?:\.\s*){3}[\])>]|[\[(<]\s*…\s*[\])>]|(?:\.\s*){3}|…"
+_OMISSION = re.compile(_OMISSION_MARK)
+_OMISSION_AT_START = re.compile(rf"^\s*(?:{_OMISSION_MARK})")
+_OMISSION_AT_END = re.compile(rf"(?:{_OMISSION_MARK})\s*$")
 
 
 # What one anchor is worth: reward when it is found on both sides of a bead,
 # penalty for each one left without its partner.
-_REWARD = {"n": 3.0, "m": 1.5, "w": 1.0, "q": 1.0, "b": 1.0, "l": 1.5}
-_PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5}
+_REWARD = {"n": 3.0, "m": 1.5, "w": 1.0, "q": 1.0, "b": 1.0, "l": 1.5, "d": 1.0}
+_PENALTY = {"n": 1.0, "m": 0.5, "w": 0.0, "q": 0.5, "b": 0.5, "l": 0.5, "d": 0.5}
 
 
 class _LengthAligner:
@@ -336,9 +598,8 @@ class _LengthAligner:
         base_anchors = [anchors(t, keys) for t in base]
         new_anchors = [anchors(t, keys) for t in new]
         self.guides = _guides(base_anchors, new_anchors)
+        self.total_ratio = ratio
         self.ratio = self._guided_ratio() or ratio
-        self.base_penalty = _prefix([_penalty(a) for a in base_anchors])
-        self.new_penalty = _prefix([_penalty(a) for a in new_anchors])
         # Anchors of each unit and of each pair of neighbours (None for none),
         # looked up by the bead's first unit and its size.
         self.base_anchors = _one_and_two(base_anchors)
@@ -349,6 +610,9 @@ class _LengthAligner:
         self.new_lead_in = [lead_in(t) for t in new]
         self.base_sentences = _prefix(sentences(t) for t in base)
         self.new_sentences = _prefix(sentences(t) for t in new)
+        self.base_marks = [bool(_OMISSION.fullmatch(t.strip())) for t in base]
+        self.new_marks = [bool(_OMISSION.fullmatch(t.strip())) for t in new]
+        self.edges = omission_edges(new)
         self.cost = self._cost_function()
 
     def _guided_ratio(self) -> float | None:
@@ -370,6 +634,47 @@ class _LengthAligner:
         return sum(n for _, n in kept) / sum(b for b, _ in kept)
 
     def spans(self) -> list[tuple[Span, float]]:
+        """The best path. When it leaves base units out at the translation's
+        edges or marks (a translation of part of the text), the ratio of the
+        two totals says little about the ratio of a translated paragraph to
+        its original: the path is then sought again under other ratios, and
+        the one that explains the texts at least cost wins."""
+        path, total = self._path()
+        rivals: list[tuple[float, list[Span]]] = []
+        if self.n and self.m and any(i0 < i1 and j0 == j1 and self.edges[j0] for i0, i1, j0, j1 in path):
+            tried = {round(self.ratio, 6)}
+            best = (total, path, self.ratio)
+            # The translation is part of the text: its paragraphs are no
+            # shorter against their originals than the totals say.
+            candidates = [self.total_ratio * 2 ** (k / 4) for k in range(_RATIO_STEPS + 1)] + [self._paired_ratio(path)]
+            for ratio in candidates:
+                if not ratio or round(ratio, 6) in tried:
+                    continue
+                tried.add(round(ratio, 6))
+                self.ratio = ratio
+                self.cost = self._cost_function()
+                found, cost = self._path()
+                rivals.append((cost, found))
+                if cost < best[0]:
+                    rivals.append(best[:2])
+                    best = (cost, found, ratio)
+            total, path, self.ratio = best
+            self.cost = self._cost_function()
+        if not self.n or not self.m:
+            return [(span, 0.0) for span in path]  # one side empty: nothing says where the other belongs
+        chances = _posteriors(self.n, self.m, path, self.cost, self._skips(), _TEMPERATURE)
+        # The ratio is a guess too: a bead that the path under a ratio
+        # nearly as good does not have is no surer than an even chance.
+        close = [set(found) for cost, found in rivals if found is not path and cost <= total + _RIVAL_RATIO]
+        chances = [min(c, 0.5) if any(span not in other for other in close) else c for span, c in zip(path, chances)]
+        return list(zip(path, chances))
+
+    def _paired_ratio(self, path: list[Span]) -> float | None:
+        base_chars = sum(self.base_prefix[i1] - self.base_prefix[i0] for i0, i1, j0, j1 in path if i0 < i1 and j0 < j1)
+        new_chars = sum(self.new_prefix[j1] - self.new_prefix[j0] for i0, i1, j0, j1 in path if i0 < i1 and j0 < j1)
+        return new_chars / base_chars if base_chars and new_chars else None
+
+    def _path(self) -> tuple[list[Span], float]:
         rows = [x + 1.0 for x in self.base_len]
         cols = [x / self.ratio + 1.0 for x in self.new_len]
         # A unit left alone costs its prior, but no length misfit: Gale &
@@ -377,9 +682,20 @@ class _LengthAligner:
         # aligner hid it inside a neighbour's bead instead. The next unit
         # left alone in a run costs less: translators leave out passages,
         # and without the discount a long one gets smuggled into 2-1 beads.
-        skips = _Skips([_PRIOR[(1, 0)]] * self.n, [_PRIOR[(0, 1)]] * self.m, [_EXTEND] * self.n, [_EXTEND] * self.m)
+        # An omission mark stands alone at no cost; base units before the
+        # translation starts, after it ends and at its marks cost one
+        # opening in all. A paragraph of the translation left alone costs
+        # its prior, in a run too: translators seldom add passages, and
+        # with a discount a translation of part of the text would rather
+        # leave its own paragraphs alone than find where they belong.
+        skips = self._skips()
         path = _best_path(0, self.n, 0, self.m, self.cost, skips, rows, cols, self.guides)
-        return [(span, self.confidence(span)) for span in path]
+        return path, _path_cost(path, self.cost, skips)
+
+    def _skips(self) -> _Skips:
+        open_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        extend_col = [0.0 if mark else _PRIOR[(0, 1)] for mark in self.new_marks]
+        return _Skips([_PRIOR[(1, 0)]] * self.n, open_col, [_EXTEND] * self.n, extend_col, self.edges, _EDGE_OPEN, _EDGE_EXTEND)
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of one bead with units on both sides:
@@ -402,8 +718,14 @@ class _LengthAligner:
             prior[da * 3 + db] = value
         erfc, log, sqrt, sqrt_pi = math.erfc, math.log, math.sqrt, math.sqrt(math.pi)
 
+        marks_b, marks_n = _prefix(self.base_marks), _prefix(self.new_marks)
+
         def cost(a0: int, a1: int, b0: int, b1: int, limit: float = _INF) -> float:
             da, db = a1 - a0, b1 - b0
+            if marks_n[b1] != marks_n[b0] or marks_b[a1] != marks_b[a0]:
+                # An omission mark pairs only with one in the base, one to one.
+                both = da == 1 and db == 1 and marks_n[b1] != marks_n[b0] and marks_b[a1] != marks_b[a0]
+                return 0.0 if both else _INF
             lb = bp[a1] - bp[a0]
             ln = np_[b1] - np_[b0]
             total = prior[da * 3 + db]
@@ -432,37 +754,25 @@ class _LengthAligner:
 
         return cost
 
-    def anchor_cost(self, a0: int, a1: int, b0: int, b1: int) -> float:
-        unmatched = self.base_penalty[a1] - self.base_penalty[a0] + self.new_penalty[b1] - self.new_penalty[b0]
-        unmatched += _SENTENCE_MISFIT * abs(self.base_sentences[a1] - self.base_sentences[a0] - self.new_sentences[b1] + self.new_sentences[b0])
-        left, right = self.base_anchors[a1 - a0 - 1][a0], self.new_anchors[b1 - b0 - 1][b0]
-        shared = len(self.base_cognates[a1 - a0 - 1][a0] & self.new_cognates[b1 - b0 - 1][b0])
-        return unmatched - (_matched(left, right) if left and right else 0.0) - _COGNATE * shared
 
-    def confidence(self, span: Span) -> float:
-        a0, a1, b0, b1 = span
-        if a0 == a1 or b0 == b1:
-            return self.skip_confidence(span)
-        delta, _ = _length_cost(self.base_prefix[a1] - self.base_prefix[a0], self.new_prefix[b1] - self.new_prefix[b0], self.ratio)
-        evidence = 1.5 - 0.5 * delta * delta - self.anchor_cost(a0, a1, b0, b1)
-        if (a1 - a0, b1 - b0) != (1, 1):
-            evidence -= 0.5  # a merge or a split is a guess more often than a 1-1 pair
-        return _sigmoid(evidence)
-
-    def skip_confidence(self, span: Span) -> float:
-        """A unit without a counterpart is as sure as pairing it with a
-        neighbouring unit on the other side would be unlikely."""
-        a0, a1, b0, b1 = span
-        best = 0.0
-        if a0 < a1:
-            for b in (b0 - 1, b0):
-                if 0 <= b < self.m:
-                    best = max(best, self.confidence((a0, a1, b, b + 1)))
-        else:
-            for a in (a0 - 1, a0):
-                if 0 <= a < self.n:
-                    best = max(best, self.confidence((a, a + 1, b0, b1)))
-        return 1.0 - best
+def omission_edges(new: list[str]) -> list[bool]:
+    """For each place between new units (0 before the first, len(new) after
+    the last), whether the translation says text of the base may be left
+    out there: its start and end, after a paragraph that is an omission
+    mark or ends with one, before a paragraph that starts with one."""
+    m = len(new)
+    edges = [False] * (m + 1)
+    edges[0] = edges[m] = True
+    for j, text in enumerate(new):
+        text = text.strip()
+        if _OMISSION.fullmatch(text):
+            edges[j + 1] = True
+            continue
+        if _OMISSION_AT_START.match(text) and text[:1] in "[(<":
+            edges[j] = True
+        if _OMISSION_AT_END.search(text) and text[-1:] in "])>":
+            edges[j + 1] = True
+    return edges
 
 
 def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
@@ -488,10 +798,6 @@ def _prefix(values) -> list[float]:
     for v in values:
         out.append(out[-1] + v)
     return out
-
-
-def _penalty(found: Counter) -> float:
-    return sum(_PENALTY[key[0]] * count for key, count in found.items())
 
 
 def _one_and_two(found: list[Counter]) -> tuple[list, list]:
@@ -533,12 +839,6 @@ def _matched(left: dict, right: dict) -> float:
         if other:
             total += (count if count < other else other) * _SHARED[key[0]]
     return total
-
-
-def _sigmoid(x: float) -> float:
-    if x < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 # --------------------------------------------------------------------------
@@ -634,6 +934,9 @@ _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009 ]\d+)*")
 _ROMAN = re.compile(r"[IVXL]{2,}")
 _ROMAN_VALID = re.compile(r"L?X{0,3}(?:IX|IV|V?I{0,3})")
 _QUOTES = re.compile(r"[«»„“”\"]")
+# Direct speech opening a paragraph: a dash in Russian (and Polish, French
+# …), a quotation mark in English or German.
+_SPEECH = re.compile(r"\s*(?:[–—]\s|[«“„\"‘])")
 _LIST_MARKER = re.compile(r"^\s*(?:\(?(\d{1,3}|[a-zа-я])[.)]|([•·▪◦‣\-–—*]))\s", re.IGNORECASE)
 
 
@@ -641,12 +944,16 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
     """The marks of a paragraph that survive translation, as comparable keys:
     numbers ("n:25000" for "25,000", "25 000" or "25.000"), months of dates
     ("m:9"), names not at a sentence's start ("w:" and a name_key), pairs of
-    quotation marks ("q"), brackets ("b"), and a leading list marker ("l:a").
+    quotation marks ("q"), brackets ("b"), a leading list marker ("l:a"),
+    and direct speech opening the paragraph ("d": a dash or a quotation
+    mark, as languages write dialogue).
     The number of an article is a number: "Article 5" and "Статья 5" share
     "n:5". `keys` caches name_key across calls."""
     text = unicodedata.normalize("NFC", text)
     keys = {} if keys is None else keys
     found: Counter = Counter()
+    if _SPEECH.match(text):
+        found["d"] += 1
     marker = _LIST_MARKER.match(text)
     if marker:
         if marker.group(1) and not marker.group(1).isdigit():
@@ -707,8 +1014,9 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
 # one merged into it, where lengths and priors cannot.
 _SENTENCE_MISFIT = 2.0
 # A full stop followed by a capital (or the text's end), not after an
-# initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer").
-_SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=[\"'„“«(\[]*[{_UPPER}]))")
+# initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer"); in
+# Russian dialogue a dash may stand between ("– сказал он. – Пойдём").
+_SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=(?:[–—]\s+)?[\"'„“«(\[]*[{_UPPER}]))")
 _TITLES = {"mr", "mrs", "ms", "dr", "prof", "st", "hr", "fr", "nr", "no", "gen", "col", "gov", "тов", "гр", "гг", "им", "см", "тт", "проф", "ген"}
 
 
