@@ -775,6 +775,12 @@ def omission_edges(new: list[str]) -> list[bool]:
     return edges
 
 
+def is_omission_mark(text: str) -> bool:
+    """Whether a paragraph is only an omission mark ("[...]", "[…]", ". . ."):
+    where an excerpt leaves text out, not text of its own."""
+    return bool(_OMISSION.fullmatch(text.strip()))
+
+
 def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
     """Units that probably go together: those sharing a number or a name
     found only once in each text, in the longest run that increases on both

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import realign
 from .realign import base_layer
-from .align import Alignment, align
+from .align import Alignment, align, is_omission_mark
 from .errors import UsageError
 from .importers.base import Delivery
 from .model import LANG_RE, Anchor, Document, Layer, LayerRole, Note, NoteKind, Unaligned
@@ -127,7 +127,8 @@ def add_translation(
             for j, text in zip(bead.paragraphs, paragraphs):
                 layer.unaligned.append(Unaligned(after=last_segment, text=text))
                 para_place[j] = (None, 0)
-            result.warnings.append(f"paragraph {bead.paragraphs[0] + 1} matches no segment: kept as unaligned after {last_segment or 'the start'}")
+            if not all(is_omission_mark(text) for text in paragraphs):  # "[...]" marks where the excerpt leaves text out
+                result.warnings.append(f"paragraph {bead.paragraphs[0] + 1} matches no segment: kept as unaligned after {last_segment or 'the start'}")
         if seg_ids:
             last_segment = seg_ids[-1]
         if bead.flagged and seg_ids:
