@@ -1,0 +1,94 @@
+"""The one place where Jinja2 environments are made. An edition's
+`templates/` travels with it (git clones, publishers' archives) and is
+untrusted: templates are data that shape markup, never programs. So every
+template runs in Jinja2's sandbox (no attributes starting with `_`, no
+unsafe callables), sees only the values a renderer passes (no globals such
+as `cycler` or `lipsum`), and is read only from the template folders
+themselves (no symbolic link out of them, no file past the size limit)."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import EditionError
+from ..textfile import LIMITS, read_bytes
+
+
+def environment(templates: Sequence[Path], **options) -> SandboxedEnvironment:
+    """A sandboxed environment over the template folders (the edition's own
+    first, then the defaults): autoescape on, undefined values an error.
+    Import this module only when rendering: it loads Jinja2."""
+    env = SandboxedEnvironment(
+        loader=FolderLoader([Path(t) for t in templates]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        **options,
+    )
+    env.globals.clear()
+    return env
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Jinja2's FileSystemLoader, except that a template is read with the
+    size limit for templates and only when its real path lies inside the
+    folder it was found in (a symbolic link out of templates/ is refused)."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = folders
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            candidate = folder.joinpath(*pieces)
+            if not candidate.is_file():
+                continue
+            real, inside = os.path.realpath(candidate), os.path.realpath(folder)
+            if os.path.commonpath([real, inside]) != inside:
+                raise EditionError.at(
+                    f"template {template!r} leads out of its folder (to {real})", candidate,
+                    hint="an edition's templates may use only the files inside its templates/",
+                )  # fmt: skip
+            data = read_bytes(candidate, limit=LIMITS["template"])
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise EditionError.at(
+                    f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", candidate, line, hint="save the template as UTF-8"
+                ) from None
+            mtime = os.path.getmtime(candidate)
+            return source, str(candidate), lambda: os.path.isfile(candidate) and os.path.getmtime(candidate) == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+def template_error(exc: BaseException, templates: Sequence[Path] = (), hint: str | None = None) -> EditionError:
+    """An EditionError naming the template file and line where a Jinja2
+    error arose (a syntax error carries them; a runtime one, such as the
+    sandbox refusing an attribute, is found in the traceback that Jinja2
+    rewrites to point at template lines)."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    if filename is None:
+        folders = [os.path.realpath(t) for t in templates]
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            name = frame.filename
+            if name.endswith(".py") and not any(os.path.realpath(name).startswith(f + os.sep) for f in folders):
+                continue
+            if os.path.isfile(name) and (not folders or any(os.path.realpath(name).startswith(f + os.sep) for f in folders)):
+                filename, line = name, frame.lineno
+                break
+    kind = "the sandbox refused it: " if isinstance(exc, jinja2.exceptions.SecurityError) else ""
+    return EditionError.at(
+        f"template error: {kind}{message}",
+        filename,
+        line,
+        hint=hint or "an edition's templates can change markup and use the values passed; they cannot call Python or read files",
+    )
