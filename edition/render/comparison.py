@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..compare import Comparison
+from ..errors import EditionError
 from ..diff import Op
 from ..tokens import show_invisible as visible
 
@@ -211,10 +212,18 @@ def _term(op: Op, colour: bool) -> str:
 def to_html(comparison: Comparison, templates: list[Path]) -> str:
     """One self-contained page: the summary, then each segment side by side
     (A with its deletions, B with its insertions, moves linked by number)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    import jinja2
 
-    env = Environment(loader=FileSystemLoader([str(t) for t in templates]), autoescape=True, undefined=StrictUndefined)
+    from .templating import environment, template_error
+
+    env = environment(templates)
     env.filters["visible"] = visible
-    return env.get_template("compare.html.j2").render(
-        c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA
-    )
+    try:
+        return env.get_template("compare.html.j2").render(
+            c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise EditionError.at(f"template {exc.name!r} not found in " + ", ".join(map(str, templates)),
+                              hint="an edition's templates/ may override the defaults, not remove them") from None  # fmt: skip
+    except jinja2.TemplateError as exc:
+        raise template_error(exc) from None

@@ -451,7 +451,9 @@ def write_site(
                 site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
             )
     except jinja2.TemplateError as exc:
-        raise EditionError.at(f"template error: {exc.message}", hint="check the edition's templates/site/") from None
+        from .templating import template_error
+
+        raise template_error(exc) from None
 
     report = SiteReport(out, warnings=warnings)
     names = sorted(outputs)

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import jinja2
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import EditionError
 from ..textfile import LIMITS, read_bytes
@@ -68,27 +68,22 @@ class FolderLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-def template_error(exc: BaseException, templates: Sequence[Path] = (), hint: str | None = None) -> EditionError:
+def template_error(exc: jinja2.TemplateError, hint: str | None = None) -> EditionError:
     """An EditionError naming the template file and line where a Jinja2
-    error arose (a syntax error carries them; a runtime one, such as the
-    sandbox refusing an attribute, is found in the traceback that Jinja2
-    rewrites to point at template lines)."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    filename = getattr(exc, "filename", None)
-    line = getattr(exc, "lineno", None)
+    error arose: a syntax error carries them; for a runtime one (the sandbox
+    refusing an attribute, an undefined value) they are the last frame of
+    the traceback that Jinja2 rewrites to point at template lines."""
+    message = exc.message or type(exc).__name__
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template {exc.name!r} not found in the template folders"
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if filename is None:
-        folders = [os.path.realpath(t) for t in templates]
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            name = frame.filename
-            if name.endswith(".py") and not any(os.path.realpath(name).startswith(f + os.sep) for f in folders):
-                continue
-            if os.path.isfile(name) and (not folders or any(os.path.realpath(name).startswith(f + os.sep) for f in folders)):
-                filename, line = name, frame.lineno
+            if not frame.filename.endswith(".py") and os.path.isfile(frame.filename):
+                filename, line = frame.filename, frame.lineno
                 break
-    kind = "the sandbox refused it: " if isinstance(exc, jinja2.exceptions.SecurityError) else ""
-    return EditionError.at(
-        f"template error: {kind}{message}",
-        filename,
-        line,
-        hint=hint or "an edition's templates can change markup and use the values passed; they cannot call Python or read files",
-    )
+    refused = "the sandbox refused it: " if isinstance(exc, SecurityError) else ""
+    return EditionError.at(f"template error: {refused}{message}", filename, line, hint=hint or HINT)
+
+
+HINT = "templates may change markup and use the values passed, not call Python or read files (README: What an edition's templates can and cannot do)"
