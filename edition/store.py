@@ -782,9 +782,11 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):  # name the file the user asked for
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:

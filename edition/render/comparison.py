@@ -219,11 +219,13 @@ def to_html(comparison: Comparison, templates: list[Path]) -> str:
     env = environment(templates)
     env.filters["visible"] = visible
     try:
-        return env.get_template("compare.html.j2").render(
-            c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA
-        )
+        template = env.get_template("compare.html.j2")
     except jinja2.TemplateNotFound as exc:
         raise EditionError.at(f"template {exc.name!r} not found in " + ", ".join(map(str, templates)),
                               hint="an edition's templates/ may override the defaults, not remove them") from None  # fmt: skip
+    except jinja2.TemplateError as exc:
+        raise template_error(exc) from None
+    try:
+        return template.render(c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA)
     except jinja2.TemplateError as exc:
         raise template_error(exc) from None
