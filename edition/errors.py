@@ -99,9 +99,8 @@ _OS_HINTS = {
 
 def os_problem(exc: OSError) -> Problem:
     """A message for an OSError that names the file it concerns:
-    `build/edition.pdf: no space left on device` with what to do."""
+    `build/edition.pdf: No space left on device` with what to do."""
     reason = exc.strerror or str(exc) or type(exc).__name__
-    reason = reason[:1].lower() + reason[1:]
     path = exc.filename
     if isinstance(path, bytes):
         path = path.decode("utf-8", "surrogateescape")

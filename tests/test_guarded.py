@@ -408,7 +408,7 @@ def test_a_full_disk_names_the_file(cli, sample, monkeypatch):
     before = snapshot(sample)
     result = cli("note", "add", LETTER, "--layer", "en", "--segment", "p2", "--at", "It is enough", "--text", "A note.")
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith(f"seeds/{LETTER}.yaml: no space left on device\n  hint: free some space")
+    assert result.stderr.startswith(f"seeds/{LETTER}.yaml: No space left on device\n  hint: free some space")
     assert "Traceback" not in result.output
     assert snapshot(sample) == before  # nor any temporary file left behind
 
@@ -422,6 +422,6 @@ def test_a_full_disk_while_writing_the_output_names_it(cli, sample, tmp_path, mo
     before = snapshot(sample)
     result = cli("export", "json", "--out", "model.json", "-C", sample)
     assert result.exit_code == 1, result.output
-    assert "model.json: no space left on device" in result.stderr and "hint: free some space" in result.stderr
+    assert "model.json: No space left on device" in result.stderr and "hint: free some space" in result.stderr
     assert snapshot(sample) == before and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
     assert not (tmp_path / "model.json").exists()
