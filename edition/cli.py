@@ -336,7 +336,10 @@ def compare(
         sys.stdout.write(formats.to_html(result, templates_dirs(root or Path.cwd())))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(formats.to_terminal(result, colour=colour, only_changed=not all_segments))
+        text = printable(formats.to_terminal(result, colour=colour, only_changed=not all_segments))
+        for code in formats.COLOURS if colour else ():  # our own colours, and only they, stay codes
+            text = text.replace(printable(code), code)
+        sys.stdout.write(text)
 
 
 @app.command()

@@ -425,3 +425,12 @@ def test_a_full_disk_while_writing_the_output_names_it(cli, sample, tmp_path, mo
     assert "model.json: No space left on device" in result.stderr and "hint: free some space" in result.stderr
     assert snapshot(sample) == before and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
     assert not (tmp_path / "model.json").exists()
+
+
+def test_compare_shows_escapes_from_the_files_compared(cli, tmp_path):
+    (tmp_path / "a.txt").write_text(f"Hello {ESCAPES} world\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Hello \x1b[32mgreen world\n", encoding="utf-8")
+    result = cli("compare", tmp_path / "a.txt", tmp_path / "b.txt")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Hello \\x1b[[-31mRED\\x1b]0;owned\\x07-]{+32mgreen+} world" in result.stdout

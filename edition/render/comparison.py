@@ -176,6 +176,7 @@ def _critic(op: Op) -> str:
 
 
 _ANSI = {"delete": "\x1b[31;9m", "insert": "\x1b[32;4m", "move": "\x1b[35m", "end": "\x1b[0m", "dim": "\x1b[2m"}
+COLOURS = tuple(_ANSI.values())
 
 
 def to_terminal(comparison: Comparison, *, colour: bool, only_changed: bool = True) -> str:
