@@ -175,9 +175,15 @@ def _lying_docx(path: Path, real_mb: int = 200, stated: int = 1000) -> Path:
     """A .docx whose document part unpacks to `real_mb` MB of spaces while
     both its headers say `stated` bytes (and give the CRC of those): a
     whole-member read believes the header and decompresses all of it."""
+    import docx
+
+    blank = io.BytesIO()
+    docx.Document().save(blank)  # a real Word package: python-docx goes on to read its document part
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
+    with zipfile.ZipFile(blank) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                package.writestr(info, source.read(info))
         with package.open("word/document.xml", "w") as part:
             for _ in range(real_mb):
                 part.write(b" " * 1024 * 1024)
