@@ -50,12 +50,11 @@ def _report(problems: list[Problem]) -> None:
 def command(func):
     """Check the command line's text, then turn EditionErrors and the
     system's refusals into compiler-style messages and exit codes."""
-    labels = _labels(func)
 
     @functools.wraps(func)
     def run(*args, **kwargs):
         try:
-            _check_arguments(kwargs, labels)
+            _check_arguments(kwargs, func)
             return func(*args, **kwargs)
         except EditionError as exc:
             _report(exc.problems)
@@ -95,7 +94,7 @@ def _labels(func) -> dict[str, str]:
 _TEXT_CONTROLS = "\t\n"
 
 
-def _check_arguments(values: dict, labels: dict[str, str]) -> None:
+def _check_arguments(values: dict, func) -> None:
     """Refuse, before anything is read or made, a command-line value that
     is not UTF-8 (Python hands those bytes over as lone surrogates), holds a
     NUL, or holds a control character."""
@@ -107,7 +106,7 @@ def _check_arguments(values: dict, labels: dict[str, str]) -> None:
             bad = unprintable(text.translate({ord(c): None for c in _TEXT_CONTROLS}))
             if bad is None:
                 continue
-            label = labels.get(name, name)
+            label = _labels(func).get(name, name)
             if "\ud800" <= bad <= "\udfff":
                 byte = ord(bad) - 0xDC00 if ord(bad) >= 0xDC80 else None
                 what = f"is not UTF-8 (byte 0x{byte:02x})" if byte is not None else "is not UTF-8"

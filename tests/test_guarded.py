@@ -68,6 +68,9 @@ PAYLOADS = {
     "lipsum globals": "{{ lipsum.__globals__['os'].popen('touch pwned').read() }}",
     "include a system file": "{% include '/etc/passwd' %}",
     "include upwards": "{% include '../../edition.yaml' %}",
+    "a string of 10 GB": "{{ 'x' * 10000000000 }}",
+    "a power without end": "{{ 2 ** 100000000000 }}",
+    "a macro calling itself": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
 }
 # command, the edition's template it overrides, a value that template is given
 COMMANDS = {

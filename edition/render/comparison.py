@@ -215,7 +215,7 @@ def to_html(comparison: Comparison, templates: list[Path]) -> str:
     (A with its deletions, B with its insertions, moves linked by number)."""
     import jinja2
 
-    from .templating import environment, template_error
+    from .templating import FAILURES, environment, template_error
 
     env = environment(templates)
     env.filters["visible"] = visible
@@ -228,5 +228,5 @@ def to_html(comparison: Comparison, templates: list[Path]) -> str:
         raise template_error(exc) from None
     try:
         return template.render(c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA)
-    except jinja2.TemplateError as exc:
+    except FAILURES as exc:
         raise template_error(exc) from None

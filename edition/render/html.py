@@ -1066,13 +1066,11 @@ def render_volume(
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
-    import jinja2
+    from .templating import FAILURES, template_error
 
     try:
         return template.render(volume=view, stylesheet=stylesheet)
-    except jinja2.TemplateError as exc:
-        from .templating import template_error
-
+    except FAILURES as exc:
         raise template_error(exc) from None
 
 

@@ -424,7 +424,7 @@ def write_site(
     refused unless `overwrite` (and even then only our file names are
     replaced); files of an earlier site that this one no longer has are
     removed, nothing else is. The same edition gives the same bytes."""
-    import jinja2
+    from .templating import FAILURES, template_error
 
     if templates is None:
         default = _default_templates()
@@ -450,8 +450,7 @@ def write_site(
             outputs[page.file] = document.render(
                 site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
             )
-    except jinja2.TemplateError as exc:
-        from .templating import template_error
+    except FAILURES as exc:
 
         raise template_error(exc) from None
 

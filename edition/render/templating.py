@@ -25,7 +25,7 @@ def environment(templates: Sequence[Path], **options) -> SandboxedEnvironment:
     """A sandboxed environment over the template folders (the edition's own
     first, then the defaults): autoescape on, undefined values an error.
     Import this module only when rendering: it loads Jinja2."""
-    env = SandboxedEnvironment(
+    env = Sandbox(
         loader=FolderLoader([Path(t) for t in templates]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -33,6 +33,33 @@ def environment(templates: Sequence[Path], **options) -> SandboxedEnvironment:
     )
     env.globals.clear()
     return env
+
+
+# How many characters or items a template may make by repeating (`'x' * n`),
+# and how large an exponent it may raise a number to: past these a template
+# could fill the memory or the processor for hours.
+MAX_REPEAT = 1_000_000
+MAX_EXPONENT = 256
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, with `*` and `**` bounded as well."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) and len(sequence) * times > MAX_REPEAT:
+                    raise SecurityError(f"a template may not repeat more than {MAX_REPEAT:,} characters or items")
+        elif operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"a template may not raise to a power above {MAX_EXPONENT}")
+        return super().call_binop(context, operator, left, right)
+
+
+# What rendering an edition's template can raise besides Jinja2's own errors:
+# a macro that calls itself without end, a filter asked for too much.
+FAILURES = (jinja2.TemplateError, RecursionError, MemoryError, OverflowError)
 
 
 class FolderLoader(jinja2.BaseLoader):
@@ -68,12 +95,14 @@ class FolderLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-def template_error(exc: jinja2.TemplateError, hint: str | None = None) -> EditionError:
+def template_error(exc: BaseException, hint: str | None = None) -> EditionError:
     """An EditionError naming the template file and line where a Jinja2
     error arose: a syntax error carries them; for a runtime one (the sandbox
     refusing an attribute, an undefined value) they are the last frame of
     the traceback that Jinja2 rewrites to point at template lines."""
-    message = exc.message or type(exc).__name__
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        message = "the templates call themselves without end (a macro or include in a loop)"
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template {exc.name!r} not found in the template folders"
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
@@ -83,6 +112,8 @@ def template_error(exc: jinja2.TemplateError, hint: str | None = None) -> Editio
                 filename, line = frame.filename, frame.lineno
                 break
     refused = "the sandbox refused it: " if isinstance(exc, SecurityError) else ""
+    if isinstance(exc, (MemoryError, OverflowError)):
+        message = f"the template asks for more than can be made ({type(exc).__name__})"
     return EditionError.at(f"template error: {refused}{message}", filename, line, hint=hint or HINT)
 
 
