@@ -70,6 +70,9 @@ PAYLOADS = {
     "include upwards": "{% include '../../edition.yaml' %}",
     "a string of 10 GB": "{{ 'x' * 10000000000 }}",
     "a power without end": "{{ 2 ** 100000000000 }}",
+    "a filter asked for 10 GB": "{{ 'x'|center(10000000000) }}",
+    "a format asked for 10 GB": "{{ '%010000000000d'|format(1) }}",
+    "a replace that multiplies": "{{ ('x' * 1000000)|replace('x', 'x' * 1000000) }}",
     "a macro calling itself": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
 }
 # command, the edition's template it overrides, a value that template is given

@@ -215,7 +215,7 @@ def to_html(comparison: Comparison, templates: list[Path]) -> str:
     (A with its deletions, B with its insertions, moves linked by number)."""
     import jinja2
 
-    from .templating import FAILURES, environment, template_error
+    from .templating import environment, render, template_error
 
     env = environment(templates)
     env.filters["visible"] = visible
@@ -226,7 +226,4 @@ def to_html(comparison: Comparison, templates: list[Path]) -> str:
                               hint="an edition's templates/ may override the defaults, not remove them") from None  # fmt: skip
     except jinja2.TemplateError as exc:
         raise template_error(exc) from None
-    try:
-        return template.render(c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA)
-    except FAILURES as exc:
-        raise template_error(exc) from None
+    return render(template, c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA)

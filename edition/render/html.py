@@ -1066,12 +1066,9 @@ def render_volume(
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
-    from .templating import FAILURES, template_error
+    from .templating import render
 
-    try:
-        return template.render(volume=view, stylesheet=stylesheet)
-    except FAILURES as exc:
-        raise template_error(exc) from None
+    return render(template, volume=view, stylesheet=stylesheet)
 
 
 def render_matter(

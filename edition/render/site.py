@@ -424,7 +424,7 @@ def write_site(
     refused unless `overwrite` (and even then only our file names are
     replaced); files of an earlier site that this one no longer has are
     removed, nothing else is. The same edition gives the same bytes."""
-    from .templating import FAILURES, template_error
+    from .templating import rendering
 
     if templates is None:
         default = _default_templates()
@@ -443,16 +443,13 @@ def write_site(
     view, warnings = site_view(edition, register)
 
     outputs: dict[str, str] = {STYLESHEET: css}
-    try:
+    with rendering():  # every page within one bound of memory
         for name, template in pages.items():
             outputs[name] = template.render(site=view, volume=view.volume, stylesheet=STYLESHEET)
         for page in view.pages:
             outputs[page.file] = document.render(
                 site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
             )
-    except FAILURES as exc:
-
-        raise template_error(exc) from None
 
     report = SiteReport(out, warnings=warnings)
     names = sorted(outputs)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -32,7 +33,29 @@ def environment(templates: Sequence[Path], **options) -> SandboxedEnvironment:
         **options,
     )
     env.globals.clear()
+    # Jinja2 runs a filter with constant arguments while it compiles the
+    # template (`'x'|center(10**10)`), outside the bound `rendering` sets:
+    # filters that ask for their context are left for rendering time.
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _at_render_time(function)
     return env
+
+
+def _at_render_time(function):
+    """`function` as a filter that Jinja2 cannot fold into a constant."""
+    passed = getattr(getattr(function, "jinja_pass_arg", None), "name", None)
+    if passed == "context":
+        return function
+
+    @jinja2.pass_context
+    def late(context, *args, **kwargs):
+        if passed == "eval_context":
+            return function(context.eval_ctx, *args, **kwargs)
+        if passed == "environment":
+            return function(context.environment, *args, **kwargs)
+        return function(*args, **kwargs)
+
+    return late
 
 
 # How many characters or items a template may make by repeating (`'x' * n`),
@@ -60,6 +83,52 @@ class Sandbox(SandboxedEnvironment):
 # What rendering an edition's template can raise besides Jinja2's own errors:
 # a macro that calls itself without end, a filter asked for too much.
 FAILURES = (jinja2.TemplateError, RecursionError, MemoryError, OverflowError)
+# The memory a rendering may take beyond what the process holds already:
+# filters can be asked for gigabytes (`'x'|center(10**10)`, a `replace` that
+# multiplies), and the sandbox does not see them coming.
+RENDER_HEADROOM = 2 * 1024**3
+
+
+def render(template: jinja2.Template, **values) -> str:
+    """The template rendered with `values` (see `rendering`)."""
+    with rendering():
+        return template.render(**values)
+
+
+@contextmanager
+def rendering() -> Iterator[None]:
+    """Render templates within RENDER_HEADROOM of memory in all; any
+    failure becomes an EditionError naming the template and its line."""
+    try:
+        with _bounded_memory(RENDER_HEADROOM):
+            yield
+    except FAILURES as exc:
+        raise template_error(exc) from None
+
+
+@contextmanager
+def _bounded_memory(headroom: int) -> Iterator[None]:
+    """Lower the process's address-space limit to what it uses now plus
+    `headroom` (an allocation past it raises MemoryError), and restore it.
+    Where the limit cannot be read or is lower already, nothing changes."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as handle:
+            used = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    limit = used + headroom
+    if (soft != resource.RLIM_INFINITY and soft <= limit) or (hard != resource.RLIM_INFINITY and hard < limit):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 class FolderLoader(jinja2.BaseLoader):
