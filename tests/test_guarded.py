@@ -446,3 +446,17 @@ def test_compare_shows_escapes_from_the_files_compared(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "Hello \\x1b[[-31mRED\\x1b]0;owned\\x07-]{+32mgreen+} world" in result.stdout
+
+
+def test_a_template_that_runs_without_end_is_stopped(cli, sample, tmp_path, monkeypatch):
+    from edition.render import templating
+
+    monkeypatch.setattr(templating, "RENDER_SECONDS", 1.0)
+    path = sample / "templates" / "site" / "index.html.j2"
+    path.parent.mkdir(parents=True)
+    path.write_text("<p>\n{% for a in 'x' * 1000000 %}{% for b in 'x' * 1000000 %}{% endfor %}{% endfor %}\n", encoding="utf-8")
+    before = snapshot(sample)
+    result = cli("site", "-o", tmp_path / "out", "-C", sample)
+    assert result.exit_code == 1
+    assert f"{path}:2: template error: the templates ran for more than 1 s" in result.stderr
+    assert snapshot(sample) == before and not (tmp_path / "out").exists()

@@ -87,6 +87,9 @@ FAILURES = (jinja2.TemplateError, RecursionError, MemoryError, OverflowError)
 # filters can be asked for gigabytes (`'x'|center(10**10)`, a `replace` that
 # multiplies), and the sandbox does not see them coming.
 RENDER_HEADROOM = 2 * 1024**3
+# And the time: loops in loops can run for hours. Rendering a volume of
+# 1,000 documents takes seconds.
+RENDER_SECONDS = 300.0
 
 
 def render(template: jinja2.Template, **values) -> str:
@@ -100,10 +103,40 @@ def rendering() -> Iterator[None]:
     """Render templates within RENDER_HEADROOM of memory in all; any
     failure becomes an EditionError naming the template and its line."""
     try:
-        with _bounded_memory(RENDER_HEADROOM):
+        with _bounded_memory(RENDER_HEADROOM), _bounded_time(RENDER_SECONDS):
             yield
     except FAILURES as exc:
         raise template_error(exc) from None
+
+
+class TemplateTimeout(jinja2.TemplateRuntimeError):
+    """The templates ran past RENDER_SECONDS."""
+
+
+@contextmanager
+def _bounded_time(seconds: float) -> Iterator[None]:
+    """Stop the rendering after `seconds` (a timer signal; only in the main
+    thread, and only when no other timer is set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    if signal.getitimer(signal.ITIMER_REAL)[0] or signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TemplateTimeout(f"the templates ran for more than {seconds:.0f} s")
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 @contextmanager
