@@ -460,3 +460,14 @@ def test_a_template_that_runs_without_end_is_stopped(cli, sample, tmp_path, monk
     assert result.exit_code == 1
     assert f"{path}:2: template error: the templates ran for more than 1 s" in result.stderr
     assert snapshot(sample) == before and not (tmp_path / "out").exists()
+
+
+def test_a_templates_folder_that_links_elsewhere_is_not_read(cli, sample, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "compare.html.j2").write_text("read from elsewhere\n", encoding="utf-8")
+    (sample / "templates").symlink_to(elsewhere)
+    result = cli("compare", LETTER, "en", "en", "--format", "html", "-C", sample)
+    assert result.exit_code == 1
+    assert "compare.html.j2: template 'compare.html.j2' leads out of its folder" in result.stderr
+    assert "read from elsewhere" not in result.output

@@ -178,7 +178,8 @@ class FolderLoader(jinja2.BaseLoader):
             candidate = folder.joinpath(*pieces)
             if not candidate.is_file():
                 continue
-            real, inside = os.path.realpath(candidate), os.path.realpath(folder)
+            # The folder itself must not be a link either (templates -> /).
+            real, inside = os.path.realpath(candidate), os.path.join(os.path.realpath(folder.parent), folder.name)
             if os.path.commonpath([real, inside]) != inside:
                 raise EditionError.at(
                     f"template {template!r} leads out of its folder (to {real})", candidate,
