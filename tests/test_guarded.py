@@ -157,14 +157,25 @@ def _sparse(path: Path, size: str) -> Path:
 )
 def test_a_sparse_4_gb_file_is_refused_in_little_memory(sample, tmp_path, name, size, args, limit):
     big = _sparse(tmp_path / name, size)
-    before = snapshot(sample)
+    before, outside = snapshot(sample), _outside(tmp_path, sample)
     done, peak_mb = _peak([a.replace("{file}", str(big)) for a in args], sample)
     assert done.returncode == 1, done.stderr
     assert f"{big}: {name} is too large (4 GiB); {limit}" in done.stderr
     assert "hint:" in done.stderr and "Traceback" not in done.stderr
     assert peak_mb < SMALL_MB, f"peak {peak_mb} MB"
-    assert snapshot(sample) == before
+    assert snapshot(sample) == before and _outside(tmp_path, sample) == outside
     print(f"{name} {args[0]}: peak {peak_mb} MB")
+
+
+def test_a_template_past_its_limit_is_named(cli, sample, tmp_path):
+    path = sample / "templates" / "compare.html.j2"
+    path.parent.mkdir()
+    _sparse(path, "9M")
+    before = snapshot(sample)
+    result = cli("compare", LETTER, "en", "en", "--format", "html", "-C", sample)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{path}: compare.html.j2 is too large (9 MiB); the limit for a template or stylesheet is 8 MiB" in result.stderr
+    assert snapshot(sample) == before
 
 
 def test_an_edition_yaml_file_past_its_limit_is_named(cli, sample):
@@ -212,13 +223,13 @@ def _lying_docx(path: Path, real_mb: int = 200, stated: int = 1000) -> Path:
 def test_a_docx_that_understates_its_size_is_refused_in_little_memory(sample, tmp_path):
     bomb = _lying_docx(tmp_path / "bomb.docx")
     assert bomb.stat().st_size < 1024 * 1024
-    before = snapshot(sample)
+    before, outside = snapshot(sample), _outside(tmp_path, sample)
     done, peak_mb = _peak(["translation", "add", LETTER, str(bomb), "--lang", "de"], sample)
     assert done.returncode == 1, done.stderr
     assert "word/document.xml unpacks to more than its zip header says (1000 bytes)" in done.stderr
     assert "Traceback" not in done.stderr
     assert peak_mb < SMALL_MB, f"peak {peak_mb} MB"
-    assert snapshot(sample) == before
+    assert snapshot(sample) == before and _outside(tmp_path, sample) == outside
     print(f"lying docx: peak {peak_mb} MB")
 
 
@@ -343,12 +354,12 @@ def test_a_title_that_is_not_utf8_is_refused_before_anything_is_made(tmp_path):
 )
 def test_other_arguments_that_are_not_utf8_name_the_option(sample, tmp_path, args, option):
     (tmp_path / "de.txt").write_text("Ein Absatz.\n", encoding="utf-8")
-    before = snapshot(sample)
+    before, outside = snapshot(sample), _outside(tmp_path, sample)
     done = _run([a.replace(b"{tmp}", str(tmp_path).encode()) for a in args], sample)
     stderr = done.stderr.decode("utf-8")
     assert done.returncode == 2 and stderr.startswith(f"{option} is not UTF-8 (byte 0x")
     assert "Traceback" not in stderr
-    assert snapshot(sample) == before
+    assert snapshot(sample) == before and _outside(tmp_path, sample) == outside
 
 
 @pytest.mark.parametrize(
@@ -417,12 +428,13 @@ def test_a_full_disk_names_the_file(cli, sample, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", full)
     monkeypatch.chdir(sample)
-    before = snapshot(sample)
+    before, outside = snapshot(sample), _outside(sample.parent, sample)
     result = cli("note", "add", LETTER, "--layer", "en", "--segment", "p2", "--at", "It is enough", "--text", "A note.")
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"seeds/{LETTER}.yaml: No space left on device\n  hint: free some space")
     assert "Traceback" not in result.output
     assert snapshot(sample) == before  # nor any temporary file left behind
+    assert _outside(sample.parent, sample) == outside
 
 
 def test_a_full_disk_while_writing_the_output_names_it(cli, sample, tmp_path, monkeypatch):
