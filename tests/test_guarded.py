@@ -73,6 +73,8 @@ PAYLOADS = {
     "a filter asked for 10 GB": "{{ 'x'|center(10000000000) }}",
     "a format asked for 10 GB": "{{ '%010000000000d'|format(1) }}",
     "a replace that multiplies": "{{ ('x' * 1000000)|replace('x', 'x' * 1000000) }}",
+    "a division by zero": "{{ 1 / 0 }}",
+    "a string plus a number": "{{ 'a' + 1 }}",
     "a macro calling itself": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
 }
 # command, the edition's template it overrides, a value that template is given

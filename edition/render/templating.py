@@ -80,9 +80,6 @@ class Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-# What rendering an edition's template can raise besides Jinja2's own errors:
-# a macro that calls itself without end, a filter asked for too much.
-FAILURES = (jinja2.TemplateError, RecursionError, MemoryError, OverflowError)
 # The memory a rendering may take beyond what the process holds already:
 # filters can be asked for gigabytes (`'x'|center(10**10)`, a `replace` that
 # multiplies), and the sandbox does not see them coming.
@@ -100,12 +97,17 @@ def render(template: jinja2.Template, **values) -> str:
 
 @contextmanager
 def rendering() -> Iterator[None]:
-    """Render templates within RENDER_HEADROOM of memory in all; any
-    failure becomes an EditionError naming the template and its line."""
+    """Render templates within RENDER_HEADROOM of memory and RENDER_SECONDS
+    in all. Any failure becomes an EditionError naming the template and its
+    line: besides Jinja2's own errors, a template can divide by zero, add a
+    number to a string, call a macro that calls itself without end or ask a
+    filter for more memory than there is."""
     try:
         with _bounded_memory(RENDER_HEADROOM), _bounded_time(RENDER_SECONDS):
             yield
-    except FAILURES as exc:
+    except EditionError:
+        raise
+    except Exception as exc:
         raise template_error(exc) from None
 
 
@@ -203,7 +205,10 @@ def template_error(exc: BaseException, hint: str | None = None) -> EditionError:
     error arose: a syntax error carries them; for a runtime one (the sandbox
     refusing an attribute, an undefined value) they are the last frame of
     the traceback that Jinja2 rewrites to point at template lines."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, jinja2.TemplateError):
+        message = exc.message or type(exc).__name__
+    else:
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, RecursionError):
         message = "the templates call themselves without end (a macro or include in a loop)"
     if isinstance(exc, jinja2.TemplateNotFound):
