@@ -79,7 +79,7 @@ class Matcher:
         if self.empty or not text:
             return []
         folded, where = _folded(text)
-        best: dict[int, tuple[int, int]] = {}  # start → (rank, end) of the form that wins there
+        best: dict[int, tuple[int, int, int]] = {}  # start → (rank, end, name) of the form that wins there
         for last, (length, forms) in self.automaton.iter(folded):
             start, end = last + 1 - length, last + 1
             if start and _WORD.match(folded, start - 1):
