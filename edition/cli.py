@@ -614,6 +614,11 @@ def _console():
 
 
 def main() -> None:
+    # A terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, an old
+    # locale) gets the letters it cannot show as escapes, not a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     app()
 
 

@@ -483,3 +483,10 @@ def test_a_templates_folder_that_links_elsewhere_is_not_read(cli, sample, tmp_pa
     assert result.exit_code == 1
     assert "compare.html.j2: template 'compare.html.j2' leads out of its folder" in result.stderr
     assert "read from elsewhere" not in result.output
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(sample):
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([*EDITION, "show", LETTER], cwd=sample, capture_output=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr and b"\\u2018Kommunist\\u2019" in done.stdout
