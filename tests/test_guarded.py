@@ -490,3 +490,11 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(sample):
     done = subprocess.run([*EDITION, "show", LETTER], cwd=sample, capture_output=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert b"Traceback" not in done.stderr and b"\\u2018Kommunist\\u2019" in done.stdout
+
+
+def test_the_register_knows_every_kind_of_white_space():
+    from edition.names import _ODD_SPACE
+
+    spaces = [c for c in map(chr, range(0x110000)) if c.isspace() and c != " "]
+    assert all(_ODD_SPACE.search(c) for c in spaces)
+    assert not any(_ODD_SPACE.search(c) for c in map(chr, range(0x3100)) if not c.isspace() or c == " ")
