@@ -317,6 +317,14 @@ def reading_text(doc: Document, layer_id: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def usable_cores() -> int:
+    """How many worker processes a build may usefully start (`--jobs` is
+    capped there)."""
+    from .render.pdf import usable_cores as cores
+
+    return cores()
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -751,10 +759,12 @@ def name_rows(ws: Workspace) -> list[dict]:
     """Each registered name with its occurrences counted per document."""
     from .names import occurrences
 
-    found = occurrences(ws.edition, ws.register)
+    by_name: dict[str, list] = {}
+    for o in occurrences(ws.edition, ws.register):
+        by_name.setdefault(o.name, []).append(o)
     rows = []
     for name in ws.register.names:
-        mine = [o for o in found if o.name == name.id]
+        mine = by_name.get(name.id, [])
         per_doc: dict[str, int] = {}
         for o in mine:
             per_doc[o.document] = per_doc.get(o.document, 0) + 1

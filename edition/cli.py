@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import EditionError, Problem, UsageError
+from .errors import EditionError, Problem, UsageError, os_problem, printable, unprintable
 
 
 app = typer.Typer(
@@ -43,8 +43,14 @@ DocArgument = Annotated[str, typer.Argument(help=DOC_HELP)]
 
 
 def _say(message: str) -> None:
-    """A message for the person at the terminal (stderr, never markup)."""
-    print(message, file=sys.stderr)
+    """A message for the person at the terminal (stderr, never markup;
+    control characters quoted from the user's text shown escaped)."""
+    print(printable(message), file=sys.stderr)
+
+
+def _line(text: str) -> None:
+    """A line of data for a person to read (stdout), escapes made visible."""
+    print(printable(text))
 
 
 def _report(problems: list[Problem]) -> None:
@@ -53,12 +59,14 @@ def _report(problems: list[Problem]) -> None:
 
 
 def command(func):
-    """Turn EditionErrors into compiler-style messages and exit codes."""
+    """Check the command line's text, then turn EditionErrors and the
+    system's refusals into compiler-style messages and exit codes."""
 
     @functools.wraps(func)
     def run(*args, **kwargs):
         kwargs = {key: _nfc(value) for key, value in kwargs.items()}
         try:
+            _check_arguments(kwargs, func)
             return func(*args, **kwargs)
         except EditionError as exc:
             _report(exc.problems)
@@ -70,10 +78,9 @@ def command(func):
             raise typer.Exit(1) from None
         except OSError as exc:
             # The system refused a read or write (disk full, permission, a
-            # file vanished): a message, not a traceback (hardening, issue 7).
+            # file vanished): a message naming the file, not a traceback.
             # Writes are atomic, so no file was left half-written.
-            where = f"{exc.filename}: " if exc.filename else ""
-            _say(f"{where}error: {exc.strerror or exc}")
+            _report([os_problem(exc)])
             raise typer.Exit(1) from None
 
     return run
@@ -89,6 +96,50 @@ def _nfc(value):
     if isinstance(value, list):
         return [_nfc(v) for v in value]
     return value
+
+
+def _labels(func) -> dict[str, str]:
+    """Parameter name → how the command line spells it (`--title`, `DOC`)."""
+    import inspect
+
+    labels = {}
+    for name, parameter in inspect.signature(func).parameters.items():
+        label = name.upper()
+        for info in getattr(parameter.annotation, "__metadata__", ()):
+            if isinstance(info, typer.models.OptionInfo):
+                decls = [d for d in (info.default, *(info.param_decls or ())) if isinstance(d, str) and d.startswith("-")]
+                label = next((d for d in decls if d.startswith("--")), "--" + name.rstrip("_").replace("_", "-"))
+        labels[name] = label
+    return labels
+
+
+# In text a user types, tab and line feed are text; other control characters
+# are not (an escape sequence stored in a note would recolour a terminal).
+_TEXT_CONTROLS = "\t\n"
+
+
+def _check_arguments(values: dict, func) -> None:
+    """Refuse, before anything is read or made, a command-line value that
+    is not UTF-8 (Python hands those bytes over as lone surrogates), holds a
+    NUL, or holds a control character."""
+    for name, value in values.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(item, (str, Path)):
+                continue
+            text = str(item)
+            bad = unprintable(text.translate({ord(c): None for c in _TEXT_CONTROLS}))
+            if bad is None:
+                continue
+            label = _labels(func).get(name, name)
+            if "\ud800" <= bad <= "\udfff":
+                byte = ord(bad) - 0xDC00 if ord(bad) >= 0xDC80 else None
+                what = f"is not UTF-8 (byte 0x{byte:02x})" if byte is not None else "is not UTF-8"
+                hint = "pass text in UTF-8: check the encoding of the terminal or the script (locale, LANG)"
+            elif bad == "\x00":
+                what, hint = "holds a NUL character", "remove it; a NUL cannot be stored"
+            else:
+                what, hint = f"holds the control character {printable(bad)}", "remove it; control characters and terminal escape sequences are not stored"
+            raise UsageError.at(f"{label} {what}: {printable(text)!s}", hint=hint)
 
 
 def _root(edition: Path | None) -> Path:
@@ -196,7 +247,7 @@ def _document_table(documents, rows, width: int) -> tuple:
         else:
             table.add_column(name, no_wrap=True, width=widths[name], justify="right" if name in ("#", "notes") else "left")
     for i in range(len(rows)):
-        table.add_row(*(cells[i] for cells in columns.values()))
+        table.add_row(*(printable(cells[i]) for cells in columns.values()))
     return table, sum(w + 1 for name, w in widths.items() if name != "title") + 12
 
 
@@ -216,7 +267,7 @@ def show(
     if as_json:
         print(json.dumps(api.document_json(document), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(api.reading_text(document, layer))
+        sys.stdout.write(printable(api.reading_text(document, layer)))
 
 
 @app.command()
@@ -276,6 +327,10 @@ def build(
     from . import api
 
     root = _root(edition)
+    cores = api.usable_cores()
+    if jobs is not None and jobs > cores:
+        _say(f"note: --jobs {jobs} is more than the {cores} core(s) this process may use; using {cores}")
+        jobs = cores
     _say("laying out the volume…")
     with _progress_bar() as progress:
         path, report = api.build(
@@ -310,7 +365,7 @@ def site(
     for warning in report.warnings:
         _say(f"warning: {warning}")
     _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
-    print(report.folder)
+    _line(str(report.folder))
 
 
 @app.command()
@@ -355,7 +410,10 @@ def compare(
         sys.stdout.write(formats.to_html(result, templates_dirs(root or Path.cwd())))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(formats.to_terminal(result, colour=colour, only_changed=not all_segments))
+        text = printable(formats.to_terminal(result, colour=colour, only_changed=not all_segments))
+        for code in formats.COLOURS if colour else ():  # our own colours, and only they, stay codes
+            text = text.replace(printable(code), code)
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -387,9 +445,9 @@ def collate(
 
         for place in apparatus.in_order([s.id for s in document.segments]):
             if isinstance(place, Lacuna):
-                print(f"{place.first:>5}  {place.span}] deest {' '.join(place.witnesses)}")
+                _line(f"{place.first:>5}  {place.span}] deest {' '.join(place.witnesses)}")
             else:
-                print(f"{place.segment:>5}  {entry_text(place)}")
+                _line(f"{place.segment:>5}  {entry_text(place)}")
         lacunae = f", {len(apparatus.lacunae)} lacunae" if apparatus.lacunae else ""
         _say(f"{len(apparatus.entries)} places of variation{lacunae}; witnesses: {base} (base), {', '.join(apparatus.witnesses)}")
 
@@ -410,7 +468,7 @@ def names(
         return
     for row in rows:
         where = ", ".join(f"{d} ({n})" for d, n in row["documents"].items()) or "— not found in any text"
-        print(f"{row['kind']:6} {row['name']:32} {row['occurrences']:>4}  {where}")
+        _line(f"{row['kind']:6} {row['name']:32} {row['occurrences']:>4}  {where}")
 
 
 @app.command()
@@ -478,7 +536,7 @@ def translation_add(
             mark = "REVIEW" if pair.flagged else "ok"
             segs = "+".join(pair.segments) or "—"
             paras = "+".join(f"¶{j}" for j in pair.paragraphs) or "—"
-            print(f"{mark:6} {pair.confidence:4.2f}  {segs:>9} {_first_words(pair.base_text):38}  {paras:>7} {_first_words(pair.new_text)}")
+            _line(f"{mark:6} {pair.confidence:4.2f}  {segs:>9} {_first_words(pair.base_text):38}  {paras:>7} {_first_words(pair.new_text)}")
     for warning in result.warnings:
         _say(f"warning: {warning}")
     flagged = len(result.flagged)
@@ -542,7 +600,7 @@ def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: J
         if row["coverage"] is not None:
             runs = ", ".join(first if first == last else f"{first}–{last}" for first, last in row["coverage"])
             facts = ", ".join(filter(None, [f"in part: {runs}", facts]))
-        print(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4}/{row['of']} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
+        _line(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4}/{row['of']} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
 
 
 @translation_app.command("show")
@@ -552,7 +610,7 @@ def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help
     from . import api
 
     ws = api.open_workspace(_root(edition))
-    sys.stdout.write(api.reading_text(ws.document(doc), layer))
+    sys.stdout.write(printable(api.reading_text(ws.document(doc), layer)))
 
 
 @translation_app.command("remove")
@@ -618,7 +676,7 @@ def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOpti
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     for row in rows if not as_json else []:
         where = f"{row['layer']}:{row['at']} after '{row['phrase']}'" if row["at"] else "whole document"
-        print(f"{row['id']:10} {row['kind']:10} {row['status']:11} {where:40}  {_first_words(row['text'], 50)}")
+        _line(f"{row['id']:10} {row['kind']:10} {row['status']:11} {where:40}  {_first_words(row['text'], 50)}")
     if ws.errors:
         raise typer.Exit(1)
 
@@ -678,6 +736,11 @@ def _console():
 
 
 def main() -> None:
+    # A terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, an old
+    # locale) gets the letters it cannot show as escapes, not a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     app()
 
 

@@ -970,9 +970,11 @@ def atomic_write(path: Path, data: str | bytes, *, expect: str | None = None) ->
         if expect is not None and digest_on_disk(path) != expect:
             raise refuse_changed(path)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):  # name the file the user asked for
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:

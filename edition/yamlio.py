@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import EditionError
-from .textfile import read_text
+from .textfile import LIMITS, read_text
 
 try:  # libyaml's parser is many times faster on large files
     _Loader = yaml.CSafeLoader
@@ -225,7 +225,7 @@ def _parse_nodes(text: str, path: Path) -> Located:
 
 
 def load(path: Path) -> tuple[Located, str]:
-    text = read_text(path, nfc=False)  # values are made NFC once parsed
+    text = read_text(path, nfc=False, limit=LIMITS["yaml"])  # values are made NFC once parsed
     return parse(text, path), text
 
 

@@ -81,7 +81,8 @@ def read_delivery(path: Path) -> Delivery:
 
         delivery = markdown.read_delivery(path, read_source(path))
     else:
-        delivery = Delivery(name=path.name, sha256=checksum(path), paragraphs=text.read_paragraphs(read_source(path)))
+        paragraphs = text.read_paragraphs(read_source(path))  # its size is checked before the checksum reads it
+        delivery = Delivery(name=path.name, sha256=checksum(path), paragraphs=paragraphs)
     if not delivery.paragraphs:
         raise EditionError.at("the file has no paragraphs", path, hint="check that it is the translation's text")
     return nfc_all(delivery)

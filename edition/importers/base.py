@@ -38,7 +38,9 @@ class Delivery:
 
 
 def checksum(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The file's SHA-256, read in pieces (a large file is never held whole)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def note_after(text: str, offset: int) -> tuple[str, int]:

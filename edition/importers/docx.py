@@ -4,16 +4,18 @@ become translator's notes anchored after the word that carries the call."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
 from ..errors import EditionError
+from ..textfile import LIMITS, human_size, read_bytes, too_large
 from ..model import SegmentKind
 from ..text import tidy_space
 from .base import Delivery, FileNote, Paragraph, checksum, note_after
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MAX_PART_BYTES = 64 * 1024 * 1024
+CHUNK = 1024 * 1024
 
 
 def read_delivery(path: Path) -> Delivery:
@@ -21,19 +23,17 @@ def read_delivery(path: Path) -> Delivery:
     from docx.opc.exceptions import PackageNotFoundError
 
     path = Path(path)
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(path):  # reads only the end record
         raise EditionError.at("not a Word file (.docx is a zip package)", path, hint="save it again as .docx from the word processor")
+    package = io.BytesIO(read_bytes(path, LIMITS["docx"]))  # the packed file is bounded too
     try:
-        with zipfile.ZipFile(path) as package:
-            total = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        _check_unpacked(package, path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, EOFError, OSError) as exc:
         # is_zipfile only looks for the end record; a damaged central
-        # directory fails here (hardening, issue 7: it was a traceback).
+        # directory or a member that fails its CRC fails here.
         raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
-    if total > MAX_PART_BYTES:
-        raise EditionError.at("the Word file unpacks to more than 64 MiB", path, hint="split it into several files")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package)
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
     except Exception as exc:  # lxml errors inside a broken package
@@ -45,6 +45,38 @@ def read_delivery(path: Path) -> Delivery:
         # defaults, a mangled footnotes part) fails only here (hardening,
         # issue 7: AttributeError from inside python-docx was a traceback).
         raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
+
+
+def _check_unpacked(package: io.BytesIO, path: Path) -> None:
+    """Unpack every member in pieces of CHUNK bytes, counting what really
+    comes out, and stop at the limit: the sizes in a zip's headers are the
+    packer's word, and a member that unpacks to more than its header says
+    would make a whole-member read (python-docx's) allocate gigabytes."""
+    limit = LIMITS["docx"]
+    total = 0
+    with zipfile.ZipFile(package) as archive:
+        for info in archive.infolist():
+            if info.file_size > limit.bytes:
+                raise too_large(path, f"{info.filename} unpacks to {human_size(info.file_size)}", limit)
+            # A copy of the header that allows more than it states, so that
+            # the reader does not cut the member short at the stated size.
+            unbounded = zipfile.ZipInfo(info.orig_filename, info.date_time)
+            for field in ("compress_type", "compress_size", "CRC", "flag_bits", "header_offset", "extra"):
+                setattr(unbounded, field, getattr(info, field))
+            unbounded.file_size = limit.bytes + 1
+            size = 0
+            with archive.open(unbounded) as member:
+                while chunk := member.read(CHUNK):
+                    size += len(chunk)
+                    if total + size > limit.bytes:
+                        raise too_large(path, f"more than {human_size(limit.bytes)} once unpacked", limit)
+                    if size > info.file_size:
+                        raise EditionError.at(
+                            f"{info.filename} unpacks to more than its zip header says ({human_size(info.file_size)})",
+                            path, hint="the file is damaged or made to mislead; save it again as .docx",
+                        )  # fmt: skip
+            total += size
+        package.seek(0)
 
 
 def _delivery(document, path: Path) -> Delivery:

@@ -40,7 +40,7 @@ from ..model import (
     find_phrase,
 )
 from ..text import MONTHS, parse_date
-from ..textfile import MAX_FILE_BYTES
+from ..textfile import LIMITS, read_bytes
 from .ids import document_id, xml_id
 from .text import ImportResult
 
@@ -150,18 +150,9 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
     Raises EditionError for a file that is not safe, well-formed TEI with a
     `text` element."""
     path = Path(path)
-    if not path.is_file():  # a folder, a FIFO or a device has no text to read
-        raise EditionError.at("not a file that can be read" if path.exists() else "no such file", path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise EditionError.at(f"cannot read: {exc.strerror}", path) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise EditionError.at(
-            f"file is too large (the limit is {MAX_FILE_BYTES // 2**20} MiB)", path,
-            hint="split it into several files",
-        )  # fmt: skip
+    if not path.exists():
+        raise EditionError.at("no such file", path)
+    data = read_bytes(path, LIMITS["tei"])  # a folder, a FIFO or a device is refused there
     if not data.strip():
         raise EditionError.at("file is empty", path, 1, 1, hint="a TEI file holds a <TEI> element")
     fragment = _is_fragment(data)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..compare import Comparison
+from ..errors import EditionError
 from ..diff import Op
 from ..tokens import show_invisible as visible
 from ..tokens import tokenize
@@ -194,6 +195,7 @@ def _critic_change(a: str, b: str) -> str:
 
 
 _ANSI = {"delete": "\x1b[31;9m", "insert": "\x1b[32;4m", "move": "\x1b[35m", "end": "\x1b[0m", "dim": "\x1b[2m", "ignored": "\x1b[2;9m"}
+COLOURS = tuple(_ANSI.values())
 
 
 def to_terminal(comparison: Comparison, *, colour: bool, only_changed: bool = True) -> str:
@@ -239,10 +241,17 @@ def _ignored(a: str, b: str, colour: bool) -> str:
 def to_html(comparison: Comparison, templates: list[Path]) -> str:
     """One self-contained page: the summary, then each segment side by side
     (A with its deletions, B with its insertions, moves linked by number)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    import jinja2
 
-    env = Environment(loader=FileSystemLoader([str(t) for t in templates]), autoescape=True, undefined=StrictUndefined)
+    from .templating import environment, render, template_error
+
+    env = environment(templates)
     env.filters["visible"] = visible
-    return env.get_template("compare.html.j2").render(
-        c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA
-    )
+    try:
+        template = env.get_template("compare.html.j2")
+    except jinja2.TemplateNotFound as exc:
+        raise EditionError.at(f"template {exc.name!r} not found in " + ", ".join(map(str, templates)),
+                              hint="an edition's templates/ may override the defaults, not remove them") from None  # fmt: skip
+    except jinja2.TemplateError as exc:
+        raise template_error(exc) from None
+    return render(template, c=comparison, totals=comparison.totals(), summary=summary_lines(comparison), schema=SCHEMA)

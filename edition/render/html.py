@@ -1019,16 +1019,10 @@ def _default_templates() -> Path | None:
 
 
 def _environment(templates: list[Path]):
-    import jinja2
+    """The sandboxed environment of the volume's and the site's templates."""
+    from .templating import environment
 
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(t) for t in templates]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return environment(templates, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 @dataclass(frozen=True)
@@ -1093,7 +1087,9 @@ def load_templates(templates: list[Path], stylesheet: str, names: Sequence[str])
             hint="an edition's templates/ may override the defaults, not remove them",
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise EditionError.at(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+        from .templating import template_error
+
+        raise template_error(exc) from None
 
 
 def render_volume(
@@ -1136,14 +1132,9 @@ def render_volume(
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
-    import jinja2
+    from .templating import render
 
-    try:
-        return template.render(volume=view, stylesheet=stylesheet)
-    except jinja2.TemplateError as exc:
-        raise EditionError.at(
-            f"template error: {exc.message}", hint="check the edition's templates/"
-        ) from None
+    return render(template, volume=view, stylesheet=stylesheet)
 
 
 def render_matter(

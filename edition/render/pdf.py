@@ -336,6 +336,14 @@ def _placed_footnotes(document) -> int:
     return len(placed)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity (what taskset,
+    cgroups' cpusets and containers allow), not the machine's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def build_pdf(
     edition: Edition,
     out: Path,
@@ -371,7 +379,7 @@ def build_pdf(
     """
     from . import assemble
 
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
     if assemble.wanted(edition, jobs, chunk_documents):
         report = assemble.build_in_parts(
             edition, Path(out), templates, html_out=html_out, register=register, progress=progress,

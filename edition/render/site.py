@@ -433,7 +433,7 @@ def write_site(
     refused unless `overwrite` (and even then only our file names are
     replaced); files of an earlier site that this one no longer has are
     removed, nothing else is. The same edition gives the same bytes."""
-    import jinja2
+    from .templating import rendering
 
     if templates is None:
         default = _default_templates()
@@ -452,15 +452,13 @@ def write_site(
     view, warnings = site_view(edition, register)
 
     outputs: dict[str, str] = {STYLESHEET: css}
-    try:
+    with rendering():  # every page within one bound of memory
         for name, template in pages.items():
             outputs[name] = template.render(site=view, volume=view.volume, stylesheet=STYLESHEET)
         for page in view.pages:
             outputs[page.file] = document.render(
                 site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
             )
-    except jinja2.TemplateError as exc:
-        raise EditionError.at(f"template error: {exc.message}", hint="check the edition's templates/site/") from None
 
     report = SiteReport(out, warnings=warnings)
     names = sorted(outputs)
