@@ -123,7 +123,7 @@ def test_a_template_linked_out_of_its_folder_is_not_read(cli, sample, tmp_path):
     (sample / "templates" / "compare.html.j2").symlink_to(secret)
     result = cli("compare", LETTER, "en", "en", "--format", "html", "-C", sample)
     assert result.exit_code == 1
-    assert "leads out of its folder" in result.stderr and "the key" not in result.output
+    assert "leads out" in result.stderr and "compare.html.j2" in result.stderr and "the key" not in result.output
 
 
 def test_templates_may_still_change_markup_and_use_the_values_passed(cli, sample):
@@ -481,7 +481,7 @@ def test_a_templates_folder_that_links_elsewhere_is_not_read(cli, sample, tmp_pa
     (sample / "templates").symlink_to(elsewhere)
     result = cli("compare", LETTER, "en", "en", "--format", "html", "-C", sample)
     assert result.exit_code == 1
-    assert "compare.html.j2: template 'compare.html.j2' leads out of its folder" in result.stderr
+    assert "templates: symbolic link leads outside the edition" in result.stderr  # refused as the edition's link, before any template is read
     assert "read from elsewhere" not in result.output
 
 
