@@ -23,21 +23,6 @@ def tidy_space(text: str) -> str:
     return text.strip()
 
 
-_STOP = {"a", "an", "the", "of", "to", "from", "in", "on", "for", "and", "by", "with", "at", "against"}
-
-
-def slug(text: str, limit: int = 40) -> str:
-    """A short file-name-safe id from a title: its first significant words."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    parts = [p for p in re.findall(r"[A-Za-z0-9]+", ascii_text.lower()) if p not in _STOP][:4]
-    out = ""
-    for part in parts:
-        if len(out) + len(part) + 1 > limit:
-            break
-        out = f"{out}-{part}" if out else part
-    return out or "document"
-
-
 LANGUAGES = {
     "english": "en", "german": "de", "russian": "ru", "french": "fr", "polish": "pl",
     "czech": "cs", "slovak": "sk", "hungarian": "hu", "romanian": "ro", "bulgarian": "bg",

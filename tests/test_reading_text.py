@@ -227,3 +227,13 @@ def test_doctor_is_clean_on_a_partial_revision_the_tool_stored(real_data, tmp_pa
     path.write_text(edited, "utf-8")
     broken = cli("doctor", "-C", root)
     assert broken.exit_code == 1 and "p3 has no text in layer 'en.2'" in broken.output
+
+
+def test_an_apparatus_entry_prints_emphasis_without_its_marks():
+    from edition.collate import entry_text
+    from edition.model import Segment
+
+    doc = Document("d", "D", layers=[Layer("en", "en"), Layer("en.2", "en", revises="en")],
+                   segments=[Segment("p1", text={"en": "He read *Pravda* daily.", "en.2": "He read *Izvestia* daily."})])  # fmt: skip
+    (entry,) = collate(doc, "en", ["en.2"]).entries
+    assert entry_text(entry) == "Pravda] Izvestia en.2"
