@@ -373,7 +373,7 @@ def site(
 def compare(
     what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document).")],
     format: Annotated[str, typer.Option("--format", "-f", help="term, html, json or markdown.")] = "term",
-    all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term).")] = False,
+    all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term, markdown: the whole text, to accept or reject).")] = False,
     ignore_case: Annotated[bool, typer.Option(help="Ignore letter case.")] = False,
     ignore_punctuation: Annotated[bool, typer.Option(help="Ignore punctuation.")] = False,
     ignore_typography: Annotated[bool, typer.Option(help="Ignore typographic variants (quotes, dashes, apostrophes).")] = False,
@@ -403,7 +403,7 @@ def compare(
     if format == "json":
         formats.write_json(result, sys.stdout)
     elif format == "markdown":
-        sys.stdout.write(formats.to_markdown(result))
+        sys.stdout.write(formats.to_markdown(result, only_changed=not all_segments))
     elif format == "html":
         from .render import templates_dirs
 

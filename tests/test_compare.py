@@ -4,6 +4,8 @@ letter and on texts outside an edition, in every output format."""
 from __future__ import annotations
 
 import json
+
+import pytest
 import xml.etree.ElementTree as ET
 
 from .conftest import REPO
@@ -284,3 +286,75 @@ def test_views_show_every_character_the_json_has(cli, tmp_path):
         assert critic(body, accept=True).rstrip() == b.read_text("utf-8").rstrip()
     plain = cli("compare", a, b, "--ignore-punctuation").stdout
     assert "[~“~]Good morning,[~”~]" in plain
+
+
+# --------------------------------------------------------------------------
+# CriticMarkup of the whole text: accept every change, get the second text.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def critic_segments(markdown: str) -> list[str]:
+    """The bodies of the segments of `compare --format markdown`."""
+    bodies = markdown.split("\n## ")[1:]
+    return [body.split("\n\n", 1)[1].rstrip("\n").replace("  \n", "\n") if "\n\n" in body else "" for body in bodies]
+
+
+def assert_rebuilds(comparison) -> None:
+    from edition.render.comparison import to_markdown
+
+    bodies = critic_segments(to_markdown(comparison, only_changed=False))
+    assert len(bodies) == len(comparison.segments)
+    for body, s in zip(bodies, comparison.segments):
+        assert critic(body, accept=False) == (s.a or ""), s.segment
+        assert critic(body, accept=True) == (s.b or ""), s.segment
+
+
+def test_markdown_of_the_whole_text_rebuilds_both_real_translations(real_data):
+    from edition.compare import compare_paragraphs
+
+    versions = real_data / "versions"
+    for a, b in (("gogol-shinel.hapgood-1886.en.txt", "gogol-shinel.field-1916.en.txt"),
+                 ("gdr-fischer-to-axen-1973.translation-A.en.txt", "gdr-fischer-to-axen-1973.translation-B.en.txt")):  # fmt: skip
+        first = [p.strip() for p in (versions / a).read_text("utf-8").split("\n\n") if p.strip()]  # as the importer reads them
+        second = [p.strip() for p in (versions / b).read_text("utf-8").split("\n\n") if p.strip()]
+        comparison = compare_paragraphs(first, second, a, b)
+        assert any(not s.changed for s in comparison.segments) or len(comparison.segments) > 5
+        assert_rebuilds(comparison)
+
+
+def test_markdown_all_writes_unchanged_segments_through_the_cli(cli):
+    md = cli("compare", LETTER, "en", "en.2", "--format", "markdown", "--all", "-C", REPO).stdout
+    assert "## p1" in md and "## p2" in md  # p1 is unchanged: written all the same
+    assert "## p1" not in cli("compare", LETTER, "en", "en.2", "--format", "markdown", "-C", REPO).stdout
+
+
+@pytest.fixture(scope="module")
+def real_data_for_properties():
+    from .conftest import REAL, require_shared_data
+
+    require_shared_data()
+    return [p.strip() for p in (REAL / "pairs" / "chekhov-toska.en.txt").read_text("utf-8").split("\n\n") if p.strip()]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_accepting_or_rejecting_every_change_gives_either_text(data, real_data_for_properties):
+    """Random word edits of a real translation (Garnett's "Misery"): the
+    whole-text CriticMarkup rebuilds both versions exactly."""
+    from edition.compare import compare_paragraphs
+    from edition.tokens import Normalizer
+
+    paragraphs = real_data_for_properties
+    start = data.draw(st.integers(0, len(paragraphs) - 4))
+    first = paragraphs[start : start + 4]
+    second = []
+    for paragraph in first:
+        words = paragraph.split(" ")
+        for _ in range(data.draw(st.integers(0, 3))):
+            k = data.draw(st.integers(0, len(words) - 1))
+            words[k] = data.draw(st.sampled_from(["", "very", words[k].upper(), words[k] + ",", "…"]))
+        second.append(" ".join(w for w in words if w))
+    options = data.draw(st.sampled_from([Normalizer(), Normalizer(ignore_case=True), Normalizer(ignore_typography=True, ignore_punctuation=True)]))
+    assert_rebuilds(compare_paragraphs(first, second, "a", "b", options))

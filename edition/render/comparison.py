@@ -148,12 +148,16 @@ def summary_lines(comparison: Comparison) -> list[str]:
     ]
 
 
-def to_markdown(comparison: Comparison) -> str:
+def to_markdown(comparison: Comparison, *, only_changed: bool = True) -> str:
     """CriticMarkup: {++ added ++}, {-- deleted --}, {~~ old ~> new ~~};
-    a moved passage is marked at both ends with a comment naming the move."""
+    a moved passage is marked at both ends with a comment naming the move.
+    With every segment (`only_changed=False`), accepting every change in
+    the segments gives the second text and rejecting every one the first
+    (a line break inside a segment is written as Markdown's two spaces
+    before it)."""
     lines = [f"# {comparison.a_label} → {comparison.b_label}", "", *(f"{line}  " for line in summary_lines(comparison)), ""]
     for s in comparison.segments:
-        if not s.changed:
+        if only_changed and not s.changed:
             continue
         st = s.stats
         lines.append(f"## {s.segment} — similarity {st.similarity:.0%}")
