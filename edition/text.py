@@ -3,6 +3,7 @@ shared by the importers, the checks and (later) align, diff and the index."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -285,3 +286,18 @@ def nfc_all(value):
         same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(new.items(), value.items()))
         return value if same else new
     return value
+
+
+@functools.cache
+def _collator():
+    import pyuca  # the Unicode Collation Algorithm's default table (DUCET)
+
+    return pyuca.Collator()
+
+
+def collation_key(text: str) -> tuple:
+    """A sort key by the Unicode Collation Algorithm, as indexes are sorted:
+    "Kádár" before "Kennedy" before "Khrushchev", Latin before Cyrillic
+    (a plain sort puts "Kádár" after "Khrushchev"). The table loads on
+    first use."""
+    return tuple(_collator().sort_key(text)), text

@@ -758,3 +758,12 @@ def test_nothing_overprints_or_leaves_the_page(built):
     from .overprint import faults
 
     assert faults(built["out"]) == []
+
+
+def test_the_index_is_in_the_order_of_the_unicode_collation_algorithm():
+    from edition.model import PERSON, Name, Register
+    from edition.render.html import _index_sections
+
+    register = Register([Name(i, PERSON, n, (n,)) for i, n in (("k1", "Khrushchev, N. S."), ("k2", "Kádár, János"), ("k3", "Kennedy, J. F."), ("k4", "Хрущёв, Н. С."), ("a", "Ádám"))])
+    (section,) = _index_sections(sample_edition(index="pages"), register, {name.id: ("1",) for name in register.names})
+    assert [e.name for e in section.entries] == ["Ádám", "Kádár, János", "Kennedy, J. F.", "Khrushchev, N. S.", "Хрущёв, Н. С."]

@@ -35,7 +35,7 @@ from ..model import (
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
-from ..text import LANGUAGE_NAMES
+from ..text import LANGUAGE_NAMES, collation_key
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -511,7 +511,7 @@ def list_of_sources(edition: Edition, register: Register | None) -> tuple[Source
             if text:
                 published.setdefault(text, []).append(number)
     groups = []
-    for archive in sorted(archives, key=lambda a: (a == "", a.casefold())):
+    for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
         title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
         groups.append(SourceGroup(title, tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
     if published:
@@ -532,7 +532,7 @@ def _index_sections(edition: Edition, register: Register | None, refs: Mapping[s
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
         entries = tuple(
             IndexEntry(name.name, tuple(refs[name.id]))
-            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: n.name.casefold())
+            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: collation_key(n.name))
             if name.id in refs
         )
         if entries:
