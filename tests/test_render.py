@@ -767,3 +767,12 @@ def test_the_index_is_in_the_order_of_the_unicode_collation_algorithm():
     register = Register([Name(i, PERSON, n, (n,)) for i, n in (("k1", "Khrushchev, N. S."), ("k2", "Kádár, János"), ("k3", "Kennedy, J. F."), ("k4", "Хрущёв, Н. С."), ("a", "Ádám"))])
     (section,) = _index_sections(sample_edition(index="pages"), register, {name.id: ("1",) for name in register.names})
     assert [e.name for e in section.entries] == ["Ádám", "Kádár, János", "Kennedy, J. F.", "Khrushchev, N. S.", "Хрущёв, Н. С."]
+
+
+def test_an_archives_name_in_the_list_of_sources_prints_emphasis_as_italics(tmp_path):
+    from edition.model import Abbreviation, Register
+
+    doc = replace(letters(), archival_refs=[ArchivalRef("RGANI. F. 5. Op. 30. D. 140. L. 182.", archive="RGANI")])
+    register = Register(abbreviations=[Abbreviation("RGANI", "*Rossiiskii gosudarstvennyi arkhiv noveishei istorii*")])
+    html = render_html(small_edition(documents=[doc]), templates_dirs(REPO), register=register)
+    assert "RGANI — <em>Rossiiskii gosudarstvennyi arkhiv noveishei istorii</em>" in html

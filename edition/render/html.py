@@ -383,7 +383,7 @@ class SourceGroup:
     the register, its name) or the publications, with each source as cited
     and the numbers of the documents that come from it."""
 
-    title: str
+    title: tuple[Run, ...]  # `*…*` in an archive's name prints in italics
     entries: tuple[tuple[tuple[Run, ...], tuple[int, ...]], ...]
 
 
@@ -513,9 +513,9 @@ def list_of_sources(edition: Edition, register: Register | None) -> tuple[Source
     groups = []
     for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
         title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
-        groups.append(SourceGroup(title, tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
+        groups.append(SourceGroup(runs(title), tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
     if published:
-        groups.append(SourceGroup("Publications", tuple((runs(t), tuple(n)) for t, n in published.items())))
+        groups.append(SourceGroup(runs("Publications"), tuple((runs(t), tuple(n)) for t, n in published.items())))
     return tuple(groups)
 
 
