@@ -14,10 +14,12 @@ import os
 import re
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
-from common import EDITION, fresh, timed
+from common import EDITION, REPO, fresh, timed
+
+sys.path.insert(0, str(REPO))  # the former matcher is the tests' reference
+from tests.former_register import former_pattern  # noqa: E402
 
 import corpora
 
@@ -42,19 +44,6 @@ def write_register(root: Path, count: int) -> None:
     (root / "names.yaml").write_text(yamlio.dump({"persons": persons}), encoding="utf-8")
 
 
-def _old_pattern(register) -> re.Pattern[str]:
-    """The register's former matcher: one alternation, longest forms first."""
-    alternatives = []
-    for index, name in enumerate(register.names):
-        for form in sorted(name.forms, key=len, reverse=True):
-            form = unicodedata.normalize("NFC", form)
-            stem, tail = (form[:-1], r"\w*") if form.endswith("*") else (form, "")
-            body = r"\s+".join(re.escape(part) for part in stem.split()) + tail
-            alternatives.append((len(form), f"(?P<n{index}_{len(alternatives)}>{body})"))
-    alternatives.sort(key=lambda a: -a[0])
-    return re.compile(r"(?<!\w)(?:" + "|".join(p for _, p in alternatives) + r")(?!\w)")
-
-
 def run() -> list[dict]:
     root = fresh("names")
     corpora.write_edition(root, 1000, 24)
@@ -75,7 +64,7 @@ def run() -> list[dict]:
             for text in texts:
                 automaton.find(text)
             ours = time.perf_counter() - start
-            pattern = _old_pattern(ws.register)
+            pattern = former_pattern(ws.register)
             start = time.perf_counter()
             for text in texts:
                 sum(1 for _ in pattern.finditer(text))

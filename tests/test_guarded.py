@@ -14,7 +14,6 @@ import random
 import re
 import subprocess
 import sys
-import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
@@ -26,6 +25,7 @@ from edition.model import Name, Register
 from edition.names import matcher, occurrences
 
 from .conftest import REPO, snapshot
+from .former_register import former_pattern
 
 LETTER = "1956-09-18-anonymous-letter-editorial-board"
 EDITION = [sys.executable, "-m", "edition"]
@@ -261,21 +261,8 @@ def test_jobs_are_capped_at_the_usable_cores(cli, sample, tmp_path, monkeypatch)
 # The names register: one pass, today's results.
 
 
-def _former_pattern(register: Register) -> re.Pattern[str]:
-    """The register's matcher before the automaton: one alternation."""
-    alternatives = []
-    for index, name in enumerate(register.names):
-        for form in sorted(name.forms, key=len, reverse=True):
-            form = unicodedata.normalize("NFC", form)
-            stem, tail = (form[:-1], r"\w*") if form.endswith("*") else (form, "")
-            body = r"\s+".join(re.escape(part) for part in stem.split()) + tail
-            alternatives.append((len(form), f"(?P<n{index}_{len(alternatives)}>{body})"))
-    alternatives.sort(key=lambda a: -a[0])
-    return re.compile(r"(?<!\w)(?:" + "|".join(p for _, p in alternatives) + r")(?!\w)")
-
-
 def _former(register: Register, text: str) -> list[tuple[int, int, str]]:
-    pattern = _former_pattern(register)
+    pattern = former_pattern(register)
     return [(m.start(), m.end(), register.names[int(m.lastgroup[1:].split("_")[0])].id) for m in pattern.finditer(text)]
 
 
