@@ -4,6 +4,7 @@ Python without the command line (`edition.init`, `edition.import_files`,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -337,9 +338,12 @@ def build(
     jobs: int | None = None,
     reading: str | None = None,
     force: bool = False,
+    final: bool = False,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
-    renderer's report. `layout` and `columns` override edition.yaml for this
+    renderer's report. A `final` build refuses (EditionError listing each
+    one, nothing written) while any printed translation text is not
+    approved (see `final_problems`); a draft build marks unreviewed text. `layout` and `columns` override edition.yaml for this
     build (columns without a layout mean the parallel layout), `reading`
     the reading text of every document (a layer id or a language code, over
     edition.yaml's and the documents' own choices); `progress`
@@ -353,7 +357,12 @@ def build(
 
     from .render import build_pdf, templates_dirs
 
-    edition = _laid_out(open_workspace(root).edition, layout, columns, reading)
+    ws = open_workspace(root)
+    edition = _laid_out(ws.edition, layout, columns, reading)
+    if final:
+        problems = final_problems(ws, edition)
+        if problems:
+            raise EditionError(*problems)
     if pdf_variant is not None:
         from .model import PDF_VARIANTS
 
@@ -631,6 +640,107 @@ def remove_note(root: Path, doc_id: str, note_id: str):
         layer = note.anchor.layer if note.anchor else None
         paths = store.save_layers(ws, doc, {layer} if layer else {None})
         return note, paths
+
+
+# --------------------------------------------------------------------------
+# Review states and the status board.
+
+
+def set_review(root: Path, doc_id: str, layer_id: str, state: str, by: str, *, segments: list[str] | None = None,
+               comment: str | None = None):  # fmt: skip
+    """Set the review state of `segments` of a layer (None: every segment
+    with text) by reviewer `by`, and store the layer. Returns (segment ids
+    set, files written); a wrong request changes nothing (UsageError)."""
+    from . import review
+
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        chosen = review.set_state(doc, layer_id, segments, state, by, comment)
+        return chosen, store.save_layers(ws, doc, {layer_id})
+
+
+def review_states(root: Path, doc_id: str, layer_id: str):
+    """(document, layer, the effective state of each segment with text)."""
+    from . import review
+
+    ws = open_workspace(root)
+    doc = ws.document(doc_id)
+    layer = doc.layer(layer_id)
+    if layer is None:
+        raise UsageError.at(f"document '{doc.id}' has no layer '{layer_id}'", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+    return doc, layer, review.states(doc, layer)
+
+
+def review_json(doc: Document, layer: Layer, states) -> dict:
+    return {
+        "document": doc.id,
+        "layer": layer.id,
+        "segments": [
+            {
+                "segment": entry.segment, "state": entry.state, "changed": entry.changed,
+                "by": entry.record.by if entry.record else None, "at": entry.record.at if entry.record else None,
+                "recorded": entry.record.state if entry.record else None,
+                "comment": entry.record.comment if entry.record else None,
+            }  # fmt: skip
+            for entry in states
+        ],
+    }
+
+
+def status(root: Path):
+    """The status board of the edition (see `edition.status.board`)."""
+    from .status import board
+
+    return board(open_workspace(root).edition)
+
+
+def printed_texts(doc: Document, edition: Edition) -> list[tuple[str, Layer]]:
+    """(segment id, layer) for every text of `doc` the volume prints, in the
+    edition's layout: each column's layer in the parallel layout; else the
+    reading layer, where it lacks a segment the next of its revision chain."""
+    from .render.html import printed_layers
+
+    layers, _ = printed_layers(doc, edition.layout, edition.columns, edition.reading)
+    out: list[tuple[str, Layer]] = []
+    if len(layers) > 1:
+        for segment in doc.segments:
+            out.extend((segment.id, layer) for layer in layers if segment.text.get(layer.id))
+        return out
+    chain = doc.revision_chain(layers[0]) if layers else []
+    for segment in doc.segments:
+        layer = next((la for la in chain if la.id in segment.text), None)
+        if layer is not None and segment.text[layer.id]:
+            out.append((segment.id, layer))
+    return out
+
+
+def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
+    """A problem at its file and line for each printed translation text
+    that is not approved: what keeps `build --final` from printing."""
+    from . import review
+
+    problems = []
+    for doc in edition.documents:
+        files = ws.files.get(doc.id)
+        places = ws.positions.get(doc.id, {})
+        for layer, entry in review.unapproved(doc, printed_texts(doc, edition)):
+            default = (files.layer_files.get(layer.id, files.path) if files else None, None, None)
+            path, line, column = places.get(f"segment:{entry.segment}:{layer.id}", places.get(f"segment:{entry.segment}", default))
+            if entry.changed:
+                why = f"its text changed after {entry.record.by} set it {entry.record.state} ({entry.record.at})"
+            elif entry.record is not None:
+                why = f"it is {entry.state} ({entry.record.by}, {entry.record.at})"
+            else:
+                why = "it has not been reviewed"
+            problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed, but {why}; a final build prints approved text only",
+                                    path, line, column))  # fmt: skip
+    if problems:
+        last = problems[-1]
+        problems[-1] = dataclasses.replace(
+            last, hint=f"approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`; build without --final for a draft ({len(problems)} segment(s) not approved)"
+        )
+    return problems
 
 
 def alignment_json(result) -> dict:

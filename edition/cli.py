@@ -321,9 +321,12 @@ def build(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    final: Annotated[bool, typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`).")] = False,
     edition: EditionOption = None,
 ):
-    """Build the print-ready PDF of the edition."""
+    """Build the print-ready PDF of the edition. A draft build marks text not
+    yet reviewed in the margin (once the edition is under review); --final
+    prints approved text only."""
     from . import api
 
     root = _root(edition)
@@ -335,7 +338,7 @@ def build(
     with _progress_bar() as progress:
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force,
+            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final,
         )
     _say(f"wrote {path} ({report.pages} pages)")
     if report.warnings:
@@ -493,6 +496,82 @@ def export(
         return
     where = report.written[0] if len(report.written) == 1 else report.written[0].parent if report.written else out
     _say(f"exported {report.documents} document(s) as {format}: {len(report.written)} file(s) in {where}")
+
+
+@app.command()
+@command
+def review(
+    doc: DocArgument,
+    layer: Annotated[str, typer.Argument(help="The layer's id.")],
+    segment: Annotated[Optional[list[str]], typer.Option("--segment", "-s", help="A segment to set (repeat, or separate ids by commas).", metavar="ID")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every segment of the layer that has text.")] = False,
+    state: Annotated[Optional[str], typer.Option("--state", help="draft, reviewed or approved.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who reviewed: stored with the state and the time.")] = None,
+    comment: Annotated[Optional[str], typer.Option("--comment", help="A remark stored with the state.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="Show each segment's state, reviewer, time and comment.")] = False,
+    edition: EditionOption = None,
+    as_json: JsonOption = False,
+):
+    """Record who checked which segments of a layer (draft, reviewed,
+    approved), or --list the states. A segment whose text changes after
+    review is a draft again."""
+    from . import api
+    from .model import REVIEW_STATES
+
+    root = _root(edition)
+    if list_:
+        if segment or all_ or state or by or comment:
+            raise UsageError.at("--list shows the states; it sets none", hint="run `edition review DOC LAYER --list` alone")
+        document, found, states = api.review_states(root, doc, layer)
+        if as_json:
+            print(json.dumps(api.review_json(document, found, states), ensure_ascii=False, indent=2))
+            return
+        for entry in states:
+            record = entry.record
+            if record is None:
+                _line(f"{entry.segment:8} {entry.state:9}")
+                continue
+            was = f" (text changed since it was {record.state})" if entry.changed else ""
+            remark = f"  {record.comment}" if record.comment else ""
+            _line(f"{entry.segment:8} {entry.state:9} {record.by}, {record.at}{was}{remark}")
+        counted = {name: sum(1 for e in states if e.state == name) for name in REVIEW_STATES}
+        _say(f"{len(states)} segment(s): " + ", ".join(f"{n} {name}" for name, n in counted.items()))
+        return
+    if state is None:
+        raise UsageError.at("which state? pass --state", hint=f"one of: {', '.join(REVIEW_STATES)}; or --list to see the states")
+    if state not in REVIEW_STATES:
+        raise UsageError.at(f"unknown review state '{state}'", hint=f"one of: {', '.join(REVIEW_STATES)}")
+    if not by or not by.strip():
+        raise UsageError.at("a review needs the reviewer's name", hint="pass --by NAME")
+    if bool(segment) == all_:
+        raise UsageError.at("name the segments with --segment ID, or pass --all", hint="`edition review DOC LAYER --list` shows them")
+    ids = [part.strip() for item in segment or [] for part in item.split(",") if part.strip()] if segment else None
+    chosen, written = api.set_review(root, doc, layer, state, by, segments=ids, comment=comment)
+    _say(f"set {len(chosen)} segment(s) of layer '{layer}' to {state} ({by.strip()}); wrote {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+@command
+def status(edition: EditionOption = None, as_json: JsonOption = False):
+    """What is left to translate and to review: per document and layer, the
+    segments translated, review states, alignments flagged, notes whose
+    anchors are lost, terminology issues; the edition's totals."""
+    from . import api
+
+    board = api.status(_root(edition))
+    if as_json:
+        print(json.dumps(board.as_json(), ensure_ascii=False, indent=2))
+        return
+    _line(f"{'no.':>4} {'document / layer':40} {'translated':>11} {'draft':>6} {'review':>6} {'appr.':>6} {'flag':>5} {'lost':>5} {'terms':>5}")
+    for doc in board.documents:
+        _line(f"{doc.number:>4} {doc.id}")
+        for row in doc.layers:
+            name = f"  {row.layer} ({row.lang}{', original' if row.role == 'original' else ''})"
+            r = row.review
+            _line(f"{'':>4} {name[:40]:40} {f'{row.translated}/{row.segments}':>11} {r['draft']:>6} {r['reviewed']:>6} {r['approved']:>6} {row.flagged:>5} {row.lost_notes:>5} {row.terminology:>5}")
+    t = board.totals
+    r = t.review
+    _line(f"{'':>4} {f'total: {t.documents} document(s), {t.layers} translation(s)':40} {f'{t.translated}/{t.segments}':>11} {r['draft']:>6} {r['reviewed']:>6} {r['approved']:>6} {t.flagged:>5} {t.lost_notes:>5} {t.terminology:>5}")
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)

@@ -99,6 +99,24 @@ class Unaligned:
     text: str
 
 
+# How far a segment of a translation has been checked, in order.
+REVIEW_STATES = ("draft", "reviewed", "approved")
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who set a segment of a layer to which review state, when, and the
+    digest of the text they saw (see `edition.review.text_digest`): when the
+    text no longer has that digest, the segment is a draft again."""
+
+    segment: str
+    state: str  # one of REVIEW_STATES
+    by: str
+    at: str  # ISO 8601, UTC, to the second
+    digest: str
+    comment: str | None = None
+
+
 @dataclass
 class Layer:
     """A version of the document's text: the original or a translation."""
@@ -124,6 +142,9 @@ class Layer:
     # Segments whose pairing an editor fixed by hand (`translation review`):
     # kept when the layer's text is aligned again.
     pinned: list[str] = field(default_factory=list)
+    # The review state of each segment a reviewer has set (one record per
+    # segment, in the document's order); a segment without one is a draft.
+    reviews: list[Review] = field(default_factory=list)
 
 
 @dataclass

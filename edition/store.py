@@ -40,6 +40,7 @@ from .model import (
     MAX_COLUMNS,
     PAGE_SIZES,
     PRINTER_MARKS,
+    REVIEW_STATES,
     Anchor,
     ArchivalRef,
     Certainty,
@@ -50,6 +51,7 @@ from .model import (
     LayerRole,
     Note,
     NoteKind,
+    Review,
     Segment,
     SegmentKind,
     Unaligned,
@@ -456,8 +458,9 @@ DATE_FIELDS = ("text", "iso", "certainty", "iso_end", "supplied", "calendar", "i
 REF_FIELDS = ("text", "archive", "fond", "opis", "delo", "folios", "copy")
 LAYER_FIELDS = (
     "id", "lang", "role", "translator", "translated_from", "revises", "date", "description",
-    "added", "source_file", "source_sha256", "coverage", "flagged", "pinned", "unaligned",
+    "added", "source_file", "source_sha256", "coverage", "flagged", "pinned", "reviews", "unaligned",
 )  # fmt: skip
+REVIEW_FIELDS = ("segment", "state", "by", "at", "digest", "comment")
 NOTE_FIELDS = ("id", "kind", "label", "layer", "at", "phrase", "occurrence", "text")
 LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
 
@@ -589,6 +592,20 @@ def _read_layer(node: Located, path: Path) -> Layer:
         unaligned=[_read_unaligned(item, path) for item in f.items("unaligned")],
         coverage=_read_coverage(f),
         pinned=f.strings("pinned"),
+        reviews=[_read_review(item, path) for item in f.items("reviews")],
+    )
+
+
+def _read_review(node: Located, path: Path) -> Review:
+    f = _Fields(node, path, REVIEW_FIELDS, "a review")
+    state = f.one_of("state", REVIEW_STATES, "draft")
+    return Review(
+        segment=f.ident("segment", required=True),
+        state=state,
+        by=f.str("by", required=True),
+        at=f.str("at", required=True),
+        digest=f.str("digest", required=True),
+        comment=f.str("comment"),
     )
 
 
@@ -683,6 +700,9 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
         for seg_id in seg_fields.map:
             texts[seg_id] = seg_fields.str(seg_id)
     positions = positions if positions is not None else {}
+    if texts:
+        for seg_id in texts:  # "segment:p3:en": where p3's text in layer en stands
+            positions[f"segment:{seg_id}:{layer.id}"] = (path, *seg_fields.pos(seg_id))
     positions[f"layer:{layer.id}"] = (path, *f.pos("layer"))
     notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)
@@ -729,7 +749,7 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
                     at(f"layer:{layer.id}", f"layer '{layer.id}' covers unknown segment '{ref}'", _suggest(ref, seg_ids))
             if first in order and last in order and order[last] < order[first]:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' covers '{first}..{last}', but {last} comes before {first}", "write the run in the document's order")
-        for ref in [*layer.flagged, *layer.pinned, *(u.after for u in layer.unaligned if u.after)]:
+        for ref in [*layer.flagged, *layer.pinned, *(r.segment for r in layer.reviews), *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
         original = doc.original_language
@@ -826,6 +846,7 @@ def layer_tree(layer: Layer) -> dict:
         "coverage": None if layer.coverage is None else [first if first == last else f"{first}..{last}" for first, last in layer.coverage],
         "flagged": list(layer.flagged),
         "pinned": list(layer.pinned),
+        "reviews": [{key: getattr(r, key) for key in REVIEW_FIELDS} for r in layer.reviews],
         "unaligned": [{"after": u.after, "text": Block(u.text)} for u in layer.unaligned],
     }
 

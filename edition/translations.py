@@ -15,6 +15,7 @@ from .errors import UsageError
 from .importers.base import Delivery
 from .model import LANG_RE, Anchor, Document, Layer, LayerRole, Note, NoteKind, Unaligned
 from .notes import carry_notes, next_note_id
+from .review import carry_reviews
 
 
 
@@ -82,11 +83,14 @@ def add_translation(
                 hint="pass --replace to replace it, or --layer ID for a new one",
             )
         pinned = realign.pins(doc, doc.layer(layer_id))  # the editor's fixes, kept if the new text allows
+        reviewed = doc.layer(layer_id).reviews
         _drop_layer(doc, layer_id)
         if base.id == layer_id:
             base = base_layer(doc, None, None)
     else:
-        pinned = []
+        pinned, reviewed = [], []
+    if revises and doc.layer(revises) is not None:
+        reviewed = [*reviewed, *(r for r in doc.layer(revises).reviews if r.segment not in {k.segment for k in reviewed})]
     base_texts = [s.text.get(base.id, "") for s in doc.segments]
     new_texts = [p.text for p in delivery.paragraphs]
     if pinned:
@@ -145,6 +149,7 @@ def add_translation(
         )
     layer.coverage = doc.coverage_of(layer_id)
     layer.pinned = [doc.segments[segments[0]].id for segments in kept]
+    layer.reviews = carry_reviews(reviewed, doc, layer_id)  # states stand where the text is unchanged
     for segments, _ in pinned:
         if tuple(segments) not in set(kept):
             result.warnings.append(f"the pair fixed by hand at {doc.segments[segments[0]].id} is not in the new text; it was aligned again")  # a part of the document: the rest is not translated, not missing

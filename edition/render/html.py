@@ -35,6 +35,7 @@ from ..model import (
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
+from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
 
 TEMPLATE = "volume.html.j2"
@@ -298,6 +299,7 @@ class Block:
     pieces: tuple[Piece, ...]
     fallback: bool = False
     source: str = ""
+    unreviewed: bool = False  # a draft build marks text not yet reviewed (edition/review.py)
 
 
 @dataclass(frozen=True)
@@ -464,8 +466,9 @@ def volume_view(
     _check_print_settings(edition)
     if register is None:
         register = edition.register
+    mark_drafts = review.in_review(edition.documents)
     documents = tuple(
-        _document_view(doc, number, page, edition, warnings, apparatus_lines)
+        _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -823,7 +826,7 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: Mapping | None = None, mark_drafts: bool = False,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -900,6 +903,7 @@ def _document_view(
             pieces=made,
             fallback=fallback,
             source=text,
+            unreviewed=mark_drafts and bool(text) and review.needs_review(layer) and review.state_of(doc, layer, seg.id).state == review.DRAFT,
         )
 
     blocks: list[Block | ListBlock] = []
