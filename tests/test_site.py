@@ -48,7 +48,7 @@ def pages(folder: Path) -> dict[str, object]:
 def test_every_page_is_written_and_parses_as_html5(site, workspace):
     names = sorted(p.name for p in site.iterdir())
     docs = [f"{d.id}.html" for d in workspace.edition.documents]
-    assert names == sorted([SITE_MARKER, "index.html", "names.html", "site.css", *docs])
+    assert names == sorted([SITE_MARKER, "index.html", "names.html", "site.css", "status.html", *docs])
     for name, tree in pages(site).items():
         raw = (site / name).read_text(encoding="utf-8")
         assert raw.startswith("<!DOCTYPE html>\n"), name

@@ -21,6 +21,7 @@ from ..errors import EditionError, UsageError
 from ..model import Edition
 from ..names import Register, document_occurrences, matcher
 from ..ids import ID_HINT, is_id
+from ..status import board
 from ..store import atomic_write
 from .html import (
     SOFT_HYPHEN,
@@ -46,7 +47,7 @@ SITE_MARKER = ".edition-site"
 MARKER_HEAD = "edition site: the files below were written by `edition`; others are left alone\n"
 STYLESHEET = "site.css"
 TEMPLATE_DIR = "site"  # inside each template folder
-RESERVED = {"index", "names"}  # page names of our own
+RESERVED = {"index", "names", "status"}  # page names of our own
 
 # A URL that leaves the folder: a scheme (http:, data:, file:, …) or a
 # network path (//host). The stylesheet may only refer to files beside it.
@@ -427,7 +428,8 @@ def write_site(
     overwrite: bool = False,
 ) -> SiteReport:
     """Write the HTML edition into the folder `out`: index.html, one page
-    per document (`<id>.html`), names.html and the stylesheet, each file
+    per document (`<id>.html`), names.html, status.html (the status board)
+    and the stylesheet, each file
     atomically (the edition's layout and columns as given: `api.build_site`
     applies the command line's). A folder that holds files but is not a site written here is
     refused unless `overwrite` (and even then only our file names are
@@ -443,18 +445,19 @@ def write_site(
 
     out = Path(out)
     previous = _previous_files(out, overwrite)
-    css, css_file, (index, names, document) = load_templates(
+    css, css_file, (index, names, status, document) = load_templates(
         templates, f"{TEMPLATE_DIR}/{STYLESHEET}",
-        [f"{TEMPLATE_DIR}/index.html.j2", f"{TEMPLATE_DIR}/names.html.j2", f"{TEMPLATE_DIR}/document.html.j2"],
+        [f"{TEMPLATE_DIR}/index.html.j2", f"{TEMPLATE_DIR}/names.html.j2", f"{TEMPLATE_DIR}/status.html.j2", f"{TEMPLATE_DIR}/document.html.j2"],
     )
-    pages = {"index.html": index, "names.html": names}
+    pages = {"index.html": index, "names.html": names, "status.html": status}
     _check_stylesheet(css, css_file)
     view, warnings = site_view(edition, register)
+    status_board = board(edition)  # the team's page: what is left to translate and review
 
     outputs: dict[str, str] = {STYLESHEET: css}
     with rendering():  # every page within one bound of memory
         for name, template in pages.items():
-            outputs[name] = template.render(site=view, volume=view.volume, stylesheet=STYLESHEET)
+            outputs[name] = template.render(site=view, volume=view.volume, stylesheet=STYLESHEET, board=status_board)
         for page in view.pages:
             outputs[page.file] = document.render(
                 site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
