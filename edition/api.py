@@ -689,10 +689,14 @@ def review_json(doc: Document, layer: Layer, states) -> dict:
 
 
 def status(root: Path):
-    """The status board of the edition (see `edition.status.board`)."""
+    """The status board of the edition (see `edition.status.board`) and the
+    errors found reading it. Unlike other commands it does not stop at
+    errors: a note whose anchor is lost is one of the board's figures, and
+    the board shows what could be read."""
     from .status import board
 
-    return board(open_workspace(root).edition)
+    ws = store.load_workspace(Path(root))
+    return board(ws.edition), ws.errors
 
 
 def printed_texts(doc: Document, edition: Edition) -> list[tuple[str, Layer]]:
@@ -730,15 +734,14 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
             if entry.changed:
                 why = f"its text changed after {entry.record.by} set it {entry.record.state} ({entry.record.at})"
             elif entry.record is not None:
-                why = f"it is {entry.state} ({entry.record.by}, {entry.record.at})"
+                why = f"{entry.state} by {entry.record.by} ({entry.record.at})"
             else:
-                why = "it has not been reviewed"
-            problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed, but {why}; a final build prints approved text only",
-                                    path, line, column))  # fmt: skip
+                why = "never reviewed"
+            problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed but not approved: {why}", path, line, column))
     if problems:
         last = problems[-1]
         problems[-1] = dataclasses.replace(
-            last, hint=f"approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`; build without --final for a draft ({len(problems)} segment(s) not approved)"
+            last, hint=f"a final build prints approved text only ({len(problems)} segment(s) are not): approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`, or build a draft without --final"
         )
     return problems
 

@@ -555,13 +555,25 @@ def review(
 def status(edition: EditionOption = None, as_json: JsonOption = False):
     """What is left to translate and to review: per document and layer, the
     segments translated, review states, alignments flagged, notes whose
-    anchors are lost, terminology issues; the edition's totals."""
+    anchors are lost, terminology issues; the edition's totals. Errors in
+    the files are reported and make the exit status 1, but the board shows
+    what could be read."""
     from . import api
 
-    board = api.status(_root(edition))
+    root = _root(edition)
+    board, errors = api.status(root)
+    _report(errors)
+    if errors:
+        _say(f"{root}: {len(errors)} error(s); the board shows what could be read")
     if as_json:
         print(json.dumps(board.as_json(), ensure_ascii=False, indent=2))
-        return
+    else:
+        _status_table(board)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _status_table(board) -> None:
     _line(f"{'no.':>4} {'document / layer':40} {'translated':>11} {'draft':>6} {'review':>6} {'appr.':>6} {'flag':>5} {'lost':>5} {'terms':>5}")
     for doc in board.documents:
         _line(f"{doc.number:>4} {doc.id}")
