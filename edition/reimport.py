@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from .align import align, content_tokens
 from .errors import EditionError
-from .model import HEAD_PLACES, Anchor, Document, Layer, Note, Segment, Unaligned, find_phrase
+from .model import HEAD_PLACES, Anchor, Document, Layer, Note, Review, Segment, Unaligned, find_phrase
 from .notes import carry_span, next_note_id, occurrences
 
 # A paragraph joins a merge or a split only if this share of its words
@@ -131,7 +131,7 @@ def reimport(old: Document, new: Document) -> Reimport:
     work.pair()
     work.build_segments()
     result = work.result
-    layers = [replace(l, flagged=[], unaligned=[]) for l in new.layers] + work.layers()
+    layers = [replace(l, flagged=[], unaligned=[], reviews=work.reviews(old_key) if l.id == old_key.id else []) for l in new.layers] + work.layers()
     notes = work.notes()
     result.document = doc = replace(new, layers=layers, segments=work.segments, notes=notes)
     for layer in doc.layers:  # a partial layer covers the runs it has text in, under the new ids
@@ -274,8 +274,17 @@ class _Work:
                     after = self._last_part(after)
                 unaligned.append(Unaligned(after, item.text))
             unaligned.extend(self.gone_unaligned[layer.id])
-            out.append(replace(layer, flagged=flagged, unaligned=unaligned))
+            out.append(replace(layer, flagged=flagged, unaligned=unaligned, reviews=self.reviews(layer)))
         return out
+
+    def reviews(self, layer: Layer) -> list[Review]:
+        """A layer's review states under the new segment ids (a state whose
+        text changed in the move counts as a draft: see edition.review)."""
+        kept: dict[str, Review] = {}
+        for record in layer.reviews:
+            if record.segment in self.to_final:
+                kept.setdefault(self.to_final[record.segment], replace(record, segment=self.to_final[record.segment]))
+        return list(kept.values())
 
     def _last_part(self, old_id: str) -> str:
         """The last segment an old segment's text now stands in (a split's

@@ -17,6 +17,7 @@ from edition import store
 from edition.review import text_digest
 
 from .conftest import REPO, snapshot
+from .test_reimport import GORKY, P3, corrected, paragraph_of, worked  # noqa: F401 (worked: a fixture)
 
 MEMO = "1953-06-26-secret-memorandum-secretary-moscow"
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
@@ -421,3 +422,17 @@ def test_an_edition_not_under_review_prints_without_marks(sample):
 
     view, _ = volume_view(store.load(sample))
     assert not any(block.unreviewed for doc in view.documents for block in doc.text_blocks())
+
+
+def test_states_follow_a_corrected_source_and_a_merged_text_is_a_draft_again(worked, cli, tmp_path):
+    for layer in ("en", "en.2", "de"):
+        assert cli("review", GORKY, layer, "--all", "--state", "approved", "--by", "Anna", "-C", worked).exit_code == 0
+    source = corrected(tmp_path, paragraph_of(P3) + "\n\n", paragraph_of(P3) + " ")
+    result = cli("import", source, "--replace", "-C", worked)
+    assert result.exit_code == 0, result.output
+    assert "merged: p3 + p4 → p3" in result.stderr
+    assert cli("validate", "-C", worked).exit_code == 0  # no review left on the gone p4
+    for layer in ("en", "en.2", "de"):
+        states = listed(cli, worked, GORKY, layer)
+        assert {s: e["state"] for s, e in states.items()} == {"p1": "approved", "p2": "approved", "p3": "draft", "p5": "approved", "p6": "approved"}, layer
+        assert states["p3"]["changed"] is True  # p3's old state, its text since joined with p4's
