@@ -574,16 +574,19 @@ def status(edition: EditionOption = None, as_json: JsonOption = False):
 
 
 def _status_table(board) -> None:
-    _line(f"{'no.':>4} {'document / layer':40} {'translated':>11} {'draft':>6} {'review':>6} {'appr.':>6} {'flag':>5} {'lost':>5} {'terms':>5}")
+    """The board as a table: a line per document, then one per layer."""
+    def figures(translated: int, segments: int, review: dict, flagged: int, lost: int, terms: int) -> str:
+        counts = (review["draft"], review["reviewed"], review["approved"], flagged, lost, terms)
+        return f"{f'{translated}/{segments}':>10} " + " ".join(f"{n:>8}" for n in counts)
+
+    _line(f"{'':44} {'translated':>10} " + " ".join(f"{h:>8}" for h in ("draft", "reviewed", "approved", "flagged", "lost", "terms")))
     for doc in board.documents:
-        _line(f"{doc.number:>4} {doc.id}")
+        _line(f"{doc.number:>3}  {doc.id}")
         for row in doc.layers:
-            name = f"  {row.layer} ({row.lang}{', original' if row.role == 'original' else ''})"
-            r = row.review
-            _line(f"{'':>4} {name[:40]:40} {f'{row.translated}/{row.segments}':>11} {r['draft']:>6} {r['reviewed']:>6} {r['approved']:>6} {row.flagged:>5} {row.lost_notes:>5} {row.terminology:>5}")
+            name = f"{row.layer} ({row.lang}{', original' if row.role == 'original' else ''})"
+            _line(f"     {name[:39]:39} " + figures(row.translated, row.segments, row.review, row.flagged, row.lost_notes, row.terminology))
     t = board.totals
-    r = t.review
-    _line(f"{'':>4} {f'total: {t.documents} document(s), {t.layers} translation(s)':40} {f'{t.translated}/{t.segments}':>11} {r['draft']:>6} {r['reviewed']:>6} {r['approved']:>6} {t.flagged:>5} {t.lost_notes:>5} {t.terminology:>5}")
+    _line(f"{f'total: {t.documents} document(s), {t.layers} translation(s)':44} " + figures(t.translated, t.segments, t.review, t.flagged, t.lost_notes, t.terminology))
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)
