@@ -436,3 +436,35 @@ def test_states_follow_a_corrected_source_and_a_merged_text_is_a_draft_again(wor
         states = listed(cli, worked, GORKY, layer)
         assert {s: e["state"] for s, e in states.items()} == {"p1": "approved", "p2": "approved", "p3": "draft", "p5": "approved", "p6": "approved"}, layer
         assert states["p3"]["changed"] is True  # p3's old state, its text since joined with p4's
+
+
+def test_a_parallel_final_build_checks_every_printed_column(sample, cli):
+    add_german(cli, sample)
+    assert cli("review", MEMO, "en", "--all", "--state", "approved", "--by", "Anna", "-C", sample).exit_code == 0
+    result = cli("build", "--final", "--columns", "en,de", "-C", sample)
+    assert result.exit_code == 1 and not (sample / "build").exists()
+    problems = [line for line in result.stderr.splitlines() if "is printed but not approved" in line]
+    de = [p for p in problems if "of layer 'de'" in p]
+    assert len(de) == hand_count(sample)[MEMO]["de"][2]  # the German column, every segment with text
+    assert len(problems) - len(de) == 12 + 6  # the other documents have English alone: one column
+
+
+def test_the_library_sets_states_and_a_text_in_another_normal_form_is_the_same_text():
+    import unicodedata
+
+    from edition import review
+    from edition.model import Document, Layer, Segment
+
+    text = "Ёлка у Хрущёва"
+    doc = Document(id="d", title="D", layers=[Layer(id="en", lang="en")], segments=[Segment("p1", text={"en": text}), Segment("p2", text={"en": ""})])
+    assert review.set_state(doc, "en", None, "approved", "Anna", at="2026-12-01T10:00:00Z") == ["p1"]  # p2: joined, empty
+    assert review.state_of(doc, doc.layer("en"), "p1").state == "approved"
+    doc.segments[0].text["en"] = unicodedata.normalize("NFD", text)
+    assert review.state_of(doc, doc.layer("en"), "p1").state == "approved"
+    doc.segments[0].text["en"] = text + "."
+    entry = review.state_of(doc, doc.layer("en"), "p1")
+    assert (entry.state, entry.changed, entry.record.by) == ("draft", True, "Anna")
+    assert review.counts(doc, doc.layer("en")) == {"draft": 1, "reviewed": 0, "approved": 0}
+    with pytest.raises(Exception, match="unknown review state 'final'"):
+        review.set_state(doc, "en", ["p1"], "final", "Anna")
+    assert doc.layer("en").reviews[0].state == "approved"  # a refused request changes nothing
