@@ -44,10 +44,7 @@ def reviewable(doc: Document, layer: Layer) -> list[str]:
     return [s.id for s in doc.segments if s.text.get(layer.id)]
 
 
-def state_of(doc: Document, layer: Layer, segment_id: str) -> SegmentState:
-    record = next((r for r in layer.reviews if r.segment == segment_id), None)
-    segment = doc.segment(segment_id)
-    text = segment.text.get(layer.id) if segment else None
+def _effective(segment_id: str, record: Review | None, text: str | None) -> SegmentState:
     if record is None:
         return SegmentState(segment_id, DRAFT)
     if text is None or text_digest(text) != record.digest:
@@ -55,9 +52,28 @@ def state_of(doc: Document, layer: Layer, segment_id: str) -> SegmentState:
     return SegmentState(segment_id, record.state, record)
 
 
+def _records(layer: Layer) -> dict[str, Review]:
+    records: dict[str, Review] = {}
+    for record in layer.reviews:
+        records.setdefault(record.segment, record)
+    return records
+
+
+def state_of(doc: Document, layer: Layer, segment_id: str) -> SegmentState:
+    """The effective state of one segment of `layer` (see `states` for many)."""
+    segment = doc.segment(segment_id)
+    return _effective(segment_id, _records(layer).get(segment_id), segment.text.get(layer.id) if segment else None)
+
+
 def states(doc: Document, layer: Layer) -> list[SegmentState]:
     """The effective state of every reviewable segment of `layer`, in order."""
-    return [state_of(doc, layer, sid) for sid in reviewable(doc, layer)]
+    records = _records(layer)
+    return [_effective(s.id, records.get(s.id), s.text[layer.id]) for s in doc.segments if s.text.get(layer.id)]
+
+
+def drafts(doc: Document, layer: Layer) -> set[str]:
+    """The segments of `layer` with text whose effective state is draft."""
+    return {entry.segment for entry in states(doc, layer) if entry.state == DRAFT}
 
 
 def counts(doc: Document, layer: Layer) -> dict[str, int]:
@@ -97,6 +113,7 @@ def set_state(
     if segments is None:
         chosen = have
     else:
+        have_set = set(have)
         chosen = list(dict.fromkeys(segments))
         known = {s.id for s in doc.segments}
         for sid in chosen:
@@ -105,13 +122,14 @@ def set_state(
                     f"document '{doc.id}' has no segment '{sid}'",
                     hint=f"its segments run {doc.segments[0].id}…{doc.segments[-1].id}" if doc.segments else "it has no segments",
                 )
-            if sid not in have:
+            if sid not in have_set:
                 raise UsageError.at(
                     f"segment '{sid}' has no text in layer '{layer_id}'; there is nothing to review",
                     hint=f"`edition review {doc.id} {layer_id} --list` shows the segments it has",
                 )
     when = at or now()
-    new = {sid: Review(sid, state, by.strip(), when, text_digest(doc.segment(sid).text[layer_id]), comment or None) for sid in chosen}
+    texts = {s.id: s.text.get(layer_id) for s in doc.segments}
+    new = {sid: Review(sid, state, by.strip(), when, text_digest(texts[sid]), comment or None) for sid in chosen}
     kept = {r.segment: r for r in layer.reviews if r.segment not in new}
     order = {s.id: i for i, s in enumerate(doc.segments)}
     layer.reviews = sorted([*kept.values(), *new.values()], key=lambda r: order.get(r.segment, len(order)))
@@ -122,10 +140,10 @@ def carry_reviews(reviews: list[Review], doc: Document, layer_id: str) -> list[R
     """The reviews (of a replaced layer, or of the layer a revision revises)
     whose segment has the very text they reviewed in layer `layer_id`: the
     states that survive `translation add --replace` and revisions."""
+    texts = {s.id: s.text.get(layer_id) for s in doc.segments}
     kept = {}
     for record in reviews:
-        segment = doc.segment(record.segment)
-        text = segment.text.get(layer_id) if segment else None
+        text = texts.get(record.segment)
         if text and record.segment not in kept and text_digest(text) == record.digest:
             kept[record.segment] = record
     return [kept[s.id] for s in doc.segments if s.id in kept]
@@ -147,17 +165,20 @@ def in_review(documents: list[Document]) -> bool:
 def unapproved(doc: Document, printed: list[tuple[str, Layer]]) -> list[tuple[Layer, SegmentState]]:
     """Of the printed texts (segment id, the layer printed), those that need
     review and are not approved."""
+    table: dict[str, dict[str, SegmentState]] = {}
     out = []
     for sid, layer in printed:
-        if not needs_review(layer) or not (doc.segment(sid) and doc.segment(sid).text.get(layer.id)):
+        if not needs_review(layer):
             continue
-        entry = state_of(doc, layer, sid)
-        if entry.state != APPROVED:
+        if layer.id not in table:
+            table[layer.id] = {entry.segment: entry for entry in states(doc, layer)}
+        entry = table[layer.id].get(sid)
+        if entry is not None and entry.state != APPROVED:
             out.append((layer, entry))
     return out
 
 
 __all__ = [
-    "APPROVED", "DRAFT", "REVIEWED", "SegmentState", "carry_reviews", "counts", "in_review", "needs_review",
+    "APPROVED", "DRAFT", "REVIEWED", "SegmentState", "carry_reviews", "counts", "drafts", "in_review", "needs_review",
     "reviewable", "set_state", "state_of", "states", "text_digest", "unapproved",
 ]  # fmt: skip

@@ -892,6 +892,9 @@ def _document_view(
             )))  # fmt: skip
         foot, keyed = tuple(keyed), []
 
+    # Unreviewed text, marked in a draft build of an edition under review.
+    drafts = {la.id: review.drafts(doc, la) for la in doc.layers if review.needs_review(la)} if mark_drafts else {}
+
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
         made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
@@ -903,7 +906,7 @@ def _document_view(
             pieces=made,
             fallback=fallback,
             source=text,
-            unreviewed=mark_drafts and bool(text) and review.needs_review(layer) and review.state_of(doc, layer, seg.id).state == review.DRAFT,
+            unreviewed=seg.id in drafts.get(layer.id, ()),
         )
 
     blocks: list[Block | ListBlock] = []
