@@ -693,16 +693,14 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
         raise f.error("layer", f"layer id '{layer.id}' differs from the file name '{path.name}'", f"rename the file to {layer.id}.yaml")
     if doc.layer(layer.id) is not None:
         raise f.error("layer", f"layer '{layer.id}' is already defined for document '{doc.id}'", "remove one of the two")
+    positions = positions if positions is not None else {}
     segments_node = f.map.get("segments")
     texts: dict[str, str] = {}
     if segments_node is not None and segments_node.value is not None:
         seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
         for seg_id in seg_fields.map:
             texts[seg_id] = seg_fields.str(seg_id)
-    positions = positions if positions is not None else {}
-    if texts:
-        for seg_id in texts:  # "segment:p3:en": where p3's text in layer en stands
-            positions[f"segment:{seg_id}:{layer.id}"] = (path, *seg_fields.pos(seg_id))
+            positions[f"segment:{seg_id}:{layer.id}"] = (path, *seg_fields.pos(seg_id))  # where p3's text in layer en stands
     positions[f"layer:{layer.id}"] = (path, *f.pos("layer"))
     notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)

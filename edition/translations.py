@@ -90,7 +90,7 @@ def add_translation(
     else:
         pinned, reviewed = [], []
     if revises and doc.layer(revises) is not None:
-        reviewed = [*reviewed, *(r for r in doc.layer(revises).reviews if r.segment not in {k.segment for k in reviewed})]
+        reviewed = [*reviewed, *doc.layer(revises).reviews]  # a revision keeps the revised layer's states where it keeps its text
     base_texts = [s.text.get(base.id, "") for s in doc.segments]
     new_texts = [p.text for p in delivery.paragraphs]
     if pinned:
