@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
@@ -70,6 +70,15 @@ LOCK_FILE = ".edition.lock"
 # the same ids with `.match` and is kept for callers of the old name.
 ID_RE = re.compile(rf"(?:{ID_PATTERN.pattern})\Z")
 ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+# The format of an edition's files, written as `schema` in edition.yaml. An
+# edition.yaml without it was made by release 0.1.0: schema 1. A change to
+# the format raises SCHEMA and adds to MIGRATIONS the step from the one
+# before, so that editions made by older releases keep working.
+SCHEMA = 1
+# schema n → the function that rewrites the files of the edition at a root
+# from schema n to n + 1 (edition.yaml's `schema` is set by `migrate`).
+MIGRATIONS: dict[int, Callable[[Path], None]] = {}
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +397,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps",
+    "pdf_variant", "reading", "reading_gaps", "schema",
 )  # fmt: skip
 
 
@@ -396,6 +405,7 @@ def read_edition_file(path: Path) -> Edition:
     if not path.is_file():
         raise EditionError.at(f"{EDITION_FILE} is missing", path, hint="run `edition init` here")
     tree, _ = yamlio.load(path)
+    schema_of(tree, path)  # before the fields: a newer release may have added some
     f = _Fields(tree, path, EDITION_FIELDS, EDITION_FILE)
     page_size = f.str("page_size") or "A5"
     if page_size not in PAGE_SIZES:
@@ -433,6 +443,59 @@ def read_edition_file(path: Path) -> Edition:
         bleed=bleed,
         marks=marks,
     )
+
+
+def schema_of(tree: Located, path: Path) -> int:
+    """The schema an edition.yaml was written in (1 when it does not say).
+    An edition made by a newer release is refused rather than misread."""
+    node = tree.value.get("schema") if isinstance(tree.value, dict) else None
+    if node is None:
+        return 1
+    where = (path, node.key_line or node.line, node.key_column or node.column)
+    raw = node.value
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1):
+        raise EditionError.at(
+            f"'schema' must be a whole number from 1, not {_kind(raw) if not isinstance(raw, str) else repr(raw)}",
+            *where,
+            hint=f"this release writes `schema: {SCHEMA}`; `edition init` in an empty folder shows a current edition.yaml",
+        )
+    found = int(raw)
+    if found > SCHEMA:
+        raise EditionError.at(
+            f"schema {found}: made by a newer release of edition; upgrade (this release reads schema {SCHEMA} and older)",
+            *where,
+            hint="install a newer edition (`pip install --upgrade edition`); nothing was changed",
+        )
+    return found
+
+
+def migrate(root: Path) -> int:
+    """Bring the edition at `root` from the schema its files were written
+    in to SCHEMA, one step of MIGRATIONS at a time, and return the schema
+    it was in. The write lock (`locked`) calls it, so only a command that
+    writes changes an older edition; a read-only command reads it as it is.
+    A missing or unreadable edition.yaml is left to the loader to report."""
+    path = Path(root) / EDITION_FILE
+    if not path.is_file() or path.is_symlink():
+        return SCHEMA
+    try:
+        tree, _ = yamlio.load(path)
+    except EditionError:
+        return SCHEMA
+    found = schema_of(tree, path)
+    if found == SCHEMA:
+        return found
+    for version in range(found, SCHEMA):
+        MIGRATIONS[version](Path(root))
+    before = digest_on_disk(path)
+    text = path.read_bytes().decode("utf-8")
+    line = f"schema: {SCHEMA}"
+    # Only the schema's own line changes: the editors' comments and layout stay.
+    updated, count = re.subn(r"(?m)^schema:[^\r\n]*", line, text, count=1)
+    if not count:
+        updated = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
+    atomic_write(path, updated, expect=before)
+    return found
 
 
 def column_problem(columns: list[str]) -> str | None:
@@ -802,6 +865,7 @@ def edition_tree(edition: Edition) -> dict:
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
+        "schema": SCHEMA,
     }
 
 
@@ -1037,6 +1101,7 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
         held = True
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
+        migrate(Path(root))  # an edition loaded for writing is first brought to this release's schema
         yield
     finally:
         # Only the holder clears the file (hardening, issue 7: a command that
