@@ -1,6 +1,6 @@
-"""Editions outlive releases: an edition made by release 0.1.0 (schema 1,
-kept byte for byte in tests/fixtures/edition-v1/) loads, validates and
-builds unchanged; a read-only command changes none of its bytes; a command
+"""Editions outlive releases: an edition made before the schema was
+recorded (schema 1, kept byte for byte in tests/fixtures/edition-v1/)
+loads, validates and builds unchanged; a read-only command changes none of its bytes; a command
 that writes first brings an older edition to the current schema
 (`store.migrate`); an edition made by a newer release is refused."""
 
