@@ -351,7 +351,7 @@ def build(
     html: Annotated[Optional[Path], typer.Option(help="Also write the volume as one HTML file.")] = None,
     layout: Annotated[Optional[Layout], typer.Option(help="Which text the pages show (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
-    pdf_variant: Annotated[Optional[PdfVariant], typer.Option(help="A PDF standard to meet: pdf/ua (tagged, accessible) or pdf/a (archival) (default: edition.yaml).")] = None,
+    pdf_variant: Annotated[Optional[PdfVariant], typer.Option(help="A PDF standard to meet: tagged and accessible (pdf/ua) or archival (pdf/a); default: edition.yaml.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
