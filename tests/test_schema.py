@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -18,13 +19,13 @@ from edition import store
 
 from .conftest import snapshot
 
-FIXTURE = store.Path(__file__).parent / "fixtures" / "edition-v1"
+FIXTURE = Path(__file__).parent / "fixtures" / "edition-v1"
 MEMO = "1953-06-26-secret-memorandum-secretary-moscow"
 
 
 @pytest.fixture
 def v1(tmp_path):
-    """A copy of the 0.1.0 edition to work on (the fixture itself stays as it is)."""
+    """A copy of the schema-1 edition to work on (the fixture itself stays as it is)."""
     root = tmp_path / "v1"
     shutil.copytree(FIXTURE, root)
     return root
@@ -35,7 +36,7 @@ def _sources(root):
     return {name: data for name, data in snapshot(root).items() if not name.startswith("build/")}
 
 
-def test_the_fixture_is_the_0_1_0_edition_without_a_schema():
+def test_the_fixture_is_a_whole_edition_without_a_schema():
     text = (FIXTURE / "edition.yaml").read_text(encoding="utf-8")
     assert "schema" not in text
     assert sorted(snapshot(FIXTURE)) == sorted(
@@ -55,7 +56,7 @@ def test_an_edition_without_schema_is_schema_1_and_loads_without_problems(v1):
     assert store.schema_of(tree, v1 / "edition.yaml") == 1
 
 
-def test_rewriting_a_0_1_0_edition_changes_only_the_schema_line(v1):
+def test_rewriting_a_schema_1_edition_changes_only_the_schema_line(v1):
     before = _sources(v1)
     ws = store.load_workspace(v1)
     for doc in ws.edition.documents:
