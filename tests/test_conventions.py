@@ -60,6 +60,17 @@ def test_shell_completion_is_offered(cli, runner):
     assert "complete -o default -F _edition_completion edition" in result.stdout
 
 
+@pytest.mark.parametrize("words, expected", [("edition bu", "build"), ("edition build --layout pa", "parallel"), ("edition note add DOC --kind gl", "gloss")])
+def test_the_shell_completes_commands_and_choices(words, expected):
+    """What bash asks the installed command for when tab is pressed."""
+    env = {**os.environ, "_EDITION_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+    command = os.path.join(os.path.dirname(sys.executable), "edition")
+    if not os.path.exists(command):
+        pytest.skip("the edition command is not installed next to this Python")
+    done = subprocess.run([command], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.split()) == (0, [expected]), done.stderr
+
+
 @pytest.mark.parametrize(
     "command, option, values",
     [
