@@ -48,7 +48,7 @@ def _options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version of edition and exit.")
     ] = False,
 ):
-    pass
+    """Critical editions of translated archival documents."""
 
 
 # The values of choice options, as the help lists them (the model holds the
@@ -229,9 +229,9 @@ def import_(
 @command
 def list_(edition: EditionOption = None, as_json: JsonOption = False):
     """The documents in volume order (date, then number). Each row gives
-    the position that names the document in other commands (`edition show
-    3`), its id, date, title, layers and notes. An id is never broken across
-    lines; the title folds."""
+    the position that names the document in other commands
+    (`edition show 3`), its id, date, title, layers and notes. An id is
+    never broken across lines; the title folds."""
     from . import api
 
     ws = api.open_workspace(_root(edition))
