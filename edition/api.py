@@ -191,7 +191,7 @@ def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None
     first = [item for item in changed if early(item[1])]
     ordered = first + [item for item in changed if item[1] is None] + [item for item in changed if item not in first and item[1] is not None]
     written = []
-    for path, layer in ordered:
+    for _path, layer in ordered:
         if layer is None:
             written.append(store.write_document(root, doc, replace=replace, files=files))
         else:

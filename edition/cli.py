@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
@@ -22,8 +22,40 @@ app = typer.Typer(
     help="Critical editions of translated archival documents.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    # Help and usage errors as plain text, wrapped to the terminal: rich's
+    # option tables cut long option names and values at 80 columns.
+    rich_markup_mode=None,
 )
+
+
+def _version(shown: bool) -> None:
+    """Print the installed release of edition, as its package metadata says."""
+    if not shown:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        print(f"edition {version('edition')}")
+    except PackageNotFoundError:
+        _say("edition is not installed as a package (`pip install -e .` in the checkout); its version is unknown")
+        raise typer.Exit(1) from None
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version of edition and exit.")
+    ] = False,
+):
+    """Critical editions of translated archival documents."""
+
+
+# The values of choice options, as the help lists them (the model holds the
+# same tables; tests/test_conventions.py keeps the two in step).
+Layout = Literal["translation", "original", "parallel"]
+PdfVariant = Literal["none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u"]
+NoteKindName = Literal["footnote", "translator", "gloss", "archival"]
 
 EditionOption = Annotated[
     Optional[Path],
@@ -39,7 +71,7 @@ DOC_HELP = (
     "`edition list` (a number up to the count of documents is that position; a longer one, "
     "such as a year, is read as the start of an id)."
 )
-DocArgument = Annotated[str, typer.Argument(help=DOC_HELP)]
+DocArgument = Annotated[str, typer.Argument(help=DOC_HELP, metavar="DOC")]
 
 
 def _say(message: str) -> None:
@@ -151,7 +183,7 @@ def _root(edition: Path | None) -> Path:
 @app.command()
 @command
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to make the edition.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(help="Where to make the edition.", metavar="FOLDER")] = Path("."),
     title: Annotated[str, typer.Option(help="The volume's title.")] = "Untitled edition",
     editor: Annotated[Optional[list[str]], typer.Option(help="An editor's name (repeat for several).")] = None,
 ):
@@ -165,9 +197,9 @@ def init(
 @app.command("import")
 @command
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).")],
+    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).", metavar="FILE...")],
     lang: Annotated[str, typer.Option(help="Language of the text, when the file does not say.")] = "en",
-    replace: Annotated[bool, typer.Option(help="Re-import documents that already exist from a corrected source, keeping translations and notes.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Re-import documents that already exist from a corrected source, keeping translations and notes.")] = False,
     force: Annotated[bool, typer.Option("--force", help="With --replace: go on when a segment that carries translations or notes is gone.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
     edition: EditionOption = None,
@@ -196,9 +228,10 @@ def import_(
 @app.command("list")
 @command
 def list_(edition: EditionOption = None, as_json: JsonOption = False):
-    """The documents in volume order (date, then number): the position that
-    names a document in other commands (`edition show 3`), id, date, title,
-    layers, notes. An id is never broken across lines; the title folds."""
+    """The documents in volume order (date, then number). Each row gives
+    the position that names the document in other commands
+    (`edition show 3`), its id, date, title, layers and notes. An id is
+    never broken across lines; the title folds."""
     from . import api
 
     ws = api.open_workspace(_root(edition))
@@ -273,7 +306,7 @@ def show(
 @app.command()
 @command
 def validate(edition: EditionOption = None):
-    """Check every file of the edition and list all problems at once."""
+    """List every problem in the edition's files at once."""
     from . import api
 
     root = _root(edition)
@@ -290,9 +323,10 @@ def validate(edition: EditionOption = None):
 @app.command()
 @command
 def doctor(edition: EditionOption = None, as_json: JsonOption = False):
-    """Check the edition across its layers: segments missing from a layer (an
-    empty text marks one absent on purpose), note anchors, ids, alignments
-    to review, unaligned paragraphs, unused names. Warnings do not fail."""
+    """Check the edition across its layers. It lists segments missing from
+    a layer (an empty text marks one absent on purpose), note anchors, ids,
+    alignments to review, unaligned paragraphs and unused names. Warnings
+    do not fail."""
     from .doctor import doctor as examine
 
     root = _root(edition)
@@ -315,9 +349,9 @@ def doctor(edition: EditionOption = None, as_json: JsonOption = False):
 def build(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The PDF to write (default: build/edition.pdf).")] = None,
     html: Annotated[Optional[Path], typer.Option(help="Also write the volume as one HTML file.")] = None,
-    layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
+    layout: Annotated[Optional[Layout], typer.Option(help="Which text the pages show (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
-    pdf_variant: Annotated[Optional[str], typer.Option(help="pdf/ua-1 (tagged, accessible), pdf/ua-2, pdf/a-2u, pdf/a-3u (archival) or none (default: edition.yaml).")] = None,
+    pdf_variant: Annotated[Optional[PdfVariant], typer.Option(help="A PDF standard to meet: tagged and accessible (pdf/ua) or archival (pdf/a); default: edition.yaml.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
@@ -351,14 +385,14 @@ def build(
 @command
 def site(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The folder to write (default: build/site/).")] = None,
-    layout: Annotated[Optional[str], typer.Option(help="translation, original or parallel (default: edition.yaml).")] = None,
+    layout: Annotated[Optional[Layout], typer.Option(help="Which text the pages show (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     edition: EditionOption = None,
 ):
-    """Write the volume as a folder of static HTML pages, readable offline."""
+    """Write the volume as static HTML pages, readable offline."""
     from . import api
 
     report = api.build_site(
@@ -374,15 +408,15 @@ def site(
 @app.command()
 @command
 def compare(
-    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="term, html, json or markdown.")] = "term",
+    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document).", metavar="WHAT...")],
+    format: Annotated[Literal["term", "html", "json", "markdown"], typer.Option("--format", "-f", help="How to show the changes.")] = "term",
     all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term, markdown: the whole text, to accept or reject).")] = False,
-    ignore_case: Annotated[bool, typer.Option(help="Ignore letter case.")] = False,
-    ignore_punctuation: Annotated[bool, typer.Option(help="Ignore punctuation.")] = False,
-    ignore_typography: Annotated[bool, typer.Option(help="Ignore typographic variants (quotes, dashes, apostrophes).")] = False,
-    ignore_whitespace: Annotated[bool, typer.Option(help="Ignore spaces, NBSP and invisible characters.")] = False,
-    ignore_hyphenation: Annotated[bool, typer.Option(help="Ignore line-end hyphenation and soft hyphens.")] = False,
-    ignore_stress: Annotated[bool, typer.Option(help="Ignore Russian stress marks.")] = False,
+    ignore_case: Annotated[bool, typer.Option("--ignore-case", help="Ignore letter case.")] = False,
+    ignore_punctuation: Annotated[bool, typer.Option("--ignore-punctuation", help="Ignore punctuation.")] = False,
+    ignore_typography: Annotated[bool, typer.Option("--ignore-typography", help="Ignore typographic variants (quotes, dashes, apostrophes).")] = False,
+    ignore_whitespace: Annotated[bool, typer.Option("--ignore-whitespace", help="Ignore spaces, NBSP and invisible characters.")] = False,
+    ignore_hyphenation: Annotated[bool, typer.Option("--ignore-hyphenation", help="Ignore line-end hyphenation and soft hyphens.")] = False,
+    ignore_stress: Annotated[bool, typer.Option("--ignore-stress", help="Ignore Russian stress marks.")] = False,
     edition: EditionOption = None,
 ):
     """Word-level comparison of two versions, segment by segment."""
@@ -392,8 +426,6 @@ def compare(
 
     if len(what) not in (2, 3):
         raise UsageError.at("compare takes DOC A B, FILE FILE or A B", hint="e.g. `edition compare DOC en en.2`")
-    if format not in ("term", "html", "json", "markdown"):
-        raise UsageError.at(f"unknown format '{format}'", hint="one of: term, html, json, markdown")
     options = Normalizer(ignore_case, ignore_punctuation, ignore_typography, ignore_whitespace, ignore_hyphenation, ignore_stress)
     root = None
     if len(what) == 3 or edition is not None or not all(Path(w).is_file() for w in what):
@@ -423,17 +455,15 @@ def compare(
 @command
 def collate(
     doc: DocArgument,
-    witnesses: Annotated[list[str], typer.Argument(help="The layers to collate against the base.")],
+    witnesses: Annotated[list[str], typer.Argument(help="The layers to collate against the base.", metavar="WITNESS...")],
     base: Annotated[str, typer.Option(help="The base text's layer (the lemma comes from it).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="term, json or tei.")] = "term",
+    format: Annotated[Literal["term", "json", "tei"], typer.Option("--format", "-f", help="How to write the apparatus.")] = "term",
     trivial: Annotated[bool, typer.Option("--trivial/--no-trivial", help="Keep whitespace, punctuation and case variants.")] = True,
     edition: EditionOption = None,
 ):
-    """An apparatus of variant readings of several versions against a base."""
+    """An apparatus of variants: several versions against a base."""
     from . import api
 
-    if format not in ("term", "json", "tei"):
-        raise UsageError.at(f"unknown format '{format}'", hint="one of: term, json, tei")
     document, apparatus = api.collate(_root(edition), doc, base, witnesses)
     if not trivial:
         apparatus = apparatus.without()
@@ -477,8 +507,8 @@ def names(
 @app.command()
 @command
 def export(
-    format: Annotated[str, typer.Argument(help="tei or json.")],
-    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).")] = None,
+    format: Annotated[Literal["tei", "json"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model.", metavar="tei|json")],
+    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).", metavar="DOC...")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
@@ -589,8 +619,8 @@ def _status_table(board) -> None:
     _line(f"{f'total: {t.documents} document(s), {t.layers} translation(s)':44} " + figures(t.translated, t.segments, t.review, t.flagged, t.lost_notes, t.terminology))
 
 
-translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True)
-note_app = typer.Typer(help="Footnotes, glosses, translator's and archival notes.", no_args_is_help=True)
+translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True, rich_markup_mode=None)
+note_app = typer.Typer(help="Footnotes, glosses, translator's and archival notes.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(translation_app, name="translation")
 app.add_typer(note_app, name="note")
 
@@ -604,19 +634,19 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed) or .docx.")],
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed) or .docx.", metavar="FILE")],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,
     revises: Annotated[Optional[str], typer.Option(help="The layer this text revises (keeps it; adds en.2 …).")] = None,
     layer: Annotated[Optional[str], typer.Option(help="The new layer's id (default: the language, or en.2 …).")] = None,
     description: Annotated[Optional[str], typer.Option(help="What this layer is, for readers.")] = None,
-    replace: Annotated[bool, typer.Option(help="Replace a layer with the same id.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a layer with the same id.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Align and report; store nothing.")] = False,
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
-    """Align a translation's paragraphs to the document's segments and store it."""
+    """Align a translation's paragraphs to the segments and store it."""
     from . import api
 
     result, path = api.add_translation(
@@ -642,7 +672,7 @@ def translation_add(
 @command
 def translation_review(
     doc: DocArgument,
-    layer: Annotated[str, typer.Argument(help="The translation layer's id.")],
+    layer: Annotated[str, typer.Argument(help="The translation layer's id.", metavar="LAYER")],
     move: Annotated[Optional[str], typer.Option("--move", help="Move this segment's text …", metavar="SEGMENT")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="… to this segment.", metavar="SEGMENT")] = None,
     split: Annotated[Optional[str], typer.Option("--split", help="Cut this segment's text; the rest goes to the next segment …", metavar="SEGMENT")] = None,
@@ -653,9 +683,9 @@ def translation_review(
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
-    """The pairs of an alignment side by side, weakest first; or fix one
-    (--move … --to, --split … --after, --merge, --untranslated). A fixed
-    pair is pinned: `translation add --replace` keeps it."""
+    """The pairs of an alignment side by side, weakest first. Or fix one
+    pair (--move … --to, --split … --after, --merge, --untranslated): a
+    fixed pair is pinned, and `translation add --replace` keeps it."""
     from . import api
 
     root = _root(edition)
@@ -699,7 +729,7 @@ def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: J
 
 @translation_app.command("show")
 @command
-def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.")], edition: EditionOption = None):
+def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.", metavar="LAYER")], edition: EditionOption = None):
     """One layer of a document as readable text with its notes."""
     from . import api
 
@@ -711,7 +741,7 @@ def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help
 @command
 def translation_remove(
     doc: DocArgument,
-    layer: Annotated[str, typer.Argument(help="The layer's id.")],
+    layer: Annotated[str, typer.Argument(help="The layer's id.", metavar="LAYER")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     edition: EditionOption = None,
 ):
@@ -741,7 +771,7 @@ def note_add(
     segment: Annotated[str, typer.Option(help="The segment id (or title, date).")],
     at: Annotated[str, typer.Option(help="The quoted phrase the note's call follows.")],
     text: Annotated[str, typer.Option(help="The note's text.")],
-    kind: Annotated[str, typer.Option(help="footnote, gloss, translator or archival.")] = "footnote",
+    kind: Annotated[NoteKindName, typer.Option(help="What sort of note.")] = "footnote",
     occurrence: Annotated[Optional[int], typer.Option(help="Which instance of the phrase, when it occurs more than once.")] = None,
     note_id: Annotated[Optional[str], typer.Option("--id", help="The note's id (default: n1, g1, t1, a1 …).")] = None,
     edition: EditionOption = None,
@@ -758,8 +788,8 @@ def note_add(
 @note_app.command("list")
 @command
 def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
-    """The notes of a document, with where each is anchored (also when some
-    anchors are broken: that is when an editor needs this list)."""
+    """The notes of a document, with where each is anchored. Broken anchors
+    are listed too: that is when an editor needs this list."""
     from . import api
     from .store import load_workspace
 
@@ -777,7 +807,7 @@ def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOpti
 
 @note_app.command("remove")
 @command
-def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.")], edition: EditionOption = None):
+def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.", metavar="NOTE")], edition: EditionOption = None):
     """Remove one note."""
     from . import api
 
@@ -796,8 +826,8 @@ class _progress_bar:
         self.clock = time.monotonic
         self.started = self.clock()
         self.delay = delay
-        self.bar = None
-        self.task = None
+        self.bar: Any = None  # a rich Progress, made when first shown
+        self.task: Any = None
         self.shown = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
     def __enter__(self):

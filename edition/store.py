@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Literal, TypeVar, overload
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
@@ -72,6 +72,16 @@ LOCK_FILE = ".edition.lock"
 # the same ids with `.match` and is kept for callers of the old name.
 ID_RE = re.compile(rf"(?:{ID_PATTERN.pattern})\Z")
 ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+# The format of an edition's files, written as `schema` in edition.yaml. An
+# edition.yaml without it was made before the schema was recorded (release
+# 0.1.0 and the changes since): schema 1. A change to the format raises
+# SCHEMA and adds to MIGRATIONS the step from the one before, so that
+# editions made by older releases keep working.
+SCHEMA = 1
+# schema n → the function that rewrites the files of the edition at a root
+# from schema n to n + 1 (edition.yaml's `schema` is set by `migrate`).
+MIGRATIONS: dict[int, Callable[[Path], None]] = {}
 
 
 # --------------------------------------------------------------------------
@@ -174,11 +184,11 @@ def load_workspace(root: Path) -> Workspace:
 
     def inside(path: Path) -> bool:
         """Whether `path` may be read: a link out of the edition is a problem."""
-        return _collect(problems, lambda: check_inside(root, path)) is not None
+        return _collect(problems, check_inside, root, path) is not None
 
     edition = None
     if inside(root / EDITION_FILE):
-        edition = _collect(problems, lambda: read_edition_file(root / EDITION_FILE))
+        edition = _collect(problems, read_edition_file, root / EDITION_FILE)
     edition = edition or Edition(title="(unreadable)")
     ws = Workspace(root=root, edition=edition, problems=problems)
     documents: list[Document] = []
@@ -189,14 +199,14 @@ def load_workspace(root: Path) -> Workspace:
     for path in sorted(docs_dir.glob("*.yaml")) if docs_dir.is_dir() and inside(docs_dir) else []:
         if not inside(path):
             continue
-        loaded = _collect(problems, lambda: read_document_file(path, digests=digests))
+        loaded = _collect(problems, read_document_file, path, digests=digests)
         if loaded is None:
             continue
         doc, _, found = loaded
         if doc.id in where:
             # `found`, not positions[doc.id]: the first file's positions must
-            # stay its own (hardening, issue 7: they were overwritten, and the
-            # first file's problems were reported at the second file's lines).
+            # stay its own, or its problems would be reported at the second
+            # file's lines.
             problems.append(
                 Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, found["id"][1], hint="give each document its own id")
             )
@@ -216,11 +226,11 @@ def load_workspace(root: Path) -> Workspace:
                 Problem(f"translation for unknown document '{doc_id}'", path, hint=_suggest(doc_id, list(where), "edition list"))
             )
             continue
-        _collect(problems, lambda: read_layer_file(path, doc, ws.files[doc_id], positions[doc_id]))
+        _collect(problems, read_layer_file, path, doc, ws.files[doc_id], positions[doc_id])
     for doc in documents:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     if ((root / NAMES_FILE).exists() or (root / NAMES_FILE).is_symlink()) and inside(root / NAMES_FILE):
-        edition.register = _collect(problems, lambda: read_register(root / NAMES_FILE)) or Register()
+        edition.register = _collect(problems, read_register, root / NAMES_FILE) or Register()
     edition.documents = sorted(documents, key=volume_order)
     return ws
 
@@ -248,9 +258,10 @@ def load(root: Path | str = ".") -> Edition:
     return ws.edition
 
 
-def _collect(problems: list[Problem], read):
+def _collect(problems: list[Problem], read, *args, **kwargs):
+    """`read(*args, **kwargs)`, or None with its problems added to `problems`."""
     try:
-        return read()
+        return read(*args, **kwargs)
     except EditionError as exc:
         problems.extend(exc.problems)
         return None
@@ -267,6 +278,9 @@ def _suggest(word: str, known, command: str | None = None) -> str | None:
 
 # --------------------------------------------------------------------------
 # Reading: a small schema over Located trees.
+
+
+_D = TypeVar("_D", str, None)
 
 
 class _Fields:
@@ -298,7 +312,12 @@ class _Fields:
         line, column = self.pos(key)
         return EditionError.at(message, self.path, line, column, hint)
 
-    def str(self, key: str, required: bool = False) -> str | None:
+    @overload
+    def text(self, key: str, required: Literal[True]) -> str: ...
+    @overload
+    def text(self, key: str, required: bool = False) -> str | None: ...
+
+    def text(self, key: str, required: bool = False) -> str | None:
         value = self.map.get(key)
         if value is None or value.value is None:
             if required:
@@ -313,7 +332,7 @@ class _Fields:
         return value.value
 
     def choice(self, key: str, enum, default):
-        raw = self.str(key)
+        raw = self.text(key)
         if raw is None:
             return default
         try:
@@ -322,30 +341,40 @@ class _Fields:
             names = [e.value for e in enum]
             raise self.error(key, f"'{key}' cannot be '{raw}'", _suggest(raw, names) or f"one of: {', '.join(names)}") from None
 
-    def one_of(self, key: str, choices: tuple[str, ...], default: str) -> str:
+    def one_of(self, key: str, choices: tuple[str, ...], default: _D) -> str | _D:
         """A setting that takes one of a few words."""
-        raw = self.str(key)
+        raw = self.text(key)
         if raw is None:
             return default
         if raw not in choices:
             raise self.error(key, f"'{key}' cannot be '{raw}'", f"one of: {', '.join(choices)}")
         return raw
 
+    @overload
+    def ident(self, key: str, required: Literal[True]) -> str: ...
+    @overload
+    def ident(self, key: str, required: bool = False) -> str | None: ...
+
     def ident(self, key: str, required: bool = False) -> str | None:
-        raw = self.str(key, required)
+        raw = self.text(key, required)
         if raw is not None and not is_id(raw):
             line, column = self.pos(key)
             check_id(raw, f"'{key}' in {self.what}", self.path, line, column)
         return raw
 
+    @overload
+    def lang(self, key: str, required: Literal[True]) -> str: ...
+    @overload
+    def lang(self, key: str, required: bool = False) -> str | None: ...
+
     def lang(self, key: str, required: bool = False) -> str | None:
-        raw = self.str(key, required)
+        raw = self.text(key, required)
         if raw is not None and not LANG_RE.match(raw):
             raise self.error(key, f"'{raw}' is not a language code", "use an ISO 639 code such as en, ru, de")
         return raw
 
     def boolean(self, key: str) -> bool:
-        raw = self.str(key)
+        raw = self.text(key)
         if raw is None:
             return False
         if raw in ("true", "yes"):
@@ -355,11 +384,11 @@ class _Fields:
         raise self.error(key, f"'{key}' must be true or false")
 
     def integer(self, key: str, default: int) -> int:
-        raw = self.str(key)
+        raw = self.text(key)
         if raw is None:
             return default
-        # ASCII digits only, and few of them (hardening, issue 7): str.isdigit
-        # accepts '²', which int() refuses, and int() refuses over 4300 digits.
+        # ASCII digits only, and few of them: str.isdigit accepts '²', which
+        # int() refuses, and int() refuses over 4300 digits.
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or int(raw) < 1:
             raise self.error(key, f"'{key}' must be a whole number from 1")
         return int(raw)
@@ -390,7 +419,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps",
+    "pdf_variant", "reading", "reading_gaps", "schema",
 )  # fmt: skip
 
 
@@ -398,29 +427,30 @@ def read_edition_file(path: Path) -> Edition:
     if not path.is_file():
         raise EditionError.at(f"{EDITION_FILE} is missing", path, hint="run `edition init` here")
     tree, _ = yamlio.load(path)
+    schema_of(tree, path)  # before the fields: a newer release may have added some
     f = _Fields(tree, path, EDITION_FIELDS, EDITION_FILE)
-    page_size = f.str("page_size") or "A5"
+    page_size = f.text("page_size") or "A5"
     if page_size not in PAGE_SIZES:
         raise f.error("page_size", f"unknown page size '{page_size}'", f"one of: {', '.join(PAGE_SIZES)}")
-    layout = f.str("layout") or "translation"
+    layout = f.text("layout") or "translation"
     if layout not in LAYOUTS:
         raise f.error("layout", f"unknown layout '{layout}'", f"one of: {', '.join(LAYOUTS)}")
     columns = [c.strip() for item in f.strings("columns") for c in item.split(",") if c.strip()]
     problem = column_problem(columns)
     if problem:
         raise f.error("columns", problem, "e.g. `columns: [original, translation]` or `columns: [ru, en, de]`")
-    bleed = f.str("bleed")
+    bleed = f.text("bleed")
     if bleed is not None and not LENGTH_RE.match(bleed):
         raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
-    marks = f.str("marks")
+    marks = f.text("marks")
     if marks is not None and marks not in PRINTER_MARKS:
         raise f.error("marks", f"'marks' cannot be '{marks}'", f"one of: {', '.join(PRINTER_MARKS)}")
     return Edition(
-        title=f.str("title", required=True),
-        subtitle=f.str("subtitle"),
+        title=f.text("title", required=True),
+        subtitle=f.text("subtitle"),
         editors=f.strings("editors"),
-        publisher=f.str("publisher"),
-        year=f.str("year"),
+        publisher=f.text("publisher"),
+        year=f.text("year"),
         languages=f.strings("languages"),
         page_size=page_size,
         layout=layout,
@@ -430,11 +460,64 @@ def read_edition_file(path: Path) -> Edition:
         apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
         index=f.one_of("index", INDEX_REFERENCES, "pages"),
         pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
-        reading=f.str("reading"),
+        reading=f.text("reading"),
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
         bleed=bleed,
         marks=marks,
     )
+
+
+def schema_of(tree: Located, path: Path) -> int:
+    """The schema an edition.yaml was written in (1 when it does not say).
+    An edition made by a newer release is refused rather than misread."""
+    node = tree.value.get("schema") if isinstance(tree.value, dict) else None
+    if node is None:
+        return 1
+    where = (path, node.key_line or node.line, node.key_column or node.column)
+    raw = node.value
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1):
+        raise EditionError.at(
+            f"'schema' must be a whole number from 1, not {_kind(raw) if not isinstance(raw, str) else repr(raw)}",
+            *where,
+            hint=f"this release writes `schema: {SCHEMA}`; `edition init` in an empty folder shows a current edition.yaml",
+        )
+    found = int(raw)
+    if found > SCHEMA:
+        raise EditionError.at(
+            f"schema {found}: made by a newer release of edition; upgrade (this release reads schema {SCHEMA} and older)",
+            *where,
+            hint="install a newer edition (`pip install --upgrade edition`); nothing was changed",
+        )
+    return found
+
+
+def migrate(root: Path) -> int:
+    """Bring the edition at `root` from the schema its files were written
+    in to SCHEMA, one step of MIGRATIONS at a time, and return the schema
+    it was in. The write lock (`locked`) calls it, so only a command that
+    writes changes an older edition; a read-only command reads it as it is.
+    A missing or unreadable edition.yaml is left to the loader to report."""
+    path = Path(root) / EDITION_FILE
+    if not path.is_file() or path.is_symlink():
+        return SCHEMA
+    try:
+        tree, _ = yamlio.load(path)
+    except EditionError:
+        return SCHEMA
+    found = schema_of(tree, path)
+    if found == SCHEMA:
+        return found
+    for version in range(found, SCHEMA):
+        MIGRATIONS[version](Path(root))
+    before = digest_on_disk(path)
+    text = path.read_bytes().decode("utf-8")
+    line = f"schema: {SCHEMA}"
+    # Only the schema's own line changes: the editors' comments and layout stay.
+    updated, count = re.subn(r"(?m)^schema:[^\r\n]*", line, text, count=1)
+    if not count:
+        updated = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
+    atomic_write(path, updated, expect=before)
+    return found
 
 
 def column_problem(columns: list[str]) -> str | None:
@@ -500,28 +583,28 @@ def _read_document_file(path: Path, check_canonical: bool, digests: dict[Path, s
         date = _read_date(f.map["date"], path)
     doc = Document(
         id=f.ident("id", required=True),
-        title=f.str("title", required=True),
-        number=f.str("number"),
-        collection=f.str("collection"),
+        title=f.text("title", required=True),
+        number=f.text("number"),
+        collection=f.text("collection"),
         date=date,
-        author=f.str("author"),
-        recipient=f.str("recipient"),
-        place=f.str("place"),
-        doc_type=f.str("type"),
+        author=f.text("author"),
+        recipient=f.text("recipient"),
+        place=f.text("place"),
+        doc_type=f.text("type"),
         classification=f.strings("classification"),
         original_language=f.lang("original_language"),
         archival_refs=[_read_ref(item, path) for item in f.items("archival_refs")],
-        citation=f.str("citation"),
-        publication=f.str("publication"),
-        source_url=f.str("source_url"),
-        summary=f.str("summary"),
-        credit=f.str("credit"),
-        rights=f.str("rights"),
+        citation=f.text("citation"),
+        publication=f.text("publication"),
+        source_url=f.text("source_url"),
+        summary=f.text("summary"),
+        credit=f.text("credit"),
+        rights=f.text("rights"),
         layers=layers,
         segments=segments,
         notes=notes,
         unplaced=f.strings("unplaced"),
-        reading=f.str("reading"),
+        reading=f.text("reading"),
     )
     canonical = _same_but_for_normal_form(yamlio.dump(document_tree(doc)), text) if check_canonical else None
     return doc, canonical, positions
@@ -542,13 +625,13 @@ def _read_date(node: Located, path: Path) -> DateSpec:
         return DateSpec(text=node.value)
     f = _Fields(node, path, DATE_FIELDS, "a date")
     spec = DateSpec(
-        text=f.str("text", required=True),
-        iso=f.str("iso"),
+        text=f.text("text", required=True),
+        iso=f.text("iso"),
         certainty=f.choice("certainty", Certainty, Certainty.EXACT),
-        iso_end=f.str("iso_end"),
+        iso_end=f.text("iso_end"),
         supplied=f.boolean("supplied"),
         calendar=f.one_of("calendar", CALENDARS, None),  # unset: Gregorian
-        iso_julian=f.str("iso_julian"),
+        iso_julian=f.text("iso_julian"),
     )
     for key in ("iso", "iso_end", "iso_julian"):
         value = getattr(spec, key)
@@ -571,7 +654,7 @@ def _read_ref(node: Located, path: Path) -> ArchivalRef:
     if isinstance(node.value, str):
         return ArchivalRef(text=node.value)
     f = _Fields(node, path, REF_FIELDS, "an archival reference")
-    return ArchivalRef(**{key: f.str(key, required=key == "text") for key in REF_FIELDS})
+    return ArchivalRef(**{key: f.text(key, required=key == "text") for key in REF_FIELDS})
 
 
 def _read_layer(node: Located, path: Path) -> Layer:
@@ -580,14 +663,14 @@ def _read_layer(node: Located, path: Path) -> Layer:
         id=f.ident("id", required=True),
         lang=f.lang("lang", required=True),
         role=f.choice("role", LayerRole, LayerRole.TRANSLATION),
-        translator=f.str("translator"),
-        translated_from=f.str("translated_from"),
+        translator=f.text("translator"),
+        translated_from=f.text("translated_from"),
         revises=f.ident("revises"),
-        date=f.str("date"),
-        description=f.str("description"),
-        added=f.str("added"),
-        source_file=f.str("source_file"),
-        source_sha256=f.str("source_sha256"),
+        date=f.text("date"),
+        description=f.text("description"),
+        added=f.text("added"),
+        source_file=f.text("source_file"),
+        source_sha256=f.text("source_sha256"),
         flagged=f.strings("flagged"),
         unaligned=[_read_unaligned(item, path) for item in f.items("unaligned")],
         coverage=_read_coverage(f),
@@ -602,10 +685,10 @@ def _read_review(node: Located, path: Path) -> Review:
     return Review(
         segment=f.ident("segment", required=True),
         state=state,
-        by=f.str("by", required=True),
-        at=f.str("at", required=True),
-        digest=f.str("digest", required=True),
-        comment=f.str("comment"),
+        by=f.text("by", required=True),
+        at=f.text("at", required=True),
+        digest=f.text("digest", required=True),
+        comment=f.text("comment"),
     )
 
 
@@ -625,12 +708,12 @@ def _read_coverage(f: _Fields) -> list[tuple[str, str]] | None:
 
 def _read_unaligned(node: Located, path: Path) -> Unaligned:
     f = _Fields(node, path, ("after", "text"), "an unaligned paragraph")
-    return Unaligned(after=f.ident("after"), text=f.str("text", required=True))
+    return Unaligned(after=f.ident("after"), text=f.text("text", required=True))
 
 
 def _read_segment(node: Located, path: Path, layer_ids: list[str]) -> Segment:
     f = _Fields(node, path, ("id", "kind"), "a segment", extra_ok=tuple(layer_ids))
-    text = {layer_id: f.str(layer_id) for layer_id in layer_ids if layer_id in f.map}
+    text = {layer_id: f.text(layer_id) for layer_id in layer_ids if layer_id in f.map}
     return Segment(
         id=f.ident("id", required=True),
         kind=f.choice("kind", SegmentKind, SegmentKind.PARAGRAPH),
@@ -661,20 +744,20 @@ def _plain_segment(node: Located, allowed: set[str], layer_ids: list[str]) -> Se
 
 def _read_note(node: Located, path: Path) -> Note:
     f = _Fields(node, path, NOTE_FIELDS, "a note")
-    at = f.str("at")
+    at = f.text("at")
     layer = f.ident("layer")
     anchor = None
     if at is not None or layer is not None:
         if at is None or layer is None:
             missing = "at" if at is None else "layer"
             raise f.error(missing, f"a note's anchor needs both 'layer' and 'at' ('{missing}' is missing)")
-        anchor = Anchor(layer=layer, segment=at, phrase=f.str("phrase") or "", occurrence=f.integer("occurrence", 1))
+        anchor = Anchor(layer=layer, segment=at, phrase=f.text("phrase") or "", occurrence=f.integer("occurrence", 1))
     return Note(
         id=f.ident("id", required=True),
         kind=f.choice("kind", NoteKind, NoteKind.FOOTNOTE),
-        text=f.str("text", required=True),
+        text=f.text("text", required=True),
         anchor=anchor,
-        label=f.str("label"),
+        label=f.text("label"),
     )
 
 
@@ -699,7 +782,7 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
     if segments_node is not None and segments_node.value is not None:
         seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
         for seg_id in seg_fields.map:
-            texts[seg_id] = seg_fields.str(seg_id)
+            texts[seg_id] = seg_fields.text(seg_id)
             positions[f"segment:{seg_id}:{layer.id}"] = (path, *seg_fields.pos(seg_id))  # where p3's text in layer en stands
     positions[f"layer:{layer.id}"] = (path, *f.pos("layer"))
     notes = _read_notes(f.items("notes"), path, positions)
@@ -820,6 +903,7 @@ def edition_tree(edition: Edition) -> dict:
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
+        "schema": SCHEMA,
     }
 
 
@@ -1056,11 +1140,12 @@ def locked(root: Path, timeout: float = 10.0) -> Iterator[None]:
         held = True
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
+        migrate(Path(root))  # an edition loaded for writing is first brought to this release's schema
         yield
     finally:
-        # Only the holder clears the file (hardening, issue 7: a command that
-        # gave up waiting erased the holder's pid, and the next one to give up
-        # said "locked by process another process").
+        # Only the holder clears the file: a command that gave up waiting
+        # would erase the holder's pid, and the next one to give up could
+        # not say which process holds the lock.
         if held:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
@@ -1217,12 +1302,12 @@ def read_register(path: Path) -> Register:
             if name_id in seen:
                 raise entry.error("id", f"name id '{name_id}' is used twice (first at line {seen[name_id]})", "give each person and place its own id")
             seen[name_id] = item.line
-            name = entry.str("name", required=True)
+            name = entry.text("name", required=True)
             forms = entry.strings("forms") or [name]
             if any(not form.strip() or form.strip("*") == "" for form in forms):
                 raise entry.error("forms", "a form is empty", "remove it")
-            register.names.append(Name(name_id, kind, name, tuple(forms), entry.str("note")))
+            register.names.append(Name(name_id, kind, name, tuple(forms), entry.text("note")))
     for item in f.items("abbreviations"):
         entry = _Fields(item, path, ("abbr", "expansion"), "an abbreviation")
-        register.abbreviations.append(Abbreviation(entry.str("abbr", required=True), entry.str("expansion", required=True)))
+        register.abbreviations.append(Abbreviation(entry.text("abbr", required=True), entry.text("expansion", required=True)))
     return register

@@ -67,7 +67,7 @@ def read_bytes(path: Path, limit: Limit | int | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` (default: that of a
     source file) bytes, or an error.
 
-    Hardening (issue 7): only regular files are read (a FIFO or /dev/zero
+    Only regular files are read (a FIFO or /dev/zero
     has no size to check and would block or fill the memory), a folder or an
     unreadable file is an error rather than a traceback, and no more than
     `limit` + 1 bytes are ever read, even from a file that grows meanwhile."""

@@ -201,8 +201,9 @@ def _parse_nodes(text: str, path: Path) -> Located:
         ) from None
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (a control character): name its line and
-        # column, not the loader's offset (hardening, issue 7). libyaml counts
-        # the offset in UTF-8 bytes, the pure-Python reader in characters.
+        # column, not the loader's offset, which a user cannot find in an
+        # editor. libyaml counts the offset in UTF-8 bytes, the pure-Python
+        # reader in characters.
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[: exc.position]
         raise EditionError.at(
             f"malformed YAML: character U+{exc.character:04X} is not allowed ({exc.reason})"

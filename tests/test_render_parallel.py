@@ -464,7 +464,7 @@ def test_build_takes_layout_and_columns_from_the_command_line(sample, cli, monke
     assert seen == {"layout": "parallel", "columns": ["original", "en"]}
 
     result = cli("build", "--edition", sample, "--layout", "sideways")
-    assert result.exit_code == 2 and "unknown layout 'sideways'" in result.output
+    assert result.exit_code == 2 and "'sideways' is not one of 'translation', 'original', 'parallel'" in result.output
     result = cli("build", "--edition", sample, "--layout", "parallel", "--columns", "xx")
     assert result.exit_code == 2 and "no document has a layer or language 'xx'" in result.output
 

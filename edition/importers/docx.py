@@ -42,8 +42,8 @@ def read_delivery(path: Path) -> Delivery:
         return _delivery(document, path)
     except Exception as exc:
         # python-docx reads parts lazily: a damaged one (styles without their
-        # defaults, a mangled footnotes part) fails only here (hardening,
-        # issue 7: AttributeError from inside python-docx was a traceback).
+        # defaults, a mangled footnotes part) fails only here, with whatever
+        # python-docx raises (an AttributeError, say): a message, not a traceback.
         raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
 
 

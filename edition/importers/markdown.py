@@ -72,7 +72,7 @@ def read_delivery(path: Path, text: str, fields: tuple[str, ...] = META_FIELDS) 
         raw = delivery.paragraphs[index].text
         phrase, occurrence = note_after(raw, min(offset, len(raw)))
         delivery.notes.append(FileNote(index, phrase, tidy_space(definitions.pop(label)), occurrence))
-    for label, text in definitions.items():  # a definition never called: keep it
+    for _label, text in definitions.items():  # a definition never called: keep it
         delivery.notes.append(FileNote(-1, "", tidy_space(text)))
     return delivery
 
@@ -96,8 +96,8 @@ def _split(lines: list[str]) -> list[tuple[SegmentKind, str]]:
 
 def _front_matter(text: str, path: Path, fields: tuple[str, ...] = META_FIELDS) -> dict[str, str]:
     # The front matter starts on the file's line 2: a blank line before it
-    # makes every position, in errors too, a line of the file (hardening,
-    # issue 7: YAML errors named the line within the front matter).
+    # makes every position, in errors too, a line of the file rather than a
+    # line counted from the start of the front matter.
     tree = yamlio.parse("\n" + text, path)
     if not isinstance(tree.value, dict):
         raise EditionError.at("front matter must be a mapping of fields", path, tree.line, tree.column)

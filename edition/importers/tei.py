@@ -628,7 +628,7 @@ class _ForeignReader:
         """Walk a block element: its own text (and inline children) makes
         segments of `kind`; block children split it and make their own."""
         builder = Inline(exact=False)
-        for piece, is_tail in _content(el):
+        for piece, _is_tail in _content(el):
             if isinstance(piece, str):
                 builder.text(piece)
                 continue

@@ -364,7 +364,7 @@ class _Crew:
     def close(self, at_once: bool = False) -> None:
         """Stop the workers: when they have finished what they were given,
         or `at_once` (the build failed or was interrupted)."""
-        for process, connection in self.workers:
+        for _process, connection in self.workers:
             try:
                 connection.send(("stop", None, None))
             except (OSError, EOFError):

@@ -196,7 +196,7 @@ class FolderLoader(jinja2.BaseLoader):
                     f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", candidate, line, hint="save the template as UTF-8"
                 ) from None
             mtime = os.path.getmtime(candidate)
-            return source, str(candidate), lambda: os.path.isfile(candidate) and os.path.getmtime(candidate) == mtime
+            return source, str(candidate), lambda path=candidate, mtime=mtime: os.path.isfile(path) and os.path.getmtime(path) == mtime
         raise jinja2.TemplateNotFound(template)
 
 
