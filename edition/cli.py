@@ -542,9 +542,9 @@ def review(
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
-    """Record who checked which segments of a layer (draft, reviewed,
-    approved), or --list the states. A segment whose text changes after
-    review is a draft again."""
+    """Record who checked which segments of a layer. A state is draft,
+    reviewed or approved; --list shows them. A segment
+    whose text changes after review is a draft again."""
     from . import api
     from .model import REVIEW_STATES
 
@@ -583,11 +583,11 @@ def review(
 @app.command()
 @command
 def status(edition: EditionOption = None, as_json: JsonOption = False):
-    """What is left to translate and to review: per document and layer, the
-    segments translated, review states, alignments flagged, notes whose
-    anchors are lost, terminology issues; the edition's totals. Errors in
-    the files are reported and make the exit status 1, but the board shows
-    what could be read."""
+    """What is left to translate and to review. Per document and layer: the
+    segments translated, review states,
+    alignments flagged, notes whose anchors are lost, terminology issues;
+    then the edition's totals. Errors in the files are reported and make the
+    exit status 1, but the board shows what could be read."""
     from . import api
 
     root = _root(edition)
