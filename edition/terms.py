@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from .model import Document, Edition, Layer, LayerRole
@@ -43,7 +44,7 @@ SNOWBALL = {
 
 # A word: letters and digits, with stress marks and soft hyphens inside it
 # (removed from its key: "пра́ва" is "права").
-_WORD = re.compile(r"[\w\u0300\u0301\u00ad]+")
+_WORD = re.compile(r"([\w\u0300\u0301\u00ad]+)")
 _IGNORED = dict.fromkeys(map(ord, "\u0300\u0301\u00ad"))
 # What may stand between the words of a multi-word term.
 _JOINER = re.compile(r"[\s\-\u2010\u2011]*")
@@ -91,31 +92,41 @@ class Analyser:
     def __init__(self, lang: str):
         self.lang = primary(lang)
         self.exact = False
-        self.cache: dict[str, frozenset[str]] = {}
         if self.lang == "ru":
-            self._keys = _russian()
+            reduce = _russian()
         elif self.lang in SNOWBALL:
             stem = _snowball(SNOWBALL[self.lang])
-            self._keys = lambda word: (stem(word),)
+            reduce = lambda word: (stem(word),)  # noqa: E731
         else:
             self.exact = True
-            self._keys = lambda word: (word,)
+            reduce = lambda word: (word,)  # noqa: E731
+        self.cache = _Keys(reduce)
 
     def keys(self, word: str) -> frozenset[str]:
-        found = self.cache.get(word)
-        if found is None:
-            plain = unicodedata.normalize("NFC", word.translate(_IGNORED)).casefold()
-            found = self.cache[word] = frozenset(self._keys(plain)) if plain else frozenset()
-        return found
+        return self.cache[word]
 
     def words(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
         """The words of `text`: (start, end, keys)."""
         out = []
         for match in _WORD.finditer(text):
-            keys = self.keys(match.group())
+            keys = self.cache[match.group()]
             if keys:
                 out.append((match.start(), match.end(), keys))
         return out
+
+
+class _Keys(dict):
+    """Word form → its keys, each form analysed once (a dict, so that a
+    text's words are looked up at C speed)."""
+
+    def __init__(self, reduce):
+        super().__init__()
+        self.reduce = reduce
+
+    def __missing__(self, word: str) -> frozenset[str]:
+        plain = unicodedata.normalize("NFC", word.translate(_IGNORED)).casefold()
+        found = self[word] = frozenset(self.reduce(plain)) if plain else frozenset()
+        return found
 
 
 def _russian():
@@ -147,23 +158,45 @@ class Finder:
                 self.first.setdefault(key, []).append(index)
 
     def find(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """Phrase index → the spans where it occurs (not overlapping itself)."""
-        words = self.analyser.words(text)
+        """Phrase index → the spans where it occurs (not overlapping itself).
+        Only phrases all of whose words are in the text are looked for, and
+        the words' places are read only once one of them is there."""
+        # [gap, word, gap, word, …, gap]: the gaps tell whether a phrase's
+        # words stand together; offsets are summed only for a text with a match
+        parts = _WORD.split(text)
+        tokens, gaps = parts[1::2], parts[::2]
+        if not tokens:
+            return {}
+        cache = self.analyser.cache
+        present = set().union(*map(cache.__getitem__, set(tokens)))
+        candidates = {p for k in present.intersection(self.first) for p in self.first[k]}
+        first: dict[str, list[int]] = {}
+        for p in sorted(candidates):
+            if all(word & present for word in self.phrases[p]):
+                for k in self.phrases[p][0]:
+                    first.setdefault(k, []).append(p)
+        if not first:
+            return {}
+        starting = frozenset(first)
+        ends: list[int] | None = None
         found: dict[int, list[tuple[int, int]]] = {}
-        for i, (start, _, keys) in enumerate(words):
-            candidates = {p for key in keys for p in self.first.get(key, ())}
-            for p in candidates:
-                phrase = self.phrases[p]
-                end = i + len(phrase)
-                if end > len(words):
-                    continue
-                if all(
-                    words[i + j][2] & phrase[j] and _JOINER.fullmatch(text, words[i + j - 1][1], words[i + j][0])
-                    for j in range(1, len(phrase))
-                ):
+        for i, keys in enumerate(map(cache.__getitem__, tokens)):
+            if keys.isdisjoint(starting):
+                continue
+            for k in keys:
+                for p in first.get(k, ()):
+                    phrase = self.phrases[p]
+                    end = i + len(phrase)
+                    if end > len(tokens) or not all(
+                        cache[tokens[i + j]] & phrase[j] and _JOINER.fullmatch(gaps[i + j]) for j in range(1, len(phrase))
+                    ):
+                        continue
+                    if ends is None:
+                        ends = list(accumulate(map(len, parts)))
                     spans = found.setdefault(p, [])
+                    start = ends[2 * i]
                     if not spans or spans[-1][1] <= start:
-                        spans.append((start, words[end - 1][1]))
+                        spans.append((start, ends[2 * end - 1]))
         return found
 
 
