@@ -292,7 +292,8 @@ def validate(edition: EditionOption = None):
 def doctor(edition: EditionOption = None, as_json: JsonOption = False):
     """Check the edition across its layers: segments missing from a layer (an
     empty text marks one absent on purpose), note anchors, ids, alignments
-    to review, unaligned paragraphs, unused names. Warnings do not fail."""
+    to review, unaligned paragraphs, unused names, terminology breaches
+    (terms.yaml). Warnings do not fail."""
     from .doctor import doctor as examine
 
     root = _root(edition)

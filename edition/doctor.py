@@ -2,7 +2,8 @@
 what `validate` checks file by file — a segment missing from a layer, an
 alignment that needs review, a paragraph that matched no segment, a
 revision chain that turns in a circle, a registered name found nowhere,
-temporary files left by an interrupted write.
+a term of terms.yaml rendered otherwise than the glossary says, temporary
+files left by an interrupted write.
 
 Intentionally absent text: a segment whose text in a layer is empty
 (`p11: ""`) is absent on purpose (the translator left it out, or its wording

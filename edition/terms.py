@@ -14,8 +14,10 @@ Word forms are reduced to keys by well-kept analysers, loaded on first use:
   every lemma ("прав": право, правый), so no occurrence is missed; in a
   multi-word term the other words settle it.
 - English, German, French and the other languages Snowball covers: the
-  Snowball stemmers (snowballstemmer, the reference algorithms in pure
-  Python, no compiler needed), which strip inflectional endings.
+  Snowball stemmers (snowballstemmer, the reference algorithms, which use
+  their compiled build PyStemmer when it is installed: the same stems a
+  hundred times faster), which strip inflectional endings. German
+  compounds are not split ("Grundfreiheiten" is not "Freiheit").
 - Any other language: the exact word form (case folded); the check says so.
 
 A term matches whole words in order, separated by spaces or hyphens."""
