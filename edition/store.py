@@ -1235,6 +1235,8 @@ def read_terms(path: Path) -> TermBase:
     for item in f.items("terms"):
         entry = _Fields(item, path, TERM_FIELDS, "a term")
         text = " ".join(entry.str("term", required=True).split())
+        if not re.search(r"\w", text):
+            raise entry.error("term", f"term '{text}' has no word in it", "write the term in words")
         lang = entry.lang("lang") or default
         if lang is None:
             raise entry.error("term", f"term '{text}' has no language", f"add `lang: ru` (its source language) to the term or at the top of {TERMS_FILE}")
@@ -1254,14 +1256,16 @@ def _renderings(entry: _Fields, key: str) -> dict[str, tuple[str, ...]]:
     node = entry.map.get(key)
     if node is None or node.value is None:
         return {}
-    langs = _Fields(node, entry.path, (), f"'{key}' (a language code and its renderings: `en: human rights`)", extra_ok=tuple(node.value) if isinstance(node.value, dict) else ())
+    if not isinstance(node.value, dict):
+        raise entry.error(key, f"'{key}' must map a language to its renderings", f"write `{key}: {{en: human rights}}` or a list: `{key}: {{en: [human rights, rights of man]}}`")
+    langs = _Fields(node, entry.path, (), f"'{key}'", extra_ok=tuple(node.value))
     out = {}
     for lang in langs.map:
         line, column = langs.pos(lang)
         if not LANG_RE.match(lang):
             raise EditionError.at(f"'{lang}' in '{key}' is not a language code", entry.path, line, column, "use an ISO 639 code such as en, ru, de")
         renderings = [" ".join(r.split()) for r in langs.strings(lang)]
-        if not renderings or not all(renderings):
-            raise EditionError.at(f"a rendering in '{key}' for '{lang}' is empty", entry.path, line, column, "write the rendering or remove the language")
+        if not renderings or not all(re.search(r"\w", r) for r in renderings):
+            raise EditionError.at(f"a rendering in '{key}' for '{lang}' is empty or has no word", entry.path, line, column, "write the rendering or remove the language")
         out[lang] = tuple(renderings)
     return out

@@ -345,6 +345,10 @@ def _small_edition(tmp_path: Path, translation: str, lang: str = "uk") -> Path:
         ("lang: ru\nterms:\n- term: обком\n  note: no rendering\n", ":3:3:", "term 'обком' has no rendering", "preferred"),
         ("lang: ru\nterms:\n- term: обком\n  preferred: {english: regional committee}\n", ":4:15:", "'english' in 'preferred' is not a language code", "ISO 639"),
         ("lang: ru\nterms:\n- term: обком\n  preferred: {en: a}\n- term: Обком\n  preferred: {en: b}\n", ":5:3:", "listed twice (first at line 3)", "merge"),
+        ("lang: ru\nterms:\n- term: обком\n  preferred: regional committee\n", ":4:3:", "'preferred' must map a language to its renderings", "{en: human rights}"),
+        ("lang: ru\nterms:\n- term: обком\n  avoid: {en: ['', obkom]}\n", ":4:11:", "a rendering in 'avoid' for 'en' is empty", "remove the language"),
+        ("lang: ru\nterms:\n- term: '—'\n  preferred: {en: a}\n", ":3:3:", "term '—' has no word in it", "in words"),
+        ("lang: ru\nterms:\n- term: обком\n  preferred: {en: a}\n  lang: Russian\n", ":5:3:", "'Russian' is not a language code", "ISO 639"),
     ],
 )
 def test_a_malformed_term_base_is_reported_at_its_place(tmp_path, cli, text, where, message, hint):
