@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from .model import Document, Edition, Layer, LayerRole
 
@@ -98,10 +98,10 @@ class Analyser:
             reduce = _russian()
         elif self.lang in SNOWBALL:
             stem = _snowball(SNOWBALL[self.lang])
-            reduce = lambda word: (stem(word),)  # noqa: E731
+            reduce = lambda word: (stem(word),)
         else:
             self.exact = True
-            reduce = lambda word: (word,)  # noqa: E731
+            reduce = lambda word: (word,)
         self.cache = _Keys(reduce)
 
     def keys(self, word: str) -> frozenset[str]:
