@@ -96,7 +96,7 @@ class Analyser:
         self.exact = False
         if self.lang == "ru":
             reduce = _russian()
-        elif self.lang in SNOWBALL:
+        elif stemming(self.lang):
             stem = _snowball(SNOWBALL[self.lang])
             reduce = lambda word: (stem(word),)
         else:
@@ -137,6 +137,14 @@ def _russian():
     morph = pymorphy3.MorphAnalyzer()
     # ё and е are one letter in most printed Russian: "её"/"ее" alike
     return lambda word: {p.normal_form.replace("ё", "е") for p in morph.parse(word)}
+
+
+def stemming(lang: str) -> bool:
+    """Whether a Snowball stemmer is at hand for a language (an older
+    PyStemmer, which snowballstemmer defers to, may lack a newer one)."""
+    import snowballstemmer
+
+    return lang in SNOWBALL and SNOWBALL[lang] in snowballstemmer.algorithms()
 
 
 def _snowball(algorithm: str):
@@ -381,7 +389,7 @@ def unanalysed_languages(base: TermBase) -> list[str]:
     """The languages of the base's terms and renderings that no analyser
     knows: their words are matched by their exact forms."""
     langs = {primary(t.lang) for t in base.terms} | {primary(l) for t in base.terms for l in (*t.preferred, *t.avoid)}
-    return sorted(lang for lang in langs if lang != "ru" and lang not in SNOWBALL)
+    return sorted(lang for lang in langs if lang != "ru" and not stemming(lang))
 
 
 def term_rows(base: TermBase, result: TermCheck) -> list[dict]:
