@@ -229,7 +229,8 @@ def term_problems(ws: Workspace, result) -> list[Problem]:
     for breach in result.breaches:
         path, line, name_layer = segment_place(ws, breach.document, breach.layer, breach.segment)
         hint = f"use '{breach.preferred}'" if breach.preferred else "reword it"
-        problems.append(Problem(breach.message(name_layer), path, line, None, hint + f" (the term base: {TERMS_FILE})", "warning"))
+        entry = f"{TERMS_FILE}:{breach.entry}" if breach.entry else TERMS_FILE
+        problems.append(Problem(breach.message(name_layer), path, line, None, f"{hint} (the glossary's entry: {entry})", "warning"))
     return problems
 
 

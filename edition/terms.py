@@ -227,6 +227,7 @@ class Breach:
     form: str  # the term as it stands in the source
     preferred: str | None  # the preferred rendering (None: only renderings to avoid are given)
     rendered: str | None  # the rendering to avoid as it stands in the translation, if one is there
+    entry: int | None = None  # the line of the term's entry in terms.yaml
 
     def message(self, name_layer: bool = False) -> str:
         """`segment p7: 'обком' rendered 'obkom' (preferred 'regional
@@ -381,7 +382,7 @@ def _check_source(doc: Document, source: Layer, layers: list[Layer], finder: Fin
                 if bad or (preferred and not good):
                     form = original[spans[0][0] : spans[0][1]]
                     result.breaches.append(
-                        Breach(doc.id, layer.id, source.id, segment.id, term.term, form, preferred[0] if preferred else None, bad_text)
+                        Breach(doc.id, layer.id, source.id, segment.id, term.term, form, preferred[0] if preferred else None, bad_text, term.line)
                     )
 
 

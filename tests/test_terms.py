@@ -196,6 +196,7 @@ def test_the_un_translations_breaches_are_reported_with_their_place(udhr, cli):
     rows = json.loads(cli("terms", "check", "--json", "-C", udhr).stdout)
     assert {(r["layer"], r["segment"], r["term"], r["rendered"]) for r in rows} == UN_BREACHES
     assert all(r["file"] == str(en if r["layer"] == "en" else de) for r in rows)
+    assert {r["entry"] for r in rows if r["term"] == "брак"} == {15}  # its line in terms.yaml
 
 
 @pytest.mark.shared_data
@@ -234,7 +235,7 @@ def test_doctor_lists_the_breaches_as_warnings(udhr, cli):
     assert {p.severity for p in breaches} == {"warning"}
     result = cli("doctor", "-C", udhr)
     assert result.exit_code == 0  # warnings do not fail
-    assert "warning: segment a25.2: 'брак' rendered 'wedlock' (preferred 'marriage')" in result.stderr
+    assert "warning: segment a25.2: 'брак' rendered 'wedlock' (preferred 'marriage')\n  hint: use 'marriage' (the glossary's entry: terms.yaml:15)" in result.stderr
 
 
 # --------------------------------------------------------------------------
