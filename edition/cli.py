@@ -325,8 +325,8 @@ def validate(edition: EditionOption = None):
 def doctor(edition: EditionOption = None, as_json: JsonOption = False):
     """Check the edition across its layers. It lists segments missing from
     a layer (an empty text marks one absent on purpose), note anchors, ids,
-    alignments to review, unaligned paragraphs and unused names. Warnings
-    do not fail."""
+    alignments to review, unaligned paragraphs, unused names and terminology
+    breaches (terms.yaml). Warnings do not fail."""
     from .doctor import doctor as examine
 
     root = _root(edition)
@@ -851,6 +851,73 @@ class _progress_bar:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+terms_app = typer.Typer(help="The terminology base (terms.yaml): its terms' renderings checked in every translation.", no_args_is_help=True)
+app.add_typer(terms_app, name="terms")
+
+
+def _term_base(edition: Path | None):
+    """The workspace and the check of its terms.yaml; its problems (and a
+    missing file) stop the command with exit 1."""
+    from . import api
+    from .terms import TERMS_FILE, check
+
+    ws = api.open_workspace(_root(edition))
+    path = ws.root / TERMS_FILE
+    own = [p for p in ws.problems if p.path is not None and Path(p.path) == path]
+    if own:
+        raise EditionError(*own)
+    if not path.exists():
+        raise EditionError.at(f"no {TERMS_FILE} in this edition", path, hint=f"write one beside names.yaml: `lang: ru` and `terms:`, each with `term:`, `preferred: {{en: …}}`, `avoid:` and `note:`")
+    return ws, check(ws.edition, ws.terms)
+
+
+@terms_app.command("check")
+@command
+def terms_check(edition: EditionOption = None, as_json: JsonOption = False):
+    """Every segment whose translation misses a term's preferred rendering or
+    uses one to avoid, at its line in the layer's file; exit 1 if any."""
+    from .doctor import segment_place, term_problems
+
+    ws, result = _term_base(edition)
+    problems = term_problems(ws, result)
+    notes = [p for p in problems if p.severity == "note"]
+    _report(notes)
+    if as_json:
+        rows = []
+        for breach in result.breaches:
+            path, line, _ = segment_place(ws, breach.document, breach.layer, breach.segment)
+            rows.append({"file": str(path) if path else None, "line": line, **dataclasses.asdict(breach)})
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            if problem.severity != "note":
+                _line(f"{problem.path}:{problem.line}: {problem.message}" if problem.line else f"{problem.path}: {problem.message}")
+    segments = len({(r.document, r.layer, r.segment) for r in result.renderings})
+    _say(f"{len(ws.terms.terms)} term(s), {len(result.occurrences)} occurrence(s) in {segments} translated segment(s): "
+         f"{len(result.breaches)} breach(es)")  # fmt: skip
+    if result.breaches:
+        raise typer.Exit(1)
+
+
+@terms_app.command("list")
+@command
+def terms_list(edition: EditionOption = None, as_json: JsonOption = False):
+    """Each term with its occurrences in the source texts and the renderings
+    met in their translations."""
+    from .terms import term_rows
+
+    ws, result = _term_base(edition)
+    rows = term_rows(ws.terms, result)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        preferred = "; ".join(f"{lang}: {', '.join(r)}" for lang, r in row["preferred"].items())
+        _line(f"{row['term']} ({row['lang']}) → {preferred or '—'}: {row['occurrences']} occurrence(s) in {row['documents']} document(s)")
+        for lang, counts in row["renderings"].items():
+            _line(f"    {lang}: " + ", ".join(f"{r} ({n})" for r, n in sorted(counts.items(), key=lambda kv: -kv[1])))
 
 
 def _console():

@@ -2,7 +2,8 @@
 what `validate` checks file by file — a segment missing from a layer, an
 alignment that needs review, a paragraph that matched no segment, a
 revision chain that turns in a circle, a registered name found nowhere,
-temporary files left by an interrupted write.
+a term of terms.yaml rendered otherwise than the glossary says, temporary
+files left by an interrupted write.
 
 Intentionally absent text: a segment whose text in a layer is empty
 (`p11: ""`) is absent on purpose (the translator left it out, or its wording
@@ -43,6 +44,7 @@ def doctor(root: Path) -> list[Problem]:
         for check in DOCUMENT_CHECKS:
             problems.extend(check(ws, doc))
     problems.extend(register_problems(ws))
+    problems.extend(terminology(ws))
     problems.extend(leftover_temporary_files(ws.root))
     return problems
 
@@ -199,6 +201,51 @@ def register_problems(ws: Workspace) -> list[Problem]:
         )
         for name in unused(ws.register, occurrences(ws.edition, ws.register))
     ]
+
+
+def terminology(ws: Workspace) -> list[Problem]:
+    """Breaches of the terminology base (terms.yaml), as warnings."""
+    if not ws.terms.terms:
+        return []
+    from .terms import check
+
+    return term_problems(ws, check(ws.edition, ws.terms))
+
+
+def term_problems(ws: Workspace, result) -> list[Problem]:
+    """A note per language matched by exact forms only, then each breach of
+    a `terms.check` result at the line of its segment in the layer's file."""
+    from .terms import TERMS_FILE, unanalysed_languages
+
+    problems = [
+        Problem(
+            f"no analyser for language '{lang}': its terms and renderings are matched by their exact word forms only",
+            ws.root / TERMS_FILE,
+            hint="give the inflected forms the texts use as further renderings (a list), or further terms",
+            severity="note",
+        )
+        for lang in unanalysed_languages(ws.terms)
+    ]
+    for breach in result.breaches:
+        path, line, name_layer = segment_place(ws, breach.document, breach.layer, breach.segment)
+        hint = f"use '{breach.preferred}'" if breach.preferred else "reword it"
+        entry = f"{TERMS_FILE}:{breach.entry}" if breach.entry else TERMS_FILE
+        problems.append(Problem(breach.message(name_layer), path, line, None, f"{hint} (the glossary's entry: {entry})", "warning"))
+    return problems
+
+
+def segment_place(ws: Workspace, doc_id: str, layer_id: str, segment_id: str) -> tuple[Path | None, int | None, bool]:
+    """The file and line of a segment's text in a layer, and whether that
+    file holds other layers too (the document's own file)."""
+    positions = ws.positions.get(doc_id, {})
+    found = positions.get(f"segment:{segment_id}:{layer_id}")
+    if found:
+        return found[0], found[1], False
+    found = positions.get(f"segment:{segment_id}")
+    files = ws.files.get(doc_id)
+    if found:
+        return found[0], found[1], True
+    return (files.path if files else None), None, True
 
 
 def leftover_temporary_files(root: Path) -> list[Problem]:

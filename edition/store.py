@@ -60,6 +60,7 @@ from .model import (
 )
 from .paths import check_inside
 from .names import PERSON, PLACE, Abbreviation, Name, Register
+from .terms import TERMS_FILE, Term, TermBase
 from .yamlio import Block, Located
 
 EDITION_FILE = "edition.yaml"
@@ -109,6 +110,8 @@ class Workspace:
     # Where each part of each document was read (doc id → Positions), for
     # messages about the loaded edition (`edition doctor`).
     positions: dict[str, "Positions"] = field(default_factory=dict)
+    # The terminology base (terms.yaml beside names.yaml); empty without one.
+    terms: TermBase = field(default_factory=TermBase)
 
     @property
     def register(self) -> Register:
@@ -231,6 +234,8 @@ def load_workspace(root: Path) -> Workspace:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
     if ((root / NAMES_FILE).exists() or (root / NAMES_FILE).is_symlink()) and inside(root / NAMES_FILE):
         edition.register = _collect(problems, read_register, root / NAMES_FILE) or Register()
+    if ((root / TERMS_FILE).exists() or (root / TERMS_FILE).is_symlink()) and inside(root / TERMS_FILE):
+        ws.terms = _collect(problems, read_terms, root / TERMS_FILE) or TermBase()
     edition.documents = sorted(documents, key=volume_order)
     return ws
 
@@ -1311,3 +1316,58 @@ def read_register(path: Path) -> Register:
         entry = _Fields(item, path, ("abbr", "expansion"), "an abbreviation")
         register.abbreviations.append(Abbreviation(entry.text("abbr", required=True), entry.text("expansion", required=True)))
     return register
+
+
+# --------------------------------------------------------------------------
+# The terminology base (terms.yaml): source terms and their renderings.
+
+TERM_FIELDS = ("term", "lang", "preferred", "avoid", "note")
+TERMS_FIELDS = ("lang", "terms")
+
+
+def read_terms(path: Path) -> TermBase:
+    """The editors' glossary. `lang` at the top is the source language of
+    every term that names none; `preferred` and `avoid` map a target
+    language to one rendering or a list of them."""
+    tree, _ = yamlio.load(path)
+    f = _Fields(tree, path, TERMS_FIELDS, TERMS_FILE)
+    default = f.lang("lang")
+    base = TermBase()
+    seen: dict[tuple[str, str], int] = {}
+    for item in f.items("terms"):
+        entry = _Fields(item, path, TERM_FIELDS, "a term")
+        text = " ".join(entry.text("term", required=True).split())
+        if not re.search(r"\w", text):
+            raise entry.error("term", f"term '{text}' has no word in it", "write the term in words")
+        lang = entry.lang("lang") or default
+        if lang is None:
+            raise entry.error("term", f"term '{text}' has no language", f"add `lang: ru` (its source language) to the term or at the top of {TERMS_FILE}")
+        key = (text.casefold(), lang)
+        if key in seen:
+            raise entry.error("term", f"term '{text}' is listed twice (first at line {seen[key]})", "merge the two entries")
+        seen[key] = item.line
+        preferred, avoid = _renderings(entry, "preferred"), _renderings(entry, "avoid")
+        if not preferred and not avoid:
+            raise entry.error("term", f"term '{text}' has no rendering", "add `preferred: {en: …}` (and `avoid: {en: [...]}` for renderings to avoid)")
+        base.terms.append(Term(text, lang, preferred, avoid, entry.text("note"), item.line))
+    return base
+
+
+def _renderings(entry: _Fields, key: str) -> dict[str, tuple[str, ...]]:
+    """A language → renderings mapping (`en: human rights` or a list)."""
+    node = entry.map.get(key)
+    if node is None or node.value is None:
+        return {}
+    if not isinstance(node.value, dict):
+        raise entry.error(key, f"'{key}' must map a language to its renderings", f"write `{key}: {{en: human rights}}` or a list: `{key}: {{en: [human rights, rights of man]}}`")
+    langs = _Fields(node, entry.path, (), f"'{key}'", extra_ok=tuple(node.value))
+    out = {}
+    for lang in langs.map:
+        line, column = langs.pos(lang)
+        if not LANG_RE.match(lang):
+            raise EditionError.at(f"'{lang}' in '{key}' is not a language code", entry.path, line, column, "use an ISO 639 code such as en, ru, de")
+        renderings = [" ".join(r.split()) for r in langs.strings(lang)]
+        if not renderings or not all(re.search(r"\w", r) for r in renderings):
+            raise EditionError.at(f"a rendering in '{key}' for '{lang}' is empty or has no word", entry.path, line, column, "write the rendering or remove the language")
+        out[lang] = tuple(renderings)
+    return out
