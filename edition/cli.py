@@ -853,7 +853,7 @@ class _progress_bar:
             self.bar.stop()
 
 
-terms_app = typer.Typer(help="The terminology base (terms.yaml): its terms' renderings checked in every translation.", no_args_is_help=True)
+terms_app = typer.Typer(help="The terminology base. Each term of terms.yaml is checked in every translation.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(terms_app, name="terms")
 
 
@@ -869,15 +869,16 @@ def _term_base(edition: Path | None):
     if own:
         raise EditionError(*own)
     if not path.exists():
-        raise EditionError.at(f"no {TERMS_FILE} in this edition", path, hint=f"write one beside names.yaml: `lang: ru` and `terms:`, each with `term:`, `preferred: {{en: …}}`, `avoid:` and `note:`")
+        raise EditionError.at(f"no {TERMS_FILE} in this edition", path, hint="write one beside names.yaml: `lang: ru` and `terms:`, each with `term:`, `preferred: {en: …}`, `avoid:` and `note:`")
     return ws, check(ws.edition, ws.terms)
 
 
 @terms_app.command("check")
 @command
 def terms_check(edition: EditionOption = None, as_json: JsonOption = False):
-    """Every segment whose translation misses a term's preferred rendering or
-    uses one to avoid, at its line in the layer's file; exit 1 if any."""
+    """Check every term in the translations. Each segment whose translation
+    misses a term's preferred rendering or uses one to avoid is listed at its
+    line in the layer's file; exit 1 if any."""
     from .doctor import segment_place, term_problems
 
     ws, result = _term_base(edition)
@@ -904,8 +905,8 @@ def terms_check(edition: EditionOption = None, as_json: JsonOption = False):
 @terms_app.command("list")
 @command
 def terms_list(edition: EditionOption = None, as_json: JsonOption = False):
-    """Each term with its occurrences in the source texts and the renderings
-    met in their translations."""
+    """Count each term. Its occurrences in the source texts are listed with
+    the renderings met in their translations."""
     from .terms import term_rows
 
     ws, result = _term_base(edition)

@@ -98,10 +98,14 @@ class Analyser:
             reduce = _russian()
         elif stemming(self.lang):
             stem = _snowball(SNOWBALL[self.lang])
-            reduce = lambda word: (stem(word),)
+
+            def reduce(word: str) -> tuple[str, ...]:
+                return (stem(word),)
         else:
             self.exact = True
-            reduce = lambda word: (word,)
+
+            def reduce(word: str) -> tuple[str, ...]:
+                return (word,)
         self.cache = _Keys(reduce)
 
     def keys(self, word: str) -> frozenset[str]:
