@@ -405,7 +405,7 @@ def build_site(root: Path, out: Path | None = None, *, layout: str | None = None
     ws = open_workspace(root)
     edition = _laid_out(ws.edition, layout, columns, reading)
     out = _output_folder(root, out, "build/site", force)
-    return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite)
+    return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite, terms=ws.terms)
 
 
 def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, reading: str | None = None) -> Edition:
@@ -696,7 +696,7 @@ def status(root: Path):
     from .status import board
 
     ws = store.load_workspace(Path(root))
-    return board(ws.edition), ws.errors
+    return board(ws.edition, ws.terms), ws.errors
 
 
 def printed_texts(doc: Document, edition: Edition) -> list[tuple[str, Layer]]:

@@ -12,11 +12,18 @@ from .model import REVIEW_STATES, Document, Edition, Layer, LayerRole
 from .notes import anchor_status
 
 
-def terminology_issues(doc: Document, layer: Layer) -> int:
-    """Terminology breaches in `layer` (a source term not rendered as the
-    term base prefers). The hook for the term base (terms.yaml, `edition
-    terms check`): until it lands, no breaches are known and this is 0."""
-    return 0
+def terminology_issues(edition: Edition, terms) -> dict[tuple[str, str], int]:
+    """(document, layer) → the terminology breaches in that translation (a
+    source term not rendered as the term base prefers; see `edition terms
+    check`). `terms`: the edition's term base (terms.yaml), or None."""
+    if terms is None or not terms.terms:
+        return {}
+    from .terms import check
+
+    counted: dict[tuple[str, str], int] = {}
+    for breach in check(edition, terms).breaches:
+        counted[breach.document, breach.layer] = counted.get((breach.document, breach.layer), 0) + 1
+    return counted
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ def _layer_json(status: LayerStatus) -> dict:
     return out
 
 
-def layer_status(doc: Document, layer: Layer) -> LayerStatus:
+def layer_status(doc: Document, layer: Layer, terminology: int = 0) -> LayerStatus:
     lost = sum(1 for n in doc.notes if n.anchor is not None and n.anchor.layer == layer.id and anchor_status(doc, n) != "ok")
     return LayerStatus(
         document=doc.id,
@@ -103,17 +110,19 @@ def layer_status(doc: Document, layer: Layer) -> LayerStatus:
         review=review.counts(doc, layer),
         flagged=len(layer.flagged),
         lost_notes=lost,
-        terminology=terminology_issues(doc, layer),
+        terminology=terminology,
     )
 
 
-def board(edition: Edition) -> Board:
-    """The status of every document and layer of `edition`, in volume order."""
+def board(edition: Edition, terms=None) -> Board:
+    """The status of every document and layer of `edition`, in volume order;
+    with the term base `terms`, each translation's terminology breaches."""
+    breaches = terminology_issues(edition, terms)
     documents = []
     sums = dict(documents=len(edition.documents), layers=0, segments=0, covered=0, translated=0, flagged=0, lost_notes=0, terminology=0)
     states = dict.fromkeys(REVIEW_STATES, 0)
     for number, doc in enumerate(edition.documents, start=1):
-        rows = tuple(layer_status(doc, layer) for layer in doc.layers)
+        rows = tuple(layer_status(doc, layer, breaches.get((doc.id, layer.id), 0)) for layer in doc.layers)
         documents.append(DocumentStatus(doc.id, number, doc.title, len(doc.segments), rows))
         for row in rows:
             if row.role == LayerRole.ORIGINAL.value:

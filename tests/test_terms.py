@@ -436,3 +436,26 @@ def test_without_analyser_the_finder_finds_what_a_regular_expression_finds(phras
     pattern = re.compile(r"(?<!\w)" + r"[\s\-\u2010\u2011]+".join(map(re.escape, phrase)) + r"(?!\w)", re.IGNORECASE)
     finder = Finder(Analyser("xx"), [" ".join(phrase)])
     assert finder.find(text).get(0, []) == [m.span() for m in pattern.finditer(text)]
+
+
+def test_the_status_board_counts_each_translations_breaches(tmp_path, cli):
+    """`edition status` fills its terminology column from the term base."""
+    import json
+
+    from edition import api as edition_api
+
+    root = tmp_path / "ed"
+    edition_api.init(root, "T")
+    source = tmp_path / "memo.txt"
+    source.write_text("Записка\n\nОбком принял решение. Обкома нет.\n", encoding="utf-8")
+    assert cli("import", source, "--lang", "ru", "-C", root).exit_code == 0
+    doc = edition_api.open_workspace(root).edition.documents[0].id
+    english = tmp_path / "en.txt"
+    english.write_text("The obkom made a decision. There is no obkom.\n", encoding="utf-8")
+    assert cli("translation", "add", doc, english, "--lang", "en", "--from", "ru", "-C", root).exit_code == 0
+    (root / "terms.yaml").write_text(
+        "lang: ru\nterms:\n- term: обком\n  preferred:\n    en: regional committee\n  avoid:\n    en:\n    - obkom\n", encoding="utf-8"
+    )
+    board = json.loads(cli("status", "--json", "-C", root).stdout)
+    (row,) = [layer for d in board["documents"] for layer in d["layers"] if layer["layer"] == "en"]
+    assert row["terminology"] >= 1 and board["totals"]["terminology"] == row["terminology"]

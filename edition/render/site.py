@@ -426,6 +426,7 @@ def write_site(
     *,
     templates: list[Path] | None = None,
     overwrite: bool = False,
+    terms=None,
 ) -> SiteReport:
     """Write the HTML edition into the folder `out`: index.html, one page
     per document (`<id>.html`), names.html, status.html (the status board)
@@ -452,7 +453,7 @@ def write_site(
     pages = {"index.html": index, "names.html": names, "status.html": status}
     _check_stylesheet(css, css_file)
     view, warnings = site_view(edition, register)
-    status_board = board(edition)  # the team's page: what is left to translate and review
+    status_board = board(edition, terms)  # the team's page: what is left to translate and review
 
     outputs: dict[str, str] = {STYLESHEET: css}
     with rendering():  # every page within one bound of memory
