@@ -465,6 +465,9 @@ def add_translation(
                                 ("--from", translated_from, "the layer or language translated from")):
         if value is not None:  # a layer or a language code: both are ids
             check_id(value, what, option=option)
+    if Path(file).suffix.lower() in (".xlf", ".xliff"):  # keyed by segment ids: no alignment
+        return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
+                          description=description, replace=replace, dry_run=dry_run)
     delivery = read_delivery(Path(file))
     meta = delivery.meta
     for key in ("layer", "revises"):
@@ -501,6 +504,31 @@ def add_translation(
         if dry_run:
             return result, None
         path = store.write_layer(root, doc, result.layer, files, replace=replace)
+        return result, path
+
+
+def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises, layer_id, description, replace, dry_run):
+    """`add_translation` for an XLIFF file (see `translations.add_xliff`)."""
+    from .importers.xliff import read_xliff
+    from .translations import add_xliff
+
+    delivery = read_xliff(file)
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        files = ws.files[doc.id]
+        wanted = layer_id or delivery.target_lang
+        if replace and wanted and doc.layer(wanted) and wanted not in files.layer_files:
+            raise UsageError.at(f"layer '{wanted}' is part of the document file; nothing was changed", files.path,
+                                hint="add the new text as a revision (--revises) or under another --layer id")
+        result = add_xliff(doc, delivery, path=file, lang=lang, translator=translator, layer_id=layer_id, revises=revises,
+                           description=description, replace_layer=replace)
+        if dry_run:
+            return result, None
+        path = store.write_layer(root, doc, result.layer, files, replace=replace)
+        elsewhere = {n.anchor.layer for n in result.notes if n.anchor and n.anchor.layer != result.layer.id}
+        if elsewhere:  # a note on a unit left untranslated stands in the source layer's text
+            store.save_layers(ws, doc, elsewhere)
         return result, path
 
 
