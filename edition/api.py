@@ -813,7 +813,7 @@ class ExportReport:
 
 
 def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
-           force: bool = False) -> ExportReport:
+           force: bool = False, source: str | None = None, target: str | None = None) -> ExportReport:
     """Export the edition (or the documents named in `docs`) as "tei" (one
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
@@ -822,16 +822,20 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     `edition.export.apparatus.edition_apparatus`). Everything is made
     before anything is written; each file is written atomically, never
     over the edition's sources, a special file or (without `force`) a
-    symbolic link."""
+    symbolic link. "xliff": one XLIFF 1.2 file per document for a CAT tool,
+    `source` layer to `target` language, into the folder `out` (default
+    build/xliff/), named <doc>.<target>.xlf."""
     from .export import json as json_export
     from .export import tei as tei_export
     from .export.apparatus import edition_apparatus
 
-    if format not in ("tei", "json"):
-        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json")
+    if format not in ("tei", "json", "xliff"):
+        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json, xliff")
     ws = open_workspace(root)
     documents = [ws.document(doc_id) for doc_id in docs] if docs else list(ws.edition.documents)
     report = ExportReport(documents=len(documents))
+    if format == "xliff":
+        return _export_xliff(root, documents, out, force, source, target, report)
     if format == "json":
         text = json_export.dumps(json_export.edition_json(ws.edition, documents)).encode("utf-8")
         if out is None:
@@ -856,6 +860,28 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}
+    for path, data in files.items():
+        store.atomic_write(path, data)
+        report.written.append(path)
+    return report
+
+
+def _export_xliff(root: Path, documents: list[Document], out: Path | None, force: bool, source: str | None,
+                  target: str | None, report: ExportReport) -> ExportReport:
+    """`export` as XLIFF: every file made before any is written."""
+    from .export.xliff import document_xliff
+    from .model import LANG_RE
+
+    if not source or not target:
+        raise UsageError.at("export xliff needs --source LAYER and --target LANG", hint="e.g. `edition export xliff DOC --source ru --target en`")
+    if not LANG_RE.match(target):
+        raise UsageError.at(f"--target '{target}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
+    if out is not None and Path(out).suffix.lower() in (".xlf", ".xliff"):
+        raise UsageError.at("--out names a folder for one file per document", out, hint="give a folder, e.g. --out build/xliff")
+    folder = _output_folder(root, out, "build/xliff", force)
+    files = {}
+    for doc in documents:
+        files[folder / f"{doc.id}.{target}.xlf"] = document_xliff(doc, source, target)
     for path, data in files.items():
         store.atomic_write(path, data)
         report.written.append(path)

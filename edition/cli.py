@@ -474,19 +474,25 @@ def names(
 @app.command()
 @command
 def export(
-    format: Annotated[str, typer.Argument(help="tei or json.")],
+    format: Annotated[str, typer.Argument(help="tei, json or xliff.")],
     docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    source: Annotated[Optional[str], typer.Option("--source", help="xliff: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="xliff: the language to translate into (its existing text goes along).")] = None,
     edition: EditionOption = None,
 ):
-    """Export documents as TEI P5 XML or the whole model as JSON."""
+    """Export documents as TEI P5 XML, as XLIFF 1.2 for a translator's CAT
+    tool (read back with `translation add DOC FILE.xlf`), or the whole model
+    as JSON."""
     from . import api
 
     if corpus and format != "tei":
         raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
-    report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force)
+    if (source or target) and format != "xliff":
+        raise UsageError.at("--source and --target are for xliff", hint="`edition export xliff DOC --source ru --target en`")
+    report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force, source=source, target=target)
     if report.data is not None:
         sys.stdout.buffer.write(report.data)
         sys.stdout.flush()
@@ -510,7 +516,7 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed) or .docx.")],
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool, read by segment ids).")],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,
