@@ -466,6 +466,9 @@ def add_translation(
         if value is not None:  # a layer or a language code: both are ids
             check_id(value, what, option=option)
     if Path(file).suffix.lower() in (".xlf", ".xliff"):  # keyed by segment ids: no alignment
+        if translated_from is not None:
+            raise UsageError.at("--from is not for XLIFF: the file's source-language names the layer translated from",
+                                hint="leave --from out")
         return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
                           description=description, replace=replace, dry_run=dry_run)
     delivery = read_delivery(Path(file))

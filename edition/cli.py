@@ -547,6 +547,8 @@ def translation_add(
         _say(f"warning: {warning}")
     flagged = len(result.flagged)
     summary = f"{len(result.pairs)} pairs, {flagged} to review, {len(result.notes)} notes"
+    if getattr(result, "states", None) is not None:  # XLIFF: units by id, no alignment
+        summary = f"{len(result.pairs)} units by id ({len(result.merged)} merged into the one before), {len(result.untranslated)} left untranslated, {len(result.notes)} translator's notes"
     _say(f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)" if dry_run else f"added layer '{result.layer.id}' in {path}: {summary}")
 
 

@@ -217,15 +217,19 @@ def add_xliff(
     (the notes `export xliff` sent out)."""
     target_lang = delivery.target_lang
     if not target_lang:
-        raise EditionError.at("the XLIFF file states no target-language", path, 1, hint="export it again with `edition export xliff … --target LANG`")
+        raise EditionError.at("the XLIFF file states no target-language", path, delivery.file_line, hint="export it again with `edition export xliff … --target LANG`")
     if not LANG_RE.match(target_lang):
         raise EditionError.at(f"target-language '{target_lang}' is not a language code", path, hint="use an ISO 639 code such as en, ru, de")
     if lang and lang.split("-")[0] != target_lang.split("-")[0]:
         raise EditionError.at(f"the file's target-language is '{target_lang}', not '{lang}'; nothing was stored", path, hint=f"pass --lang {target_lang}, or the file meant for {lang}")
+    others = [name for name in delivery.originals if name and name != doc.id]
+    if others and doc.id not in delivery.originals:
+        raise EditionError.at(f"the file was exported from document '{others[0]}', not '{doc.id}'; nothing was stored", path, delivery.file_line,
+                              hint=f"add it to its own document: `edition translation add {others[0]} {delivery.name}`")
     base = doc.named_layer(delivery.source_lang or "") if delivery.source_lang else None
     if base is None:
         raise EditionError.at(
-            f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored", path, 1,
+            f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored", path, delivery.file_line,
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
     layer_id = layer_id or new_layer_id(doc, target_lang, revises)

@@ -150,7 +150,7 @@ def _unit(uid, source, target=None, state=None, notes=()):
     target_xml = ""
     if target is not None:
         attribute = f' state="{state}"' if state else ""
-        target_xml = f"<target xml:lang=\"de\"{attribute}>{escape(target)}</target>"
+        target_xml = f"<target{attribute}>{escape(target)}</target>"
     notes_xml = "".join(f'<note from="{who}">{escape(text)}</note>' for who, text in notes)
     return f'   <trans-unit id="{uid}" resname="{uid}" xml:space="preserve"><source xml:lang="en">{escape(source)}</source>{target_xml}{notes_xml}</trans-unit>'
 
@@ -162,7 +162,7 @@ def _cat_file(tmp_path, doc, rows, lang="de", name="from-cat.xlf"):
 
 
 def test_a_cat_tools_split_merge_untranslated_and_states_are_stored_by_id(edition_copy, cli, tmp_path):
-    doc = store.load(edition_copy).document(GORKY)
+    doc = store.load(edition_copy).document(MEMO)
     seg = [s for s in doc.segments if s.text.get("en")]
     rows = [
         # a target the translator split into two paragraphs
@@ -175,21 +175,26 @@ def test_a_cat_tools_split_merge_untranslated_and_states_are_stored_by_id(editio
         (seg[4].id, seg[4].text["en"], "", "needs-translation"),
         # translated but flagged by the reviewer; a note from the translator
         (seg[5].id, seg[5].text["en"], "Zu prüfen.", "needs-review-translation", [("translator", "Bitte Datum prüfen.")]),
+        # a question on a unit the translator left open
+        (seg[6].id, seg[6].text["en"], None, None, [("translator", "Was heißt hier „Reisender“?")]),
     ]
-    path = _cat_file(tmp_path, doc, rows)
-    result = cli("translation", "add", GORKY, path, "-C", edition_copy)
+    path = _cat_file(tmp_path, doc, rows, lang="fr")
+    result = cli("translation", "add", MEMO, path, "-C", edition_copy)
     assert result.exit_code == 0, result.output
     assert f"1 unit(s) marked as needing work or review in the file: {seg[5].id}" in result.stderr
-    stored = store.load(edition_copy).document(GORKY)
-    texts = {s.id: s.text.get("de") for s in stored.segments}
+    assert "4 units by id (1 merged into the one before), 3 left untranslated, 2 translator's notes" in result.stderr
+    stored = store.load(edition_copy).document(MEMO)
+    texts = {s.id: s.text.get("fr") for s in stored.segments}
     assert texts[seg[0].id] == "Erster Absatz.\nZweiter Absatz, vom Übersetzer abgetrennt."
     assert texts[seg[1].id] == "Beide Absätze in einem."
     assert texts[seg[2].id] == ""  # merged into the one before: empty on purpose
     assert texts[seg[3].id] is None and texts[seg[4].id] is None  # not translated
     assert texts[seg[5].id] == "Zu prüfen."
-    assert stored.layer("de").coverage == [(seg[0].id, seg[2].id), (seg[5].id, seg[5].id)]
-    notes = [(n.kind.value, n.text, n.anchor.segment) for n in stored.notes if n.anchor and n.anchor.layer == "de"]
-    assert notes == [("translator", "Bitte Datum prüfen.", seg[5].id)]
+    assert stored.layer("fr").coverage == [(seg[0].id, seg[2].id), (seg[5].id, seg[5].id)]
+    notes = [(n.kind.value, n.text, n.anchor.layer, n.anchor.segment) for n in stored.notes if n.kind.value == "translator"]
+    # The note on the open unit stands at the end of its English text.
+    assert sorted(notes) == [("translator", "Bitte Datum prüfen.", "fr", seg[5].id), ("translator", "Was heißt hier „Reisender“?", "en", seg[6].id)]
+    assert api.validate(edition_copy) == []
 
 
 def test_ids_matching_no_segment_are_refused_with_the_units_named(edition_copy, cli, tmp_path):
@@ -203,6 +208,17 @@ def test_ids_matching_no_segment_are_refused_with_the_units_named(edition_copy, 
     assert f"{path}:8: unit 'p99' matches no segment" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(edition_copy) == before
+
+
+def test_a_file_exported_from_another_document_is_refused(edition_copy, cli, tmp_path):
+    gorky = store.load(edition_copy).document(GORKY)
+    path = _export(cli, edition_copy, MEMO, target="fr")  # p1, p2 … exist in both documents
+    before = snapshot(edition_copy)
+    result = cli("translation", "add", GORKY, path, "-C", edition_copy)
+    assert result.exit_code == 1
+    assert f"{path}:3: the file was exported from document '{MEMO}', not '{GORKY}'; nothing was stored" in result.stderr
+    assert f"hint: add it to its own document: `edition translation add {MEMO} {path.name}`" in result.stderr
+    assert snapshot(edition_copy) == before and gorky.segment("p1") is not None
 
 
 def test_a_source_that_no_longer_matches_the_document_is_refused(edition_copy, cli, tmp_path):

@@ -45,6 +45,7 @@ class XliffDelivery:
     source_lang: str | None
     target_lang: str | None
     originals: list[str] = field(default_factory=list)  # each <file original="…">
+    file_line: int | None = None  # where the first <file> starts
     units: list[Unit] = field(default_factory=list)
 
 
@@ -106,6 +107,7 @@ def read_xliff(path: Path) -> XliffDelivery:
         source_lang=files[0].get("source-language") if files else None,
         target_lang=files[0].get("target-language") if files else None,
         originals=[f.get("original", "") for f in files],
+        file_line=files[0].sourceline if files else None,
     )
     for unit in store.unit_iter():
         element = unit.xmlelement
