@@ -520,7 +520,8 @@ def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises
         ws = open_workspace(root)
         doc = ws.document(doc_id)
         files = ws.files[doc.id]
-        wanted = layer_id or delivery.target_lang
+        named = doc.named_layer(delivery.target_lang or "") if replace and not layer_id and not revises else None
+        wanted = layer_id or (named.id if named else None)
         if replace and wanted and doc.layer(wanted) and wanted not in files.layer_files:
             raise UsageError.at(f"layer '{wanted}' is part of the document file; nothing was changed", files.path,
                                 hint="add the new text as a revision (--revises) or under another --layer id")

@@ -232,6 +232,8 @@ def add_xliff(
             f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored", path, delivery.file_line,
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
+    if replace_layer and not layer_id and not revises and doc.named_layer(target_lang) is not None:
+        layer_id = doc.named_layer(target_lang).id  # --replace: the layer in the file's language
     layer_id = layer_id or new_layer_id(doc, target_lang, revises)
     for other in (doc.layer(layer_id), doc.layer(revises or "")):
         if other is not None and other.lang.split("-")[0] != target_lang.split("-")[0]:

@@ -299,3 +299,31 @@ def test_a_wilson_page_goes_out_and_comes_back_in_a_real_process(tmp_path, real_
     assert [s.text.get("ru") for s in stored.segments] == [s.text.get("en") for s in stored.segments]
     assert any("Mao Zedong" in s.text["ru"] for s in stored.segments)
     assert stored.layer("ru").coverage is None
+
+
+def test_replacing_a_layer_from_xliff_keeps_its_notes(edition_copy, cli):
+    doc = store.load(edition_copy).document(MEMO)
+    kept_words = " ".join(doc.segment("p1").text["de"].split()[:2])
+    lost_words = " ".join(doc.segment("p2").text["de"].split()[:2])
+    for segment, words, text in (("p1", kept_words, "Stays."), ("p2", lost_words, "Its words go.")):
+        added = cli("note", "add", MEMO, "--layer", "de", "--segment", segment, "--at", words, "--text", text, "-C", edition_copy)
+        assert added.exit_code == 0, added.output
+    path = _export(cli, edition_copy, MEMO, target="de")
+    _, units = _units(path)
+    assert [n.text for n in units["p1"].iterfind("x:note", NS)] == ["Stays."]
+    xml = path.read_text(encoding="utf-8")
+    xml = xml.replace(doc.segment("p2").text["de"], "Ganz neu übersetzt.")
+    path.write_text(xml, encoding="utf-8")
+    result = cli("translation", "add", MEMO, path, "--replace", "-C", edition_copy)
+    assert result.exit_code == 0, result.output
+    assert "is not in the new text; it now stands at the end of p2" in result.stderr
+    stored = store.load(edition_copy).document(MEMO)
+    assert stored.segment("p2").text["de"] == "Ganz neu übersetzt."
+    assert stored.segment("p1").text["de"] == doc.segment("p1").text["de"]
+    merged = {s.id for s in doc.segments if s.text.get("de") == ""}
+    assert merged and {s.id for s in stored.segments if s.text.get("de") == ""} == merged  # went out and came back empty on purpose
+    assert ", 0 left untranslated" in result.stderr
+    notes = {n.text: n.anchor for n in stored.notes if n.anchor and n.anchor.layer == "de"}
+    assert notes["Stays."].phrase == kept_words and notes["Its words go."].phrase == ""
+    assert len(notes) == 2  # the notes that came back in the file are not stored twice
+    assert api.validate(edition_copy) == []

@@ -57,7 +57,8 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     """The XLIFF 1.2 file of `doc`: the text of layer `source` (a layer id,
     or a language: its newest revision) to be translated into language
     `target`, with the target layer's existing text (that language's newest
-    revision, if the document has one), marked "translated"; segments it
+    revision, if the document has one), marked "translated" (an empty
+    target so marked: a segment merged into the one before); segments it
     lacks get no `<target>`. The document's notes on a segment go with it as
     `<note from="KIND">`. Segments without text in the source layer are
     left out (nothing to translate)."""
@@ -67,11 +68,11 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
             f"document '{doc.id}' has no layer or language '{source}'",
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
-    if source_layer.lang.split("-")[0] == target.split("-")[0]:
+    if source_layer.lang == target:  # en-GB to en is a localisation, and allowed
         raise UsageError.at(f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into")
     target_layer = doc.named_layer(target)
-    if target_layer is not None and target_layer.lang.split("-")[0] != target.split("-")[0]:
-        target_layer = None  # a layer id that happens to equal the code: not that language
+    if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != target.split("-")[0]):
+        target_layer = None  # the source itself, or a layer id that happens to equal the code
     File, Unit = _store_classes()
     skeleton = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{NAMESPACE}">'
@@ -93,8 +94,8 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
         unit.setid(segment.id)
         unit.xmlelement.set("resname", segment.id)
         translated = segment.text.get(target_layer.id) if target_layer else None
-        if translated:
-            unit.rich_target = rich(translated)
+        if translated is not None:  # "" too: merged into the segment before, on purpose
+            unit.rich_target = rich(translated) if translated else [""]
             unit.set_state_n(unit.statemap[segment_state(doc, target_layer, segment)])
         for note in notes_on.get(segment.id, []):
             unit.addnote(note.text, origin=note.kind.value)
