@@ -327,3 +327,22 @@ def test_replacing_a_layer_from_xliff_keeps_its_notes(edition_copy, cli):
     assert notes["Stays."].phrase == kept_words and notes["Its words go."].phrase == ""
     assert len(notes) == 2  # the notes that came back in the file are not stored twice
     assert api.validate(edition_copy) == []
+
+
+def test_a_unit_twice_or_a_doctype_is_refused(edition_copy, cli, tmp_path):
+    doc = store.load(edition_copy).document(GORKY)
+    seg = doc.segments[1]
+    twice = _cat_file(tmp_path, doc, [(seg.id, seg.text["en"], "Eins.", "translated"), (seg.id, seg.text["en"], "Zwei.", "translated")])
+    before = snapshot(edition_copy)
+    result = cli("translation", "add", GORKY, twice, "-C", edition_copy)
+    assert result.exit_code == 1
+    assert f"{twice}:7: unit '{seg.id}' comes twice; nothing was stored" in result.stderr
+    entities = tmp_path / "entities.xlf"
+    entities.write_text(twice.read_text(encoding="utf-8").replace(
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xliff [<!ENTITY ext SYSTEM "file:///etc/passwd">]>\n', 1).replace("Eins.", "&ext;"), encoding="utf-8")
+    result = cli("translation", "add", GORKY, entities, "-C", edition_copy)
+    assert result.exit_code == 1
+    assert f"{entities}:1: the file declares a DOCTYPE (entities)" in result.stderr
+    assert "root:" not in result.output and "Traceback" not in result.output
+    assert snapshot(edition_copy) == before

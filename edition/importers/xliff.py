@@ -99,6 +99,9 @@ def read_xliff(path: Path) -> XliffDelivery:
         raise EditionError.at(f"not well-formed XML: {exc.msg}", path, line, column, hint="save the file again from the CAT tool as XLIFF 1.2") from None
     except (ValueError, AssertionError, AttributeError, StopIteration) as exc:
         raise EditionError.at(f"not an XLIFF 1.x file ({exc or 'no <xliff> root with a <file>'})", path, 1, hint="export XLIFF 1.2 from the CAT tool") from None
+    if store.document.docinfo.doctype:  # entities stay unexpanded in the safe parser; refuse them whole
+        raise EditionError.at("the file declares a DOCTYPE (entities); XLIFF from a CAT tool has none", path, 1,
+                              hint="save the file again from the CAT tool as XLIFF 1.2")
     root = store.document.getroot()
     files = list(root.iterchildren(store.namespaced("file")))
     delivery = XliffDelivery(
@@ -111,27 +114,35 @@ def read_xliff(path: Path) -> XliffDelivery:
     )
     for unit in store.unit_iter():
         element = unit.xmlelement
-        target_node = unit.getlanguageNode(lang=None, index=1)
-        target = None
-        if target_node is not None:
-            target = paragraphs_of(_rich_text(unit.rich_target)) if unit.target else ""
-        notes = tuple(
-            (note.get("from", ""), " ".join((note.text or "").split()))
-            for note in element.iterchildren(store.namespaced("note"))
-            if (note.text or "").strip()
-        )
-        delivery.units.append(
-            Unit(
-                id=element.get("id") or element.get("resname") or "",
-                source=paragraphs_of(_rich_text(unit.rich_source)),
-                target=target,
-                state=target_node.get("state") if target_node is not None else None,
-                approved=unit.isapproved(),
-                notes=notes,
-                line=element.sourceline,
-            )
-        )
+        try:
+            delivery.units.append(_unit(store, unit))
+        except (AttributeError, TypeError, ValueError) as exc:  # markup translate-toolkit cannot take apart
+            raise EditionError.at(f"trans-unit '{element.get('id')}' cannot be read ({exc})", path, element.sourceline,
+                                  hint="check its <source> and <target> markup") from None
     return delivery
+
+
+def _unit(store, unit) -> Unit:
+    """One trans-unit, its inline italics as `*…*`."""
+    element = unit.xmlelement
+    target_node = unit.getlanguageNode(lang=None, index=1)
+    target = None
+    if target_node is not None:
+        target = paragraphs_of(_rich_text(unit.rich_target)) if unit.target else ""
+    notes = tuple(
+        (note.get("from", ""), " ".join((note.text or "").split()))
+        for note in element.iterchildren(store.namespaced("note"))
+        if (note.text or "").strip()
+    )
+    return Unit(
+        id=element.get("id") or element.get("resname") or "",
+        source=paragraphs_of(_rich_text(unit.rich_source)),
+        target=target,
+        state=target_node.get("state") if target_node is not None else None,
+        approved=unit.isapproved(),
+        notes=notes,
+        line=element.sourceline,
+    )
 
 
 __all__ = ["DONE", "XLIFF_FORMATS", "Unit", "XliffDelivery", "paragraphs_of", "read_xliff"]
