@@ -346,3 +346,18 @@ def test_a_unit_twice_or_a_doctype_is_refused(edition_copy, cli, tmp_path):
     assert f"{entities}:1: the file declares a DOCTYPE (entities)" in result.stderr
     assert "root:" not in result.output and "Traceback" not in result.output
     assert snapshot(edition_copy) == before
+
+
+def test_inline_italics_as_other_cat_tools_write_them_come_back_as_asterisks(edition_copy, cli, tmp_path):
+    """`<g>` is what we send; a tool that converts it to a `bpt`/`ept` pair
+    or an `mrk`, or adds its own codes (a line break as `ph`, an `x`), is
+    read back to the same `*…*` with the codes left out."""
+    doc = store.load(edition_copy).document(GORKY)
+    seg = doc.segments[1]
+    path = _cat_file(tmp_path, doc, [(seg.id, seg.text["en"], "TARGET", "translated")], lang="fr")
+    raw = ('Nous lisons la <bpt id="1" ctype="italic">&lt;i&gt;</bpt>Pravda<ept id="1">&lt;/i&gt;</ept> et'
+           '<ph id="2">&lt;br/&gt;</ph> le <mrk mtype="x-italic">Kommunist</mrk><x id="3"/>.')  # fmt: skip
+    path.write_text(path.read_text(encoding="utf-8").replace("TARGET", raw), encoding="utf-8")
+    result = cli("translation", "add", GORKY, path, "-C", edition_copy)
+    assert result.exit_code == 0, result.output
+    assert store.load(edition_copy).document(GORKY).segment(seg.id).text["fr"] == "Nous lisons la *Pravda* et le *Kommunist*."

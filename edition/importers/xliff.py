@@ -49,30 +49,62 @@ class XliffDelivery:
     units: list[Unit] = field(default_factory=list)
 
 
-def _is_italic(elem) -> bool:
-    attrib = getattr(elem, "xml_attrib", None) or {}
-    values = {attrib.get("ctype", ""), attrib.get("mtype", ""), attrib.get("type", "")}
-    return any(v.lower() in ("italic", "x-italic", "fmt:italic", "x-emphasis", "emphasis") for v in values if v)
+# Inline codes: their content is the native markup (`<br/>`, `<i>`), not text.
+CODES = ("bpt", "ept", "ph", "it", "x", "bx", "ex")
+ITALIC = ("italic", "x-italic", "fmt:italic", "x-emphasis", "emphasis")
 
 
-def _flatten(elem, italic: bool = False) -> str:
-    """The text of a rich string, italic inline elements as `*…*` (nested
-    emphasis is written once)."""
-    from translate.storage.placeables import StringElem
+def _node(elem) -> tuple[str, dict]:
+    """The XLIFF element a placeable stands for: its name and attributes
+    (translate-toolkit keeps unknown ones, `mrk`, `bpt` …, as UnknownXML)."""
+    xml_node = getattr(elem, "xml_node", None)
+    if xml_node is not None:
+        return xml_node.tag.rsplit("}", 1)[-1], dict(xml_node.attrib)
+    return type(elem).__name__.lower(), dict(getattr(elem, "xml_attrib", None) or {})
 
+
+def _is_italic(attrib: dict) -> bool:
+    return any(attrib.get(key, "").lower() in ITALIC for key in ("ctype", "mtype", "type"))
+
+
+def _walk(elem, out: list[str], italic: bool, opened: set) -> None:
+    """Append the text of a rich string to `out`: `<g>`/`<mrk>` marked
+    italic and a `<bpt ctype="italic">` … `<ept>` pair as `*…*` (nested
+    emphasis once), other codes left out."""
     if isinstance(elem, str):
-        return elem
-    inner_italic = italic or _is_italic(elem)
-    text = "".join(_flatten(sub, inner_italic) for sub in getattr(elem, "sub", []) if sub is not None)
-    if inner_italic and not italic and type(elem) is not StringElem and text.strip():
+        out.append(elem)
+        return
+    name, attrib = _node(elem)
+    if name == "bpt":
+        if _is_italic(attrib) and not italic:
+            opened.add(attrib.get("id") or attrib.get("rid"))
+            out.append("*")
+        return
+    if name == "ept":
+        key = attrib.get("id") or attrib.get("rid")
+        if key in opened:
+            opened.discard(key)
+            out.append("*")
+        return
+    if name in CODES:
+        return
+    marked = name in ("g", "mrk") and _is_italic(attrib) and not italic and not opened
+    inner: list[str] = []
+    for sub in getattr(elem, "sub", None) or []:
+        _walk(sub, inner, italic or marked, opened)
+    text = "".join(inner)
+    if marked and text.strip():
         core = text.strip()
-        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-        return f"{lead}*{core}*{trail}"
-    return text
+        text = f"{text[: len(text) - len(text.lstrip())]}*{core}*{text[len(text.rstrip()):]}"
+    out.append(text)
 
 
 def _rich_text(rich) -> str:
-    return "".join(_flatten(part) for part in rich)
+    out: list[str] = []
+    opened: set = set()
+    for part in rich:
+        _walk(part, out, False, opened)
+    return "".join(out)
 
 
 def paragraphs_of(text: str) -> str:
