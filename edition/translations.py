@@ -209,8 +209,9 @@ def add_xliff(
     was made from an older text: export it again), a target language other
     than `lang` or than the layer replaced or revised.
 
-    A unit with no target, or an empty one not marked done, leaves its
-    segment untranslated; an empty target marked translated/final is a
+    A unit with no target, or an empty one not marked done, or one whose
+    target repeats its source and is not marked done (a CAT tool's copy of
+    an open segment), leaves its segment untranslated; an empty target marked translated/final is a
     segment the translator merged into the one before (stored empty on
     purpose, as the aligner does). The file's notes become translator's
     notes on their segment, but for those the document already has there
@@ -277,7 +278,11 @@ def add_xliff(
         segment = doc.segment(unit.id)
         if unit.state:
             result.states[unit.id] = unit.state
-        if unit.target or (unit.target == "" and unit.done):
+        copied = unit.target and not unit.done and _same_text(unit.target, unit.source)
+        if copied:  # OmegaT writes the source into an open unit's target unless told otherwise
+            result.untranslated.append(unit.id)
+            result.warnings.append(f"unit '{unit.id}' holds its source text and is not marked translated: left untranslated")
+        elif unit.target or (unit.target == "" and unit.done):
             segment.text[layer_id] = unit.target
             (result.merged.append(unit.id) if not unit.target else None)
             result.pairs.append(Pair([unit.id], [number], 1.0, False, segment.text.get(base.id, ""), unit.target))
@@ -295,7 +300,7 @@ def add_xliff(
     _keep_notes(doc, layer_id, result)
     if not result.pairs:
         result.warnings.append("no unit has a translation: the layer is empty")
-    waiting = [u for u, s in result.states.items() if s.startswith("needs-") and u not in result.untranslated]
+    waiting = [u for u, s in result.states.items() if (s.startswith("needs-") or s == "new") and u not in result.untranslated]
     if waiting:
         result.warnings.append(f"{len(waiting)} unit(s) marked as needing work or review in the file: {', '.join(waiting)}")
     layer.coverage = doc.coverage_of(layer_id)

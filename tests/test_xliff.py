@@ -93,7 +93,8 @@ def test_emphasis_goes_out_as_g_italic_and_comes_back_as_asterisks(tmp_path, cli
     # translate-toolkit reads the tags as its placeables and writes them back.
     store_ = xliff.xlifffile.parsefile(str(path))
     for unit in store_.unit_iter():
-        unit.rich_target = unit.rich_source  # "copy source to target", with its tags
+        unit.rich_target = unit.rich_source  # "copy source to target", with its tags, confirmed
+        unit.marktranslated()
     path.write_bytes(bytes(store_))
     result = cli("translation", "add", doc.id, path, "-C", root)
     assert result.exit_code == 0, result.output
@@ -177,12 +178,16 @@ def test_a_cat_tools_split_merge_untranslated_and_states_are_stored_by_id(editio
         (seg[5].id, seg[5].text["en"], "Zu prüfen.", "needs-review-translation", [("translator", "Bitte Datum prüfen.")]),
         # a question on a unit the translator left open
         (seg[6].id, seg[6].text["en"], None, None, [("translator", "Was heißt hier „Reisender“?")]),
+        # OmegaT's copy of the source into an open unit; a name kept as it is, marked translated
+        (seg[7].id, seg[7].text["en"], seg[7].text["en"]),
+        (seg[8].id, seg[8].text["en"], seg[8].text["en"], "translated"),
     ]
     path = _cat_file(tmp_path, doc, rows, lang="fr")
     result = cli("translation", "add", MEMO, path, "-C", edition_copy)
     assert result.exit_code == 0, result.output
     assert f"1 unit(s) marked as needing work or review in the file: {seg[5].id}" in result.stderr
-    assert "4 units by id (1 merged into the one before), 3 left untranslated, 2 translator's notes" in result.stderr
+    assert "5 units by id (1 merged into the one before), 4 left untranslated, 2 translator's notes" in result.stderr
+    assert f"unit '{seg[7].id}' holds its source text and is not marked translated: left untranslated" in result.stderr
     stored = store.load(edition_copy).document(MEMO)
     texts = {s.id: s.text.get("fr") for s in stored.segments}
     assert texts[seg[0].id] == "Erster Absatz.\nZweiter Absatz, vom Übersetzer abgetrennt."
@@ -190,7 +195,8 @@ def test_a_cat_tools_split_merge_untranslated_and_states_are_stored_by_id(editio
     assert texts[seg[2].id] == ""  # merged into the one before: empty on purpose
     assert texts[seg[3].id] is None and texts[seg[4].id] is None  # not translated
     assert texts[seg[5].id] == "Zu prüfen."
-    assert stored.layer("fr").coverage == [(seg[0].id, seg[2].id), (seg[5].id, seg[5].id)]
+    assert texts[seg[7].id] is None and texts[seg[8].id] == seg[8].text["en"]
+    assert stored.layer("fr").coverage == [(seg[0].id, seg[2].id), (seg[5].id, seg[5].id), (seg[8].id, seg[8].id)]
     notes = [(n.kind.value, n.text, n.anchor.layer, n.anchor.segment) for n in stored.notes if n.kind.value == "translator"]
     # The note on the open unit stands at the end of its English text.
     assert sorted(notes) == [("translator", "Bitte Datum prüfen.", "fr", seg[5].id), ("translator", "Was heißt hier „Reisender“?", "en", seg[6].id)]
@@ -292,6 +298,7 @@ def test_a_wilson_page_goes_out_and_comes_back_in_a_real_process(tmp_path, real_
     store_ = xliff.xlifffile.parsefile(str(path))
     for unit in store_.unit_iter():
         unit.rich_target = unit.rich_source
+        unit.marktranslated()  # confirmed by the translator: kept although it repeats the source
     path.write_bytes(bytes(store_))
     done = subprocess.run([*run, "translation", "add", doc.id, path, "-C", root], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
