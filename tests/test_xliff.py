@@ -64,6 +64,11 @@ def test_export_gives_one_unit_per_segment_keyed_by_its_id(edition_copy, cli):
         (n.kind.value, n.text) for n in doc.notes if n.anchor and n.anchor.segment == "p2"
     ]
     assert {n.get("from") for n in p2.iterfind("x:note", NS)} == {"footnote", "gloss"}
+    # Notes on the title, the date and the whole document: context, in the header.
+    header = [(n.get("from"), n.text) for n in file.iterfind("x:header/x:note", NS)]
+    assert header == [(n.kind.value, n.text) for n in doc.notes if n.anchor is None or n.anchor.segment in ("title", "date")]
+    assert len(header) == 3
+    assert [etree.QName(child).localname for child in file] == ["header", "body"]  # the order XLIFF 1.2 requires
 
 
 def test_export_carries_the_existing_translation_as_translated(edition_copy, cli):

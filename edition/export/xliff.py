@@ -9,7 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import quoteattr
 
 from ..errors import UsageError
-from ..model import Document, Layer, Segment, inline_spans
+from ..model import HEAD_PLACES, Document, Layer, Segment, inline_spans
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 # `ctype="italic"` is XLIFF 1.2's own value for emphasis; CAT tools show the
@@ -60,7 +60,8 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     revision, if the document has one), marked "translated" (an empty
     target so marked: a segment merged into the one before); segments it
     lacks get no `<target>`. The document's notes on a segment go with it as
-    `<note from="KIND">`. Segments without text in the source layer are
+    `<note from="KIND">`; its notes on the title, the date or the whole
+    document go in the file's `<header>`. Segments without text in the source layer are
     left out (nothing to translate)."""
     source_layer = doc.named_layer(source)
     if source_layer is None:
@@ -73,6 +74,8 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     target_layer = doc.named_layer(target)
     if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != target.split("-")[0]):
         target_layer = None  # the source itself, or a layer id that happens to equal the code
+    from lxml import etree
+
     File, Unit = _store_classes()
     skeleton = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{NAMESPACE}">'
@@ -81,9 +84,16 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     )
     store = File.parsestring(skeleton.encode("utf-8"))
     notes_on: dict[str, list] = {}
+    header = None
     for note in doc.notes:
-        if note.anchor is not None:
+        if note.anchor is not None and note.anchor.segment not in HEAD_PLACES:
             notes_on.setdefault(note.anchor.segment, []).append(note)
+        else:  # on the title, the date or the whole document: context for the translator, in the header
+            if header is None:  # XLIFF 1.2: <header> comes before <body>
+                header = etree.Element(f"{{{NAMESPACE}}}header")
+                store.getfilenode(doc.id).insert(0, header)
+            element = etree.SubElement(header, f"{{{NAMESPACE}}}note", {"from": note.kind.value})
+            element.text = note.text
     for segment in doc.segments:
         text = segment.text.get(source_layer.id)
         if not text:
