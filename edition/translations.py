@@ -211,9 +211,9 @@ def add_xliff(
 
     A unit with no target, or an empty one not marked done, or one whose
     target repeats its source and is not marked done (a CAT tool's copy of
-    an open segment), leaves its segment untranslated; an empty target marked translated/final is a
-    segment the translator merged into the one before (stored empty on
-    purpose, as the aligner does). The file's notes become translator's
+    an open segment), leaves its segment untranslated; an empty target
+    marked translated/final is a segment the translator merged into the
+    one before (stored empty on purpose, as the aligner does). The file's notes become translator's
     notes on their segment, but for those the document already has there
     (the notes `export xliff` sent out)."""
     target_lang = delivery.target_lang
@@ -284,15 +284,16 @@ def add_xliff(
             result.warnings.append(f"unit '{unit.id}' holds its source text and is not marked translated: left untranslated")
         elif unit.target or (unit.target == "" and unit.done):
             segment.text[layer_id] = unit.target
-            (result.merged.append(unit.id) if not unit.target else None)
+            if not unit.target:
+                result.merged.append(unit.id)
             result.pairs.append(Pair([unit.id], [number], 1.0, False, segment.text.get(base.id, ""), unit.target))
         else:
             result.untranslated.append(unit.id)
-        ours = {n.text for n in doc.notes if n.anchor and n.anchor.segment == unit.id}
+        ours = {" ".join(n.text.split()) for n in doc.notes if n.anchor and n.anchor.segment == unit.id}
         for _origin, text in unit.notes:
-            if text in ours:
+            if " ".join(text.split()) in ours:
                 continue
-            anchored = layer_id if segment.text.get(layer_id) else base.id
+            anchored = layer_id if layer_id in segment.text else base.id  # an open unit's note: on the text it asks about
             note = Note(id=next_note_id(doc, NoteKind.TRANSLATOR), kind=NoteKind.TRANSLATOR, text=text, anchor=Anchor(anchored, unit.id))
             doc.notes.append(note)
             result.notes.append(note)
