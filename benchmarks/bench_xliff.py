@@ -7,11 +7,8 @@ the whole edition, so its time is given per file (the median of ten)."""
 
 from __future__ import annotations
 
-import sys
-
-from common import EDITION, fresh, timed
-
 import corpora
+from common import EDITION, fresh, timed
 
 DOCUMENTS = 1000
 SAMPLE = 10  # files read back one by one, as a person runs them

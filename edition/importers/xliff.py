@@ -7,11 +7,11 @@ marked italic) comes back as our `*…*`."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EditionError
-import unicodedata
 from ..textfile import read_bytes
 from .base import checksum
 
