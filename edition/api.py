@@ -457,7 +457,9 @@ def add_translation(
 ):
     """Align a delivered translation to a document and store it as
     translations/<doc>/<layer>.yaml. Metadata missing from the call is
-    taken from the file's front matter. Returns (AddResult, path or None)."""
+    taken from the file's front matter. An XLIFF file (.xlf, .xliff) is
+    not aligned but read by segment ids (see `translations.add_xliff`).
+    Returns (AddResult, path or None)."""
     from .importers import read_delivery
     from .translations import add_translation as add
 
@@ -674,6 +676,8 @@ def alignment_json(result) -> dict:
         "unaligned": [{"after": u.after, "text": u.text} for u in result.layer.unaligned],
         "notes": [n.id for n in result.notes],
         "lost_notes": [n.id for n in result.lost_notes],
+        **({"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
+           if hasattr(result, "states") else {}),  # an XLIFF file's, by unit id
     }
 
 

@@ -528,7 +528,8 @@ def translation_add(
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
-    """Align a translation's paragraphs to the document's segments and store it."""
+    """Align a translation's paragraphs to the document's segments and store it
+    (an XLIFF file from a CAT tool: by segment ids, no alignment)."""
     from . import api
 
     result, path = api.add_translation(

@@ -6,6 +6,7 @@ files that must be refused with nothing stored."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,6 +126,10 @@ def test_round_trip_through_translate_toolkit_stores_targets_states_and_notes(ed
 
     result = cli("translation", "add", GORKY, path, "--translator", "A. Traductrice", "--json", "-C", edition_copy)
     assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["layer"], report["method"], report["merged"]) == ("fr", "id", [])
+    assert report["untranslated"] == [units[2].getid().split("\x04")[-1]]
+    assert set(report["states"].values()) == {"translated"} and len(report["states"]) == len(units) - 1
     doc = store.load(edition_copy).document(GORKY)
     layer = doc.layer("fr")
     assert (layer.lang, layer.translated_from, layer.translator, layer.source_file) == ("fr", "en", "A. Traductrice", path.name)
