@@ -278,6 +278,16 @@ def test_a_file_that_is_not_xliff_is_refused_with_its_line(edition_copy, cli, tm
     assert snapshot(edition_copy) == before
 
 
+def test_an_xliff_2_file_is_refused_with_what_to_do(edition_copy, cli, tmp_path):
+    path = tmp_path / "v2.xlf"
+    path.write_text('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="de">'
+                    '<file id="f1"><unit id="p1"><segment><source>x</source><target>y</target></segment></unit></file></xliff>\n', encoding="utf-8")
+    result = cli("translation", "add", GORKY, path, "-C", edition_copy)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:2: an XLIFF 2 file: edition reads XLIFF 1.2")
+    assert "hint: save or export the file as XLIFF 1.2" in result.stderr
+
+
 def test_export_xliff_refuses_a_missing_layer_and_the_editions_sources(edition_copy, cli):
     result = cli("export", "xliff", GORKY, "--source", "ru", "--target", "de", "-C", edition_copy)
     assert result.exit_code == 2

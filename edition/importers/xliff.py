@@ -129,7 +129,12 @@ def read_xliff(path: Path) -> XliffDelivery:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         raise EditionError.at(f"not well-formed XML: {exc.msg}", path, line, column, hint="save the file again from the CAT tool as XLIFF 1.2") from None
-    except (ValueError, AssertionError, AttributeError, StopIteration) as exc:
+    except ValueError as exc:
+        if "2." in str(exc):  # translate-toolkit tells 2.x by its version or namespace
+            raise EditionError.at("an XLIFF 2 file: edition reads XLIFF 1.2 (and 1.1)", path, 2,
+                                  hint="save or export the file as XLIFF 1.2 in the CAT tool (OmegaT, Trados, memoQ, Weblate all offer it)") from None
+        raise EditionError.at(f"not an XLIFF 1.x file ({exc})", path, 1, hint="export XLIFF 1.2 from the CAT tool") from None
+    except (AssertionError, AttributeError, StopIteration) as exc:
         raise EditionError.at(f"not an XLIFF 1.x file ({exc or 'no <xliff> root with a <file>'})", path, 1, hint="export XLIFF 1.2 from the CAT tool") from None
     if store.document.docinfo.doctype:  # entities stay unexpanded in the safe parser; refuse them whole
         raise EditionError.at("the file declares a DOCTYPE (entities); XLIFF from a CAT tool has none", path, 1,
