@@ -299,6 +299,13 @@ def add_xliff(
             result.notes.append(note)
             ours.add(text)
     _keep_notes(doc, layer_id, result)
+    if revises:  # as for a plain file: the revised layer's notes follow its words
+        carried, lost = carry_notes(doc, revises, layer_id)
+        doc.notes.extend(carried)
+        result.notes.extend(carried)
+        result.lost_notes = lost
+        for note in lost:
+            result.warnings.append(f"note '{note.id}' ('{note.anchor.phrase}' in {note.anchor.segment}) could not be placed in the revision; it stays on layer '{revises}'")
     if not result.pairs:
         result.warnings.append("no unit has a translation: the layer is empty")
     waiting = [u for u, s in result.states.items() if (s.startswith("needs-") or s == "new") and u not in result.untranslated]

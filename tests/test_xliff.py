@@ -388,3 +388,22 @@ def test_inline_italics_as_other_cat_tools_write_them_come_back_as_asterisks(edi
     result = cli("translation", "add", GORKY, path, "-C", edition_copy)
     assert result.exit_code == 0, result.output
     assert store.load(edition_copy).document(GORKY).segment(seg.id).text["fr"] == "Nous lisons la *Pravda* et le *Kommunist*."
+
+
+def test_a_revision_from_xliff_carries_the_revised_layers_notes(edition_copy, cli):
+    doc = store.load(edition_copy).document(MEMO)
+    words = " ".join(doc.segment("p3").text["de"].split()[:3])
+    assert cli("note", "add", MEMO, "--layer", "de", "--segment", "p3", "--at", words, "--text", "Zitat prüfen.", "-C", edition_copy).exit_code == 0
+    path = _export(cli, edition_copy, MEMO, target="de")
+    xml = path.read_text(encoding="utf-8").replace(doc.segment("p5").text["de"], "Dann sprachen die Bestarbeiter.")
+    path.write_text(xml, encoding="utf-8")
+    result = cli("translation", "add", MEMO, path, "--revises", "de", "-C", edition_copy)
+    assert result.exit_code == 0, result.output
+    stored = store.load(edition_copy).document(MEMO)
+    revision = stored.layer("de.2")
+    assert (revision.revises, revision.translated_from) == ("de", None)
+    assert stored.segment("p5").text["de.2"] == "Dann sprachen die Bestarbeiter."
+    assert stored.segment("p5").text["de"] == doc.segment("p5").text["de"]  # the revised layer is kept
+    placed = sorted((n.anchor.layer, n.anchor.phrase) for n in stored.notes if n.text == "Zitat prüfen.")
+    assert placed == [("de", words), ("de.2", words)]  # carried, and not stored again from the file
+    assert api.validate(edition_copy) == []
