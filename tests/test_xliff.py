@@ -296,6 +296,14 @@ def test_export_xliff_refuses_a_missing_layer_and_the_editions_sources(edition_c
     assert result.exit_code == 2 and "lies in the edition's own seeds/ folder" in result.stderr
     assert cli("export", "xliff", GORKY, "--source", "en", "-C", edition_copy).exit_code == 2
     assert not (edition_copy / "build").exists()
+    elsewhere = edition_copy.parent / "elsewhere"
+    elsewhere.mkdir()
+    link = edition_copy.parent / "link"
+    link.symlink_to(elsewhere)
+    result = cli("export", "xliff", GORKY, "--source", "en", "--target", "de", "--out", link, "-C", edition_copy)
+    assert result.exit_code == 2 and "--out is a symbolic link" in result.stderr and not any(elsewhere.iterdir())
+    result = cli("export", "xliff", GORKY, "--source", "en", "--target", "de", "--out", link, "--force", "-C", edition_copy)
+    assert result.exit_code == 0 and [p.name for p in elsewhere.iterdir()] == [f"{GORKY}.de.xlf"]
 
 
 @pytest.mark.shared_data
