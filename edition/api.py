@@ -466,7 +466,9 @@ def add_translation(
 ):
     """Align a delivered translation to a document and store it as
     translations/<doc>/<layer>.yaml. Metadata missing from the call is
-    taken from the file's front matter. Returns (AddResult, path or None)."""
+    taken from the file's front matter. An XLIFF file (.xlf, .xliff) is
+    not aligned but read by segment ids (see `translations.add_xliff`).
+    Returns (AddResult, path or None)."""
     from .importers import read_delivery
     from .translations import add_translation as add
 
@@ -474,6 +476,12 @@ def add_translation(
                                 ("--from", translated_from, "the layer or language translated from")):
         if value is not None:  # a layer or a language code: both are ids
             check_id(value, what, option=option)
+    if Path(file).suffix.lower() in (".xlf", ".xliff"):  # keyed by segment ids: no alignment
+        if translated_from is not None:
+            raise UsageError.at("--from is not for XLIFF: the file's source-language names the layer translated from",
+                                hint="leave --from out")
+        return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
+                          description=description, replace=replace, dry_run=dry_run)
     delivery = read_delivery(Path(file))
     meta = delivery.meta
     for key in ("layer", "revises"):
@@ -510,6 +518,32 @@ def add_translation(
         if dry_run:
             return result, None
         path = store.write_layer(root, doc, result.layer, files, replace=replace)
+        return result, path
+
+
+def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises, layer_id, description, replace, dry_run):
+    """`add_translation` for an XLIFF file (see `translations.add_xliff`)."""
+    from .importers.xliff import read_xliff
+    from .translations import add_xliff
+
+    delivery = read_xliff(file)
+    with store.locked(root):
+        ws = open_workspace(root)
+        doc = ws.document(doc_id)
+        files = ws.files[doc.id]
+        named = doc.named_layer(delivery.target_lang or "") if replace and not layer_id and not revises else None
+        wanted = layer_id or (named.id if named else None)
+        if replace and wanted and doc.layer(wanted) and wanted not in files.layer_files:
+            raise UsageError.at(f"layer '{wanted}' is part of the document file; nothing was changed", files.path,
+                                hint="add the new text as a revision (--revises) or under another --layer id")
+        result = add_xliff(doc, delivery, path=file, lang=lang, translator=translator, layer_id=layer_id, revises=revises,
+                           description=description, replace_layer=replace)
+        if dry_run:
+            return result, None
+        path = store.write_layer(root, doc, result.layer, files, replace=replace)
+        elsewhere = {n.anchor.layer for n in result.notes if n.anchor and n.anchor.layer != result.layer.id}
+        if elsewhere:  # a note on a unit left untranslated stands in the source layer's text
+            store.save_layers(ws, doc, elsewhere)
         return result, path
 
 
@@ -755,6 +789,8 @@ def alignment_json(result) -> dict:
         "unaligned": [{"after": u.after, "text": u.text} for u in result.layer.unaligned],
         "notes": [n.id for n in result.notes],
         "lost_notes": [n.id for n in result.lost_notes],
+        **({"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
+           if hasattr(result, "states") else {}),  # an XLIFF file's, by unit id
     }
 
 
@@ -898,7 +934,7 @@ class ExportReport:
 
 
 def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
-           force: bool = False) -> ExportReport:
+           force: bool = False, source: str | None = None, target: str | None = None) -> ExportReport:
     """Export the edition (or the documents named in `docs`) as "tei" (one
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
@@ -907,16 +943,20 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     `edition.export.apparatus.edition_apparatus`). Everything is made
     before anything is written; each file is written atomically, never
     over the edition's sources, a special file or (without `force`) a
-    symbolic link."""
+    symbolic link. "xliff": one XLIFF 1.2 file per document for a CAT tool,
+    `source` layer to `target` language, into the folder `out` (default
+    build/xliff/), named <doc>.<target>.xlf."""
     from .export import json as json_export
     from .export import tei as tei_export
     from .export.apparatus import edition_apparatus
 
-    if format not in ("tei", "json"):
-        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json")
+    if format not in ("tei", "json", "xliff"):
+        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json, xliff")
     ws = open_workspace(root)
     documents = [ws.document(doc_id) for doc_id in docs] if docs else list(ws.edition.documents)
     report = ExportReport(documents=len(documents))
+    if format == "xliff":
+        return _export_xliff(root, documents, out, force, source, target, report)
     if format == "json":
         text = json_export.dumps(json_export.edition_json(ws.edition, documents)).encode("utf-8")
         if out is None:
@@ -941,6 +981,28 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}
+    for path, data in files.items():
+        store.atomic_write(path, data)
+        report.written.append(path)
+    return report
+
+
+def _export_xliff(root: Path, documents: list[Document], out: Path | None, force: bool, source: str | None,
+                  target: str | None, report: ExportReport) -> ExportReport:
+    """`export` as XLIFF: every file made before any is written."""
+    from .export.xliff import document_xliff
+    from .model import LANG_RE
+
+    if not source or not target:
+        raise UsageError.at("export xliff needs --source LAYER and --target LANG", hint="e.g. `edition export xliff DOC --source ru --target en`")
+    if not LANG_RE.match(target):
+        raise UsageError.at(f"--target '{target}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
+    if out is not None and Path(out).suffix.lower() in (".xlf", ".xliff"):
+        raise UsageError.at("--out names a folder for one file per document", out, hint="give a folder, e.g. --out build/xliff")
+    folder = _output_folder(root, out, "build/xliff", force)
+    files = {}
+    for doc in documents:
+        files[folder / f"{doc.id}.{target}.xlf"] = document_xliff(doc, source, target)
     for path, data in files.items():
         store.atomic_write(path, data)
         report.written.append(path)

@@ -507,19 +507,25 @@ def names(
 @app.command()
 @command
 def export(
-    format: Annotated[Literal["tei", "json"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model.", metavar="tei|json")],
+    format: Annotated[Literal["tei", "json", "xliff"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model; xliff: XLIFF 1.2 for CAT tools, one file per document.", metavar="tei|json|xliff")],
     docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).", metavar="DOC...")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei: the folder (default build/tei/); json: the file (default: print).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    source: Annotated[Optional[str], typer.Option("--source", help="xliff: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="xliff: the language to translate into (its existing text goes along).")] = None,
     edition: EditionOption = None,
 ):
-    """Export documents as TEI P5 XML or the whole model as JSON."""
+    """Export documents as TEI, XLIFF or JSON. TEI P5 XML gives one file
+    per document; XLIFF 1.2 one per document for a translator's CAT tool
+    (read back with `translation add DOC FILE.xlf`); JSON the whole model."""
     from . import api
 
     if corpus and format != "tei":
         raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
-    report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force)
+    if (source or target) and format != "xliff":
+        raise UsageError.at("--source and --target are for xliff", hint="`edition export xliff DOC --source ru --target en`")
+    report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force, source=source, target=target)
     if report.data is not None:
         sys.stdout.buffer.write(report.data)
         sys.stdout.flush()
@@ -634,7 +640,7 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed) or .docx.", metavar="FILE")],
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool, read by segment ids).", metavar="FILE")],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,
@@ -646,7 +652,8 @@ def translation_add(
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
-    """Align a translation's paragraphs to the segments and store it."""
+    """Align a translation's paragraphs to the segments and store it. An
+    XLIFF file from a CAT tool is read by segment ids, with no alignment."""
     from . import api
 
     result, path = api.add_translation(
@@ -665,6 +672,8 @@ def translation_add(
         _say(f"warning: {warning}")
     flagged = len(result.flagged)
     summary = f"{len(result.pairs)} pairs, {flagged} to review, {len(result.notes)} notes"
+    if getattr(result, "states", None) is not None:  # XLIFF: units by id, no alignment
+        summary = f"{len(result.pairs)} units by id ({len(result.merged)} merged into the one before), {len(result.untranslated)} left untranslated, {len(result.notes)} translator's notes"
     _say(f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)" if dry_run else f"added layer '{result.layer.id}' in {path}: {summary}")
 
 

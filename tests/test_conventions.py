@@ -93,9 +93,9 @@ def test_choice_options_list_their_values(cli, command, option, values):
 
 
 def test_the_export_format_is_a_choice(cli):
-    assert " export [OPTIONS] {tei|json} [DOC...]\n" in cli("export", "--help").stdout
+    assert " export [OPTIONS] {tei|json|xliff} [DOC...]\n" in cli("export", "--help").stdout
     result = cli("export", "pdf")
-    assert result.exit_code == 2 and "'pdf' is not one of 'tei', 'json'" in result.stderr
+    assert result.exit_code == 2 and "'pdf' is not one of 'tei', 'json', 'xliff'" in result.stderr
 
 
 def test_the_clis_choices_are_the_models():

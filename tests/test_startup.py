@@ -14,7 +14,7 @@ import pytest
 
 from .conftest import REPO
 
-HEAVY = ("weasyprint", "edition.diff", "diff_match_patch", "lxml", "docx", "pydantic", "edition.render")
+HEAVY = ("weasyprint", "edition.diff", "diff_match_patch", "lxml", "docx", "pydantic", "edition.render", "translate")
 
 PROBE = """
 import json, sys
