@@ -468,3 +468,12 @@ def test_the_library_sets_states_and_a_text_in_another_normal_form_is_the_same_t
     with pytest.raises(Exception, match="unknown review state 'final'"):
         review.set_state(doc, "en", ["p1"], "final", "Anna")
     assert doc.layer("en").reviews[0].state == "approved"  # a refused request changes nothing
+
+
+def test_review_states_are_in_the_json_export(sample, cli):
+    assert cli("review", LETTER, "en", "--segment", "p2", "--state", "approved", "--by", "Anna", "-C", sample).exit_code == 0
+    data = json.loads(cli("export", "json", "-C", sample).stdout)
+    (doc,) = [d for d in data["documents"] if d["id"] == LETTER]
+    (layer,) = [la for la in doc["layers"] if la["id"] == "en"]
+    (review,) = layer["reviews"]
+    assert (review["segment"], review["state"], review["by"]) == ("p2", "approved", "Anna") and len(review["digest"]) > 10

@@ -24,6 +24,8 @@ so scripts can rely on the shape; the same edition gives the same JSON.
                       "source_file", "source_sha256",
                       "coverage": null | [[first, last]],  # null: all
                       "flagged": [segment id], "pinned": [segment id],
+                      "reviews": [{"segment", "state", "by", "at", "digest",
+                                   "comment"}],
                       "unaligned": [{"after", "text"}]}],
           "segments": [{"id", "kind", "text": {layer id: text | null}}],
                                       # every layer listed; null where the
@@ -115,6 +117,7 @@ def document_json(doc: Document) -> dict:
                 "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
                 "flagged": list(layer.flagged),
                 "pinned": list(layer.pinned),
+                "reviews": [asdict(r) for r in layer.reviews],
                 "unaligned": [{"after": u.after, "text": u.text} for u in layer.unaligned],
             }
             for layer in doc.layers
