@@ -840,6 +840,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     options = options or Normalizer()
     if c is None and root is not None and not Path(a).is_file() and not Path(b).is_file():
         documents = open_workspace(root).edition.documents
+        documents, a, b = _with_past_layers(root, documents, a, b)
         known = {layer.id for doc in documents for layer in doc.layers}
         for layer in (a, b):
             if layer not in known:
@@ -859,6 +860,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
         raise UsageError.at("comparing layers needs an edition", hint="run inside an edition or pass --edition DIR")
     ws = open_workspace(root)
     doc = ws.document(a)
+    (doc,), b, c = _with_past_layers(root, [doc], b, c)
     for layer in (b, c):
         if doc.layer(layer) is None and not Path(layer).is_file():
             raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
@@ -867,6 +869,40 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
         base = [s.text.get(b, "") for s in doc.segments]
         return compare_paragraphs(base, paragraphs, f"{doc.id}:{b}", str(c), options, names=[s.id for s in doc.segments])
     return compare_layers(doc, b, c, options)
+
+
+def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], ...]:
+    """Layers named `LAYER@REV` (a layer as it was at a git revision: a
+    commit, tag or branch) added to the documents from the edition's
+    history; other names pass through."""
+    past = [name for name in names if "@" in name and not Path(name).is_file()]
+    if not past:
+        return (documents, *names)
+    import tempfile
+
+    from .history import document_at, edition_at, with_past_layer
+
+    for name in past:
+        layer, _, rev = name.rpartition("@")
+        if len(documents) == 1:
+            then = {documents[0].id: document_at(root, documents[0].id, rev)}
+        else:
+            with tempfile.TemporaryDirectory(prefix="edition-history-") as folder:
+                then = {d.id: d for d in store.load_workspace(edition_at(root, rev, Path(folder))).edition.documents}
+        documents = [with_past_layer(d, then[d.id], layer, name) if d.id in then and then[d.id].layer(layer) else d for d in documents]
+    return (documents, *names)
+
+
+def history(root: Path, doc_id: str, layer: str | None = None, segment: str | None = None):
+    """The commits that changed a document's segments (see `edition.history.segment_log`)."""
+    from .history import segment_log
+
+    doc = open_workspace(root).document(doc_id)
+    if layer is not None and doc.layer(layer) is None:
+        raise UsageError.at(f"document '{doc.id}' has no layer '{layer}'", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+    if segment is not None and doc.segment(segment) is None:
+        raise UsageError.at(f"document '{doc.id}' has no segment '{segment}'", hint="see `edition show DOC`")
+    return doc, segment_log(root, doc.id, layer, segment)
 
 
 def collate(root: Path, doc_id: str, base: str, witnesses: list[str], options=None):

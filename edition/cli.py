@@ -536,6 +536,35 @@ def export(
 
 @app.command()
 @command
+def log(
+    doc: DocArgument,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer's changes.")] = None,
+    segment: Annotated[Optional[str], typer.Option("--segment", help="Only this segment's changes.", metavar="ID")] = None,
+    edition: EditionOption = None,
+    as_json: JsonOption = False,
+):
+    """The commits that changed a document's text. Each change is shown
+    with its commit, author, date and a word diff, newest first (the
+    edition's git history)."""
+    from . import api
+    from .diff import diff_words
+    from .render.comparison import inline
+
+    _, changes = api.history(_root(edition), doc, layer, segment)
+    if as_json:
+        print(json.dumps([dataclasses.asdict(c) for c in changes], ensure_ascii=False, indent=2))
+        return
+    shown = None
+    for change in changes:
+        if change.commit != shown:
+            _line(f"{change.commit[:10]}  {change.date}  {change.author}  {change.subject}")
+            shown = change.commit
+        _line(f"  {change.segment} ({change.layer}): " + inline(diff_words(change.before or "", change.after or ""), colour=False))
+    _say(f"{len({c.commit for c in changes})} commit(s), {len(changes)} change(s)")
+
+
+@app.command()
+@command
 def review(
     doc: DocArgument,
     layer: Annotated[str, typer.Argument(help="The layer's id.")],

@@ -212,10 +212,15 @@ def to_terminal(comparison: Comparison, *, colour: bool, only_changed: bool = Tr
             continue
         head = f"── {s.segment} ({s.stats.similarity:.0%})"
         out.append(f"{_ANSI['dim']}{head}{_ANSI['end']}" if colour else head)
-        out.append("".join(_term(op, colour) for op in s.diff.ops))
+        out.append(inline(s.diff, colour))
         out.append("")
     out.extend(summary_lines(comparison))
     return "\n".join(out) + "\n"
+
+
+def inline(diff, colour: bool) -> str:
+    """One diff as the terminal shows it, inline: `[-old-]{+new+}` plain."""
+    return "".join(_term(op, colour) for op in diff.ops)
 
 
 def _term(op: Op, colour: bool) -> str:
