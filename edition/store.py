@@ -34,6 +34,7 @@ from .model import (
     INDEX_REFERENCES,
     PDF_VARIANTS,
     READING_GAPS,
+    NUMBERING,
     LAYOUTS,
     LENGTH_RE,
     LINE_NUMBERING,
@@ -388,7 +389,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps",
+    "pdf_variant", "reading", "reading_gaps", "numbering",
 )  # fmt: skip
 
 
@@ -430,6 +431,7 @@ def read_edition_file(path: Path) -> Edition:
         pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
         reading=f.str("reading"),
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
+        numbering=f.one_of("numbering", NUMBERING, "volume"),
         bleed=bleed,
         marks=marks,
     )
@@ -802,6 +804,7 @@ def edition_tree(edition: Edition) -> dict:
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
+        "numbering": edition.numbering if edition.numbering != "volume" else None,
     }
 
 
