@@ -854,6 +854,15 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
             for name in missing
         ]
         missing = list(dict.fromkeys(missing))
+    # A revision asked for by its id ("en.2") that this document's
+    # translation never had: nothing of it is missing.
+    languages = {la.lang for la in doc.layers}
+    missing = [
+        name for name in missing
+        if name in ("original", "translation") or language_name(name) or name.split(".")[0] not in languages
+    ]
+    if not missing:
+        return chosen, None
     texts = " and the ".join(_describe_missing(doc, name) for name in missing)
     verb = "are" if len(missing) > 1 else "is"
     if len(chosen) == 1:
@@ -1083,16 +1092,19 @@ def _document_view(
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
         foot=foot,
         foot_layer=base.id if base else "",
-        label=document_number(edition, doc, number),
+        label=document_number(edition, doc, number, warnings),
     )
 
 
-def document_number(edition: Edition, doc: Document, number: int) -> str:
+def document_number(edition: Edition, doc: Document, number: int, warnings: list[str] | None = None) -> str:
     """The one number a document prints, in the contents, its head and the
     list of sources: its place in the volume, or with `numbering: source`
     the number its source gave it (FRUS "146"), where it has one."""
-    if edition.numbering == "source" and doc.number and doc.number.strip():
-        return doc.number.strip()
+    if edition.numbering == "source":
+        if doc.number and doc.number.strip():
+            return doc.number.strip()
+        if warnings is not None:
+            warnings.append(f"document {doc.id!r} has no number of its own (numbering: source); printed as No. {number}, its place in the volume")
     return str(number)
 
 
