@@ -32,7 +32,7 @@ from .overprint import faults
 from .printed import chunks, on_page, squeeze
 
 REPO = Path(__file__).resolve().parents[1]
-TITLE = "Hungary, Cuba and the Rákosi–Gerő Succession: Letters and Telegrams 1956–1962"
+TITLE = "Reports on Hungary and the Rákosi–Gerő Succession, 1956–1962"  # breaks after its first dash without the word joiner
 STORY_URL = (  # where the translation printed here was taken from (SOURCES.md)
     "https://github.com/standardebooks/anton-chekhov_short-fiction_constance-garnett/blob/"
     "00099434b45716a0ff985fdc777ce145ab5eaad4/src/epub/text/misery.xhtml"
