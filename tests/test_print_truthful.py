@@ -263,3 +263,48 @@ def test_the_column_heads_keep_with_the_first_row(tmp_path, real_data):
         together += first == title
         assert faults(out) == [], n
     assert together  # some lengths leave room: there the text starts under the title
+
+
+# --- references a reader can follow --------------------------------------------
+
+
+def test_with_numbers_restarting_on_every_page_references_give_page_and_line(tmp_path, real_data):
+    """Garnett's translation and a revision of it (words changed early,
+    midway and late in the story), apparatus after the text, line numbers
+    restarting on every page, the index by line: every reference is
+    "folio.line", and that line of that page holds what it cites."""
+    root = tmp_path / "ed"
+    api.init(root, "Stories")
+    story = root / "toska.txt"
+    story.write_text((real_data / "pairs" / "chekhov-toska.ru.txt").read_text("utf-8"), "utf-8")
+    api.import_files(root, [story], lang="ru")
+    garnett = (real_data / "pairs" / "chekhov-toska.en.txt").read_text("utf-8")
+    english = root / "misery.txt"
+    english.write_text(garnett, "utf-8")
+    api.add_translation(root, "toska", english, lang="en", translator="Constance Garnett")
+    revised = garnett
+    for old, new in {"snow": "sleet", "nag": "mare"}.items():
+        at = revised.rfind(old)  # the last occurrence: a later page
+        revised = revised[:at] + new + revised[at + len(old):]
+    revised = revised.replace("grief", "sorrow", 1)  # the epigraph
+    (root / "revised.txt").write_text(revised, "utf-8")
+    api.add_translation(root, "toska", root / "revised.txt", lang="en", translator="Anna Editor", revises="en")
+    (root / "names.yaml").write_text("persons:\n- id: iona\n  name: Potapov, Iona\n  forms:\n  - Iona\n", "utf-8")
+    settings = root / "edition.yaml"
+    settings.write_text(settings.read_text("utf-8") + "line_numbers: page\napparatus_at: end\nindex: lines\n", "utf-8")
+    edition = store.load(root)
+    out = tmp_path / "volume.pdf"
+    report = build_pdf(edition, out, templates_dirs(root), html_out=tmp_path / "volume.html")
+    assert faults(out) == []
+    html = (tmp_path / "volume.html").read_text("utf-8")
+    refs = re.findall(r'<span class="app-line">([^<]+)</span>&#x2002;(.*?)</span></span>', html)
+    assert len(refs) == 3 and len({ref.split(".")[0] for ref, _ in refs}) > 1, refs
+    drawn = chunks(pypdf.PdfReader(out))
+    for ref, entries in refs:
+        folio, line = re.fullmatch(r"(\d+)\.(\d+)", ref).groups()
+        page = report.folios.index(folio) + 1
+        lemma = re.sub(r"<[^>]+>", "", entries).split("]")[0].strip()
+        text = [c for c in on_page(drawn, page) if c.size > 8]
+        assert any(squeeze(lemma) in squeeze(c.text) for c in text), (ref, lemma)
+    index = re.findall(r'<span class="idx-ref">([^<]+)</span>', html)
+    assert index and all(re.fullmatch(r"\d+\.\d+", ref) for ref in index), index

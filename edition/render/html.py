@@ -392,6 +392,12 @@ class ApparatusLine:
 
     number: int | None
     entries: tuple[str, ...]
+    page: str = ""  # the folio, when line numbers restart on every page: "12.5"
+
+    @property
+    def reference(self) -> str:
+        """The line as a reader finds it: "5", or "12.5" (page and line)."""
+        return f"{self.page}.{self.number}" if self.page else str(self.number)
 
 
 @dataclass(frozen=True)
@@ -501,11 +507,13 @@ def volume_view(
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    folios: Sequence[str] | None = None,
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
     `apparatus_lines` (a line map, render/lines.py) keys the apparatus to
-    printed lines; `register` makes the index of persons and places, with
+    printed lines (and `folios`, the folio of each page of the layout it
+    came from, to pages, when line numbers restart on every page); `register` makes the index of persons and places, with
     the references `index_refs` (register id → printed pages or lines, from
     an earlier layout: render/index.py) when given."""
     warnings: list[str] = []
@@ -514,7 +522,7 @@ def volume_view(
     if register is None:
         register = edition.register
     documents = tuple(
-        _document_view(doc, number, page, edition, warnings, apparatus_lines)
+        _document_view(doc, number, page, edition, warnings, apparatus_lines, folios)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -603,12 +611,18 @@ class KeyedEntry:
     number: int | None
     text: str
     start: int = 0  # where the lemma's first word starts: its line is the entry's
+    page: str = ""  # the folio of its line, when line numbers restart on every page
 
 
-def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> tuple[tuple[str, ...], list[KeyedEntry]]:
+def apparatus_entries(
+    doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None, folios: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], list[KeyedEntry]]:
     """The witnesses and entries of the apparatus of the document's other
     layers in the base's language against the printed base layer, keyed to
-    the printed lines when `lines` (a line map) is given."""
+    the printed lines when `lines` (a line map) is given. With line numbers
+    restarting on every page and the folio of each PDF page (`folios`), an
+    entry also carries the folio of its line: a line number alone would not
+    say which page."""
     from .lines import line_at  # lines.py builds on this module's view
 
     app = apparatus_of_versions(doc, base, edition.apparatus)
@@ -616,6 +630,12 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
         return (), []
     witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
+
+    def folio(found) -> str:
+        if found is None or not folios or edition.line_numbers != "page":
+            return ""
+        return folios[found.page - 1] if 0 < found.page <= len(folios) else str(found.page)
+
     out = []
     for entry in app.in_order(list(texts)):
         if isinstance(entry, Lacuna):  # at the stretch's first word
@@ -623,7 +643,7 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
             start = len(text) - len(text.lstrip())
             call_at = start + len(text[start:].split(maxsplit=1)[0]) if text.strip() else start
             found = line_at(lines, doc.id, base.id, entry.first, start) if lines is not None else None
-            out.append(KeyedEntry(entry.first, call_at, found.number if found else None, lacuna_text(entry), start))
+            out.append(KeyedEntry(entry.first, call_at, found.number if found else None, lacuna_text(entry), start, folio(found)))
             continue
         text = texts.get(entry.segment, "")
         start = entry.start
@@ -633,7 +653,7 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
         while call_at < entry.end and call_at < len(text) and not text[call_at].isspace():
             call_at += 1
         found = line_at(lines, doc.id, base.id, entry.segment, start) if lines is not None else None
-        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry), start))
+        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry), start, folio(found)))
     return witnesses, out
 
 
@@ -666,13 +686,13 @@ def _apparatus_view(base: Layer, witnesses: tuple[str, ...], entries: list[Keyed
     """The apparatus printed after the text: entries grouped by line."""
     if not entries:
         return None
-    groups: list[tuple[int | None, list[str]]] = []
+    groups: list[tuple[int | None, str, list[str]]] = []
     for entry in entries:
-        if groups and entry.number is not None and groups[-1][0] == entry.number:
-            groups[-1][1].append(entry.text)
+        if groups and entry.number is not None and groups[-1][:2] == (entry.number, entry.page):
+            groups[-1][2].append(entry.text)
         else:
-            groups.append((entry.number, [entry.text]))
-    return ApparatusView(base.id, witnesses, tuple(ApparatusLine(n, tuple(e)) for n, e in groups))
+            groups.append((entry.number, entry.page, [entry.text]))
+    return ApparatusView(base.id, witnesses, tuple(ApparatusLine(n, tuple(e), page) for n, page, e in groups))
 
 
 # The line number an entry at the foot of the page prints before the first
@@ -952,7 +972,7 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: Mapping | None = None, folios: Sequence[str] | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -1007,7 +1027,7 @@ def _document_view(
             endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
 
     base = next((la for la in layers if not parallel or not series.get(la.id)), main)
-    witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines)
+    witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines, folios)
     foot: tuple[KeyedEntry, ...] = ()
     if keyed and edition.apparatus_at == "foot":
         labels = line_labels([entry.number for entry in keyed])
@@ -1249,6 +1269,7 @@ def render_volume(
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    folios: Sequence[str] | None = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against."""
@@ -1261,7 +1282,7 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(
-        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
+        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios
     )
     html = _rendered(template, view, Markup(css))
     footnotes = sum(

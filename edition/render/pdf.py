@@ -436,11 +436,12 @@ def build_pdf(
             # where the first did (what it adds after a document's text may
             # only move later documents by whole pages).
             refs = references(document, numbering.lines)
+            folios = _folios(document)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
                 keyed = render_volume(
                     edition, templates, register=register,
-                    apparatus_lines=numbering.lines, index_refs=refs,
+                    apparatus_lines=numbering.lines, index_refs=refs, folios=folios,
                 )
                 document = layout(keyed.html)
                 lap("layout (numbered)")
@@ -454,6 +455,7 @@ def build_pdf(
                 if not moved:
                     break
                 refs = references(document, numbering.lines)
+                folios = _folios(document)
             else:
                 line_warnings.append(
                     "the apparatus and the index may cite a line or page off by one: "
