@@ -308,3 +308,18 @@ def test_with_numbers_restarting_on_every_page_references_give_page_and_line(tmp
         assert any(squeeze(lemma) in squeeze(c.text) for c in text), (ref, lemma)
     index = re.findall(r'<span class="idx-ref">([^<]+)</span>', html)
     assert index and all(re.fullmatch(r"\d+\.\d+", ref) for ref in index), index
+
+
+def test_a_long_description_goes_to_the_source_note_and_the_head_names_the_layer():
+    from edition.model import Document, Edition, Layer, LayerRole, Segment
+    from edition.render import render_html
+
+    about = "Working translation made for this volume from the English; not the German publication of 1993."
+    doc = Document(id="d", title="T", layers=[
+        Layer("en", "en", LayerRole.TRANSLATION, translator="Christiaan Hetzner"),
+        Layer("de", "de", LayerRole.TRANSLATION, translator="The edition project", date="2026", description=about),
+    ], segments=[Segment("p1", text={"en": "One.", "de": "Eins."})])
+    html = render_html(Edition(title="V", layout="parallel", columns=["en", "de"], documents=[doc]), templates_dirs(REPO))
+    heads = re.findall(r'<th class="col-head[^"]*" lang="[\w-]+">([^<]+)</th>', html)
+    assert heads == ["English translation by Christiaan Hetzner", "German translation by The edition project (2026)"]
+    assert f"German translation by The edition project (2026): {about}" in html

@@ -774,7 +774,7 @@ def layer_label(doc: Document, layer: Layer, source: bool = False) -> str:
     ("English translation by Constance Garnett (1916)", "English
     translation, revised by …"). With `source`, a translation also says
     what it was made from ("… from the Hungarian …")."""
-    if layer.description:
+    if layer.description and (source or head_sized(layer.description)):
         return layer.description[0].upper() + layer.description[1:]
     label = _describe(layer)
     if layer.role is LayerRole.TRANSLATION:
@@ -790,6 +790,14 @@ def layer_label(doc: Document, layer: Layer, source: bool = False) -> str:
         if layer.date:
             label += f" ({layer.date})"
     return label
+
+
+HEAD_CHARS = 60  # a longer description is a sentence: the source note prints it
+
+
+def head_sized(description: str) -> bool:
+    """Whether a layer's description is short enough to head its column."""
+    return len(description) <= HEAD_CHARS
 
 
 def column_labels(doc: Document, layers: Sequence[Layer]) -> list[str]:
@@ -1078,6 +1086,11 @@ def _document_view(
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
             source.append(runs(extra))
+    for layer in layers if parallel else ():
+        if layer.description and not head_sized(layer.description):
+            # Too long for its column's head: the head names the layer, the
+            # source note says what it is.
+            source.append((Run(f"{layer_label(doc, layer)}: {layer.description}"),))
     if (
         main is not None and main.role is LayerRole.TRANSLATION
         and not any(la.role is LayerRole.ORIGINAL for la in layers)
@@ -1085,7 +1098,7 @@ def _document_view(
     ):
         # What the reader has before them, when it is not the original (unless
         # the source's own credit line already says who translated it).
-        source.append((Run(layer_label(doc, main, source=True) + "."),))
+        source.append((Run(layer_label(doc, main, source=True).rstrip(".") + "."),))
     if remark:
         source.append((Run(remark),))
 
