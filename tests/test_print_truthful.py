@@ -323,3 +323,16 @@ def test_a_long_description_goes_to_the_source_note_and_the_head_names_the_layer
     heads = re.findall(r'<th class="col-head[^"]*" lang="[\w-]+">([^<]+)</th>', html)
     assert heads == ["English translation by Christiaan Hetzner", "German translation by The edition project (2026)"]
     assert f"German translation by The edition project (2026): {about}" in html
+
+
+def test_the_site_prints_a_web_address_as_stored(tmp_path):
+    """The break points are for print: the site's page keeps the address a
+    reader can copy."""
+    from edition.model import Document, Edition, Layer, LayerRole, Segment
+    from edition.render.site import write_site
+
+    doc = Document(id="d", title="T", source_url=STORY_URL, layers=[Layer("en", "en", LayerRole.ORIGINAL)],
+                   segments=[Segment("p1", text={"en": "One."})])
+    write_site(Edition(title="V", documents=[doc]), None, tmp_path / "site", templates=templates_dirs(REPO))
+    page = (tmp_path / "site" / "d.html").read_text("utf-8")
+    assert f'<span class="url">{STORY_URL}</span>' in page
