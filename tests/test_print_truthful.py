@@ -268,13 +268,16 @@ def test_the_column_heads_keep_with_the_first_row(tmp_path, real_data):
 # --- references a reader can follow --------------------------------------------
 
 
-def test_with_numbers_restarting_on_every_page_references_give_page_and_line(tmp_path, real_data):
-    """Garnett's translation and a revision of it (words changed early,
-    midway and late in the story), apparatus after the text, line numbers
-    restarting on every page, the index by line: every reference is
-    "folio.line", and that line of that page holds what it cites."""
+@pytest.mark.parametrize("parts", [None, 1], ids=["whole", "in-parts"])
+def test_with_numbers_restarting_on_every_page_references_give_page_and_line(tmp_path, real_data, parts):
+    """Garnett's translation and a revision of it (words changed in the
+    epigraph and late in the story), apparatus after the text, line numbers
+    restarting on every page, the index by line, and a FRUS letter before
+    it: every reference is "folio.line", and that page holds what it
+    cites; built whole and in parts (one document a part), the same."""
     root = tmp_path / "ed"
     api.init(root, "Stories")
+    api.import_files(root, [real_data / "frus" / "frus1961-63v05-d146.xml"])
     story = root / "toska.txt"
     story.write_text((real_data / "pairs" / "chekhov-toska.ru.txt").read_text("utf-8"), "utf-8")
     api.import_files(root, [story], lang="ru")
@@ -294,7 +297,8 @@ def test_with_numbers_restarting_on_every_page_references_give_page_and_line(tmp
     settings.write_text(settings.read_text("utf-8") + "line_numbers: page\napparatus_at: end\nindex: lines\n", "utf-8")
     edition = store.load(root)
     out = tmp_path / "volume.pdf"
-    report = build_pdf(edition, out, templates_dirs(root), html_out=tmp_path / "volume.html")
+    report = build_pdf(edition, out, templates_dirs(root), html_out=tmp_path / "volume.html",
+                       jobs=2 if parts else 1, chunk_documents=parts)
     assert faults(out) == []
     html = (tmp_path / "volume.html").read_text("utf-8")
     refs = re.findall(r'<span class="app-line">([^<]+)</span>&#x2002;(.*?)</span></span>', html)
