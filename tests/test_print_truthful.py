@@ -340,3 +340,21 @@ def test_the_site_prints_a_web_address_as_stored(tmp_path):
     write_site(Edition(title="V", documents=[doc]), None, tmp_path / "site", templates=templates_dirs(REPO))
     page = (tmp_path / "site" / "d.html").read_text("utf-8")
     assert f'<span class="url">{STORY_URL}</span>' in page
+
+
+def test_what_a_document_lacks_is_said_from_its_own_roles():
+    from edition.model import Document, Layer, LayerRole, Segment
+    from edition.render.html import printed_layers
+
+    minutes = Document(id="m", title="Minutes", original_language="hu", layers=[
+        Layer("en", "en", LayerRole.TRANSLATION, translator="András Bocz", translated_from="hu"),
+    ], segments=[Segment("p1", text={"en": "Participants."})])
+    # The first column holds a Russian volume's originals: this document's
+    # own original is Hungarian; the revision column is nothing it lacks.
+    assert printed_layers(minutes, "parallel", ["ru", "en", "en.2"])[1] == (
+        "The Hungarian original is not part of this edition; the English translation is printed alone."
+    )
+    letter = Document(id="l", title="Letter", layers=[Layer("en", "en", LayerRole.ORIGINAL)],
+                      segments=[Segment("p1", text={"en": "Dear Chip."})])
+    for columns in (["ru", "en"], ["original", "translation"], ["ru", "en", "en.2"]):
+        assert printed_layers(letter, "parallel", columns)[1] == "Written in English: the original is printed alone."

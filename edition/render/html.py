@@ -872,16 +872,12 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
             written = language_name(original.lang)
             return chosen, f"Written in {written}: the original is printed alone." if written else "The original is printed alone."
         return chosen, None
-    if original is None:
-        # A language the document was never written in stands for its
-        # original in this column: the original is what is missing.
-        written_in = _original_language(doc)
-        missing = [
-            "original" if written_in and name not in ("original", "translation") and name != written_in
-            and language_name(name) else name
-            for name in missing
-        ]
-        missing = list(dict.fromkeys(missing))
+    if original is None and missing[0] == names[0]:
+        # The first column holds the originals: what a document without its
+        # original lacks there is its own original (Hungarian minutes in a
+        # volume of Russian originals), not a "Russian text".
+        if _original_language(doc) and language_name(names[0]):
+            missing = list(dict.fromkeys(["original", *missing[1:]]))
     # A revision asked for by its id ("en.2") that this document's
     # translation never had: nothing of it is missing.
     languages = {la.lang for la in doc.layers}

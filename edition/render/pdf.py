@@ -448,7 +448,12 @@ def build_pdf(
                 reading = Reading(document)
                 laid_again = reading.laid
                 lap("lines")
-                moved = not same_layout(laid, laid_again)
+                # With line numbers restarting on every page, references
+                # carry the folio: a later document moved by a whole page
+                # moves its references too.
+                moved = not same_layout(laid, laid_again) or (
+                    per_page and [x.page for x in laid] != [x.page for x in laid_again]
+                )
                 laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
                 final_html = keyed.html
