@@ -375,6 +375,7 @@ class Edition:
     # Where the reading text and the layers it revises lack a segment: leave
     # it out ("omit"), or print the original's text there, marked.
     reading_gaps: str = "omit"
+    numbering: str = "volume"  # volume | source: see NUMBERING
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
@@ -397,6 +398,9 @@ APPARATUS_PLACES = ("foot", "end")
 INDEX_REFERENCES = ("pages", "lines", "none")
 PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
 READING_GAPS = ("omit", "original")
+# Which number a document prints: the volume's running number, or the
+# number its source gave it (FRUS "146"), where it has one.
+NUMBERING = ("volume", "source")
 COLUMN_ROLES = ("original", "translation")
 MAX_COLUMNS = 3
 PRINTER_MARKS = ("crop", "cross", "crop cross")

@@ -34,6 +34,7 @@ from .model import (
     INDEX_REFERENCES,
     PDF_VARIANTS,
     READING_GAPS,
+    NUMBERING,
     LAYOUTS,
     LENGTH_RE,
     LINE_NUMBERING,
@@ -424,7 +425,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "schema",
+    "pdf_variant", "reading", "reading_gaps", "numbering", "schema",
 )  # fmt: skip
 
 
@@ -467,6 +468,7 @@ def read_edition_file(path: Path) -> Edition:
         pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
         reading=f.text("reading"),
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
+        numbering=f.one_of("numbering", NUMBERING, "volume"),
         bleed=bleed,
         marks=marks,
     )
@@ -908,6 +910,7 @@ def edition_tree(edition: Edition) -> dict:
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
+        "numbering": edition.numbering if edition.numbering != "volume" else None,
         "schema": SCHEMA,
     }
 

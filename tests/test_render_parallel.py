@@ -327,7 +327,11 @@ def test_three_columns_stand_side_by_side(three):
     html = three["html"]
     assert '<table class="parallel cols-3">' in html
     heads = re.findall(r'<th class="col-head[^"]*" lang="(\w+)">([^<]+)</th>', html)
-    assert heads == [("ru", "Russian original"), ("en", "English translation"), ("de", "German translation")]
+    assert heads == [
+        ("ru", "Russian original"),
+        ("en", "English translation by United Nations"),
+        ("de", "German translation by United Nations"),
+    ]
 
 
 def test_three_columns_number_their_notes_in_three_series(three):

@@ -221,7 +221,7 @@ def test_parallel_layout_is_a_row_per_segment(workspace, tmp_path):
     tree = parse(out / f"{MIKHAILOV}.html")
     doc = workspace.edition.document(MIKHAILOV)
     heads = tree.xpath("//div[contains(@class,'col-heads')]/div/text()")
-    assert heads == ["English translation", "German translation"]
+    assert heads == ["English translation by Christiaan Hetzner", "German translation by The edition project (2026-11-24)"]
     rows = tree.xpath("//div[contains(@class,'parallel')]/div[@data-segment]")
     assert [r.get("data-segment") for r in rows] == [s.id for s in doc.segments if s.text]
     for row in rows:

@@ -562,8 +562,9 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
             # The apparatus printed after each document gives line numbers:
             # the text's lines first, then the documents keyed to them.
             probed = _lay_parts(crew, "probe", chunk_tasks(split), cache, counted)
-            keyed = render_volume(edition, templates, register=register,
-                                  apparatus_lines=_numbering(probed, volume, per_page)[0].lines)  # fmt: skip
+            probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
+            keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
+                                  folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
             text = split_volume(keyed.html, count)
             if text is None:
                 return None
@@ -586,7 +587,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         # matter (index); the documents' text again only for --html.
         if html_out is not None:
             whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
-                                  index_refs=refs).html  # fmt: skip
+                                  index_refs=refs, folios=arabic).html  # fmt: skip
         else:
             whole = render_matter(volume, edition, templates, register=register, index_refs=refs)
         matter_split = split_volume(whole, count)

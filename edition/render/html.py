@@ -22,6 +22,7 @@ from ..model import (
     LENGTH_RE,
     LINE_NUMBERING,
     MAX_COLUMNS,
+    NUMBERING,
     PDF_VARIANTS,
     PRINTER_MARKS,
     Document,
@@ -97,11 +98,13 @@ def page_format(name: str) -> PageFormat:
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text, emphasised or not."""
+    """A stretch of text, emphasised or not; `url` marks a web address (it
+    breaks only after its slashes and dots, never with a hyphen)."""
 
     kind: ClassVar[str] = "run"
     text: str
     em: bool = False
+    url: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,42 @@ def split_run(run: Run, pos: int, todo: Sequence[tuple], k: int, out: list, made
 
 
 def runs(text: str) -> tuple[Run, ...]:
-    """Emphasis only (no calls): note bodies, headnotes, citations."""
-    return tuple(Run(t, em) for t, em in inline_spans(text) if t)
+    """Emphasis only (no calls): note bodies, headnotes, citations. Web
+    addresses are runs of their own, with their break points."""
+    out: list[Run] = []
+    for t, em in inline_spans(text):
+        pos = 0
+        for match in URL_RE.finditer(t):
+            if match.start() > pos:
+                out.append(Run(t[pos : match.start()], em))
+            out.append(Run(url_breaks(match.group()), em, url=True))
+            pos = match.end()
+        if pos < len(t):
+            out.append(Run(t[pos:], em))
+    return tuple(out)
+
+
+# A web address, without the punctuation of the sentence it ends.
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"\u201c\u201d]*[^\s<>\"\u201c\u201d.,;:!?)\]']")
+ZWSP = "\u200b"
+
+
+def url_breaks(url: str) -> str:
+    """A web address as printed: a zero-width break opportunity after each
+    `/` and `.` (not between the slashes of `//`), the only places a line
+    may end inside it. The stored text is never changed."""
+    url = url.replace("-", "-" + WORD_JOINER)  # no break after a hyphen in it
+    return re.sub(r"(?<=[/.])(?![/.]|$)", ZWSP, url)
+
+
+WORD_JOINER = "\u2060"
+
+
+def unbroken_ranges(text: str) -> str:
+    """No line break after the dash of a range or a double name ("1956–1962",
+    "Rákosi–Gerő", "Jean-Paul"): a word joiner after a dash between two
+    characters that are not spaces."""
+    return re.sub(r"(?<=\S)([\u2013\u2014-])(?=\S)", "\\1" + WORD_JOINER, text)
 
 
 def plain(text: str) -> str:
@@ -357,6 +394,12 @@ class ApparatusLine:
 
     number: int | None
     entries: tuple[str, ...]
+    page: str = ""  # the folio, when line numbers restart on every page: "12.5"
+
+    @property
+    def reference(self) -> str:
+        """The line as a reader finds it: "5", or "12.5" (page and line)."""
+        return f"{self.page}.{self.number}" if self.page else str(self.number)
 
 
 @dataclass(frozen=True)
@@ -386,12 +429,12 @@ class SourceGroup:
     and the numbers of the documents that come from it."""
 
     title: tuple[Run, ...]  # `*…*` in an archive's name prints in italics
-    entries: tuple[tuple[tuple[Run, ...], tuple[int, ...]], ...]
+    entries: tuple[tuple[tuple[Run, ...], tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
 class DocumentView:
-    number: int
+    number: int  # its place in the volume: anchors and keys
     anchor: str  # the element id the contents and bookmarks point to
     id: str
     title: tuple[Piece, ...]
@@ -413,6 +456,11 @@ class DocumentView:
     apparatus: ApparatusView | None = None  # printed after the text
     foot: tuple[KeyedEntry, ...] = ()  # the apparatus at the foot of the page
     foot_layer: str = ""  # the layer its entries are keyed to
+    label: str = ""  # the number it prints (contents, head, bookmark): see document_number
+
+    @property
+    def printed_number(self) -> str:
+        return self.label or str(self.number)
 
     def text_blocks(self):
         """Every printed block, in document order (row by row, left to right)."""
@@ -442,6 +490,13 @@ class VolumeView:
     sources: tuple[SourceGroup, ...] = ()  # the list of sources
     title_runs: tuple[Run, ...] = ()  # the title as printed: `*…*` in italics
     subtitle_runs: tuple[Run, ...] = ()
+    editors_printed: tuple[str, ...] = ()  # as the title page sets them: no break after a dash
+
+    @property
+    def number_figures(self) -> int:
+        """The most characters of a printed document number (1–6): how much
+        room the contents keep for the numbers."""
+        return min(max((len(d.printed_number) for d in self.documents), default=1), 6)
 
 
 # (document number, layer id, segment id): one printed block.
@@ -454,11 +509,13 @@ def volume_view(
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    folios: Sequence[str] | None = None,
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
     `apparatus_lines` (a line map, render/lines.py) keys the apparatus to
-    printed lines; `register` makes the index of persons and places, with
+    printed lines (and `folios`, the folio of each page of the layout it
+    came from, to pages, when line numbers restart on every page); `register` makes the index of persons and places, with
     the references `index_refs` (register id → printed pages or lines, from
     an earlier layout: render/index.py) when given."""
     warnings: list[str] = []
@@ -468,7 +525,7 @@ def volume_view(
         register = edition.register
     mark_drafts = review.in_review(edition.documents)
     documents = tuple(
-        _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts)
+        _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
         for number, doc in enumerate(edition.documents, start=1)
     )
     langs = Counter(d.lang for d in documents)
@@ -477,9 +534,10 @@ def volume_view(
     view = VolumeView(
         title=plain(edition.title),
         subtitle=plain(edition.subtitle) if edition.subtitle else None,
-        title_runs=runs(edition.title),
-        subtitle_runs=runs(edition.subtitle or ""),
+        title_runs=runs(unbroken_ranges(edition.title)),
+        subtitle_runs=runs(unbroken_ranges(edition.subtitle or "")),
         editors=tuple(plain(e) for e in edition.editors),
+        editors_printed=tuple(unbroken_ranges(plain(e)) for e in edition.editors),
         publisher=plain(edition.publisher) if edition.publisher else None,
         year=edition.year,
         lang=lang,
@@ -505,14 +563,15 @@ def list_of_sources(edition: Edition, register: Register | None) -> tuple[Source
     where it has them), then the publications and archive citations; each
     with the numbers of its documents, in the volume's order."""
     expansions = {a.abbr: a.expansion for a in (register.abbreviations if register else ())}
-    archives: dict[str, dict[str, list[int]]] = {}
-    published: dict[str, list[int]] = {}
+    archives: dict[str, dict[str, list[str]]] = {}
+    published: dict[str, list[str]] = {}
     for number, doc in enumerate(edition.documents, start=1):
+        label = document_number(edition, doc, number)
         for ref in doc.archival_refs:
-            archives.setdefault(ref.archive or "", {}).setdefault(ref.text, []).append(number)
+            archives.setdefault(ref.archive or "", {}).setdefault(ref.text, []).append(label)
         for text in (doc.publication, doc.citation):
             if text:
-                published.setdefault(text, []).append(number)
+                published.setdefault(text, []).append(label)
     groups = []
     for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
         title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
@@ -555,12 +614,18 @@ class KeyedEntry:
     number: int | None
     text: str
     start: int = 0  # where the lemma's first word starts: its line is the entry's
+    page: str = ""  # the folio of its line, when line numbers restart on every page
 
 
-def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None) -> tuple[tuple[str, ...], list[KeyedEntry]]:
+def apparatus_entries(
+    doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None, folios: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], list[KeyedEntry]]:
     """The witnesses and entries of the apparatus of the document's other
     layers in the base's language against the printed base layer, keyed to
-    the printed lines when `lines` (a line map) is given."""
+    the printed lines when `lines` (a line map) is given. With line numbers
+    restarting on every page and the folio of each PDF page (`folios`), an
+    entry also carries the folio of its line: a line number alone would not
+    say which page."""
     from .lines import line_at  # lines.py builds on this module's view
 
     app = apparatus_of_versions(doc, base, edition.apparatus)
@@ -568,6 +633,12 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
         return (), []
     witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
+
+    def folio(found) -> str:
+        if found is None or not folios or edition.line_numbers != "page":
+            return ""
+        return folios[found.page - 1] if 0 < found.page <= len(folios) else str(found.page)
+
     out = []
     for entry in app.in_order(list(texts)):
         if isinstance(entry, Lacuna):  # at the stretch's first word
@@ -575,7 +646,7 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
             start = len(text) - len(text.lstrip())
             call_at = start + len(text[start:].split(maxsplit=1)[0]) if text.strip() else start
             found = line_at(lines, doc.id, base.id, entry.first, start) if lines is not None else None
-            out.append(KeyedEntry(entry.first, call_at, found.number if found else None, lacuna_text(entry), start))
+            out.append(KeyedEntry(entry.first, call_at, found.number if found else None, lacuna_text(entry), start, folio(found)))
             continue
         text = texts.get(entry.segment, "")
         start = entry.start
@@ -585,7 +656,7 @@ def apparatus_entries(doc: Document, base: Layer | None, edition: Edition, lines
         while call_at < entry.end and call_at < len(text) and not text[call_at].isspace():
             call_at += 1
         found = line_at(lines, doc.id, base.id, entry.segment, start) if lines is not None else None
-        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry), start))
+        out.append(KeyedEntry(entry.segment, call_at, found.number if found else None, entry_text(entry), start, folio(found)))
     return witnesses, out
 
 
@@ -618,13 +689,13 @@ def _apparatus_view(base: Layer, witnesses: tuple[str, ...], entries: list[Keyed
     """The apparatus printed after the text: entries grouped by line."""
     if not entries:
         return None
-    groups: list[tuple[int | None, list[str]]] = []
+    groups: list[tuple[int | None, str, list[str]]] = []
     for entry in entries:
-        if groups and entry.number is not None and groups[-1][0] == entry.number:
-            groups[-1][1].append(entry.text)
+        if groups and entry.number is not None and groups[-1][:2] == (entry.number, entry.page):
+            groups[-1][2].append(entry.text)
         else:
-            groups.append((entry.number, [entry.text]))
-    return ApparatusView(base.id, witnesses, tuple(ApparatusLine(n, tuple(e)) for n, e in groups))
+            groups.append((entry.number, entry.page, [entry.text]))
+    return ApparatusView(base.id, witnesses, tuple(ApparatusLine(n, tuple(e), page) for n, page, e in groups))
 
 
 # The line number an entry at the foot of the page prints before the first
@@ -648,6 +719,8 @@ def _check_print_settings(edition: Edition) -> None:
         problems.append((f"bleed must be a length, not {edition.bleed!r}", "e.g. 3mm"))
     if edition.pdf_variant not in PDF_VARIANTS:
         problems.append((f"pdf_variant cannot be {edition.pdf_variant!r}", "one of: " + ", ".join(PDF_VARIANTS)))
+    if edition.numbering not in NUMBERING:
+        problems.append((f"numbering cannot be {edition.numbering!r}", "one of: " + ", ".join(NUMBERING)))
     if edition.marks is not None and edition.marks not in PRINTER_MARKS:
         problems.append((f"marks cannot be {edition.marks!r}", "one of: " + ", ".join(PRINTER_MARKS)))
     if problems:
@@ -691,14 +764,74 @@ def _resolve_column(doc: Document, name: str, reading: str | None = None) -> Lay
 
 
 def _describe(layer: Layer) -> str:
+    """A layer in a sentence of the source note: "English translation",
+    "Russian original"."""
     role = "original" if layer.role is LayerRole.ORIGINAL else "translation"
     name = language_name(layer.lang)
-    return f"{name} {role}" if name else f"{role} ({layer.id})"
+    return f"{name} {role}" if name else role
+
+
+def layer_label(doc: Document, layer: Layer, source: bool = False) -> str:
+    """What a layer is, as a column head or the source note names it: its
+    description, else language and role, who translated it and when
+    ("English translation by Constance Garnett (1916)", "English
+    translation, revised by …"). With `source`, a translation also says
+    what it was made from ("… from the Hungarian …")."""
+    if layer.description and (source or head_sized(layer.description)):
+        return layer.description[0].upper() + layer.description[1:]
+    label = _describe(layer)
+    if layer.role is LayerRole.TRANSLATION:
+        if source:
+            made_from = doc.layer(layer.translated_from or "")
+            origin = language_name(made_from.lang if made_from else layer.translated_from or doc.original_language)
+            if origin and origin != language_name(layer.lang):
+                label += f" from the {origin}"
+        if layer.revises:
+            label += ", revised"
+        if layer.translator:
+            label += f" by {layer.translator}"
+        if layer.date:
+            label += f" ({layer.date})"
+    return label
+
+
+HEAD_CHARS = 60  # a longer description is a sentence: the source note prints it
+
+
+def head_sized(description: str) -> bool:
+    """Whether a layer's description is short enough to head its column."""
+    return len(description) <= HEAD_CHARS
+
+
+def column_labels(doc: Document, layers: Sequence[Layer]) -> list[str]:
+    """The heads of the parallel columns: each layer named by what it is;
+    two layers that would read alike are told apart by their order
+    ("first version", "second version"), never by their ids."""
+    labels = [layer_label(doc, la) for la in layers]
+    ordinals = ("first", "second", "third", "fourth")
+    out = []
+    for i, label in enumerate(labels):
+        if labels.count(label) > 1:
+            k = labels[:i].count(label)
+            label = f"{label}, {ordinals[k] if k < len(ordinals) else str(k + 1) + 'th'} version"
+        out.append(label[0].upper() + label[1:] if label else label)
+    return out
+
+
+def _original_language(doc: Document) -> str | None:
+    """The language the document was written in, as far as its data say."""
+    if doc.original_language:
+        return doc.original_language
+    for layer in doc.layers:
+        made_from = doc.layer(layer.translated_from or "")
+        if made_from is None and layer.translated_from:
+            return layer.translated_from
+    return None
 
 
 def _describe_missing(doc: Document, name: str) -> str:
     if name == "original":
-        lang = language_name(doc.original_language)
+        lang = language_name(_original_language(doc))
         return f"{lang} original" if lang else "original"
     if name == "translation":
         return "translation"
@@ -734,6 +867,29 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
         chosen = [main]
     if not missing:
         return chosen, None
+    original = _original(doc)
+    if original is not None and not any(la.role is LayerRole.TRANSLATION for la in doc.layers):
+        # Written in the language it is read in (a letter in English): no
+        # translation of it exists, so none is "not part of this edition".
+        if len(chosen) == 1:
+            written = language_name(original.lang)
+            return chosen, f"Written in {written}: the original is printed alone." if written else "The original is printed alone."
+        return chosen, None
+    if original is None and missing[0] == names[0]:
+        # The first column holds the originals: what a document without its
+        # original lacks there is its own original (Hungarian minutes in a
+        # volume of Russian originals), not a "Russian text".
+        if _original_language(doc) and language_name(names[0]):
+            missing = list(dict.fromkeys(["original", *missing[1:]]))
+    # A revision asked for by its id ("en.2") that this document's
+    # translation never had: nothing of it is missing.
+    languages = {la.lang for la in doc.layers}
+    missing = [
+        name for name in missing
+        if name in ("original", "translation") or language_name(name) or name.split(".")[0] not in languages
+    ]
+    if not missing:
+        return chosen, None
     texts = " and the ".join(_describe_missing(doc, name) for name in missing)
     verb = "are" if len(missing) > 1 else "is"
     if len(chosen) == 1:
@@ -751,16 +907,13 @@ def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> 
         next((la for la in layers if la.role is LayerRole.TRANSLATION), layers[0]),
     )
     series = iter(SERIES)
-    labels = [_describe(la) for la in layers]
+    labels = column_labels(doc, layers)
     columns = []
     for i, layer in enumerate(layers):
-        label = labels[i]
-        if labels.count(label) > 1:
-            label = f"{label} ({layer.id})"
         columns.append(Column(
             layer=layer.id,
             lang=layer.lang,
-            label=label[0].upper() + label[1:],
+            label=labels[i],
             series="" if layer is primary else next(series),
             numbers="right" if i == len(layers) - 1 else "left",
         ))
@@ -826,7 +979,7 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: Mapping | None = None, mark_drafts: bool = False,
+    apparatus_lines: Mapping | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -881,7 +1034,7 @@ def _document_view(
             endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
 
     base = next((la for la in layers if not parallel or not series.get(la.id)), main)
-    witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines)
+    witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines, folios)
     foot: tuple[KeyedEntry, ...] = ()
     if keyed and edition.apparatus_at == "foot":
         labels = line_labels([entry.number for entry in keyed])
@@ -936,6 +1089,19 @@ def _document_view(
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
             source.append(runs(extra))
+    for layer in layers if parallel else ():
+        if layer.description and not head_sized(layer.description):
+            # Too long for its column's head: the head names the layer, the
+            # source note says what it is.
+            source.append((Run(f"{layer_label(doc, layer)}: {layer.description}"),))
+    if (
+        main is not None and main.role is LayerRole.TRANSLATION
+        and not any(la.role is LayerRole.ORIGINAL for la in layers)
+        and not (main.translator and main.translator in (doc.credit or ""))
+    ):
+        # What the reader has before them, when it is not the original (unless
+        # the source's own credit line already says who translated it).
+        source.append((Run(layer_label(doc, main, source=True).rstrip(".") + "."),))
     if remark:
         source.append((Run(remark),))
 
@@ -962,7 +1128,20 @@ def _document_view(
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
         foot=foot,
         foot_layer=base.id if base else "",
+        label=document_number(edition, doc, number, warnings),
     )
+
+
+def document_number(edition: Edition, doc: Document, number: int, warnings: list[str] | None = None) -> str:
+    """The one number a document prints, in the contents, its head and the
+    list of sources: its place in the volume, or with `numbering: source`
+    the number its source gave it (FRUS "146"), where it has one."""
+    if edition.numbering == "source":
+        if doc.number and doc.number.strip():
+            return doc.number.strip()
+        if warnings is not None:
+            warnings.append(f"document {doc.id!r} has no number of its own (numbering: source); printed as No. {number}, its place in the volume")
+    return str(number)
 
 
 def _view_lang(columns: tuple[Column, ...], main: Layer | None) -> str:
@@ -1106,6 +1285,7 @@ def render_volume(
     register: Register | None = None,
     apparatus_lines: Mapping | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    folios: Sequence[str] | None = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against."""
@@ -1118,7 +1298,7 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(
-        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs
+        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios
     )
     html = _rendered(template, view, Markup(css))
     footnotes = sum(

@@ -436,24 +436,31 @@ def build_pdf(
             # where the first did (what it adds after a document's text may
             # only move later documents by whole pages).
             refs = references(document, numbering.lines)
+            folios = _folios(document)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
                 keyed = render_volume(
                     edition, templates, register=register,
-                    apparatus_lines=numbering.lines, index_refs=refs,
+                    apparatus_lines=numbering.lines, index_refs=refs, folios=folios,
                 )
                 document = layout(keyed.html)
                 lap("layout (numbered)")
                 reading = Reading(document)
                 laid_again = reading.laid
                 lap("lines")
-                moved = not same_layout(laid, laid_again)
+                # With line numbers restarting on every page, references
+                # carry the folio: a later document moved by a whole page
+                # moves its references too.
+                moved = not same_layout(laid, laid_again) or (
+                    per_page and [x.page for x in laid] != [x.page for x in laid_again]
+                )
                 laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
                 final_html = keyed.html
                 if not moved:
                     break
                 refs = references(document, numbering.lines)
+                folios = _folios(document)
             else:
                 line_warnings.append(
                     "the apparatus and the index may cite a line or page off by one: "
