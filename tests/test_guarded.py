@@ -485,3 +485,31 @@ def test_the_register_knows_every_kind_of_white_space():
     spaces = [c for c in map(chr, range(0x110000)) if c.isspace() and c != " "]
     assert all(_ODD_SPACE.search(c) for c in spaces)
     assert not any(_ODD_SPACE.search(c) for c in map(chr, range(0x3100)) if not c.isspace() or c == " ")
+
+
+def test_a_word_file_with_a_broken_deflate_stream_is_an_error_not_a_traceback(tmp_path):
+    """A damaged compressed part (zlib: "invalid stored block lengths",
+    found by the hypothesis run of test_bad_input) is refused cleanly."""
+    import io
+    import zipfile
+
+    import docx
+
+    from edition.errors import EditionError
+    from edition.importers import read_delivery
+
+    made = io.BytesIO()
+    document = docx.Document()
+    for i in range(40):
+        document.add_paragraph(f"Paragraph {i} of a delivered translation, long enough to be deflated in blocks.")
+    document.save(made)
+    data = bytearray(made.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as package:
+        info = package.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 2, start + 40, 3):  # inside the member's deflate stream
+        data[k] ^= 0x5A
+    path = tmp_path / "broken.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(EditionError, match="not a readable Word file"):
+        read_delivery(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import EditionError
@@ -28,9 +29,10 @@ def read_delivery(path: Path) -> Delivery:
     package = io.BytesIO(read_bytes(path, LIMITS["docx"]))  # the packed file is bounded too
     try:
         _check_unpacked(package, path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, EOFError, OSError) as exc:
         # is_zipfile only looks for the end record; a damaged central
-        # directory or a member that fails its CRC fails here.
+        # directory, a member that fails its CRC or a broken deflate stream
+        # fails here.
         raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
     try:
         document = docx.Document(package)
