@@ -376,12 +376,15 @@ class Edition:
     # it out ("omit"), or print the original's text there, marked.
     reading_gaps: str = "omit"
     numbering: str = "volume"  # volume | source: see NUMBERING
+    glossary: bool = False  # print the term base (terms.yaml) as a glossary in the back matter
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
     # The names register (names.yaml): the printed index and the list of
     # abbreviations use it.
     register: Register = field(default_factory=Register, compare=False, repr=False)
+    # The term base (terms.yaml, an edition.terms.TermBase): the glossary prints it.
+    terms: object | None = field(default=None, compare=False, repr=False)
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)

@@ -237,6 +237,7 @@ def load_workspace(root: Path) -> Workspace:
         edition.register = _collect(problems, read_register, root / NAMES_FILE) or Register()
     if ((root / TERMS_FILE).exists() or (root / TERMS_FILE).is_symlink()) and inside(root / TERMS_FILE):
         ws.terms = _collect(problems, read_terms, root / TERMS_FILE) or TermBase()
+        edition.terms = ws.terms
     edition.documents = sorted(documents, key=volume_order)
     return ws
 
@@ -425,7 +426,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "numbering", "schema",
+    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "schema",
 )  # fmt: skip
 
 
@@ -469,6 +470,7 @@ def read_edition_file(path: Path) -> Edition:
         reading=f.text("reading"),
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
         numbering=f.one_of("numbering", NUMBERING, "volume"),
+        glossary=f.boolean("glossary"),
         bleed=bleed,
         marks=marks,
     )
@@ -911,6 +913,7 @@ def edition_tree(edition: Edition) -> dict:
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
         "numbering": edition.numbering if edition.numbering != "volume" else None,
+        "glossary": True if edition.glossary else None,
         "schema": SCHEMA,
     }
 

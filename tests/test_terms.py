@@ -459,3 +459,36 @@ def test_the_status_board_counts_each_translations_breaches(tmp_path, cli):
     board = json.loads(cli("status", "--json", "-C", root).stdout)
     (row,) = [layer for d in board["documents"] for layer in d["layers"] if layer["layer"] == "en"]
     assert row["terminology"] >= 1 and board["totals"]["terminology"] == row["terminology"]
+
+
+def test_the_glossary_prints_the_term_base_in_the_back_matter_on_request(tmp_path):
+    """`glossary: true` in edition.yaml prints terms.yaml after the index,
+    in collation order; without it the volume has no glossary."""
+    pypdf = pytest.importorskip("pypdf")
+    import unicodedata
+
+    from edition import api as edition_api
+
+    from .overprint import faults
+
+    root = tmp_path / "ed"
+    edition_api.init(root, "Glossed")
+    source = tmp_path / "memo.txt"
+    source.write_text("Memorandum\n\nThe regional committee met.\n", encoding="utf-8")
+    edition_api.import_files(root, [source])
+    (root / "terms.yaml").write_text(
+        "lang: ru\nterms:\n- term: обком\n  preferred:\n    en: regional committee\n  avoid:\n    en:\n    - obkom\n"
+        "  note: the party's committee of a region\n- term: Верховный Совет\n  preferred:\n    en: Supreme Soviet\n",
+        encoding="utf-8",
+    )
+    plain, _ = edition_api.build(root, tmp_path / "plain.pdf")
+    assert "Glossary" not in " ".join(page.extract_text() for page in pypdf.PdfReader(plain).pages)
+    with open(root / "edition.yaml", "a", encoding="utf-8") as handle:
+        handle.write("glossary: true\n")
+    assert edition_api.validate(root) == []
+    out, _ = edition_api.build(root, tmp_path / "glossed.pdf")
+    text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in pypdf.PdfReader(out).pages))
+    assert "Glossary" in text and "regional committee (not: obkom) — the party" in " ".join(text.split())
+    flat = "".join(text.split())
+    assert flat.index("ВерховныйСовет") < flat.index("обком")  # the collation order: В before о
+    assert faults(out) == []

@@ -487,6 +487,7 @@ class VolumeView:
     line_numbers: bool = True
     index: tuple[IndexSection, ...] = ()  # persons, places
     abbreviations: tuple[tuple[str, str], ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()  # the term base, when the edition prints it
     sources: tuple[SourceGroup, ...] = ()  # the list of sources
     title_runs: tuple[Run, ...] = ()  # the title as printed: `*…*` in italics
     subtitle_runs: tuple[Run, ...] = ()
@@ -553,8 +554,33 @@ def volume_view(
         index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
         sources=list_of_sources(edition, register),
+        glossary=glossary(edition) if edition.glossary else (),
     )
     return view, warnings
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term of the term base as the glossary prints it: the term, its
+    preferred renderings by language, those to avoid, the editors' note."""
+
+    term: str
+    lang: str
+    renderings: tuple[tuple[str, str], ...]  # (language name, "regional committee; obkom committee")
+    avoid: str
+    note: str | None
+
+
+def glossary(edition: Edition) -> tuple[GlossaryEntry, ...]:
+    """The edition's term base (terms.yaml) in the order of the Unicode
+    Collation Algorithm, for the back matter."""
+    terms = getattr(edition.terms, "terms", None) or []
+    out = []
+    for term in sorted(terms, key=lambda t: collation_key(t.term)):
+        renderings = tuple((language_name(lang) or lang, "; ".join(words)) for lang, words in term.preferred.items() if words)
+        avoid = "; ".join(w for words in term.avoid.values() for w in words)
+        out.append(GlossaryEntry(term.term, term.lang, renderings, avoid, term.note))
+    return tuple(out)
 
 
 def list_of_sources(edition: Edition, register: Register | None) -> tuple[SourceGroup, ...]:
