@@ -893,6 +893,39 @@ def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tup
     return (documents, *names)
 
 
+def compare_since(root: Path, rev: str, options=None):
+    """Every document and layer whose text changed since git revision `rev`
+    (a release's tag, say), as one comparison: its segments are named
+    `document/layer/segment`; a document or layer added since is compared
+    with nothing, one removed since with nothing now."""
+    import tempfile
+
+    from .compare import Comparison, compare_layers
+    from .history import edition_at, with_past_layer
+    from .tokens import Normalizer
+
+    options = options or Normalizer()
+    documents = open_workspace(root).edition.documents
+    with tempfile.TemporaryDirectory(prefix="edition-history-") as folder:
+        then = {d.id: d for d in store.load_workspace(edition_at(root, rev, Path(folder))).edition.documents}
+    out = Comparison(f"edition@{rev}", "edition now", options=options)
+    pairs = [(doc, then.get(doc.id)) for doc in documents] + [(None, past) for past in then.values() if past.id not in {d.id for d in documents}]
+    for doc, past in pairs:
+        for layer in (doc or past).layers:
+            name = f"{layer.id}@{rev}"
+            if doc is None:  # removed since: then against nothing now
+                part = compare_layers(past, layer.id, f"{layer.id}@now", options)
+            elif past is not None and past.layer(layer.id) is not None:
+                part = compare_layers(with_past_layer(doc, past, layer.id, name), name, layer.id, options)
+            else:  # added since
+                part = compare_layers(doc, name, layer.id, options)
+            if any(s.changed for s in part.segments):
+                for segment in part.segments:
+                    segment.segment = f"{(doc or past).id}/{layer.id}/{segment.segment}"
+                out.segments.extend(part.segments)
+    return out
+
+
 def history(root: Path, doc_id: str, layer: str | None = None, segment: str | None = None):
     """The commits that changed a document's segments (see `edition.history.segment_log`)."""
     from .history import segment_log

@@ -408,7 +408,8 @@ def site(
 @app.command()
 @command
 def compare(
-    what: Annotated[list[str], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document).", metavar="WHAT...")],
+    what: Annotated[Optional[list[str]], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document); a layer may be LAYER@REV, as it was at a git revision.", metavar="WHAT...")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Every document and layer changed since this git revision (a tag, a commit), instead of WHAT.", metavar="REV")] = None,
     format: Annotated[Literal["term", "html", "json", "markdown"], typer.Option("--format", "-f", help="How to show the changes.")] = "term",
     all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term, markdown: the whole text, to accept or reject).")] = False,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", help="Ignore letter case.")] = False,
@@ -424,17 +425,24 @@ def compare(
     from .render import comparison as formats
     from .tokens import Normalizer
 
-    if len(what) not in (2, 3):
-        raise UsageError.at("compare takes DOC A B, FILE FILE or A B", hint="e.g. `edition compare DOC en en.2`")
+    what = what or []
     options = Normalizer(ignore_case, ignore_punctuation, ignore_typography, ignore_whitespace, ignore_hyphenation, ignore_stress)
-    root = None
-    if len(what) == 3 or edition is not None or not all(Path(w).is_file() for w in what):
-        try:
-            root = _root(edition)
-        except EditionError:
-            if len(what) == 3:
-                raise
-    result = api.compare(root, *what, options=options)
+    if since is not None:
+        if what:
+            raise UsageError.at("--since compares the whole edition: give no WHAT with it", hint="e.g. `edition compare --since v1.0`")
+        root = _root(edition)
+        result = api.compare_since(root, since, options)
+    else:
+        if len(what) not in (2, 3):
+            raise UsageError.at("compare takes DOC A B, FILE FILE or A B", hint="e.g. `edition compare DOC en en.2`, or --since REV")
+        root = None
+        if len(what) == 3 or edition is not None or not all(Path(w).is_file() for w in what):
+            try:
+                root = _root(edition)
+            except EditionError:
+                if len(what) == 3:
+                    raise
+        result = api.compare(root, *what, options=options)
     if format == "json":
         formats.write_json(result, sys.stdout)
     elif format == "markdown":

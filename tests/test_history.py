@@ -77,3 +77,14 @@ def test_a_revision_that_does_not_exist_and_an_edition_outside_git_are_explained
     shutil.rmtree(repo / ".git")
     outside = cli("log", LETTER, "-C", repo)
     assert outside.exit_code == 2 and "history needs git" in outside.stderr and "hint:" in outside.stderr
+
+
+def test_compare_since_a_release_reports_every_document_and_layer_changed(cli, repo):
+    result = cli("compare", "--since", "v1", "--format", "json", "-C", repo)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["a"] == "edition@v1" and data["b"] == "edition now"
+    assert [s["segment"] for s in data["segments"] if s["changed"]] == [f"{LETTER}/en.2/p2"]
+    assert cli("compare", "--since", "HEAD", "-C", repo).stdout.count("──") == 0  # nothing since the last commit
+    both = cli("compare", LETTER, "en", "en.2", "--since", "v1", "-C", repo)
+    assert both.exit_code == 2 and "give no WHAT" in both.stderr
