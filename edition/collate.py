@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diff import EQUAL, MOVE, TRIVIAL_CLASSES, WHITESPACE, Diff, Differ
-from .model import Document, Layer, inline_spans
+from .model import Document, Layer, plain
 from .tokens import Normalizer
 
 OMITTED = ""  # the reading of a witness that leaves the lemma out ("om.")
@@ -241,20 +241,17 @@ def entry_text(entry: Entry, siglum=lambda w: w) -> str:
     (the words without our `*…*` emphasis marks)."""
     parts = []
     for reading in entry.readings:
-        text = _unmarked(reading.text) if reading.text else "om."
+        text = plain(reading.text) if reading.text else "om."
         witnesses = " ".join(siglum(w) for w in reading.witnesses)
         parts.append(f"{text} {witnesses}")
-    lemma = _unmarked(entry.short_lemma) or "+"
+    lemma = plain(entry.short_lemma) or "+"
     return f"{lemma}] " + "; ".join(parts)
 
-
-def _unmarked(text: str) -> str:
-    return "".join(run for run, _ in inline_spans(text))
 
 
 def lacuna_text(lacuna: Lacuna, siglum=lambda w: w) -> str:
     """A lacuna as a printed apparatus writes it: `first … last] deest wit`."""
-    return f"{_unmarked(lacuna.lemma)}] deest {' '.join(siglum(w) for w in lacuna.witnesses)}"
+    return f"{plain(lacuna.lemma)}] deest {' '.join(siglum(w) for w in lacuna.witnesses)}"
 
 
 def apparatus_of_versions(doc: Document, base: Layer | None, setting: str) -> Apparatus | None:

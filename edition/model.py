@@ -465,3 +465,9 @@ def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]
     e = c - 1461 * d // 4
     m = (5 * e + 2) // 153
     return 100 * b + d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1
+
+
+def plain(text: str) -> str:
+    """The text without its `*…*` emphasis marks: where only characters
+    print (a <title>, a bookmark, an apparatus lemma, a TEI idno)."""
+    return "".join(run for run, _ in inline_spans(text))

@@ -86,6 +86,7 @@ from ..model import (
     Segment,
     SegmentKind,
     inline_spans,
+    plain,
     resolve_anchor,
 )
 from ..text import LANGUAGE_NAMES
@@ -349,7 +350,7 @@ def _source_desc(doc: Document, apparatus) -> etree._Element:
             inline(_sub(ident, "collection", {"type": "fond"}), ref.fond)
         for key in ("opis", "delo", "folios"):
             if getattr(ref, key):  # an idno holds no markup: its emphasis is left out
-                _sub(ident, "idno", {"type": key}, "".join(run for run, _ in inline_spans(getattr(ref, key))))
+                _sub(ident, "idno", {"type": key}, plain(getattr(ref, key)))
         inline(_sub(ms, "head"), ref.text)
         if ref.copy:
             inline(_sub(_sub(_sub(ms, "additional"), "adminInfo"), "note", {"type": "copy"}), ref.copy)

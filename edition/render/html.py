@@ -33,6 +33,7 @@ from ..model import (
     NoteKind,
     SegmentKind,
     inline_spans,
+    plain,
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
@@ -210,11 +211,6 @@ def unbroken_ranges(text: str) -> str:
     "Rákosi–Gerő", "Jean-Paul"): a word joiner after a dash between two
     characters that are not spaces."""
     return re.sub(r"(?<=\S)([\u2013\u2014-])(?=\S)", "\\1" + WORD_JOINER, text)
-
-
-def plain(text: str) -> str:
-    """The text without its emphasis marks (bookmarks, contents, <title>)."""
-    return "".join(t for t, _ in inline_spans(text))
 
 
 def display_offsets(text: str) -> list[int]:
