@@ -942,15 +942,27 @@ def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> 
     return tuple(columns)
 
 
-def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[str]) -> tuple[dict[str, Layer], list[str]]:
-    """Single column: which layer each segment is printed from — the reading
-    layer, else the next layer of its revision chain that has the segment
-    (en.2, then en) — and the segments none of them has. Those are left out,
-    or with `gaps: original` printed from the original (a warning, and the
-    text is marked as not translated); never from another translation."""
+@dataclass(frozen=True)
+class PrintedText:
+    """Single column: the layer each segment is printed from, the segments
+    left out (no layer of the reading text's chain has them) and those
+    printed from the original instead (`reading_gaps: original`)."""
+
+    layers: Mapping[str, Layer]
+    untranslated: tuple[str, ...] = ()
+    supplied: tuple[str, ...] = ()
+
+
+def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[str]) -> PrintedText:
+    """Which layer each segment is printed from: the reading layer, else the
+    next layer of its revision chain that has the segment (en.2, then en).
+    A segment none of them has is left out, or with `gaps: original`
+    printed from the original (a warning, and the text is marked as not
+    translated); never from another translation."""
     where = f"document {doc.id!r}"
     printed: dict[str, Layer] = {}
     untranslated: list[str] = []
+    supplied: list[str] = []
     chain = doc.revision_chain(main) if main else []
     original = _original(doc)
     for seg in doc.segments:
@@ -961,29 +973,29 @@ def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[s
         if layer is None and seg.text:
             if gaps == "original" and original is not None and original.id in seg.text:
                 layer = original
+                supplied.append(seg.id)
                 warnings.append(f"{where}: segment {seg.id!r} has no text in layer {main.id!r}; printed from layer {layer.id!r}")
             else:
                 untranslated.append(seg.id)
         if layer is not None:
             printed[seg.id] = layer
-    return printed, untranslated
+    return PrintedText(printed, tuple(untranslated), tuple(supplied))
 
 
-def _partial_remark(doc: Document, main: Layer, untranslated: list[str], printed: Mapping[str, Layer]) -> str | None:
+def _partial_remark(doc: Document, main: Layer, text: PrintedText) -> str | None:
     """The source note's sentences on a reading text that covers part of the
     document: which paragraphs it gives, and which are printed from the
     original instead (None when it covers all)."""
-    chain = {la.id for la in doc.revision_chain(main)}
-    position = {s.id: i for i, s in enumerate(doc.segments, start=1)}
-    supplied = [position[sid] for sid, la in printed.items() if la.id not in chain]
-    if not untranslated and not supplied:
+    if not text.untranslated and not text.supplied:
         return None
-    gaps = {position[sid] for sid in untranslated} | set(supplied)
+    position = {s.id: i for i, s in enumerate(doc.segments, start=1)}
+    supplied = [position[sid] for sid in text.supplied]
+    gaps = {position[sid] for sid in text.untranslated} | set(supplied)
     covered = [n for n in range(1, len(doc.segments) + 1) if n not in gaps]
     what = _describe(main)
     sentences = [f"The {what} covers part of the text: ¶{paragraph_ranges(covered)} of {len(doc.segments)}." if covered else f"The {what} has none of the text."]
     if supplied:
-        original = _describe(printed[doc.segments[supplied[0] - 1].id])
+        original = _describe(text.layers[text.supplied[0]])
         sentences.append(f"¶{paragraph_ranges(sorted(supplied))} {'is' if len(supplied) == 1 else 'are'} printed from the {original}, marked in the margin.")
     return " ".join(sentences)
 
@@ -1011,10 +1023,10 @@ def _document_view(
     main = layers[0] if layers else None
     columns = _columns(doc, layers, edition.reading) if parallel else ()
     series = {c.layer: c.series for c in columns}
-    printed, untranslated = _printed_from(doc, main, edition.reading_gaps, warnings) if not parallel else ({}, [])
-    chain = doc.revision_chain(main) if main else []
+    reading_text = _printed_from(doc, main, edition.reading_gaps, warnings) if not parallel else PrintedText({})
+    printed = reading_text.layers
     if main is not None and not parallel:
-        remark = " ".join(filter(None, [remark, _partial_remark(doc, main, untranslated, printed)]))
+        remark = " ".join(filter(None, [remark, _partial_remark(doc, main, reading_text)]))
 
     def is_printed(layer_id: str, segment_id: str) -> bool:
         if parallel:
@@ -1095,7 +1107,7 @@ def _document_view(
         layer = printed.get(seg.id)
         if layer is None:
             continue  # a segment with no text in any layer: nothing to print
-        item = block(seg, layer, main is None or layer not in chain)
+        item = block(seg, layer, main is None or seg.id in reading_text.supplied)
         if seg.kind is SegmentKind.LIST_ITEM:
             if blocks and isinstance(blocks[-1], ListBlock):
                 blocks[-1] = ListBlock(blocks[-1].items + (item,))
