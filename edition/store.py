@@ -111,12 +111,15 @@ class Workspace:
     # Where each part of each document was read (doc id → Positions), for
     # messages about the loaded edition (`edition doctor`).
     positions: dict[str, "Positions"] = field(default_factory=dict)
-    # The terminology base (terms.yaml beside names.yaml); empty without one.
-    terms: TermBase = field(default_factory=TermBase)
 
     @property
     def register(self) -> Register:
         return self.edition.register
+
+    @property
+    def terms(self) -> TermBase:
+        """The terminology base (terms.yaml beside names.yaml); empty without one."""
+        return self.edition.terms if isinstance(self.edition.terms, TermBase) else TermBase()
 
     @property
     def errors(self) -> list[Problem]:
@@ -190,6 +193,11 @@ def load_workspace(root: Path) -> Workspace:
         """Whether `path` may be read: a link out of the edition is a problem."""
         return _collect(problems, check_inside, root, path) is not None
 
+    def present(path: Path) -> bool:
+        """Whether an optional file (names.yaml, terms.yaml) is there to
+        read; a link to outside is there, and `inside` reports it."""
+        return (path.exists() or path.is_symlink()) and inside(path)
+
     edition = None
     if inside(root / EDITION_FILE):
         edition = _collect(problems, read_edition_file, root / EDITION_FILE)
@@ -233,11 +241,10 @@ def load_workspace(root: Path) -> Workspace:
         _collect(problems, read_layer_file, path, doc, ws.files[doc_id], positions[doc_id])
     for doc in documents:
         problems.extend(check_document(doc, where[doc.id], positions[doc.id]))
-    if ((root / NAMES_FILE).exists() or (root / NAMES_FILE).is_symlink()) and inside(root / NAMES_FILE):
+    if present(root / NAMES_FILE):
         edition.register = _collect(problems, read_register, root / NAMES_FILE) or Register()
-    if ((root / TERMS_FILE).exists() or (root / TERMS_FILE).is_symlink()) and inside(root / TERMS_FILE):
-        ws.terms = _collect(problems, read_terms, root / TERMS_FILE) or TermBase()
-        edition.terms = ws.terms
+    if present(root / TERMS_FILE):
+        edition.terms = _collect(problems, read_terms, root / TERMS_FILE) or TermBase()
     edition.documents = sorted(documents, key=volume_order)
     return ws
 
