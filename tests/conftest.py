@@ -82,6 +82,25 @@ def sample(tmp_path) -> Path:
     return root
 
 
+def copy_sample(root: Path) -> Path:
+    """A copy of the repository's sample edition (edition.yaml, names.yaml,
+    seeds/, translations/) in `root`, made for a test to change."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("edition.yaml", "names.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("seeds", "translations"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """The repository's sample edition, copied (seeds, translations, notes)."""
+    return copy_sample(tmp_path / "sample")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root (but the lock file) with its bytes."""
     return {

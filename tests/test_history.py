@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from .conftest import REPO, snapshot
+from .conftest import copy_sample, snapshot
 
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -27,10 +27,7 @@ def git(root, *args):
 def repo(tmp_path):
     """The sample edition in a git repository with two commits: v1, then
     a revision of the letter's p2 in en.2."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    for part in ("edition.yaml", "names.yaml", "seeds", "translations"):
-        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, root / part)
+    root = copy_sample(tmp_path / "sample")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "The letter as first edited")

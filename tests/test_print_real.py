@@ -8,7 +8,6 @@ row drawn over the last lines of its first column."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from edition import api
 from edition.model import Anchor, Note, NoteKind
 
-from .conftest import REPO
+from .conftest import copy_sample
 from .overprint import faults
 
 pytest.importorskip("pdfplumber")
@@ -57,10 +56,7 @@ def test_a_note_longer_than_a_page_stays_on_the_pages(real_data, tmp_path):
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="three columns with footnotes: the footnote area is drawn over the last lines of the first column")
 def test_three_columns_with_footnotes_on_a5_overprint_nothing(tmp_path):
-    root = tmp_path / "sample"
-    root.mkdir()
-    for part in ("edition.yaml", "names.yaml", "seeds", "translations"):
-        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, root / part)
+    root = copy_sample(tmp_path / "sample")
     out, _ = api.build(root, tmp_path / "three.pdf", columns=["en,en.2,de"])
     found = faults(out)
     assert all(f.what == "overprint" for f in found)  # the one fault known

@@ -17,7 +17,7 @@ from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, Not
 from edition.render import templates_dirs
 from edition.render.site import SITE_MARKER, series_label, write_site
 
-from .conftest import GOLDEN, REFRESH, REPO
+from .conftest import GOLDEN, REFRESH, REPO, copy_sample
 
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }} <img src=x>"
 GORKY = "1956-11-14-anonymous-letter-city-gorky"
@@ -367,14 +367,7 @@ def test_pages_match_their_golden_files(site, name):
 def test_site_command_writes_the_folder_and_refuses_a_strange_one(cli, tmp_path):
     """`edition site`: the folder on stdout, counts on stderr; a folder of
     the user's own files is refused (exit 2) and left as it was."""
-    import shutil
-
-    root = tmp_path / "ed"
-    root.mkdir()
-    for name in ("edition.yaml", "names.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("seeds", "translations"):
-        shutil.copytree(REPO / name, root / name)
+    root = copy_sample(tmp_path / "ed")
     result = cli("site", "-C", str(root))
     assert result.exit_code == 0, result.output
     folder = root / "build" / "site"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -17,7 +16,7 @@ from lxml import etree
 
 from edition import api, store
 
-from .conftest import REPO, snapshot
+from .conftest import copy_sample, snapshot
 
 GORKY = "1956-11-14-anonymous-letter-city-gorky"
 MEMO = "1953-06-26-secret-memorandum-secretary-moscow"
@@ -27,13 +26,7 @@ NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 @pytest.fixture
 def edition_copy(tmp_path):
     """The repository's sample edition (seeds, translations, notes)."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in ("edition.yaml", "names.yaml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("seeds", "translations"):
-        shutil.copytree(REPO / name, root / name)
-    return root
+    return copy_sample(tmp_path / "sample")
 
 
 def _export(cli, root, doc, source="en", target="de"):
@@ -419,14 +412,7 @@ def test_a_revision_from_xliff_carries_the_revised_layers_notes(edition_copy, cl
 
 def test_an_export_gives_each_text_the_state_of_its_review(cli, tmp_path):
     """draft → translated, reviewed → signed-off, approved → final."""
-    import shutil
-
-    from .conftest import REPO
-
-    root = tmp_path / "sample"
-    root.mkdir()
-    for part in ("edition.yaml", "names.yaml", "seeds", "translations"):
-        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, root / part)
+    root = copy_sample(tmp_path / "sample")
     doc = "1953-06-26-secret-memorandum-secretary-moscow"
     for segment, state in (("p2", "reviewed"), ("p3", "approved")):
         done = cli("review", doc, "de", "--segment", segment, "--state", state, "--by", "B. R.", "-C", root)
