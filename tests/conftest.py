@@ -95,12 +95,6 @@ def copy_sample(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def sample_copy(tmp_path) -> Path:
-    """The repository's sample edition, copied (seeds, translations, notes)."""
-    return copy_sample(tmp_path / "sample")
-
-
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root (but the lock file) with its bytes."""
     return {
