@@ -196,6 +196,24 @@ def test_the_printed_apparatus_says_deest_where_a_witness_has_no_text(real_data,
     assert "deest en.2" in text
     assert "Jonah] Iona" not in text  # the base is en: the revision's readings are the variants
     assert "Iona] Jonah en.2" in text
+    from .overprint import faults
+
+    assert faults(out) == []
+
+
+def test_text_supplied_from_the_original_prints_with_its_margin_rule_and_overprints_nothing(real_data, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    from edition.render import build_pdf
+
+    from .overprint import faults
+
+    doc = story(real_data, english=10)
+    doc.segments = doc.segments[:20]
+    out = tmp_path / "gaps.pdf"
+    build_pdf(Edition(title="Chekhov", documents=[doc], reading_gaps="original"), out, templates_dirs(REPO))
+    text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in pypdf.PdfReader(out).pages))
+    assert CYRILLIC.search(text) and "¶11–20 are printed from the Russian original" in " ".join(text.split())
+    assert faults(out) == []
 
 
 # --------------------------------------------------------------------------
