@@ -45,7 +45,7 @@ from pathlib import Path
 
 from ..errors import EditionError, Problem
 from ..model import Edition
-from ..store import atomic_write
+from ..files import atomic_write
 from . import pdf as render_pdf
 from .folios import FoliosError, give_folios, margins_held
 from .html import foot_labels, render_matter, render_volume

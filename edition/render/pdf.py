@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 
 from ..errors import EditionError, Problem
 from ..model import Edition
-from ..store import atomic_write
+from ..files import atomic_write
 from .html import render_volume
 from .index import index_references
 from .lines import LineMap, Reading, number_lines, same_layout, stamp_numbers, unprinted
