@@ -47,7 +47,7 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..files import atomic_write
 from . import pdf as render_pdf
-from .folios import FoliosError, give_folios, margins_held
+from .weasy.folios import FoliosError, give_folios, margins_held
 from .html import foot_labels, render_matter, render_volume
 from .index import index_references
 from .lines import LaidLine, Numbering, Reading, number_lines, same_layout, stamp_labels, stamp_numbers, unprinted
@@ -463,7 +463,7 @@ def cache_salt(templates: list[Path]) -> str:
 
     h = hashlib.sha256(f"{weasyprint.__version__}\0{edition.__version__}\0".encode())
     here = Path(__file__).parent
-    for name in ("pdf.py", "lines.py", "assemble.py", "folios.py"):
+    for name in ("pdf.py", "lines.py", "assemble.py", "weasy/folios.py"):
         h.update((here / name).read_bytes())
     for root in templates:
         for path in sorted(Path(root).rglob("*")):
