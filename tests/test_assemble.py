@@ -279,7 +279,7 @@ def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path
     its folio, and must fall as it did; if it does not, the volume is built
     whole."""
     from edition.render import assemble
-    from edition.render.folios import FoliosError
+    from edition.render.weasy.folios import FoliosError
 
     root, edition, templates, _, _ = built
 

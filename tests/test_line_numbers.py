@@ -24,7 +24,8 @@ weasyprint = pytest.importorskip("weasyprint")
 from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from edition.render import build_pdf, line_at, templates_dirs
 from edition.render import pdf as pdf_module
-from edition.render.lines import LineMismatch, match_lines, read_lines, stamp_numbers
+from edition.render.lines import LineMismatch, match_lines
+from edition.render.weasy import read_lines, stamp_numbers
 
 from .printed import Chunk, chunks, on_page, squeeze
 from .udhr import joined, udhr_document

@@ -35,7 +35,7 @@ from edition.model import (
 )
 from edition.render import BuildReport, build_pdf, render_html, templates_dirs
 from edition.render.html import PAGE_FORMATS, Bound, Run, pieces, plain, running_head
-from edition.render.pdf import make_fetcher
+from edition.render.weasy import make_fetcher
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -568,7 +568,7 @@ def test_reproducible_bytes(built, tmp_path):
 
 
 def test_source_date_epoch_is_fixed_during_the_render_only(monkeypatch):
-    from edition.render.pdf import REPRODUCIBLE_EPOCH, _source_date_epoch
+    from edition.render.weasy.patches import REPRODUCIBLE_EPOCH, _source_date_epoch
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with _source_date_epoch():

@@ -277,16 +277,16 @@ def test_a_pair_that_cannot_start_at_the_foot_of_a_page_moves_whole(tmp_path, mo
     """A one-line original beside a long translation: near the foot of a
     page the translation cannot leave two lines there (orphans), so the
     whole row goes to the next page and both texts start there, level.
-    (Without edition.render.pdf._pairs_start_level the one-line original
+    (Without edition.render.weasy.patches._pairs_start_level the one-line original
     would stay behind: WeasyPrint lays out each cell on its own.)"""
     import random
 
-    from edition.render import pdf as pdf_module
+    from edition.render.weasy import patches
 
     moved = []
-    original = pdf_module._cell_could_not_start
+    original = patches._cell_could_not_start
     monkeypatch.setattr(
-        pdf_module, "_cell_could_not_start", lambda box, changed: (moved.append(box), original(box, changed))
+        patches, "_cell_could_not_start", lambda box, changed: (moved.append(box), original(box, changed))
     )
     rnd = random.Random(1)
     words = joined("en", range(1, 31)).split()

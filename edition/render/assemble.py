@@ -47,10 +47,11 @@ from ..errors import EditionError, Problem
 from ..model import Edition
 from ..files import atomic_write
 from . import pdf as render_pdf
-from .weasy.folios import FoliosError, give_folios, margins_held
+from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
+from .weasy.folios import FoliosError, give_folios
 from .html import foot_labels, render_matter, render_volume
 from .index import index_references
-from .lines import LaidLine, Numbering, Reading, number_lines, same_layout, stamp_labels, stamp_numbers, unprinted
+from .lines import LaidLine, Numbering, number_lines, same_layout, unprinted
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -189,14 +190,14 @@ class Laid:
 def _render(task: Task):
     import weasyprint
 
-    fetcher = render_pdf.make_fetcher([Path(r) for r in task.roots])
+    fetcher = make_fetcher([Path(r) for r in task.roots])
     return weasyprint.HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher).render()
 
 
 def _laid(document, records, pdf: bytes | None = None, reading: Reading | None = None) -> Laid:
     return Laid(
-        len(document.pages), (reading or Reading(document)).laid, render_pdf._anchor_pages(document),
-        render_pdf._placed_footnotes(document), _log(records), pdf,
+        len(document.pages), (reading or Reading(document)).laid, anchor_pages(document),
+        placed_footnotes(document), _log(records), pdf,
     )
 
 
@@ -207,9 +208,9 @@ def _log(records) -> list[tuple[int, str]]:
 def lay_out(task: Task) -> Laid:
     """Lay one part out and print it as it is (the front and back matter,
     whose folios are their own)."""
-    with render_pdf.patched_weasyprint(task.epoch) as records:
+    with building(task.epoch) as build:
         document = _render(task)
-        return _laid(document, records, document.write_pdf())
+        return _laid(document, build.log, document.write_pdf())
 
 
 class Desk:
@@ -220,10 +221,11 @@ class Desk:
         self.held: dict = {}
 
     def lay(self, key, task: Task, hold: bool = True) -> Laid:
-        with render_pdf.patched_weasyprint(task.epoch) as records, margins_held() as margins:
+        with building(task.epoch, hold_margins=True) as build:
             document = _render(task)
             reading = Reading(document)
-            laid = _laid(document, records, reading=reading)
+            laid = _laid(document, build.log, reading=reading)
+            margins = build.margins
         if hold:
             self.held[key] = (task, document, reading, margins, laid)
         return laid
@@ -232,7 +234,7 @@ class Desk:
         """Print a held chunk: labels and line numbers stamped, the pages
         turned to their sides and numbered, the PDF written."""
         task, document, reading, margins, laid = self.held.pop(key)
-        with render_pdf.patched_weasyprint(task.epoch) as records:
+        with building(task.epoch) as build:
             numbered = _stamped(document, reading, finish)
             try:
                 give_folios(document, margins, finish.first_folio, finish.right)
@@ -243,13 +245,13 @@ class Desk:
                 again = replace(task, html=task.html.replace("</head>", f"<style>\n{css}\n</style>\n</head>", 1))
                 return self._again(again, finish, laid)
             pdf = document.write_pdf()
-        return replace(laid, pdf=pdf, numbered=numbered, log=laid.log + _log(records))
+        return replace(laid, pdf=pdf, numbered=numbered, log=laid.log + _log(build.log))
 
     def _again(self, task: Task, finish: Finish, laid: Laid) -> Laid:
-        with render_pdf.patched_weasyprint(task.epoch) as records:
+        with building(task.epoch) as build:
             document = _render(task)
             reading = Reading(document)
-            again = _laid(document, records, reading=reading)
+            again = _laid(document, build.log, reading=reading)
             if again.pages != laid.pages or not same_layout(again.lines, laid.lines):
                 raise FoliosError("the chunk's pages change with their side")
             numbered = _stamped(document, reading, finish)
@@ -455,7 +457,7 @@ class LayoutCache:
 
 def cache_salt(templates: list[Path]) -> str:
     """What every layout depends on beyond its HTML: WeasyPrint's version,
-    our renderer's code (its patches of WeasyPrint, the line reader), and
+    our renderer's code (the WeasyPrint room, the line reader), and
     the template folders' files (fonts, images)."""
     import weasyprint
 
@@ -463,8 +465,8 @@ def cache_salt(templates: list[Path]) -> str:
 
     h = hashlib.sha256(f"{weasyprint.__version__}\0{edition.__version__}\0".encode())
     here = Path(__file__).parent
-    for name in ("pdf.py", "lines.py", "assemble.py", "weasy/folios.py"):
-        h.update((here / name).read_bytes())
+    for path in [here / "pdf.py", here / "lines.py", here / "assemble.py", *sorted((here / "weasy").glob("*.py"))]:
+        h.update(path.read_bytes())
     for root in templates:
         for path in sorted(Path(root).rglob("*")):
             if path.is_file():
@@ -536,7 +538,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
     chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
     base_url = volume.base_dir.as_uri() + "/"
     roots = tuple(str(t) for t in templates)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", render_pdf.REPRODUCIBLE_EPOCH)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
     cache = LayoutCache(cache_dir, cache_salt(templates) if cache_dir is not None else "")
     per_page = edition.line_numbers == "page"
     by_line = edition.index == "lines"

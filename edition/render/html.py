@@ -39,6 +39,7 @@ from ..model import (
 from ..names import PERSON, PLACE, Register
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
+from .lines import BlockKey, BlockText, line_at
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -496,10 +497,6 @@ class VolumeView:
         return min(max((len(d.printed_number) for d in self.documents), default=1), 6)
 
 
-# (document number, layer id, segment id): one printed block.
-BlockKey = tuple[int, str, str]
-
-
 def volume_view(
     edition: Edition,
     *,
@@ -648,8 +645,6 @@ def apparatus_entries(
     restarting on every page and the folio of each PDF page (`folios`), an
     entry also carries the folio of its line: a line number alone would not
     say which page."""
-    from .lines import line_at  # lines.py builds on this module's view
-
     app = apparatus_of_versions(doc, base, edition.apparatus)
     if app is None:
         return (), []
@@ -697,8 +692,6 @@ def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines
     """The labels of the apparatus entries at the foot of the page (keyed
     as `Footnote.entry`), from a line map: what the build prints into the
     boxes the layout kept for them (render/lines.py, stamp_labels)."""
-    from .lines import line_at
-
     out: dict[str, str | None] = {}
     for number, (doc_id, base, entries) in foot.items():
         found = [line_at(lines, doc_id, base, e.segment, e.start) for e in entries]
@@ -1243,17 +1236,6 @@ def _environment(templates: list[Path]):
     from .templating import environment
 
     return environment(templates, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-@dataclass(frozen=True)
-class BlockText:
-    """What the line-number pass needs to know of one printed block: its
-    document, column, the text its pieces print and the stored text."""
-
-    document: str  # the document's id
-    column: int  # 0 in the single-column layout
-    text: str  # piece_text of the block
-    source: str  # the stored text, the one line offsets are given in
 
 
 @dataclass(frozen=True)

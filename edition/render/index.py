@@ -34,26 +34,28 @@ def index_references(
     folio printed on each page. Names in text that is not printed (a layer
     the layout leaves out) are not cited."""
     pattern = matcher(register) if register else None
-    if pattern is None:
+    if register is None or pattern is None:
         return {}
     places: dict[str, set[tuple[int, int]]] = {}
     for number, doc in enumerate(edition.documents, start=1):
         for occ in document_occurrences(doc, register, pattern):
+            on_line = 0
             if occ.place == "title":
-                where = (anchor_pages.get(f"doc-{number}"), 0)
+                page = anchor_pages.get(f"doc-{number}")
             elif occ.place.startswith("note:"):
-                where = (anchor_pages.get(note_anchor(number, occ.place[5:])), 0)
+                page = anchor_pages.get(note_anchor(number, occ.place[5:]))
             else:
                 line = line_at(lines, doc.id, occ.layer, occ.place, occ.start)
-                where = (line.page, line.number if by_line else 0) if line else (None, 0)
-            if where[0] is not None:
-                places.setdefault(occ.name, set()).add(where)
+                page = line.page if line else None
+                on_line = line.number if line and by_line else 0
+            if page is not None:
+                places.setdefault(occ.name, set()).add((page, on_line))
     out: dict[str, list[str]] = {}
     for name, found in places.items():
         refs: list[str] = []
-        for page, line in sorted(found):
-            folio = folios[page - 1] if 0 < page <= len(folios) else str(page)
-            ref = f"{folio}.{line}" if line else folio
+        for at, on_line in sorted(found):
+            folio = folios[at - 1] if 0 < at <= len(folios) else str(at)
+            ref = f"{folio}.{on_line}" if on_line else folio
             if ref not in refs:
                 refs.append(ref)
         out[name] = refs

@@ -1,2 +1,54 @@
-"""The WeasyPrint room: everything of ours that reaches into WeasyPrint's
-internals (see weasy/internals.py for the list, and what should go upstream)."""
+"""The WeasyPrint room: every patch of a WeasyPrint internal and every read
+of its private state lives here, and nowhere else in edition.
+
+- `patches.py`: `building()`, the one context manager a layout of ours
+  runs under. It checks the internals, then applies every patch (footnotes
+  kept with their calls, the apparatus under the notes, parallel pairs
+  level, the page counter for progress, the margin boxes held back for a
+  part's folios), fixes SOURCE_DATE_EPOCH and collects WeasyPrint's log;
+  all of it is undone when the block ends, even on an error.
+- `internals.py`: the private functions we replace or call, each with the
+  parameters we rely on, checked by name and signature (`inspect`) before
+  a build: a WeasyPrint whose internals changed stops the build with an
+  error that says which one changed and what to do.
+- `tree.py`: reads of the laid-out tree (`Page._page_box`, its boxes): the
+  lines of the text, the line numbers and apparatus labels set into the
+  finished pages, the footnotes placed.
+- `folios.py`: folios and sides given to a part laid out before its first
+  folio was known (`Document._html`, the page boxes).
+- `fetcher.py`: the URL fetcher that serves the template folders only.
+
+WeasyPrint is imported inside the functions, never when this package is:
+the command line starts without it.
+
+What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
+
+- Footnotes kept on the page of their call (`_calls_kept_with_their_notes`).
+  When a line overflows and widows or orphans forbid a break before it,
+  WeasyPrint moves the page's footnotes to the next page; a line that then
+  fits stays, its notes a page after their calls, and the notes the line
+  calls itself are never laid out (on 70.0: without the patch,
+  tests/test_render.py's test_footnotes_stand_on_the_page_of_their_call
+  fails). Upstream, the same machinery is the subject of WeasyPrint#2432
+  ("Footnotes and forbidden page breaks can force page breaks too early")
+  and WeasyPrint#1564 ("Footnotes are sometimes placed on the page before
+  the corresponding footnote call"); the fix belongs in
+  `layout.block._linebox_layout`, with our test case.
+- A footnote longer than the page is not split across pages
+  (WeasyPrint#1833, open): we do not patch it; tests/test_print_real.py
+  keeps it as a strict expected failure.
+- The footnote area's order (`_apparatus_under_the_notes`): a footnote
+  area that orders inline footnotes after block ones would be a CSS
+  feature (GCPM footnote-display), not a fix; kept here.
+"""
+
+from .fetcher import make_fetcher
+from .internals import INTERNALS, SUPPORTED, Internal, check_internals, internals_problem
+from .patches import REPRODUCIBLE_EPOCH, Build, building
+from .tree import Reading, anchor_pages, placed_footnotes, read_lines, stamp_labels, stamp_numbers
+
+__all__ = [
+    "INTERNALS", "REPRODUCIBLE_EPOCH", "SUPPORTED", "Build", "Internal", "Reading", "anchor_pages",
+    "building", "check_internals", "internals_problem", "make_fetcher", "placed_footnotes", "read_lines",
+    "stamp_labels", "stamp_numbers",
+]

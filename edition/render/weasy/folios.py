@@ -21,9 +21,10 @@ out at its folio."""
 from __future__ import annotations
 
 import copy
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 
 
 @dataclass
@@ -31,7 +32,7 @@ class HeldMargins:
     """What `give_folios` needs of a layout: its context, and the state
     (counters, strings) each page's margin boxes are made from."""
 
-    context: object = None
+    context: Any = None  # WeasyPrint's LayoutContext
     states: list = field(default_factory=list)
 
 
@@ -52,10 +53,12 @@ def margins_held() -> Iterator[HeldMargins]:
     original_margins = wlayout.make_margin_boxes
     original_context = wdocument.Document.__dict__["_build_layout_context"]
 
+    @functools.wraps(original_margins)
     def hold(context, page, state):
         held.states.append(copy.deepcopy(state))
         return iter(())
 
+    @functools.wraps(original_context.__func__)
     def build_layout_context(cls, *args, **kwargs):
         held.context = original_context.__func__(cls, *args, **kwargs)
         return held.context

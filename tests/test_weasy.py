@@ -1,0 +1,199 @@
+"""The WeasyPrint room (edition/render/weasy/): every internal it patches or
+calls is checked by name and signature before a build, a changed one stops
+the build with what to do, and the patches are active only inside a build."""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+weasyprint = pytest.importorskip("weasyprint")
+pypdf = pytest.importorskip("pypdf")
+
+from edition.errors import EditionError
+from edition.render.weasy import INTERNALS, SUPPORTED, building, check_internals
+from edition.render.weasy.folios import give_folios
+from edition.render.weasy.internals import Internal, changed
+
+from .conftest import REPO, copy_sample, snapshot
+
+FONT = 'font: 10pt "Linux Libertine O", serif'
+
+
+def _patched_places():
+    """Where the build patches WeasyPrint: (owner, attribute name)."""
+    from weasyprint import document, layout
+    from weasyprint.layout import LayoutContext, block
+    from weasyprint.layout import page as page_layout
+
+    return [
+        (block, "_linebox_layout"), (block, "block_container_layout"), (block, "table_layout"),
+        (LayoutContext, "_update_footnote_area"), (page_layout, "make_page"), (layout, "make_margin_boxes"),
+        (document.Document, "_build_layout_context"),
+    ]  # fmt: skip
+
+
+def _now() -> list:
+    return [owner.__dict__[name] for owner, name in _patched_places()]
+
+
+def _pdf_text(document) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(document.write_pdf()))
+    return [page.extract_text() for page in reader.pages]
+
+
+def test_every_internal_the_build_touches_is_there_with_its_signature():
+    assert weasyprint.__version__.startswith("70."), f"tested against {SUPPORTED}"
+    assert [(i.module, i.name, changed(i)) for i in INTERNALS if changed(i)] == []
+    check_internals()
+    # every place the build patches is in the checked list
+    checked = {(i.module, i.name.rsplit(".", 1)[-1]) for i in INTERNALS}
+    for owner, name in _patched_places():
+        module = owner.__name__ if isinstance(owner, type(sys)) else owner.__module__
+        assert (module, name) in checked, (module, name)
+
+
+def test_nothing_is_patched_outside_a_build_and_everything_inside():
+    before = _now()
+    with building(pages=lambda n: None, hold_margins=True):
+        inside = _now()
+        assert all(a is not b for a, b in zip(before, inside)), [
+            name for (owner, name), a, b in zip(_patched_places(), before, inside) if a is b
+        ]
+    assert _now() == before
+    with pytest.raises(RuntimeError):
+        with building(hold_margins=True):
+            raise RuntimeError("a build that fails")
+    assert _now() == before  # restored after an error too
+
+
+def test_a_changed_signature_is_refused_with_what_to_do(monkeypatch):
+    from weasyprint.layout import block
+
+    def fake(context, box, lines):  # what a WeasyPrint that changed could have
+        return None
+
+    monkeypatch.setattr(block, "_linebox_layout", fake)
+    with pytest.raises(EditionError) as info:
+        with building():
+            pytest.fail("a build ran on changed internals")
+    message, hint = info.value.problems[0].message, info.value.problems[0].hint
+    assert f"WeasyPrint {weasyprint.__version__}" in message
+    assert "weasyprint.layout.block._linebox_layout takes (context, box, lines)" in message
+    assert "footnotes kept on the page of their calls" in message  # what it is for
+    assert SUPPORTED in hint and "report" in hint
+    assert block._linebox_layout is fake  # refused before anything was patched
+
+
+def test_a_missing_internal_is_named():
+    gone = Internal("weasyprint.layout.block", "_no_such_function", ("context",), "patched: a test")
+    with pytest.raises(EditionError, match=r"_no_such_function is gone"):
+        check_internals((gone,))
+
+
+def test_changed_internals_stop_the_command_with_no_traceback_and_nothing_written(tmp_path):
+    """A real `edition build` in a new interpreter whose WeasyPrint has a
+    changed internal: exit 1, the message and its hint, no PDF."""
+    root = copy_sample(tmp_path / "sample")
+    before = snapshot(root)
+    out = tmp_path / "out.pdf"
+    program = (
+        "import sys; from weasyprint.layout import LayoutContext;"
+        "LayoutContext._update_footnote_area = lambda self, page: None;"
+        "from edition.cli import main; sys.argv = ['edition'] + sys.argv[1:]; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, "build", "-C", str(root), "-o", str(out), "-j", "2"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "LayoutContext._update_footnote_area takes (self, page)" in done.stderr
+    assert "the apparatus under the notes" in done.stderr
+    assert SUPPORTED in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() and snapshot(root) == before
+
+
+def test_the_build_counts_pages_as_they_are_laid_out():
+    html = f"<style>@page {{ size: 60mm 40mm }} p {{ {FONT}; break-after: page }}</style>" + "<p>x</p>" * 3
+    seen: list[int] = []
+    with building(pages=seen.append):
+        document = weasyprint.HTML(string=html).render()
+    assert seen == [1, 2, 3] == list(range(1, len(document.pages) + 1))
+
+
+def test_apparatus_entries_print_under_the_notes_whatever_the_order_of_calls():
+    html = (
+        f"<style>@page {{ size: 100mm 80mm; margin: 10mm }} p {{ {FONT} }}"
+        " .fn { float: footnote } .app { float: footnote; footnote-display: inline }</style>"
+        '<p>One<span class="fn app">Variant A.</span> two<span class="fn">Numbered note.</span></p>'
+    )
+
+    def order(text: str) -> bool:
+        return text.index("Numbered note") < text.index("Variant A")
+
+    (plain,) = _pdf_text(weasyprint.HTML(string=html).render())
+    with building():
+        (ours,) = _pdf_text(weasyprint.HTML(string=html).render())
+    assert not order(plain)  # WeasyPrint alone: in the order of the calls
+    assert order(ours)
+
+
+def test_held_margins_give_a_part_its_folios_after_its_layout():
+    html = (
+        f"<style>@page {{ size: 60mm 40mm; margin: 10mm; @bottom-center {{ content: 'f' counter(page) }} }}"
+        f" p {{ {FONT}; break-after: page }}</style>" + "<p>text</p>" * 2
+    )
+    with building(hold_margins=True) as build:
+        document = weasyprint.HTML(string=html).render()
+    assert build.margins is not None and len(build.margins.states) == 2
+    assert not any("f1" in t or "f2" in t for t in _pdf_text(document))  # held back
+    with building():
+        give_folios(document, build.margins, 7, right=False)
+    texts = _pdf_text(document)
+    assert "f7" in texts[0] and "f8" in texts[1]
+
+
+def test_weasyprint_log_is_collected_during_a_build_only(tmp_path):
+    logger = logging.getLogger("weasyprint")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    missing = (tmp_path / "missing.png").as_uri()
+    with building() as build:
+        weasyprint.HTML(string=f'<img src="{missing}">').render()
+    assert any(r.levelno >= logging.ERROR and "missing.png" in r.getMessage() for r in build.log)
+    assert logger.handlers == handlers and logger.propagate == propagate
+
+
+def test_the_room_is_the_only_place_that_reaches_into_weasyprint():
+    """No module of edition outside render/weasy/ reads WeasyPrint's
+    private state or replaces its functions."""
+    import re
+
+    private = re.compile(r"\._page_box|\._html\b|\._box\b|weasyprint\.(layout|document|formatting_structure|text)\b")
+    room = REPO / "edition" / "render" / "weasy"
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted((REPO / "edition").rglob("*.py")) if room not in path.parents
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1) if private.search(line)
+    ]
+    assert found == []
+
+
+def test_the_room_loads_no_weasyprint_when_imported(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, edition.render.weasy; print('weasyprint' in sys.modules)"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_sample_volume_builds_under_the_room(tmp_path):
+    from edition import api
+
+    root = copy_sample(tmp_path / "sample")
+    out, report = api.build(root, tmp_path / "sample.pdf", jobs=1)
+    assert report.pages > 5 and Path(out).read_bytes().startswith(b"%PDF")
