@@ -38,20 +38,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import EditionError, Problem
+from ..errors import EditionError
 from ..model import Edition
 from ..files import atomic_write
-from . import pdf as render_pdf
 from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
 from .weasy.folios import FoliosError, give_folios
 from .html import foot_labels, render_matter, render_volume
-from .index import index_references
-from .lines import LaidLine, Numbering, number_lines, same_layout, unprinted
+from .index import index_references, not_indexed
+from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
+from .printed import Laps, Printed, Progress
 
 DOCUMENT_MARK = '<section class="document"'
 BACK_MARK = '<section class="back-matter'
@@ -496,35 +495,35 @@ def wanted(edition: Edition, jobs: int, chunk_documents: int | None) -> bool:
 
 def build_in_parts(
     edition: Edition,
-    out: Path,
     templates: list[Path],
+    lap: Laps,
     *,
-    html_out: Path | None,
     register,
-    progress,
+    progress: Progress | None,
     jobs: int,
     chunk_documents: int | None,
     cache_dir: Path | None,
-):
-    """Build the PDF in parts (see the module's docstring). Returns the
-    report, or None when the volume cannot be built in parts (templates
-    that do not mark the documents, pages that cannot be assembled): the
-    caller then builds it whole."""
+    html: bool = False,
+) -> Printed | None:
+    """Lay the volume out in parts and join them (see the module's
+    docstring); with `html`, the volume's HTML for `--html` too. Returns
+    the printed volume for render/pdf.py to finish, or None when it cannot
+    be built in parts (templates that do not mark the documents, pages that
+    cannot be assembled): it is then one part."""
     register = register if register is not None else edition.register
     # The workers start (and load WeasyPrint) while the HTML is rendered.
     crew = _Crew(jobs)
     try:
-        report = _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir)
+        printed = _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_documents, cache_dir)
     except BaseException:
         crew.close(at_once=True)
         raise
     crew.close()
-    return report
+    return printed
 
 
-def _build(crew, edition, out, templates, html_out, register, progress, jobs, chunk_documents, cache_dir):
+def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_documents, cache_dir) -> Printed | None:
     """build_in_parts with its workers started."""
-    lap = render_pdf.Laps()
     timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
 
@@ -587,7 +586,7 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
         refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
         # The front matter (contents at the documents' folios), the back
         # matter (index); the documents' text again only for --html.
-        if html_out is not None:
+        if html:
             whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
                                   index_refs=refs, folios=arabic).html  # fmt: skip
         else:
@@ -626,41 +625,25 @@ def _build(crew, edition, out, templates, html_out, register, progress, jobs, ch
 
     laid2 = _shifted(parts, folios_at)
     front_pages = front.pages - 1  # the sentinel's page is dropped
-    folios = [render_pdf._roman(i) for i in range(1, front_pages + 1)] + [str(n) for n in range(1, doc_pages + 1)]
-    folios += [str(doc_pages + i) for i in range(1, (back.pages if back else 0) + 1)]
+    pages = front_pages + doc_pages + (back.pages if back else 0)
     lines = {
         key: [type(x)(x.page + front_pages, x.number, x.text, x.start, x.end) for x in printed]
         for key, printed in numbering.lines.items()
     }
-    records = [rec for part in (front, *parts, *([back] if back else [])) for rec in part.log]
-    errors = [message for level, message in records if level >= logging.ERROR]
-    if errors:
-        raise EditionError(*(Problem(f"PDF build: {m}", hint="templates may use only files inside their template folders") for m in errors))
-    placed = sum(p.placed for p in parts)
-    if placed < volume.footnotes:
-        raise EditionError.at(
-            f"PDF build: the layout placed {placed} of {volume.footnotes} footnotes",
-            hint="WeasyPrint 70 loses footnotes when a stylesheet gives @footnote an "
-            "em margin or the footnotes vertical margins or padding; check templates/edition.css",
-        )
     line_warnings = list(numbering.warnings)
     if numbers:
         line_warnings.extend(unprinted(sum(p.numbered for p in parts), numbering))
-    line_warnings.extend(render_pdf._overfull([_moved(x, front_pages) for x in laid2], volume.blocks))
+    line_warnings.extend(overfull([_moved(x, front_pages) for x in laid2], volume.blocks))
     if volume.back_references and edition.index != "none":
-        line_warnings.extend(render_pdf._not_indexed(edition, register, refs))
-    weasy = list(dict.fromkeys(f"weasyprint: {m}" for _, m in records))
+        line_warnings.extend(not_indexed(edition, register, refs))
 
     tell("writing the PDF", doc_pages, doc_pages)
     pdf = join_pdfs([(front.pdf, range(front_pages))] + [(p.pdf, None) for p in parts] + ([(back.pdf, None)] if back else []))
     lap("pdf")
-    atomic_write(Path(out), pdf)
-    if html_out is not None:
-        atomic_write(Path(html_out), whole)
-    lap("write")
-    return render_pdf.BuildReport(
-        pages=len(folios), warnings=volume.warnings + line_warnings + weasy, size=len(pdf),
-        lines=lines, timings=timings, folios=folios,
+    return Printed(
+        pdf, pages, front_pages, lines, volume.footnotes, sum(p.placed for p in parts),
+        [rec for part in (front, *parts, *([back] if back else [])) for rec in part.log],
+        volume.warnings + line_warnings, whole,
     )
 
 

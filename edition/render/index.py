@@ -60,3 +60,14 @@ def index_references(
                 refs.append(ref)
         out[name] = refs
     return out
+
+
+def not_indexed(edition: Edition, register: Register | None, refs: Mapping[str, object]) -> list[str]:
+    """The register's names that the printed volume never shows."""
+    register = register if register is not None else edition.register
+    return [
+        f"names.yaml: {name.name!r} ({name.id}) is not printed in the volume under any of its forms; "
+        "add the form the text uses, or remove the name"
+        for name in (register.names if register else ())
+        if name.id not in refs
+    ]

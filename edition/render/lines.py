@@ -273,3 +273,19 @@ def _display_to_source(display: str, source: str) -> list[int] | range:
             j += 1
     out.append(len(source) if j >= len(source.rstrip("*")) else j)
     return out
+
+
+def overfull(laid: list[LaidLine], blocks: dict[BlockKey, BlockText]) -> list[str]:
+    """A warning for each line of text that runs past its column's edge by
+    more than half a point (a word too long to break at the measure)."""
+    out = []
+    ids = {number: text.document for (number, _, _), text in blocks.items()}
+    for line in laid:
+        if line.overflow > 0.5:
+            number, layer, segment = line.key
+            out.append(
+                f"document {ids.get(number, number)!r}, layer {layer!r}, segment {segment!r}: "
+                f"a line on page {line.page} runs {line.overflow:.1f} pt into the margin "
+                f"({line.text[:40]!r}…); allow a break or shorten the word"
+            )
+    return out

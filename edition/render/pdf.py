@@ -1,8 +1,16 @@
-"""HTML volume → PDF through WeasyPrint.
+"""HTML volume → PDF through WeasyPrint: the one way a volume is built.
 
-The build reads nothing but the template folders (a fetcher that refuses every
-other URL), turns WeasyPrint's logged errors into build errors, writes the
-PDF atomically, and gives the same bytes for the same input (fixed
+A volume is laid out in parts (render/assemble.py): the front matter, the
+documents in chunks, the back matter, each laid out by a worker and joined.
+A small volume, or a tagged one (PDF/UA, PDF/A: joining parts would break
+their structure tree), is one part, laid out here in one process; so is a
+volume whose templates do not give their parts. Either way the build is
+finished once (`_finished`): WeasyPrint's logged errors become build errors,
+every footnote must be placed, the warnings are gathered, and the PDF is
+written atomically. Nothing is written unless the build succeeds.
+
+The build reads nothing but the template folders (a fetcher that refuses
+every other URL) and gives the same bytes for the same input (fixed
 SOURCE_DATE_EPOCH). What reaches into WeasyPrint's internals is in the
 WeasyPrint room (render/weasy/); WeasyPrint is imported inside the
 functions, so that the command line starts fast."""
@@ -11,18 +19,21 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 from ..errors import EditionError, Problem
-from ..model import Edition
 from ..files import atomic_write
+from ..model import Edition
+from . import assemble
 from .html import render_volume
-from .index import index_references
-from .lines import LineMap, number_lines, same_layout, unprinted
+from .index import index_references, not_indexed
+from .lines import LineMap, number_lines, overfull, same_layout, unprinted
+from .printed import Laps, Printed, Progress
 from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, placed_footnotes, stamp_numbers
+
+__all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "usable_cores"]
 
 
 @dataclass(frozen=True)
@@ -43,20 +54,6 @@ class BuildReport:
     # stylesheet prints it: roman in the front matter, arabic from the
     # first document's opening page.
     folios: list[str] = field(default_factory=list)
-
-
-class Laps:
-    """The seconds each step of a build took (BuildReport.timings): call it
-    with the name of the step just done."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self._clock = time.perf_counter()
-
-    def __call__(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
-        self._clock = now
 
 
 def usable_cores() -> int:
@@ -100,18 +97,57 @@ def build_pdf(
     parts' layouts are cached in the folder `cache` when given (the
     command line gives the edition's `build/.cache/layout`).
     """
-    from . import assemble
-
-    check_internals()  # here too: the workers of a build in parts check their own
+    check_internals()  # before workers start: they check their own
     jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
+    printed = None
     if assemble.wanted(edition, jobs, chunk_documents):
-        report = assemble.build_in_parts(
-            edition, Path(out), templates, html_out=html_out, register=register, progress=progress,
-            jobs=jobs, chunk_documents=chunk_documents, cache_dir=Path(cache) if cache is not None else None,
+        lap = Laps()
+        printed = assemble.build_in_parts(
+            edition, templates, lap, register=register, progress=progress, jobs=jobs,
+            chunk_documents=chunk_documents, cache_dir=Path(cache) if cache is not None else None,
+            html=html_out is not None,
         )
-        if report is not None:
-            return report
-    lap = Laps()
+    if printed is None:  # one part; or parts that could not be assembled
+        lap = Laps()
+        printed = _one_part(edition, templates, lap, register=register, progress=progress)
+    return _finished(printed, Path(out), html_out, lap)
+
+
+def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> BuildReport:
+    """The end of every build: WeasyPrint's errors raised, the footnotes
+    counted, the warnings gathered, the PDF (and the HTML) written."""
+    errors = [message for level, message in printed.log if level >= logging.ERROR]
+    if errors:
+        raise EditionError(
+            *(Problem(f"PDF build: {m}", hint="templates may use only files inside their template folders") for m in errors)
+        )
+    if printed.placed < printed.footnotes:
+        raise EditionError.at(
+            f"PDF build: the layout placed {printed.placed} of {printed.footnotes} footnotes",
+            hint="WeasyPrint 70 loses footnotes when a stylesheet gives @footnote an "
+            "em margin or the footnotes vertical margins or padding; check "
+            "templates/edition.css, or report the document if the defaults lose one",
+        )
+    weasy = list(dict.fromkeys(f"weasyprint: {message}" for _, message in printed.log))
+    atomic_write(out, printed.pdf)
+    if html_out is not None:
+        atomic_write(Path(html_out), printed.html)
+    lap("write")
+    return BuildReport(
+        pages=printed.pages, warnings=printed.warnings + weasy, size=len(printed.pdf), lines=printed.lines,
+        timings=lap.timings, folios=_folio_list(printed.front_pages, printed.pages),
+    )
+
+
+def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, progress: Progress | None) -> Printed:
+    """The volume laid out whole, in this process: one part.
+
+    The layout tells where each line fell (the line map); line numbers are
+    printed beside them in the finished layout (render/lines.py). An
+    apparatus at the foot of the page keyed to those lines, or an index,
+    asks for a second layout with the numbers and references filled in,
+    which must place every line where the first did (checked; if it did
+    not, it is keyed again from the second layout)."""
     tell = progress or (lambda stage, done, total: None)
     pages_so_far: list[int] = []  # pages of the last layout: the next one's total
 
@@ -147,7 +183,6 @@ def build_pdf(
 
     counting: list[Callable[[int], None]] = [lambda n: None]  # the layout under way hears its pages
     with building(pages=lambda n: counting[0](n)) as build:
-        log = build.log
         document = layout(volume.html)
         lap("layout")
         reading = Reading(document)
@@ -200,88 +235,39 @@ def build_pdf(
                 "(data-doc on the document, data-layer and data-segment on each block)"
             )
         line_warnings.extend(numbering.warnings)
-        line_warnings.extend(_overfull(laid, volume.blocks))
+        line_warnings.extend(overfull(laid, volume.blocks))
         if volume.back_references and edition.index != "none":
-            line_warnings.extend(_not_indexed(edition, register, refs if refs is not None else references(document, numbering.lines)))
+            line_warnings.extend(not_indexed(edition, register if register is not None else edition.register, refs if refs is not None else references(document, numbering.lines)))
         tell("writing the PDF", len(document.pages), len(document.pages))
         variant = edition.pdf_variant if edition.pdf_variant != "none" else None
         pdf = document.write_pdf(pdf_variant=variant)
         lap("pdf")
-        placed = placed_footnotes(document)
-        pages = len(document.pages)
-        folios = _folios(document)
+        printed = Printed(
+            pdf, len(document.pages), _front_pages(document), numbering.lines, volume.footnotes,
+            placed_footnotes(document), [(r.levelno, r.getMessage()) for r in build.log],
+            volume.warnings + line_warnings, final_html,
+        )
     del document
-
-    errors = [r for r in log if r.levelno >= logging.ERROR]
-    if errors:
-        raise EditionError(
-            *(
-                Problem(
-                    f"PDF build: {r.getMessage()}",
-                    hint="templates may use only files inside their template folders",
-                )
-                for r in errors
-            )
-        )
-    if placed < volume.footnotes:
-        raise EditionError.at(
-            f"PDF build: the layout placed {placed} of {volume.footnotes} footnotes",
-            hint="WeasyPrint 70 loses footnotes when a stylesheet gives @footnote an "
-            "em margin or the footnotes vertical margins or padding; check "
-            "templates/edition.css, or report the document if the defaults lose one",
-        )
-    warnings = (
-        volume.warnings + line_warnings + [f"weasyprint: {r.getMessage()}" for r in log]
-    )
-
-    atomic_write(Path(out), pdf)
-    if html_out is not None:
-        atomic_write(Path(html_out), final_html)
-    lap("write")
-    return BuildReport(
-        pages=pages, warnings=warnings, size=len(pdf), lines=numbering.lines, timings=lap.timings,
-        folios=folios,
-    )
+    return printed
 
 
-# How far a build is: (stage, pages done, pages in all or None).
-Progress = Callable[[str, int, Optional[int]], None]
 
-
-def _overfull(laid: list, blocks) -> list[str]:
-    """A warning for each line of text that runs past its column's edge by
-    more than half a point (a word too long to break at the measure)."""
-    out = []
-    ids = {number: text.document for (number, _, _), text in blocks.items()}
-    for line in laid:
-        if line.overflow > 0.5:
-            number, layer, segment = line.key
-            out.append(
-                f"document {ids.get(number, number)!r}, layer {layer!r}, segment {segment!r}: "
-                f"a line on page {line.page} runs {line.overflow:.1f} pt into the margin "
-                f"({line.text[:40]!r}…); allow a break or shorten the word"
-            )
-    return out
-
-
-def _not_indexed(edition: Edition, register, refs: dict) -> list[str]:
-    """The register's names that the printed volume never shows."""
-    register = register if register is not None else edition.register
-    return [
-        f"names.yaml: {name.name!r} ({name.id}) is not printed in the volume under any of its forms; "
-        "add the form the text uses, or remove the name"
-        for name in (register.names if register else ())
-        if name.id not in refs
-    ]
+def _front_pages(document) -> int:
+    """The pages before the one where the first document opens (its
+    element id is doc-1): all of them when no document opens."""
+    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
+    return len(document.pages) if first is None else first
 
 
 def _folios(document) -> list[str]:
-    """The folio of each page: roman before the page where the first
-    document opens (its element id is doc-1), arabic from 1 there."""
-    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
-    if first is None:
-        first = len(document.pages)
-    return [_roman(i + 1) if i < first else str(i - first + 1) for i in range(len(document.pages))]
+    """The folio of each page of a laid-out volume (see `_folio_list`)."""
+    return _folio_list(_front_pages(document), len(document.pages))
+
+
+def _folio_list(front_pages: int, pages: int) -> list[str]:
+    """The folio of each page: roman on the front matter's pages, arabic
+    from 1 where the first document opens."""
+    return [_roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(pages)]
 
 
 def _roman(n: int) -> str:
