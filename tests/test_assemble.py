@@ -295,3 +295,42 @@ def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path
     report = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1, chunk_documents=2, cache=None)
     assert "parts" not in report.timings
     assert _positions(tmp_path / "whole.pdf") == _positions(root / "whole" / "edition.pdf")
+
+
+def test_parts_are_rendered_from_the_view_by_the_blocks_of_the_template(built):
+    """Each part is the volume's page with one block of its template: the
+    head and stylesheet always, then the front matter, some documents or
+    the back matter (render/html.py, volume_parts)."""
+    from edition.render.html import render_volume, volume_parts
+
+    _, edition, templates, _, _ = built
+    view = render_volume(edition, templates).view
+    parts = volume_parts(templates)
+    assert parts is not None
+    two = parts.render(view, "documents", documents=[1, 2], css="p { color: red }")
+    assert two.startswith("<!DOCTYPE html>") and "p { color: red }" in two and two.rstrip().endswith("</html>")
+    assert [int(n) for n in re.findall(r'<section class="document" id="doc-\d+" data-doc="(\d+)"', two)] == [2, 3]
+    contents, back_matter, document = '<nav class="contents">', '<section class="back-matter', '<section class="document"'
+    assert contents not in two and back_matter not in two
+    front = parts.render(view, "front", after='<p id="after"></p>')
+    assert contents in front and document not in front and back_matter not in front
+    assert front.index(contents) < front.index('<p id="after">')
+    back = parts.render(view, "back")
+    assert back_matter in back and contents not in back and document not in back
+
+
+def test_templates_without_parts_build_the_volume_as_one_part(built, tmp_path):
+    """An edition's own volume.html.j2 without the blocks that give the
+    parts (front, document, back) still builds: as one part, the same
+    pages."""
+    root, edition, _, whole, _ = built
+    default = (Path(__file__).resolve().parents[1] / "templates" / "volume.html.j2").read_text(encoding="utf-8")
+    own = re.sub(r"^\{% (end)?block[^%]*%\}\n", "", default, flags=re.M)
+    assert "{% block" not in own and "{% endblock" not in own
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "volume.html.j2").write_text(own, encoding="utf-8")
+    templates = templates_dirs(tmp_path)
+    report = build_pdf(edition, tmp_path / "own.pdf", templates, jobs=1, chunk_documents=2, cache=None)
+    assert "parts" not in report.timings  # one part
+    assert report.folios == whole.folios and report.lines == whole.lines
+    assert _positions(tmp_path / "own.pdf") == _positions(root / "whole" / "edition.pdf")

@@ -1,21 +1,26 @@
 """A large volume laid out in parts, in parallel processes, and assembled.
 
 One WeasyPrint layout of a 2,000-page volume runs on one core and keeps
-every page in memory. Here the volume's HTML is cut into parts — the front
+every page in memory. Here the volume is laid out in parts — the front
 matter (title page, imprint, contents), the documents in chunks of
-consecutive documents, the back matter (index, abbreviations) — and each
-part is laid out by a worker process (`_Crew`, one per core, spawned).
+consecutive documents, the back matter (index, abbreviations) — each
+rendered alone from the volume's view through the blocks of its template
+(`front`, `document`, `back` in volume.html.j2; render/html.py,
+`volume_parts`) and laid out by a worker process (`_Crew`, one per core,
+spawned). Templates without those blocks give no parts: the volume is then
+one part (render/pdf.py).
 
 Each chunk is laid out once, in order, before the chunks ahead of it have
 told how many pages they hold: where its lines fall depends neither on its
 first folio nor on its side of the opening. The worker keeps the layout,
-with its running heads and folios held back (render/folios.py), until the
-chunk's first folio is known; it then stamps the apparatus's line labels
-and the margin's line numbers into it (render/lines.py), turns its pages to
+with its running heads and folios held back (render/weasy/folios.py), until
+the chunk's first folio is known; it then stamps the apparatus's line labels
+and the margin's line numbers into it (render/weasy/tree.py), turns its pages to
 their side, has WeasyPrint make the heads and folios, and prints the PDF.
 With every chunk printed, the line map gives the contents' page numbers and
 the index's references, and the front and back matter are laid out; the
-PDFs are joined with pikepdf, bookmarks and named destinations included.
+PDFs are joined with pikepdf, bookmarks and named destinations included,
+and render/pdf.py finishes the build as it finishes a volume of one part.
 An apparatus printed after each document (`apparatus_at: end`) prints line
 numbers inside the text: its chunks are laid out for their lines first.
 
@@ -29,7 +34,7 @@ cannot be read is laid out again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
-must fall as it did; if it does not, the volume is built whole by
+must fall as it did; if it does not, the volume is built as one part by
 render/pdf.py. A worker that dies leaves the rest of the build to this
 process."""
 
@@ -47,13 +52,11 @@ from ..model import Edition
 from ..files import atomic_write
 from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
 from .weasy.folios import FoliosError, give_folios
-from .html import foot_labels, render_matter, render_volume
+from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, with_index
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 
-DOCUMENT_MARK = '<section class="document"'
-BACK_MARK = '<section class="back-matter'
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
 # whole volume; the sentinel's own page is dropped. It holds the documents'
@@ -71,82 +74,19 @@ CHUNK_DOCUMENTS = 25
 PARALLEL_TEXT = 10_000
 
 
-@dataclass(frozen=True)
-class Volume:
-    """The HTML of a volume cut at its parts: `head` up to and including
-    `<body>`, the front matter, one string per document, the back matter
-    and the closing tags."""
-
-    head: str
-    front: str
-    documents: list[str]
-    back: str
-    tail: str
-
-
-def split_volume(html: str, count: int) -> Volume | None:
-    """Cut the volume at its document sections; None when the templates do
-    not print `count` document sections between the front and back matter
-    (an edition's own templates may not: it is then built whole)."""
-    body = html.find("<body>")
-    end = html.rfind("</body>")
-    if body < 0 or end < 0:
-        return None
-    body += len("<body>\n") if html.startswith("<body>\n", body) else len("<body>")
-    starts = []
-    at = html.find(DOCUMENT_MARK, body)
-    while 0 <= at < end:
-        starts.append(at)
-        at = html.find(DOCUMENT_MARK, at + 1)
-    if len(starts) != count or count == 0:
-        return None
-    back = html.find(BACK_MARK, starts[-1])
-    back = end if back < 0 or back > end else back
-    if html.find("</head>", 0, body) < 0:
-        return None
-    bounds = starts + [back]
-    return Volume(
-        head=html[:body],
-        front=html[body : starts[0]],
-        documents=[html[bounds[i] : bounds[i + 1]] for i in range(count)],
-        back=html[back:end],
-        tail=html[end:],
-    )
-
-
-def part_html(volume: Volume, body: str, *, first_folio: int | None, right: bool, extra_css: str = "") -> str:
-    """One part as a whole HTML document: the volume's head, the part's
-    body, and the rules that open it on the right side with the right
-    folio (None: the front matter, whose folios are its own)."""
-    css = [extra_css]
-    title = _edition_title(volume)
-    if first_folio is not None and title is not None:
-        # the running head a part that opens with no document title (the
-        # back matter) carries over from the documents before it
-        css.append(f"html {{ string-set: edition-title {title}; }}")
-    if first_folio is not None:
-        css.append(folio_css(first_folio, right))
-    head = volume.head.replace("</head>", "<style>\n" + "\n".join(css) + "\n</style>\n</head>", 1)
-    return head + body + volume.tail
+def part_css(view: VolumeView, *, first_folio: int, right: bool) -> str:
+    """The rules that open a part of documents or the back matter on its
+    side of the opening, at its folio, with the edition's running head
+    (a part that opens with no document title, the back matter, carries it
+    over from the documents before it)."""
+    title = '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in view.running_title) + '"'
+    return f"html {{ string-set: edition-title {title}; }}\n" + folio_css(first_folio, right)
 
 
 def folio_css(first_folio: int, right: bool) -> str:
     """The rules that open a part on its side of the opening, at its folio:
     the root's `break-before` and the page counter on its first page."""
     return f"html {{ break-before: {'right' if right else 'left'}; }}\n@page :first {{ counter-reset: page {first_folio}; }}"
-
-
-def _edition_title(volume: Volume) -> str | None:
-    """The edition's running head as the documents set it (their
-    data-edition attribute), as a CSS string."""
-    import html as html_module
-
-    at = volume.documents[0].find('data-edition="') if volume.documents else -1
-    if at < 0:
-        return None
-    at += len('data-edition="')
-    value = html_module.unescape(volume.documents[0][at : volume.documents[0].find('"', at)])
-    return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in value) + '"'
 
 
 # --- one part, in a worker ------------------------------------------------------
@@ -357,7 +297,7 @@ class _Crew:
         ready = wait(connections)
         worker = connections.index(ready[0])
         try:
-            key, status, result = ready[0].recv()
+            key, status, result = connections[worker].recv()
         except (EOFError, OSError):
             raise _WorkerLost from None
         return worker, key, status, result
@@ -528,11 +468,12 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     tell = progress or (lambda stage, done, total: None)
 
     volume = render_volume(edition, templates, register=register)
-    split = split_volume(volume.html, len(edition.documents))
+    cut = volume_parts(templates)
     lap("html")
-    if split is None:
+    if cut is None:
         return None
-    count = len(split.documents)
+    pieces: VolumeParts = cut
+    count = len(volume.view.documents)
     size = chunk_documents or max(1, min(CHUNK_DOCUMENTS, -(-count // (2 * jobs))))
     chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
     base_url = volume.base_dir.as_uri() + "/"
@@ -544,9 +485,9 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     numbers = edition.line_numbers if volume.line_numbers else ""
     lap("cache")
 
-    def chunk_tasks(of: Volume) -> list[Task]:
-        return [Task(part_html(of, "".join(of.documents[i] for i in c), first_folio=1, right=True),
-                     base_url, roots, epoch) for c in chunks]  # fmt: skip
+    def chunk_tasks(of: VolumeView) -> list[Task]:
+        css = part_css(of, first_folio=1, right=True)
+        return [Task(pieces.render(of, "documents", documents=c, css=css), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
 
@@ -558,17 +499,15 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     def print_volume(crew: _Crew):
         counted = {"laid out": 0}
-        text, probed = split, None
+        text, probed = volume.view, None
         if volume.keyed_text:
             # The apparatus printed after each document gives line numbers:
             # the text's lines first, then the documents keyed to them.
-            probed = _lay_parts(crew, "probe", chunk_tasks(split), cache, counted)
+            probed = _lay_parts(crew, "probe", chunk_tasks(volume.view), cache, counted)
             probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
             keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
-            text = split_volume(keyed.html, count)
-            if text is None:
-                return None
+            text = keyed.view
         printed = _print_chunks(crew, chunk_tasks(text), cache, finish, numbers, counted, tell)
         if printed is None:
             return None
@@ -586,25 +525,24 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
         # The front matter (contents at the documents' folios), the back
         # matter (index); the documents' text again only for --html.
+        whole = ""
         if html:
-            whole = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
-                                  index_refs=refs, folios=arabic).html  # fmt: skip
+            keyed_volume = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
+                                         index_refs=refs, folios=arabic)  # fmt: skip
+            whole, matter_view = keyed_volume.html, keyed_volume.view
         else:
-            whole = render_matter(volume, edition, templates, register=register, index_refs=refs)
-        matter_split = split_volume(whole, count)
+            matter_view = with_index(volume.view, edition, register=register, index_refs=refs)
         lap("lines")
-        if matter_split is None:
-            return None
         contents = "\n".join(
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}'
             for n in range(1, count + 1)
         )
         sentinel = SENTINEL.format(anchors="".join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1)))
-        matter = [Task(part_html(matter_split, matter_split.front + sentinel, first_folio=None, right=True,
-                                 extra_css=contents), base_url, roots, epoch)]  # fmt: skip
-        if matter_split.back.strip():
-            matter.append(Task(part_html(matter_split, matter_split.back, first_folio=doc_pages + 1,
-                                         right=doc_pages % 2 == 0), base_url, roots, epoch))  # fmt: skip
+        matter = [Task(pieces.render(matter_view, "front", css=contents, after=sentinel), base_url, roots, epoch)]
+        back_css = part_css(matter_view, first_folio=doc_pages + 1, right=doc_pages % 2 == 0)
+        back = pieces.render(matter_view, "back", css=back_css)
+        if back != pieces.render(matter_view, "none", css=back_css):  # the templates print back matter
+            matter.append(Task(back, base_url, roots, epoch))
         matter_laid = _lay_parts(crew, "part", matter, cache, counted)
         lap("layout (front and back)")
         timings["parts laid out"] = float(counted["laid out"])
@@ -690,7 +628,8 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
         # chunks whose folio is now known.
         folio = 1
         for j in range(n):
-            if laid[j] is None:
+            done = laid[j]
+            if done is None:
                 break
             right = folio % 2 == 1
             if j not in print_keys:  # a chunk's folio, once known, stays
@@ -699,17 +638,17 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 state[j] = "done" if printed[j] is not None else "todo"
             if state[j] == "laid":
-                crew.send(owner[j], ("finish", j, finish(j, folio, right, laid[j])))
+                crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
-            folio += laid[j].pages
+            folio += done.pages
         if all(x == "done" for x in state):
             return printed  # type: ignore[return-value]
         for worker in sorted(idle):
-            j = next((j for j in range(n) if state[j] == "todo"), None)
-            if j is None:
+            todo = next((k for k in range(n) if state[k] == "todo"), None)
+            if todo is None:
                 break
-            crew.send(worker, ("lay", j, tasks[j]))
-            state[j], owner[j] = "laying", worker
+            crew.send(worker, ("lay", todo, tasks[todo]))
+            state[todo], owner[todo] = "laying", worker
             idle.discard(worker)
         worker, j, status, result = crew.receive()
         if status == "whole":
@@ -793,7 +732,7 @@ def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
     for i, (data, pages) in enumerate(parts):
         source = pikepdf.Pdf.open(io.BytesIO(data))
         if i == 0:
-            out.docinfo = out.copy_foreign(source.docinfo)
+            out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]
             if "/Lang" in source.Root:
                 out.Root.Lang = pikepdf.String(str(source.Root.Lang))
         keep = list(pages) if pages is not None else list(range(len(source.pages)))

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Mapping, Sequence, Union
+from typing import Any, ClassVar, Mapping, Sequence, Union
 
 from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
@@ -1340,29 +1340,69 @@ def _rendered(template, view: VolumeView, stylesheet) -> str:
     return render(template, volume=view, stylesheet=stylesheet)
 
 
-def render_matter(
-    rendered: RenderedVolume, edition: Edition, templates: list[Path], *,
+def with_index(
+    view: VolumeView, edition: Edition, *,
     register: Register | None = None, index_refs: Mapping[str, Sequence[str]] | None = None,
-) -> str:
-    """The volume's HTML again with the index's references, for its front
-    and back matter only: each document's section keeps its heading (the
-    contents list it) and loses its text, notes and apparatus. A volume
-    laid out in parts (render/assemble.py) takes its documents from their
-    own layouts, and spares a second rendering of their text."""
+) -> VolumeView:
+    """The view with the index's references (from a layout): what the
+    front and back matter of a volume laid out in parts print
+    (render/assemble.py)."""
     import dataclasses
 
-    from markupsafe import Markup
-
-    css, _, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
-    view = rendered.view
     if register is None:
         register = edition.register
-    headings = tuple(
-        dataclasses.replace(d, blocks=(), rows=(), notes=(), archival=(), apparatus=None, foot=())
-        for d in view.documents
-    )
     index = _index_sections(edition, register, index_refs) if edition.index != "none" else ()
-    return _rendered(template, dataclasses.replace(view, documents=headings, index=index), Markup(css))
+    return dataclasses.replace(view, index=index)
+
+
+# A part of the volume: the volume's page with only one of its blocks
+# (front matter, documents, back matter) printed. Our own template text,
+# compiled in the volume's environment; document text never reaches it.
+_PART = (
+    "{% extends volume_template %}"
+    "{% block front %}{% if part == 'front' %}{{ super() }}{{ after }}{% endif %}{% endblock %}"
+    "{% block document %}{% if part == 'documents' %}{{ super() }}{% endif %}{% endblock %}"
+    "{% block back %}{% if part == 'back' %}{{ super() }}{% endif %}{% endblock %}"
+)
+PART_BLOCKS = ("front", "document", "back")
+
+
+@dataclass(frozen=True)
+class VolumeParts:
+    """The volume's template cut at its blocks, for a volume laid out in
+    parts (render/assemble.py): each part rendered alone from the view."""
+
+    template: Any  # _PART, extending the volume's template (jinja2.Template)
+    volume_template: Any
+    css: str
+
+    def render(self, view: VolumeView, part: str, *, documents: Sequence[int] = (), css: str = "", after: str = "") -> str:
+        """The page of one part: "front" (with `after`, our own markup, at
+        its end), "documents" (the documents at those indexes of the view)
+        or "back"; `css` (our own rules) after the stylesheet."""
+        import dataclasses
+
+        from markupsafe import Markup
+
+        from .templating import render
+
+        if part == "documents":
+            view = dataclasses.replace(view, documents=tuple(view.documents[i] for i in documents))
+        stylesheet = Markup(self.css + (f"\n{css}\n" if css else ""))
+        return render(
+            self.template, volume_template=self.volume_template, part=part, volume=view,
+            stylesheet=stylesheet, after=Markup(after),
+        )
+
+
+def volume_parts(templates: list[Path]) -> VolumeParts | None:
+    """The volume's parts, or None when its template does not mark them
+    (an edition's own volume.html.j2 without the blocks front, document and
+    back: the volume is then laid out whole)."""
+    css, _, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    if not set(PART_BLOCKS) <= set(template.blocks):
+        return None
+    return VolumeParts(template.environment.from_string(_PART), template, css)
 
 
 def _texts(doc: DocumentView):
