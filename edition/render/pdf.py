@@ -81,19 +81,13 @@ def build_pdf(
     (a resource that could not be loaded…); its warnings and ours are in the
     report. Nothing is written unless the build succeeds.
 
-    The layout tells where each line fell (the line map); line numbers are
-    printed beside them in the finished layout (render/lines.py). An
-    apparatus at the foot of the page keyed to those lines, or an index,
-    asks for a second layout with the numbers and references filled in,
-    which must place every line where the first did (checked; if it did
-    not, it is keyed again from the second layout).
-
     `progress(stage, done, total)` hears how far the build is: each page as
     it is laid out (total: the pages of the first layout, None before).
 
     A large volume is laid out in parts by `jobs` worker processes (default:
     one per core) and assembled (render/assemble.py); `chunk_documents`
-    asks for parts of that many documents whatever the volume's size. The
+    asks for parts of that many documents whatever the volume's size; any
+    other volume is one part (`_one_part`). The
     parts' layouts are cached in the folder `cache` when given (the
     command line gives the edition's `build/.cache/layout`).
     """
