@@ -315,7 +315,7 @@ def test_no_numbers_when_asked(tmp_path):
 def test_weasyprint_internals_are_the_ones_line_numbers_read():
     """Line numbers read WeasyPrint's laid-out boxes (pinned to 70.x in
     pyproject.toml). If this fails, WeasyPrint changed them: adapt
-    edition/render/lines.py before changing the pin."""
+    edition/render/weasy/tree.py before changing the pin."""
     version = weasyprint.__version__
     html = (
         '<style>@page { size: 100mm 100mm; margin: 10mm } p { width: 30mm; margin: 0;'
@@ -448,10 +448,10 @@ def test_changed_internals_are_a_clear_error():
 
 
 def test_weasyprint_internals_the_build_patches_are_there():
-    """The build wraps private WeasyPrint 70 functions (render/pdf.py): the
+    """The build wraps private WeasyPrint 70 functions (render/weasy/): the
     footnote area's layout (apparatus under the notes), the page maker
     (progress), the line layout (calls kept with their notes). If this
-    fails, WeasyPrint changed them: adapt render/pdf.py before the pin."""
+    fails, WeasyPrint changed them: adapt render/weasy/ before the pin."""
     import inspect
 
     from weasyprint.layout import LayoutContext, block

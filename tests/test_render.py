@@ -180,7 +180,7 @@ def note_word(n: int) -> str:
 
 # The long report's text comes from this seed. It was chosen so that the
 # sample hits WeasyPrint 70's footnote bugs (notes moved a page after their
-# calls, or lost) that edition.render.pdf works around: without the
+# calls, or lost) that edition.render.weasy works around: without the
 # workaround, test_footnotes_stand_on_the_page_of_their_call fails.
 REPORT_SEED = 1953
 

@@ -154,7 +154,7 @@ def lay_out(task: Task) -> Laid:
 
 class Desk:
     """A worker's table: chunks laid out with their margin boxes held back,
-    kept until their folios are known (render/folios.py)."""
+    kept until their folios are known (render/weasy/folios.py)."""
 
     def __init__(self) -> None:
         self.held: dict = {}
