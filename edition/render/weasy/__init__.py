@@ -27,9 +27,9 @@ What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
   When a line overflows and widows or orphans forbid a break before it,
   WeasyPrint moves the page's footnotes to the next page; a line that then
   fits stays, its notes a page after their calls, and the notes the line
-  calls itself are never laid out (on 70.0: without the patch,
-  tests/test_render.py's test_footnotes_stand_on_the_page_of_their_call
-  fails). Upstream, the same machinery is the subject of WeasyPrint#2432
+  calls itself are never laid out (on 70.0, without the patch, the volume
+  of tests/test_render.py built in one process places 33 of its 34
+  footnotes). Upstream, the same machinery is the subject of WeasyPrint#2432
   ("Footnotes and forbidden page breaks can force page breaks too early")
   and WeasyPrint#1564 ("Footnotes are sometimes placed on the page before
   the corresponding footnote call"); the fix belongs in
