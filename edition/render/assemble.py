@@ -103,13 +103,15 @@ class Task:
 @dataclass(frozen=True)
 class Finish:
     """What a held chunk needs to be printed: its first folio and side, the
-    margin's line numbers ("" none, "document" or "page") and the labels of
-    its apparatus entries at the foot of the page (html.foot_labels)."""
+    margin's line numbers ("" none, "document" or "page"), the labels of
+    its apparatus entries at the foot of the page (html.foot_labels), and
+    its page opening at that folio, should it have to be laid out there."""
 
     first_folio: int
     right: bool
     numbers: str
     labels: dict[str, str | None]
+    at_folio: str = ""
 
 
 @dataclass
@@ -180,9 +182,7 @@ class Desk:
             except FoliosError:
                 # pages that differ between the sides: laid out again at the folio
                 del document, reading
-                css = folio_css(finish.first_folio, finish.right)
-                again = replace(task, html=task.html.replace("</head>", f"<style>\n{css}\n</style>\n</head>", 1))
-                return self._again(again, finish, laid)
+                return self._again(replace(task, html=finish.at_folio), finish, laid)
             pdf = document.write_pdf()
         return replace(laid, pdf=pdf, numbered=numbered, log=laid.log + _log(build.log))
 
@@ -490,12 +490,15 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         return [Task(pieces.render(of, "documents", documents=c, css=css), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
+    printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
 
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
         numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
         docs = {n + 1 for n in chunks[j]}
         labels = foot_labels({n: v for n, v in volume.foot.items() if n in docs}, numbered[j].lines)
-        return Finish(first_folio, right, numbers, labels)
+        css = part_css(printing[0], first_folio=first_folio, right=right)
+        at_folio = pieces.render(printing[0], "documents", documents=chunks[j], css=css)
+        return Finish(first_folio, right, numbers, labels, at_folio)
 
     def print_volume(crew: _Crew):
         counted = {"laid out": 0}
@@ -507,7 +510,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
             probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
             keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
-            text = keyed.view
+            text = printing[0] = keyed.view
         printed = _print_chunks(crew, chunk_tasks(text), cache, finish, numbers, counted, tell)
         if printed is None:
             return None
