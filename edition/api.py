@@ -8,7 +8,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import EditionError, Problem, UsageError
@@ -364,11 +364,7 @@ def build(
         if problems:
             raise EditionError(*problems)
     if pdf_variant is not None:
-        from .model import PDF_VARIANTS
-
-        if pdf_variant not in PDF_VARIANTS:
-            raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
-        edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
+        edition = dataclasses.replace(edition, pdf_variant=_option("pdf_variant", pdf_variant))
     out = _output_file(root, out, "build/edition.pdf", force, "--out")
     if html is not None:
         html = output_file(html, root, force=force, option="--html", example="edition.html")
@@ -421,17 +417,11 @@ def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, r
         documents = [dataclasses.replace(doc, reading=None) for doc in edition.documents]
         edition = dataclasses.replace(edition, reading=reading, documents=documents)
 
-    from .model import LAYOUTS
-
     if layout is not None:
-        if layout not in LAYOUTS:
-            raise UsageError.at(f"unknown layout '{layout}'", hint=f"one of: {', '.join(LAYOUTS)}")
-        edition = dataclasses.replace(edition, layout=layout)
+        edition = dataclasses.replace(edition, layout=_option("layout", layout))
     if columns is not None:
         columns = [c.strip() for item in columns for c in item.split(",") if c.strip()]
-        problem = store.column_problem(columns)
-        if problem:
-            raise UsageError.at(problem, hint="e.g. `--columns ru,en` or `--columns original,translation`")
+        _option("columns", columns, hint="e.g. `--columns ru,en` or `--columns original,translation`")
         known = {name for doc in edition.documents for la in doc.layers for name in (la.id, la.lang)}
         unknown = [c for c in columns if c not in known and c not in ("original", "translation")]
         if unknown:
@@ -443,6 +433,18 @@ def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, r
         if layout is None:  # naming the columns asks for them side by side
             edition = dataclasses.replace(edition, layout="parallel")
     return edition
+
+
+
+def _option(name: str, value: Any, hint: str | None = None) -> Any:
+    """`value`, given on the command line for the setting `name`, checked
+    as edition.yaml's is; a wrong one is a wrong command line."""
+    from .settings import setting_problem
+
+    problem = setting_problem(name, value)
+    if problem:
+        raise UsageError.at(problem[0], hint=hint or problem[1])
+    return value
 
 
 

@@ -11,11 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 import typer
 
 from .errors import EditionError, Problem, UsageError, os_problem, printable, unprintable
+from .settings import LAYOUTS, PDF_VARIANTS
 
 
 app = typer.Typer(
@@ -51,10 +52,15 @@ def _options(
     """Critical editions of translated archival documents."""
 
 
-# The values of choice options, as the help lists them (the model holds the
-# same tables; tests/test_conventions.py keeps the two in step).
-Layout = Literal["translation", "original", "parallel"]
-PdfVariant = Literal["none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u"]
+# The values of choice options, as the help lists them: the settings' from
+# their description (light to import), the note kinds as the model's
+# (tests/test_conventions.py keeps the two in step).
+if TYPE_CHECKING:
+    Layout = str
+    PdfVariant = str
+else:
+    Layout = Literal[LAYOUTS]
+    PdfVariant = Literal[PDF_VARIANTS]
 NoteKindName = Literal["footnote", "translator", "gloss", "archival"]
 
 EditionOption = Annotated[

@@ -28,19 +28,7 @@ from .ids import ID_PATTERN, check_id, is_id
 from .model import (
     CALENDARS,
     LANG_RE,
-    APPARATUS,
-    APPARATUS_PLACES,
     HEAD_PLACES,
-    INDEX_REFERENCES,
-    PDF_VARIANTS,
-    READING_GAPS,
-    NUMBERING,
-    LAYOUTS,
-    LENGTH_RE,
-    LINE_NUMBERING,
-    MAX_COLUMNS,
-    PAGE_SIZES,
-    PRINTER_MARKS,
     REVIEW_STATES,
     Anchor,
     ArchivalRef,
@@ -60,6 +48,7 @@ from .model import (
     resolve_anchor,
 )
 from .paths import check_inside
+from .settings import SETTINGS, Setting
 from .names import PERSON, PLACE, Abbreviation, Name, Register
 from .terms import TERMS_FILE, Term, TermBase
 from .yamlio import Block, Located
@@ -431,9 +420,8 @@ def _kind(value) -> str:
 
 
 EDITION_FIELDS = (
-    "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
-    "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "schema",
+    "title", "subtitle", "editors", "publisher", "year", "languages",
+    *(s.name for s in SETTINGS), "schema",
 )  # fmt: skip
 
 
@@ -443,22 +431,7 @@ def read_edition_file(path: Path) -> Edition:
     tree, _ = yamlio.load(path)
     schema_of(tree, path)  # before the fields: a newer release may have added some
     f = _Fields(tree, path, EDITION_FIELDS, EDITION_FILE)
-    page_size = f.text("page_size") or "A5"
-    if page_size not in PAGE_SIZES:
-        raise f.error("page_size", f"unknown page size '{page_size}'", f"one of: {', '.join(PAGE_SIZES)}")
-    layout = f.text("layout") or "translation"
-    if layout not in LAYOUTS:
-        raise f.error("layout", f"unknown layout '{layout}'", f"one of: {', '.join(LAYOUTS)}")
-    columns = [c.strip() for item in f.strings("columns") for c in item.split(",") if c.strip()]
-    problem = column_problem(columns)
-    if problem:
-        raise f.error("columns", problem, "e.g. `columns: [original, translation]` or `columns: [ru, en, de]`")
-    bleed = f.text("bleed")
-    if bleed is not None and not LENGTH_RE.match(bleed):
-        raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
-    marks = f.text("marks")
-    if marks is not None and marks not in PRINTER_MARKS:
-        raise f.error("marks", f"'marks' cannot be '{marks}'", f"one of: {', '.join(PRINTER_MARKS)}")
+    settings = {s.name: _read_setting(f, s) for s in SETTINGS}
     return Edition(
         title=f.text("title", required=True),
         subtitle=f.text("subtitle"),
@@ -466,21 +439,26 @@ def read_edition_file(path: Path) -> Edition:
         publisher=f.text("publisher"),
         year=f.text("year"),
         languages=f.strings("languages"),
-        page_size=page_size,
-        layout=layout,
-        columns=columns,
-        line_numbers=f.one_of("line_numbers", LINE_NUMBERING, "document"),
-        apparatus=f.one_of("apparatus", APPARATUS, "substantive"),
-        apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
-        index=f.one_of("index", INDEX_REFERENCES, "pages"),
-        pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
-        reading=f.text("reading"),
-        reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
-        numbering=f.one_of("numbering", NUMBERING, "volume"),
-        glossary=f.boolean("glossary"),
-        bleed=bleed,
-        marks=marks,
+        **settings,
     )
+
+
+def _read_setting(f: _Fields, setting: Setting) -> object:
+    """One setting of edition.yaml, checked (an empty word or text is the
+    same as none: the default)."""
+    if setting.kind == "flag":
+        return f.boolean(setting.name)
+    if setting.kind == "list":
+        value: object = [c.strip() for item in f.strings(setting.name) for c in item.split(",") if c.strip()]
+    elif setting.kind == "word":
+        value = f.text(setting.name) or setting.default
+    else:
+        value = f.text(setting.name)
+        value = setting.default if value is None else value
+    problem = setting.problem(value)
+    if problem:
+        raise f.error(setting.name, *problem)
+    return value
 
 
 def schema_of(tree: Located, path: Path) -> int:
@@ -534,18 +512,6 @@ def migrate(root: Path) -> int:
         updated = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
     atomic_write(path, updated, expect=before)
     return found
-
-
-def column_problem(columns: list[str]) -> str | None:
-    """What is wrong with a list of parallel columns, or None."""
-    if len(columns) > MAX_COLUMNS:
-        return f"at most {MAX_COLUMNS} columns can stand side by side, not {len(columns)}"
-    for name in columns:
-        if not is_id(name):
-            return f"column '{name}' is not a layer id, a language code, 'original' or 'translation'"
-    if len(set(columns)) < len(columns):
-        return "a column is named twice"
-    return None
 
 
 DOCUMENT_FIELDS = (
@@ -907,22 +873,20 @@ def edition_tree(edition: Edition) -> dict:
         "publisher": edition.publisher,
         "year": edition.year,
         "languages": list(edition.languages),
-        "page_size": edition.page_size,
-        "layout": edition.layout,
-        "columns": list(edition.columns),
-        "line_numbers": edition.line_numbers if edition.line_numbers != "document" else None,
-        "bleed": edition.bleed,
-        "marks": edition.marks,
-        "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
-        "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
-        "index": edition.index if edition.index != "pages" else None,
-        "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
-        "reading": edition.reading,
-        "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
-        "numbering": edition.numbering if edition.numbering != "volume" else None,
-        "glossary": True if edition.glossary else None,
+        **{s.name: _setting_tree(edition, s) for s in SETTINGS},
         "schema": SCHEMA,
     }
+
+
+def _setting_tree(edition: Edition, setting: Setting) -> object:
+    """A setting as edition.yaml writes it: left out at its default unless
+    the editor should see it there."""
+    value = getattr(edition, setting.name)
+    if setting.kind == "list":
+        return list(value)
+    if value == setting.default and not setting.always_written:
+        return None
+    return value
 
 
 def _block(text: str | None) -> Block | None:

@@ -18,13 +18,6 @@ from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
-    LAYOUTS,
-    LENGTH_RE,
-    LINE_NUMBERING,
-    MAX_COLUMNS,
-    NUMBERING,
-    PDF_VARIANTS,
-    PRINTER_MARKS,
     Document,
     Edition,
     Layer,
@@ -37,6 +30,7 @@ from ..model import (
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
+from ..settings import PAGE_FORMATS, PageFormat, settings_problems
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
 
@@ -49,29 +43,6 @@ FOOTNOTE_KINDS = (NoteKind.FOOTNOTE, NoteKind.TRANSLATOR, NoteKind.GLOSS)
 
 
 # --- page formats -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PageFormat:
-    """Trim size and book margins of one page format (inner < outer: the two
-    inner margins of an opening read as one gutter)."""
-
-    name: str
-    size: str
-    inner: str
-    outer: str
-    top: str
-    bottom: str
-    font_size: str
-    head_chars: int  # the longest running head that fits beside the folio
-
-
-PAGE_FORMATS = {
-    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt", 58),
-    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
-    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt", 70),
-    "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt", 84),
-}
 
 
 def running_head(title: str, limit: int) -> str:
@@ -728,23 +699,7 @@ PROVISIONAL_LINE = "00"
 def _check_print_settings(edition: Edition) -> None:
     """Settings that reach the stylesheet are checked here too: an Edition
     made in Python has not been through store.py."""
-    problems = []
-    if edition.layout not in LAYOUTS:
-        problems.append((f"unknown layout {edition.layout!r}", "one of: " + ", ".join(LAYOUTS)))
-    if len(edition.columns) > MAX_COLUMNS or not all(
-        re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", c) for c in edition.columns
-    ):
-        problems.append((f"bad columns {edition.columns!r}", f"up to {MAX_COLUMNS} layer ids or roles"))
-    if edition.line_numbers not in LINE_NUMBERING:
-        problems.append((f"line_numbers cannot be {edition.line_numbers!r}", "one of: " + ", ".join(LINE_NUMBERING)))
-    if edition.bleed is not None and not LENGTH_RE.match(edition.bleed):
-        problems.append((f"bleed must be a length, not {edition.bleed!r}", "e.g. 3mm"))
-    if edition.pdf_variant not in PDF_VARIANTS:
-        problems.append((f"pdf_variant cannot be {edition.pdf_variant!r}", "one of: " + ", ".join(PDF_VARIANTS)))
-    if edition.numbering not in NUMBERING:
-        problems.append((f"numbering cannot be {edition.numbering!r}", "one of: " + ", ".join(NUMBERING)))
-    if edition.marks is not None and edition.marks not in PRINTER_MARKS:
-        problems.append((f"marks cannot be {edition.marks!r}", "one of: " + ", ".join(PRINTER_MARKS)))
+    problems = settings_problems(edition)
     if problems:
         message, hint = problems[0]
         raise EditionError.at(message, hint=f"{hint} (edition.yaml)")
