@@ -382,6 +382,8 @@ class Edition(Settings):
 
 # An ISO 639 language code with optional subtags: en, ru, de-1996, sr-Latn.
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" would accept "en\n"
+# A date as `DateSpec.iso` holds it: YYYY, YYYY-MM or YYYY-MM-DD.
+ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
 def find_phrase(text: str, phrase: str, occurrence: int = 1) -> int | None:

@@ -27,6 +27,7 @@ from .errors import EditionError, LockedError, Problem, UsageError
 from .ids import ID_PATTERN, check_id, is_id
 from .model import (
     CALENDARS,
+    ISO_RE,
     LANG_RE,
     HEAD_PLACES,
     REVIEW_STATES,
@@ -62,7 +63,6 @@ LOCK_FILE = ".edition.lock"
 # The id rule lives in edition/ids.py (is_id, check_id); this pattern matches
 # the same ids with `.match` and is kept for callers of the old name.
 ID_RE = re.compile(rf"(?:{ID_PATTERN.pattern})\Z")
-ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # The format of an edition's files, written as `schema` in edition.yaml. An
 # edition.yaml without it was made before the schema was recorded (release

@@ -69,7 +69,6 @@ text), and deterministic: the same model gives the same bytes."""
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
@@ -78,6 +77,7 @@ from lxml import etree
 from ..errors import EditionError
 from ..importers.tei import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor
 from ..model import (
+    ISO_RE,
     Certainty,
     Document,
     Edition,
@@ -92,7 +92,6 @@ from ..model import (
 from ..text import LANGUAGE_NAMES
 
 SCHEMA_URL = "http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
-_ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # Elements whose content is text: never indented.
 _MIXED = {
@@ -303,7 +302,7 @@ def _header(doc: Document, edition: Edition, apparatus) -> etree._Element:
     if doc.number:
         _sub(publication, "idno", {"type": "number"}, doc.number)
     if edition.year:
-        _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
+        _sub(publication, "date", {"when": edition.year if ISO_RE.match(edition.year) else None}, edition.year)
     if doc.rights:
         inline(_sub(_sub(publication, "availability"), "p"), doc.rights)
     if doc.collection:
@@ -428,7 +427,7 @@ def _profile(doc: Document) -> etree._Element:
 
 
 def _change(doc: Document, layer) -> etree._Element:
-    added = layer.added if layer.added and _ISO_RE.match(layer.added) else None
+    added = layer.added if layer.added and ISO_RE.match(layer.added) else None
     change = _el(
         "change",
         {
@@ -670,7 +669,7 @@ def _corpus_header(edition: Edition, documents: list[Document]) -> etree._Elemen
     publication = _sub(file_desc, "publicationStmt")
     inline(_sub(publication, "publisher"), edition.publisher or edition.title)
     if edition.year:
-        _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
+        _sub(publication, "date", {"when": edition.year if ISO_RE.match(edition.year) else None}, edition.year)
     _sub(_sub(file_desc, "sourceDesc"), "p", text=f"The {len(documents)} documents of the edition, each with its own source description.")
     encoding = _sub(header, "encodingDesc")
     import edition as package

@@ -25,6 +25,8 @@ from lxml import etree
 from ..errors import EditionError
 from ..ids import check_id, is_id
 from ..model import (
+    ISO_RE,
+    LANG_RE,
     Anchor,
     ArchivalRef,
     Certainty,
@@ -50,8 +52,6 @@ XML_ID = f"{{{XML_NS}}}id"
 XML_LANG = f"{{{XML_NS}}}lang"
 APPLICATION = "edition"  # encodingDesc/appInfo/application/@ident of our own files
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
-_ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _EMPHASIS_RENDS = {"italic", "italics", "underline", "bold", "emphasis"}
 
 
@@ -474,7 +474,7 @@ class _ForeignReader:
         self.header = tei.find(t("teiHeader"))
         self.text = tei.find(t("text"))
         lang = (self.text.get(XML_LANG) or tei.get(XML_LANG) or default_lang).strip()
-        if not _LANG_RE.match(lang):
+        if not LANG_RE.match(lang):
             result.warnings.append(f"{path.name}: xml:lang '{lang}' is not a language code; the text is taken as '{default_lang}'")
             lang = default_lang
         self.layer = Layer(id=lang, lang=lang, role=LayerRole.ORIGINAL)
@@ -598,7 +598,7 @@ class _ForeignReader:
     def _header_when(self) -> str | None:
         created = self._created()
         when = created.get("when") if created is not None else None
-        return when if when and _ISO_RE.match(when) else None
+        return when if when and ISO_RE.match(when) else None
 
     def _header_date(self) -> DateSpec | None:
         """The header's creation date, as a date the editor supplied."""
@@ -892,10 +892,10 @@ def _date_attrs(el) -> DateSpec | None:
         iso, iso_end = get("notBefore"), get("notAfter")
     else:
         iso, iso_end = get("when"), None
-    iso = iso if iso and _ISO_RE.match(iso) else None
-    iso_end = iso_end if iso_end and _ISO_RE.match(iso_end) else None
+    iso = iso if iso and ISO_RE.match(iso) else None
+    iso_end = iso_end if iso_end and ISO_RE.match(iso_end) else None
     julian = get("calendar") == "#julian" or get("datingMethod") == "#julian"
-    as_written = get("when-custom") if julian and get("when-custom") and _ISO_RE.match(get("when-custom")) else None
+    as_written = get("when-custom") if julian and get("when-custom") and ISO_RE.match(get("when-custom")) else None
     return DateSpec(
         text=text, iso=iso, certainty=certainty, iso_end=iso_end, supplied=get("evidence") == "conjecture",
         calendar="julian" if julian else None, iso_julian=as_written,

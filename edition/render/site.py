@@ -20,6 +20,7 @@ from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError, UsageError
 from ..model import Edition
 from ..names import Register, document_occurrences, matcher
+from ..numerals import roman
 from ..ids import ID_HINT, is_id
 from ..status import board
 from ..store import atomic_write
@@ -168,18 +169,8 @@ def series_label(series: str, n: int) -> str:
             out = GREEK[k] + out
         return out
     if series == "c":
-        return _roman(n)
+        return roman(n)
     return str(n)
-
-
-def _roman(n: int) -> str:
-    out = []
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
 
 
 # --- the site's view ------------------------------------------------------------
