@@ -69,13 +69,11 @@ text), and deterministic: the same model gives the same bytes."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import Counter
 
 from lxml import etree
 
 from ..errors import EditionError
-from ..importers.tei import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor
 from ..model import (
     ISO_RE,
     Certainty,
@@ -89,6 +87,7 @@ from ..model import (
     plain,
     resolve_anchor,
 )
+from ..tei_common import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor
 from ..text import LANGUAGE_NAMES
 
 SCHEMA_URL = "http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
@@ -625,10 +624,6 @@ def _back(doc: Document, placed) -> etree._Element:
 # The apparatus of variants (from edition.collate), and the corpus header.
 
 
-def _from_etree(element: ET.Element) -> etree._Element:
-    return etree.fromstring(ET.tostring(element))
-
-
 def _witness_prefix(doc: Document) -> str:
     return f"{ncname(doc.id)}.wit."
 
@@ -636,7 +631,7 @@ def _witness_prefix(doc: Document) -> str:
 def _witnesses(doc: Document, apparatus) -> etree._Element:
     from .apparatus import list_wit
 
-    element = _from_etree(list_wit(doc, apparatus))
+    element = list_wit(doc, apparatus)
     for witness in element.iter(_t("witness")):
         witness.set(XML_ID, _witness_prefix(doc) + witness.get(XML_ID))
     return element
@@ -647,8 +642,7 @@ def _apparatus_div(doc: Document, apparatus) -> etree._Element:
 
     base = doc.layer(apparatus.base)
     div = _el("div", {"type": "apparatus", "n": apparatus.base, XML_LANG: base.lang if base else None})
-    for p in apparatus_segments(doc, apparatus):
-        element = _from_etree(p)
+    for element in apparatus_segments(doc, apparatus):
         for node in element.iter(_t("lem"), _t("rdg")):
             node.set("wit", " ".join(f"#{_witness_prefix(doc)}{w.lstrip('#')}" for w in node.get("wit", "").split()))
         div.append(element)

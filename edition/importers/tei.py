@@ -39,18 +39,13 @@ from ..model import (
     Segment,
     SegmentKind,
     Unaligned,
-    find_phrase,
 )
+from ..tei_common import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor, occurrence_at
 from ..text import MONTHS, parse_date
 from ..textfile import LIMITS, read_bytes
 from .ids import document_id, xml_id
 from .text import ImportResult
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-XML_ID = f"{{{XML_NS}}}id"
-XML_LANG = f"{{{XML_NS}}}lang"
-APPLICATION = "edition"  # encodingDesc/appInfo/application/@ident of our own files
 
 _EMPHASIS_RENDS = {"italic", "italics", "underline", "bold", "emphasis"}
 
@@ -380,32 +375,6 @@ class Inline:
 
 _LAYOUT = " \t\n\r\f\v"
 _LAYOUT_RUN = re.compile(r"[ \t\n\r\f\v]+")
-
-
-def default_anchor(text: str, offset: int) -> tuple[str, int] | None:
-    """The phrase and occurrence an importer gives a note whose call stands
-    at `offset`: the whitespace-delimited word that ends there. None when no
-    word ends exactly at `offset`."""
-    before = text[:offset]
-    if not before or before[-1].isspace():
-        return None
-    phrase = before.split()[-1]
-    return phrase, occurrence_at(text, phrase, offset)
-
-
-def occurrence_at(text: str, phrase: str, offset: int) -> int:
-    """Which instance of `phrase` (as model.find_phrase counts them) ends at
-    `offset`; 1 when none does."""
-    if not phrase:
-        return 1
-    n = 1
-    while (end := find_phrase(text, phrase, n)) is not None:
-        if end == offset:
-            return n
-        if end > offset:
-            break
-        n += 1
-    return 1
 
 
 _NOTE_KINDS = {
