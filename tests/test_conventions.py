@@ -165,3 +165,13 @@ def _ruff() -> list[str]:
 def test_ruff_lint_is_clean_on_the_library():
     done = subprocess.run([*_ruff(), "check", "--no-cache", "edition"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_library_holds_no_rows_of_the_command_line():
+    """Table rows and JSON shapes that only the commands print live beside
+    them (edition/cli_output.py); the library returns the model and reports."""
+    from edition import api, cli_output
+
+    shapes = {name for name in vars(api) if re.search(r"_rows?$|_json$", name)}
+    assert shapes == {"document_json"}  # the export's own JSON, part of the Python API
+    assert {"document_row", "import_row", "layer_rows", "note_rows", "name_rows", "apparatus_json"} <= set(vars(cli_output))
