@@ -69,6 +69,8 @@ def review_json(doc: Document, layer: Layer, states: list[SegmentState]) -> dict
 
 def alignment_json(result: AddResult) -> dict:
     """The alignment report for scripts (`translation add --json`)."""
+    from .translations import XliffResult
+
     return {
         "layer": result.layer.id,
         "method": result.alignment.method,
@@ -77,7 +79,7 @@ def alignment_json(result: AddResult) -> dict:
         "notes": [n.id for n in result.notes],
         "lost_notes": [n.id for n in result.lost_notes],
         **({"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
-           if hasattr(result, "states") else {}),  # an XLIFF file's, by unit id
+           if isinstance(result, XliffResult) else {}),  # an XLIFF file's, by unit id
     }
 
 

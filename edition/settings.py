@@ -110,7 +110,7 @@ class Setting:
 def setting(meaning: str, kind: str, default: Any, **how: Any) -> Any:
     """A field of `Settings` that carries its description."""
     factory = {"default_factory": list} if kind == "list" else {"default": default}
-    return field(**factory, metadata={"setting": Setting("", meaning, kind, default, **how)})  # type: ignore[call-overload]
+    return field(**factory, metadata={"setting": Setting("", meaning, kind, default, **how)})
 
 
 @dataclass(kw_only=True)

@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Literal, TypeVar, overload
+from typing import Any, Callable, Iterator, Literal, TypeVar, overload
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
@@ -443,13 +443,13 @@ def read_edition_file(path: Path) -> Edition:
     )
 
 
-def _read_setting(f: _Fields, setting: Setting) -> object:
+def _read_setting(f: _Fields, setting: Setting) -> Any:
     """One setting of edition.yaml, checked (an empty word or text is the
     same as none: the default)."""
     if setting.kind == "flag":
         return f.boolean(setting.name)
     if setting.kind == "list":
-        value: object = [c.strip() for item in f.strings(setting.name) for c in item.split(",") if c.strip()]
+        value: Any = [c.strip() for item in f.strings(setting.name) for c in item.split(",") if c.strip()]
     elif setting.kind == "word":
         value = f.text(setting.name) or setting.default
     else:
@@ -636,7 +636,7 @@ def _read_ref(node: Located, path: Path) -> ArchivalRef:
     if isinstance(node.value, str):
         return ArchivalRef(text=node.value)
     f = _Fields(node, path, REF_FIELDS, "an archival reference")
-    return ArchivalRef(**{key: f.text(key, required=key == "text") for key in REF_FIELDS})
+    return ArchivalRef(f.text("text", required=True), **{key: f.text(key) for key in REF_FIELDS[1:]})
 
 
 def _read_layer(node: Located, path: Path) -> Layer:
@@ -760,7 +760,7 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
         raise f.error("layer", f"layer '{layer.id}' is already defined for document '{doc.id}'", "remove one of the two")
     positions = positions if positions is not None else {}
     segments_node = f.map.get("segments")
-    texts: dict[str, str] = {}
+    texts: dict[str, str | None] = {}  # None: the segment is named with no text
     if segments_node is not None and segments_node.value is not None:
         seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
         for seg_id in seg_fields.map:
@@ -770,8 +770,8 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
     notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)
     for segment in doc.segments:
-        if texts.get(segment.id) is not None:
-            segment.text[layer.id] = texts[segment.id]
+        if (text := texts.get(segment.id)) is not None:
+            segment.text[layer.id] = text
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
     files.digests[path] = read_digest

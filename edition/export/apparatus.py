@@ -10,14 +10,12 @@ from ..collate import Apparatus, apparatus_of_versions
 from ..model import Document, Edition, LayerRole
 from ..tei_common import TEI_NS, XML_ID
 
-Element = etree._Element
-
 
 def _t(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
 
 
-def _el(tag: str, attrs: dict[str, str] | None = None) -> Element:
+def _el(tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
     """A TEI element that may stand alone (TEI as its default namespace)."""
     return etree.Element(_t(tag), attrs or {}, nsmap={None: TEI_NS})
 
@@ -29,7 +27,7 @@ def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:
     return apparatus_of_versions(doc, doc.reading_layer(edition.reading), edition.apparatus)
 
 
-def list_wit(doc: Document, apparatus: Apparatus) -> Element:
+def list_wit(doc: Document, apparatus: Apparatus) -> etree._Element:
     """`<listWit>` with one `<witness>` per layer taking part."""
     element = _el("listWit")
     for layer_id in [apparatus.base, *apparatus.witnesses]:
@@ -50,7 +48,7 @@ def witness_id(layer_id: str) -> str:
     return layer_id if layer_id[:1].isalpha() else f"w{layer_id}"
 
 
-def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[Element]:
+def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[etree._Element]:
     """One `<p>` per segment of the base, with the apparatus inline."""
     by_segment: dict[str, list] = {}
     for entry in apparatus.entries:
@@ -89,7 +87,7 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[Element]:
     return out
 
 
-def _lacuna_mark(p: Element, wit: str, mark: str) -> Element:
+def _lacuna_mark(p: etree._Element, wit: str, mark: str) -> etree._Element:
     """`<app><rdg wit=…><lacunaStart/></rdg></app>`: where the witnesses'
     text stops (or resumes), as TEI's parallel segmentation records it."""
     app = etree.SubElement(p, _t("app"), {"type": "lacuna"})
@@ -107,7 +105,7 @@ def _words_of(text: str, start: int, end: int) -> tuple[int, int]:
     return start + len(place) - len(place.lstrip()), end - len(place) + len(place.rstrip())
 
 
-def _append_text(parent: Element, last: Element | None, text: str) -> None:
+def _append_text(parent: etree._Element, last: etree._Element | None, text: str) -> None:
     if not text:
         return
     if last is None:

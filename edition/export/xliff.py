@@ -47,7 +47,7 @@ def rich(text: str):
     from translate.storage.placeables import StringElem
     from translate.storage.placeables.xliff import G
 
-    parts = []
+    parts: list[object] = []  # plain runs and <g> elements
     for number, (span, em) in enumerate(inline_spans(text), start=1):
         if em:
             parts.append(G([span], id=str(number), xml_attrib={"ctype": ITALIC}))
@@ -105,7 +105,7 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
         unit.setid(segment.id)
         unit.xmlelement.set("resname", segment.id)
         translated = segment.text.get(target_layer.id) if target_layer else None
-        if translated is not None:  # "" too: merged into the segment before, on purpose
+        if translated is not None and target_layer is not None:  # "" too: merged into the segment before, on purpose
             unit.rich_target = rich(translated) if translated else [""]
             unit.set_state_n(unit.statemap[segment_state(doc, target_layer, segment)])
         for note in notes_on.get(segment.id, []):
