@@ -618,9 +618,9 @@ def fix_alignment(root: Path, doc_id: str, layer_id: str, fix: str, segment: str
                 hint="fix its text in the file itself",
             )
         whole = {n.id for n in doc.notes if n.anchor is None}
-        if fix == "move":
+        if fix == "move" and to:  # (without one, refused above)
             realign.move(doc, layer_id, segment, to)
-        elif fix == "split":
+        elif fix == "split" and after:
             realign.split(doc, layer_id, segment, after, occurrence)
         elif fix == "merge":
             realign.merge(doc, layer_id, segment)
@@ -718,12 +718,13 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
         for layer, entry in review.unapproved(doc, printed_texts(doc, edition)):
             default = (files.layer_files.get(layer.id, files.path) if files else None, None, None)
             path, line, column = places.get(f"segment:{entry.segment}:{layer.id}", places.get(f"segment:{entry.segment}", default))
-            if entry.changed:
-                why = f"its text changed after {entry.record.by} set it {entry.record.state} ({entry.record.at})"
-            elif entry.record is not None:
-                why = f"{entry.state} by {entry.record.by} ({entry.record.at})"
-            else:
+            record = entry.record
+            if record is None:  # (a text that changed since had a record)
                 why = "never reviewed"
+            elif entry.changed:
+                why = f"its text changed after {record.by} set it {record.state} ({record.at})"
+            else:
+                why = f"{entry.state} by {record.by} ({record.at})"
             problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed but not approved: {why}", path, line, column))
     if problems:
         last = problems[-1]
@@ -749,7 +750,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     options = options or Normalizer()
     if c is None and root is not None and not Path(a).is_file() and not Path(b).is_file():
         documents = open_workspace(root).edition.documents
-        documents, a, b = _with_past_layers(root, documents, a, b)
+        documents, (a, b) = _with_past_layers(root, documents, a, b)
         known = {layer.id for doc in documents for layer in doc.layers}
         for layer in (a, b):
             if layer not in known:
@@ -769,7 +770,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
         raise UsageError.at("comparing layers needs an edition", hint="run inside an edition or pass --edition DIR")
     ws = open_workspace(root)
     doc = ws.document(a)
-    (doc,), b, c = _with_past_layers(root, [doc], b, c)
+    (doc,), (b, c) = _with_past_layers(root, [doc], b, c)
     for layer in (b, c):
         if doc.layer(layer) is None and not Path(layer).is_file():
             raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
@@ -780,13 +781,13 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     return compare_layers(doc, b, c, options)
 
 
-def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], ...]:
+def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], list[str]]:
     """Layers named `LAYER@REV` (a layer as it was at a git revision: a
     commit, tag or branch) added to the documents from the edition's
-    history; other names pass through."""
+    history; the names pass through."""
     past = [name for name in names if "@" in name and not Path(name).is_file()]
     if not past:
-        return (documents, *names)
+        return documents, list(names)
     import tempfile
 
     from .history import document_at, edition_at, with_past_layer
@@ -799,7 +800,7 @@ def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tup
             with tempfile.TemporaryDirectory(prefix="edition-history-") as folder:
                 then = {d.id: d for d in store.load_workspace(edition_at(root, rev, Path(folder))).edition.documents}
         documents = [with_past_layer(d, then[d.id], layer, name) if d.id in then and then[d.id].layer(layer) else d for d in documents]
-    return (documents, *names)
+    return documents, list(names)
 
 
 def compare_since(root: Path, rev: str, options=None):
@@ -820,17 +821,20 @@ def compare_since(root: Path, rev: str, options=None):
     out = Comparison(f"edition@{rev}", "edition now", options=options)
     pairs = [(doc, then.get(doc.id)) for doc in documents] + [(None, past) for past in then.values() if past.id not in {d.id for d in documents}]
     for doc, past in pairs:
-        for layer in (doc or past).layers:
+        owner = doc or past  # a pair has one or both
+        if owner is None:
+            continue
+        for layer in owner.layers:
             name = f"{layer.id}@{rev}"
             if doc is None:  # removed since: then against nothing now
-                part = compare_layers(past, layer.id, f"{layer.id}@now", options)
+                part = compare_layers(owner, layer.id, f"{layer.id}@now", options)
             elif past is not None and past.layer(layer.id) is not None:
                 part = compare_layers(with_past_layer(doc, past, layer.id, name), name, layer.id, options)
             else:  # added since
                 part = compare_layers(doc, name, layer.id, options)
             if any(s.changed for s in part.segments):
                 for segment in part.segments:
-                    segment.segment = f"{(doc or past).id}/{layer.id}/{segment.segment}"
+                    segment.segment = f"{owner.id}/{layer.id}/{segment.segment}"
                 out.segments.extend(part.segments)
     return out
 
@@ -902,23 +906,23 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         if out is None:
             report.data = text
         else:
-            target = output_file(Path(out), root, force=force, example="edition.json")
-            store.atomic_write(target, text)
-            report.written.append(target)
+            json_file = output_file(Path(out), root, force=force, example="edition.json")
+            store.atomic_write(json_file, text)
+            report.written.append(json_file)
         return report
     folder = Path(out) if out is not None else Path(root) / "build" / "tei"
     if not corpus and folder.suffix.lower() == ".xml":
         raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
     if corpus and folder.suffix.lower() == ".xml":
-        target = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+        corpus_file = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
     elif corpus:
         inside = _output_folder(root, out, "build/tei", force) / "corpus.xml"
-        target = output_file(inside, root, force=force, option="--out", given=out is not None)
+        corpus_file = output_file(inside, root, force=force, option="--out", given=out is not None)
     else:
         folder = _output_folder(root, out, "build/tei", force)
     apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
-        files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
+        files = {corpus_file: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}
     for path, data in files.items():

@@ -450,7 +450,7 @@ def compare(
             except EditionError:
                 if len(what) == 3:
                     raise
-        result = api.compare(root, *what, options=options)
+        result = api.compare(root, what[0], what[1], what[2] if len(what) == 3 else None, options=options)
     if format == "json":
         formats.write_json(result, sys.stdout)
     elif format == "markdown":

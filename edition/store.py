@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal, TypeVar, overload
+from typing import AbstractSet, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
@@ -770,8 +770,8 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
     notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)
     for segment in doc.segments:
-        if (text := texts.get(segment.id)) is not None:
-            segment.text[layer.id] = text
+        if (given := texts.get(segment.id)) is not None:
+            segment.text[layer.id] = given
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
     files.digests[path] = read_digest
@@ -1249,7 +1249,7 @@ def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, r
     return path
 
 
-def save_layers(ws: Workspace, doc: Document, layer_ids: set[str]) -> list[Path]:
+def save_layers(ws: Workspace, doc: Document, layer_ids: AbstractSet[str | None]) -> list[Path]:
     """Write the files that hold the given layers of `doc` (and their notes):
     a translations/ file for a layer added later, the document file for the
     others (and for notes on the whole document, with layer id None). Each

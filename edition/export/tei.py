@@ -488,6 +488,7 @@ def _note_inserts(doc: Document, text: str, notes: list[tuple[int, Note]]) -> li
     for offset, note in notes:
         element = _el("note", {XML_ID: note_xml_id(doc, note), "type": note.kind.value, "n": note.label})
         anchor = note.anchor
+        assert anchor is not None, "placed notes are anchored"
         if default_anchor(text, offset) != (anchor.phrase, anchor.occurrence) or not anchor.phrase:
             start_id = f"{note_xml_id(doc, note)}.from"
             inserts.append((offset - len(anchor.phrase), _el("anchor", {XML_ID: start_id})))

@@ -614,7 +614,7 @@ class _ForeignReader:
                 elif name in _LEAVES or (name in _SOFT_LEAVES and not _has_blocks(piece)):
                     self._block(piece, _LEAVES.get(name) or _SOFT_LEAVES[name])
                 else:
-                    self._block(piece, _CONTAINER_KINDS.get(name, SegmentKind.PARAGRAPH))
+                    self._block(piece, _CONTAINER_KINDS.get(name or "", SegmentKind.PARAGRAPH))
             else:
                 self._inline_el(piece, builder)
         self._flush(builder, kind)
@@ -631,7 +631,7 @@ class _ForeignReader:
         if builder.empty():
             if builder.has_marks():
                 for mark in builder.cells:
-                    if isinstance(mark, _Mark):
+                    if isinstance(mark, _Mark) and isinstance(mark.value, Note):  # this reader marks notes only
                         self._place_at_previous(mark.value)
             return
         text, marks = builder.finish()
@@ -899,9 +899,13 @@ class _OwnReader:
         return self.header.findall("/".join(t(n) for n in names))
 
     def _text(self, el) -> str | None:
-        """The model text of a header element: emphasis as `*…*`, exact."""
-        if el is None:
-            return None
+        """The model text of a header element: emphasis as `*…*`, exact;
+        None when there is no element."""
+        return None if el is None else self._inline_text(el)
+
+    @staticmethod
+    def _inline_text(el) -> str:
+        """The model text of an element that is there (see `_text`)."""
         text, _ = _exact_inline(el)
         return text
 
@@ -923,7 +927,7 @@ class _OwnReader:
             if note.get("type") == "credit":
                 doc.credit = self._text(note)
             elif note.get("type") == "unplaced":
-                doc.unplaced.append(self._text(note))
+                doc.unplaced.append(self._inline_text(note))
         source = self._h("fileDesc", "sourceDesc")
         for part in source if source is not None else []:
             name = local(part)
@@ -939,15 +943,15 @@ class _OwnReader:
         doc.summary = self._text(self._h("profileDesc", "abstract", "p"))
         created = self._h("profileDesc", "creation", "date")
         doc.date = _date_attrs(created)
-        if doc.date is not None:
-            doc.date = replace(doc.date, text=self._text(created))
+        if doc.date is not None:  # and so there is a `created`
+            doc.date = replace(doc.date, text=self._inline_text(created))
         for language in self._hall("profileDesc", "langUsage", "language"):
             if language.get("n") == "original":
                 doc.original_language = language.get("ident")
         terms = self._hall("profileDesc", "textClass", "keywords", "term")
         term = next((x for x in terms if x.get("type") == "document-type"), None)
         doc.doc_type = self._text(term)
-        doc.classification = [self._text(x) for x in terms if x.get("type") == "classification" and self._text(x)]
+        doc.classification = [text for x in terms if x.get("type") == "classification" and (text := self._inline_text(x))]
         for action in self._hall("profileDesc", "correspDesc", "correspAction"):
             name = action.find(t("name"))
             if action.get("type") == "sent":
@@ -958,7 +962,7 @@ class _OwnReader:
         prefix = _ncname(doc_id)
         changes = {c.get("n"): c for c in self._hall("revisionDesc", "change")}
         translators = {
-            f"#{r.get(XML_ID)}": self._text(r.find(t("name")))
+            f"#{r.get(XML_ID)}": self._inline_text(r.find(t("name")))
             for r in self._hall("fileDesc", "titleStmt", "respStmt")
             if r.get(XML_ID) and r.find(t("name")) is not None
         }
@@ -991,13 +995,12 @@ class _OwnReader:
             if local(div) == "div" and div.get("type") == "notes":
                 for note in div.iter(t("note")):
                     reader.whole(note)
-            elif local(div) == "div" and div.get("type") == "unaligned" and doc.layer(div.get("n") or "") is not None:
-                layer = doc.layer(div.get("n"))
-                lead = f"#{prefix}.{layer.id}."
+            elif local(div) == "div" and div.get("type") == "unaligned" and (kept := doc.layer(div.get("n") or "")) is not None:
+                lead = f"#{prefix}.{kept.id}."
                 for p in div.iter(t("p")):
                     corresp = p.get("corresp") or ""
                     after = corresp[len(lead) :] if corresp.startswith(lead) else None
-                    layer.unaligned.append(Unaligned(after=after, text=_exact_inline(p)[0]))
+                    kept.unaligned.append(Unaligned(after=after, text=_exact_inline(p)[0]))
         reader.reorder(self.tei)
         return doc
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence, Union
 
 from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
@@ -33,6 +33,9 @@ from ..names import PERSON, PLACE, Register
 from ..settings import PAGE_FORMATS, PageFormat, settings_problems
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
+
+if TYPE_CHECKING:  # for annotations only: lines.py builds on this module
+    from .lines import LineMap
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -475,7 +478,7 @@ def volume_view(
     edition: Edition,
     *,
     register: Register | None = None,
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
 ) -> tuple[VolumeView, list[str]]:
@@ -611,7 +614,7 @@ class KeyedEntry:
 
 
 def apparatus_entries(
-    doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None, folios: Sequence[str] | None = None
+    doc: Document, base: Layer | None, edition: Edition, lines: LineMap | None, folios: Sequence[str] | None = None
 ) -> tuple[tuple[str, ...], list[KeyedEntry]]:
     """The witnesses and entries of the apparatus of the document's other
     layers in the base's language against the printed base layer, keyed to
@@ -622,7 +625,7 @@ def apparatus_entries(
     from .lines import line_at  # lines.py builds on this module's view
 
     app = apparatus_of_versions(doc, base, edition.apparatus)
-    if app is None:
+    if app is None or base is None:  # no apparatus without a base
         return (), []
     witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
@@ -664,7 +667,7 @@ def line_labels(numbers: Sequence[int | None]) -> list[str | None]:
     ]
 
 
-def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: Mapping) -> dict[str, str | None]:
+def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: LineMap) -> dict[str, str | None]:
     """The labels of the apparatus entries at the foot of the page (keyed
     as `Footnote.entry`), from a line map: what the build prints into the
     boxes the layout kept for them (render/lines.py, stamp_labels)."""
@@ -925,7 +928,7 @@ def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[s
         if layer is None and main is None and seg.text:
             # Text in a layer the document does not declare: print it anyway.
             layer = Layer(id=next(iter(seg.text)), lang="und")
-        if layer is None and seg.text:
+        if layer is None and seg.text and main is not None:  # (without a main layer, text prints as it is: above)
             if gaps == "original" and original is not None and original.id in seg.text:
                 layer = original
                 supplied.append(seg.id)
@@ -968,7 +971,7 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: Mapping | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
+    apparatus_lines: LineMap | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -1025,7 +1028,7 @@ def _document_view(
     base = next((la for la in layers if not parallel or not series.get(la.id)), main)
     witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines, folios)
     foot: tuple[KeyedEntry, ...] = ()
-    if keyed and edition.apparatus_at == "foot":
+    if keyed and base is not None and edition.apparatus_at == "foot":
         labels = line_labels([entry.number for entry in keyed])
         for k, (entry, label) in enumerate(zip(keyed, labels), start=1):
             calls.setdefault((base.id, entry.segment), []).append((entry.call_at, Footnote(
@@ -1272,7 +1275,7 @@ def render_volume(
     templates: list[Path],
     *,
     register: Register | None = None,
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
 ) -> RenderedVolume:
