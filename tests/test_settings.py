@@ -110,3 +110,21 @@ def test_the_installed_command_names_the_setting_and_its_line(tmp_path):
     assert done.returncode == 1
     assert f"edition.yaml:{len(lines)}:1: 'numbering' cannot be 'roman'" in done.stderr
     assert "hint: one of: volume, source" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_readme_shows_every_setting_and_its_values():
+    """The README's example edition.yaml names each setting with the values
+    it takes: a setting added to the description must be told there too."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = readme.split("`edition.yaml` chooses how the PDF prints each document:", 1)[1].split("\n\n", 2)[1]
+    told: dict[str, str] = {}  # each setting's line with the comment lines that go on from it
+    last = ""
+    for line in block.splitlines():
+        if line.lstrip().startswith("#"):
+            told[last] += line
+        else:
+            last = line.split(":", 1)[0].strip()
+            told[last] = line
+    for s in SETTINGS:
+        assert s.name in told, s.name
+        assert [c for c in s.choices if c not in told[s.name]] == [], s.name
