@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from .ids import is_id
 
@@ -73,6 +73,11 @@ def _length_problem(value: str) -> str | None:
     return None if LENGTH_RE.match(value) else f"'bleed' must be a length, not '{value}'"
 
 
+# How edition.yaml writes a setting: one of a few words, free text, a list
+# of words, or true/false.
+Kind = Literal["word", "text", "list", "flag"]
+
+
 @dataclass(frozen=True)
 class Setting:
     """How one setting is read, checked and written. `choices`: the words it
@@ -83,7 +88,7 @@ class Setting:
 
     name: str
     meaning: str
-    kind: str  # "word", "text", "list" or "flag": how edition.yaml writes it
+    kind: Kind
     default: Any
     choices: tuple[str, ...] = ()
     refusal: str = ""
@@ -107,7 +112,7 @@ class Setting:
         return None
 
 
-def setting(meaning: str, kind: str, default: Any, **how: Any) -> Any:
+def setting(meaning: str, kind: Kind, default: Any, **how: Any) -> Any:
     """A field of `Settings` that carries its description."""
     factory = {"default_factory": list} if kind == "list" else {"default": default}
     return field(**factory, metadata={"setting": Setting("", meaning, kind, default, **how)})

@@ -128,3 +128,13 @@ def test_the_readme_shows_every_setting_and_its_values():
     for s in SETTINGS:
         assert s.name in told, s.name
         assert [c for c in s.choices if c not in told[s.name]] == [], s.name
+
+
+def test_an_empty_word_means_the_default(tmp_path):
+    path = tmp_path / "edition.yaml"
+    path.write_text("title: T\npage_size: ''\nline_numbers: ''\nmarks: ''\n", "utf-8")
+    read = store.read_edition_file(path)
+    assert (read.page_size, read.line_numbers, read.marks) == ("A5", "document", None)
+    path.write_text("title: T\nbleed: ''\n", "utf-8")  # a length is not a word: empty is wrong
+    with pytest.raises(EditionError, match="'bleed' must be a length"):
+        store.read_edition_file(path)
