@@ -32,15 +32,14 @@ class PageFormat:
     head_chars: int  # the longest running head that fits beside the folio
 
 
-# The page sizes `page_size` takes, smallest first.
+# The page sizes `page_size` takes, in the order messages list them.
 PAGE_FORMATS = {
-    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt", 58),
-    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
-    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt", 70),
     "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt", 84),
+    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt", 58),
+    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt", 70),
+    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
 }
-
-PAGE_SIZES = ("A4", "A5", "B5", "6x9in")  # as messages list them
+PAGE_SIZES = tuple(PAGE_FORMATS)
 LAYOUTS = ("translation", "original", "parallel")
 LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")

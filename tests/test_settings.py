@@ -30,7 +30,8 @@ def test_every_setting_is_an_attribute_of_the_edition_with_its_default():
 
 
 def test_the_page_sizes_are_the_page_formats():
-    assert sorted(SETTINGS[0].choices) == sorted(PAGE_FORMATS)
+    assert SETTINGS[0].choices == tuple(PAGE_FORMATS) == ("A4", "A5", "B5", "6x9in")
+    assert all(name == page.name for name, page in PAGE_FORMATS.items())
 
 
 def test_the_command_lines_choices_come_from_the_description():
