@@ -37,7 +37,6 @@ import os
 import re
 import unicodedata
 import zlib
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -45,6 +44,8 @@ from typing import NamedTuple
 from diff_match_patch import diff_match_patch
 
 from .diff import equal_length
+from .numerals import from_roman
+from .runs import longest_increasing
 from .text import words
 
 CONTENT = "content"
@@ -796,7 +797,7 @@ def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
                     place[key] = index
         where.append({key: place[key] for key, times in count.items() if times == 1})
     pairs = sorted({(i, where[1][key]) for key, i in where[0].items() if key in where[1]}, key=lambda p: (p[0], -p[1]))
-    return _increasing_run([j for _, j in pairs], pairs)
+    return longest_increasing([j for _, j in pairs], pairs)
 
 
 def _prefix(values) -> list[float]:
@@ -978,7 +979,7 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
         if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
             continue
         if _ROMAN_VALID.fullmatch(match.group()):
-            found[f"n:{_roman(match.group())}"] += 1
+            found[f"n:{from_roman(match.group())}"] += 1
     months_at = set()
     for start, end in numbers_at:
         # The word just before or after a number may be a month: "18 September", "мая 1945".
@@ -1145,15 +1146,6 @@ def _int_key(digits: str) -> str:
     return f"n:{int(digits)}"
 
 
-def _roman(numeral: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50}
-    total = 0
-    for k, ch in enumerate(numeral):
-        v = values[ch]
-        total += -v if k + 1 < len(numeral) and values[numeral[k + 1]] > v else v
-    return total
-
-
 # --------------------------------------------------------------------------
 # Same language: content
 
@@ -1287,7 +1279,7 @@ class _ContentAligner:
         count_b = Counter(self.b[j0:j1])
         where_b = {s: j for j, s in enumerate(self.b[j0:j1], j0) if count_b[s] == 1}
         pairs = [(i, where_b[s]) for i, s in enumerate(self.a[i0:i1], i0) if s and count_a[s] == 1 and s in where_b]
-        return _increasing_run([j for _, j in pairs], pairs)
+        return longest_increasing([j for _, j in pairs], pairs)
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of a bead with units on both sides:
@@ -1430,26 +1422,3 @@ def shared_in_runs(left: str, right: str) -> int:
         covered.append(sum(marked))
     bag = sum((Counter(left) & Counter(right)).values())
     return head + tail + min(covered[0], covered[1], bag)
-
-
-def _increasing_run(keys: list[int], items: list) -> list:
-    """The longest run of `items` whose `keys` increase (patience sorting)."""
-    tails: list[int] = []
-    tail_at: list[int] = []
-    previous = [-1] * len(keys)
-    for k, key in enumerate(keys):
-        pos = bisect_left(tails, key)
-        if pos == len(tails):
-            tails.append(key)
-            tail_at.append(k)
-        else:
-            tails[pos] = key
-            tail_at[pos] = k
-        previous[k] = tail_at[pos - 1] if pos else -1
-    out = []
-    k = tail_at[-1] if tail_at else -1
-    while k >= 0:
-        out.append(items[k])
-        k = previous[k]
-    out.reverse()
-    return out

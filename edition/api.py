@@ -8,7 +8,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import EditionError, Problem, UsageError
@@ -224,39 +224,6 @@ def open_workspace(root: Path) -> Workspace:
     return ws
 
 
-def document_row(doc: Document) -> dict:
-    """The facts `edition list` shows for a document."""
-    return {
-        "id": doc.id,
-        "date": doc.date.text if doc.date else None,
-        "iso_date": doc.date.iso if doc.date else None,
-        "title": doc.title,
-        "layers": [layer.id for layer in doc.layers],
-        "segments": len(doc.segments),
-        "notes": len(doc.notes),
-    }
-
-
-def import_row(doc: Document, report: ImportReport) -> dict:
-    """`document_row`, with the account of a re-import (`import --json`)."""
-    row = document_row(doc)
-    result = next((r for r in report.reimports if r.document.id == doc.id), None)
-    if result is not None:
-        row["reimport"] = {
-            "kept": result.kept, "corrected": result.corrected, "new": result.new,
-            "merged": [{"segments": list(olds), "into": new} for olds, new in result.merged],
-            "split": [{"segment": old, "into": list(parts)} for old, parts in result.split],
-            "divided_anew": [{"segments": list(olds), "into": list(news)} for olds, news in result.redivided],
-            "gone": [{"segment": g.segment, "translations": list(g.translations), "notes": list(g.notes), "flagged": list(g.flagged)} for g in result.gone],
-            "review": result.review,
-            "notes_moved": [p.note for p in result.moved],
-            "notes_unplaced": [p.note for p in result.unplaced],
-            "notes_replaced": result.replaced_notes,
-            "notes_renamed": dict(result.renamed_notes),
-        }  # fmt: skip
-    return row
-
-
 def document_json(doc: Document) -> dict:
     """The whole document for scripts (`show --json`): the document part of
     the JSON export, schema edition.json/1 (see edition/export/json.py)."""
@@ -364,11 +331,7 @@ def build(
         if problems:
             raise EditionError(*problems)
     if pdf_variant is not None:
-        from .model import PDF_VARIANTS
-
-        if pdf_variant not in PDF_VARIANTS:
-            raise UsageError.at(f"unknown PDF variant '{pdf_variant}'", hint=f"one of: {', '.join(PDF_VARIANTS)}")
-        edition = dataclasses.replace(edition, pdf_variant=pdf_variant)
+        edition = dataclasses.replace(edition, pdf_variant=_option("pdf_variant", pdf_variant))
     out = _output_file(root, out, "build/edition.pdf", force, "--out")
     if html is not None:
         html = output_file(html, root, force=force, option="--html", example="edition.html")
@@ -421,17 +384,11 @@ def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, r
         documents = [dataclasses.replace(doc, reading=None) for doc in edition.documents]
         edition = dataclasses.replace(edition, reading=reading, documents=documents)
 
-    from .model import LAYOUTS
-
     if layout is not None:
-        if layout not in LAYOUTS:
-            raise UsageError.at(f"unknown layout '{layout}'", hint=f"one of: {', '.join(LAYOUTS)}")
-        edition = dataclasses.replace(edition, layout=layout)
+        edition = dataclasses.replace(edition, layout=_option("layout", layout))
     if columns is not None:
         columns = [c.strip() for item in columns for c in item.split(",") if c.strip()]
-        problem = store.column_problem(columns)
-        if problem:
-            raise UsageError.at(problem, hint="e.g. `--columns ru,en` or `--columns original,translation`")
+        _option("columns", columns, hint="e.g. `--columns ru,en` or `--columns original,translation`")
         known = {name for doc in edition.documents for la in doc.layers for name in (la.id, la.lang)}
         unknown = [c for c in columns if c not in known and c not in ("original", "translation")]
         if unknown:
@@ -443,6 +400,18 @@ def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, r
         if layout is None:  # naming the columns asks for them side by side
             edition = dataclasses.replace(edition, layout="parallel")
     return edition
+
+
+
+def _option(name: str, value: Any, hint: str | None = None) -> Any:
+    """`value`, given on the command line for the setting `name`, checked
+    as edition.yaml's is; a wrong one is a wrong command line."""
+    from .settings import setting_problem
+
+    problem = setting_problem(name, value)
+    if problem:
+        raise UsageError.at(problem[0], hint=hint or problem[1])
+    return value
 
 
 
@@ -649,9 +618,9 @@ def fix_alignment(root: Path, doc_id: str, layer_id: str, fix: str, segment: str
                 hint="fix its text in the file itself",
             )
         whole = {n.id for n in doc.notes if n.anchor is None}
-        if fix == "move":
+        if fix == "move" and to:  # (without one, refused above)
             realign.move(doc, layer_id, segment, to)
-        elif fix == "split":
+        elif fix == "split" and after:
             realign.split(doc, layer_id, segment, after, occurrence)
         elif fix == "merge":
             realign.merge(doc, layer_id, segment)
@@ -706,22 +675,6 @@ def review_states(root: Path, doc_id: str, layer_id: str):
     return doc, layer, review.states(doc, layer)
 
 
-def review_json(doc: Document, layer: Layer, states) -> dict:
-    return {
-        "document": doc.id,
-        "layer": layer.id,
-        "segments": [
-            {
-                "segment": entry.segment, "state": entry.state, "changed": entry.changed,
-                "by": entry.record.by if entry.record else None, "at": entry.record.at if entry.record else None,
-                "recorded": entry.record.state if entry.record else None,
-                "comment": entry.record.comment if entry.record else None,
-            }  # fmt: skip
-            for entry in states
-        ],
-    }
-
-
 def status(root: Path):
     """The status board of the edition (see `edition.status.board`) and the
     errors found reading it. Unlike other commands it does not stop at
@@ -765,12 +718,13 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
         for layer, entry in review.unapproved(doc, printed_texts(doc, edition)):
             default = (files.layer_files.get(layer.id, files.path) if files else None, None, None)
             path, line, column = places.get(f"segment:{entry.segment}:{layer.id}", places.get(f"segment:{entry.segment}", default))
-            if entry.changed:
-                why = f"its text changed after {entry.record.by} set it {entry.record.state} ({entry.record.at})"
-            elif entry.record is not None:
-                why = f"{entry.state} by {entry.record.by} ({entry.record.at})"
-            else:
+            record = entry.record
+            if record is None:  # (a text that changed since had a record)
                 why = "never reviewed"
+            elif entry.changed:
+                why = f"its text changed after {record.by} set it {record.state} ({record.at})"
+            else:
+                why = f"{entry.state} by {record.by} ({record.at})"
             problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed but not approved: {why}", path, line, column))
     if problems:
         last = problems[-1]
@@ -778,50 +732,6 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
             last, hint=f"a final build prints approved text only ({len(problems)} segment(s) are not): approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`, or build a draft without --final"
         )
     return problems
-
-
-def alignment_json(result) -> dict:
-    """The alignment report for scripts (`translation add --json`)."""
-    return {
-        "layer": result.layer.id,
-        "method": result.alignment.method,
-        "pairs": [{"segments": p.segments, "paragraphs": p.paragraphs, "confidence": p.confidence, "flagged": p.flagged} for p in result.pairs],
-        "unaligned": [{"after": u.after, "text": u.text} for u in result.layer.unaligned],
-        "notes": [n.id for n in result.notes],
-        "lost_notes": [n.id for n in result.lost_notes],
-        **({"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
-           if hasattr(result, "states") else {}),  # an XLIFF file's, by unit id
-    }
-
-
-def layer_rows(ws: Workspace, doc: Document) -> list[dict]:
-    files = ws.files[doc.id]
-    return [
-        {
-            "id": layer.id, "lang": layer.lang, "role": layer.role.value, "translator": layer.translator,
-            "from": layer.translated_from, "revises": layer.revises, "description": layer.description,
-            "segments": sum(1 for s in doc.segments if layer.id in s.text),
-            "of": len(doc.segments),
-            "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
-            "notes": sum(1 for n in doc.notes if n.anchor and n.anchor.layer == layer.id),
-            "flagged": list(layer.flagged),
-            "file": str(files.layer_files.get(layer.id, files.path).relative_to(ws.root)),
-        }  # fmt: skip
-        for layer in doc.layers
-    ]
-
-
-def note_rows(doc: Document) -> list[dict]:
-    from .notes import anchor_status
-
-    return [
-        {
-            "id": n.id, "kind": n.kind.value, "label": n.label, "text": n.text, "status": anchor_status(doc, n),
-            "layer": n.anchor.layer if n.anchor else None, "at": n.anchor.segment if n.anchor else None,
-            "phrase": n.anchor.phrase if n.anchor else None,
-        }  # fmt: skip
-        for n in doc.notes
-    ]
 
 
 # --------------------------------------------------------------------------
@@ -840,7 +750,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     options = options or Normalizer()
     if c is None and root is not None and not Path(a).is_file() and not Path(b).is_file():
         documents = open_workspace(root).edition.documents
-        documents, a, b = _with_past_layers(root, documents, a, b)
+        documents, (a, b) = _with_past_layers(root, documents, a, b)
         known = {layer.id for doc in documents for layer in doc.layers}
         for layer in (a, b):
             if layer not in known:
@@ -860,7 +770,7 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
         raise UsageError.at("comparing layers needs an edition", hint="run inside an edition or pass --edition DIR")
     ws = open_workspace(root)
     doc = ws.document(a)
-    (doc,), b, c = _with_past_layers(root, [doc], b, c)
+    (doc,), (b, c) = _with_past_layers(root, [doc], b, c)
     for layer in (b, c):
         if doc.layer(layer) is None and not Path(layer).is_file():
             raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
@@ -871,13 +781,13 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     return compare_layers(doc, b, c, options)
 
 
-def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], ...]:
+def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], list[str]]:
     """Layers named `LAYER@REV` (a layer as it was at a git revision: a
     commit, tag or branch) added to the documents from the edition's
-    history; other names pass through."""
+    history; the names pass through."""
     past = [name for name in names if "@" in name and not Path(name).is_file()]
     if not past:
-        return (documents, *names)
+        return documents, list(names)
     import tempfile
 
     from .history import document_at, edition_at, with_past_layer
@@ -890,7 +800,7 @@ def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tup
             with tempfile.TemporaryDirectory(prefix="edition-history-") as folder:
                 then = {d.id: d for d in store.load_workspace(edition_at(root, rev, Path(folder))).edition.documents}
         documents = [with_past_layer(d, then[d.id], layer, name) if d.id in then and then[d.id].layer(layer) else d for d in documents]
-    return (documents, *names)
+    return documents, list(names)
 
 
 def compare_since(root: Path, rev: str, options=None):
@@ -911,17 +821,20 @@ def compare_since(root: Path, rev: str, options=None):
     out = Comparison(f"edition@{rev}", "edition now", options=options)
     pairs = [(doc, then.get(doc.id)) for doc in documents] + [(None, past) for past in then.values() if past.id not in {d.id for d in documents}]
     for doc, past in pairs:
-        for layer in (doc or past).layers:
+        owner = doc or past  # a pair has one or both
+        if owner is None:
+            continue
+        for layer in owner.layers:
             name = f"{layer.id}@{rev}"
             if doc is None:  # removed since: then against nothing now
-                part = compare_layers(past, layer.id, f"{layer.id}@now", options)
+                part = compare_layers(owner, layer.id, f"{layer.id}@now", options)
             elif past is not None and past.layer(layer.id) is not None:
                 part = compare_layers(with_past_layer(doc, past, layer.id, name), name, layer.id, options)
             else:  # added since
                 part = compare_layers(doc, name, layer.id, options)
             if any(s.changed for s in part.segments):
                 for segment in part.segments:
-                    segment.segment = f"{(doc or past).id}/{layer.id}/{segment.segment}"
+                    segment.segment = f"{owner.id}/{layer.id}/{segment.segment}"
                 out.segments.extend(part.segments)
     return out
 
@@ -951,44 +864,6 @@ def collate(root: Path, doc_id: str, base: str, witnesses: list[str], options=No
     if len(witnesses) < 1:
         raise UsageError.at("collation needs at least one witness besides the base", hint="e.g. `--base en en.2 de`")
     return doc, run(doc, base, witnesses, options or Normalizer())
-
-
-def apparatus_json(apparatus) -> dict:
-    return {
-        "schema": "edition.apparatus/1",
-        "document": apparatus.document,
-        "base": apparatus.base,
-        "witnesses": apparatus.witnesses,
-        "entries": [
-            {
-                "segment": e.segment, "start": e.start, "end": e.end, "lemma": e.lemma, "agree": list(e.agree),
-                "readings": [{"text": r.text, "witnesses": list(r.witnesses), "class": r.cls} for r in e.readings],
-            }  # fmt: skip
-            for e in apparatus.entries
-        ],
-        "lacunae": [
-            {"segments": list(lac.segments), "from": lac.first, "to": lac.last, "witnesses": list(lac.witnesses), "lemma": lac.lemma}
-            for lac in apparatus.lacunae
-        ],
-    }
-
-
-def name_rows(ws: Workspace) -> list[dict]:
-    """Each registered name with its occurrences counted per document."""
-    from .names import occurrences
-
-    by_name: dict[str, list] = {}
-    for o in occurrences(ws.edition, ws.register):
-        by_name.setdefault(o.name, []).append(o)
-    rows = []
-    for name in ws.register.names:
-        mine = by_name.get(name.id, [])
-        per_doc: dict[str, int] = {}
-        for o in mine:
-            per_doc[o.document] = per_doc.get(o.document, 0) + 1
-        rows.append({"id": name.id, "kind": name.kind, "name": name.name, "occurrences": len(mine), "documents": per_doc,
-                     "forms": sorted({o.form for o in mine})})  # fmt: skip
-    return rows
 
 
 # --------------------------------------------------------------------------
@@ -1031,23 +906,23 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
         if out is None:
             report.data = text
         else:
-            target = output_file(Path(out), root, force=force, example="edition.json")
-            store.atomic_write(target, text)
-            report.written.append(target)
+            json_file = output_file(Path(out), root, force=force, example="edition.json")
+            store.atomic_write(json_file, text)
+            report.written.append(json_file)
         return report
     folder = Path(out) if out is not None else Path(root) / "build" / "tei"
     if not corpus and folder.suffix.lower() == ".xml":
         raise UsageError.at("--out names a folder for one file per document", folder, hint="give a folder, or add --corpus for one file")
     if corpus and folder.suffix.lower() == ".xml":
-        target = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
+        corpus_file = _output_file(root, out, "build/tei/corpus.xml", force, "--out")
     elif corpus:
         inside = _output_folder(root, out, "build/tei", force) / "corpus.xml"
-        target = output_file(inside, root, force=force, option="--out", given=out is not None)
+        corpus_file = output_file(inside, root, force=force, option="--out", given=out is not None)
     else:
         folder = _output_folder(root, out, "build/tei", force)
     apparatus = {doc.id: edition_apparatus(doc, ws.edition) for doc in documents}
     if corpus:
-        files = {target: tei_export.corpus_tei(ws.edition, documents, apparatus)}
+        files = {corpus_file: tei_export.corpus_tei(ws.edition, documents, apparatus)}
     else:
         files = {folder / f"{doc.id}.xml": tei_export.document_tei(doc, ws.edition, apparatus[doc.id]) for doc in documents}
     for path, data in files.items():

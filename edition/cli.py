@@ -11,11 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 import typer
 
 from .errors import EditionError, Problem, UsageError, os_problem, printable, unprintable
+from .settings import LAYOUTS, PDF_VARIANTS
 
 
 app = typer.Typer(
@@ -51,10 +52,15 @@ def _options(
     """Critical editions of translated archival documents."""
 
 
-# The values of choice options, as the help lists them (the model holds the
-# same tables; tests/test_conventions.py keeps the two in step).
-Layout = Literal["translation", "original", "parallel"]
-PdfVariant = Literal["none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u"]
+# The values of choice options, as the help lists them: the settings' from
+# their description (light to import), the note kinds as the model's
+# (tests/test_conventions.py keeps the two in step).
+if TYPE_CHECKING:
+    Layout = str
+    PdfVariant = str
+else:
+    Layout = Literal[LAYOUTS]
+    PdfVariant = Literal[PDF_VARIANTS]
 NoteKindName = Literal["footnote", "translator", "gloss", "archival"]
 
 EditionOption = Annotated[
@@ -207,13 +213,14 @@ def import_(
 ):
     """Import documents from source files into the edition's seeds/."""
     from . import api
+    from . import cli_output
     from .reimport import summary
 
     report = api.import_files(_root(edition), files, lang=lang, replace=replace, dry_run=dry_run, force=force)
     for warning in report.warnings:
         _say(f"warning: {warning}")
     if as_json:
-        print(json.dumps([api.import_row(d, report) for d in report.documents], ensure_ascii=False, indent=2))
+        print(json.dumps([cli_output.import_row(d, report) for d in report.documents], ensure_ascii=False, indent=2))
     for result in report.reimports:
         for line in summary(result):
             _say(line)
@@ -233,10 +240,11 @@ def list_(edition: EditionOption = None, as_json: JsonOption = False):
     (`edition show 3`), its id, date, title, layers and notes. An id is
     never broken across lines; the title folds."""
     from . import api
+    from . import cli_output
 
     ws = api.open_workspace(_root(edition))
     documents = ws.edition.documents
-    rows = [api.document_row(d) for d in documents]
+    rows = [cli_output.document_row(d) for d in documents]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -442,7 +450,7 @@ def compare(
             except EditionError:
                 if len(what) == 3:
                     raise
-        result = api.compare(root, *what, options=options)
+        result = api.compare(root, what[0], what[1], what[2] if len(what) == 3 else None, options=options)
     if format == "json":
         formats.write_json(result, sys.stdout)
     elif format == "markdown":
@@ -471,6 +479,7 @@ def collate(
 ):
     """An apparatus of variants: several versions against a base."""
     from . import api
+    from . import cli_output
 
     document, apparatus = api.collate(_root(edition), doc, base, witnesses)
     if not trivial:
@@ -480,7 +489,7 @@ def collate(
 
         sys.stdout.buffer.write(collation_tei(document, apparatus))
     elif format == "json":
-        print(json.dumps(api.apparatus_json(apparatus), ensure_ascii=False, indent=2))
+        print(json.dumps(cli_output.apparatus_json(apparatus), ensure_ascii=False, indent=2))
     else:
         from .collate import Lacuna, entry_text
 
@@ -501,9 +510,10 @@ def names(
 ):
     """The names register (names.yaml) with where each name occurs."""
     from . import api
+    from . import cli_output
 
     ws = api.open_workspace(_root(edition))
-    rows = api.name_rows(ws)
+    rows = cli_output.name_rows(ws)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -589,6 +599,7 @@ def review(
     reviewed or approved; --list shows them. A segment
     whose text changes after review is a draft again."""
     from . import api
+    from . import cli_output
     from .model import REVIEW_STATES
 
     root = _root(edition)
@@ -597,7 +608,7 @@ def review(
             raise UsageError.at("--list shows the states; it sets none", hint="run `edition review DOC LAYER --list` alone")
         document, found, states = api.review_states(root, doc, layer)
         if as_json:
-            print(json.dumps(api.review_json(document, found, states), ensure_ascii=False, indent=2))
+            print(json.dumps(cli_output.review_json(document, found, states), ensure_ascii=False, indent=2))
             return
         for entry in states:
             record = entry.record
@@ -692,13 +703,14 @@ def translation_add(
     """Align a translation's paragraphs to the segments and store it. An
     XLIFF file from a CAT tool is read by segment ids, with no alignment."""
     from . import api
+    from . import cli_output
 
     result, path = api.add_translation(
         _root(edition), doc, file, lang=lang, translator=translator, translated_from=from_, revises=revises,
         layer_id=layer, description=description, replace=replace, dry_run=dry_run,
     )  # fmt: skip
     if as_json:
-        print(json.dumps(api.alignment_json(result), ensure_ascii=False, indent=2))
+        print(json.dumps(cli_output.alignment_json(result), ensure_ascii=False, indent=2))
     else:
         for pair in sorted(result.pairs, key=lambda p: not p.flagged):
             mark = "REVIEW" if pair.flagged else "ok"
@@ -759,9 +771,10 @@ def translation_review(
 def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
     """The layers of a document with their provenance."""
     from . import api
+    from . import cli_output
 
     ws = api.open_workspace(_root(edition))
-    rows = api.layer_rows(ws, ws.document(doc))
+    rows = cli_output.layer_rows(ws, ws.document(doc))
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -836,12 +849,12 @@ def note_add(
 def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOption = False):
     """The notes of a document, with where each is anchored. Broken anchors
     are listed too: that is when an editor needs this list."""
-    from . import api
+    from . import cli_output
     from .store import load_workspace
 
     ws = load_workspace(_root(edition))
     _report(ws.problems)
-    rows = api.note_rows(ws.document(doc))
+    rows = cli_output.note_rows(ws.document(doc))
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     for row in rows if not as_json else []:

@@ -161,8 +161,8 @@ def revision_cycles(ws: Workspace, doc: Document) -> list[Problem]:
     problems = []
     for layer in doc.layers:
         chain = [layer.id]
-        current = layer
-        while current.revises and (current := doc.layer(current.revises)) is not None:
+        current: Layer | None = layer
+        while current is not None and current.revises and (current := doc.layer(current.revises)) is not None:
             if current.id == layer.id:
                 path, line, column = _where(ws, doc, layer)
                 problems.append(

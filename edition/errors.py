@@ -110,4 +110,4 @@ def os_problem(exc: OSError) -> Problem:
             path = path.relative_to(Path.cwd())
         except (ValueError, OSError):
             pass
-    return Problem(reason, path, hint=_OS_HINTS.get(exc.errno))
+    return Problem(reason, path, hint=_OS_HINTS.get(exc.errno) if exc.errno is not None else None)

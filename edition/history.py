@@ -100,10 +100,11 @@ def with_past_layer(doc: Document, past: Document, layer_id: str, name: str) -> 
 
     from .model import Layer, Segment
 
-    if past.layer(layer_id) is None:
+    then = past.layer(layer_id)
+    if then is None:
         raise UsageError.at(f"document '{doc.id}' had no layer '{layer_id}' at that revision", hint=f"its layers then: {', '.join(l.id for l in past.layers)}")
     merged = deepcopy(doc)
-    merged.layers.append(Layer(name, past.layer(layer_id).lang))
+    merged.layers.append(Layer(name, then.lang))
     present = {s.id: s for s in merged.segments}
     previous = None
     for segment in past.segments:

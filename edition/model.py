@@ -8,6 +8,24 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+# The settings' tables are imported from here by older callers.
+from .settings import (  # noqa: F401
+    APPARATUS,
+    APPARATUS_PLACES,
+    COLUMN_ROLES,
+    INDEX_REFERENCES,
+    LAYOUTS,
+    LENGTH_RE,
+    LINE_NUMBERING,
+    MAX_COLUMNS,
+    NUMBERING,
+    PAGE_SIZES,
+    PDF_VARIANTS,
+    PRINTER_MARKS,
+    READING_GAPS,
+    Settings,
+)
+
 # Segment ids that name a part of the document's head rather than a segment:
 # a note may be anchored to a phrase of the title or of the dateline, as the
 # seeds' "Stalin 1" and "] 2" calls are.
@@ -341,8 +359,9 @@ class Register:
 
 
 @dataclass
-class Edition:
-    """A volume: its settings from edition.yaml and its documents in order."""
+class Edition(Settings):
+    """A volume: its settings from edition.yaml (see `edition.settings`, whose
+    fields it carries as its own) and its documents in order."""
 
     title: str
     subtitle: str | None = None
@@ -350,35 +369,6 @@ class Edition:
     publisher: str | None = None
     year: str | None = None
     languages: list[str] = field(default_factory=list)
-    page_size: str = "A5"
-    layout: str = "translation"  # translation | original | parallel
-    # The layers printed side by side in the parallel layout, left to right:
-    # layer ids, language codes or the roles "original" and "translation"
-    # (empty: the original, then the translation).
-    columns: list[str] = field(default_factory=list)
-    line_numbers: str = "document"  # document | page | none: where numbering restarts
-    # Which readings the printed apparatus of variants lists: all, the
-    # substantive ones (whitespace, punctuation and case left out), or none.
-    apparatus: str = "substantive"
-    # Where the apparatus is printed: at the foot of the page where each
-    # lemma stands, or after the document's text.
-    apparatus_at: str = "foot"  # foot | end
-    # What the index of persons and places refers to: pages, or page and
-    # line ("12.5"), or no index at all.
-    index: str = "pages"  # pages | lines | none
-    # A PDF standard to meet: tagged PDF/UA for readers with assistive
-    # technology, PDF/A for archiving; "none" for a plain PDF.
-    pdf_variant: str = "none"
-    # The reading text: a layer id or a language code (its newest revision);
-    # None: the newest revision of each document's main translation.
-    reading: str | None = None
-    # Where the reading text and the layers it revises lack a segment: leave
-    # it out ("omit"), or print the original's text there, marked.
-    reading_gaps: str = "omit"
-    numbering: str = "volume"  # volume | source: see NUMBERING
-    glossary: bool = False  # print the term base (terms.yaml) as a glossary in the back matter
-    bleed: str | None = None  # "3mm": printed area beyond the trim on each side
-    marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)
     # The names register (names.yaml): the printed index and the list of
     # abbreviations use it.
@@ -392,22 +382,8 @@ class Edition:
 
 # An ISO 639 language code with optional subtags: en, ru, de-1996, sr-Latn.
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" would accept "en\n"
-
-PAGE_SIZES = ("A4", "A5", "B5", "6x9in")
-LAYOUTS = ("translation", "original", "parallel")
-LINE_NUMBERING = ("document", "page", "none")
-APPARATUS = ("all", "substantive", "none")
-APPARATUS_PLACES = ("foot", "end")
-INDEX_REFERENCES = ("pages", "lines", "none")
-PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
-READING_GAPS = ("omit", "original")
-# Which number a document prints: the volume's running number, or the
-# number its source gave it (FRUS "146"), where it has one.
-NUMBERING = ("volume", "source")
-COLUMN_ROLES = ("original", "translation")
-MAX_COLUMNS = 3
-PRINTER_MARKS = ("crop", "cross", "crop cross")
-LENGTH_RE = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px))$")
+# A date as `DateSpec.iso` holds it: YYYY, YYYY-MM or YYYY-MM-DD.
+ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
 def find_phrase(text: str, phrase: str, occurrence: int = 1) -> int | None:

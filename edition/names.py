@@ -89,7 +89,8 @@ class Matcher:
                 continue  # not the start of a word
             for form in forms:  # by rank: the first that fits is the best here
                 if form.wildcard:
-                    stop = _WORD_RUN.match(folded, end).end()
+                    run = _WORD_RUN.match(folded, end)  # `\w*` matches everywhere, if only nothing
+                    stop = run.end() if run else end
                 elif end < len(folded) and _WORD.match(folded, end):
                     continue  # not the end of a word
                 else:

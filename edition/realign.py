@@ -92,7 +92,7 @@ def review(doc: Document, layer_id: str) -> list[ReviewPair]:
         bead = by_pair.get(k)
         agrees = bead is not None and bead.segments == pair.segments
         pinned = ids[0] in layer.pinned
-        confidence = 1.0 if pinned else (bead.confidence if agrees else 0.0)
+        confidence = 1.0 if pinned else (bead.confidence if bead is not None and agrees else 0.0)
         out.append(ReviewPair(
             ids, "\n".join(base_texts[i] for i in pair.segments), pair.text, round(confidence, 3),
             ids[0] in layer.flagged, pinned, agrees,
@@ -136,7 +136,9 @@ def _move_notes(doc: Document, layer_id: str, source: str, old: str, target: str
     """Notes anchored in `source` of a layer (whose text was `old`) at or
     after `start` go to `target`, whose text now holds `old` from `start`
     at `offset`: their occurrence is counted again there."""
-    new = doc.segment(target).text[layer_id]
+    segment = doc.segment(target)
+    assert segment is not None, "the caller names a segment of the document"
+    new = segment.text[layer_id]
     for k, note in enumerate(doc.notes):
         a = note.anchor
         if a is None or a.layer != layer_id or a.segment != source:
@@ -269,8 +271,8 @@ def align_around(
     beads: list[Bead] = []
     i0 = j0 = 0
     method, ratio = None, 1.0
-    for segments, paragraphs in [*anchors, ((len(texts),), (len(new),))]:
-        i1, j1 = segments[0], paragraphs[0]
+    for run_segments, run_paragraphs in [*anchors, ((len(texts),), (len(new),))]:
+        i1, j1 = run_segments[0], run_paragraphs[0]
         if i0 < i1 and j0 < j1:
             part = align(texts[i0:i1], new[j0:j1], same_language=same_language)
             method, ratio = part.method, part.ratio
@@ -279,8 +281,8 @@ def align_around(
             beads += [Bead((i,), (), 0.0, True) for i in range(i0, i1)] + [Bead((), (k,), 0.0, True) for k in range(j0, j1)]
         if i1 >= len(texts):
             break
-        beads.append(Bead(segments, paragraphs, 1.0, False))
-        i0, j0 = segments[-1] + 1, paragraphs[-1] + 1
+        beads.append(Bead(run_segments, run_paragraphs, 1.0, False))
+        i0, j0 = run_segments[-1] + 1, run_paragraphs[-1] + 1
     # Back to the document's segment numbers, the ones left untranslated in place.
     beads = [Bead(tuple(kept[i] for i in b.segments), b.paragraphs, b.confidence, b.flagged) for b in beads]
     for i in skipped:

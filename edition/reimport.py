@@ -348,7 +348,7 @@ class _Work:
                 out.insert(at, (self._renumbered(note, new_index), True))
             previous = note.id
         taken = {n.id for n, own in out if own}
-        notes = []
+        notes: list[Note] = []
         for note, own in out:
             if not own and note.id in taken:
                 everyone = {n.id: n for n, _ in out} | {n.id: n for n in notes}
@@ -471,7 +471,7 @@ def _checked(segs, paras, flagged, old_texts, new_texts) -> list[tuple[tuple[int
     keep_new = [j for j in paras if _covered(new_texts[j], joined_old) >= COVERED]
     if len(keep_old) == len(segs) and len(keep_new) == len(paras):
         return [(tuple(segs), tuple(paras), flagged)]
-    out = [((i,), (), True) for i in segs if i not in keep_old]
+    out: list[tuple[tuple[int, ...], tuple[int, ...], bool]] = [((i,), (), True) for i in segs if i not in keep_old]
     out += [((), (j,), True) for j in paras if j not in keep_new]
     if keep_old and keep_new:
         out.append((tuple(keep_old), tuple(keep_new), True))

@@ -128,7 +128,7 @@ def set_state(
                     hint=f"`edition review {doc.id} {layer_id} --list` shows the segments it has",
                 )
     when = at or now()
-    texts = {s.id: s.text.get(layer_id) for s in doc.segments}
+    texts = {s.id: s.text[layer_id] for s in doc.segments if s.text.get(layer_id)}  # what `reviewable` offers
     new = {sid: Review(sid, state, by.strip(), when, text_digest(texts[sid]), comment or None) for sid in chosen}
     kept = {r.segment: r for r in layer.reviews if r.segment not in new}
     order = {s.id: i for i, s in enumerate(doc.segments)}

@@ -18,7 +18,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Literal, TypeVar, overload
+from typing import AbstractSet, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
@@ -31,20 +31,9 @@ from .files import refuse_changed as refuse_changed
 from .ids import ID_PATTERN, check_id, is_id
 from .model import (
     CALENDARS,
+    ISO_RE,
     LANG_RE,
-    APPARATUS,
-    APPARATUS_PLACES,
     HEAD_PLACES,
-    INDEX_REFERENCES,
-    PDF_VARIANTS,
-    READING_GAPS,
-    NUMBERING,
-    LAYOUTS,
-    LENGTH_RE,
-    LINE_NUMBERING,
-    MAX_COLUMNS,
-    PAGE_SIZES,
-    PRINTER_MARKS,
     REVIEW_STATES,
     Anchor,
     ArchivalRef,
@@ -64,6 +53,7 @@ from .model import (
     resolve_anchor,
 )
 from .paths import check_inside
+from .settings import SETTINGS, Setting
 from .names import PERSON, PLACE, Abbreviation, Name, Register
 from .terms import TERMS_FILE, Term, TermBase
 from .yamlio import Block, Located
@@ -77,7 +67,6 @@ LOCK_FILE = ".edition.lock"
 # The id rule lives in edition/ids.py (is_id, check_id); this pattern matches
 # the same ids with `.match` and is kept for callers of the old name.
 ID_RE = re.compile(rf"(?:{ID_PATTERN.pattern})\Z")
-ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # The format of an edition's files, written as `schema` in edition.yaml. An
 # edition.yaml without it was made before the schema was recorded (release
@@ -435,9 +424,8 @@ def _kind(value) -> str:
 
 
 EDITION_FIELDS = (
-    "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
-    "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "schema",
+    "title", "subtitle", "editors", "publisher", "year", "languages",
+    *(s.name for s in SETTINGS), "schema",
 )  # fmt: skip
 
 
@@ -447,22 +435,7 @@ def read_edition_file(path: Path) -> Edition:
     tree, _ = yamlio.load(path)
     schema_of(tree, path)  # before the fields: a newer release may have added some
     f = _Fields(tree, path, EDITION_FIELDS, EDITION_FILE)
-    page_size = f.text("page_size") or "A5"
-    if page_size not in PAGE_SIZES:
-        raise f.error("page_size", f"unknown page size '{page_size}'", f"one of: {', '.join(PAGE_SIZES)}")
-    layout = f.text("layout") or "translation"
-    if layout not in LAYOUTS:
-        raise f.error("layout", f"unknown layout '{layout}'", f"one of: {', '.join(LAYOUTS)}")
-    columns = [c.strip() for item in f.strings("columns") for c in item.split(",") if c.strip()]
-    problem = column_problem(columns)
-    if problem:
-        raise f.error("columns", problem, "e.g. `columns: [original, translation]` or `columns: [ru, en, de]`")
-    bleed = f.text("bleed")
-    if bleed is not None and not LENGTH_RE.match(bleed):
-        raise f.error("bleed", f"'bleed' must be a length, not '{bleed}'", "e.g. `bleed: 3mm`")
-    marks = f.text("marks")
-    if marks is not None and marks not in PRINTER_MARKS:
-        raise f.error("marks", f"'marks' cannot be '{marks}'", f"one of: {', '.join(PRINTER_MARKS)}")
+    settings = {s.name: _read_setting(f, s) for s in SETTINGS}
     return Edition(
         title=f.text("title", required=True),
         subtitle=f.text("subtitle"),
@@ -470,21 +443,26 @@ def read_edition_file(path: Path) -> Edition:
         publisher=f.text("publisher"),
         year=f.text("year"),
         languages=f.strings("languages"),
-        page_size=page_size,
-        layout=layout,
-        columns=columns,
-        line_numbers=f.one_of("line_numbers", LINE_NUMBERING, "document"),
-        apparatus=f.one_of("apparatus", APPARATUS, "substantive"),
-        apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
-        index=f.one_of("index", INDEX_REFERENCES, "pages"),
-        pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
-        reading=f.text("reading"),
-        reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
-        numbering=f.one_of("numbering", NUMBERING, "volume"),
-        glossary=f.boolean("glossary"),
-        bleed=bleed,
-        marks=marks,
+        **settings,
     )
+
+
+def _read_setting(f: _Fields, setting: Setting) -> Any:
+    """One setting of edition.yaml, checked (an empty word or text is the
+    same as none: the default)."""
+    if setting.kind == "flag":
+        return f.boolean(setting.name)
+    if setting.kind == "list":
+        value: Any = [c.strip() for item in f.strings(setting.name) for c in item.split(",") if c.strip()]
+    elif setting.kind == "word":
+        value = f.text(setting.name) or setting.default
+    else:
+        value = f.text(setting.name)
+        value = setting.default if value is None else value
+    problem = setting.problem(value)
+    if problem:
+        raise f.error(setting.name, *problem)
+    return value
 
 
 def schema_of(tree: Located, path: Path) -> int:
@@ -538,18 +516,6 @@ def migrate(root: Path) -> int:
         updated = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
     atomic_write(path, updated, expect=before)
     return found
-
-
-def column_problem(columns: list[str]) -> str | None:
-    """What is wrong with a list of parallel columns, or None."""
-    if len(columns) > MAX_COLUMNS:
-        return f"at most {MAX_COLUMNS} columns can stand side by side, not {len(columns)}"
-    for name in columns:
-        if not is_id(name):
-            return f"column '{name}' is not a layer id, a language code, 'original' or 'translation'"
-    if len(set(columns)) < len(columns):
-        return "a column is named twice"
-    return None
 
 
 DOCUMENT_FIELDS = (
@@ -674,7 +640,7 @@ def _read_ref(node: Located, path: Path) -> ArchivalRef:
     if isinstance(node.value, str):
         return ArchivalRef(text=node.value)
     f = _Fields(node, path, REF_FIELDS, "an archival reference")
-    return ArchivalRef(**{key: f.text(key, required=key == "text") for key in REF_FIELDS})
+    return ArchivalRef(f.text("text", required=True), **{key: f.text(key) for key in REF_FIELDS[1:]})
 
 
 def _read_layer(node: Located, path: Path) -> Layer:
@@ -798,7 +764,7 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
         raise f.error("layer", f"layer '{layer.id}' is already defined for document '{doc.id}'", "remove one of the two")
     positions = positions if positions is not None else {}
     segments_node = f.map.get("segments")
-    texts: dict[str, str] = {}
+    texts: dict[str, str | None] = {}  # None: the segment is named with no text
     if segments_node is not None and segments_node.value is not None:
         seg_fields = _Fields(segments_node, path, tuple(s.id for s in doc.segments), "the segments of a translation")
         for seg_id in seg_fields.map:
@@ -808,8 +774,8 @@ def read_layer_file(path: Path, doc: Document, files: DocumentFiles, positions: 
     notes = _read_notes(f.items("notes"), path, positions)
     doc.layers.append(layer)
     for segment in doc.segments:
-        if texts.get(segment.id) is not None:
-            segment.text[layer.id] = texts[segment.id]
+        if (given := texts.get(segment.id)) is not None:
+            segment.text[layer.id] = given
     doc.notes.extend(notes)
     files.layer_files[layer.id] = path
     files.digests[path] = read_digest
@@ -911,22 +877,20 @@ def edition_tree(edition: Edition) -> dict:
         "publisher": edition.publisher,
         "year": edition.year,
         "languages": list(edition.languages),
-        "page_size": edition.page_size,
-        "layout": edition.layout,
-        "columns": list(edition.columns),
-        "line_numbers": edition.line_numbers if edition.line_numbers != "document" else None,
-        "bleed": edition.bleed,
-        "marks": edition.marks,
-        "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
-        "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
-        "index": edition.index if edition.index != "pages" else None,
-        "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
-        "reading": edition.reading,
-        "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
-        "numbering": edition.numbering if edition.numbering != "volume" else None,
-        "glossary": True if edition.glossary else None,
+        **{s.name: _setting_tree(edition, s) for s in SETTINGS},
         "schema": SCHEMA,
     }
+
+
+def _setting_tree(edition: Edition, setting: Setting) -> object:
+    """A setting as edition.yaml writes it: left out at its default unless
+    the editor should see it there."""
+    value = getattr(edition, setting.name)
+    if setting.kind == "list":
+        return list(value)
+    if value == setting.default and not setting.always_written:
+        return None
+    return value
 
 
 def _block(text: str | None) -> Block | None:
@@ -1210,7 +1174,7 @@ def write_layer(root: Path, doc: Document, layer: Layer, files: DocumentFiles, r
     return path
 
 
-def save_layers(ws: Workspace, doc: Document, layer_ids: set[str]) -> list[Path]:
+def save_layers(ws: Workspace, doc: Document, layer_ids: AbstractSet[str | None]) -> list[Path]:
     """Write the files that hold the given layers of `doc` (and their notes):
     a translations/ file for a layer added later, the document file for the
     others (and for notes on the whole document, with layer id None). Each

@@ -360,7 +360,9 @@ def _check_source(doc: Document, source: Layer, layers: list[Layer], finder: Fin
     terms = analysis.base.terms
     for segment in doc.segments:
         original = segment.text.get(source.id)
-        met = finder.find(original) if original else None
+        if not original:
+            continue
+        met = finder.find(original)
         if not met:
             continue
         for k, spans in met.items():

@@ -279,12 +279,12 @@ def nfc_all(value):
         new = {name: nfc_all(v) for name, v in old.items()}
         return value if all(new[name] is old[name] for name in old) else replace(value, **new)
     if isinstance(value, (list, tuple)):
-        new = [nfc_all(v) for v in value]
-        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
+        items = [nfc_all(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
     if isinstance(value, dict):
-        new = {nfc_all(k): nfc_all(v) for k, v in value.items()}
-        same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(new.items(), value.items()))
-        return value if same else new
+        mapping = {nfc_all(k): nfc_all(v) for k, v in value.items()}
+        same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(mapping.items(), value.items()))
+        return value if same else mapping
     return value
 
 

@@ -79,21 +79,22 @@ def add_translation(
         raise UsageError.at(f"'{lang}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
     base = base_layer(doc, revises, translated_from)
     layer_id = layer_id or new_layer_id(doc, lang, revises)
-    if doc.layer(layer_id) is not None:
+    existing = doc.layer(layer_id)
+    if existing is not None:
         if not replace_layer:
             raise UsageError.at(
                 f"document '{doc.id}' already has a layer '{layer_id}'; nothing was changed",
                 hint="pass --replace to replace it, or --layer ID for a new one",
             )
-        pinned = realign.pins(doc, doc.layer(layer_id))  # the editor's fixes, kept if the new text allows
-        reviewed = doc.layer(layer_id).reviews
+        pinned = realign.pins(doc, existing)  # the editor's fixes, kept if the new text allows
+        reviewed = existing.reviews
         _drop_layer(doc, layer_id)
         if base.id == layer_id:
             base = base_layer(doc, None, None)
     else:
         pinned, reviewed = [], []
-    if revises and doc.layer(revises) is not None:
-        reviewed = [*reviewed, *doc.layer(revises).reviews]  # a revision keeps the revised layer's states where it keeps its text
+    if revises and (revised := doc.layer(revises)) is not None:
+        reviewed = [*reviewed, *revised.reviews]  # a revision keeps the revised layer's states where it keeps its text
     base_texts = [s.text.get(base.id, "") for s in doc.segments]
     new_texts = [p.text for p in delivery.paragraphs]
     if pinned:
@@ -160,8 +161,8 @@ def add_translation(
     for file_note in delivery.notes:
         segment, offset = para_place.get(file_note.paragraph, (None, 0))
         anchor = None
-        if segment is not None:
-            text = doc.segment(segment).text[layer_id]
+        if segment is not None and (placed := doc.segment(segment)) is not None:
+            text = placed.text[layer_id]
             before = text[:offset]
             anchor = Anchor(layer_id, segment, file_note.phrase, file_note.occurrence + before.count(file_note.phrase) if file_note.phrase else 1)
         note = Note(id=next_note_id(doc, NoteKind.TRANSLATOR), kind=NoteKind.TRANSLATOR, text=file_note.text or "(empty note)", anchor=anchor)
@@ -175,7 +176,7 @@ def add_translation(
         result.notes.extend(carried)
         result.lost_notes = lost
         for note in lost:
-            result.warnings.append(f"note '{note.id}' ('{note.anchor.phrase}' in {note.anchor.segment}) could not be placed in the revision; it stays on layer '{base.id}'")
+            result.warnings.append(f"note '{note.id}' ({_where(note)}) could not be placed in the revision; it stays on layer '{base.id}'")
     return result
 
 
@@ -188,6 +189,12 @@ class XliffResult(AddResult):
     states: dict[str, str] = field(default_factory=dict)
     untranslated: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+
+
+def _where(note: Note) -> str:
+    """Where a note stood, for a message: its phrase and segment."""
+    anchor = note.anchor
+    return f"'{anchor.phrase}' in {anchor.segment}" if anchor else "on the whole document"
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -238,8 +245,8 @@ def add_xliff(
             f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored", path, delivery.file_line,
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
-    if replace_layer and not layer_id and not revises and doc.named_layer(target_lang) is not None:
-        layer_id = doc.named_layer(target_lang).id  # --replace: the layer in the file's language
+    if replace_layer and not layer_id and not revises and (named := doc.named_layer(target_lang)) is not None:
+        layer_id = named.id  # --replace: the layer in the file's language
     layer_id = layer_id or new_layer_id(doc, target_lang, revises)
     for other in (doc.layer(layer_id), doc.layer(revises or "")):
         if other is not None and other.lang.split("-")[0] != target_lang.split("-")[0]:
@@ -279,8 +286,9 @@ def add_xliff(
     )  # fmt: skip
     doc.layers.append(layer)
     result = XliffResult(layer=layer, pairs=[], alignment=Alignment(beads=[], method="id", ratio=1.0))
+    by_id = {s.id: s for s in doc.segments}
     for number, unit in enumerate(delivery.units, start=1):
-        segment = doc.segment(unit.id)
+        segment = by_id[unit.id]  # every unit names a segment: checked above
         if unit.state:
             result.states[unit.id] = unit.state
         copied = unit.target and not unit.done and _same_text(unit.target, unit.source)
@@ -310,7 +318,7 @@ def add_xliff(
         result.notes.extend(carried)
         result.lost_notes = lost
         for note in lost:
-            result.warnings.append(f"note '{note.id}' ('{note.anchor.phrase}' in {note.anchor.segment}) could not be placed in the revision; it stays on layer '{revises}'")
+            result.warnings.append(f"note '{note.id}' ({_where(note)}) could not be placed in the revision; it stays on layer '{revises}'")
     if not result.pairs:
         result.warnings.append("no unit has a translation: the layer is empty")
     waiting = [u for u, s in result.states.items() if (s.startswith("needs-") or s == "new") and u not in result.untranslated]

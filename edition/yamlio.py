@@ -20,10 +20,9 @@ import yaml
 from .errors import EditionError
 from .textfile import LIMITS, read_text
 
-try:  # libyaml's parser is many times faster on large files
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pure-Python fallback
-    _Loader = yaml.SafeLoader
+# libyaml's parser is many times faster on large files; the pure-Python
+# one stands in where PyYAML was built without it.
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 32
 _STANDARD_TAGS = {
@@ -94,6 +93,7 @@ def _fast_parse(text: str) -> Located | None:
         parser.dispose()
 
 
+_CParser: Any
 try:
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - pure-Python fallback
@@ -275,7 +275,10 @@ def _convert(node: yaml.Node, path: Path, seen: set[int], depth: int) -> Located
 
 
 # libyaml's emitter writes the same bytes as the pure-Python one, ten times faster.
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]  # a base chosen at import: mypy cannot follow it
     pass
 
 

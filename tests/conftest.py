@@ -28,6 +28,7 @@ REFRESH = os.environ.get("EDITION_REFRESH_GOLDEN") == "1"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "shared_data: the test reads ../shared/data (skipped without it, outside CI)")
+    config.addinivalue_line("markers", "slow: the test runs a whole tool over the code (seconds); `-m 'not slow'` leaves it out")
 
 
 def pytest_runtest_setup(item):

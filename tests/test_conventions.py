@@ -1,7 +1,7 @@
 """The project's conventions, kept by tests: a version to ask for, shell
 completion, choice options that list their values, help that reads well
 at 80 columns, a licence and a changelog that agree with pyproject.toml,
-comments that explain without issue numbers, and ruff's lint clean."""
+comments that explain without issue numbers, and ruff's lint and mypy clean."""
 
 from __future__ import annotations
 
@@ -164,4 +164,29 @@ def _ruff() -> list[str]:
 
 def test_ruff_lint_is_clean_on_the_library():
     done = subprocess.run([*_ruff(), "check", "--no-cache", "edition"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_library_holds_no_rows_of_the_command_line():
+    """Table rows and JSON shapes that only the commands print live beside
+    them (edition/cli_output.py); the library returns the model and reports."""
+    from edition import api, cli_output
+
+    shapes = {name for name in vars(api) if re.search(r"_rows?$|_json$", name)}
+    assert shapes == {"document_json"}  # the export's own JSON, part of the Python API
+    assert {"document_row", "import_row", "layer_rows", "note_rows", "name_rows", "apparatus_json"} <= set(vars(cli_output))
+
+
+@pytest.mark.slow
+def test_mypy_is_clean_on_the_library(tmp_path):
+    """One mypy run over edition/ (pyproject.toml's configuration), from a
+    cold cache so that what it says does not depend on an earlier run."""
+    try:
+        import mypy  # noqa: F401
+    except ImportError:
+        pytest.fail("mypy is not installed: `pip install -e '.[dev]'`")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

@@ -812,3 +812,14 @@ def test_classification_and_an_old_style_date_come_back_from_tei(tmp_path, tei_s
     assert back.classification == doc.classification
     assert (back.date.calendar, back.date.iso, back.date.iso_julian) == ("julian", "1899-03-24", "1899-03-12")
     assert same(doc, back)
+
+
+def test_the_export_does_not_load_the_importer():
+    """The export and the importer share their TEI names through a low
+    module (edition/tei_common.py), not through each other."""
+    import subprocess
+    import sys
+
+    probe = "import sys, edition.export.tei, edition.export.apparatus; print(sorted(m for m in sys.modules if m.startswith('edition.importers')))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr

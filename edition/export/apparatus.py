@@ -4,17 +4,20 @@ every place of variation, and the witnesses in a `listWit`."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+from lxml import etree
 
 from ..collate import Apparatus, apparatus_of_versions
 from ..model import Document, Edition, LayerRole
-
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+from ..tei_common import TEI_NS, XML_ID
 
 
 def _t(tag: str) -> str:
     return f"{{{TEI_NS}}}{tag}"
+
+
+def _el(tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
+    """A TEI element that may stand alone (TEI as its default namespace)."""
+    return etree.Element(_t(tag), attrs or {}, nsmap={None: TEI_NS})
 
 
 def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:
@@ -24,12 +27,12 @@ def edition_apparatus(doc: Document, edition: Edition) -> Apparatus | None:
     return apparatus_of_versions(doc, doc.reading_layer(edition.reading), edition.apparatus)
 
 
-def list_wit(doc: Document, apparatus: Apparatus) -> ET.Element:
+def list_wit(doc: Document, apparatus: Apparatus) -> etree._Element:
     """`<listWit>` with one `<witness>` per layer taking part."""
-    element = ET.Element(_t("listWit"))
+    element = _el("listWit")
     for layer_id in [apparatus.base, *apparatus.witnesses]:
         layer = doc.layer(layer_id)
-        witness = ET.SubElement(element, _t("witness"), {XML_ID: witness_id(layer_id)})
+        witness = etree.SubElement(element, _t("witness"), {XML_ID: witness_id(layer_id)})
         if layer is None:
             witness.text = layer_id
             continue
@@ -45,7 +48,7 @@ def witness_id(layer_id: str) -> str:
     return layer_id if layer_id[:1].isalpha() else f"w{layer_id}"
 
 
-def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
+def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[etree._Element]:
     """One `<p>` per segment of the base, with the apparatus inline."""
     by_segment: dict[str, list] = {}
     for entry in apparatus.entries:
@@ -62,19 +65,19 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
         text = segment.text.get(apparatus.base)
         if text is None:
             continue
-        p = ET.Element(_t("p"), {"n": segment.id})
+        p = _el("p", {"n": segment.id})
         pos, last = 0, None
         for wit in starts.get(segment.id, []):
             last = _lacuna_mark(p, wit, "lacunaStart")
         for entry in by_segment.get(segment.id, []):
             start, end = _words_of(text, entry.start, entry.end)
             _append_text(p, last, text[pos:start])
-            app = ET.SubElement(p, _t("app"))
+            app = etree.SubElement(p, _t("app"))
             agree = " ".join(f"#{witness_id(w)}" for w in entry.agree)
-            lem = ET.SubElement(app, _t("lem"), {"wit": f"{base_wit} {agree}".strip()})
+            lem = etree.SubElement(app, _t("lem"), {"wit": f"{base_wit} {agree}".strip()})
             lem.text = text[start:end] or None
             for reading in entry.readings:
-                rdg = ET.SubElement(app, _t("rdg"), {"wit": " ".join(f"#{witness_id(w)}" for w in reading.witnesses), "type": reading.cls})
+                rdg = etree.SubElement(app, _t("rdg"), {"wit": " ".join(f"#{witness_id(w)}" for w in reading.witnesses), "type": reading.cls})
                 rdg.text = reading.text or None
             pos, last = end, app
         _append_text(p, last, text[pos:])
@@ -84,11 +87,11 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[ET.Element]:
     return out
 
 
-def _lacuna_mark(p: ET.Element, wit: str, mark: str) -> ET.Element:
+def _lacuna_mark(p: etree._Element, wit: str, mark: str) -> etree._Element:
     """`<app><rdg wit=…><lacunaStart/></rdg></app>`: where the witnesses'
     text stops (or resumes), as TEI's parallel segmentation records it."""
-    app = ET.SubElement(p, _t("app"), {"type": "lacuna"})
-    ET.SubElement(ET.SubElement(app, _t("rdg"), {"wit": wit, "cause": "lacuna"}), _t(mark))
+    app = etree.SubElement(p, _t("app"), {"type": "lacuna"})
+    etree.SubElement(etree.SubElement(app, _t("rdg"), {"wit": wit, "cause": "lacuna"}), _t(mark))
     return app
 
 
@@ -102,7 +105,7 @@ def _words_of(text: str, start: int, end: int) -> tuple[int, int]:
     return start + len(place) - len(place.lstrip()), end - len(place) + len(place.rstrip())
 
 
-def _append_text(parent: ET.Element, last: ET.Element | None, text: str) -> None:
+def _append_text(parent: etree._Element, last: etree._Element | None, text: str) -> None:
     if not text:
         return
     if last is None:
@@ -113,24 +116,27 @@ def _append_text(parent: ET.Element, last: ET.Element | None, text: str) -> None
 
 def collation_tei(doc: Document, apparatus: Apparatus) -> bytes:
     """A standalone TEI document holding the collation of one document."""
-    ET.register_namespace("", TEI_NS)
-    tei = ET.Element(_t("TEI"))
-    header = ET.SubElement(tei, _t("teiHeader"))
-    file_desc = ET.SubElement(header, _t("fileDesc"))
-    title_stmt = ET.SubElement(file_desc, _t("titleStmt"))
-    ET.SubElement(title_stmt, _t("title")).text = f"{doc.title}: collation against {apparatus.base}"
-    ET.SubElement(ET.SubElement(file_desc, _t("publicationStmt")), _t("p")).text = "Generated by edition."
-    source = ET.SubElement(file_desc, _t("sourceDesc"))
+    tei = _el("TEI")
+    header = etree.SubElement(tei, _t("teiHeader"))
+    file_desc = etree.SubElement(header, _t("fileDesc"))
+    title_stmt = etree.SubElement(file_desc, _t("titleStmt"))
+    etree.SubElement(title_stmt, _t("title")).text = f"{doc.title}: collation against {apparatus.base}"
+    etree.SubElement(etree.SubElement(file_desc, _t("publicationStmt")), _t("p")).text = "Generated by edition."
+    source = etree.SubElement(file_desc, _t("sourceDesc"))
     source.append(list_wit(doc, apparatus))
-    encoding = ET.SubElement(header, _t("encodingDesc"))
-    ET.SubElement(encoding, _t("variantEncoding"), {"method": "parallel-segmentation", "location": "internal"})
-    body = ET.SubElement(ET.SubElement(tei, _t("text")), _t("body"))
-    div = ET.SubElement(body, _t("div"), {"type": "collation"})
+    encoding = etree.SubElement(header, _t("encodingDesc"))
+    etree.SubElement(encoding, _t("variantEncoding"), {"method": "parallel-segmentation", "location": "internal"})
+    body = etree.SubElement(etree.SubElement(tei, _t("text")), _t("body"))
+    div = etree.SubElement(body, _t("div"), {"type": "collation"})
     div.text = "\n"
     for p in apparatus_segments(doc, apparatus):
         p.tail = "\n"  # mixed content is never indented: spaces would become text
         div.append(p)
-    ET.indent(header, space="  ", level=1)
+    etree.indent(header, space="  ", level=1)
     header.tail = body.tail = "\n"
     tei.text = "\n"
-    return ET.tostring(tei, encoding="utf-8", xml_declaration=True) + b"\n"
+    etree.cleanup_namespaces(tei)
+    out = etree.tostring(tei, encoding="utf-8", xml_declaration=True) + b"\n"
+    # Empty elements as collation files have always written them (`<rdg … />`).
+    # Only a tag can end in "/>": in text and attributes ">" is written "&gt;".
+    return out.replace(b"/>", b" />")

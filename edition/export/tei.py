@@ -69,15 +69,13 @@ text), and deterministic: the same model gives the same bytes."""
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 
 from lxml import etree
 
 from ..errors import EditionError
-from ..importers.tei import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor
 from ..model import (
+    ISO_RE,
     Certainty,
     Document,
     Edition,
@@ -89,10 +87,10 @@ from ..model import (
     plain,
     resolve_anchor,
 )
+from ..tei_common import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor
 from ..text import LANGUAGE_NAMES
 
 SCHEMA_URL = "http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
-_ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # Elements whose content is text: never indented.
 _MIXED = {
@@ -303,7 +301,7 @@ def _header(doc: Document, edition: Edition, apparatus) -> etree._Element:
     if doc.number:
         _sub(publication, "idno", {"type": "number"}, doc.number)
     if edition.year:
-        _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
+        _sub(publication, "date", {"when": edition.year if ISO_RE.match(edition.year) else None}, edition.year)
     if doc.rights:
         inline(_sub(_sub(publication, "availability"), "p"), doc.rights)
     if doc.collection:
@@ -428,7 +426,7 @@ def _profile(doc: Document) -> etree._Element:
 
 
 def _change(doc: Document, layer) -> etree._Element:
-    added = layer.added if layer.added and _ISO_RE.match(layer.added) else None
+    added = layer.added if layer.added and ISO_RE.match(layer.added) else None
     change = _el(
         "change",
         {
@@ -490,6 +488,7 @@ def _note_inserts(doc: Document, text: str, notes: list[tuple[int, Note]]) -> li
     for offset, note in notes:
         element = _el("note", {XML_ID: note_xml_id(doc, note), "type": note.kind.value, "n": note.label})
         anchor = note.anchor
+        assert anchor is not None, "placed notes are anchored"
         if default_anchor(text, offset) != (anchor.phrase, anchor.occurrence) or not anchor.phrase:
             start_id = f"{note_xml_id(doc, note)}.from"
             inserts.append((offset - len(anchor.phrase), _el("anchor", {XML_ID: start_id})))
@@ -626,10 +625,6 @@ def _back(doc: Document, placed) -> etree._Element:
 # The apparatus of variants (from edition.collate), and the corpus header.
 
 
-def _from_etree(element: ET.Element) -> etree._Element:
-    return etree.fromstring(ET.tostring(element))
-
-
 def _witness_prefix(doc: Document) -> str:
     return f"{ncname(doc.id)}.wit."
 
@@ -637,7 +632,7 @@ def _witness_prefix(doc: Document) -> str:
 def _witnesses(doc: Document, apparatus) -> etree._Element:
     from .apparatus import list_wit
 
-    element = _from_etree(list_wit(doc, apparatus))
+    element = list_wit(doc, apparatus)
     for witness in element.iter(_t("witness")):
         witness.set(XML_ID, _witness_prefix(doc) + witness.get(XML_ID))
     return element
@@ -648,8 +643,7 @@ def _apparatus_div(doc: Document, apparatus) -> etree._Element:
 
     base = doc.layer(apparatus.base)
     div = _el("div", {"type": "apparatus", "n": apparatus.base, XML_LANG: base.lang if base else None})
-    for p in apparatus_segments(doc, apparatus):
-        element = _from_etree(p)
+    for element in apparatus_segments(doc, apparatus):
         for node in element.iter(_t("lem"), _t("rdg")):
             node.set("wit", " ".join(f"#{_witness_prefix(doc)}{w.lstrip('#')}" for w in node.get("wit", "").split()))
         div.append(element)
@@ -670,7 +664,7 @@ def _corpus_header(edition: Edition, documents: list[Document]) -> etree._Elemen
     publication = _sub(file_desc, "publicationStmt")
     inline(_sub(publication, "publisher"), edition.publisher or edition.title)
     if edition.year:
-        _sub(publication, "date", {"when": edition.year if _ISO_RE.match(edition.year) else None}, edition.year)
+        _sub(publication, "date", {"when": edition.year if ISO_RE.match(edition.year) else None}, edition.year)
     _sub(_sub(file_desc, "sourceDesc"), "p", text=f"The {len(documents)} documents of the edition, each with its own source description.")
     encoding = _sub(header, "encodingDesc")
     import edition as package

@@ -6,8 +6,6 @@ alignment. Written through translate-toolkit, imported only here: `edition
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
-
 from ..errors import UsageError
 from ..model import HEAD_PLACES, Document, Layer, Segment, inline_spans
 
@@ -49,7 +47,7 @@ def rich(text: str):
     from translate.storage.placeables import StringElem
     from translate.storage.placeables.xliff import G
 
-    parts = []
+    parts: list[object] = []  # plain runs and <g> elements
     for number, (span, em) in enumerate(inline_spans(text), start=1):
         if em:
             parts.append(G([span], id=str(number), xml_attrib={"ctype": ITALIC}))
@@ -82,12 +80,10 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     from lxml import etree
 
     File, Unit = _store_classes()
-    skeleton = (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{NAMESPACE}">'
-        f"<file original={quoteattr(doc.id)} source-language={quoteattr(source_layer.lang)}"
-        f' target-language={quoteattr(target)} datatype="plaintext"><body/></file></xliff>'
-    )
-    store = File.parsestring(skeleton.encode("utf-8"))
+    skeleton = etree.Element(f"{{{NAMESPACE}}}xliff", {"version": "1.2"}, nsmap={None: NAMESPACE})
+    attributes = {"original": doc.id, "source-language": source_layer.lang, "target-language": target, "datatype": "plaintext"}
+    etree.SubElement(etree.SubElement(skeleton, f"{{{NAMESPACE}}}file", attributes), f"{{{NAMESPACE}}}body")
+    store = File.parsestring(etree.tostring(skeleton, encoding="UTF-8", xml_declaration=True))
     notes_on: dict[str, list] = {}
     header = None
     for note in doc.notes:
@@ -109,7 +105,7 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
         unit.setid(segment.id)
         unit.xmlelement.set("resname", segment.id)
         translated = segment.text.get(target_layer.id) if target_layer else None
-        if translated is not None:  # "" too: merged into the segment before, on purpose
+        if translated is not None and target_layer is not None:  # "" too: merged into the segment before, on purpose
             unit.rich_target = rich(translated) if translated else [""]
             unit.set_state_n(unit.statemap[segment_state(doc, target_layer, segment)])
         for note in notes_on.get(segment.id, []):

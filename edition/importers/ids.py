@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from ..model import Document
+from ..model import ISO_RE, Document
 
 MAX_WORDS = 4  # significant words of the title; numbers come on top
 MAX_LENGTH = 40  # characters of the title part, cut between words
@@ -66,7 +66,7 @@ def document_id(title: str, *, date_iso: str | None = None, fallback: str | None
     words = title_slug(title)
     if not words and fallback:
         words = title_slug(fallback)
-    if date_iso and re.fullmatch(r"\d{4}(-\d{2}){0,2}", date_iso):
+    if date_iso and ISO_RE.match(date_iso):
         return f"{date_iso}-{words}" if words else date_iso
     return words or FALLBACK
 

@@ -86,7 +86,7 @@ def emphasis(text: str) -> str:
 
 def _split(lines: list[str]) -> list[tuple[SegmentKind, str]]:
     if all(_ITEM.match(line) for line in lines):
-        return [(SegmentKind.LIST_ITEM, line[_ITEM.match(line).end() :]) for line in lines]
+        return [(SegmentKind.LIST_ITEM, _ITEM.sub("", line, count=1)) for line in lines]
     if _HEADING.match(lines[0]) and len(lines) == 1:
         return [(SegmentKind.HEADING, _HEADING.sub("", lines[0]).rstrip("# "))]
     if all(line.lstrip().startswith(">") for line in lines):

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import EditionError
-from ..model import Anchor, Document, Layer, LayerRole, Note, NoteKind, Segment
+from ..model import LANG_RE, Anchor, Document, Layer, LayerRole, Note, NoteKind, Segment
 from ..text import language_code, parse_date
 from .base import Delivery
 from .ids import document_id, make_unique, title_slug
@@ -23,7 +23,6 @@ DOCUMENT_FIELDS = (
     "summary", "citation", "publication", "source_url", "credit", "rights",
 )  # fmt: skip
 _ID = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def document(delivery: Delivery, path: Path, *, lang: str = "en") -> ImportResult:
@@ -108,7 +107,7 @@ def _field_at(path: Path, key: str) -> tuple[int | None, int | None]:
 def _language(stated: str | None, default: str, path: Path) -> str:
     if stated is None:
         return default
-    code = stated if _LANG.match(stated) else language_code(stated)
+    code = stated if LANG_RE.match(stated) else language_code(stated)
     if not code:
         raise EditionError.at(
             f"'{stated}' in the front matter is not a language", path, *_field_at(path, "lang"), hint="write a code such as en, ru or de"

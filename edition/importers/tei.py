@@ -25,6 +25,8 @@ from lxml import etree
 from ..errors import EditionError
 from ..ids import check_id, is_id
 from ..model import (
+    ISO_RE,
+    LANG_RE,
     Anchor,
     ArchivalRef,
     Certainty,
@@ -37,21 +39,14 @@ from ..model import (
     Segment,
     SegmentKind,
     Unaligned,
-    find_phrase,
 )
+from ..tei_common import APPLICATION, TEI_NS, XML_ID, XML_LANG, default_anchor, occurrence_at
 from ..text import MONTHS, parse_date
 from ..textfile import LIMITS, read_bytes
 from .ids import document_id, xml_id
 from .text import ImportResult
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-XML_ID = f"{{{XML_NS}}}id"
-XML_LANG = f"{{{XML_NS}}}lang"
-APPLICATION = "edition"  # encodingDesc/appInfo/application/@ident of our own files
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
-_ISO_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _EMPHASIS_RENDS = {"italic", "italics", "underline", "bold", "emphasis"}
 
 
@@ -382,32 +377,6 @@ _LAYOUT = " \t\n\r\f\v"
 _LAYOUT_RUN = re.compile(r"[ \t\n\r\f\v]+")
 
 
-def default_anchor(text: str, offset: int) -> tuple[str, int] | None:
-    """The phrase and occurrence an importer gives a note whose call stands
-    at `offset`: the whitespace-delimited word that ends there. None when no
-    word ends exactly at `offset`."""
-    before = text[:offset]
-    if not before or before[-1].isspace():
-        return None
-    phrase = before.split()[-1]
-    return phrase, occurrence_at(text, phrase, offset)
-
-
-def occurrence_at(text: str, phrase: str, offset: int) -> int:
-    """Which instance of `phrase` (as model.find_phrase counts them) ends at
-    `offset`; 1 when none does."""
-    if not phrase:
-        return 1
-    n = 1
-    while (end := find_phrase(text, phrase, n)) is not None:
-        if end == offset:
-            return n
-        if end > offset:
-            break
-        n += 1
-    return 1
-
-
 _NOTE_KINDS = {
     "footnote": NoteKind.FOOTNOTE,
     "editorial": NoteKind.FOOTNOTE,
@@ -474,7 +443,7 @@ class _ForeignReader:
         self.header = tei.find(t("teiHeader"))
         self.text = tei.find(t("text"))
         lang = (self.text.get(XML_LANG) or tei.get(XML_LANG) or default_lang).strip()
-        if not _LANG_RE.match(lang):
+        if not LANG_RE.match(lang):
             result.warnings.append(f"{path.name}: xml:lang '{lang}' is not a language code; the text is taken as '{default_lang}'")
             lang = default_lang
         self.layer = Layer(id=lang, lang=lang, role=LayerRole.ORIGINAL)
@@ -598,7 +567,7 @@ class _ForeignReader:
     def _header_when(self) -> str | None:
         created = self._created()
         when = created.get("when") if created is not None else None
-        return when if when and _ISO_RE.match(when) else None
+        return when if when and ISO_RE.match(when) else None
 
     def _header_date(self) -> DateSpec | None:
         """The header's creation date, as a date the editor supplied."""
@@ -645,7 +614,7 @@ class _ForeignReader:
                 elif name in _LEAVES or (name in _SOFT_LEAVES and not _has_blocks(piece)):
                     self._block(piece, _LEAVES.get(name) or _SOFT_LEAVES[name])
                 else:
-                    self._block(piece, _CONTAINER_KINDS.get(name, SegmentKind.PARAGRAPH))
+                    self._block(piece, _CONTAINER_KINDS.get(name or "", SegmentKind.PARAGRAPH))
             else:
                 self._inline_el(piece, builder)
         self._flush(builder, kind)
@@ -662,7 +631,7 @@ class _ForeignReader:
         if builder.empty():
             if builder.has_marks():
                 for mark in builder.cells:
-                    if isinstance(mark, _Mark):
+                    if isinstance(mark, _Mark) and isinstance(mark.value, Note):  # this reader marks notes only
                         self._place_at_previous(mark.value)
             return
         text, marks = builder.finish()
@@ -892,10 +861,10 @@ def _date_attrs(el) -> DateSpec | None:
         iso, iso_end = get("notBefore"), get("notAfter")
     else:
         iso, iso_end = get("when"), None
-    iso = iso if iso and _ISO_RE.match(iso) else None
-    iso_end = iso_end if iso_end and _ISO_RE.match(iso_end) else None
+    iso = iso if iso and ISO_RE.match(iso) else None
+    iso_end = iso_end if iso_end and ISO_RE.match(iso_end) else None
     julian = get("calendar") == "#julian" or get("datingMethod") == "#julian"
-    as_written = get("when-custom") if julian and get("when-custom") and _ISO_RE.match(get("when-custom")) else None
+    as_written = get("when-custom") if julian and get("when-custom") and ISO_RE.match(get("when-custom")) else None
     return DateSpec(
         text=text, iso=iso, certainty=certainty, iso_end=iso_end, supplied=get("evidence") == "conjecture",
         calendar="julian" if julian else None, iso_julian=as_written,
@@ -930,9 +899,13 @@ class _OwnReader:
         return self.header.findall("/".join(t(n) for n in names))
 
     def _text(self, el) -> str | None:
-        """The model text of a header element: emphasis as `*…*`, exact."""
-        if el is None:
-            return None
+        """The model text of a header element: emphasis as `*…*`, exact;
+        None when there is no element."""
+        return None if el is None else self._inline_text(el)
+
+    @staticmethod
+    def _inline_text(el) -> str:
+        """The model text of an element that is there (see `_text`)."""
         text, _ = _exact_inline(el)
         return text
 
@@ -954,7 +927,7 @@ class _OwnReader:
             if note.get("type") == "credit":
                 doc.credit = self._text(note)
             elif note.get("type") == "unplaced":
-                doc.unplaced.append(self._text(note))
+                doc.unplaced.append(self._inline_text(note))
         source = self._h("fileDesc", "sourceDesc")
         for part in source if source is not None else []:
             name = local(part)
@@ -970,15 +943,15 @@ class _OwnReader:
         doc.summary = self._text(self._h("profileDesc", "abstract", "p"))
         created = self._h("profileDesc", "creation", "date")
         doc.date = _date_attrs(created)
-        if doc.date is not None:
-            doc.date = replace(doc.date, text=self._text(created))
+        if doc.date is not None:  # and so there is a `created`
+            doc.date = replace(doc.date, text=self._inline_text(created))
         for language in self._hall("profileDesc", "langUsage", "language"):
             if language.get("n") == "original":
                 doc.original_language = language.get("ident")
         terms = self._hall("profileDesc", "textClass", "keywords", "term")
         term = next((x for x in terms if x.get("type") == "document-type"), None)
         doc.doc_type = self._text(term)
-        doc.classification = [self._text(x) for x in terms if x.get("type") == "classification" and self._text(x)]
+        doc.classification = [text for x in terms if x.get("type") == "classification" and (text := self._inline_text(x))]
         for action in self._hall("profileDesc", "correspDesc", "correspAction"):
             name = action.find(t("name"))
             if action.get("type") == "sent":
@@ -989,7 +962,7 @@ class _OwnReader:
         prefix = _ncname(doc_id)
         changes = {c.get("n"): c for c in self._hall("revisionDesc", "change")}
         translators = {
-            f"#{r.get(XML_ID)}": self._text(r.find(t("name")))
+            f"#{r.get(XML_ID)}": self._inline_text(r.find(t("name")))
             for r in self._hall("fileDesc", "titleStmt", "respStmt")
             if r.get(XML_ID) and r.find(t("name")) is not None
         }
@@ -1022,13 +995,12 @@ class _OwnReader:
             if local(div) == "div" and div.get("type") == "notes":
                 for note in div.iter(t("note")):
                     reader.whole(note)
-            elif local(div) == "div" and div.get("type") == "unaligned" and doc.layer(div.get("n") or "") is not None:
-                layer = doc.layer(div.get("n"))
-                lead = f"#{prefix}.{layer.id}."
+            elif local(div) == "div" and div.get("type") == "unaligned" and (kept := doc.layer(div.get("n") or "")) is not None:
+                lead = f"#{prefix}.{kept.id}."
                 for p in div.iter(t("p")):
                     corresp = p.get("corresp") or ""
                     after = corresp[len(lead) :] if corresp.startswith(lead) else None
-                    layer.unaligned.append(Unaligned(after=after, text=_exact_inline(p)[0]))
+                    kept.unaligned.append(Unaligned(after=after, text=_exact_inline(p)[0]))
         reader.reorder(self.tei)
         return doc
 

@@ -98,7 +98,18 @@ def _is_list(lines: list[str]) -> bool:
     the text's own."""
     if not lines or not all(_LIST_ITEM.match(line) for line in lines):
         return False
-    return len(lines) > 1 or _LIST_ITEM.match(lines[0]).group(0).strip() not in _SPEECH_DASHES
+    return len(lines) > 1 or _marker(lines[0]) not in _SPEECH_DASHES
+
+
+def _marker(line: str) -> str:
+    """The list marker that opens `line` ("-", "1."); "" when none does."""
+    found = _LIST_ITEM.match(line)
+    return found.group(0).strip() if found else ""
+
+
+def _without_marker(line: str) -> str:
+    """`line` without the list marker that opens it."""
+    return _LIST_ITEM.sub("", line, count=1)
 _BOLD = re.compile(r"^\*\*(.+)\*\*$", re.S)
 _URL = re.compile(r"^<?(https?://\S+?)>?$")
 _CALL_AT_END = re.compile(r"(?<=[\w\].”’\")])\s+(\d{1,3})$")
@@ -154,7 +165,7 @@ def read_paragraphs(text: str) -> list[Paragraph]:
     out: list[Paragraph] = []
     for block in _blocks(text):
         if _is_list(block.lines):
-            out.extend(Paragraph(tidy_space(line[_LIST_ITEM.match(line).end() :]), SegmentKind.LIST_ITEM) for line in block.lines)
+            out.extend(Paragraph(tidy_space(_without_marker(line)), SegmentKind.LIST_ITEM) for line in block.lines)
         else:
             out.append(Paragraph(block.text, _kind_of(block.text)[0]))
     return out
@@ -368,7 +379,7 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
                 i += 2 if value is not None else 1
                 continue
             result.structure.append(_unbold_plain(block.text))
-            if consumed == "layer-language":
+            if consumed == "layer-language" and value is not None:
                 layer_lang = _contents_language(value.text, lang)
                 translation = "translation" in value.text.lower()
             i += 2 if consumed else 1
@@ -400,12 +411,15 @@ def _document(blocks: list[_Block], lang: str, result: ImportResult) -> Document
 def _check_dual_date(doc: Document, line: int, result: ImportResult) -> None:
     """An Old Style date that also states its Gregorian day ("12 (24) March
     1899") is checked against the calendar; the computed day is stored."""
-    stated = stated_gregorian_day(doc.date) if doc.date else None
-    if stated is not None and doc.date.iso and len(doc.date.iso) == 10 and int(doc.date.iso[8:]) != stated:
+    date = doc.date
+    if date is None:
+        return
+    stated = stated_gregorian_day(date)
+    if stated is not None and date.iso and len(date.iso) == 10 and int(date.iso[8:]) != stated:
         result.warnings.append(
             ImportWarning(
-                f"the date '{doc.date.text}' gives day {stated} as the Gregorian day, but the Julian day "
-                f"{doc.date.iso_julian} is {doc.date.iso} in the Gregorian calendar; {doc.date.iso} was stored",
+                f"the date '{date.text}' gives day {stated} as the Gregorian day, but the Julian day "
+                f"{date.iso_julian} is {date.iso} in the Gregorian calendar; {date.iso} was stored",
                 line,
                 "check the date in the source",
             )
@@ -427,7 +441,7 @@ def _own_numbers(title: str, calls: list[str], labels: set[str]) -> tuple[str, l
 
 def _split_calls(text: str) -> tuple[str, list[str]]:
     """Take footnote calls off the end of a title or dateline ("Stalin 1")."""
-    calls = []
+    calls: list[str] = []
     while m := _CALL_AT_END.search(text):
         calls.insert(0, m.group(1))
         text = text[: m.start()]
@@ -504,7 +518,7 @@ def _citation(doc: Document, block: _Block, result: ImportResult, keep_credit: b
     lines = [tidy_space(line) for line in block.lines]
     urls = [line for line in lines if _URL.match(line)]
     if urls:
-        doc.source_url = _URL.match(urls[0]).group(1)
+        doc.source_url = _URL.sub(r"\1", urls[0], count=1)
         result.structure.append("<…>")
         lines = [line for line in lines if line not in urls[:1]]
     text = tidy_space(" ".join(lines))
@@ -553,12 +567,12 @@ def _body_block(doc: Document, block: _Block, result: ImportResult) -> None:
         return
     if _is_list(source_lines):
         for line in source_lines:
-            marker = _LIST_ITEM.match(line).group(0).strip()
+            marker = _marker(line)
             if marker[:1].isdigit():  # a number is the document's own word ("1."): kept
                 _segment(doc, SegmentKind.LIST_ITEM, tidy_space(line))
                 continue
             result.structure.append(marker)
-            _segment(doc, SegmentKind.LIST_ITEM, tidy_space(line[_LIST_ITEM.match(line).end() :]))
+            _segment(doc, SegmentKind.LIST_ITEM, tidy_space(_without_marker(line)))
         return
     # A block may mix archival lines (notes, signatures) with text.
     pending: list[str] = []
@@ -692,8 +706,8 @@ def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_lines) ->
     for segment in doc.segments:
         segment.text = {layer_id: segment.text[""]}
     for label, text, line in endnotes:
-        anchor = placed.get(label)
-        if anchor is None:
+        call = placed.get(label)
+        if call is None:
             result.warnings.append(
                 ImportWarning(
                     f"'{doc.title}': endnote {label} has no call in the text; it was kept as a note on the whole document",
@@ -701,7 +715,7 @@ def _notes(doc, endnotes, calls, labels, layer_id, result, lines, head_lines) ->
                     "anchor it with `edition note move` or leave it on the whole document",
                 )
             )
-        doc.notes.append(Note(id=f"n{label}", kind=NoteKind.FOOTNOTE, text=tidy_space(text), anchor=anchor, label=label))
+        doc.notes.append(Note(id=f"n{label}", kind=NoteKind.FOOTNOTE, text=tidy_space(text), anchor=call, label=label))
     for label, place, phrase, line in orphans:
         doc.unplaced.append(f"note call {label} after “{phrase}” in {place}, with no note {label} in the file")
         result.warnings.append(

@@ -18,13 +18,6 @@ from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
 from ..model import (
     HEAD_PLACES,
-    LAYOUTS,
-    LENGTH_RE,
-    LINE_NUMBERING,
-    MAX_COLUMNS,
-    NUMBERING,
-    PDF_VARIANTS,
-    PRINTER_MARKS,
     Document,
     Edition,
     Layer,
@@ -37,9 +30,10 @@ from ..model import (
     resolve_anchor,
 )
 from ..names import PERSON, PLACE, Register
+from ..settings import PAGE_FORMATS, PageFormat, settings_problems
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
-from .lines import BlockKey, BlockText, line_at
+from .lines import BlockKey, BlockText, LineMap, line_at
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -50,29 +44,6 @@ FOOTNOTE_KINDS = (NoteKind.FOOTNOTE, NoteKind.TRANSLATOR, NoteKind.GLOSS)
 
 
 # --- page formats -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PageFormat:
-    """Trim size and book margins of one page format (inner < outer: the two
-    inner margins of an opening read as one gutter)."""
-
-    name: str
-    size: str
-    inner: str
-    outer: str
-    top: str
-    bottom: str
-    font_size: str
-    head_chars: int  # the longest running head that fits beside the folio
-
-
-PAGE_FORMATS = {
-    "A5": PageFormat("A5", "148mm 210mm", "15mm", "21mm", "18mm", "22mm", "9.5pt", 58),
-    "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
-    "B5": PageFormat("B5", "176mm 250mm", "19mm", "27mm", "22mm", "26mm", "10.5pt", 70),
-    "A4": PageFormat("A4", "210mm 297mm", "25mm", "36mm", "26mm", "30mm", "11pt", 84),
-}
 
 
 def running_head(title: str, limit: int) -> str:
@@ -501,7 +472,7 @@ def volume_view(
     edition: Edition,
     *,
     register: Register | None = None,
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
 ) -> tuple[VolumeView, list[str]]:
@@ -637,7 +608,7 @@ class KeyedEntry:
 
 
 def apparatus_entries(
-    doc: Document, base: Layer | None, edition: Edition, lines: Mapping | None, folios: Sequence[str] | None = None
+    doc: Document, base: Layer | None, edition: Edition, lines: LineMap | None, folios: Sequence[str] | None = None
 ) -> tuple[tuple[str, ...], list[KeyedEntry]]:
     """The witnesses and entries of the apparatus of the document's other
     layers in the base's language against the printed base layer, keyed to
@@ -646,7 +617,7 @@ def apparatus_entries(
     entry also carries the folio of its line: a line number alone would not
     say which page."""
     app = apparatus_of_versions(doc, base, edition.apparatus)
-    if app is None:
+    if app is None or base is None:  # no apparatus without a base
         return (), []
     witnesses = tuple(app.witnesses)
     texts = {s.id: s.text.get(base.id, "") for s in doc.segments}
@@ -688,7 +659,7 @@ def line_labels(numbers: Sequence[int | None]) -> list[str | None]:
     ]
 
 
-def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: Mapping) -> dict[str, str | None]:
+def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: LineMap) -> dict[str, str | None]:
     """The labels of the apparatus entries at the foot of the page (keyed
     as `Footnote.entry`), from a line map: what the build prints into the
     boxes the layout kept for them (render/lines.py, stamp_labels)."""
@@ -721,23 +692,7 @@ PROVISIONAL_LINE = "00"
 def _check_print_settings(edition: Edition) -> None:
     """Settings that reach the stylesheet are checked here too: an Edition
     made in Python has not been through store.py."""
-    problems = []
-    if edition.layout not in LAYOUTS:
-        problems.append((f"unknown layout {edition.layout!r}", "one of: " + ", ".join(LAYOUTS)))
-    if len(edition.columns) > MAX_COLUMNS or not all(
-        re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", c) for c in edition.columns
-    ):
-        problems.append((f"bad columns {edition.columns!r}", f"up to {MAX_COLUMNS} layer ids or roles"))
-    if edition.line_numbers not in LINE_NUMBERING:
-        problems.append((f"line_numbers cannot be {edition.line_numbers!r}", "one of: " + ", ".join(LINE_NUMBERING)))
-    if edition.bleed is not None and not LENGTH_RE.match(edition.bleed):
-        problems.append((f"bleed must be a length, not {edition.bleed!r}", "e.g. 3mm"))
-    if edition.pdf_variant not in PDF_VARIANTS:
-        problems.append((f"pdf_variant cannot be {edition.pdf_variant!r}", "one of: " + ", ".join(PDF_VARIANTS)))
-    if edition.numbering not in NUMBERING:
-        problems.append((f"numbering cannot be {edition.numbering!r}", "one of: " + ", ".join(NUMBERING)))
-    if edition.marks is not None and edition.marks not in PRINTER_MARKS:
-        problems.append((f"marks cannot be {edition.marks!r}", "one of: " + ", ".join(PRINTER_MARKS)))
+    problems = settings_problems(edition)
     if problems:
         message, hint = problems[0]
         raise EditionError.at(message, hint=f"{hint} (edition.yaml)")
@@ -963,7 +918,7 @@ def _printed_from(doc: Document, main: Layer | None, gaps: str, warnings: list[s
         if layer is None and main is None and seg.text:
             # Text in a layer the document does not declare: print it anyway.
             layer = Layer(id=next(iter(seg.text)), lang="und")
-        if layer is None and seg.text:
+        if layer is None and seg.text and main is not None:  # (without a main layer, text prints as it is: above)
             if gaps == "original" and original is not None and original.id in seg.text:
                 layer = original
                 supplied.append(seg.id)
@@ -1006,7 +961,7 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 def _document_view(
     doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: Mapping | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
+    apparatus_lines: LineMap | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -1063,7 +1018,7 @@ def _document_view(
     base = next((la for la in layers if not parallel or not series.get(la.id)), main)
     witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines, folios)
     foot: tuple[KeyedEntry, ...] = ()
-    if keyed and edition.apparatus_at == "foot":
+    if keyed and base is not None and edition.apparatus_at == "foot":
         labels = line_labels([entry.number for entry in keyed])
         for k, (entry, label) in enumerate(zip(keyed, labels), start=1):
             calls.setdefault((base.id, entry.segment), []).append((entry.call_at, Footnote(
@@ -1299,7 +1254,7 @@ def render_volume(
     templates: list[Path],
     *,
     register: Register | None = None,
-    apparatus_lines: Mapping | None = None,
+    apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
 ) -> RenderedVolume:

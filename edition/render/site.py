@@ -20,6 +20,7 @@ from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError, UsageError
 from ..model import Edition
 from ..names import Register, document_occurrences, matcher
+from ..numerals import roman
 from ..ids import ID_HINT, is_id
 from ..status import board
 from ..store import atomic_write
@@ -168,18 +169,8 @@ def series_label(series: str, n: int) -> str:
             out = GREEK[k] + out
         return out
     if series == "c":
-        return _roman(n)
+        return roman(n)
     return str(n)
-
-
-def _roman(n: int) -> str:
-    out = []
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
 
 
 # --- the site's view ------------------------------------------------------------
@@ -284,7 +275,9 @@ def _apparatus(edition: Edition, doc: DocumentView, paragraphs: dict[str, int], 
     lemma to `points`."""
     base = next((c.layer for c in doc.columns if not c.series), doc.layer)
     source = edition.document(doc.id)
-    app = apparatus_of_versions(source, source.layer(base) if base else None, edition.apparatus)
+    if source is None or base is None:
+        return None
+    app = apparatus_of_versions(source, source.layer(base), edition.apparatus)
     if app is None:
         return None
     witnesses = list(app.witnesses)
@@ -322,13 +315,14 @@ def _names(edition: Edition, doc: DocumentView, file: str, register: Register | 
     `points`, and the places of each name in this document to `found`
     (one link per paragraph and column, title or note). A name in a layer
     this page does not show is not cited."""
-    if pattern is None:
+    source = edition.document(doc.id)
+    if pattern is None or register is None or source is None:  # no pattern without a register
         return
     shown = {(b.layer, b.id) for b in doc.text_blocks()}
     after_text = {n.id for n in (*doc.notes, *doc.archival)}
-    source = edition.document(doc.id)
     places: dict[str, dict[tuple, NamePlace]] = {}
     count = 0
+    key: tuple[str, ...]
     for occ in document_occurrences(source, register, pattern):
         if occ.place == "title":
             key, anchor, label = ("title",), "doc-title", "title"
@@ -359,11 +353,11 @@ def _name_sections(view: VolumeView, found: dict[str, list[NameInDocument]], reg
     by_name = {n.name: n for n in (register.names if register else ())}
     sections = []
     for section in view.index:
-        entries = []
+        entries: list[NameEntry] = []
         for entry in section.entries:
             name = by_name.get(entry.name)
             documents = tuple(found.get(name.id, ())) if name else ()
-            if not documents:
+            if name is None or not documents:
                 continue
             entries.append(NameEntry(
                 id=f"name-{name.id}" if is_id(name.id) else f"name-{len(entries) + 1}",
