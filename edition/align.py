@@ -42,8 +42,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from diff_match_patch import diff_match_patch
-
 from .diff import equal_length
 from .text import words
 
@@ -1222,14 +1220,12 @@ class _ContentAligner:
         self.n, self.m = len(base), len(new)
         self.a_prefix = _prefix(len(s) for s in self.a)
         self.b_prefix = _prefix(len(s) for s in self.b)
-        self.a_bags: list[Counter | None] = [None] * self.n
-        self.b_bags: list[Counter | None] = [None] * self.m
+        self.a_bags: list[str | None] = [None] * self.n
+        self.b_bags: list[str | None] = [None] * self.m
         # For each pair of single units: the tokens in their equal runs once
         # diffed, before that the bound their shared bag of tokens gives.
         self.bounds: dict[tuple[int, int], int] = {}
         self.equal_cache: dict[Span, int] = {}
-        self.dmp = diff_match_patch()
-        self.dmp.Diff_Timeout = 0  # with a timeout it silently degrades to "all replaced"
         self.cost = self._cost_function()
 
     def spans(self) -> list[tuple[Span, float]]:
@@ -1333,21 +1329,21 @@ class _ContentAligner:
         return cost
 
     def _overlap(self, i: int, j: int) -> int:
-        """The bound for a pair of single units: the tokens they share."""
+        """The bound for a pair of single units: the tokens they share,
+        counted as bags. Two bags' common part is the longest common
+        subsequence of their tokens sorted, which rapidfuzz counts."""
         key = (i, j)
         found = self.bounds.get(key)
         if found is None:
-            left, right = self._bag(self.a_bags, self.a, i), self._bag(self.b_bags, self.b, j)
-            if len(left) > len(right):
-                left, right = right, left
-            found = self.bounds[key] = sum(min(c, right[t]) for t, c in left.items() if t in right)
+            found = self.bounds[key] = equal_length(self._bag(self.a_bags, self.a, i), self._bag(self.b_bags, self.b, j))
         return found
 
     @staticmethod
-    def _bag(bags: list, texts: list[str], i: int) -> Counter:
+    def _bag(bags: list, texts: list[str], i: int) -> str:
+        """A unit's tokens in sorted order: its bag, as a string."""
         bag = bags[i]
         if bag is None:
-            bag = bags[i] = Counter(texts[i])
+            bag = bags[i] = "".join(sorted(texts[i]))
         return bag
 
     def _equal(self, a0: int, a1: int, b0: int, b1: int) -> int:
@@ -1362,7 +1358,7 @@ class _ContentAligner:
             if left == right:
                 found = len(left)
             elif len(left) * len(right) <= _EXACT_CELLS:
-                found = equal_length(left, right, dmp=self.dmp)
+                found = equal_length(left, right)
             else:
                 found = shared_in_runs(left, right)
                 if a1 - a0 > 1 or b1 - b0 > 1:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields
 from itertools import accumulate, chain, compress
 
 from diff_match_patch import diff_match_patch
+from rapidfuzz.distance import LCSseq
 
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
 
@@ -382,14 +383,13 @@ def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_mat
     return diffs
 
 
-def equal_length(text1: str, text2: str, backend: str | None = None, dmp: diff_match_patch | None = None) -> int:
-    """The characters in the equal runs of `exact_diff(text1, text2)`,
-    counted without cutting the runs out of the texts."""
-    if text1 == text2:
-        return len(text1)
-    if (backend or BACKEND) == PYTHON:
-        return sum(len(chunk) for op, chunk in exact_diff(text1, text2, PYTHON, dmp) if op == 0)
-    return sum(n for op, n in _native_diff(text1, text2, timelimit=0, checklines=False, cleanup="No") if op == "=")
+def equal_length(text1: str, text2: str, backend: str | None = None) -> int:
+    """The characters in the equal runs of `exact_diff(text1, text2)` (on
+    either backend), counted without making the diff: with no time limit
+    diff-match-patch finds a shortest edit script (Myers' algorithm), whose
+    equal runs are a longest common subsequence, and rapidfuzz measures the
+    length of one bit-parallel, some fifty times faster."""
+    return LCSseq.similarity(text1, text2)
 
 
 # --- The table of stand-in characters --------------------------------------
