@@ -36,13 +36,11 @@ import math
 import os
 import re
 import unicodedata
-import zlib
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .diff import equal_length
+from .diff import TokenTable, equal_length, increasing_run
 from .text import words
 
 CONTENT = "content"
@@ -794,7 +792,7 @@ def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
                     place[key] = index
         where.append({key: place[key] for key, times in count.items() if times == 1})
     pairs = sorted({(i, where[1][key]) for key, i in where[0].items() if key in where[1]}, key=lambda p: (p[0], -p[1]))
-    return _increasing_run([j for _, j in pairs], pairs)
+    return increasing_run([j for _, j in pairs], pairs)
 
 
 def _prefix(values) -> list[float]:
@@ -1169,43 +1167,6 @@ _SHAPE_COST = {(1, 1): 0.0, (1, 0): 2.0, (0, 1): 2.0, (2, 1): 1.0, (1, 2): 1.0, 
 # product when they differ throughout (about 1 µs a cell in pure Python).
 _EXACT_CELLS = 40_000
 
-_FIRST_CODE_POINT = 0x100  # above newlines and the other control characters
-_SURROGATES = range(0xD800, 0xE000)
-
-
-class TokenTable:
-    """Maps each distinct token to one character, so that diff-match-patch
-    can diff lists of tokens as strings. Code points start above the control
-    characters and skip the surrogates; if the table ever outgrows Unicode
-    (over a million distinct tokens), further tokens share characters, which
-    can only make two texts look more alike, never fail."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
-        self.next = _FIRST_CODE_POINT
-
-    def encode(self, tokens: list[str]) -> str:
-        codes = self.codes
-        out = []
-        for token in tokens:
-            code = codes.get(token)
-            if code is None:
-                code = codes[token] = self._fresh(token)
-            out.append(code)
-        return "".join(out)
-
-    def _fresh(self, token: str) -> str:
-        if self.next > 0x10FFFF:
-            span = 0x10FFFF - _FIRST_CODE_POINT - len(_SURROGATES)
-            point = _FIRST_CODE_POINT + zlib.crc32(token.encode("utf-8", "surrogatepass")) % span
-            return chr(point + len(_SURROGATES) if point >= _SURROGATES.start else point)
-        point = self.next
-        self.next += 1
-        if self.next == _SURROGATES.start:
-            self.next = _SURROGATES.stop
-        return chr(point)
-
-
 def content_tokens(text: str) -> list[str]:
     """The words of a paragraph as the content aligner compares them:
     case-folded, with Russian stress marks removed."""
@@ -1214,7 +1175,7 @@ def content_tokens(text: str) -> list[str]:
 
 class _ContentAligner:
     def __init__(self, base: list[str], new: list[str]):
-        table = TokenTable()
+        table = TokenTable(share=True)  # never fails: more than a million distinct words share stand-ins
         self.a = [table.encode(content_tokens(t)) for t in base]
         self.b = [table.encode(content_tokens(t)) for t in new]
         self.n, self.m = len(base), len(new)
@@ -1283,7 +1244,7 @@ class _ContentAligner:
         count_b = Counter(self.b[j0:j1])
         where_b = {s: j for j, s in enumerate(self.b[j0:j1], j0) if count_b[s] == 1}
         pairs = [(i, where_b[s]) for i, s in enumerate(self.a[i0:i1], i0) if s and count_a[s] == 1 and s in where_b]
-        return _increasing_run([j for _, j in pairs], pairs)
+        return increasing_run([j for _, j in pairs], pairs)
 
     def _cost_function(self):
         """cost(a0, a1, b0, b1, limit) of a bead with units on both sides:
@@ -1426,26 +1387,3 @@ def shared_in_runs(left: str, right: str) -> int:
         covered.append(sum(marked))
     bag = sum((Counter(left) & Counter(right)).values())
     return head + tail + min(covered[0], covered[1], bag)
-
-
-def _increasing_run(keys: list[int], items: list) -> list:
-    """The longest run of `items` whose `keys` increase (patience sorting)."""
-    tails: list[int] = []
-    tail_at: list[int] = []
-    previous = [-1] * len(keys)
-    for k, key in enumerate(keys):
-        pos = bisect_left(tails, key)
-        if pos == len(tails):
-            tails.append(key)
-            tail_at.append(k)
-        else:
-            tails[pos] = key
-            tail_at[pos] = k
-        previous[k] = tail_at[pos - 1] if pos else -1
-    out = []
-    k = tail_at[-1] if tail_at else -1
-    while k >= 0:
-        out.append(items[k])
-        k = previous[k]
-    out.reverse()
-    return out
