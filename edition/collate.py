@@ -138,12 +138,12 @@ def lacunae(lacking: list[tuple[str, str, tuple[str, ...]]]) -> list[Lacuna]:
         for start, end in spans:
             by_span.setdefault((start, end), []).append(w)
     out = []
-    for (start, end), witnesses in sorted(by_span.items()):
+    for (start, end), names in sorted(by_span.items()):
         first_words, last_words = lacking[start][1].split(), lacking[end - 1][1].split()
         first = first_words[0] if first_words else ""
         last = last_words[-1] if last_words else ""
         lemma = first if (start == end - 1 and len(first_words) == 1) else f"{first} … {last}"
-        out.append(Lacuna(tuple(sid for sid, _, _ in lacking[start:end]), tuple(witnesses), lemma))
+        out.append(Lacuna(tuple(sid for sid, _, _ in lacking[start:end]), tuple(names), lemma))
     return out
 
 

@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from itertools import accumulate, compress
+from typing import cast
 
 from diff_match_patch import diff_match_patch
 from rapidfuzz.distance import LCSseq
@@ -180,7 +181,8 @@ class Diff:
                 if op.a:
                     by_class[MOVED] = by_class.get(MOVED, 0) + 1
                 continue
-            by_class[op.cls] = by_class.get(op.cls, 0) + 1
+            cls = cast(str, op.cls)  # every change has its class
+            by_class[cls] = by_class.get(cls, 0) + 1
             if op.kind == INSERT:
                 inserted += wb
             elif op.kind == DELETE:
@@ -325,13 +327,13 @@ def diff_segments(
     whole addition or omission. Many pairs (a whole Bible's verses) are
     shared among `workers` processes, by default one per processor from
     PARALLEL_FROM pairs on; the result is the same however they are shared."""
-    pairs = [(a or "", b or "") for a, b in pairs]
+    texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
-        workers = min(_processors(), 4) if len(pairs) >= PARALLEL_FROM else 1
-    if workers > 1 and len(pairs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _diff_in_parallel(pairs, normalizer, workers)
+        workers = min(_processors(), 4) if len(texts) >= PARALLEL_FROM else 1
+    if workers > 1 and len(texts) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _diff_in_parallel(texts, normalizer, workers)
     differ = Differ(normalizer)
-    return [differ.diff(a, b) for a, b in pairs]
+    return [differ.diff(a, b) for a, b in texts]
 
 
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
@@ -545,6 +547,8 @@ class _Side:
         self.word_starts = list(compress(starts, map(WORD.__eq__, kinds)))
         # Keys read in context (see Normalizer.in_context) come one per
         # token; otherwise each token's key is its distinct token's.
+        keys: str | list[str]
+        self.word_codes: set[str] | None
         if codes is not None:
             of = codes.code if in_context is not None or code_of is None else code_of.__getitem__
             keys = "".join(map(of, in_context if in_context is not None else tokens))
@@ -554,6 +558,7 @@ class _Side:
             keys = in_context if in_context is not None else list(map(key_of.__getitem__, tokens))
             self.word_codes = None
             whole = all(keys)
+        self.keys: str | list[str]
         if whole:  # nothing ignored: one unit per token
             self.keys = keys
             self.kinds = kinds
@@ -640,6 +645,7 @@ def _diff_units(ka: list[str] | str, kb: list[str] | str, backend: str = PYTHON,
     """Diff two sequences of keys, or (with `word_codes`, the stand-ins of
     word keys) two strings of stand-in characters."""
     if word_codes is not None:
+        assert isinstance(ka, str) and isinstance(kb, str)  # stand-ins already
         ca, cb, word_chars = ka, kb, word_codes
     else:
         table = TokenTable()
@@ -1257,7 +1263,7 @@ def _mirror(diff: Diff) -> Diff:
     swap_cls = {ADDITION: OMISSION, OMISSION: ADDITION}
     return Diff(
         [
-            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
+            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls) if op.cls is not None else None, op.move)
             for op in diff.ops
         ],
         diff.word_starts[::-1] if diff.word_starts else None,
