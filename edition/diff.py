@@ -136,6 +136,8 @@ class Diff:
     # Where each word of A and of B starts, when the diff that made the ops
     # knew it: the stats then count words without tokenizing again.
     word_starts: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
+    # The stats, when a worker process counted them alongside the diff.
+    counted: Stats | None = field(default=None, repr=False, compare=False)
 
     def a_text(self) -> str:
         return "".join(op.a for op in self.ops)
@@ -157,6 +159,8 @@ class Diff:
         return Diff(_merge_equal(ops), self.word_starts)
 
     def stats(self) -> Stats:
+        if self.counted is not None:
+            return self.counted
         words_a = words_b = equal = inserted = deleted = substituted = moved = 0
         by_class: dict[str, int] = {}
         if self.word_starts is None:
@@ -355,16 +359,18 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
         differ = Differ(normalizer)
         diffs = [differ.diff(a, b) for a, b in shares[0]]
         for future in pending:
-            diffs += [Diff([_op(*op) for op in ops], starts) for ops, starts in future.result()]
+            diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in future.result()]
     return diffs
 
 
-def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None]]:
+def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None, Stats]]:
+    """A worker's share: its diffs, and their stats, counted here rather
+    than afterwards in the one process that waits for every share."""
     differ = Differ(normalizer)
     out = []
     for a, b in pairs:
         d = differ.diff(a, b)
-        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts))
+        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts, d.stats()))
     return out
 
 
