@@ -36,14 +36,11 @@ import math
 import os
 import re
 import unicodedata
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from diff_match_patch import diff_match_patch
-
-from .diff import equal_length
+from .diff import TokenTable, equal_length
 from .numerals import from_roman
 from .runs import longest_increasing
 from .text import words
@@ -1163,43 +1160,6 @@ _SHAPE_COST = {(1, 1): 0.0, (1, 0): 2.0, (0, 1): 2.0, (2, 1): 1.0, (1, 2): 1.0, 
 # product when they differ throughout (about 1 µs a cell in pure Python).
 _EXACT_CELLS = 40_000
 
-_FIRST_CODE_POINT = 0x100  # above newlines and the other control characters
-_SURROGATES = range(0xD800, 0xE000)
-
-
-class TokenTable:
-    """Maps each distinct token to one character, so that diff-match-patch
-    can diff lists of tokens as strings. Code points start above the control
-    characters and skip the surrogates; if the table ever outgrows Unicode
-    (over a million distinct tokens), further tokens share characters, which
-    can only make two texts look more alike, never fail."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
-        self.next = _FIRST_CODE_POINT
-
-    def encode(self, tokens: list[str]) -> str:
-        codes = self.codes
-        out = []
-        for token in tokens:
-            code = codes.get(token)
-            if code is None:
-                code = codes[token] = self._fresh(token)
-            out.append(code)
-        return "".join(out)
-
-    def _fresh(self, token: str) -> str:
-        if self.next > 0x10FFFF:
-            span = 0x10FFFF - _FIRST_CODE_POINT - len(_SURROGATES)
-            point = _FIRST_CODE_POINT + zlib.crc32(token.encode("utf-8", "surrogatepass")) % span
-            return chr(point + len(_SURROGATES) if point >= _SURROGATES.start else point)
-        point = self.next
-        self.next += 1
-        if self.next == _SURROGATES.start:
-            self.next = _SURROGATES.stop
-        return chr(point)
-
-
 def content_tokens(text: str) -> list[str]:
     """The words of a paragraph as the content aligner compares them:
     case-folded, with Russian stress marks removed."""
@@ -1208,20 +1168,18 @@ def content_tokens(text: str) -> list[str]:
 
 class _ContentAligner:
     def __init__(self, base: list[str], new: list[str]):
-        table = TokenTable()
+        table = TokenTable(share=True)  # never fails: more than a million distinct words share stand-ins
         self.a = [table.encode(content_tokens(t)) for t in base]
         self.b = [table.encode(content_tokens(t)) for t in new]
         self.n, self.m = len(base), len(new)
         self.a_prefix = _prefix(len(s) for s in self.a)
         self.b_prefix = _prefix(len(s) for s in self.b)
-        self.a_bags: list[Counter | None] = [None] * self.n
-        self.b_bags: list[Counter | None] = [None] * self.m
+        self.a_bags: list[str | None] = [None] * self.n
+        self.b_bags: list[str | None] = [None] * self.m
         # For each pair of single units: the tokens in their equal runs once
         # diffed, before that the bound their shared bag of tokens gives.
         self.bounds: dict[tuple[int, int], int] = {}
         self.equal_cache: dict[Span, int] = {}
-        self.dmp = diff_match_patch()
-        self.dmp.Diff_Timeout = 0  # with a timeout it silently degrades to "all replaced"
         self.cost = self._cost_function()
 
     def spans(self) -> list[tuple[Span, float]]:
@@ -1325,21 +1283,21 @@ class _ContentAligner:
         return cost
 
     def _overlap(self, i: int, j: int) -> int:
-        """The bound for a pair of single units: the tokens they share."""
+        """The bound for a pair of single units: the tokens they share,
+        counted as bags. Two bags' common part is the longest common
+        subsequence of their tokens sorted, which rapidfuzz counts."""
         key = (i, j)
         found = self.bounds.get(key)
         if found is None:
-            left, right = self._bag(self.a_bags, self.a, i), self._bag(self.b_bags, self.b, j)
-            if len(left) > len(right):
-                left, right = right, left
-            found = self.bounds[key] = sum(min(c, right[t]) for t, c in left.items() if t in right)
+            found = self.bounds[key] = equal_length(self._bag(self.a_bags, self.a, i), self._bag(self.b_bags, self.b, j))
         return found
 
     @staticmethod
-    def _bag(bags: list, texts: list[str], i: int) -> Counter:
+    def _bag(bags: list, texts: list[str], i: int) -> str:
+        """A unit's tokens in sorted order: its bag, as a string."""
         bag = bags[i]
         if bag is None:
-            bag = bags[i] = Counter(texts[i])
+            bag = bags[i] = "".join(sorted(texts[i]))
         return bag
 
     def _equal(self, a0: int, a1: int, b0: int, b1: int) -> int:
@@ -1354,7 +1312,7 @@ class _ContentAligner:
             if left == right:
                 found = len(left)
             elif len(left) * len(right) <= _EXACT_CELLS:
-                found = equal_length(left, right, dmp=self.dmp)
+                found = equal_length(left, right)
             else:
                 found = shared_in_runs(left, right)
                 if a1 - a0 > 1 or b1 - b0 > 1:

@@ -22,13 +22,17 @@ import functools
 import multiprocessing
 import os
 import re
+import zlib
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from itertools import accumulate, chain, compress
+from itertools import accumulate, compress
+from typing import cast
 
 from diff_match_patch import diff_match_patch
+from rapidfuzz.distance import LCSseq
 
+from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
 
 try:
@@ -133,6 +137,8 @@ class Diff:
     # Where each word of A and of B starts, when the diff that made the ops
     # knew it: the stats then count words without tokenizing again.
     word_starts: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
+    # The stats, when a worker process counted them alongside the diff.
+    counted: Stats | None = field(default=None, repr=False, compare=False)
 
     def a_text(self) -> str:
         return "".join(op.a for op in self.ops)
@@ -154,6 +160,8 @@ class Diff:
         return Diff(_merge_equal(ops), self.word_starts)
 
     def stats(self) -> Stats:
+        if self.counted is not None:
+            return self.counted
         words_a = words_b = equal = inserted = deleted = substituted = moved = 0
         by_class: dict[str, int] = {}
         if self.word_starts is None:
@@ -178,7 +186,8 @@ class Diff:
                 if op.a:
                     by_class[MOVED] = by_class.get(MOVED, 0) + 1
                 continue
-            by_class[op.cls] = by_class.get(op.cls, 0) + 1
+            cls = cast(str, op.cls)  # every change has its class
+            by_class[cls] = by_class.get(cls, 0) + 1
             if op.kind == INSERT:
                 inserted += wb
             elif op.kind == DELETE:
@@ -207,9 +216,11 @@ class Differ:
             raise ValueError(f"diff backend {self.backend!r} is not available here (have: {', '.join(BACKENDS)})")
         self.keys: dict[str, str] = {}  # token → its key under the normalizer
         self.kinds: dict[str, str] = {}  # token → WORD, SPACE or PUNCT
-        # The stand-in character of each token's key, kept for every diff of
-        # up to _SHARED_UNITS tokens (see _Codes); "" for an ignored token.
-        self.codes = _Codes()
+        # The stand-in character of each key, and of each token's key (""
+        # for an ignored token), kept for every diff of up to _SHARED_UNITS
+        # tokens.
+        self.codes = TokenTable(PRIVATE_POINTS, size=_PRIVATE_COUNT)
+        self.code_of: dict[str, str] = {}
         self.lenient: dict[Normalizer, dict[str, str]] = {}  # keys under the looser normalizers of the classes
         self.classes: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # change → its class
 
@@ -225,7 +236,8 @@ class Differ:
         ta, tb = tokenize(a), tokenize(b)
         codes = self.codes if len(ta) + len(tb) <= _SHARED_UNITS else None
         if codes is not None and codes.full(len(ta) + len(tb)):
-            codes = self.codes = _Codes()
+            codes = self.codes = TokenTable(PRIVATE_POINTS, size=_PRIVATE_COUNT)
+            self.code_of = {}
         sa, sb = self.side(a, ta, codes), self.side(b, tb, codes)
         if sa.keys == sb.keys:  # the same under the normalizer: nothing to diff
             return Diff([_op(EQUAL, a, b, 0, 0)], (sa.word_starts, sb.word_starts))
@@ -235,7 +247,7 @@ class Differ:
         ops += _to_ops(pieces, sa, sb, self)
         return Diff(_number_moves(_merge_equal(ops)), (sa.word_starts, sb.word_starts))
 
-    def side(self, text: str, tokens: list[str] | None = None, codes: _Codes | None = None) -> _Side:
+    def side(self, text: str, tokens: list[str] | None = None, codes: TokenTable | None = None) -> _Side:
         """A text as units: their keys, or with `codes` their stand-in
         characters (one string)."""
         if tokens is None:
@@ -245,10 +257,13 @@ class Differ:
         for token in distinct.difference(kinds):
             keys[token] = self.normalizer.key(token)
             kinds[token] = token_kind(token)
-        if codes is not None:
-            codes.learn(distinct.difference(codes.of), keys)
+        code_of = None
+        if codes is not None:  # this differ's own table
+            code, code_of = codes.code, self.code_of
+            for token in distinct.difference(code_of):
+                code_of[token] = code(keys[token])
         in_context = self.normalizer.in_context(tokens, [keys[t] for t in tokens]) if self.normalizer.ignore_typography else None
-        return _Side(text, tokens, keys, kinds, codes, in_context)
+        return _Side(text, tokens, keys, kinds, codes, code_of, in_context)
 
     def classify(self, a: str, b: str) -> str:
         """See `classify`."""
@@ -317,13 +332,13 @@ def diff_segments(
     whole addition or omission. Many pairs (a whole Bible's verses) are
     shared among `workers` processes, by default one per processor from
     PARALLEL_FROM pairs on; the result is the same however they are shared."""
-    pairs = [(a or "", b or "") for a, b in pairs]
+    texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
-        workers = min(_processors(), 4) if len(pairs) >= PARALLEL_FROM else 1
-    if workers > 1 and len(pairs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _diff_in_parallel(pairs, normalizer, workers)
+        workers = min(_processors(), 4) if len(texts) >= PARALLEL_FROM else 1
+    if workers > 1 and len(texts) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _diff_in_parallel(texts, normalizer, workers)
     differ = Differ(normalizer)
-    return [differ.diff(a, b) for a, b in pairs]
+    return [differ.diff(a, b) for a, b in texts]
 
 
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
@@ -345,17 +360,43 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
         differ = Differ(normalizer)
         diffs = [differ.diff(a, b) for a, b in shares[0]]
         for future in pending:
-            diffs += [Diff([_op(*op) for op in ops], starts) for ops, starts in future.result()]
+            diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in future.result()]
     return diffs
 
 
-def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None]]:
+def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None, Stats]]:
+    """A worker's share: its diffs, and their stats, counted here rather
+    than afterwards in the one process that waits for every share."""
     differ = Differ(normalizer)
     out = []
     for a, b in pairs:
         d = differ.diff(a, b)
-        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts))
+        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts, d.stats()))
     return out
+
+
+# diff-match-patch's settings, for every diff made here: no time limit
+# (with its default of one second it silently returns "everything
+# replaced" on long texts), the default edit cost (4: only the efficiency
+# clean-up reads it, and nothing here runs that), and in the C++ build no
+# line mode (our stand-ins have no lines) and no clean-up (ours runs in
+# Python after: see _TokenDiffer).
+TIMEOUT = 0.0
+EDIT_COST = 4
+_NATIVE_SETTINGS = {"timelimit": TIMEOUT, "checklines": False, "cleanup": "No"}
+
+
+def set_up(dmp: diff_match_patch) -> diff_match_patch:
+    """Give a diff_match_patch (or a subclass's instance) our settings."""
+    dmp.Diff_Timeout = TIMEOUT
+    dmp.Diff_EditCost = EDIT_COST
+    return dmp
+
+
+def new_dmp() -> diff_match_patch:
+    """The pure-Python diff-match-patch with our settings: for the callers
+    that need its other tools (xIndex, Levenshtein, Bitap matching)."""
+    return set_up(diff_match_patch())
 
 
 def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_match_patch | None = None) -> list[tuple[int, str]]:
@@ -363,13 +404,10 @@ def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_mat
     limit and no clean-up: in C++ where it is installed (some ten times
     faster), else in Python. The same (op, text) pairs either way."""
     if (backend or BACKEND) == PYTHON:
-        if dmp is None:
-            dmp = diff_match_patch()
-            dmp.Diff_Timeout = 0  # never the default 1 s: past it the diff degenerates silently
-        return dmp.diff_main(text1, text2, False)  # no line mode: our characters have no lines
+        return (dmp or new_dmp()).diff_main(text1, text2, False)  # no line mode: our characters have no lines
     diffs: list[tuple[int, str]] = []
     i = j = 0
-    for op, n in _native_diff(text1, text2, timelimit=0, checklines=False, cleanup="No"):
+    for op, n in _native_diff(text1, text2, **_NATIVE_SETTINGS):
         if op == "=":
             diffs.append((0, text1[i : i + n]))
             i, j = i + n, j + n
@@ -382,85 +420,110 @@ def exact_diff(text1: str, text2: str, backend: str | None = None, dmp: diff_mat
     return diffs
 
 
-def equal_length(text1: str, text2: str, backend: str | None = None, dmp: diff_match_patch | None = None) -> int:
-    """The characters in the equal runs of `exact_diff(text1, text2)`,
-    counted without cutting the runs out of the texts."""
-    if text1 == text2:
-        return len(text1)
-    if (backend or BACKEND) == PYTHON:
-        return sum(len(chunk) for op, chunk in exact_diff(text1, text2, PYTHON, dmp) if op == 0)
-    return sum(n for op, n in _native_diff(text1, text2, timelimit=0, checklines=False, cleanup="No") if op == "=")
+def equal_length(text1: str, text2: str, backend: str | None = None) -> int:
+    """The characters in the equal runs of `exact_diff(text1, text2)` (on
+    either backend), counted without making the diff: with no time limit
+    diff-match-patch finds a shortest edit script (Myers' algorithm), whose
+    equal runs are a longest common subsequence, and rapidfuzz measures the
+    length of one bit-parallel, some fifty times faster."""
+    return LCSseq.similarity(text1, text2)
 
 
-# --- The table of stand-in characters --------------------------------------
+# --- The token table -------------------------------------------------------
 
-# The stand-ins are never shown, only compared: from U+E000 (the private use
-# area) up through every later code point to the private use planes 15 and
-# 16 (1,056,768 in all), then U+0000 to U+D7FF. Surrogates are never used.
-_HIGH = 0x110000 - 0xE000
-_TABLE_SIZE = _HIGH + 0xD800
-
+# diff-match-patch diffs characters: to diff tokens, each distinct token (or
+# its key) stands as one character, never shown, only compared. A table
+# draws its stand-ins in one of two orders, never a surrogate: from U+E000
+# (the private use area) up through every later code point to the private
+# use planes 15 and 16, then U+0000 to U+D7FF (1,112,064 in all); or the
+# private use areas alone.
+ALL_POINTS = (range(0xE000, 0x110000), range(0, 0xD800))
+PRIVATE_POINTS = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+_TABLE_SIZE = sum(map(len, ALL_POINTS))
+_PRIVATE_COUNT = sum(map(len, PRIVATE_POINTS))
 
 # A Differ keeps one table of stand-ins for all the short diffs it makes
 # (a Bible's verses share some 30,000 distinct tokens), drawn from the
-# private use areas only: U+E000…U+F8FF, then planes 15 and 16. The clean-up
-# scores a boundary by its characters (letters, spaces, line ends), and every
-# private-use character scores alike, so the labels change nothing: a diff
-# of up to _SHARED_UNITS tokens has at most as many distinct keys, which a
-# table of its own would also have drawn from U+E000…U+F8FF. Longer diffs
-# build their own table (past U+F8FF it holds characters that score as
-# letters).
-_SHARED_UNITS = 0xF900 - 0xE000
-_PRIVATE_COUNT = (0xF900 - 0xE000) + 2 * 0xFFFE  # U+E000…U+F8FF, U+F0000…U+FFFFD, U+100000…U+10FFFD
+# private use areas only. The clean-up scores a boundary by its characters
+# (letters, spaces, line ends), and every private-use character scores
+# alike, so the labels change nothing: a diff of up to _SHARED_UNITS tokens
+# has at most as many distinct keys, which a table of its own would also
+# have drawn from U+E000…U+F8FF. Longer diffs build their own table (past
+# U+F8FF it holds characters that score as letters).
+_SHARED_UNITS = len(PRIVATE_POINTS[0])
+
+
+def _nth(points: tuple[range, ...], n: int) -> int:
+    """The n-th code point of an order."""
+    for span in points:
+        if n < len(span):
+            return span[n]
+        n -= len(span)
+    raise IndexError(n)
+
+
+class TokenTable:
+    """Tokens → one stand-in character each, in order of first use, and the
+    stand-ins of words (tokens that start with a letter or a digit), which a
+    diff aligns first. Past the last of its `points` a new token raises
+    TokenTableFull, or, with `share`, shares the character its hash picks,
+    which can only make two texts look more alike, never fail."""
+
+    def __init__(self, points: tuple[range, ...] = ALL_POINTS, share: bool = False, size: int | None = None) -> None:
+        self.by_key: dict[str, str] = {}  # token (or key) → its stand-in
+        self.words: set[str] = set()
+        self.points = points
+        self.size = sum(map(len, points)) if size is None else size  # a smaller size for tests
+        self.share = share
+        self.next = points[0].start  # the code point the next new token gets
+
+    def full(self, more: int) -> bool:
+        """Whether `more` new tokens might not fit."""
+        return len(self.by_key) + more > self.size
+
+    def code(self, token: str) -> str:
+        """The stand-in of one token; "" for the empty key of an ignored token."""
+        code = self.by_key.get(token)
+        if code is None:
+            if not token:
+                return ""
+            code = self.by_key[token] = chr(self._fresh(token))
+            if token[0].isalnum():
+                self.words.add(code)
+        return code
+
+    def encode(self, tokens) -> str:
+        """The stand-ins of `tokens`, as one string."""
+        by_key, code = self.by_key, self.code
+        return "".join([by_key.get(token) or code(token) for token in tokens])
+
+    def _fresh(self, token: str) -> int:
+        if len(self.by_key) >= self.size:
+            if not self.share:
+                raise TokenTableFull(
+                    f"{len(self.by_key) + 1:,} distinct tokens in one diff; at most {self.size:,} fit: diff the text in smaller pieces"
+                )
+            return _nth(self.points, zlib.crc32(token.encode("utf-8", "surrogatepass")) % self.size)
+        point = self.next
+        self.next = point + 1
+        if not any(self.next in span for span in self.points):  # on to the next range (after the last, the first)
+            at = next(k for k, span in enumerate(self.points) if span.stop == self.next)
+            self.next = self.points[(at + 1) % len(self.points)].start
+        return point
 
 
 def _private(n: int) -> str:
     """The n-th private-use character."""
-    if n < 0xF900 - 0xE000:
-        return chr(0xE000 + n)
-    n -= 0xF900 - 0xE000
-    return chr(0xF0000 + n) if n < 0xFFFE else chr(0x100000 + n - 0xFFFE)
-
-
-class _Codes:
-    """Token → its key's stand-in character ("" for an ignored token), and
-    the stand-ins of word keys."""
-
-    def __init__(self) -> None:
-        self.of: dict[str, str] = {}
-        self.by_key: dict[str, str] = {}
-        self.words: set[str] = set()
-
-    def full(self, more: int) -> bool:
-        """Whether `more` new keys might not fit."""
-        return len(self.by_key) + more > _PRIVATE_COUNT
-
-    def code(self, key: str) -> str:
-        """The stand-in of one key ("" for an ignored token)."""
-        if not key:
-            return ""
-        code = self.by_key.get(key)
-        if code is None:
-            code = self.by_key[key] = _private(len(self.by_key))
-            if key[0].isalnum():
-                self.words.add(code)
-        return code
-
-    def learn(self, tokens, key_of: dict[str, str]) -> None:
-        of, code = self.of, self.code
-        for token in tokens:
-            of[token] = code(key_of[token])
+    return chr(_nth(PRIVATE_POINTS, n))
 
 
 def _code_point(n: int) -> int:
     """The code point standing for the n-th distinct token of a diff."""
-    if n < _HIGH:
-        return 0xE000 + n
-    if n < _TABLE_SIZE:
-        return n - _HIGH
-    raise TokenTableFull(
-        f"{n + 1:,} distinct tokens in one diff; at most {_TABLE_SIZE:,} fit: diff the text in smaller pieces"
-    )
+    if n >= _TABLE_SIZE:
+        raise TokenTableFull(
+            f"{n + 1:,} distinct tokens in one diff; at most {_TABLE_SIZE:,} fit: diff the text in smaller pieces"
+        )
+    return _nth(ALL_POINTS, n)
 
 
 # --- One side of a diff, in units ------------------------------------------
@@ -480,7 +543,8 @@ class _Side:
         tokens: list[str],
         key_of: dict[str, str],
         kind_of: dict[str, str],
-        codes: _Codes | None = None,
+        codes: TokenTable | None = None,
+        code_of: dict[str, str] | None = None,
         in_context: list[str] | None = None,
     ):
         self.text = text
@@ -490,8 +554,10 @@ class _Side:
         self.word_starts = list(compress(starts, map(WORD.__eq__, kinds)))
         # Keys read in context (see Normalizer.in_context) come one per
         # token; otherwise each token's key is its distinct token's.
+        keys: str | list[str]
+        self.word_codes: set[str] | None
         if codes is not None:
-            of = codes.code if in_context is not None else codes.of.__getitem__
+            of = codes.code if in_context is not None or code_of is None else code_of.__getitem__
             keys = "".join(map(of, in_context if in_context is not None else tokens))
             self.word_codes = codes.words
             whole = len(keys) == len(tokens)
@@ -499,6 +565,7 @@ class _Side:
             keys = in_context if in_context is not None else list(map(key_of.__getitem__, tokens))
             self.word_codes = None
             whole = all(keys)
+        self.keys: str | list[str]
         if whole:  # nothing ignored: one unit per token
             self.keys = keys
             self.kinds = kinds
@@ -556,7 +623,7 @@ class _TokenDiffer(diff_match_patch):
 
     def __init__(self, word_chars: set[str], backend: str = PYTHON):
         super().__init__()
-        self.Diff_Timeout = 0  # never the default 1 s: past it the diff degenerates silently
+        set_up(self)
         self.word_chars = word_chars
         self.backend = backend
 
@@ -585,15 +652,12 @@ def _diff_units(ka: list[str] | str, kb: list[str] | str, backend: str = PYTHON,
     """Diff two sequences of keys, or (with `word_codes`, the stand-ins of
     word keys) two strings of stand-in characters."""
     if word_codes is not None:
+        assert isinstance(ka, str) and isinstance(kb, str)  # stand-ins already
         ca, cb, word_chars = ka, kb, word_codes
     else:
-        keys = dict.fromkeys(chain(ka, kb))  # each distinct key once, in order of first use
-        if len(keys) <= _HIGH:
-            table = dict(zip(keys, map(chr, range(0xE000, 0xE000 + len(keys)))))
-        else:
-            table = {key: chr(_code_point(n)) for n, key in enumerate(keys)}
-        word_chars = {ch for key, ch in table.items() if key[0].isalnum()}
-        ca, cb = "".join(map(table.__getitem__, ka)), "".join(map(table.__getitem__, kb))
+        table = TokenTable()
+        ca, cb = table.encode(ka), table.encode(kb)
+        word_chars = table.words
     dmp = _TokenDiffer(word_chars, backend)
     diffs = _drop_small_equalities(_diff_by_words(ca, cb, dmp))
     dmp.diff_cleanupSemantic(diffs)
@@ -918,31 +982,10 @@ def _anchors(ca: str, cb: str) -> list[tuple[int, int]]:
         # Each pair of equal characters, B positions falling within one A
         # position, so that an increasing run uses each position once.
         pairs = [(i, j) for i, ch in enumerate(ca) if ch in rare for j in reversed(where_b[ch])]
-        run = _longest_increasing(pairs)
+        run = longest_increasing([j for _, j in pairs], pairs)
         if run:
             return run
     return []
-
-
-def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest run of pairs whose B positions increase (patience sorting)."""
-    tails: list[int] = []  # tails[k]: the B position that ends the best run of length k+1
-    tail_index: list[int] = []
-    back: list[int] = []
-    for n, (_, j) in enumerate(pairs):
-        k = bisect_left(tails, j)
-        if k == len(tails):
-            tails.append(j)
-            tail_index.append(n)
-        else:
-            tails[k], tail_index[k] = j, n
-        back.append(tail_index[k - 1] if k else -1)
-    run = []
-    n = tail_index[-1] if tail_index else -1
-    while n >= 0:
-        run.append(pairs[n])
-        n = back[n]
-    return run[::-1]
 
 
 # --- Moves ------------------------------------------------------------------
@@ -1202,7 +1245,7 @@ def _mirror(diff: Diff) -> Diff:
     swap_cls = {ADDITION: OMISSION, OMISSION: ADDITION}
     return Diff(
         [
-            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls), op.move)
+            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls) if op.cls is not None else None, op.move)
             for op in diff.ops
         ],
         diff.word_starts[::-1] if diff.word_starts else None,

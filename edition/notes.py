@@ -99,10 +99,9 @@ def carry_span(old_text: str, new_text: str, start: int, end: int) -> tuple[int,
     if found:
         best = min(found, key=lambda at: abs(at - expected))
         return best, best + len(phrase)
-    import diff_match_patch
+    from .diff import new_dmp
 
-    dmp = diff_match_patch.diff_match_patch()
-    dmp.Diff_Timeout = 0  # never the silent "everything replaced" (one segment: small)
+    dmp = new_dmp()
     diffs = dmp.diff_main(old_text, new_text)
     dmp.diff_cleanupSemantic(diffs)
     span = _word_span(new_text, dmp.diff_xIndex(diffs, start), dmp.diff_xIndex(diffs, end))

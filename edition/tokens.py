@@ -290,7 +290,7 @@ def show_invisible(text: str, marks: dict[str, str] | None = None) -> str:
     """`text` with no-break spaces, soft hyphens, zero-width characters and
     BOMs replaced by visible marks (⟨NBSP⟩, ⟨SHY⟩ …), for display only: a
     diff that changes only these would otherwise look empty."""
-    table = INVISIBLE_MARKS if marks is None else marks
+    table: dict[str, str | int | None] = dict(INVISIBLE_MARKS if marks is None else marks)
     if not any(ch in text for ch in table):
         return text
     return text.translate(str.maketrans(table))

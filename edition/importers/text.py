@@ -175,10 +175,13 @@ def _blocks(text: str) -> list[_Block]:
     out = []
     text = text.replace("\r\n", "\n")
     pos = 0
+    first = 1  # the line `pos` stands on, counted on from the previous block's
+    counted = 0
     for sep in [*re.finditer(r"\n\s*\n", text), None]:
         end = sep.start() if sep else len(text)
         chunk = text[pos:end]
-        first = text.count("\n", 0, pos) + 1
+        first += text.count("\n", counted, pos)
+        counted = pos
         numbered = [(first + i, line) for i, line in enumerate(chunk.split("\n")) if line.strip()]
         if numbered:
             lines = [line for _, line in numbered]
