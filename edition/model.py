@@ -377,6 +377,9 @@ class Edition:
     reading_gaps: str = "omit"
     numbering: str = "volume"  # volume | source: see NUMBERING
     glossary: bool = False  # print the term base (terms.yaml) as a glossary in the back matter
+    # Print with each language's typography (curly quotes, en dashes in
+    # ranges, a true ellipsis, thin spaces); the stored text stays as typed.
+    typography: bool = True
     bleed: str | None = None  # "3mm": printed area beyond the trim on each side
     marks: str | None = None  # crop | cross | crop cross: printer's marks in the bleed
     documents: list[Document] = field(default_factory=list)

@@ -387,10 +387,10 @@ class _Fields:
             raise self.error(key, f"'{raw}' is not a language code", "use an ISO 639 code such as en, ru, de")
         return raw
 
-    def boolean(self, key: str) -> bool:
+    def boolean(self, key: str, default: bool = False) -> bool:
         raw = self.text(key)
         if raw is None:
-            return False
+            return default
         if raw in ("true", "yes"):
             return True
         if raw in ("false", "no"):
@@ -433,7 +433,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "schema",
+    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "typography", "schema",
 )  # fmt: skip
 
 
@@ -478,6 +478,7 @@ def read_edition_file(path: Path) -> Edition:
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
         numbering=f.one_of("numbering", NUMBERING, "volume"),
         glossary=f.boolean("glossary"),
+        typography=f.boolean("typography", default=True),
         bleed=bleed,
         marks=marks,
     )
@@ -921,6 +922,7 @@ def edition_tree(edition: Edition) -> dict:
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,
         "numbering": edition.numbering if edition.numbering != "volume" else None,
         "glossary": True if edition.glossary else None,
+        "typography": False if not edition.typography else None,
         "schema": SCHEMA,
     }
 

@@ -39,6 +39,7 @@ from ..model import (
 from ..names import PERSON, PLACE, Register
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
+from ..typography import Typeset, typeset
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -333,6 +334,7 @@ class Block:
     fallback: bool = False
     source: str = ""
     unreviewed: bool = False  # a draft build marks text not yet reviewed (edition/review.py)
+    typeset: Typeset | None = None  # the text as printed, when its typography differs from the stored one
 
 
 @dataclass(frozen=True)
@@ -527,12 +529,13 @@ def volume_view(
     )
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
+    title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
     keywords = ", ".join(["documentary edition", *edition.languages])
     view = VolumeView(
         title=plain(edition.title),
         subtitle=plain(edition.subtitle) if edition.subtitle else None,
-        title_runs=runs(unbroken_ranges(edition.title)),
-        subtitle_runs=runs(unbroken_ranges(edition.subtitle or "")),
+        title_runs=runs(unbroken_ranges(title)),
+        subtitle_runs=runs(unbroken_ranges(subtitle)),
         editors=tuple(plain(e) for e in edition.editors),
         editors_printed=tuple(unbroken_ranges(plain(e)) for e in edition.editors),
         publisher=plain(edition.publisher) if edition.publisher else None,
@@ -541,7 +544,7 @@ def volume_view(
         keywords=keywords,
         page=page,
         documents=documents,
-        running_title=running_head(plain(edition.title), page.head_chars),
+        running_title=running_head(plain(title), page.head_chars),
         bleed=edition.bleed,
         # "crop" asks for the marks a printer expects: crop marks and
         # registration crosses.
@@ -549,7 +552,7 @@ def volume_view(
         line_numbers=edition.line_numbers != "none",
         index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
-        sources=list_of_sources(edition, register),
+        sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
     )
     return view, warnings
@@ -579,11 +582,12 @@ def glossary(edition: Edition) -> tuple[GlossaryEntry, ...]:
     return tuple(out)
 
 
-def list_of_sources(edition: Edition, register: Register | None) -> tuple[SourceGroup, ...]:
+def list_of_sources(edition: Edition, register: Register | None, lang: str | None = None) -> tuple[SourceGroup, ...]:
     """The edition's sources from its documents' data: the archival
     signatures, archive by archive (named from the list of abbreviations
     where it has them), then the publications and archive citations; each
-    with the numbers of its documents, in the volume's order."""
+    with the numbers of its documents, in the volume's order; printed with
+    the typography of `lang`, the volume's language."""
     expansions = {a.abbr: a.expansion for a in (register.abbreviations if register else ())}
     archives: dict[str, dict[str, list[str]]] = {}
     published: dict[str, list[str]] = {}
@@ -597,9 +601,11 @@ def list_of_sources(edition: Edition, register: Register | None) -> tuple[Source
     groups = []
     for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
         title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
-        groups.append(SourceGroup(runs(title), tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
+        entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in archives[archive].items())
+        groups.append(SourceGroup(runs(_set(edition, title, lang).text), entries))
     if published:
-        groups.append(SourceGroup(runs("Publications"), tuple((runs(t), tuple(n)) for t, n in published.items())))
+        entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in published.items())
+        groups.append(SourceGroup(runs("Publications"), entries))
     return tuple(groups)
 
 
@@ -1040,8 +1046,17 @@ def _document_view(
     endnotes: list[EndNote] = []
     archival: list[EndNote] = []
     note_ids = {note.id for note in doc.notes}
+    reading_layer = doc.reading_layer(edition.reading)
+    editorial = reading_layer.lang if reading_layer else None  # the language the editor writes in
+
+    def shown(text: str, lang: str | None = editorial) -> str:
+        return _set(edition, text, lang).text
+
     for note in doc.notes:
-        body = runs(note.text)
+        # A translator's note is in the language of the text it is on; the
+        # editor's notes in the reading text's.
+        anchored = doc.layer(note.anchor.layer) if note.anchor and note.kind is NoteKind.TRANSLATOR else None
+        body = runs(shown(note.text, anchored.lang if anchored else editorial))
         anchor = note.anchor
         if note.kind not in FOOTNOTE_KINDS or anchor is None:
             target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
@@ -1084,7 +1099,8 @@ def _document_view(
 
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
-        made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
+        printed = _set(edition, text, layer.lang)
+        made = pieces(printed.text, [(printed.at(at), n) for at, n in calls.get((layer.id, seg.id), [])], layer.lang)
         return Block(
             kind=seg.kind.value,
             id=seg.id,
@@ -1094,6 +1110,7 @@ def _document_view(
             fallback=fallback,
             source=text,
             unreviewed=seg.id in drafts.get(layer.id, ()),
+            typeset=printed if printed.text != text else None,
         )
 
     blocks: list[Block | ListBlock] = []
@@ -1117,12 +1134,12 @@ def _document_view(
             blocks.append(item)
 
     date = doc.date
-    source: list[tuple[Run, ...]] = [runs(ref.text) for ref in doc.archival_refs]
+    source: list[tuple[Run, ...]] = [runs(shown(ref.text)) for ref in doc.archival_refs]
     if doc.classification:  # as FRUS prints it: "Top Secret; Not to be copied."
         source.append((Run("; ".join(m.rstrip(".") for m in doc.classification) + "."),))
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
-            source.append(runs(extra))
+            source.append(runs(shown(extra)))
     for layer in layers if parallel else ():
         if layer.description and not head_sized(layer.description):
             # Too long for its column's head: the head names the layer, the
@@ -1139,24 +1156,28 @@ def _document_view(
     if remark:
         source.append((Run(remark),))
 
+    def head(text: str, place: str) -> tuple[Piece, ...]:
+        printed = _set(edition, text, editorial)
+        return pieces(printed.text, [(printed.at(at), n) for at, n in calls.get(("", place), [])])
+
     return DocumentView(
         number=number,
         anchor=f"doc-{number}",
         id=doc.id,
-        title=pieces(doc.title, calls.get(("", "title"), [])),
-        title_plain=plain(doc.title),
-        running_title=running_head(plain(doc.title), page.head_chars),
-        date=pieces(date.text, calls.get(("", "date"), [])) if date and date.text else None,
+        title=head(doc.title, "title"),
+        title_plain=plain(shown(doc.title)),
+        running_title=running_head(plain(shown(doc.title)), page.head_chars),
+        date=head(date.text, "date") if date and date.text else None,
         date_supplied=bool(date and date.supplied),
-        place=runs(doc.place) if doc.place else None,
-        summary=tuple(runs(p) for p in _paragraphs(doc.summary)),
+        place=runs(shown(doc.place)) if doc.place else None,
+        summary=tuple(runs(shown(p)) for p in _paragraphs(doc.summary)),
         source=tuple(source),
         lang=_view_lang(columns, main),
         layer=main.id if main else None,
         blocks=tuple(blocks),
         notes=tuple(endnotes),
         archival=tuple(archival),
-        unplaced=tuple(runs(u) for u in doc.unplaced),
+        unplaced=tuple(runs(shown(u)) for u in doc.unplaced),
         columns=columns,
         rows=tuple(rows),
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
@@ -1176,6 +1197,12 @@ def document_number(edition: Edition, doc: Document, number: int, warnings: list
         if warnings is not None:
             warnings.append(f"document {doc.id!r} has no number of its own (numbering: source); printed as No. {number}, its place in the volume")
     return str(number)
+
+
+def _set(edition: Edition, text: str, lang: str | None) -> Typeset:
+    """A stored text as printed: with its language's typography (quotes,
+    dashes, ellipsis, spaces), unless the edition prints text as typed."""
+    return typeset(text, lang if edition.typography else None)
 
 
 def _view_lang(columns: tuple[Column, ...], main: Layer | None) -> str:
@@ -1346,8 +1373,11 @@ def render_volume(
     for doc in view.documents:
         column_of = {c.layer: i for i, c in enumerate(doc.columns)}
         for block in doc.text_blocks():
+            # The line-number pass reads each printed character back to the
+            # stored one it came from.
+            source = block.typeset.aligned(block.source) if block.typeset else block.source
             blocks[(doc.number, block.layer, block.id)] = BlockText(
-                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
+                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source
             )
     return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
 

@@ -264,6 +264,10 @@ def _with_points(doc: DocumentView, points: Points) -> DocumentView:
         todo = points.get((block.layer, block.id))
         if not todo:
             return block
+        if block.typeset is not None:  # offsets in the stored text, as printed
+            return dataclasses.replace(block, pieces=with_points(
+                block.pieces, block.typeset.text, [(block.typeset.at(at), mark) for at, mark in todo]
+            ))
         return dataclasses.replace(block, pieces=with_points(block.pieces, block.source, todo))
 
     blocks = tuple(
