@@ -34,6 +34,9 @@ _NOT_RANGE = re.compile(
 )
 # Web and mail addresses print as typed ("--" in a path is not a dash).
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Quotation marks typed as such stay as typed: a Russian word quoted «…»
+# in a German note keeps its guillemets (only straight marks are set).
+_TYPED_QUOTES = re.compile("[\u00ab\u00bb\u2018-\u201f\u2039\u203a]")
 _WORD = re.compile(r"\w+")
 
 
@@ -153,7 +156,7 @@ def printed(text: str, lang: str | None) -> str:
 def _transform(plain: str, locale: str) -> str:
     from polytypo.text import transform
 
-    keep = sorted(m.span() for pattern in (_ADDRESS, _NOT_RANGE) for m in pattern.finditer(plain))
+    keep = sorted(m.span() for pattern in (_ADDRESS, _NOT_RANGE, _TYPED_QUOTES) for m in pattern.finditer(plain))
     merged: list[list[int]] = []
     for start, end in keep:
         if merged and start <= merged[-1][1]:
