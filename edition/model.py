@@ -366,6 +366,9 @@ class Edition:
     # What the index of persons and places refers to: pages, or page and
     # line ("12.5"), or no index at all.
     index: str = "pages"  # pages | lines | none
+    # Where index entries in Cyrillic stand: after the Latin ones, or among
+    # them under their transliteration (ALA-LC).
+    index_cyrillic: str = "after"  # after | transliterated
     # A PDF standard to meet: tagged PDF/UA for readers with assistive
     # technology, PDF/A for archiving; "none" for a plain PDF.
     pdf_variant: str = "none"
@@ -402,6 +405,7 @@ LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")
 APPARATUS_PLACES = ("foot", "end")
 INDEX_REFERENCES = ("pages", "lines", "none")
+INDEX_CYRILLIC = ("after", "transliterated")
 PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
 READING_GAPS = ("omit", "original")
 # Which number a document prints: the volume's running number, or the

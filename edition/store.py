@@ -31,6 +31,7 @@ from .model import (
     APPARATUS,
     APPARATUS_PLACES,
     HEAD_PLACES,
+    INDEX_CYRILLIC,
     INDEX_REFERENCES,
     PDF_VARIANTS,
     READING_GAPS,
@@ -433,7 +434,7 @@ def _kind(value) -> str:
 EDITION_FIELDS = (
     "title", "subtitle", "editors", "publisher", "year", "languages", "page_size", "layout",
     "columns", "line_numbers", "bleed", "marks", "apparatus", "apparatus_at", "index",
-    "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "typography", "schema",
+    "index_cyrillic", "pdf_variant", "reading", "reading_gaps", "numbering", "glossary", "typography", "schema",
 )  # fmt: skip
 
 
@@ -473,6 +474,7 @@ def read_edition_file(path: Path) -> Edition:
         apparatus=f.one_of("apparatus", APPARATUS, "substantive"),
         apparatus_at=f.one_of("apparatus_at", APPARATUS_PLACES, "foot"),
         index=f.one_of("index", INDEX_REFERENCES, "pages"),
+        index_cyrillic=f.one_of("index_cyrillic", INDEX_CYRILLIC, "after"),
         pdf_variant=f.one_of("pdf_variant", PDF_VARIANTS, "none"),
         reading=f.text("reading"),
         reading_gaps=f.one_of("reading_gaps", READING_GAPS, "omit"),
@@ -917,6 +919,7 @@ def edition_tree(edition: Edition) -> dict:
         "apparatus": edition.apparatus if edition.apparatus != "substantive" else None,
         "apparatus_at": edition.apparatus_at if edition.apparatus_at != "foot" else None,
         "index": edition.index if edition.index != "pages" else None,
+        "index_cyrillic": edition.index_cyrillic if edition.index_cyrillic != "after" else None,
         "pdf_variant": edition.pdf_variant if edition.pdf_variant != "none" else None,
         "reading": edition.reading,
         "reading_gaps": edition.reading_gaps if edition.reading_gaps != "omit" else None,

@@ -36,7 +36,7 @@ from ..model import (
     plain,
     resolve_anchor,
 )
-from ..names import PERSON, PLACE, Register
+from ..names import PERSON, PLACE, Register, headnote_paragraphs, index_key
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
 from ..typography import Typeset, typeset
@@ -622,7 +622,7 @@ def _index_sections(edition: Edition, register: Register | None, refs: Mapping[s
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
         entries = tuple(
             IndexEntry(name.name, tuple(refs[name.id]))
-            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: collation_key(n.name))
+            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: index_key(n.name, edition.index_cyrillic))
             if name.id in refs
         )
         if entries:
@@ -1170,7 +1170,7 @@ def _document_view(
         date=head(date.text, "date") if date and date.text else None,
         date_supplied=bool(date and date.supplied),
         place=runs(shown(doc.place)) if doc.place else None,
-        summary=tuple(runs(shown(p)) for p in _paragraphs(doc.summary)),
+        summary=tuple(runs(shown(p)) for p in headnote_paragraphs(doc.summary)),
         source=tuple(source),
         lang=_view_lang(columns, main),
         layer=main.id if main else None,
@@ -1220,12 +1220,6 @@ def note_anchor(number: int, note_id: str) -> str:
 
 def _endnote(note: Note, number: int, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
     return EndNote(note.id, note.kind.value, note.label, lemma or None, where, body, note_anchor(number, note.id))
-
-
-def _paragraphs(text: str | None) -> list[str]:
-    if not text:
-        return []
-    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 # --- templates ------------------------------------------------------------------

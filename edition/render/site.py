@@ -334,8 +334,12 @@ def _names(edition: Edition, doc: DocumentView, file: str, register: Register | 
     places: dict[str, dict[tuple, NamePlace]] = {}
     count = 0
     for occ in document_occurrences(source, register, pattern):
-        if occ.place == "title":
+        if occ.place in ("title", "place", "date"):
             key, anchor, label = ("title",), "doc-title", "title"
+        elif occ.place.startswith("summary:"):
+            key, anchor, label = ("headnote",), "headnote", "headnote"
+        elif occ.place == "source":
+            key, anchor, label = ("source",), "source-note", "source note"
         elif occ.place.startswith("note:"):
             note = occ.place[5:]
             if note not in labels and note not in after_text:
