@@ -256,3 +256,15 @@ def test_the_setting_is_written_only_when_off(tmp_path):
     assert "typography" not in {k for k, v in store.edition_tree(edition).items() if v is not None}
     edition.typography = False
     assert store.edition_tree(edition)["typography"] is False
+
+
+def test_the_site_prints_as_typed_with_no_typography(tmp_path, cli):
+    root = copy_sample(tmp_path / "sample")
+    result = cli("site", "--edition", str(root), "--no-typography")
+    assert result.exit_code == 0, result.output
+    page = (root / "build" / "site" / "1953-06-26-secret-memorandum-secretary-moscow.html").read_text("utf-8")
+    assert "&#34;provocative&#34;" in page and "“provocative”" not in page
+    again = cli("site", "--edition", str(root), "--typography")
+    assert again.exit_code == 0, again.output
+    page = (root / "build" / "site" / "1953-06-26-secret-memorandum-secretary-moscow.html").read_text("utf-8")
+    assert "“provocative”" in page
