@@ -600,9 +600,10 @@ def list_of_sources(edition: Edition, register: Register | None, lang: str | Non
                 published.setdefault(text, []).append(label)
     groups = []
     for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
-        title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
+        name = _set(edition, expansions.get(archive, ""), lang).text
+        title = f"{archive} — {name}" if archive in expansions else archive or "Other archives"
         entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in archives[archive].items())
-        groups.append(SourceGroup(runs(_set(edition, title, lang).text), entries))
+        groups.append(SourceGroup(runs(title), entries))
     if published:
         entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in published.items())
         groups.append(SourceGroup(runs("Publications"), entries))
