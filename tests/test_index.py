@@ -154,3 +154,22 @@ def test_names_in_the_text_keep_their_lines(volume):
     # Khrushchev is named in the text of several documents: cited by line.
     entry = _entry(volume["pages"], "Khrushchev")
     assert re.search(r"\d+\.\d+", entry), entry
+
+
+def test_the_sites_index_links_a_name_to_the_headnote_that_prints_it(tmp_path, cli):
+    root = copy_sample(tmp_path / "sample")
+    names = (root / "names.yaml").read_text()
+    (root / "names.yaml").write_text(names.replace("places:\n", "places:\n- id: east-berlin\n  name: East Berlin\n  forms:\n  - East Berlin\n", 1))
+    result = cli("site", "--edition", str(root))
+    assert result.exit_code == 0, result.output
+    import lxml.html
+
+    site = root / "build" / "site"
+    tree = lxml.html.document_fromstring((site / "names.html").read_bytes())
+    (entry,) = tree.xpath("//dt[normalize-space()='East Berlin']/following-sibling::dd[1]")
+    links = [a.get("href") for a in entry.iter("a")]
+    target = f"{MIKHAILOV}.html#headnote"
+    assert target in links, links
+    page = lxml.html.document_fromstring((site / f"{MIKHAILOV}.html").read_bytes())
+    (headnote,) = page.xpath("//*[@id='headnote']")
+    assert "East Berlin" in headnote.text_content()
