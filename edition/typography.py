@@ -37,6 +37,9 @@ _ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Quotation marks typed as such stay as typed: a Russian word quoted «…»
 # in a German note keeps its guillemets (only straight marks are set).
 _TYPED_QUOTES = re.compile("[\u00ab\u00bb\u2018-\u201f\u2039\u203a]")
+# A row of more than three dots (a leader, an omission the source marked
+# so) prints as typed: only three make an ellipsis.
+_DOTS = re.compile(r"\.{4,}")
 _WORD = re.compile(r"\w+")
 
 
@@ -159,14 +162,23 @@ def printed(text: str, lang: str | None) -> str:
 def _transform(plain: str, locale: str) -> str:
     from polytypo.text import transform
 
-    keep = sorted(m.span() for pattern in (_ADDRESS, _NOT_RANGE, _TYPED_QUOTES) for m in pattern.finditer(plain))
+    keep = sorted(m.span() for pattern in (_ADDRESS, _NOT_RANGE, _TYPED_QUOTES, _DOTS) for m in pattern.finditer(plain))
     merged: list[list[int]] = []
     for start, end in keep:
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return transform(plain, locale=locale, rules=RULES, protect=merged or None)
+    out = transform(plain, locale=locale, rules=RULES, protect=merged or None)
+    return _CITED_NUMBER.sub("\\1.\u00a0", out)
+
+
+# An archival or bibliographic abbreviation keeps the number it cites on its
+# line ("pp. 125–126", "op. 30", "ll. 87–91", "стр. 5"): polytypo binds
+# only what each locale lists, and no locale lists these.
+_CITED_NUMBER = re.compile(
+    r"(?i)(?<![\w.])(pp?|ll?|ff?|fols?|op|d|nos?|vols?|docs?|nr|s|стр|лл?|ф|оп|д|т)\. (?=\d)"
+)
 
 
 def _offsets(before: str, after: str) -> list[int] | None:

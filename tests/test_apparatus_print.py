@@ -226,7 +226,7 @@ def test_list_of_sources_from_the_documents_data(built):
     for number, doc in enumerate(ws.edition.documents, start=1):
         for ref in doc.archival_refs:
             # As printed: with the typography of English ("ll. 87–91").
-            cited = printed(ref.text, "en").replace("\u2060", "")
+            cited = " ".join(printed(ref.text, "en").replace("\u2060", "").split())
             assert f"{cited} No. {number}" in text, (cited, text[:300])
     assert "RGANI — Russian State Archive of Contemporary History" in text
     assert text.index("RGANI —") < text.index("TsKhSD —") < text.index("Publications")

@@ -1145,7 +1145,7 @@ def _document_view(
         if layer.description and not head_sized(layer.description):
             # Too long for its column's head: the head names the layer, the
             # source note says what it is.
-            source.append((Run(f"{layer_label(doc, layer)}: {layer.description}"),))
+            source.append((Run(shown(f"{layer_label(doc, layer)}: {layer.description}")),))
     if (
         main is not None and main.role is LayerRole.TRANSLATION
         and not any(la.role is LayerRole.ORIGINAL for la in layers)
@@ -1153,7 +1153,7 @@ def _document_view(
     ):
         # What the reader has before them, when it is not the original (unless
         # the source's own credit line already says who translated it).
-        source.append((Run(layer_label(doc, main, source=True).rstrip(".") + "."),))
+        source.append((Run(shown(layer_label(doc, main, source=True).rstrip(".") + ".")),))
     if remark:
         source.append((Run(remark),))
 
