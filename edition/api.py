@@ -306,6 +306,7 @@ def build(
     reading: str | None = None,
     force: bool = False,
     final: bool = False,
+    typography: bool | None = None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. A `final` build refuses (EditionError listing each
@@ -313,7 +314,8 @@ def build(
     approved (see `final_problems`); a draft build marks unreviewed text. `layout` and `columns` override edition.yaml for this
     build (columns without a layout mean the parallel layout), `reading`
     the reading text of every document (a layer id or a language code, over
-    edition.yaml's and the documents' own choices); `progress`
+    edition.yaml's and the documents' own choices), `typography` whether
+    text is set with its language's typography (edition.yaml's `typography`); `progress`
     hears each page laid out (see render.pdf.build_pdf); `jobs` worker
     processes lay out a large volume in parts (default: one per core).
     `out` and `html` must be regular files or new ones, never the
@@ -325,7 +327,7 @@ def build(
     from .render import build_pdf, templates_dirs
 
     ws = open_workspace(root)
-    edition = _laid_out(ws.edition, layout, columns, reading)
+    edition = _laid_out(ws.edition, layout, columns, reading, typography)
     if final:
         problems = final_problems(ws, edition)
         if problems:
@@ -355,9 +357,10 @@ def _output_folder(root: Path, out: Path | None, default: str, force: bool) -> P
 
 
 def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None,
-               overwrite: bool = False, force: bool = False, reading: str | None = None):
+               overwrite: bool = False, force: bool = False, reading: str | None = None, typography: bool | None = None):
     """Write the edition as a folder of static HTML pages (default
-    build/site/), readable offline; `layout` and `columns` as for `build`.
+    build/site/), readable offline; `layout`, `columns`, `reading` and
+    `typography` as for `build`.
     A folder that holds other files than a site of ours is refused unless
     `overwrite` (and even then only our files are replaced); a folder that
     is a symbolic link only with `force`, one of the edition's sources
@@ -366,16 +369,22 @@ def build_site(root: Path, out: Path | None = None, *, layout: str | None = None
     from .render.site import write_site
 
     ws = open_workspace(root)
-    edition = _laid_out(ws.edition, layout, columns, reading)
+    edition = _laid_out(ws.edition, layout, columns, reading, typography)
     out = _output_folder(root, out, "build/site", force)
     return write_site(edition, ws.edition.register, out, templates=templates_dirs(Path(root)), overwrite=overwrite, terms=ws.terms)
 
 
-def _laid_out(edition: Edition, layout: str | None, columns: list[str] | None, reading: str | None = None) -> Edition:
-    """The edition with this build's layout, columns and reading text
-    (command-line choices over edition.yaml's and, for the reading text,
-    over each document's own; columns alone ask for the parallel layout)."""
+def _laid_out(
+    edition: Edition, layout: str | None, columns: list[str] | None, reading: str | None = None, typography: bool | None = None
+) -> Edition:
+    """The edition with this build's layout, columns, reading text and
+    typography (command-line choices over edition.yaml's and, for the
+    reading text, over each document's own; columns alone ask for the
+    parallel layout)."""
     import dataclasses
+
+    if typography is not None:
+        edition = dataclasses.replace(edition, typography=typography)
 
     if reading is not None:
         if not any(doc.named_layer(reading) for doc in edition.documents):

@@ -72,6 +72,10 @@ ReadingOption = Annotated[
     Optional[str],
     typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
 ]
+TypographyOption = Annotated[
+    Optional[bool],
+    typer.Option("--typography/--no-typography", help="Set text with its language's quotes, dashes and spaces, or print it as typed (default: edition.yaml, else on)."),
+]
 DOC_HELP = (
     "The document: its id, the start of its id that no other id shares, or its number in "
     "`edition list` (a number up to the count of documents is that position; a longer one, "
@@ -362,6 +366,7 @@ def build(
     pdf_variant: Annotated[Optional[PdfVariant], typer.Option(help="A PDF standard to meet: tagged and accessible (pdf/ua) or archival (pdf/a); default: edition.yaml.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
     reading: ReadingOption = None,
+    typography: TypographyOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     final: Annotated[bool, typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`).")] = False,
     edition: EditionOption = None,
@@ -380,7 +385,7 @@ def build(
     with _progress_bar() as progress:
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final,
+            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final, typography=typography,
         )
     _say(f"wrote {path} ({report.pages} pages)")
     if report.warnings:
@@ -397,6 +402,7 @@ def site(
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
     reading: ReadingOption = None,
+    typography: TypographyOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     edition: EditionOption = None,
 ):
@@ -405,7 +411,7 @@ def site(
 
     report = api.build_site(
         _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite,
-        reading=reading, force=force,
+        reading=reading, force=force, typography=typography,
     )
     for warning in report.warnings:
         _say(f"warning: {warning}")

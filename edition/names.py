@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from .model import PERSON, PLACE, Abbreviation, Document, Edition, Name, Register
 
-__all__ = ["PERSON", "PLACE", "Abbreviation", "Name", "Occurrence", "Register", "Matcher", "matcher", "occurrences", "unused"]
+__all__ = [
+    "PERSON", "PLACE", "Abbreviation", "Name", "Occurrence", "Register", "Matcher",
+    "head_texts", "index_key", "matcher", "occurrences", "unused",
+]
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,10 @@ class Occurrence:
     name: str  # the register id
     document: str
     layer: str
-    place: str  # a segment id, "title", or "note:<id>"
+    # Where it stands: a segment id, "title", "note:<id>", or a part of the
+    # document's head: "place" and "date" (the dateline), "summary:<n>"
+    # (the n-th paragraph of the headnote), "source" (the source note).
+    place: str
     start: int
     end: int
     form: str  # the text as it stands
@@ -156,6 +162,7 @@ def document_occurrences(doc: Document, register: Register, pattern: Matcher | N
     out = []
     head_layer = doc.layers[0].id if doc.layers else ""
     places = [("title", {head_layer: doc.title})]
+    places += [(place, {head_layer: text}) for place, text in head_texts(doc) if text]
     places += [(s.id, s.text) for s in doc.segments]
     places += [(f"note:{n.id}", {n.anchor.layer if n.anchor else head_layer: n.text}) for n in doc.notes]
     for place, texts in places:
@@ -163,6 +170,40 @@ def document_occurrences(doc: Document, register: Register, pattern: Matcher | N
             for start, end, name in pattern.find(text):
                 out.append(Occurrence(name.id, doc.id, layer_id, place, start, end, text[start:end]))
     return out
+
+
+def head_texts(doc: Document) -> list[tuple[str, str]]:
+    """The texts of a document's head other than its title, as printed
+    around it, with their places: the dateline, each paragraph of the
+    headnote (its summary), and the lines of the source note."""
+    out = [("place", doc.place or ""), ("date", doc.date.text if doc.date else "")]
+    out += [(f"summary:{n}", text) for n, text in enumerate(headnote_paragraphs(doc.summary), start=1)]
+    out += [("source", ref.text) for ref in doc.archival_refs]
+    out += [("source", text or "") for text in (doc.citation, doc.publication, doc.credit, doc.rights)]
+    return out
+
+
+def headnote_paragraphs(text: str | None) -> list[str]:
+    """A headnote's paragraphs (blank lines part them), as printed."""
+    if not text:
+        return []
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def index_key(name: str, cyrillic: str = "after") -> tuple:
+    """The sort key of an index entry, by the Unicode Collation Algorithm:
+    an entry in Cyrillic sorts after the Latin ones ("after"), or under
+    its transliteration (ALA-LC) among them ("transliterated")."""
+    from .text import collation_key
+
+    if cyrillic == "transliterated" and _CYRILLIC.search(name):
+        import iuliia
+
+        return collation_key(iuliia.ALA_LC_ALT.translate(name))
+    return collation_key(name)
+
+
+_CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
 def unused(register: Register, found: list[Occurrence]) -> list[Name]:

@@ -45,6 +45,7 @@ LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")
 APPARATUS_PLACES = ("foot", "end")
 INDEX_REFERENCES = ("pages", "lines", "none")
+INDEX_CYRILLIC = ("after", "transliterated")
 PDF_VARIANTS = ("none", "pdf/ua-1", "pdf/ua-2", "pdf/a-2u", "pdf/a-3u")
 READING_GAPS = ("omit", "original")
 # Which number a document prints: the volume's running number, or the
@@ -156,6 +157,9 @@ class Settings:
     # What the index of persons and places refers to: pages, or page and
     # line ("12.5"), or no index at all.
     index: str = setting("what the index of persons and places refers to", "word", "pages", choices=INDEX_REFERENCES)
+    # Where index entries in Cyrillic stand: after the Latin ones, or among
+    # them under their transliteration (ALA-LC).
+    index_cyrillic: str = setting("where Cyrillic index entries stand", "word", "after", choices=INDEX_CYRILLIC)
     # A PDF standard to meet: tagged PDF/UA for readers with assistive
     # technology, PDF/A for archiving; "none" for a plain PDF.
     pdf_variant: str = setting("a PDF standard to meet", "word", "none", choices=PDF_VARIANTS)
@@ -170,6 +174,9 @@ class Settings:
     )  # fmt: skip
     numbering: str = setting("which number a document prints", "word", "volume", choices=NUMBERING)
     glossary: bool = setting("print the term base (terms.yaml) as a glossary in the back matter", "flag", False)
+    # Print with each language's typography (curly quotes, en dashes in
+    # ranges, a true ellipsis, thin spaces); the stored text stays as typed.
+    typography: bool = setting("print with each language's typography (quotes, dashes)", "flag", True)
 
 
 def _described() -> tuple[Setting, ...]:

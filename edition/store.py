@@ -380,10 +380,10 @@ class _Fields:
             raise self.error(key, f"'{raw}' is not a language code", "use an ISO 639 code such as en, ru, de")
         return raw
 
-    def boolean(self, key: str) -> bool:
+    def boolean(self, key: str, default: bool = False) -> bool:
         raw = self.text(key)
         if raw is None:
-            return False
+            return default
         if raw in ("true", "yes"):
             return True
         if raw in ("false", "no"):
@@ -451,7 +451,7 @@ def _read_setting(f: _Fields, setting: Setting) -> Any:
     """One setting of edition.yaml, checked (an empty word or text is the
     same as none: the default)."""
     if setting.kind == "flag":
-        return f.boolean(setting.name)
+        return f.boolean(setting.name, setting.default)
     if setting.kind == "list":
         value: Any = [c.strip() for item in f.strings(setting.name) for c in item.split(",") if c.strip()]
     elif setting.kind == "word":

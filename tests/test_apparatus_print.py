@@ -219,14 +219,18 @@ def test_list_of_sources_from_the_documents_data(built):
     """Every archival signature and publication of the sample, under its
     archive (named from the abbreviations), with the numbers of its
     documents."""
-    text = next(_flat(t) for t in built["pages"] if "Publications" in t and "sources" in t.lower())
+    from edition.typography import printed
+
+    text = next(_flat(t) for t in built["pages"] if "Publications" in t and "sources" in t.lower()).replace("\u2060", "")
     ws = api.open_workspace(built["root"])
     for number, doc in enumerate(ws.edition.documents, start=1):
         for ref in doc.archival_refs:
-            assert f"{ref.text} No. {number}" in text, (ref.text, text[:300])
+            # As printed: with the typography of English ("ll. 87–91").
+            cited = " ".join(printed(ref.text, "en").replace("\u2060", "").split())
+            assert f"{cited} No. {number}" in text, (cited, text[:300])
     assert "RGANI — Russian State Archive of Contemporary History" in text
     assert text.index("RGANI —") < text.index("TsKhSD —") < text.index("Publications")
-    assert "Wir wollen freie Menschen sein (Köln: Bund, 1993), pp. 125-126. No. 1" in text
+    assert "Wir wollen freie Menschen sein (Köln: Bund, 1993), pp. 125–126. No. 1" in text
 
 
 def test_the_apparatus_at_the_foot_overprints_nothing(built):

@@ -22,7 +22,7 @@ import pytest
 
 from edition import api
 from edition.model import Name, Register
-from edition.names import matcher, occurrences
+from edition.names import head_texts, matcher, occurrences
 
 from .conftest import REPO, snapshot
 from .former_register import former_pattern
@@ -275,6 +275,8 @@ def test_register_finds_what_the_former_matcher_found_in_the_sample_edition():
     ws = api.open_workspace(REPO)
     texts = [t for d in ws.edition.documents for s in d.segments for t in s.text.values()]
     texts += [n.text for d in ws.edition.documents for n in d.notes] + [d.title for d in ws.edition.documents]
+    # The index counts every printed text: the dateline, headnote and source note too.
+    texts += [t for d in ws.edition.documents for _, t in head_texts(d) if t]
     assert len(ws.register.names) > 5 and len(texts) > 50
     total = 0
     for text in texts:

@@ -43,8 +43,8 @@ def test_edition_yaml_round_trips_every_setting(tmp_path):
     values = {
         "page_size": "B5", "layout": "parallel", "columns": ["ru", "en"], "line_numbers": "page",
         "bleed": "3mm", "marks": "crop cross", "apparatus": "all", "apparatus_at": "end", "index": "lines",
-        "pdf_variant": "pdf/ua-1", "reading": "en.2", "reading_gaps": "original", "numbering": "source",
-        "glossary": True,
+        "index_cyrillic": "transliterated", "pdf_variant": "pdf/ua-1", "reading": "en.2", "reading_gaps": "original", "numbering": "source",
+        "glossary": True, "typography": False,
     }  # fmt: skip
     assert set(values) == {s.name for s in SETTINGS}
     (tmp_path / "seeds").mkdir()

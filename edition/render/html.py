@@ -29,10 +29,11 @@ from ..model import (
     plain,
     resolve_anchor,
 )
-from ..names import PERSON, PLACE, Register
+from ..names import PERSON, PLACE, Register, headnote_paragraphs, index_key
 from ..settings import PAGE_FORMATS, PageFormat, settings_problems
 from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
+from ..typography import Typeset, typeset
 from .lines import BlockKey, BlockText, LineMap, line_at
 
 TEMPLATE = "volume.html.j2"
@@ -305,6 +306,7 @@ class Block:
     fallback: bool = False
     source: str = ""
     unreviewed: bool = False  # a draft build marks text not yet reviewed (edition/review.py)
+    typeset: Typeset | None = None  # the text as printed, when its typography differs from the stored one
 
 
 @dataclass(frozen=True)
@@ -495,12 +497,13 @@ def volume_view(
     )
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
+    title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
     keywords = ", ".join(["documentary edition", *edition.languages])
     view = VolumeView(
         title=plain(edition.title),
         subtitle=plain(edition.subtitle) if edition.subtitle else None,
-        title_runs=runs(unbroken_ranges(edition.title)),
-        subtitle_runs=runs(unbroken_ranges(edition.subtitle or "")),
+        title_runs=runs(unbroken_ranges(title)),
+        subtitle_runs=runs(unbroken_ranges(subtitle)),
         editors=tuple(plain(e) for e in edition.editors),
         editors_printed=tuple(unbroken_ranges(plain(e)) for e in edition.editors),
         publisher=plain(edition.publisher) if edition.publisher else None,
@@ -509,7 +512,7 @@ def volume_view(
         keywords=keywords,
         page=page,
         documents=documents,
-        running_title=running_head(plain(edition.title), page.head_chars),
+        running_title=running_head(plain(title), page.head_chars),
         bleed=edition.bleed,
         # "crop" asks for the marks a printer expects: crop marks and
         # registration crosses.
@@ -517,7 +520,7 @@ def volume_view(
         line_numbers=edition.line_numbers != "none",
         index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
-        sources=list_of_sources(edition, register),
+        sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
     )
     return view, warnings
@@ -547,11 +550,12 @@ def glossary(edition: Edition) -> tuple[GlossaryEntry, ...]:
     return tuple(out)
 
 
-def list_of_sources(edition: Edition, register: Register | None) -> tuple[SourceGroup, ...]:
+def list_of_sources(edition: Edition, register: Register | None, lang: str | None = None) -> tuple[SourceGroup, ...]:
     """The edition's sources from its documents' data: the archival
     signatures, archive by archive (named from the list of abbreviations
     where it has them), then the publications and archive citations; each
-    with the numbers of its documents, in the volume's order."""
+    with the numbers of its documents, in the volume's order; printed with
+    the typography of `lang`, the volume's language."""
     expansions = {a.abbr: a.expansion for a in (register.abbreviations if register else ())}
     archives: dict[str, dict[str, list[str]]] = {}
     published: dict[str, list[str]] = {}
@@ -564,10 +568,13 @@ def list_of_sources(edition: Edition, register: Register | None) -> tuple[Source
                 published.setdefault(text, []).append(label)
     groups = []
     for archive in sorted(archives, key=lambda a: (a == "", collation_key(a))):
-        title = f"{archive} — {expansions[archive]}" if archive in expansions else archive or "Other archives"
-        groups.append(SourceGroup(runs(title), tuple((runs(t), tuple(n)) for t, n in archives[archive].items())))
+        name = _set(edition, expansions.get(archive, ""), lang).text
+        title = f"{archive} — {name}" if archive in expansions else archive or "Other archives"
+        entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in archives[archive].items())
+        groups.append(SourceGroup(runs(title), entries))
     if published:
-        groups.append(SourceGroup(runs("Publications"), tuple((runs(t), tuple(n)) for t, n in published.items())))
+        entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in published.items())
+        groups.append(SourceGroup(runs("Publications"), entries))
     return tuple(groups)
 
 
@@ -584,7 +591,7 @@ def _index_sections(edition: Edition, register: Register | None, refs: Mapping[s
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
         entries = tuple(
             IndexEntry(name.name, tuple(refs[name.id]))
-            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: collation_key(n.name))
+            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: index_key(n.name, edition.index_cyrillic))
             if name.id in refs
         )
         if entries:
@@ -988,8 +995,17 @@ def _document_view(
     endnotes: list[EndNote] = []
     archival: list[EndNote] = []
     note_ids = {note.id for note in doc.notes}
+    reading_layer = doc.reading_layer(edition.reading)
+    editorial = reading_layer.lang if reading_layer else None  # the language the editor writes in
+
+    def shown(text: str, lang: str | None = editorial) -> str:
+        return _set(edition, text, lang).text
+
     for note in doc.notes:
-        body = runs(note.text)
+        # A translator's note is in the language of the text it is on; the
+        # editor's notes in the reading text's.
+        anchored = doc.layer(note.anchor.layer) if note.anchor and note.kind is NoteKind.TRANSLATOR else None
+        body = runs(shown(note.text, anchored.lang if anchored else editorial))
         anchor = note.anchor
         if note.kind not in FOOTNOTE_KINDS or anchor is None:
             target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
@@ -1032,7 +1048,8 @@ def _document_view(
 
     def block(seg, layer: Layer, fallback: bool) -> Block:
         text = seg.text[layer.id]
-        made = pieces(text, calls.get((layer.id, seg.id), []), layer.lang)
+        printed = _set(edition, text, layer.lang)
+        made = pieces(printed.text, [(printed.at(at), n) for at, n in calls.get((layer.id, seg.id), [])], layer.lang)
         return Block(
             kind=seg.kind.value,
             id=seg.id,
@@ -1042,6 +1059,7 @@ def _document_view(
             fallback=fallback,
             source=text,
             unreviewed=seg.id in drafts.get(layer.id, ()),
+            typeset=printed if printed.text != text else None,
         )
 
     blocks: list[Block | ListBlock] = []
@@ -1065,17 +1083,17 @@ def _document_view(
             blocks.append(item)
 
     date = doc.date
-    source: list[tuple[Run, ...]] = [runs(ref.text) for ref in doc.archival_refs]
+    source: list[tuple[Run, ...]] = [runs(shown(ref.text)) for ref in doc.archival_refs]
     if doc.classification:  # as FRUS prints it: "Top Secret; Not to be copied."
         source.append((Run("; ".join(m.rstrip(".") for m in doc.classification) + "."),))
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
-            source.append(runs(extra))
+            source.append(runs(shown(extra)))
     for layer in layers if parallel else ():
         if layer.description and not head_sized(layer.description):
             # Too long for its column's head: the head names the layer, the
             # source note says what it is.
-            source.append((Run(f"{layer_label(doc, layer)}: {layer.description}"),))
+            source.append((Run(shown(f"{layer_label(doc, layer)}: {layer.description}")),))
     if (
         main is not None and main.role is LayerRole.TRANSLATION
         and not any(la.role is LayerRole.ORIGINAL for la in layers)
@@ -1083,28 +1101,32 @@ def _document_view(
     ):
         # What the reader has before them, when it is not the original (unless
         # the source's own credit line already says who translated it).
-        source.append((Run(layer_label(doc, main, source=True).rstrip(".") + "."),))
+        source.append((Run(shown(layer_label(doc, main, source=True).rstrip(".") + ".")),))
     if remark:
         source.append((Run(remark),))
+
+    def head(text: str, place: str) -> tuple[Piece, ...]:
+        printed = _set(edition, text, editorial)
+        return pieces(printed.text, [(printed.at(at), n) for at, n in calls.get(("", place), [])])
 
     return DocumentView(
         number=number,
         anchor=f"doc-{number}",
         id=doc.id,
-        title=pieces(doc.title, calls.get(("", "title"), [])),
-        title_plain=plain(doc.title),
-        running_title=running_head(plain(doc.title), page.head_chars),
-        date=pieces(date.text, calls.get(("", "date"), [])) if date and date.text else None,
+        title=head(doc.title, "title"),
+        title_plain=plain(shown(doc.title)),
+        running_title=running_head(plain(shown(doc.title)), page.head_chars),
+        date=head(date.text, "date") if date and date.text else None,
         date_supplied=bool(date and date.supplied),
-        place=runs(doc.place) if doc.place else None,
-        summary=tuple(runs(p) for p in _paragraphs(doc.summary)),
+        place=runs(shown(doc.place)) if doc.place else None,
+        summary=tuple(runs(shown(p)) for p in headnote_paragraphs(doc.summary)),
         source=tuple(source),
         lang=_view_lang(columns, main),
         layer=main.id if main else None,
         blocks=tuple(blocks),
         notes=tuple(endnotes),
         archival=tuple(archival),
-        unplaced=tuple(runs(u) for u in doc.unplaced),
+        unplaced=tuple(runs(shown(u)) for u in doc.unplaced),
         columns=columns,
         rows=tuple(rows),
         apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
@@ -1126,6 +1148,12 @@ def document_number(edition: Edition, doc: Document, number: int, warnings: list
     return str(number)
 
 
+def _set(edition: Edition, text: str, lang: str | None) -> Typeset:
+    """A stored text as printed: with its language's typography (quotes,
+    dashes, ellipsis, spaces), unless the edition prints text as typed."""
+    return typeset(text, lang if edition.typography else None)
+
+
 def _view_lang(columns: tuple[Column, ...], main: Layer | None) -> str:
     """The language of the document's text: its main column's."""
     for column in columns:
@@ -1141,12 +1169,6 @@ def note_anchor(number: int, note_id: str) -> str:
 
 def _endnote(note: Note, number: int, body: tuple[Run, ...], lemma: str | None, where: str | None = None) -> EndNote:
     return EndNote(note.id, note.kind.value, note.label, lemma or None, where, body, note_anchor(number, note.id))
-
-
-def _paragraphs(text: str | None) -> list[str]:
-    if not text:
-        return []
-    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 # --- templates ------------------------------------------------------------------
@@ -1283,8 +1305,11 @@ def render_volume(
     for doc in view.documents:
         column_of = {c.layer: i for i, c in enumerate(doc.columns)}
         for block in doc.text_blocks():
+            # The line-number pass reads each printed character back to the
+            # stored one it came from.
+            source = block.typeset.aligned(block.source) if block.typeset else block.source
             blocks[(doc.number, block.layer, block.id)] = BlockText(
-                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), block.source
+                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source
             )
     return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
 

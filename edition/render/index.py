@@ -5,15 +5,18 @@ The text carries no anchors for the index (an empty inline element between
 two words changes how WeasyPrint breaks a justified line). Instead the first
 layout tells where everything fell: a name in a segment stands on the printed
 line that holds its offset (the line map of render/lines.py); a name in a
-title on the page where its document opens; a name in a note on the page of
-the note's element (a footnote is on the page of its call)."""
+title or dateline on the page where its document opens; a name in the
+headnote on the page of its paragraph, in the source note on the page of
+the note; a name in a note on the page of the note's element (a footnote is
+on the page of its call). Every printed text counts: a name cited only in
+a document's summary is in the index."""
 
 from __future__ import annotations
 
 from typing import Mapping
 
 from ..model import Edition
-from ..names import Register, document_occurrences, matcher
+from ..names import Occurrence, Register, document_occurrences, matcher
 from .html import note_anchor
 from .lines import LineMap, line_at
 
@@ -29,27 +32,19 @@ def index_references(
 ) -> dict[str, list[str]]:
     """Register id → the printed references of the name, in page order:
     folios, one a page (or "folio.line", one a line, with `by_line`; a name
-    outside the numbered text, in a title or a note, is cited by its page).
-    `anchor_pages` gives the 1-based page of each element id; `folios` the
-    folio printed on each page. Names in text that is not printed (a layer
-    the layout leaves out) are not cited."""
+    outside the numbered text, in the head of a document or a note, is
+    cited by its page). `anchor_pages` gives the 1-based page of each
+    element id; `folios` the folio printed on each page. Names in text that
+    is not printed (a layer the layout leaves out) are not cited."""
     pattern = matcher(register) if register else None
     if register is None or pattern is None:
         return {}
     places: dict[str, set[tuple[int, int]]] = {}
     for number, doc in enumerate(edition.documents, start=1):
         for occ in document_occurrences(doc, register, pattern):
-            on_line = 0
-            if occ.place == "title":
-                page = anchor_pages.get(f"doc-{number}")
-            elif occ.place.startswith("note:"):
-                page = anchor_pages.get(note_anchor(number, occ.place[5:]))
-            else:
-                line = line_at(lines, doc.id, occ.layer, occ.place, occ.start)
-                page = line.page if line else None
-                on_line = line.number if line and by_line else 0
-            if page is not None:
-                places.setdefault(occ.name, set()).add((page, on_line))
+            where = _where(occ, number, lines, anchor_pages, by_line)
+            if where is not None:
+                places.setdefault(occ.name, set()).add(where)
     out: dict[str, list[str]] = {}
     for name, found in places.items():
         refs: list[str] = []
@@ -71,3 +66,32 @@ def not_indexed(edition: Edition, register: Register | None, refs: Mapping[str, 
         for name in (register.names if register else ())
         if name.id not in refs
     ]
+
+
+def head_anchor(number: int, place: str) -> str | None:
+    """The element id of the part of document `number`'s head where an
+    occurrence's `place` is printed (see `names.Occurrence`), or None for
+    a place in the text or a note."""
+    if place in ("title", "place", "date"):
+        return f"doc-{number}"
+    if place.startswith("summary:"):
+        return f"doc-{number}-headnote-{place[8:]}"
+    if place == "source":
+        return f"doc-{number}-source"
+    return None
+
+
+def _where(
+    occ: Occurrence, number: int, lines: LineMap, anchor_pages: Mapping[str, int], by_line: bool
+) -> tuple[int, int] | None:
+    """(page, line) of one occurrence (line 0: cited by its page), or None
+    when it is not printed."""
+    head = head_anchor(number, occ.place)
+    if head is not None:  # an edition's own templates may lack the ids: its opening page
+        page = anchor_pages.get(head, anchor_pages.get(f"doc-{number}"))
+    elif occ.place.startswith("note:"):
+        page = anchor_pages.get(note_anchor(number, occ.place[5:]))
+    else:
+        line = line_at(lines, occ.document, occ.layer, occ.place, occ.start)
+        return (line.page, line.number if by_line else 0) if line else None
+    return (page, 0) if page is not None else None

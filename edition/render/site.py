@@ -255,6 +255,10 @@ def _with_points(doc: DocumentView, points: Points) -> DocumentView:
         todo = points.get((block.layer, block.id))
         if not todo:
             return block
+        if block.typeset is not None:  # offsets in the stored text, as printed
+            return dataclasses.replace(block, pieces=with_points(
+                block.pieces, block.typeset.text, [(block.typeset.at(at), mark) for at, mark in todo]
+            ))
         return dataclasses.replace(block, pieces=with_points(block.pieces, block.source, todo))
 
     blocks = tuple(
@@ -324,8 +328,12 @@ def _names(edition: Edition, doc: DocumentView, file: str, register: Register | 
     count = 0
     key: tuple[str, ...]
     for occ in document_occurrences(source, register, pattern):
-        if occ.place == "title":
+        if occ.place in ("title", "place", "date"):
             key, anchor, label = ("title",), "doc-title", "title"
+        elif occ.place.startswith("summary:"):
+            key, anchor, label = ("headnote",), "headnote", "headnote"
+        elif occ.place == "source":
+            key, anchor, label = ("source",), "source-note", "source note"
         elif occ.place.startswith("note:"):
             note = occ.place[5:]
             if note not in labels and note not in after_text:
