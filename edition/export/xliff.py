@@ -58,16 +58,11 @@ def rich(text: str):
     return [StringElem(parts)]
 
 
-def document_xliff(doc: Document, source: str, target: str) -> bytes:
-    """The XLIFF 1.2 file of `doc`: the text of layer `source` (a layer id,
-    or a language: its newest revision) to be translated into language
-    `target`, with the target layer's existing text (that language's newest
-    revision, if the document has one), marked "translated" (an empty
-    target so marked: a segment merged into the one before); segments it
-    lacks get no `<target>`. The document's notes on a segment go with it as
-    `<note from="KIND">`; its notes on the title, the date or the whole
-    document go in the file's `<header>`. Segments without text in the source layer are
-    left out (nothing to translate)."""
+def source_and_target(doc: Document, source: str, target: str) -> tuple[Layer, Layer | None]:
+    """The layer to translate from (`source`: a layer id, or a language: its
+    newest revision) and the document's layer in language `target` whose
+    text goes along (None when it has none). A language to translate into
+    that is the source's own is a wrong command line."""
     source_layer = doc.named_layer(source)
     if source_layer is None:
         raise UsageError.at(
@@ -79,6 +74,20 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     target_layer = doc.named_layer(target)
     if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != target.split("-")[0]):
         target_layer = None  # the source itself, or a layer id that happens to equal the code
+    return source_layer, target_layer
+
+
+def document_xliff(doc: Document, source: str, target: str) -> bytes:
+    """The XLIFF 1.2 file of `doc`: the text of layer `source` (a layer id,
+    or a language: its newest revision) to be translated into language
+    `target`, with the target layer's existing text (that language's newest
+    revision, if the document has one), marked "translated" (an empty
+    target so marked: a segment merged into the one before); segments it
+    lacks get no `<target>`. The document's notes on a segment go with it as
+    `<note from="KIND">`; its notes on the title, the date or the whole
+    document go in the file's `<header>`. Segments without text in the source layer are
+    left out (nothing to translate)."""
+    source_layer, target_layer = source_and_target(doc, source, target)
     from lxml import etree
 
     File, Unit = _store_classes()
@@ -117,4 +126,4 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     return bytes(store)
 
 
-__all__ = ["document_xliff", "rich", "segment_state"]
+__all__ = ["document_xliff", "rich", "segment_state", "source_and_target"]

@@ -1,0 +1,382 @@
+"""The edition as Word files: the volume as a manuscript for a publisher,
+and one document as a translator's kit.
+
+The manuscript is written from the very view the printed volume is made
+from (`edition.render.html.volume_view`), so the same layer prints each
+segment, the same notes are called where the PDF calls them and the same
+source notes are said. Editorial notes are real Word footnotes, and every
+paragraph has a named style (Title, Heading 1, Quote, Footnote Text …),
+so a publisher can restyle the whole by style. python-docx writes the
+package; it has no footnotes part, so that part is built here with the
+relationship and content type Word gives it.
+
+The kit is a table keyed by segment ids (id | source | target) that
+`edition.importers.kit` reads back by those ids, with no alignment."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import TYPE_CHECKING, Sequence
+
+from ..errors import UsageError
+from ..importers.kit import ID_HEAD, kit_marker
+from ..model import Document, Edition, inline_spans, plain
+from ..text import LANGUAGE_NAMES
+
+if TYPE_CHECKING:
+    from ..render.html import DocumentView, Piece, Run
+
+# What the print adds for its own line breaking: a soft hyphen at each
+# hyphenation point before a note call, a zero-width space after a web
+# address's slashes and dots, a word joiner after dashes. A manuscript
+# leaves line breaking to the typesetter.
+SOFT_HYPHEN, ZWSP, WORD_JOINER = "\u00ad", "\u200b", "\u2060"
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+# Our styles: (name as Word stores it, style id, type, based on). Word
+# shows built-in names capitalised ("Footnote Text"); a publisher's
+# template that defines the same names restyles the manuscript. Those of
+# BUILTIN are Word's own styles, the others the edition's.
+PARAGRAPH, CHARACTER = 1, 2
+STYLES = (
+    ("footnote text", "FootnoteText", PARAGRAPH, "Normal"),
+    ("footnote reference", "FootnoteReference", CHARACTER, None),
+    ("Editors", "Editors", PARAGRAPH, "Subtitle"),
+    ("Dateline", "Dateline", PARAGRAPH, "Normal"),
+    ("Headnote", "Headnote", PARAGRAPH, "Normal"),
+    ("Source Note", "SourceNote", PARAGRAPH, "Normal"),
+    ("Salutation", "Salutation", PARAGRAPH, "Normal"),
+    ("Signature", "Signature", PARAGRAPH, "Normal"),
+    ("Endnote Entry", "EndnoteEntry", PARAGRAPH, "Normal"),
+    ("Column Head", "ColumnHead", PARAGRAPH, "Normal"),
+    ("Kit Marker", "KitMarker", PARAGRAPH, "Normal"),
+)
+
+BUILTIN = ("footnote text", "footnote reference", "Salutation", "Signature")
+
+# Segment kinds → the paragraph style that sets them.
+KIND_STYLES = {
+    "paragraph": "Normal",
+    "heading": "Heading 2",
+    "quotation": "Quote",
+    "list-item": "List Bullet",
+    "signature": "Signature",
+    "salutation": "Salutation",
+    "dateline": "Dateline",
+}
+
+
+# --- the package ------------------------------------------------------------------
+
+
+def _new_document():
+    """An empty python-docx document with our styles added."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    document = docx.Document()
+    styles = document.styles
+    for name, style_id, kind, base in STYLES:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH if kind == PARAGRAPH else WD_STYLE_TYPE.CHARACTER, builtin=name in BUILTIN)
+        style.style_id = style_id
+        if base:
+            style.base_style = styles[base]
+        font = style.font
+        if name == "footnote text":
+            font.size = Pt(10)
+            style.paragraph_format.space_after = Pt(0)
+        elif name == "footnote reference":
+            font.superscript = True
+        elif name in ("Signature", "Column Head"):
+            font.small_caps = True
+        elif name in ("Source Note", "Endnote Entry"):
+            font.size = Pt(10)
+        elif name == "Headnote":
+            font.italic = True
+        elif name == "Kit Marker":
+            font.size = Pt(8)
+            font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    return document
+
+
+class Footnotes:
+    """The footnotes part of a document: Word's two separators (ids -1 and
+    0, as Word writes them), then one `w:footnote` per note, numbered from 1
+    in the order the calls are made."""
+
+    def __init__(self, document):
+        from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import XmlPart
+        from docx.oxml import parse_xml
+
+        separators = "".join(
+            f'<w:footnote w:type="{kind}" w:id="{number}"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+            f"</w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>"
+            for kind, number in (("separator", -1), ("continuationSeparator", 0))
+        )
+        self.element = parse_xml(f'<w:footnotes xmlns:w="{W_NS}">{separators}</w:footnotes>')
+        part = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, self.element, document.part.package)
+        document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+        _declare_separators(document)
+        self.count = 0
+
+    def call(self, paragraph, body: Sequence[Run]) -> None:
+        """Put a footnote reference at the end of `paragraph` (python-docx's
+        Paragraph) and the note, with its text `body`, into the part."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph
+
+        self.count += 1
+        number = str(self.count)
+        reference = paragraph.add_run(style="footnote reference")
+        mark = OxmlElement("w:footnoteReference")
+        mark.set(qn("w:id"), number)
+        reference._r.append(mark)
+
+        note = OxmlElement("w:footnote")
+        note.set(qn("w:id"), number)
+        p = OxmlElement("w:p")
+        note.append(p)
+        self.element.append(note)
+        text = Paragraph(p, paragraph._parent)
+        text.style = "footnote text"
+        own = text.add_run(style="footnote reference")
+        own._r.append(OxmlElement("w:footnoteRef"))
+        text.add_run(" ")
+        add_runs(text, body)
+
+
+# The elements of w:settings that follow w:footnotePr (ECMA-376 §17.15.1.78).
+SETTINGS_AFTER_FOOTNOTES = (
+    "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+    "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
+    "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)
+
+
+def _declare_separators(document) -> None:
+    """settings.xml's `w:footnotePr` naming the separator notes, as Word
+    writes it: `<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/>`."""
+    from docx.oxml import parse_xml
+
+    settings = document.settings.element
+    footnote_pr = parse_xml(f'<w:footnotePr xmlns:w="{W_NS}"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
+    settings.insert_element_before(footnote_pr, *SETTINGS_AFTER_FOOTNOTES)
+
+
+def _saved(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def add_runs(paragraph, runs: Sequence[Run], *, italic: bool = False) -> None:
+    """Runs of text into a python-docx paragraph, emphasis as italics (the
+    print's break marks in web addresses left out)."""
+    for run in runs:
+        text = run.text.replace(ZWSP, "").replace(WORD_JOINER, "") if run.url else run.text
+        if text:
+            made = paragraph.add_run(text)
+            if run.em or italic:
+                made.italic = True
+
+
+def add_pieces(paragraph, pieces: Sequence[Piece], footnotes: Footnotes) -> None:
+    """Text with its note calls: each footnote called after its word."""
+    from ..render.html import Bound, Run
+
+    for piece in pieces:
+        if isinstance(piece, Run):
+            add_runs(paragraph, (piece,))
+        elif isinstance(piece, Bound):
+            head = tuple(Run(r.text.replace(SOFT_HYPHEN, ""), r.em, r.url) for r in piece.head)
+            add_runs(paragraph, head + piece.runs)
+            for note in piece.notes:
+                footnotes.call(paragraph, note.body)
+
+
+def _plain_runs(text: str) -> tuple[Run, ...]:
+    from ..render.html import runs
+
+    return runs(text)
+
+
+# --- the manuscript ---------------------------------------------------------------
+
+
+def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
+    """The edition (its documents as given) as a Word manuscript, and the
+    warnings of placing its notes (the same as a PDF build's). The text of
+    each document is the one the PDF prints: the reading text, or with
+    `layout: parallel` the columns as a table of one row per segment."""
+    from ..render.html import volume_view
+
+    # The apparatus of variants is keyed to printed lines, which a Word
+    # file does not have: the manuscript carries the text and its notes.
+    view, warnings = volume_view(dataclasses.replace(edition, apparatus="none", index="none"))
+    document = _new_document()
+    footnotes = Footnotes(document)
+    properties = document.core_properties
+    properties.title = plain(edition.title)
+    properties.author = "; ".join(plain(e) for e in edition.editors)
+
+    add_runs(document.add_paragraph(style="Title"), _plain_runs(edition.title))
+    if edition.subtitle:
+        add_runs(document.add_paragraph(style="Subtitle"), _plain_runs(edition.subtitle))
+    for editor in edition.editors:
+        add_runs(document.add_paragraph(style="Editors"), _plain_runs(editor))
+    imprint = ", ".join(filter(None, [edition.publisher, edition.year]))
+    if imprint:
+        add_runs(document.add_paragraph(style="Editors"), _plain_runs(imprint))
+
+    for doc in view.documents:
+        _document(document, doc, footnotes)
+    return _saved(document), warnings
+
+
+def _document(document, doc: DocumentView, footnotes: Footnotes) -> None:
+    from ..render.html import ListBlock
+
+    heading = document.add_heading(level=1)
+    heading.paragraph_format.page_break_before = True
+    number = heading.add_run(f"No. {doc.printed_number}")
+    number.font.small_caps = True
+    heading.add_run(" ")
+    add_pieces(heading, doc.title, footnotes)
+    if doc.place or doc.date:
+        dateline = document.add_paragraph(style="Dateline")
+        if doc.place:
+            add_runs(dateline, doc.place)
+            if doc.date:
+                dateline.add_run(", ")
+        if doc.date:
+            if doc.date_supplied:
+                dateline.add_run("[")
+            add_pieces(dateline, doc.date, footnotes)
+            if doc.date_supplied:
+                dateline.add_run("]")
+    for paragraph in doc.summary:
+        add_runs(document.add_paragraph(style="Headnote"), paragraph)
+    for line in doc.source:
+        add_runs(document.add_paragraph(style="Source Note"), line)
+
+    if doc.columns:
+        _parallel(document, doc, footnotes)
+    for block in doc.blocks:
+        for item in block.items if isinstance(block, ListBlock) else (block,):
+            add_pieces(document.add_paragraph(style=KIND_STYLES.get(item.kind, "Normal")), item.pieces, footnotes)
+
+    for title, notes in (("Notes", doc.notes), ("Archival notes", doc.archival)):
+        if notes:
+            document.add_heading(title, level=3)
+        for note in notes:
+            entry = document.add_paragraph(style="Endnote Entry")
+            if note.label:
+                entry.add_run(note.label + " ")
+            if note.lemma:
+                entry.add_run(note.lemma + (f" ({note.where})" if note.where else "") + "] ")
+            add_runs(entry, note.body)
+    if doc.unplaced:
+        document.add_heading("Unplaced text", level=3)
+        for unplaced in doc.unplaced:
+            add_runs(document.add_paragraph(style="Endnote Entry"), unplaced)
+
+
+def _parallel(document, doc: DocumentView, footnotes: Footnotes) -> None:
+    """The parallel layout as a table: a head row of column labels
+    (repeated on every page), then a row per segment, a cell per column."""
+    table = document.add_table(rows=1, cols=len(doc.columns))
+    table.style = "Table Grid"
+    _repeat_as_header(table.rows[0])
+    for cell, column in zip(table.rows[0].cells, doc.columns):
+        cell.paragraphs[0].style = "Column Head"
+        cell.paragraphs[0].add_run(column.label)
+    for row in doc.rows:
+        cells = table.add_row().cells
+        for cell, block in zip(cells, row.cells):
+            if block is not None:
+                paragraph = cell.paragraphs[0]
+                paragraph.style = KIND_STYLES.get(block.kind, "Normal")
+                add_pieces(paragraph, block.pieces, footnotes)
+
+
+def _repeat_as_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:tblHeader"))
+
+
+# --- the translator's kit ---------------------------------------------------------
+
+def _language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code.split("-")[0], code)
+
+
+def kit(doc: Document, source: str, target: str) -> bytes:
+    """A translator's kit for `doc`: a table of one row per segment that
+    has text in layer `source` (a layer id, or a language: its newest
+    revision): the segment id, the source text, and the text of language
+    `target` where the document has it (empty otherwise). A short
+    instruction says what to do with it; the marker line names the
+    document and languages, for `translation add` to read it back by ids."""
+    from .xliff import source_and_target
+
+    source_layer, target_layer = source_and_target(doc, source, target)
+    source_name, target_name = _language(source_layer.lang), _language(target)
+    document = _new_document()
+    properties = document.core_properties
+    properties.title = f"Translation kit: {plain(doc.title)}"
+    document.add_paragraph(f"Translation kit: {plain(doc.title)}", style="Title")
+    document.add_paragraph(
+        f"Write the {target_name} translation in the right-hand column, row by row. Keep the segment ids "
+        f"and the {source_name} text as they are: the translation is read back by the ids. A row left empty "
+        f"stays untranslated; a cell may hold several paragraphs; italics are kept. Return the file as .docx "
+        f"(the editors add it with `edition translation add {doc.id} FILE.docx`)."
+    )
+    document.add_paragraph(kit_marker(doc.id, source_layer.id, source_layer.lang, target), style="Kit Marker")
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    _repeat_as_header(table.rows[0])
+    for cell, head in zip(table.rows[0].cells, (ID_HEAD, f"{source_name} ({source_layer.lang})", f"{target_name} ({target})")):
+        cell.paragraphs[0].style = "Column Head"
+        cell.paragraphs[0].add_run(head)
+    for segment in doc.segments:
+        text = segment.text.get(source_layer.id)
+        if not text:
+            continue
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(segment.id)
+        _cell_text(cells[1], text)
+        translated = segment.text.get(target_layer.id) if target_layer else None
+        if translated:
+            _cell_text(cells[2], translated)
+    from docx.shared import Cm
+
+    for row in table.rows:
+        for cell, width in zip(row.cells, (Cm(2), Cm(7.5), Cm(7.5))):
+            cell.width = width
+    return _saved(document)
+
+
+def _cell_text(cell, text: str) -> None:
+    """A stored text into a table cell: one paragraph a line, `*…*` as italics."""
+    from ..render.html import Run
+
+    for number, line in enumerate(text.split("\n")):
+        paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
+        add_runs(paragraph, tuple(Run(span, em) for span, em in inline_spans(line)))
+
+
+def check_kit_options(source: str | None, target: str | None) -> None:
+    if not source or not target:
+        raise UsageError.at("a kit needs --source LAYER and --target LANG", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
+
+
+__all__ = ["Footnotes", "kit", "manuscript"]
