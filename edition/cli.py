@@ -520,8 +520,8 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print); docx: the file (default build/edition.docx, a kit build/kit/DOC.LANG.docx).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
-    source: Annotated[Optional[str], typer.Option("--source", help="xliff: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="xliff: the language to translate into (its existing text goes along).")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="xliff, docx --kit: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="xliff, docx --kit: the language to translate into (its existing text goes along).")] = None,
     edition: EditionOption = None,
     kit: Annotated[bool, typer.Option("--kit", help="docx: one document as a translator's kit, a table of segment ids, --source text and --target text, read back with `translation add DOC FILE.docx`.")] = False,
 ):
@@ -689,7 +689,7 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool, read by segment ids).", metavar="FILE")],
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool); XLIFF and a translator's kit (.docx from `export docx --kit`) are read by segment ids.", metavar="FILE")],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,

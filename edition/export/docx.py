@@ -359,8 +359,12 @@ def kit(doc: Document, source: str, target: str) -> bytes:
             _cell_text(cells[2], translated)
     from docx.shared import Cm
 
+    table.autofit = False
+    widths = (Cm(2.5), Cm(7.25), Cm(7.25))  # the ids narrow, the texts side by side
+    for column, width in zip(table.columns, widths):
+        column.width = width
     for row in table.rows:
-        for cell, width in zip(row.cells, (Cm(2), Cm(7.5), Cm(7.5))):
+        for cell, width in zip(row.cells, widths):
             cell.width = width
     return _saved(document)
 
