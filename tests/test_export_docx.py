@@ -167,6 +167,11 @@ def test_the_manuscript_has_the_title_page_and_each_document_in_named_styles(tmp
         ("Quote", "A quotation from Lenin."),
         ("List Bullet", "First point."),
         ("Signature", "Member of the CPSU since 1924"),
+        # The apparatus of variants (en against the printed en.2), keyed
+        # to the paragraph, since a Word file has no fixed lines.
+        ("Heading 3", "Apparatus"),
+        ("Apparatus Entry", "¶2\u2002every month] om. en"),
+        ("Apparatus Entry", "¶2\u2002factory] factory every month en"),
         ("Heading 3", "Notes"),
         ("Endnote Entry", "журнал (ru, p2)] A note on the original's wording."),
         ("Heading 3", "Archival notes"),

@@ -50,6 +50,7 @@ STYLES = (
     ("Salutation", "Salutation", PARAGRAPH, "Normal"),
     ("Signature", "Signature", PARAGRAPH, "Normal"),
     ("Endnote Entry", "EndnoteEntry", PARAGRAPH, "Normal"),
+    ("Apparatus Entry", "ApparatusEntry", PARAGRAPH, "Normal"),
     ("Column Head", "ColumnHead", PARAGRAPH, "Normal"),
     ("Kit Marker", "KitMarker", PARAGRAPH, "Normal"),
 )
@@ -92,7 +93,7 @@ def _new_document():
             font.superscript = True
         elif name in ("Signature", "Column Head"):
             font.small_caps = True
-        elif name in ("Source Note", "Endnote Entry"):
+        elif name in ("Source Note", "Endnote Entry", "Apparatus Entry"):
             font.size = Pt(10)
         elif name == "Headnote":
             font.italic = True
@@ -198,7 +199,8 @@ def add_pieces(paragraph, pieces: Sequence[Piece], footnotes: Footnotes) -> None
             head = tuple(Run(r.text.replace(SOFT_HYPHEN, ""), r.em, r.url) for r in piece.head)
             add_runs(paragraph, head + piece.runs)
             for note in piece.notes:
-                footnotes.call(paragraph, note.body)
+                if note.note_kind != "apparatus":  # listed after the text (see manuscript)
+                    footnotes.call(paragraph, note.body)
 
 
 def _plain_runs(text: str) -> tuple[Run, ...]:
@@ -218,8 +220,9 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
     from ..render.html import volume_view
 
     # The apparatus of variants is keyed to printed lines, which a Word
-    # file does not have: the manuscript carries the text and its notes.
-    view, warnings = volume_view(dataclasses.replace(edition, apparatus="none", index="none"))
+    # file does not have: it follows each document's text, keyed to the
+    # paragraph (¶) where its lemma stands. The index refers to pages: none.
+    view, warnings = volume_view(dataclasses.replace(edition, apparatus_at="foot", index="none"))
     document = _new_document()
     footnotes = Footnotes(document)
     properties = document.core_properties
@@ -235,12 +238,12 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
     if imprint:
         add_runs(document.add_paragraph(style="Editors"), _plain_runs(imprint))
 
-    for doc in view.documents:
-        _document(document, doc, footnotes)
+    for doc, model in zip(view.documents, edition.documents):
+        _document(document, doc, footnotes, {s.id: n for n, s in enumerate(model.segments, start=1)})
     return _saved(document), warnings
 
 
-def _document(document, doc: DocumentView, footnotes: Footnotes) -> None:
+def _document(document, doc: DocumentView, footnotes: Footnotes, paragraph_of: dict[str, int]) -> None:
     from ..render.html import ListBlock
 
     heading = document.add_heading(level=1)
@@ -272,6 +275,12 @@ def _document(document, doc: DocumentView, footnotes: Footnotes) -> None:
         for item in block.items if isinstance(block, ListBlock) else (block,):
             add_pieces(document.add_paragraph(style=KIND_STYLES.get(item.kind, "Normal")), item.pieces, footnotes)
 
+    if doc.foot:
+        document.add_heading("Apparatus", level=3)
+        for entry in doc.foot:
+            line = document.add_paragraph(style="Apparatus Entry")
+            line.add_run(f"¶{paragraph_of.get(entry.segment, '?')}").bold = True
+            line.add_run("\u2002" + entry.text)
     for title, notes in (("Notes", doc.notes), ("Archival notes", doc.archival)):
         if notes:
             document.add_heading(title, level=3)
