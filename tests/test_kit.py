@@ -213,3 +213,31 @@ def test_the_kit_round_trip_through_the_installed_command(tmp_path):
     filled = fill(root / "build" / "kit" / f"{GORKY}.de.docx", tmp_path / "kit.docx", {"p1": "Genosse Redakteur,"})
     edition("translation", "add", GORKY, filled)
     assert load(root).document(GORKY).segment("p1").text["de"] == "Genosse Redakteur,"
+
+
+def test_notes_go_out_as_comments_and_a_translators_comment_comes_back_as_a_note(tmp_path, cli):
+    root = copy_sample(tmp_path / "sample")
+    kit = export_kit(cli, root)
+    doc = load(root).document(GORKY)
+    word = docx.Document(kit)
+    # The document's notes on p2 (carried to en.2 too, said once), on its source text.
+    on_p2 = {n.text for n in doc.notes if n.anchor and n.anchor.segment == "p2"}
+    assert sorted(c.text for c in word.comments) == sorted(on_p2) and len(on_p2) == 2
+    assert {c.author for c in word.comments} == {"edition (footnote)", "edition (gloss)"}
+    (table,) = word.tables
+    p2 = table.rows[2]
+    assert len(p2._tr.xpath(".//w:commentReference")) == 2
+    paragraph = p2.cells[2].paragraphs[0]
+    run = paragraph.add_run("Ich lese Ihre Zeitschrift.")
+    comment = word.add_comment(run, author="A. Schmidt")
+    comment.paragraphs[0].add_run("Zeitschrift ")
+    comment.paragraphs[0].add_run("oder").italic = True
+    comment.paragraphs[0].add_run(" Journal?")
+    word.save(tmp_path / "commented.docx")
+    result = cli("translation", "add", GORKY, tmp_path / "commented.docx", "-C", root)
+    assert result.exit_code == 0, result.output
+    assert "1 translator's notes" in result.stderr
+    stored = load(root).document(GORKY)
+    added = [n for n in stored.notes if n.anchor and n.anchor.layer == "de"]
+    assert [(n.kind.value, n.anchor.segment, n.text) for n in added] == [("translator", "p2", "Zeitschrift *oder* Journal?")]
+    assert len(stored.notes) == len(doc.notes) + 1  # the notes that went out are not stored twice

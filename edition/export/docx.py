@@ -20,8 +20,8 @@ import io
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import UsageError
-from ..importers.kit import ID_HEAD, kit_marker
-from ..model import Document, Edition, inline_spans, plain
+from ..importers.kit import EDITORS, ID_HEAD, kit_marker
+from ..model import HEAD_PLACES, Document, Edition, inline_spans, plain
 from ..text import LANGUAGE_NAMES
 
 if TYPE_CHECKING:
@@ -337,6 +337,8 @@ def kit(doc: Document, source: str, target: str) -> bytes:
     document and languages, for `translation add` to read it back by ids."""
     from .xliff import source_and_target
 
+    from ..render.html import Run
+
     source_layer, target_layer = source_and_target(doc, source, target)
     source_name, target_name = _language(source_layer.lang), _language(target)
     document = _new_document()
@@ -347,7 +349,8 @@ def kit(doc: Document, source: str, target: str) -> bytes:
         f"Write the {target_name} translation in the right-hand column, row by row. Keep the segment ids "
         f"and the {source_name} text as they are: the translation is read back by the ids. A row left empty "
         f"stays untranslated; a cell may hold several paragraphs; italics are kept. Return the file as .docx "
-        f"(the editors add it with `edition translation add {doc.id} FILE.docx`)."
+        f"(the editors add it with `edition translation add {doc.id} FILE.docx`). The editors' notes are comments on the "
+        f"{source_name} text; a comment of yours on a row comes back as a translator's note on that segment."
     )
     document.add_paragraph(kit_marker(doc.id, source_layer.id, source_layer.lang, target), style="Kit Marker")
     table = document.add_table(rows=1, cols=3)
@@ -356,6 +359,12 @@ def kit(doc: Document, source: str, target: str) -> bytes:
     for cell, head in zip(table.rows[0].cells, (ID_HEAD, f"{source_name} ({source_layer.lang})", f"{target_name} ({target})")):
         cell.paragraphs[0].style = "Column Head"
         cell.paragraphs[0].add_run(head)
+    notes_on: dict[str, list] = {}
+    for note in doc.notes:
+        if note.anchor is not None and note.anchor.segment not in HEAD_PLACES:
+            same = notes_on.setdefault(note.anchor.segment, [])
+            if not any(n.text == note.text for n in same):  # a note carried to a revision says it once
+                same.append(note)
     for segment in doc.segments:
         text = segment.text.get(source_layer.id)
         if not text:
@@ -363,6 +372,12 @@ def kit(doc: Document, source: str, target: str) -> bytes:
         cells = table.add_row().cells
         cells[0].paragraphs[0].add_run(segment.id)
         _cell_text(cells[1], text)
+        source_runs = [run for paragraph in cells[1].paragraphs for run in paragraph.runs]
+        for note in notes_on.get(segment.id, []):
+            # The document's notes on a segment, as Word comments on its
+            # source text: context for the translator (not stored again).
+            comment = document.add_comment(source_runs, author=f"{EDITORS} ({note.kind.value})", initials="")
+            add_runs(comment.paragraphs[0], tuple(Run(span, em) for span, em in inline_spans(note.text)))
         translated = segment.text.get(target_layer.id) if target_layer else None
         if translated:
             _cell_text(cells[2], translated)

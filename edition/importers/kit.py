@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import EditionError, Problem
 from ..text import tidy_space
 from .base import checksum
-from .docx import _text_and_calls, open_word
+from .docx import W, _text_and_calls, open_word
 from .xliff import Unit, XliffDelivery, paragraphs_of
 
 KIT_VERSION = 1
@@ -26,6 +26,7 @@ KIT_MARKER = re.compile(
     r"from (?P<source>\S+) \((?P<source_lang>\S+)\) · into (?P<target>\S+)$"
 )
 ID_HEAD = "Segment"  # the head of the id column
+EDITORS = "edition"  # the author of the comments a kit carries out (the document's notes)
 
 
 def kit_marker(doc_id: str, source_layer: str, source_lang: str, target: str) -> str:
@@ -61,6 +62,7 @@ def _kit(document, path: Path) -> XliffDelivery | None:
         name=path.name, sha256=checksum(path), source_lang=marker["source"], target_lang=marker["target"],
         originals=[marker["document"]], unit_name="row",
     )  # fmt: skip
+    comments = {str(c.comment_id): c for c in document.comments} if _has_comments(document) else {}
     problems = []
     for number, row in enumerate(table.rows[1:], start=2):
         cells = row.cells
@@ -75,11 +77,30 @@ def _kit(document, path: Path) -> XliffDelivery | None:
         if not segment_id:
             problems.append(Problem(f"row {number} has no segment id", path, hint="keep the ids of the first column as they were exported"))
             continue
-        delivery.units.append(Unit(id=segment_id, source=source, target=target or None, state=None, approved=False))
+        notes = tuple(("translator", text) for text in _comments_in(row, comments) if text)
+        delivery.units.append(Unit(id=segment_id, source=source, target=target or None, state=None, approved=False, notes=notes))
     if problems:
         problems[0] = Problem(problems[0].message + "; nothing was stored", problems[0].path, hint=problems[0].hint)
         raise EditionError(*problems)
     return delivery
+
+
+def _has_comments(document) -> bool:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    return any(rel.reltype == RELATIONSHIP_TYPE.COMMENTS for rel in document.part.rels.values())
+
+
+def _comments_in(row, comments: dict) -> list[str]:
+    """The text of the comments anchored in a row that are not the ones
+    the kit carried out (the translator's), italics as `*…*`."""
+    out = []
+    for reference in row._tr.iter(f"{W}commentReference"):
+        comment = comments.get(reference.get(f"{W}id"))
+        if comment is None or comment.author.startswith(EDITORS + " ("):
+            continue
+        out.append(" ".join(tidy_space(_text_and_calls(p._p)[0]) for p in comment.paragraphs).strip())
+    return list(dict.fromkeys(out))
 
 
 def _cell_text(cell) -> str:
@@ -89,4 +110,4 @@ def _cell_text(cell) -> str:
     return paragraphs_of("\n".join(lines))
 
 
-__all__ = ["ID_HEAD", "KIT_MARKER", "kit_marker", "read_kit"]
+__all__ = ["EDITORS", "ID_HEAD", "KIT_MARKER", "kit_marker", "read_kit"]
