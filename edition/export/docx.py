@@ -56,6 +56,14 @@ STYLES = (
 )
 
 BUILTIN = ("footnote text", "footnote reference", "Salutation", "Signature")
+# The ids of the styles python-docx's template has, by name: a style is set
+# by its id (python-docx's lookup by name scans every style each time,
+# three quarters of the time of a large manuscript).
+STYLE_IDS = {
+    "Normal": None, "Title": "Title", "Subtitle": "Subtitle", "Heading 1": "Heading1", "Heading 2": "Heading2",
+    "Heading 3": "Heading3", "Quote": "Quote", "List Bullet": "ListBullet",
+    **{name: style_id for name, style_id, _, _ in STYLES},
+}
 
 # Segment kinds → the paragraph style that sets them.
 KIND_STYLES = {
@@ -134,10 +142,7 @@ class Footnotes:
 
         self.count += 1
         number = str(self.count)
-        reference = paragraph.add_run(style="footnote reference")
-        mark = OxmlElement("w:footnoteReference")
-        mark.set(qn("w:id"), number)
-        reference._r.append(mark)
+        _reference(paragraph, "w:footnoteReference").set(qn("w:id"), number)
 
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), number)
@@ -145,9 +150,8 @@ class Footnotes:
         note.append(p)
         self.element.append(note)
         text = Paragraph(p, paragraph._parent)
-        text.style = "footnote text"
-        own = text.add_run(style="footnote reference")
-        own._r.append(OxmlElement("w:footnoteRef"))
+        restyle(text, "footnote text")
+        _reference(text, "w:footnoteRef")
         text.add_run(" ")
         add_runs(text, body)
 
@@ -169,6 +173,29 @@ def _declare_separators(document) -> None:
     settings = document.settings.element
     footnote_pr = parse_xml(f'<w:footnotePr xmlns:w="{W_NS}"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
     settings.insert_element_before(footnote_pr, *SETTINGS_AFTER_FOOTNOTES)
+
+
+def para(container, style: str, text: str = ""):
+    """A new paragraph at the end of `container` (the document, a cell) in
+    the named style."""
+    paragraph = container.add_paragraph(text)
+    restyle(paragraph, style)
+    return paragraph
+
+
+def restyle(paragraph, style: str) -> None:
+    paragraph._p.get_or_add_pPr().style = STYLE_IDS[style]
+
+
+def _reference(paragraph, mark: str):
+    """A run in the style Footnote Reference holding the element `mark`."""
+    from docx.oxml import OxmlElement
+
+    run = paragraph.add_run()
+    run._r.get_or_add_rPr().style = "FootnoteReference"
+    element = OxmlElement(mark)
+    run._r.append(element)
+    return element
 
 
 def _saved(document) -> bytes:
@@ -229,14 +256,14 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
     properties.title = plain(edition.title)
     properties.author = "; ".join(plain(e) for e in edition.editors)
 
-    add_runs(document.add_paragraph(style="Title"), _plain_runs(edition.title))
+    add_runs(para(document, "Title"), _plain_runs(edition.title))
     if edition.subtitle:
-        add_runs(document.add_paragraph(style="Subtitle"), _plain_runs(edition.subtitle))
+        add_runs(para(document, "Subtitle"), _plain_runs(edition.subtitle))
     for editor in edition.editors:
-        add_runs(document.add_paragraph(style="Editors"), _plain_runs(editor))
+        add_runs(para(document, "Editors"), _plain_runs(editor))
     imprint = ", ".join(filter(None, [edition.publisher, edition.year]))
     if imprint:
-        add_runs(document.add_paragraph(style="Editors"), _plain_runs(imprint))
+        add_runs(para(document, "Editors"), _plain_runs(imprint))
 
     for doc, model in zip(view.documents, edition.documents):
         _document(document, doc, footnotes, {s.id: n for n, s in enumerate(model.segments, start=1)})
@@ -246,14 +273,14 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
 def _document(document, doc: DocumentView, footnotes: Footnotes, paragraph_of: dict[str, int]) -> None:
     from ..render.html import ListBlock
 
-    heading = document.add_heading(level=1)
+    heading = para(document, "Heading 1")
     heading.paragraph_format.page_break_before = True
     number = heading.add_run(f"No. {doc.printed_number}")
     number.font.small_caps = True
     heading.add_run(" ")
     add_pieces(heading, doc.title, footnotes)
     if doc.place or doc.date:
-        dateline = document.add_paragraph(style="Dateline")
+        dateline = para(document, "Dateline")
         if doc.place:
             add_runs(dateline, doc.place)
             if doc.date:
@@ -265,36 +292,36 @@ def _document(document, doc: DocumentView, footnotes: Footnotes, paragraph_of: d
             if doc.date_supplied:
                 dateline.add_run("]")
     for paragraph in doc.summary:
-        add_runs(document.add_paragraph(style="Headnote"), paragraph)
+        add_runs(para(document, "Headnote"), paragraph)
     for line in doc.source:
-        add_runs(document.add_paragraph(style="Source Note"), line)
+        add_runs(para(document, "Source Note"), line)
 
     if doc.columns:
         _parallel(document, doc, footnotes)
     for block in doc.blocks:
         for item in block.items if isinstance(block, ListBlock) else (block,):
-            add_pieces(document.add_paragraph(style=KIND_STYLES.get(item.kind, "Normal")), item.pieces, footnotes)
+            add_pieces(para(document, KIND_STYLES.get(item.kind, "Normal")), item.pieces, footnotes)
 
     if doc.foot:
-        document.add_heading("Apparatus", level=3)
+        para(document, "Heading 3", "Apparatus")
         for entry in doc.foot:
-            line = document.add_paragraph(style="Apparatus Entry")
+            line = para(document, "Apparatus Entry")
             line.add_run(f"¶{paragraph_of.get(entry.segment, '?')}").bold = True
             line.add_run("\u2002" + entry.text)
     for title, notes in (("Notes", doc.notes), ("Archival notes", doc.archival)):
         if notes:
-            document.add_heading(title, level=3)
+            para(document, "Heading 3", title)
         for note in notes:
-            entry = document.add_paragraph(style="Endnote Entry")
+            entry = para(document, "Endnote Entry")
             if note.label:
                 entry.add_run(note.label + " ")
             if note.lemma:
                 entry.add_run(note.lemma + (f" ({note.where})" if note.where else "") + "] ")
             add_runs(entry, note.body)
     if doc.unplaced:
-        document.add_heading("Unplaced text", level=3)
+        para(document, "Heading 3", "Unplaced text")
         for unplaced in doc.unplaced:
-            add_runs(document.add_paragraph(style="Endnote Entry"), unplaced)
+            add_runs(para(document, "Endnote Entry"), unplaced)
 
 
 def _parallel(document, doc: DocumentView, footnotes: Footnotes) -> None:
@@ -304,14 +331,14 @@ def _parallel(document, doc: DocumentView, footnotes: Footnotes) -> None:
     table.style = "Table Grid"
     _repeat_as_header(table.rows[0])
     for cell, column in zip(table.rows[0].cells, doc.columns):
-        cell.paragraphs[0].style = "Column Head"
+        restyle(cell.paragraphs[0], "Column Head")
         cell.paragraphs[0].add_run(column.label)
     for row in doc.rows:
         cells = table.add_row().cells
         for cell, block in zip(cells, row.cells):
             if block is not None:
                 paragraph = cell.paragraphs[0]
-                paragraph.style = KIND_STYLES.get(block.kind, "Normal")
+                restyle(paragraph, KIND_STYLES.get(block.kind, "Normal"))
                 add_pieces(paragraph, block.pieces, footnotes)
 
 
@@ -344,7 +371,7 @@ def kit(doc: Document, source: str, target: str) -> bytes:
     document = _new_document()
     properties = document.core_properties
     properties.title = f"Translation kit: {plain(doc.title)}"
-    document.add_paragraph(f"Translation kit: {plain(doc.title)}", style="Title")
+    para(document, "Title", f"Translation kit: {plain(doc.title)}")
     document.add_paragraph(
         f"Write the {target_name} translation in the right-hand column, row by row. Keep the segment ids "
         f"and the {source_name} text as they are: the translation is read back by the ids. A row left empty "
@@ -352,12 +379,12 @@ def kit(doc: Document, source: str, target: str) -> bytes:
         f"(the editors add it with `edition translation add {doc.id} FILE.docx`). The editors' notes are comments on the "
         f"{source_name} text; a comment of yours on a row comes back as a translator's note on that segment."
     )
-    document.add_paragraph(kit_marker(doc.id, source_layer.id, source_layer.lang, target), style="Kit Marker")
+    para(document, "Kit Marker", kit_marker(doc.id, source_layer.id, source_layer.lang, target))
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     _repeat_as_header(table.rows[0])
     for cell, head in zip(table.rows[0].cells, (ID_HEAD, f"{source_name} ({source_layer.lang})", f"{target_name} ({target})")):
-        cell.paragraphs[0].style = "Column Head"
+        restyle(cell.paragraphs[0], "Column Head")
         cell.paragraphs[0].add_run(head)
     notes_on: dict[str, list] = {}
     for note in doc.notes:
