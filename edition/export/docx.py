@@ -8,9 +8,12 @@ source notes are said. Editorial notes are real Word footnotes, and every
 paragraph has a named style (Title, Heading 1, Quote, Footnote Text …),
 so a publisher can restyle the whole by style. python-docx writes the
 package; it has no footnotes part, so that part is built here with the
-relationship and content type Word gives it.
+relationship and content type Word gives it. The apparatus of variants,
+keyed to printed lines in the PDF, follows each document keyed to the
+paragraph.
 
-The kit is a table keyed by segment ids (id | source | target) that
+The kit is a table keyed by segment ids (id | source | target), the
+document's notes as Word comments on the source text, that
 `edition.importers.kit` reads back by those ids, with no alignment."""
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import dataclasses
 import io
 from typing import TYPE_CHECKING, Sequence
 
-from ..errors import UsageError
 from ..importers.kit import EDITORS, ID_HEAD, kit_marker
 from ..model import HEAD_PLACES, Document, Edition, inline_spans, plain
 from ..text import LANGUAGE_NAMES
@@ -204,14 +206,14 @@ def _saved(document) -> bytes:
     return buffer.getvalue()
 
 
-def add_runs(paragraph, runs: Sequence[Run], *, italic: bool = False) -> None:
+def add_runs(paragraph, runs: Sequence[Run]) -> None:
     """Runs of text into a python-docx paragraph, emphasis as italics (the
     print's break marks in web addresses left out)."""
     for run in runs:
         text = run.text.replace(ZWSP, "").replace(WORD_JOINER, "") if run.url else run.text
         if text:
             made = paragraph.add_run(text)
-            if run.em or italic:
+            if run.em:
                 made.italic = True
 
 
@@ -230,7 +232,7 @@ def add_pieces(paragraph, pieces: Sequence[Piece], footnotes: Footnotes) -> None
                     footnotes.call(paragraph, note.body)
 
 
-def _plain_runs(text: str) -> tuple[Run, ...]:
+def _runs(text: str) -> tuple[Run, ...]:
     from ..render.html import runs
 
     return runs(text)
@@ -256,14 +258,14 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
     properties.title = plain(edition.title)
     properties.author = "; ".join(plain(e) for e in edition.editors)
 
-    add_runs(para(document, "Title"), _plain_runs(edition.title))
+    add_runs(para(document, "Title"), _runs(edition.title))
     if edition.subtitle:
-        add_runs(para(document, "Subtitle"), _plain_runs(edition.subtitle))
+        add_runs(para(document, "Subtitle"), _runs(edition.subtitle))
     for editor in edition.editors:
-        add_runs(para(document, "Editors"), _plain_runs(editor))
+        add_runs(para(document, "Editors"), _runs(editor))
     imprint = ", ".join(filter(None, [edition.publisher, edition.year]))
     if imprint:
-        add_runs(para(document, "Editors"), _plain_runs(imprint))
+        add_runs(para(document, "Editors"), _runs(imprint))
 
     for doc, model in zip(view.documents, edition.documents):
         _document(document, doc, footnotes, {s.id: n for n, s in enumerate(model.segments, start=1)})
@@ -427,11 +429,6 @@ def _cell_text(cell, text: str) -> None:
     for number, line in enumerate(text.split("\n")):
         paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
         add_runs(paragraph, tuple(Run(span, em) for span, em in inline_spans(line)))
-
-
-def check_kit_options(source: str | None, target: str | None) -> None:
-    if not source or not target:
-        raise UsageError.at("a kit needs --source LAYER and --target LANG", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
 
 
 __all__ = ["Footnotes", "kit", "manuscript"]
