@@ -179,8 +179,28 @@ def _declare_separators(document) -> None:
 
 def para(container, style: str, text: str = ""):
     """A new paragraph at the end of `container` (the document, a cell) in
-    the named style."""
-    paragraph = container.add_paragraph(text)
+    the named style. Into the document's body it is put directly before
+    the closing section properties, its last child: python-docx looks for
+    them among all the body's children at every paragraph it adds, which
+    makes a long manuscript quadratic in time."""
+    from docx.document import Document as WordDocument
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    if isinstance(container, WordDocument):
+        element = OxmlElement("w:p")
+        body = container.element.body
+        last = body[-1] if len(body) else None
+        if last is not None and last.tag == qn("w:sectPr"):
+            last.addprevious(element)
+        else:
+            body.append(element)
+        paragraph = Paragraph(element, container._body)
+        if text:
+            paragraph.add_run(text)
+    else:
+        paragraph = container.add_paragraph(text)
     restyle(paragraph, style)
     return paragraph
 
@@ -266,7 +286,6 @@ def manuscript(edition: Edition) -> tuple[bytes, list[str]]:
     imprint = ", ".join(filter(None, [edition.publisher, edition.year]))
     if imprint:
         add_runs(para(document, "Editors"), _runs(imprint))
-
     for doc, model in zip(view.documents, edition.documents):
         _document(document, doc, footnotes, {s.id: n for n, s in enumerate(model.segments, start=1)})
     return _saved(document), warnings
