@@ -241,3 +241,40 @@ def test_notes_go_out_as_comments_and_a_translators_comment_comes_back_as_a_note
     added = [n for n in stored.notes if n.anchor and n.anchor.layer == "de"]
     assert [(n.kind.value, n.anchor.segment, n.text) for n in added] == [("translator", "p2", "Zeitschrift *oder* Journal?")]
     assert len(stored.notes) == len(doc.notes) + 1  # the notes that went out are not stored twice
+
+
+BRITISH = """\
+id: note
+title: A note
+layers:
+- id: gb
+  lang: en-GB
+  role: original
+- id: us
+  lang: en
+  role: translation
+  translated_from: gb
+- id: us.2
+  lang: en
+  role: translation
+  revises: us
+segments:
+- id: p1
+  gb: The colour of the harbour.
+  us: The color of the harbour.
+  us.2: The color of the harbor.
+"""
+
+
+def test_a_localisation_kit_carries_the_target_not_the_source_of_the_same_language(tmp_path, cli):
+    """en-GB into en: the target column is the newest en revision, never
+    the source layer, whose language `en` would also name."""
+    root = tmp_path / "ed"
+    (root / "seeds").mkdir(parents=True)
+    (root / "edition.yaml").write_text("title: Localised\n", encoding="utf-8")
+    (root / "seeds" / "note.yaml").write_text(BRITISH, encoding="utf-8")
+    path = export_kit(cli, root, doc="note", source="gb", target="en")
+    assert rows(path)[1] == ["p1", "The colour of the harbour.", "The color of the harbor."]
+    xliff = cli("export", "xliff", "note", "--source", "gb", "--target", "en", "-C", root)
+    assert xliff.exit_code == 0, xliff.output
+    assert "The color of the harbor.</target>" in (root / "build" / "xliff" / "note.en.xlf").read_text(encoding="utf-8")

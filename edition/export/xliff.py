@@ -71,9 +71,18 @@ def source_and_target(doc: Document, source: str, target: str) -> tuple[Layer, L
         )
     if source_layer.lang == target:  # en-GB to en is a localisation, and allowed
         raise UsageError.at(f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into")
+    base = target.split("-")[0]
     target_layer = doc.named_layer(target)
-    if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != target.split("-")[0]):
-        target_layer = None  # the source itself, or a layer id that happens to equal the code
+    if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != base):
+        # The source itself (en-GB to en), or a layer id that happens to
+        # equal the code: the newest revision of another layer in the language.
+        others = [l for l in doc.layers if l is not source_layer and l.lang == target] or [
+            l for l in doc.layers if l is not source_layer and l.lang.split("-")[0] == base
+        ]
+        first = next((l for l in others if not l.revises or doc.layer(l.revises) not in others), None)
+        target_layer = doc.newest_revision(first) if first is not None else None
+        if target_layer is source_layer:
+            target_layer = None
     return source_layer, target_layer
 
 
