@@ -232,7 +232,11 @@ def add_runs(paragraph, runs: Sequence[Run]) -> None:
     for run in runs:
         text = run.text.replace(ZWSP, "").replace(WORD_JOINER, "") if run.url else run.text
         if text:
-            made = paragraph.add_run(text)
+            made = paragraph.add_run()
+            if any(c in text for c in "\t\n\r"):
+                made.text = text  # python-docx makes tabs and line breaks, a character at a time
+            else:
+                made._r.add_t(text)
             if run.em:
                 made.italic = True
 
