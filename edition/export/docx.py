@@ -191,7 +191,7 @@ def para(container, style: str, text: str = ""):
     if isinstance(container, WordDocument):
         element = OxmlElement("w:p")
         body = container.element.body
-        last = body[-1] if len(body) else None
+        last = next(body.iterchildren(reversed=True), None)  # from the end, at once (len() counts every child)
         if last is not None and last.tag == qn("w:sectPr"):
             last.addprevious(element)
         else:
