@@ -460,6 +460,11 @@ def add_translation(
                                 hint="leave --from out")
         return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
                           description=description, replace=replace, dry_run=dry_run)
+    if Path(file).suffix.lower() == ".docx" and Path(file).is_file():
+        kit = _read_kit(Path(file), translated_from)
+        if kit is not None:  # a translator's kit: its rows by segment ids, as XLIFF units
+            return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
+                              description=description, replace=replace, dry_run=dry_run, delivery=kit)
     delivery = read_delivery(Path(file))
     meta = delivery.meta
     for key in ("layer", "revises"):
@@ -499,12 +504,13 @@ def add_translation(
         return result, path
 
 
-def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises, layer_id, description, replace, dry_run):
-    """`add_translation` for an XLIFF file (see `translations.add_xliff`)."""
+def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises, layer_id, description, replace, dry_run, delivery=None):
+    """`add_translation` for an XLIFF file, or for the units of a
+    translator's kit read already (see `translations.add_xliff`)."""
     from .importers.xliff import read_xliff
     from .translations import add_xliff
 
-    delivery = read_xliff(file)
+    delivery = delivery or read_xliff(file)
     with store.locked(root):
         ws = open_workspace(root)
         doc = ws.document(doc_id)
@@ -523,6 +529,17 @@ def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises
         if elsewhere:  # a note on a unit left untranslated stands in the source layer's text
             store.save_layers(ws, doc, elsewhere)
         return result, path
+
+
+def _read_kit(file: Path, translated_from: str | None):
+    """The rows of a translator's kit (`export docx --kit`), or None for a
+    Word file that is not one."""
+    from .importers.kit import read_kit
+
+    kit = read_kit(file)
+    if kit is not None and translated_from is not None:
+        raise UsageError.at("--from is not for a translator's kit: its marker line names the layer translated from", hint="leave --from out")
+    return kit
 
 
 def _front_matter_line(path: Path, key: str) -> int | None:
@@ -884,6 +901,7 @@ class ExportReport:
     written: list[Path] = field(default_factory=list)
     data: bytes | None = None  # what to print when no file was asked for
     documents: int = 0
+    warnings: list[str] = field(default_factory=list)  # notes placed elsewhere than their anchor (docx)
 
 
 def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
@@ -903,11 +921,13 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     from .export import tei as tei_export
     from .export.apparatus import edition_apparatus
 
-    if format not in ("tei", "json", "xliff"):
-        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json, xliff")
+    if format not in ("tei", "json", "xliff", "docx"):
+        raise UsageError.at(f"unknown export format '{format}'", hint="one of: tei, json, xliff, docx")
     ws = open_workspace(root)
     documents = [ws.document(doc_id) for doc_id in docs] if docs else list(ws.edition.documents)
     report = ExportReport(documents=len(documents))
+    if format == "docx":
+        return export_docx(root, docs, out, force=force, report=report, ws=ws, documents=documents)
     if format == "xliff":
         return _export_xliff(root, documents, out, force, source, target, report)
     if format == "json":
@@ -959,4 +979,46 @@ def _export_xliff(root: Path, documents: list[Document], out: Path | None, force
     for path, data in files.items():
         store.atomic_write(path, data)
         report.written.append(path)
+    return report
+
+
+def export_docx(root: Path, docs: list[str] | None = None, out: Path | None = None, *, force: bool = False,
+                kit: bool = False, source: str | None = None, target: str | None = None, reading: str | None = None,
+                report: ExportReport | None = None, ws: Workspace | None = None,
+                documents: list[Document] | None = None) -> ExportReport:
+    """Write the edition (or the documents named in `docs`) as a Word
+    manuscript for a publisher (default build/edition.docx): the text each
+    document prints in the PDF, its notes as Word footnotes (see
+    `edition.export.docx.manuscript`); the warnings of placing notes are in
+    the report. With `kit`, one document as a translator's kit from layer
+    `source` into language `target` (default build/kit/<doc>.<target>.docx),
+    which `add_translation` reads back by segment ids. The file is made
+    before it is written, atomically, never over the edition's sources."""
+    from .export import docx as word
+    from .model import LANG_RE
+
+    ws = ws or open_workspace(root)
+    if documents is None:
+        documents = [ws.document(doc_id) for doc_id in docs] if docs else list(ws.edition.documents)
+    report = report or ExportReport(documents=len(documents))
+    if out is not None and Path(out).suffix.lower() != ".docx":
+        raise UsageError.at("--out names the Word file to write", out, hint="give a file name ending in .docx")
+    if kit:
+        if len(documents) != 1 or not docs:
+            raise UsageError.at("a translator's kit is made for one document", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
+        if not source or not target:
+            raise UsageError.at("a kit needs --source LAYER and --target LANG", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
+        if not LANG_RE.match(target):
+            raise UsageError.at(f"--target '{target}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
+        (doc,) = documents
+        data = word.kit(doc, source, target)
+        path = _output_file(root, out, f"build/kit/{doc.id}.{target}.docx", force, "--out")
+    else:
+        edition = _laid_out(ws.edition, None, None, reading)
+        if docs:
+            edition = dataclasses.replace(edition, documents=documents)
+        data, report.warnings = word.manuscript(edition)
+        path = _output_file(root, out, "build/edition.docx", force, "--out")
+    store.atomic_write(path, data)
+    report.written.append(path)
     return report

@@ -531,24 +531,36 @@ def names(
 @app.command()
 @command
 def export(
-    format: Annotated[Literal["tei", "json", "xliff"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model; xliff: XLIFF 1.2 for CAT tools, one file per document.", metavar="tei|json|xliff")],
+    format: Annotated[Literal["tei", "json", "xliff", "docx"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model; xliff: XLIFF 1.2 for CAT tools, one file per document; docx: a Word manuscript of the volume (or with --kit a translator's table).", metavar="tei|json|xliff|docx")],
     docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).", metavar="DOC...")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print); docx: the file (default build/edition.docx, a kit build/kit/DOC.LANG.docx).")] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
-    source: Annotated[Optional[str], typer.Option("--source", help="xliff: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="xliff: the language to translate into (its existing text goes along).")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="xliff, docx --kit: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="xliff, docx --kit: the language to translate into (its existing text goes along).")] = None,
     edition: EditionOption = None,
+    kit: Annotated[bool, typer.Option("--kit", help="docx: one document as a translator's kit, a table of segment ids, --source text and --target text, read back with `translation add DOC FILE.docx`.")] = False,
 ):
-    """Export documents as TEI, XLIFF or JSON. TEI P5 XML gives one file
-    per document; XLIFF 1.2 one per document for a translator's CAT tool
-    (read back with `translation add DOC FILE.xlf`); JSON the whole model."""
+    """Export documents as TEI, XLIFF, JSON or Word. TEI P5 XML gives one
+    file per document; XLIFF 1.2 one per document for a translator's CAT
+    tool (read back with `translation add DOC FILE.xlf`); JSON the whole
+    model; docx the volume as a Word manuscript with real footnotes, or
+    with --kit a translator's kit."""
     from . import api
 
     if corpus and format != "tei":
         raise UsageError.at("--corpus is for tei", hint="`edition export tei --corpus`")
-    if (source or target) and format != "xliff":
-        raise UsageError.at("--source and --target are for xliff", hint="`edition export xliff DOC --source ru --target en`")
+    if kit and format != "docx":
+        raise UsageError.at("--kit is for docx", hint="`edition export docx DOC --kit --source ru --target en`")
+    if (source or target) and format != "xliff" and not kit:
+        raise UsageError.at("--source and --target are for xliff and a docx --kit", hint="`edition export xliff DOC --source ru --target en`")
+    if format == "docx":
+        report = api.export_docx(_root(edition), docs or None, out, force=force, kit=kit, source=source, target=target)
+        for warning in report.warnings:
+            _say(f"warning: {warning}")
+        what = "a translator's kit" if kit else "a Word manuscript"
+        _say(f"exported {report.documents} document(s) as {what}: {report.written[0]}")
+        return
     report = api.export(_root(edition), format, docs or None, out, corpus=corpus, force=force, source=source, target=target)
     if report.data is not None:
         sys.stdout.buffer.write(report.data)
@@ -694,7 +706,7 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool, read by segment ids).", metavar="FILE")],
+    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool); XLIFF and a translator's kit (.docx from `export docx --kit`) are read by segment ids.", metavar="FILE")],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,

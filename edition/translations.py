@@ -263,11 +263,11 @@ def add_xliff(
     for unit in delivery.units:
         segment = doc.segment(unit.id)
         if segment is None:
-            problems.append(Problem(f"unit '{unit.id}' matches no segment of '{doc.id}'", path, unit.line, hint="the document's segments changed since the export, or the file belongs to another document"))
+            problems.append(Problem(f"{delivery.unit_name} '{unit.id}' matches no segment of '{doc.id}'", path, unit.line, hint="the document's segments changed since the export, or the file belongs to another document"))
         elif unit.id in seen:
-            problems.append(Problem(f"unit '{unit.id}' comes twice", path, unit.line, hint="keep one unit per segment"))
+            problems.append(Problem(f"{delivery.unit_name} '{unit.id}' comes twice", path, unit.line, hint="keep one unit per segment"))
         elif not _same_text(unit.source, segment.text.get(base.id, "")):
-            problems.append(Problem(f"unit '{unit.id}': its source no longer matches the text of layer '{base.id}'", path, unit.line,
+            problems.append(Problem(f"{delivery.unit_name} '{unit.id}': its source no longer matches the text of layer '{base.id}'", path, unit.line,
                                     hint="the document changed since the export: export it again and let the CAT tool's memory carry the translation over"))
         seen.add(unit.id)
     if not delivery.units:
@@ -294,7 +294,7 @@ def add_xliff(
         copied = unit.target and not unit.done and _same_text(unit.target, unit.source)
         if copied:  # OmegaT writes the source into an open unit's target unless told otherwise
             result.untranslated.append(unit.id)
-            result.warnings.append(f"unit '{unit.id}' holds its source text and is not marked translated: left untranslated")
+            result.warnings.append(f"{delivery.unit_name} '{unit.id}' holds its source text and is not marked translated: left untranslated")
         elif unit.target or (unit.target == "" and unit.done):
             segment.text[layer_id] = unit.target
             if not unit.target:

@@ -183,13 +183,16 @@ def test_two_layers_across_the_whole_edition(cli, tmp_path):
 # --------------------------------------------------------------------------
 # Compare does not give up: translations of one passage, typographic variants.
 
-CRITIC = __import__("re").compile(r"\{\+\+(.*?)\+\+\}|\{--(.*?)--\}|\{~~(.*?)~>(.*?)~~\}", __import__("re").S)
+CRITIC = __import__("re").compile(r"\{\+\+(.*?)\+\+\}|\{--(.*?)--\}|\{~~(.*?)~>(.*?)~~\}|\{>>(.*?)<<\}", __import__("re").S)
 
 
 def critic(markup: str, accept: bool) -> str:
-    """The text with every CriticMarkup change accepted (or rejected)."""
+    """The text with every CriticMarkup change accepted (or rejected); a
+    comment (`{>>moved here (move 1)<<}`) is no part of either text."""
     def one(m):
-        added, deleted, old, new = m.groups()
+        added, deleted, old, new, comment = m.groups()
+        if comment is not None:
+            return ""
         if added is not None:
             return added if accept else ""
         if deleted is not None:

@@ -97,7 +97,7 @@ def test_choice_options_list_their_values(cli, command, option, values):
 
 
 def test_the_export_format_is_a_choice(cli):
-    assert " export [OPTIONS] {tei|json|xliff} [DOC...]\n" in cli("export", "--help").stdout
+    assert " export [OPTIONS] {tei|json|xliff|docx} [DOC...]\n" in cli("export", "--help").stdout
     result = cli("export", "pdf")
     assert result.exit_code == 2 and "'pdf' is not one of 'tei', 'json', 'xliff'" in result.stderr
 

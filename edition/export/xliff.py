@@ -56,6 +56,34 @@ def rich(text: str):
     return [StringElem(parts)]
 
 
+def source_and_target(doc: Document, source: str, target: str) -> tuple[Layer, Layer | None]:
+    """The layer to translate from (`source`: a layer id, or a language: its
+    newest revision) and the document's layer in language `target` whose
+    text goes along (None when it has none). A language to translate into
+    that is the source's own is a wrong command line."""
+    source_layer = doc.named_layer(source)
+    if source_layer is None:
+        raise UsageError.at(
+            f"document '{doc.id}' has no layer or language '{source}'",
+            hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
+        )
+    if source_layer.lang == target:  # en-GB to en is a localisation, and allowed
+        raise UsageError.at(f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into")
+    base = target.split("-")[0]
+    target_layer = doc.named_layer(target)
+    if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != base):
+        # The source itself (en-GB to en), or a layer id that happens to
+        # equal the code: the newest revision of another layer in the language.
+        others = [l for l in doc.layers if l is not source_layer and l.lang == target] or [
+            l for l in doc.layers if l is not source_layer and l.lang.split("-")[0] == base
+        ]
+        first = next((l for l in others if not l.revises or doc.layer(l.revises) not in others), None)
+        target_layer = doc.newest_revision(first) if first is not None else None
+        if target_layer is source_layer:
+            target_layer = None
+    return source_layer, target_layer
+
+
 def document_xliff(doc: Document, source: str, target: str) -> bytes:
     """The XLIFF 1.2 file of `doc`: the text of layer `source` (a layer id,
     or a language: its newest revision) to be translated into language
@@ -66,17 +94,7 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     `<note from="KIND">`; its notes on the title, the date or the whole
     document go in the file's `<header>`. Segments without text in the source layer are
     left out (nothing to translate)."""
-    source_layer = doc.named_layer(source)
-    if source_layer is None:
-        raise UsageError.at(
-            f"document '{doc.id}' has no layer or language '{source}'",
-            hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
-        )
-    if source_layer.lang == target:  # en-GB to en is a localisation, and allowed
-        raise UsageError.at(f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into")
-    target_layer = doc.named_layer(target)
-    if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != target.split("-")[0]):
-        target_layer = None  # the source itself, or a layer id that happens to equal the code
+    source_layer, target_layer = source_and_target(doc, source, target)
     from lxml import etree
 
     File, Unit = _store_classes()
@@ -113,4 +131,4 @@ def document_xliff(doc: Document, source: str, target: str) -> bytes:
     return bytes(store)
 
 
-__all__ = ["document_xliff", "rich", "segment_state"]
+__all__ = ["document_xliff", "rich", "segment_state", "source_and_target"]

@@ -20,6 +20,19 @@ CHUNK = 1024 * 1024
 
 
 def read_delivery(path: Path) -> Delivery:
+    document = open_word(path)
+    try:
+        return _delivery(document, path)
+    except Exception as exc:
+        # python-docx reads parts lazily: a damaged one (styles without their
+        # defaults, a mangled footnotes part) fails only here, with whatever
+        # python-docx raises (an AttributeError, say): a message, not a traceback.
+        raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
+
+
+def open_word(path: Path):
+    """The Word file as python-docx's Document, once its size, its packing
+    and what it unpacks to are checked (EditionError naming the file)."""
     import docx  # python-docx: loaded only for Word files
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -40,13 +53,7 @@ def read_delivery(path: Path) -> Delivery:
         raise EditionError.at(f"not a readable Word file ({exc})", path, hint="save it again as .docx") from None
     except Exception as exc:  # lxml errors inside a broken package
         raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
-    try:
-        return _delivery(document, path)
-    except Exception as exc:
-        # python-docx reads parts lazily: a damaged one (styles without their
-        # defaults, a mangled footnotes part) fails only here, with whatever
-        # python-docx raises (an AttributeError, say): a message, not a traceback.
-        raise EditionError.at(f"not a readable Word file ({type(exc).__name__})", path, hint="save it again as .docx") from None
+    return document
 
 
 def _check_unpacked(package: io.BytesIO, path: Path) -> None:

@@ -47,6 +47,7 @@ class XliffDelivery:
     originals: list[str] = field(default_factory=list)  # each <file original="…">
     file_line: int | None = None  # where the first <file> starts
     units: list[Unit] = field(default_factory=list)
+    unit_name: str = "unit"  # what messages call an entry: a translator's kit has rows
 
 
 # Inline codes: their content is the native markup (`<br/>`, `<i>`), not text.
