@@ -62,6 +62,10 @@ EditionOption = Annotated[
     typer.Option("--edition", "-C", help="The edition's folder (default: the nearest folder with an edition.yaml)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+WatchOption = Annotated[
+    bool,
+    typer.Option("--watch", help="After the build, build again whenever a file of the edition changes, until Ctrl-C."),
+]
 ReadingOption = Annotated[
     Optional[str],
     typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
@@ -356,6 +360,7 @@ def build(
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     final: Annotated[bool, typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`).")] = False,
+    watch: WatchOption = False,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition. A draft build marks text not
@@ -379,6 +384,11 @@ def build(
         _say(f"{len(report.warnings)} warning(s):")
         for warning in report.warnings:
             _say(f"warning: {warning}")
+    if watch:
+        from .watch import watch_pdf
+
+        _watching(watch_pdf, root, out, html=html, layout=layout, columns=[columns] if columns is not None else None,
+                  pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final)
 
 
 @app.command()
@@ -390,19 +400,38 @@ def site(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
     reading: ReadingOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    watch: WatchOption = False,
     edition: EditionOption = None,
 ):
     """Write the volume as static HTML pages, readable offline."""
     from . import api
 
-    report = api.build_site(
-        _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite,
-        reading=reading, force=force,
-    )
+    root = _root(edition)
+    options = dict(layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite, reading=reading, force=force)
+    report = api.build_site(root, out, **options)
     for warning in report.warnings:
         _say(f"warning: {warning}")
     _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
     _line(str(report.folder))
+    if watch:
+        from .watch import watch_site
+
+        _watching(watch_site, root, out, **options)
+
+
+def _watching(watch_function, root: Path, out: Optional[Path], **options) -> None:
+    """Rebuild on every change of the edition's sources, one line each on
+    stderr (a failed rebuild's problems too), until Ctrl-C (exit 0)."""
+
+    def heard(rebuild) -> None:
+        _report(list(rebuild.problems))
+        _say(rebuild.line())
+
+    _say(f"watching {root} for changes (Ctrl-C to stop)")
+    try:
+        watch_function(root, out, heard=heard, **options)
+    except KeyboardInterrupt:
+        _say("stopped watching")
 
 
 @app.command()
