@@ -5,6 +5,7 @@ or 2 (the command line). Each command imports the library itself, so that
 `from __future__ import annotations` here: typer would evaluate every
 parameter's annotation string at each start (a third of `--help`'s time)."""
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -374,16 +375,16 @@ def build(
         _say(f"note: --jobs {jobs} is more than the {cores} core(s) this process may use; using {cores}")
         jobs = cores
     _say("laying out the volume…")
-    with _progress_bar() as progress:
+    with _progress_bar() as progress, _first_build(watch):
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
             pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final,
         )
-    _say(f"wrote {path} ({report.pages} pages)")
-    if report.warnings:
-        _say(f"{len(report.warnings)} warning(s):")
-        for warning in report.warnings:
-            _say(f"warning: {warning}")
+        _say(f"wrote {path} ({report.pages} pages)")
+        if report.warnings:
+            _say(f"{len(report.warnings)} warning(s):")
+            for warning in report.warnings:
+                _say(f"warning: {warning}")
     if watch:
         from .watch import watch_pdf
 
@@ -407,16 +408,31 @@ def site(
     from . import api
 
     root = _root(edition)
-    options = dict(layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite, reading=reading, force=force)
-    report = api.build_site(root, out, **options)
-    for warning in report.warnings:
-        _say(f"warning: {warning}")
-    _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
-    _line(str(report.folder))
+    options: dict[str, Any] = dict(layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite, reading=reading, force=force)
+    with _first_build(watch):
+        report = api.build_site(root, out, **options)
+        for warning in report.warnings:
+            _say(f"warning: {warning}")
+        _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
+        _line(str(report.folder))
     if watch:
         from .watch import watch_site
 
         _watching(watch_site, root, out, **options)
+
+
+@contextlib.contextmanager
+def _first_build(watch: bool):
+    """With --watch, a first build that fails on the edition's files is
+    reported and the watch starts anyway (the next save builds again); a
+    wrong command line still ends the command."""
+    try:
+        yield
+    except EditionError as exc:
+        if not watch or isinstance(exc, UsageError):
+            raise
+        _report(exc.problems)
+        _say("the build failed; it runs again when a file of the edition is saved")
 
 
 def _watching(watch_function, root: Path, out: Optional[Path], **options) -> None:

@@ -105,7 +105,7 @@ def watch(
     *,
     heard: Callable[[Rebuild], None],
     stop: Stop | None = None,
-    quiet: float = 0.2,
+    quiet: float = 0.1,
 ) -> None:
     """Call `rebuild` each time a source of the edition at `root` changes,
     and tell `heard` what happened, until `stop` is set (or Ctrl-C, which
@@ -164,7 +164,7 @@ def _rebuild(rebuild: Callable[[], str], changed: tuple[str, ...]) -> Rebuild:
 
 
 def watch_pdf(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None,
-              quiet: float = 0.2, **options) -> None:
+              quiet: float = 0.1, **options) -> None:
     """Rebuild the edition's PDF (as `api.build(root, out, **options)`)
     whenever one of its sources changes; see `watch`."""
     from . import api
@@ -177,7 +177,7 @@ def watch_pdf(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild],
 
 
 def watch_site(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None,
-               quiet: float = 0.2, **options) -> None:
+               quiet: float = 0.1, **options) -> None:
     """Rebuild the edition's HTML site (as `api.build_site(root, out,
     **options)`) whenever one of its sources changes; see `watch`."""
     from . import api

@@ -163,7 +163,11 @@ def test_links_out_of_the_edition_are_not_watched(tmp_path):
 
 
 def test_site_watch_in_a_real_process_ends_with_exit_0_on_ctrl_c(tmp_path):
+    """Started on a broken seed: the first build's error is shown, the
+    watch starts anyway, and the repaired seed is built."""
     root = tiny_edition(tmp_path / "ed")
+    good = seed(root).read_text(encoding="utf-8")
+    seed(root).write_text(good.replace("title: A letter", "title: [A letter"), encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1"}
     process = subprocess.Popen([sys.executable, "-m", "edition", "site", "--watch", "-C", str(root)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -174,8 +178,9 @@ def test_site_watch_in_a_real_process_ends_with_exit_0_on_ctrl_c(tmp_path):
         heard = []
         while not any(line.startswith("watching ") for line in heard):
             heard.append(lines.get(timeout=WAIT))
+        assert any(line.startswith(f"{seed(root)}:") for line in heard)  # the first build's error, at its line
         time.sleep(0.5)
-        seed(root).write_text(seed(root).read_text(encoding="utf-8").replace("comrades", "friends"), encoding="utf-8")
+        seed(root).write_text(good.replace("comrades", "friends"), encoding="utf-8")
         while not any("changed: rebuilt" in line for line in heard):
             heard.append(lines.get(timeout=WAIT))
         assert [line for line in heard if "changed" in line][0].startswith(f"seeds/{DOC}.yaml changed: rebuilt build/site/")
