@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pikepdf
@@ -86,7 +87,7 @@ def _role(element: pikepdf.Dictionary, role_map: dict[str, str]) -> str:
     return role_map.get(role, role)
 
 
-def _element(obj: pikepdf.Dictionary, page_of: dict, role_map: dict[str, str], seen: set) -> Element:
+def _element(obj: Any, page_of: dict, role_map: dict[str, str], seen: set) -> Element:
     if obj.objgen in seen and obj.objgen != (0, 0):
         raise ValueError(f"structure element {obj.objgen} is reached twice (a cycle or a shared kid)")
     seen.add(obj.objgen)
@@ -96,8 +97,8 @@ def _element(obj: pikepdf.Dictionary, page_of: dict, role_map: dict[str, str], s
         lang=str(obj.Lang) if "/Lang" in obj else None,
         attributes=_attributes(obj.get("/A")),
     )
-    page = page_of.get(obj.Pg.objgen) if "/Pg" in obj else None
-    kids = obj.get("/K")
+    page: int = page_of.get(obj.Pg.objgen, -1) if "/Pg" in obj else -1
+    kids: Any = obj.get("/K")
     for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
         if isinstance(kid, int) or (isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer):
             element.content.append((page, int(kid)))
@@ -118,9 +119,9 @@ def _attributes(value) -> dict:
     return merged
 
 
-def _parent_tree(root: pikepdf.Dictionary) -> dict[int, object]:
+def _parent_tree(root: Any) -> dict[int, Any]:
     """The ParentTree's number tree, flattened (Kids and Nums)."""
-    flat: dict[int, object] = {}
+    flat: dict[int, Any] = {}
     todo = [root]
     while todo:
         node = todo.pop()
@@ -136,14 +137,14 @@ def read(path: Path) -> Tagged:
     """The structure tree of the PDF at `path`, with every marked-content
     sequence's text."""
     with pikepdf.open(path) as pdf:
-        catalog = pdf.Root
+        catalog: Any = pdf.Root
         page_of = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-        tree = catalog.get("/StructTreeRoot")
+        tree: Any = catalog.get("/StructTreeRoot")
         role_map = {str(k)[1:]: str(v)[1:] for k, v in tree.get("/RoleMap", {}).items()} if tree is not None else {}
         root = None
         mapped: set[tuple[int, int]] = set()
         if tree is not None:
-            kids = tree.get("/K")
+            kids: Any = tree.get("/K")
             kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
             root = Element("StructTreeRoot", [_element(k, page_of, role_map, set()) for k in kids])
             parents = _parent_tree(tree.ParentTree) if "/ParentTree" in tree else {}
@@ -151,7 +152,7 @@ def read(path: Path) -> Tagged:
                 if "/StructParents" in page.obj and int(page.obj.StructParents) in parents:
                     array = parents[int(page.obj.StructParents)]
                     mapped |= {(i, mcid) for mcid, elem in enumerate(array) if isinstance(elem, pikepdf.Dictionary)}
-        preferences = catalog.get("/ViewerPreferences", {})
+        preferences: Any = catalog.get("/ViewerPreferences", {})
         links = sum(1 for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Link")
         info = pdf.open_metadata().get("dc:title") or (str(pdf.docinfo["/Title"]) if "/Title" in pdf.docinfo else None)
         tagged = Tagged(
@@ -162,9 +163,9 @@ def read(path: Path) -> Tagged:
             root=root, texts={}, boxes={}, in_tree=set(root.marked()) if root else set(), mapped=mapped,
             link_annotations=links,
         )
-    with pdfplumber.open(path) as pdf:
-        for i, page in enumerate(pdf.pages):
-            for char in page.chars:
+    with pdfplumber.open(path) as plumbed:
+        for i, leaf in enumerate(plumbed.pages):
+            for char in leaf.chars:
                 if char.get("mcid") is not None:
                     key = (i, char["mcid"])
                     tagged.texts[key] = tagged.texts.get(key, "") + char["text"]
@@ -191,7 +192,7 @@ def untagged_text(path: Path) -> list[str]:
     and outside artifacts: one line per run (page, operator, what it is
     inside). Form XObjects drawn inside a sequence inherit its marks."""
     tagged = read(path)
-    found = []
+    found: list[str] = []
     with pikepdf.open(path) as pdf:
         for i, page in enumerate(pdf.pages):
             _walk(page.obj, pikepdf.parse_content_stream(page), i, tagged.in_tree, [], found, set())

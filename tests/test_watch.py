@@ -173,9 +173,13 @@ def test_site_watch_in_a_real_process_ends_with_exit_0_on_ctrl_c(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines: queue.Queue[str] = queue.Queue()
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+        def read() -> None:
+            for line in process.stderr or ():
+                lines.put(line)
+
+        reader = threading.Thread(target=read, daemon=True)
         reader.start()
-        heard = []
+        heard: list[str] = []
         while not any(line.startswith("watching ") for line in heard):
             heard.append(lines.get(timeout=WAIT))
         assert any(line.startswith(f"{seed(root)}:") for line in heard)  # the first build's error, at its line
