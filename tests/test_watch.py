@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -16,11 +17,12 @@ import threading
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from edition import api, store
 from edition.model import Document, Layer, LayerRole, Segment
-from edition.watch import Rebuild, is_source, watch_site, watched_folders
+from edition.watch import Rebuild, is_source, watch_pdf, watch_site, watched_folders
 
 DOC = "1956-letter"
 WAIT = 30  # seconds: the limit for something that should come at once
@@ -130,6 +132,35 @@ def test_outputs_and_scratch_files_start_no_rebuild(tmp_path):
         assert watching.none_within(1.5)
         (root / "names.yaml").write_text("names: []\n", encoding="utf-8")
         assert watching.next().changed == ("names.yaml",)
+
+
+def test_a_save_through_a_temporary_file_names_only_the_file_saved(tmp_path):
+    """sed -i, and editors that save atomically, write a new file beside
+    the old one and rename it over it: only the saved file is named."""
+    root = tiny_edition(tmp_path / "ed")
+    with Watching(root) as watching:
+        scratch = root / "seeds" / "sedX1b2c3"
+        scratch.write_text(seed(root).read_text(encoding="utf-8").replace("comrades", "friends"), encoding="utf-8")
+        os.replace(scratch, seed(root))
+        assert watching.next().changed == (f"seeds/{DOC}.yaml",)
+        assert "Dear friends" in page(root)
+
+
+def test_the_pdf_is_rebuilt_too(tmp_path):
+    root = tiny_edition(tmp_path / "ed")
+    heard: queue.Queue[Rebuild] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=watch_pdf, args=(root,), kwargs={"heard": heard.put, "stop": stop})
+    thread.start()
+    try:
+        time.sleep(0.5)
+        seed(root).write_text(seed(root).read_text(encoding="utf-8").replace("comrades", "friends"), encoding="utf-8")
+        rebuild = heard.get(timeout=120)
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT)
+    assert rebuild.ok and re.fullmatch(r"build/edition\.pdf \(\d+ pages\)", rebuild.built or ""), rebuild
+    assert "friends" in "".join(p.extract_text() for p in pypdf.PdfReader(root / "build" / "edition.pdf").pages)
 
 
 def test_a_new_translation_folder_is_watched_too(tmp_path):
