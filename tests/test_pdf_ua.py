@@ -127,7 +127,7 @@ def test_line_numbers_are_not_read_as_text(plain):
 
 
 @pytest.mark.xfail(strict=True, reason="WeasyPrint 70 tags a footnote (float: footnote) as NonStruct/Span, never "
-                   "as Note, and its call is no link to it (Kozea/WeasyPrint#2482, #1545)")
+                   "as Note, and its call is no link to it (Kozea/WeasyPrint#2482, Kozea/WeasyPrint#1545)")
 def test_footnotes_are_note_elements(plain, sample):
     edition = store.load(sample)
     notes = [n.text for d in edition.documents for n in d.notes if n.kind.value == "footnote"]
