@@ -118,21 +118,23 @@ def watch(
 
     root = Path(root).absolute()
     folders = watched_folders(root)
+    pending: tuple[str, ...] = ()  # changes heard before a folder came or went, built once it is watched
     while stop is None or not stop.is_set():
         rearm = False
         for changes in changes_of(
             *folders, watch_filter=lambda _change, path: is_source(root, Path(path)), recursive=False,
-            step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop, rust_timeout=500,
+            step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop,
+            rust_timeout=100 if pending else 500, yield_on_timeout=bool(pending),
         ):
-            changed = _changed(root, changes)
+            changed = tuple(sorted({*pending, *_changed(root, changes)}))
+            pending = ()
             if not changed:
                 continue
             now = watched_folders(root)
-            rearm = now != folders  # a folder came or went: watch the new set
-            folders = now
-            heard(_rebuild(rebuild, changed))
-            if rearm:
+            if now != folders:  # a folder came or went: watch the new set first, then build
+                folders, pending, rearm = now, changed, True
                 break
+            heard(_rebuild(rebuild, changed))
         if not rearm:
             return
 

@@ -22,7 +22,7 @@ import pytest
 
 from edition import api, store
 from edition.model import Document, Layer, LayerRole, Segment
-from edition.watch import Rebuild, is_source, watch_pdf, watch_site, watched_folders
+from edition.watch import Rebuild, is_source, watch, watch_pdf, watch_site, watched_folders
 
 DOC = "1956-letter"
 WAIT = 30  # seconds: the limit for something that should come at once
@@ -165,11 +165,44 @@ def test_the_pdf_is_rebuilt_too(tmp_path):
 
 def test_a_new_translation_folder_is_watched_too(tmp_path):
     root = tiny_edition(tmp_path / "ed")
+    layer = root / "translations" / DOC / "de.yaml"
     with Watching(root) as watching:
-        (root / "translations" / DOC).mkdir(parents=True)
-        assert watching.next().changed == (f"translations/{DOC}",)
-        (root / "translations" / DOC / "de.yaml").write_text("broken: [\n", encoding="utf-8")
-        assert f"translations/{DOC}/de.yaml" in watching.next().changed
+        layer.parent.mkdir(parents=True)
+        layer.write_text("broken: [\n", encoding="utf-8")  # before the new folder is watched: read all the same
+        first = watching.next()
+        assert first.changed == (f"translations/{DOC}",)
+        assert not first.ok and str(first.problems[0]).startswith(f"{layer}:")
+        layer.unlink()  # seen in the folder now watched
+        again = watching.next()
+        assert again.changed == (f"translations/{DOC}/de.yaml",) and again.ok
+
+
+def test_a_save_during_a_rebuild_into_a_new_folder_is_heard(tmp_path):
+    """The new folder is watched before the rebuild starts, so a file
+    saved into it while the rebuild runs starts the next one."""
+    root = tiny_edition(tmp_path / "ed")
+    layer = root / "translations" / DOC / "de.yaml"
+    started = threading.Event()
+
+    def rebuild() -> str:
+        started.set()
+        time.sleep(1.0)
+        return "nothing"
+
+    heard: queue.Queue[Rebuild] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(root, rebuild), kwargs={"heard": heard.put, "stop": stop})
+    thread.start()
+    try:
+        time.sleep(0.5)
+        layer.parent.mkdir(parents=True)
+        assert started.wait(WAIT)
+        layer.write_text("lang: de\n", encoding="utf-8")
+        assert heard.get(timeout=WAIT).changed == (f"translations/{DOC}",)
+        assert heard.get(timeout=WAIT).changed == (f"translations/{DOC}/de.yaml",)
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT)
 
 
 def test_which_files_are_the_editions_sources(tmp_path):
