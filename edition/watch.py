@@ -121,20 +121,25 @@ def watch(
     pending: tuple[str, ...] = ()  # changes heard before a folder came or went, built once it is watched
     while stop is None or not stop.is_set():
         rearm = False
-        for changes in changes_of(
-            *folders, watch_filter=lambda _change, path: is_source(root, Path(path)), recursive=False,
-            step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop,
-            rust_timeout=100 if pending else 500, yield_on_timeout=bool(pending),
-        ):
-            changed = tuple(sorted({*pending, *_changed(root, changes)}))
-            pending = ()
-            if not changed:
-                continue
-            now = watched_folders(root)
-            if now != folders:  # a folder came or went: watch the new set first, then build
-                folders, pending, rearm = now, changed, True
-                break
-            heard(_rebuild(rebuild, changed))
+        try:
+            for changes in changes_of(
+                *folders, watch_filter=lambda _change, path: is_source(root, Path(path)), recursive=False,
+                step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop,
+                rust_timeout=100 if pending else 500, yield_on_timeout=bool(pending),
+            ):
+                changed = tuple(sorted({*pending, *_changed(root, changes)}))
+                pending = ()
+                if not changed:
+                    continue
+                now = watched_folders(root)
+                if now != folders:  # a folder came or went: watch the new set first, then build
+                    folders, pending, rearm = now, changed, True
+                    break
+                heard(_rebuild(rebuild, changed))
+        except FileNotFoundError:  # a folder went while being watched anew
+            if not root.is_dir():
+                raise EditionError.at("the edition's folder is gone; nothing more to watch", root) from None
+            folders, rearm = watched_folders(root), True
         if not rearm:
             return
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import re
 import signal
 import subprocess
@@ -21,6 +22,7 @@ import pypdf
 import pytest
 
 from edition import api, store
+from edition.errors import EditionError
 from edition.model import Document, Layer, LayerRole, Segment
 from edition.watch import Rebuild, is_source, watch, watch_pdf, watch_site, watched_folders
 
@@ -203,6 +205,25 @@ def test_a_save_during_a_rebuild_into_a_new_folder_is_heard(tmp_path):
     finally:
         stop.set()
         thread.join(timeout=WAIT)
+
+
+def test_the_watch_ends_with_an_error_when_the_edition_is_removed(tmp_path):
+    root = tiny_edition(tmp_path / "ed")
+    ended: queue.Queue[BaseException | None] = queue.Queue()
+
+    def run() -> None:
+        try:
+            watch_site(root, heard=lambda rebuild: None)
+        except BaseException as exc:  # handed to the test, whatever it is
+            ended.put(exc)
+        else:
+            ended.put(None)
+
+    threading.Thread(target=run, daemon=True).start()
+    time.sleep(0.5)
+    shutil.rmtree(root)
+    error = ended.get(timeout=WAIT)
+    assert isinstance(error, EditionError) and "folder is gone" in str(error)
 
 
 def test_which_files_are_the_editions_sources(tmp_path):
