@@ -125,7 +125,9 @@ def watch(
             for changes in changes_of(
                 *folders, watch_filter=lambda _change, path: is_source(root, Path(path)), recursive=False,
                 step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop,
-                rust_timeout=100 if pending else 500, yield_on_timeout=bool(pending),
+                # No timeout unless a build is pending: watchfiles empties its set of changes on a
+                # timeout, and a save landing in that instant would be lost.
+                rust_timeout=100 if pending else 0, yield_on_timeout=bool(pending),
             ):
                 changed = tuple(sorted({*pending, *_changed(root, changes)}))
                 pending = ()
