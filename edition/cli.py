@@ -5,6 +5,7 @@ or 2 (the command line). Each command imports the library itself, so that
 `from __future__ import annotations` here: typer would evaluate every
 parameter's annotation string at each start (a third of `--help`'s time)."""
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -68,6 +69,10 @@ EditionOption = Annotated[
     typer.Option("--edition", "-C", help="The edition's folder (default: the nearest folder with an edition.yaml)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+WatchOption = Annotated[
+    bool,
+    typer.Option("--watch", help="After the build, build again whenever a file of the edition changes, until Ctrl-C."),
+]
 ReadingOption = Annotated[
     Optional[str],
     typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
@@ -369,6 +374,7 @@ def build(
     typography: TypographyOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
     final: Annotated[bool, typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`).")] = False,
+    watch: WatchOption = False,
     edition: EditionOption = None,
 ):
     """Build the print-ready PDF of the edition. A draft build marks text not
@@ -382,16 +388,21 @@ def build(
         _say(f"note: --jobs {jobs} is more than the {cores} core(s) this process may use; using {cores}")
         jobs = cores
     _say("laying out the volume…")
-    with _progress_bar() as progress:
+    with _progress_bar() as progress, _first_build(watch):
         path, report = api.build(
             root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
             pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final, typography=typography,
         )
-    _say(f"wrote {path} ({report.pages} pages)")
-    if report.warnings:
-        _say(f"{len(report.warnings)} warning(s):")
-        for warning in report.warnings:
-            _say(f"warning: {warning}")
+        _say(f"wrote {path} ({report.pages} pages)")
+        if report.warnings:
+            _say(f"{len(report.warnings)} warning(s):")
+            for warning in report.warnings:
+                _say(f"warning: {warning}")
+    if watch:
+        from .watch import watch_pdf
+
+        _watching(watch_pdf, root, out, html=html, layout=layout, columns=[columns] if columns is not None else None,
+                  pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final, typography=typography)
 
 
 @app.command()
@@ -404,19 +415,53 @@ def site(
     reading: ReadingOption = None,
     typography: TypographyOption = None,
     force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    watch: WatchOption = False,
     edition: EditionOption = None,
 ):
     """Write the volume as static HTML pages, readable offline."""
     from . import api
 
-    report = api.build_site(
-        _root(edition), out, layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite,
-        reading=reading, force=force, typography=typography,
-    )
-    for warning in report.warnings:
-        _say(f"warning: {warning}")
-    _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
-    _line(str(report.folder))
+    root = _root(edition)
+    options: dict[str, Any] = dict(layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite, reading=reading, force=force, typography=typography)
+    with _first_build(watch):
+        report = api.build_site(root, out, **options)
+        for warning in report.warnings:
+            _say(f"warning: {warning}")
+        _say(f"wrote {len(report.written)} file(s), removed {len(report.removed)}")
+        _line(str(report.folder))
+    if watch:
+        from .watch import watch_site
+
+        _watching(watch_site, root, out, **options)
+
+
+@contextlib.contextmanager
+def _first_build(watch: bool):
+    """With --watch, a first build that fails on the edition's files is
+    reported and the watch starts anyway (the next save builds again); a
+    wrong command line still ends the command."""
+    try:
+        yield
+    except EditionError as exc:
+        if not watch or isinstance(exc, UsageError):
+            raise
+        _report(exc.problems)
+        _say("the build failed; it runs again when a file of the edition is saved")
+
+
+def _watching(watch_function, root: Path, out: Optional[Path], **options) -> None:
+    """Rebuild on every change of the edition's sources, one line each on
+    stderr (a failed rebuild's problems too), until Ctrl-C (exit 0)."""
+
+    def heard(rebuild) -> None:
+        _report(list(rebuild.problems))
+        _say(rebuild.line())
+
+    _say(f"watching {root} for changes (Ctrl-C to stop)")
+    try:
+        watch_function(root, out, heard=heard, **options)
+    except KeyboardInterrupt:
+        _say("stopped watching")
 
 
 @app.command()
