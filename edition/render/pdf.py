@@ -26,6 +26,7 @@ from typing import Callable
 from ..errors import EditionError, Problem
 from ..files import atomic_write
 from ..model import Edition
+from ..numerals import roman
 from . import assemble
 from .html import render_volume
 from .index import index_references, not_indexed
@@ -261,14 +262,4 @@ def _folios(document) -> list[str]:
 def _folio_list(front_pages: int, pages: int) -> list[str]:
     """The folio of each page: roman on the front matter's pages, arabic
     from 1 where the first document opens."""
-    return [_roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(pages)]
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out += letters
-            n -= value
-    return out
+    return [roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(pages)]

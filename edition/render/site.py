@@ -23,7 +23,7 @@ from ..names import Register, document_occurrences, matcher
 from ..numerals import roman
 from ..ids import ID_HINT, is_id
 from ..status import board
-from ..store import atomic_write
+from ..files import atomic_write
 from .html import (
     SOFT_HYPHEN,
     Block,
