@@ -37,8 +37,9 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .diff import TokenTable, equal_length
 from .numerals import from_roman
@@ -47,6 +48,9 @@ from .text import words
 
 CONTENT = "content"
 LENGTH = "length+anchors"
+
+# A running total keeps the kind of what it adds: counts stay whole numbers.
+_Number = TypeVar("_Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ class _Skips(NamedTuple):
 
 def _best_path(
     i0: int, i1: int, j0: int, j1: int, cost, skips: _Skips,
-    row_weight: list[float], col_weight: list[float], guides: list[tuple[int, int]] = (),
+    row_weight: list[float], col_weight: list[float], guides: Sequence[tuple[int, int]] = (),
 ) -> list[Span]:
     """The cheapest monotone chain of beads from (i0, j0) to (i1, j1).
 
@@ -406,7 +410,7 @@ def _connected(lo: list[int], hi: list[int], n: int, m: int) -> tuple[list[int],
     return lo, hi
 
 
-def _band(rows: list[float], cols: list[float], width: int, guides: list[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
+def _band(rows: list[float], cols: list[float], width: int, guides: Sequence[tuple[int, int]] = ()) -> tuple[list[int], list[int]]:
     """For each row 0..n, the columns [lo, hi] the search visits: `width`
     either side of a centre line, made monotone and connected (each row
     reaches the next by a 1-0 step). Between consecutive guide points, from
@@ -446,7 +450,10 @@ def _search(i0: int, j0: int, n: int, m: int, lo: list[int], hi: list[int], cost
     backs: list[list[int]] = []  # the last bead: an index into STEPS
     gap_backs: list[list[bool]] = []  # a 1-0 bead that extends a run of them
     col_backs: list[list[bool]] = []  # a 0-1 bead that extends a run of them
-    r1 = r2 = g1 = table  # the rows before this one, with their first columns
+    # The rows before this one, with their first columns (read only from row 1 and 2 on).
+    r1: list[float] = []
+    r2: list[float] = []
+    g1: list[float] = []
     l1 = l2 = h1 = h2 = 0
     for i in range(n + 1):
         low, high = lo[i], hi[i]
@@ -797,8 +804,8 @@ def _guides(base: list[Counter], new: list[Counter]) -> list[tuple[int, int]]:
     return longest_increasing([j for _, j in pairs], pairs)
 
 
-def _prefix(values) -> list[float]:
-    out = [0]
+def _prefix(values: Iterable[_Number]) -> list[_Number]:
+    out: list[_Number] = [0]
     for v in values:
         out.append(out[-1] + v)
     return out
@@ -815,13 +822,14 @@ def _one_and_two(found: list[Counter]) -> tuple[list, list]:
     return ones, twos
 
 
-def _caps(found: tuple[list, list], stems: tuple[list, list]) -> tuple[list, list]:
+def _caps(found: tuple[list, list], stems: tuple[list, list]) -> tuple[list[float], list[float]]:
     """The most the anchors and stems of each unit (and pair of units) could
     save in a bead, whatever the other side holds."""
-    return tuple(
-        [sum(count * _SHARED[key[0]] for key, count in (marks or {}).items()) + _COGNATE * len(words) for marks, words in zip(f, s)]
-        for f, s in zip(found, stems)
-    )
+
+    def most(f: list, s: list) -> list[float]:
+        return [sum(count * _SHARED[key[0]] for key, count in (marks or {}).items()) + _COGNATE * len(words) for marks, words in zip(f, s)]
+
+    return most(found[0], stems[0]), most(found[1], stems[1])
 
 
 def _sets_one_and_two(found: list[frozenset]) -> tuple[list, list]:
@@ -920,7 +928,9 @@ _WORD_AFTER = re.compile(r"(?:st|nd|rd|th)?\.?\s{1,2}([^\W\d_]+)")
 def _upper_class() -> str:
     """A regular-expression class of the upper-case letters of the Basic
     Multilingual Plane (the re module has no \\p{Lu})."""
-    out, start, previous = [], None, None
+    out: list[str] = []
+    start: int | None = None  # the first code of the run being read
+    previous = 0  # its last code so far
     for code in range(0x10000):
         if chr(code).isupper():
             if start is None:
@@ -982,11 +992,11 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
         # The word just before or after a number may be a month: "18 September", "мая 1945".
         before = _WORD_BEFORE.search(text, max(0, start - 20), start)
         after = _WORD_AFTER.match(text, end, end + 20)
-        for match in (before, after):
-            if match and match.start(1) not in months_at:
-                month = _month(match.group(1).lower())
+        for near in (before, after):
+            if near and near.start(1) not in months_at:
+                month = _month(near.group(1).lower())
                 if month:
-                    months_at.add(match.start(1))
+                    months_at.add(near.start(1))
                     found[f"m:{month}"] += 1
     for match in _CAPITALISED.finditer(text):
         start = match.start()
@@ -998,11 +1008,11 @@ def anchors(text: str, keys: dict[str, str] | None = None) -> Counter:
             continue
         if start in months_at or _ROMAN.fullmatch(word):
             continue  # counted as a month or a number above
-        key = keys.get(word)
-        if key is None:
-            key = keys[word] = name_key(word)
-        if len(key) >= 2:
-            found["w:" + key] += 1
+        name = keys.get(word)
+        if name is None:
+            name = keys[word] = name_key(word)
+        if len(name) >= 2:
+            found["w:" + name] += 1
     quotes = len(_QUOTES.findall(text)) // 2
     if quotes:
         found["q"] += quotes
