@@ -31,6 +31,7 @@ editors:
 - A. Editor
 - B. Editor
 layout: {layout}
+typography: {typography}
 """
 
 LETTER = """\
@@ -117,9 +118,11 @@ notes:
 """
 
 
-def make_edition(root: Path, layout: str = "translation", extra: str = "") -> Path:
+def make_edition(root: Path, layout: str = "translation", extra: str = "", typography: bool = False) -> Path:
+    """The test letter's edition; set as typed unless `typography`, so that
+    the structure is read back in the stored words."""
     (root / "seeds").mkdir(parents=True)
-    (root / "edition.yaml").write_text(EDITION.format(layout=layout) + extra, encoding="utf-8")
+    (root / "edition.yaml").write_text(EDITION.format(layout=layout, typography=str(typography).lower()) + extra, encoding="utf-8")
     (root / "seeds" / "letter.yaml").write_text(LETTER, encoding="utf-8")
     return root
 
@@ -211,6 +214,19 @@ def test_editorial_notes_are_word_footnotes_called_where_their_anchor_is(tmp_pat
     assert [r.xpath("string(w:t)", namespaces=NS) for r in first.xpath(".//w:r[w:rPr/w:i]", namespaces=NS)] == ["Kommunist"]
     assert first.xpath("string(w:p/w:pPr/w:pStyle/@w:val)", namespaces=NS) == "FootnoteText"
     assert first.xpath("count(.//w:footnoteRef)", namespaces=NS) == 1
+
+
+def test_the_manuscript_takes_the_typography_of_print_as_the_pdf_does(tmp_path):
+    root = make_edition(tmp_path / "ed", layout="parallel", typography=True)
+    (path,) = api.export_docx(root).written
+    word = docx.Document(str(path))
+    sources = [p.text for p in word.paragraphs if p.style.name == "Source Note"]
+    assert "RGANI. F.\u00a05. Op.\u00a030. D.\u00a0140. L.\u00a0197." in sources  # a number stays with its abbreviation
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert any("на\u00a0нашем" in text for text in cells)  # Russian binds a one-letter preposition
+    _, notes = footnotes_of(path)
+    assert "A note on the original\u2019s wording." in notes.values()
+    assert (root / "seeds" / "letter.yaml").read_text(encoding="utf-8") == LETTER  # the stored text as typed
 
 
 def test_the_package_is_what_word_writes_for_footnotes(tmp_path):

@@ -135,8 +135,9 @@ def plant(root: Path, port: int) -> list[str]:
 
 
 def _squeeze(text: str) -> str:
-    """PDF text for comparison: NFC, without hyphenation marks and spaces."""
-    text = unicodedata.normalize("NFC", text)
+    """PDF text for comparison: NFC, the typography of print folded back, without
+    hyphenation marks and spaces."""
+    text = _as_typed(unicodedata.normalize("NFC", text))
     return re.sub(r"[\s\u2010\u00ad]+", "", text)
 
 
@@ -162,6 +163,16 @@ class _Tags(html.parser.HTMLParser):
 URL_ATTRIBUTES = {"src", "href", "data", "style", "srcset", "action", "formaction", "poster", "background", "xlink:href", "cite", "longdesc"}
 
 
+# Print typography sets quotes, dashes, ellipses and no-break spaces: folded
+# back, the printed text must hold every payload's characters as typed.
+_TYPED = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+                        "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def _as_typed(text: str) -> str:
+    return text.translate(_TYPED).replace("\u2026", "...")
+
+
 def assert_html_is_inert(page: str, hostile: list[str]) -> None:
     parsed = _Tags()
     parsed.feed(page)
@@ -171,9 +182,9 @@ def assert_html_is_inert(page: str, hostile: list[str]) -> None:
             if name in URL_ATTRIBUTES:
                 assert "passwd" not in (value or "") and "127.0.0.1" not in (value or ""), (tag, name, value)
     assert not any("127.0.0.1" in css or "passwd" in css for css in parsed.styles)
-    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    text = _as_typed(html.unescape(re.sub(r"<[^>]+>", "", page)))
     for payload in hostile:
-        assert payload in text, f"not printed as typed: {payload}"
+        assert _as_typed(payload) in text, f"not printed as typed: {payload}"
     assert "looploop" not in text  # the payloads above, as typed, are the proof that no template ran
 
 
