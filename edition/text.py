@@ -76,10 +76,16 @@ _NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UNDATED = re.compile(r"^(undated|not dated|no date|n\.\s?d\.|date unknown|без даты)(?=$|[\s,;:(\[])", re.I)
 _BETWEEN = re.compile(r"^between\s+(.+?)\s+and\s+(.+)$", re.I)
+# Longer than any dateline an editor writes ("between 25 October (7 November)
+# 1917 and 12 (24) March 1918, old style" is 70 characters).
+LONGEST_DATE = 160
 _DASH_RANGE = re.compile(r"^(.+?)\s*[–—-]\s*(.+)$")
 # Old Style: "12 (24) March 1899", "March 12 (24), 1899", "12/24 March 1899",
 # "12 March 1917 O.S." — the Julian day first, the Gregorian one beside it.
-_OLD_STYLE_MARK = re.compile(r"\s*[\[(]?\s*(?:O\.\s?S\.?|old style|ст\.\s?ст\.|по старому стилю)\s*[\])]?$", re.I)
+# It starts at its words: a leading `\s*`, tried from every start, made a
+# long run of spaces quadratic; the bracket and spaces before it are
+# stripped after the match.
+_OLD_STYLE_MARK = re.compile(r"(?:O\.\s?S\.?|old style|ст\.\s?ст\.|по старому стилю)\s*[\])]?$", re.I)
 _DUAL_MONTHS = re.compile(
     rf"^(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s*(?:/\s*|\(\s*)(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\s*\)?,?\s+(?P<year>\d{{4}}){_YEAR_SUFFIX}$",
     re.I,
@@ -98,6 +104,8 @@ def parse_date(text: str) -> DateSpec | None:
     body = raw[1:-1].strip() if supplied else raw
     if _UNDATED.match(body):
         return DateSpec(text=body, certainty=Certainty.UNKNOWN, supplied=supplied)
+    if len(body) > LONGEST_DATE:
+        return None  # a paragraph, not a dateline (and the patterns below need not read it)
     certainty = Certainty.EXACT
     rest = body
     for pattern, kind in _QUALIFIERS:
@@ -108,7 +116,7 @@ def parse_date(text: str) -> DateSpec | None:
     rest = rest.strip().rstrip(".")
     julian = False
     if mark := _OLD_STYLE_MARK.search(rest):
-        julian, rest = True, rest[: mark.start()].rstrip(" ,")
+        julian, rest = True, rest[: mark.start()].rstrip().removesuffix("[").removesuffix("(").rstrip().rstrip(" ,")
     if cross := _DUAL_MONTHS.match(rest):  # "25 October (7 November) 1917"
         julian, rest = True, f"{cross['day']} {cross['month']} {cross['year']}"
     elif dual := _DUAL_DAY.search(rest):

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from edition import api
@@ -24,6 +25,13 @@ NO_SHARED_DATA = f"needs the real material in {SHARED_DATA} (../shared/data besi
 GOLDEN = Path(__file__).parent / "golden"
 # Refresh golden files with: EDITION_REFRESH_GOLDEN=1 .venv/bin/python -m pytest
 REFRESH = os.environ.get("EDITION_REFRESH_GOLDEN") == "1"
+
+
+# Property tests draw the same examples on every run, so that a red suite is
+# red again for whoever runs it; EDITION_HYPOTHESIS=explore draws new ones.
+settings.register_profile("fixed", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("EDITION_HYPOTHESIS", "fixed"))
 
 
 def pytest_configure(config):

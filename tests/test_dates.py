@@ -69,6 +69,17 @@ def test_what_is_not_a_date(text):
     assert parse_date(text) is None
 
 
+def test_a_long_line_is_no_date_and_is_read_in_one_pass():
+    # A line that ends with a date after a long run of spaces once took the
+    # patterns minutes (each start tried the whole run); a dateline is short.
+    from .test_bad_input import bounded
+
+    with bounded():
+        assert parse_date("12 March 1899" + " " * 200_000 + "O.S.") is None
+        assert parse_date("1956" + " " * 200_000 + "- 1957") is None
+    assert parse_date("12 March 1899 [O.S.]").iso_julian == "1899-03-12"
+
+
 def edition_with(root, *docs: Document):
     from edition import api
 
