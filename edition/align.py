@@ -125,6 +125,7 @@ def align(base: list[str], new: list[str], *, same_language: bool, threshold: fl
             confidence = 1.0 if ok else confidence
         sure.append(ok)
         confidences.append(confidence)
+
     # Where the translation stops or starts again is as sure as the pairs
     # beside it: next to a chain of doubtful beads, as many units left out
     # as that chain holds units on either side are in doubt too.
@@ -219,8 +220,15 @@ class _Skips(NamedTuple):
 
 
 def _best_path(
-    i0: int, i1: int, j0: int, j1: int, cost, skips: _Skips,
-    row_weight: list[float], col_weight: list[float], guides: Sequence[tuple[int, int]] = (),
+    i0: int,
+    i1: int,
+    j0: int,
+    j1: int,
+    cost,
+    skips: _Skips,
+    row_weight: list[float],
+    col_weight: list[float],
+    guides: Sequence[tuple[int, int]] = (),
 ) -> list[Span]:
     """The cheapest monotone chain of beads from (i0, j0) to (i1, j1).
 
@@ -1031,7 +1039,29 @@ _SENTENCE_MISFIT = 2.0
 # initial or a title ("A. Schmidt", "тов. Сталин", "Dr. Adenauer"); in
 # Russian dialogue a dash may stand between ("– сказал он. – Пойдём").
 _SENTENCE_STOP = re.compile(rf"[.!?…]+[\"'’”»)\]]*(?:\s*$|\s+(?=(?:[–—]\s+)?[\"'„“«(\[]*[{_UPPER}]))")
-_TITLES = {"mr", "mrs", "ms", "dr", "prof", "st", "hr", "fr", "nr", "no", "gen", "col", "gov", "тов", "гр", "гг", "им", "см", "тт", "проф", "ген"}
+_TITLES = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "hr",
+    "fr",
+    "nr",
+    "no",
+    "gen",
+    "col",
+    "gov",
+    "тов",
+    "гр",
+    "гг",
+    "им",
+    "см",
+    "тт",
+    "проф",
+    "ген",
+}
 
 
 def sentences(text: str) -> int:
@@ -1143,7 +1173,12 @@ def _read_grouped(groups: list[str], seps: list[str]) -> list[str]:
     first, rest = groups[0], groups[1:]
     if len(first) <= 3 and all(len(g) == 3 for g in rest) and len(set(seps)) == 1:
         return [_int_key("".join(groups))]
-    if len(first) <= 3 and all(len(g) == 3 for g in rest[:-1]) and len(set(seps[:-1])) <= 1 and seps[-1] != (seps[0] if len(seps) > 1 else None):
+    if (
+        len(first) <= 3
+        and all(len(g) == 3 for g in rest[:-1])
+        and len(set(seps[:-1])) <= 1
+        and seps[-1] != (seps[0] if len(seps) > 1 else None)
+    ):
         whole = _int_key("".join(groups[:-1]))
         return [f"{whole}.{rest[-1]}"]
     return ["n:" + ".".join(str(int(g)) for g in groups)]
@@ -1169,6 +1204,7 @@ _SHAPE_COST = {(1, 1): 0.0, (1, 0): 2.0, (0, 1): 2.0, (2, 1): 1.0, (1, 2): 1.0, 
 # compared by an estimate, not diffed: diff-match-patch takes time as the
 # product when they differ throughout (about 1 µs a cell in pure Python).
 _EXACT_CELLS = 40_000
+
 
 def content_tokens(text: str) -> list[str]:
     """The words of a paragraph as the content aligner compares them:

@@ -26,9 +26,7 @@ def init(folder: Path, title: str = "Untitled edition", editors: list[str] | Non
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / store.EDITION_FILE).exists():
-        raise UsageError.at(
-            "an edition already exists here; nothing was changed", folder / store.EDITION_FILE, hint="use another folder"
-        )
+        raise UsageError.at("an edition already exists here; nothing was changed", folder / store.EDITION_FILE, hint="use another folder")
     for sub in (store.DOCUMENTS_DIR, store.TRANSLATIONS_DIR):
         (folder / sub).mkdir(exist_ok=True)
     with store.locked(folder):
@@ -189,7 +187,9 @@ def _write_document(root: Path, doc: Document, files: store.DocumentFiles | None
         return named <= old_ids and not leaving
 
     first = [item for item in changed if early(item[1])]
-    ordered = first + [item for item in changed if item[1] is None] + [item for item in changed if item not in first and item[1] is not None]
+    ordered = (
+        first + [item for item in changed if item[1] is None] + [item for item in changed if item not in first and item[1] is not None]
+    )
     written = []
     for _path, layer in ordered:
         if layer is None:
@@ -356,8 +356,17 @@ def _output_folder(root: Path, out: Path | None, default: str, force: bool) -> P
     return output_folder(check_inside(root, Path(root) / default), root, option=default, given=False)
 
 
-def build_site(root: Path, out: Path | None = None, *, layout: str | None = None, columns: list[str] | None = None,
-               overwrite: bool = False, force: bool = False, reading: str | None = None, typography: bool | None = None):
+def build_site(
+    root: Path,
+    out: Path | None = None,
+    *,
+    layout: str | None = None,
+    columns: list[str] | None = None,
+    overwrite: bool = False,
+    force: bool = False,
+    reading: str | None = None,
+    typography: bool | None = None,
+):
     """Write the edition as a folder of static HTML pages (default
     build/site/), readable offline; `layout`, `columns`, `reading` and
     `typography` as for `build`.
@@ -411,7 +420,6 @@ def _laid_out(
     return edition
 
 
-
 def _option(name: str, value: Any, hint: str | None = None) -> Any:
     """`value`, given on the command line for the setting `name`, checked
     as edition.yaml's is; a wrong one is a wrong command line."""
@@ -421,7 +429,6 @@ def _option(name: str, value: Any, hint: str | None = None) -> Any:
     if problem:
         raise UsageError.at(problem[0], hint=hint or problem[1])
     return value
-
 
 
 # --------------------------------------------------------------------------
@@ -450,21 +457,46 @@ def add_translation(
     from .importers import read_delivery
     from .translations import add_translation as add
 
-    for option, value, what in (("--layer", layer_id, "the new layer's id"), ("--revises", revises, "the layer revised"),
-                                ("--from", translated_from, "the layer or language translated from")):
+    for option, value, what in (
+        ("--layer", layer_id, "the new layer's id"),
+        ("--revises", revises, "the layer revised"),
+        ("--from", translated_from, "the layer or language translated from"),
+    ):
         if value is not None:  # a layer or a language code: both are ids
             check_id(value, what, option=option)
     if Path(file).suffix.lower() in (".xlf", ".xliff"):  # keyed by segment ids: no alignment
         if translated_from is not None:
-            raise UsageError.at("--from is not for XLIFF: the file's source-language names the layer translated from",
-                                hint="leave --from out")
-        return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
-                          description=description, replace=replace, dry_run=dry_run)
+            raise UsageError.at(
+                "--from is not for XLIFF: the file's source-language names the layer translated from", hint="leave --from out"
+            )
+        return _add_xliff(
+            root,
+            doc_id,
+            Path(file),
+            lang=lang,
+            translator=translator,
+            revises=revises,
+            layer_id=layer_id,
+            description=description,
+            replace=replace,
+            dry_run=dry_run,
+        )
     if Path(file).suffix.lower() == ".docx" and Path(file).is_file():
         kit = _read_kit(Path(file), translated_from)
         if kit is not None:  # a translator's kit: its rows by segment ids, as XLIFF units
-            return _add_xliff(root, doc_id, Path(file), lang=lang, translator=translator, revises=revises, layer_id=layer_id,
-                              description=description, replace=replace, dry_run=dry_run, delivery=kit)
+            return _add_xliff(
+                root,
+                doc_id,
+                Path(file),
+                lang=lang,
+                translator=translator,
+                revises=revises,
+                layer_id=layer_id,
+                description=description,
+                replace=replace,
+                dry_run=dry_run,
+                delivery=kit,
+            )
     delivery = read_delivery(Path(file))
     meta = delivery.meta
     for key in ("layer", "revises"):
@@ -518,10 +550,22 @@ def _add_xliff(root: Path, doc_id: str, file: Path, *, lang, translator, revises
         named = doc.named_layer(delivery.target_lang or "") if replace and not layer_id and not revises else None
         wanted = layer_id or (named.id if named else None)
         if replace and wanted and doc.layer(wanted) and wanted not in files.layer_files:
-            raise UsageError.at(f"layer '{wanted}' is part of the document file; nothing was changed", files.path,
-                                hint="add the new text as a revision (--revises) or under another --layer id")
-        result = add_xliff(doc, delivery, path=file, lang=lang, translator=translator, layer_id=layer_id, revises=revises,
-                           description=description, replace_layer=replace)
+            raise UsageError.at(
+                f"layer '{wanted}' is part of the document file; nothing was changed",
+                files.path,
+                hint="add the new text as a revision (--revises) or under another --layer id",
+            )
+        result = add_xliff(
+            doc,
+            delivery,
+            path=file,
+            lang=lang,
+            translator=translator,
+            layer_id=layer_id,
+            revises=revises,
+            description=description,
+            replace_layer=replace,
+        )
         if dry_run:
             return result, None
         path = store.write_layer(root, doc, result.layer, files, replace=replace)
@@ -538,7 +582,9 @@ def _read_kit(file: Path, translated_from: str | None):
 
     kit = read_kit(file)
     if kit is not None and translated_from is not None:
-        raise UsageError.at("--from is not for a translator's kit: its marker line names the layer translated from", hint="leave --from out")
+        raise UsageError.at(
+            "--from is not for a translator's kit: its marker line names the layer translated from", hint="leave --from out"
+        )
     return kit
 
 
@@ -751,11 +797,14 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
                 why = f"its text changed after {record.by} set it {record.state} ({record.at})"
             else:
                 why = f"{entry.state} by {record.by} ({record.at})"
-            problems.append(Problem(f"segment {entry.segment} of layer '{layer.id}' is printed but not approved: {why}", path, line, column))
+            problems.append(
+                Problem(f"segment {entry.segment} of layer '{layer.id}' is printed but not approved: {why}", path, line, column)
+            )
     if problems:
         last = problems[-1]
         problems[-1] = dataclasses.replace(
-            last, hint=f"a final build prints approved text only ({len(problems)} segment(s) are not): approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`, or build a draft without --final"
+            last,
+            hint=f"a final build prints approved text only ({len(problems)} segment(s) are not): approve checked text with `edition review DOC LAYER --segment ID --state approved --by NAME`, or build a draft without --final",
         )
     return problems
 
@@ -799,7 +848,10 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     (doc,), (b, c) = _with_past_layers(root, [doc], b, c)
     for layer in (b, c):
         if doc.layer(layer) is None and not Path(layer).is_file():
-            raise UsageError.at(f"document '{doc.id}' has no layer '{layer}' (and no file has that name)", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
+            raise UsageError.at(
+                f"document '{doc.id}' has no layer '{layer}' (and no file has that name)",
+                hint=f"its layers: {', '.join(l.id for l in doc.layers)}",
+            )
     if doc.layer(c) is None:  # a layer against a file
         paragraphs = [p.text for p in read_delivery(Path(c)).paragraphs]
         base = [s.text.get(b, "") for s in doc.segments]
@@ -845,7 +897,9 @@ def compare_since(root: Path, rev: str, options=None):
     with tempfile.TemporaryDirectory(prefix="edition-history-") as folder:
         then = {d.id: d for d in store.load_workspace(edition_at(root, rev, Path(folder))).edition.documents}
     out = Comparison(f"edition@{rev}", "edition now", options=options)
-    pairs = [(doc, then.get(doc.id)) for doc in documents] + [(None, past) for past in then.values() if past.id not in {d.id for d in documents}]
+    pairs = [(doc, then.get(doc.id)) for doc in documents] + [
+        (None, past) for past in then.values() if past.id not in {d.id for d in documents}
+    ]
     for doc, past in pairs:
         owner = doc or past  # a pair has one or both
         if owner is None:
@@ -904,8 +958,17 @@ class ExportReport:
     warnings: list[str] = field(default_factory=list)  # notes placed elsewhere than their anchor (docx)
 
 
-def export(root: Path, format: str, docs: list[str] | None = None, out: Path | None = None, *, corpus: bool = False,
-           force: bool = False, source: str | None = None, target: str | None = None) -> ExportReport:
+def export(
+    root: Path,
+    format: str,
+    docs: list[str] | None = None,
+    out: Path | None = None,
+    *,
+    corpus: bool = False,
+    force: bool = False,
+    source: str | None = None,
+    target: str | None = None,
+) -> ExportReport:
     """Export the edition (or the documents named in `docs`) as "tei" (one
     file per document into the folder `out`, default build/tei/; with
     `corpus`, one teiCorpus file: `out` if it ends in .xml, else
@@ -960,14 +1023,17 @@ def export(root: Path, format: str, docs: list[str] | None = None, out: Path | N
     return report
 
 
-def _export_xliff(root: Path, documents: list[Document], out: Path | None, force: bool, source: str | None,
-                  target: str | None, report: ExportReport) -> ExportReport:
+def _export_xliff(
+    root: Path, documents: list[Document], out: Path | None, force: bool, source: str | None, target: str | None, report: ExportReport
+) -> ExportReport:
     """`export` as XLIFF: every file made before any is written."""
     from .export.xliff import document_xliff
     from .model import LANG_RE
 
     if not source or not target:
-        raise UsageError.at("export xliff needs --source LAYER and --target LANG", hint="e.g. `edition export xliff DOC --source ru --target en`")
+        raise UsageError.at(
+            "export xliff needs --source LAYER and --target LANG", hint="e.g. `edition export xliff DOC --source ru --target en`"
+        )
     if not LANG_RE.match(target):
         raise UsageError.at(f"--target '{target}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
     if out is not None and Path(out).suffix.lower() in (".xlf", ".xliff"):
@@ -982,10 +1048,20 @@ def _export_xliff(root: Path, documents: list[Document], out: Path | None, force
     return report
 
 
-def export_docx(root: Path, docs: list[str] | None = None, out: Path | None = None, *, force: bool = False,
-                kit: bool = False, source: str | None = None, target: str | None = None, reading: str | None = None,
-                report: ExportReport | None = None, ws: Workspace | None = None,
-                documents: list[Document] | None = None) -> ExportReport:
+def export_docx(
+    root: Path,
+    docs: list[str] | None = None,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    kit: bool = False,
+    source: str | None = None,
+    target: str | None = None,
+    reading: str | None = None,
+    report: ExportReport | None = None,
+    ws: Workspace | None = None,
+    documents: list[Document] | None = None,
+) -> ExportReport:
     """Write the edition (or the documents named in `docs`) as a Word
     manuscript for a publisher (default build/edition.docx): the text each
     document prints in the PDF, its notes as Word footnotes (see
@@ -1005,9 +1081,13 @@ def export_docx(root: Path, docs: list[str] | None = None, out: Path | None = No
         raise UsageError.at("--out names the Word file to write", out, hint="give a file name ending in .docx")
     if kit:
         if len(documents) != 1 or not docs:
-            raise UsageError.at("a translator's kit is made for one document", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
+            raise UsageError.at(
+                "a translator's kit is made for one document", hint="e.g. `edition export docx DOC --kit --source ru --target en`"
+            )
         if not source or not target:
-            raise UsageError.at("a kit needs --source LAYER and --target LANG", hint="e.g. `edition export docx DOC --kit --source ru --target en`")
+            raise UsageError.at(
+                "a kit needs --source LAYER and --target LANG", hint="e.g. `edition export docx DOC --kit --source ru --target en`"
+            )
         if not LANG_RE.match(target):
             raise UsageError.at(f"--target '{target}' is not a language code", hint="use an ISO 639 code such as en, ru, de")
         (doc,) = documents

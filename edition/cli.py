@@ -75,11 +75,16 @@ WatchOption = Annotated[
 ]
 ReadingOption = Annotated[
     Optional[str],
-    typer.Option(help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."),
+    typer.Option(
+        help="The reading text of every document: a layer id (en.2) or a language (en: its newest revision); default: edition.yaml, else each document's newest revision of its main translation."
+    ),
 ]
 TypographyOption = Annotated[
     Optional[bool],
-    typer.Option("--typography/--no-typography", help="Set text with its language's quotes, dashes and spaces, or print it as typed (default: edition.yaml, else on)."),
+    typer.Option(
+        "--typography/--no-typography",
+        help="Set text with its language's quotes, dashes and spaces, or print it as typed (default: edition.yaml, else on).",
+    ),
 ]
 DOC_HELP = (
     "The document: its id, the start of its id that no other id shares, or its number in "
@@ -185,7 +190,10 @@ def _check_arguments(values: dict, func) -> None:
             elif bad == "\x00":
                 what, hint = "holds a NUL character", "remove it; a NUL cannot be stored"
             else:
-                what, hint = f"holds the control character {printable(bad)}", "remove it; control characters and terminal escape sequences are not stored"
+                what, hint = (
+                    f"holds the control character {printable(bad)}",
+                    "remove it; control characters and terminal escape sequences are not stored",
+                )
             raise UsageError.at(f"{label} {what}: {printable(text)!s}", hint=hint)
 
 
@@ -212,10 +220,20 @@ def init(
 @app.command("import")
 @command
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).", metavar="FILE...")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Source files: plain text (.txt), Markdown (.md), Word (.docx), TEI (.xml, also a bare FRUS div).", metavar="FILE..."
+        ),
+    ],
     lang: Annotated[str, typer.Option(help="Language of the text, when the file does not say.")] = "en",
-    replace: Annotated[bool, typer.Option("--replace", help="Re-import documents that already exist from a corrected source, keeping translations and notes.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="With --replace: go on when a segment that carries translations or notes is gone.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Re-import documents that already exist from a corrected source, keeping translations and notes."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --replace: go on when a segment that carries translations or notes is gone.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
     edition: EditionOption = None,
     as_json: JsonOption = False,
@@ -367,13 +385,26 @@ def build(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The PDF to write (default: build/edition.pdf).")] = None,
     html: Annotated[Optional[Path], typer.Option(help="Also write the volume as one HTML file.")] = None,
     layout: Annotated[Optional[Layout], typer.Option(help="Which text the pages show (default: edition.yaml).")] = None,
-    columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")] = None,
-    pdf_variant: Annotated[Optional[PdfVariant], typer.Option(help="A PDF standard to meet: tagged and accessible (pdf/ua) or archival (pdf/a); default: edition.yaml.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core).")] = None,
+    columns: Annotated[
+        Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en or original,en,en.2.")
+    ] = None,
+    pdf_variant: Annotated[
+        Optional[PdfVariant],
+        typer.Option(help="A PDF standard to meet: tagged and accessible (pdf/ua) or archival (pdf/a); default: edition.yaml."),
+    ] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes that lay out a large volume in parts (default: one per core)."),
+    ] = None,
     reading: ReadingOption = None,
     typography: TypographyOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
-    final: Annotated[bool, typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")
+    ] = False,
+    final: Annotated[
+        bool,
+        typer.Option("--final", help="Refuse (nothing written) while any printed translation text is not approved (`edition review`)."),
+    ] = False,
     watch: WatchOption = False,
     edition: EditionOption = None,
 ):
@@ -390,8 +421,18 @@ def build(
     _say("laying out the volume…")
     with _progress_bar() as progress, _first_build(watch):
         path, report = api.build(
-            root, out, html=html, layout=layout, columns=[columns] if columns is not None else None, progress=progress,
-            pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final, typography=typography,
+            root,
+            out,
+            html=html,
+            layout=layout,
+            columns=[columns] if columns is not None else None,
+            progress=progress,
+            pdf_variant=pdf_variant,
+            jobs=jobs,
+            reading=reading,
+            force=force,
+            final=final,
+            typography=typography,
         )
         _say(f"wrote {path} ({report.pages} pages)")
         if report.warnings:
@@ -401,8 +442,20 @@ def build(
     if watch:
         from .watch import watch_pdf
 
-        _watching(watch_pdf, root, out, html=html, layout=layout, columns=[columns] if columns is not None else None,
-                  pdf_variant=pdf_variant, jobs=jobs, reading=reading, force=force, final=final, typography=typography)
+        _watching(
+            watch_pdf,
+            root,
+            out,
+            html=html,
+            layout=layout,
+            columns=[columns] if columns is not None else None,
+            pdf_variant=pdf_variant,
+            jobs=jobs,
+            reading=reading,
+            force=force,
+            final=final,
+            typography=typography,
+        )
 
 
 @app.command()
@@ -411,10 +464,14 @@ def site(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="The folder to write (default: build/site/).")] = None,
     layout: Annotated[Optional[Layout], typer.Option(help="Which text the pages show (default: edition.yaml).")] = None,
     columns: Annotated[Optional[str], typer.Option(help="Layers side by side (implies --layout parallel), e.g. ru,en.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Write into a folder that holds other files (ours only are replaced).")
+    ] = False,
     reading: ReadingOption = None,
     typography: TypographyOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")
+    ] = False,
     watch: WatchOption = False,
     edition: EditionOption = None,
 ):
@@ -422,7 +479,14 @@ def site(
     from . import api
 
     root = _root(edition)
-    options: dict[str, Any] = dict(layout=layout, columns=[columns] if columns is not None else None, overwrite=overwrite, reading=reading, force=force, typography=typography)
+    options: dict[str, Any] = dict(
+        layout=layout,
+        columns=[columns] if columns is not None else None,
+        overwrite=overwrite,
+        reading=reading,
+        force=force,
+        typography=typography,
+    )
     with _first_build(watch):
         report = api.build_site(root, out, **options)
         for warning in report.warnings:
@@ -467,13 +531,30 @@ def _watching(watch_function, root: Path, out: Optional[Path], **options) -> Non
 @app.command()
 @command
 def compare(
-    what: Annotated[Optional[list[str]], typer.Argument(help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document); a layer may be LAYER@REV, as it was at a git revision.", metavar="WHAT...")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Every document and layer changed since this git revision (a tag, a commit), instead of WHAT.", metavar="REV")] = None,
-    format: Annotated[Literal["term", "html", "json", "markdown"], typer.Option("--format", "-f", help="How to show the changes.")] = "term",
-    all_segments: Annotated[bool, typer.Option("--all", help="Show unchanged segments too (term, markdown: the whole text, to accept or reject).")] = False,
+    what: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="DOC A B (two layers, or a layer and a file), FILE FILE, or A B (two layers in every document); a layer may be LAYER@REV, as it was at a git revision.",
+            metavar="WHAT...",
+        ),
+    ] = None,
+    since: Annotated[
+        Optional[str],
+        typer.Option(
+            "--since", help="Every document and layer changed since this git revision (a tag, a commit), instead of WHAT.", metavar="REV"
+        ),
+    ] = None,
+    format: Annotated[
+        Literal["term", "html", "json", "markdown"], typer.Option("--format", "-f", help="How to show the changes.")
+    ] = "term",
+    all_segments: Annotated[
+        bool, typer.Option("--all", help="Show unchanged segments too (term, markdown: the whole text, to accept or reject).")
+    ] = False,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", help="Ignore letter case.")] = False,
     ignore_punctuation: Annotated[bool, typer.Option("--ignore-punctuation", help="Ignore punctuation.")] = False,
-    ignore_typography: Annotated[bool, typer.Option("--ignore-typography", help="Ignore typographic variants (quotes, dashes, apostrophes).")] = False,
+    ignore_typography: Annotated[
+        bool, typer.Option("--ignore-typography", help="Ignore typographic variants (quotes, dashes, apostrophes).")
+    ] = False,
     ignore_whitespace: Annotated[bool, typer.Option("--ignore-whitespace", help="Ignore spaces, NBSP and invisible characters.")] = False,
     ignore_hyphenation: Annotated[bool, typer.Option("--ignore-hyphenation", help="Ignore line-end hyphenation and soft hyphens.")] = False,
     ignore_stress: Annotated[bool, typer.Option("--ignore-stress", help="Ignore Russian stress marks.")] = False,
@@ -576,15 +657,43 @@ def names(
 @app.command()
 @command
 def export(
-    format: Annotated[Literal["tei", "json", "xliff", "docx"], typer.Argument(help="tei: TEI P5 XML, one file per document; json: the whole model; xliff: XLIFF 1.2 for CAT tools, one file per document; docx: a Word manuscript of the volume (or with --kit a translator's table).", metavar="tei|json|xliff|docx")],
-    docs: Annotated[Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).", metavar="DOC...")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print); docx: the file (default build/edition.docx, a kit build/kit/DOC.LANG.docx).")] = None,
+    format: Annotated[
+        Literal["tei", "json", "xliff", "docx"],
+        typer.Argument(
+            help="tei: TEI P5 XML, one file per document; json: the whole model; xliff: XLIFF 1.2 for CAT tools, one file per document; docx: a Word manuscript of the volume (or with --kit a translator's table).",
+            metavar="tei|json|xliff|docx",
+        ),
+    ],
+    docs: Annotated[
+        Optional[list[str]], typer.Argument(help="Documents to export, each named as in `edition show` (default: all).", metavar="DOC...")
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            "-o",
+            help="tei, xliff: the folder (default build/tei/, build/xliff/); json: the file (default: print); docx: the file (default build/edition.docx, a kit build/kit/DOC.LANG.docx).",
+        ),
+    ] = None,
     corpus: Annotated[bool, typer.Option("--corpus", help="tei: one teiCorpus file instead of one file per document.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")] = False,
-    source: Annotated[Optional[str], typer.Option("--source", help="xliff, docx --kit: the layer to translate from (a layer id, or a language: its newest revision).")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="xliff, docx --kit: the language to translate into (its existing text goes along).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write through an --out that is a symbolic link (never into a device or the edition's sources).")
+    ] = False,
+    source: Annotated[
+        Optional[str],
+        typer.Option("--source", help="xliff, docx --kit: the layer to translate from (a layer id, or a language: its newest revision)."),
+    ] = None,
+    target: Annotated[
+        Optional[str], typer.Option("--target", help="xliff, docx --kit: the language to translate into (its existing text goes along).")
+    ] = None,
     edition: EditionOption = None,
-    kit: Annotated[bool, typer.Option("--kit", help="docx: one document as a translator's kit, a table of segment ids, --source text and --target text, read back with `translation add DOC FILE.docx`.")] = False,
+    kit: Annotated[
+        bool,
+        typer.Option(
+            "--kit",
+            help="docx: one document as a translator's kit, a table of segment ids, --source text and --target text, read back with `translation add DOC FILE.docx`.",
+        ),
+    ] = False,
 ):
     """Export documents as TEI, XLIFF, JSON or Word. TEI P5 XML gives one
     file per document; XLIFF 1.2 one per document for a translator's CAT
@@ -598,7 +707,9 @@ def export(
     if kit and format != "docx":
         raise UsageError.at("--kit is for docx", hint="`edition export docx DOC --kit --source ru --target en`")
     if (source or target) and format != "xliff" and not kit:
-        raise UsageError.at("--source and --target are for xliff and a docx --kit", hint="`edition export xliff DOC --source ru --target en`")
+        raise UsageError.at(
+            "--source and --target are for xliff and a docx --kit", hint="`edition export xliff DOC --source ru --target en`"
+        )
     if format == "docx":
         report = api.export_docx(_root(edition), docs or None, out, force=force, kit=kit, source=source, target=target)
         for warning in report.warnings:
@@ -649,7 +760,9 @@ def log(
 def review(
     doc: DocArgument,
     layer: Annotated[str, typer.Argument(help="The layer's id.")],
-    segment: Annotated[Optional[list[str]], typer.Option("--segment", "-s", help="A segment to set (repeat, or separate ids by commas).", metavar="ID")] = None,
+    segment: Annotated[
+        Optional[list[str]], typer.Option("--segment", "-s", help="A segment to set (repeat, or separate ids by commas).", metavar="ID")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every segment of the layer that has text.")] = False,
     state: Annotated[Optional[str], typer.Option("--state", help="draft, reviewed or approved.")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Who reviewed: stored with the state and the time.")] = None,
@@ -722,6 +835,7 @@ def status(edition: EditionOption = None, as_json: JsonOption = False):
 
 def _status_table(board) -> None:
     """The board as a table: a line per document, then one per layer."""
+
     def figures(translated: int, segments: int, review: dict, flagged: int, lost: int, terms: int) -> str:
         counts = (review["draft"], review["reviewed"], review["approved"], flagged, lost, terms)
         return f"{f'{translated}/{segments}':>10} " + " ".join(f"{n:>8}" for n in counts)
@@ -733,7 +847,10 @@ def _status_table(board) -> None:
             name = f"{row.layer} ({row.lang}{', original' if row.role == 'original' else ''})"
             _line(f"     {name[:39]:39} " + figures(row.translated, row.segments, row.review, row.flagged, row.lost_notes, row.terminology))
     t = board.totals
-    _line(f"{f'total: {t.documents} document(s), {t.layers} translation(s)':44} " + figures(t.translated, t.segments, t.review, t.flagged, t.lost_notes, t.terminology))
+    _line(
+        f"{f'total: {t.documents} document(s), {t.layers} translation(s)':44} "
+        + figures(t.translated, t.segments, t.review, t.flagged, t.lost_notes, t.terminology)
+    )
 
 
 translation_app = typer.Typer(help="Add, review, list and remove translations of a document.", no_args_is_help=True, rich_markup_mode=None)
@@ -751,7 +868,13 @@ def _first_words(text: str, width: int = 38) -> str:
 @command
 def translation_add(
     doc: DocArgument,
-    file: Annotated[Path, typer.Argument(help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool); XLIFF and a translator's kit (.docx from `export docx --kit`) are read by segment ids.", metavar="FILE")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The translation: .txt, .md (front matter allowed), .docx, or .xlf (XLIFF from a CAT tool); XLIFF and a translator's kit (.docx from `export docx --kit`) are read by segment ids.",
+            metavar="FILE",
+        ),
+    ],
     lang: Annotated[Optional[str], typer.Option(help="Its language code (en, ru, de …).")] = None,
     translator: Annotated[Optional[str], typer.Option(help="Who translated it.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="The layer or language it was translated from.")] = None,
@@ -786,7 +909,11 @@ def translation_add(
     summary = f"{len(result.pairs)} pairs, {flagged} to review, {len(result.notes)} notes"
     if getattr(result, "states", None) is not None:  # XLIFF: units by id, no alignment
         summary = f"{len(result.pairs)} units by id ({len(result.merged)} merged into the one before), {len(result.untranslated)} left untranslated, {len(result.notes)} translator's notes"
-    _say(f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)" if dry_run else f"added layer '{result.layer.id}' in {path}: {summary}")
+    _say(
+        f"would add layer '{result.layer.id}': {summary} (dry run: nothing stored)"
+        if dry_run
+        else f"added layer '{result.layer.id}' in {path}: {summary}"
+    )
 
 
 @translation_app.command("review")
@@ -796,11 +923,17 @@ def translation_review(
     layer: Annotated[str, typer.Argument(help="The translation layer's id.", metavar="LAYER")],
     move: Annotated[Optional[str], typer.Option("--move", help="Move this segment's text …", metavar="SEGMENT")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="… to this segment.", metavar="SEGMENT")] = None,
-    split: Annotated[Optional[str], typer.Option("--split", help="Cut this segment's text; the rest goes to the next segment …", metavar="SEGMENT")] = None,
+    split: Annotated[
+        Optional[str], typer.Option("--split", help="Cut this segment's text; the rest goes to the next segment …", metavar="SEGMENT")
+    ] = None,
     after: Annotated[Optional[str], typer.Option("--after", help="… after these words.", metavar="PHRASE")] = None,
     occurrence: Annotated[int, typer.Option(min=1, help="Which instance of the --after words.")] = 1,
-    merge: Annotated[Optional[str], typer.Option("--merge", help="Join this segment's text to the segment before.", metavar="SEGMENT")] = None,
-    untranslated: Annotated[Optional[str], typer.Option("--untranslated", help="Mark this segment as not translated.", metavar="SEGMENT")] = None,
+    merge: Annotated[
+        Optional[str], typer.Option("--merge", help="Join this segment's text to the segment before.", metavar="SEGMENT")
+    ] = None,
+    untranslated: Annotated[
+        Optional[str], typer.Option("--untranslated", help="Mark this segment as not translated.", metavar="SEGMENT")
+    ] = None,
     edition: EditionOption = None,
     as_json: JsonOption = False,
 ):
@@ -814,7 +947,7 @@ def translation_review(
     if len(fixes) > 1:
         raise UsageError.at("one fix at a time", hint="run the command once for each fix")
     if fixes:
-        (fix, segment), = fixes
+        ((fix, segment),) = fixes
         written = api.fix_alignment(root, doc, layer, fix, segment, to=to, after=after, occurrence=occurrence)
         _say(f"fixed {segment} in layer '{layer}' ({fix}); wrote {', '.join(str(p) for p in written)}")
     document, pairs = api.review_translation(root, doc, layer)
@@ -846,12 +979,16 @@ def translation_list(doc: DocArgument, edition: EditionOption = None, as_json: J
         if row["coverage"] is not None:
             runs = ", ".join(first if first == last else f"{first}–{last}" for first, last in row["coverage"])
             facts = ", ".join(filter(None, [f"in part: {runs}", facts]))
-        _line(f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4}/{row['of']} segments {row['notes']:>3} notes  {facts}  [{row['file']}]")
+        _line(
+            f"{row['id']:8} {row['lang']:4} {row['role']:12} {row['segments']:>4}/{row['of']} segments {row['notes']:>3} notes  {facts}  [{row['file']}]"
+        )
 
 
 @translation_app.command("show")
 @command
-def translation_show(doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.", metavar="LAYER")], edition: EditionOption = None):
+def translation_show(
+    doc: DocArgument, layer: Annotated[str, typer.Argument(help="The layer's id.", metavar="LAYER")], edition: EditionOption = None
+):
     """One layer of a document as readable text with its notes."""
     from . import api
 
@@ -929,7 +1066,9 @@ def note_list(doc: DocArgument, edition: EditionOption = None, as_json: JsonOpti
 
 @note_app.command("remove")
 @command
-def note_remove(doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.", metavar="NOTE")], edition: EditionOption = None):
+def note_remove(
+    doc: DocArgument, note: Annotated[str, typer.Argument(help="The note's id.", metavar="NOTE")], edition: EditionOption = None
+):
     """Remove one note."""
     from . import api
 
@@ -963,8 +1102,12 @@ class _progress_bar:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True, highlight=False), transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True, highlight=False),
+                transient=True,
             )
             self.bar.start()
             self.task = self.bar.add_task(stage, total=total)
@@ -975,7 +1118,9 @@ class _progress_bar:
             self.bar.stop()
 
 
-terms_app = typer.Typer(help="The terminology base. Each term of terms.yaml is checked in every translation.", no_args_is_help=True, rich_markup_mode=None)
+terms_app = typer.Typer(
+    help="The terminology base. Each term of terms.yaml is checked in every translation.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(terms_app, name="terms")
 
 
@@ -991,7 +1136,11 @@ def _term_base(edition: Path | None):
     if own:
         raise EditionError(*own)
     if not path.exists():
-        raise EditionError.at(f"no {TERMS_FILE} in this edition", path, hint="write one beside names.yaml: `lang: ru` and `terms:`, each with `term:`, `preferred: {en: …}`, `avoid:` and `note:`")
+        raise EditionError.at(
+            f"no {TERMS_FILE} in this edition",
+            path,
+            hint="write one beside names.yaml: `lang: ru` and `terms:`, each with `term:`, `preferred: {en: …}`, `avoid:` and `note:`",
+        )
     return ws, check(ws.edition, ws.terms)
 
 

@@ -57,8 +57,11 @@ def review_json(doc: Document, layer: Layer, states: list[SegmentState]) -> dict
         "layer": layer.id,
         "segments": [
             {
-                "segment": entry.segment, "state": entry.state, "changed": entry.changed,
-                "by": entry.record.by if entry.record else None, "at": entry.record.at if entry.record else None,
+                "segment": entry.segment,
+                "state": entry.state,
+                "changed": entry.changed,
+                "by": entry.record.by if entry.record else None,
+                "at": entry.record.at if entry.record else None,
                 "recorded": entry.record.state if entry.record else None,
                 "comment": entry.record.comment if entry.record else None,
             }  # fmt: skip
@@ -74,12 +77,17 @@ def alignment_json(result: AddResult) -> dict:
     return {
         "layer": result.layer.id,
         "method": result.alignment.method,
-        "pairs": [{"segments": p.segments, "paragraphs": p.paragraphs, "confidence": p.confidence, "flagged": p.flagged} for p in result.pairs],
+        "pairs": [
+            {"segments": p.segments, "paragraphs": p.paragraphs, "confidence": p.confidence, "flagged": p.flagged} for p in result.pairs
+        ],
         "unaligned": [{"after": u.after, "text": u.text} for u in result.layer.unaligned],
         "notes": [n.id for n in result.notes],
         "lost_notes": [n.id for n in result.lost_notes],
-        **({"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
-           if isinstance(result, XliffResult) else {}),  # an XLIFF file's, by unit id
+        **(
+            {"states": result.states, "untranslated": result.untranslated, "merged": result.merged}
+            if isinstance(result, XliffResult)
+            else {}
+        ),  # an XLIFF file's, by unit id
     }
 
 
@@ -88,8 +96,13 @@ def layer_rows(ws: Workspace, doc: Document) -> list[dict]:
     files = ws.files[doc.id]
     return [
         {
-            "id": layer.id, "lang": layer.lang, "role": layer.role.value, "translator": layer.translator,
-            "from": layer.translated_from, "revises": layer.revises, "description": layer.description,
+            "id": layer.id,
+            "lang": layer.lang,
+            "role": layer.role.value,
+            "translator": layer.translator,
+            "from": layer.translated_from,
+            "revises": layer.revises,
+            "description": layer.description,
             "segments": sum(1 for s in doc.segments if layer.id in s.text),
             "of": len(doc.segments),
             "coverage": None if layer.coverage is None else [list(run) for run in layer.coverage],
@@ -107,8 +120,13 @@ def note_rows(doc: Document) -> list[dict]:
 
     return [
         {
-            "id": n.id, "kind": n.kind.value, "label": n.label, "text": n.text, "status": anchor_status(doc, n),
-            "layer": n.anchor.layer if n.anchor else None, "at": n.anchor.segment if n.anchor else None,
+            "id": n.id,
+            "kind": n.kind.value,
+            "label": n.label,
+            "text": n.text,
+            "status": anchor_status(doc, n),
+            "layer": n.anchor.layer if n.anchor else None,
+            "at": n.anchor.segment if n.anchor else None,
             "phrase": n.anchor.phrase if n.anchor else None,
         }  # fmt: skip
         for n in doc.notes
@@ -124,7 +142,11 @@ def apparatus_json(apparatus: Apparatus) -> dict:
         "witnesses": apparatus.witnesses,
         "entries": [
             {
-                "segment": e.segment, "start": e.start, "end": e.end, "lemma": e.lemma, "agree": list(e.agree),
+                "segment": e.segment,
+                "start": e.start,
+                "end": e.end,
+                "lemma": e.lemma,
+                "agree": list(e.agree),
                 "readings": [{"text": r.text, "witnesses": list(r.witnesses), "class": r.cls} for r in e.readings],
             }  # fmt: skip
             for e in apparatus.entries

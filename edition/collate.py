@@ -248,7 +248,6 @@ def entry_text(entry: Entry, siglum=lambda w: w) -> str:
     return f"{lemma}] " + "; ".join(parts)
 
 
-
 def lacuna_text(lacuna: Lacuna, siglum=lambda w: w) -> str:
     """A lacuna as a printed apparatus writes it: `first … last] deest wit`."""
     return f"{plain(lacuna.lemma)}] deest {' '.join(siglum(w) for w in lacuna.witnesses)}"

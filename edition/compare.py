@@ -39,7 +39,10 @@ class Comparison:
     def totals(self) -> Stats:
         """The summed figures of every segment, with one similarity."""
         parts = [s.stats for s in self.segments]
-        sums = {name: sum(getattr(p, name) for p in parts) for name in ("words_a", "words_b", "equal", "inserted", "deleted", "substituted", "moved")}
+        sums = {
+            name: sum(getattr(p, name) for p in parts)
+            for name in ("words_a", "words_b", "equal", "inserted", "deleted", "substituted", "moved")
+        }
         by_class = {c: sum(p.by_class.get(c, 0) for p in parts) for c in CLASSES}
         total = sums["words_a"] + sums["words_b"]
         similarity = (2 * sums["equal"] + sums["moved"]) / total if total else 1.0

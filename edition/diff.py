@@ -153,10 +153,7 @@ class Diff:
     def without(self, classes: frozenset[str] | set[str] = TRIVIAL_CLASSES) -> Diff:
         """The same diff with changes of the given classes counted as equal
         (by default whitespace, punctuation and case)."""
-        ops = [
-            Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op
-            for op in self.ops
-        ]
+        ops = [Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op for op in self.ops]
         return Diff(_merge_equal(ops), self.word_starts)
 
     def stats(self) -> Stats:
@@ -520,9 +517,7 @@ def _private(n: int) -> str:
 def _code_point(n: int) -> int:
     """The code point standing for the n-th distinct token of a diff."""
     if n >= _TABLE_SIZE:
-        raise TokenTableFull(
-            f"{n + 1:,} distinct tokens in one diff; at most {_TABLE_SIZE:,} fit: diff the text in smaller pieces"
-        )
+        raise TokenTableFull(f"{n + 1:,} distinct tokens in one diff; at most {_TABLE_SIZE:,} fit: diff the text in smaller pieces")
     return _nth(ALL_POINTS, n)
 
 
@@ -611,9 +606,7 @@ def _number_moves(ops: list[Op]) -> list[Op]:
     appears, whichever text was diffed against which."""
     numbers: dict[int, int] = {}
     return [
-        _op(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, numbers.setdefault(op.move, len(numbers) + 1))
-        if op.move is not None
-        else op
+        _op(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, numbers.setdefault(op.move, len(numbers) + 1)) if op.move is not None else op
         for op in ops
     ]
 
@@ -636,7 +629,6 @@ class _TokenDiffer(diff_match_patch):
         if not text2:
             return [(-1, text1)]
         return exact_diff(text1, text2, self.backend, self)
-
 
     def diff_commonOverlap(self, text1: str, text2: str) -> int:
         # The semantic clean-up's last step splits an equality out of a
@@ -1245,7 +1237,15 @@ def _mirror(diff: Diff) -> Diff:
     swap_cls = {ADDITION: OMISSION, OMISSION: ADDITION}
     return Diff(
         [
-            _op(swap.get(op.kind, op.kind), op.b, op.a, op.b_pos, op.a_pos, swap_cls.get(op.cls, op.cls) if op.cls is not None else None, op.move)
+            _op(
+                swap.get(op.kind, op.kind),
+                op.b,
+                op.a,
+                op.b_pos,
+                op.a_pos,
+                swap_cls.get(op.cls, op.cls) if op.cls is not None else None,
+                op.move,
+            )
             for op in diff.ops
         ],
         diff.word_starts[::-1] if diff.word_starts else None,
@@ -1259,9 +1259,7 @@ def _union(one: Normalizer, other: Normalizer) -> Normalizer:
 
 _BLANK = Normalizer(ignore_whitespace=True)
 _UNPUNCTUATED = Normalizer(ignore_whitespace=True, ignore_punctuation=True, ignore_typography=True, ignore_hyphenation=True)
-_CASELESS = Normalizer(
-    ignore_whitespace=True, ignore_punctuation=True, ignore_typography=True, ignore_hyphenation=True, ignore_case=True
-)
+_CASELESS = Normalizer(ignore_whitespace=True, ignore_punctuation=True, ignore_typography=True, ignore_hyphenation=True, ignore_case=True)
 
 
 def classify(a: str, b: str, normalizer: Normalizer = Normalizer()) -> str:

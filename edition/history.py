@@ -53,7 +53,9 @@ def commit_of(root: Path, rev: str) -> str:
         raise UsageError.at(f"'{rev}' is not a revision", hint="name a commit, a tag or a branch, e.g. en@HEAD~3 or en@v1.0")
     done = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
     if done.returncode != 0:
-        raise UsageError.at(f"revision '{rev}' does not exist in this repository", top, hint="see `git log` for the commits, `git tag` for the tags")
+        raise UsageError.at(
+            f"revision '{rev}' does not exist in this repository", top, hint="see `git log` for the commits, `git tag` for the tags"
+        )
     return done.stdout.decode().strip()
 
 
@@ -102,7 +104,10 @@ def with_past_layer(doc: Document, past: Document, layer_id: str, name: str) -> 
 
     then = past.layer(layer_id)
     if then is None:
-        raise UsageError.at(f"document '{doc.id}' had no layer '{layer_id}' at that revision", hint=f"its layers then: {', '.join(l.id for l in past.layers)}")
+        raise UsageError.at(
+            f"document '{doc.id}' had no layer '{layer_id}' at that revision",
+            hint=f"its layers then: {', '.join(l.id for l in past.layers)}",
+        )
     merged = deepcopy(doc)
     merged.layers.append(Layer(name, then.lang))
     present = {s.id: s for s in merged.segments}
@@ -168,7 +173,18 @@ def segment_log(root: Path, doc_id: str, layer: str | None = None, segment: str 
             sid, lid = key
             if (layer and lid != layer) or (segment and sid != segment) or now.get(key) == before.get(key):
                 continue
-            changes.append(Change(commit, name, _iso(int(seconds)), message.strip().splitlines()[0] if message.strip() else "", sid, lid, before.get(key), now.get(key)))
+            changes.append(
+                Change(
+                    commit,
+                    name,
+                    _iso(int(seconds)),
+                    message.strip().splitlines()[0] if message.strip() else "",
+                    sid,
+                    lid,
+                    before.get(key),
+                    now.get(key),
+                )
+            )
     return changes
 
 

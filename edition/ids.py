@@ -57,8 +57,9 @@ def shown_id(value: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…'"
 
 
-def check_id(value: str, what: str, path: Path | str | None = None, line: int | None = None,
-             column: int | None = None, *, option: str | None = None) -> str:
+def check_id(
+    value: str, what: str, path: Path | str | None = None, line: int | None = None, column: int | None = None, *, option: str | None = None
+) -> str:
     """`value` if it is a valid id; else an error that says where it came
     from: a file position (exit 1) or a command-line option (exit 2)."""
     problem = id_problem(value)

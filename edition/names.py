@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from .model import PERSON, PLACE, Abbreviation, Document, Edition, Name, Register
 
 __all__ = [
-    "PERSON", "PLACE", "Abbreviation", "Name", "Occurrence", "Register", "Matcher",
-    "head_texts", "index_key", "matcher", "occurrences", "unused",
+    "PERSON",
+    "PLACE",
+    "Abbreviation",
+    "Name",
+    "Occurrence",
+    "Register",
+    "Matcher",
+    "head_texts",
+    "index_key",
+    "matcher",
+    "occurrences",
+    "unused",
 ]
 
 

@@ -25,7 +25,7 @@ def occurrences(text: str, phrase: str) -> list[int]:
 def _context(text: str, start: int, length: int, width: int = 30) -> str:
     left = text[max(0, start - width) : start]
     right = text[start + length : start + length + width]
-    return f"…{left}«{text[start:start + length]}»{right}…"
+    return f"…{left}«{text[start : start + length]}»{right}…"
 
 
 def place_anchor(doc: Document, layer: str, place: str, phrase: str, occurrence: int | None = None) -> Anchor:
@@ -36,7 +36,9 @@ def place_anchor(doc: Document, layer: str, place: str, phrase: str, occurrence:
         raise UsageError.at(f"document '{doc.id}' has no layer '{layer}'", hint=f"its layers: {', '.join(l.id for l in doc.layers)}")
     if place not in HEAD_PLACES and doc.segment(place) is None:
         ids = [s.id for s in doc.segments]
-        raise UsageError.at(f"document '{doc.id}' has no segment '{place}'", hint=f"segments: {', '.join(ids[:12])}{'…' if len(ids) > 12 else ''}")
+        raise UsageError.at(
+            f"document '{doc.id}' has no segment '{place}'", hint=f"segments: {', '.join(ids[:12])}{'…' if len(ids) > 12 else ''}"
+        )
     text = doc.place_text(layer, place)
     if text is None:
         raise UsageError.at(f"segment '{place}' has no text in layer '{layer}'", hint="anchor the note in another layer")

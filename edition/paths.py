@@ -54,8 +54,13 @@ def check_inside(root: Path, path: Path, allowed: tuple[Path, ...] = ()) -> Path
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -76,8 +81,9 @@ def _source_of(root: Path | None, target: Path) -> str | None:
     return None
 
 
-def output_file(out: Path, root: Path | None = None, *, force: bool = False, option: str = "--out",
-                given: bool = True, example: str = "edition.pdf") -> Path:
+def output_file(
+    out: Path, root: Path | None = None, *, force: bool = False, option: str = "--out", given: bool = True, example: str = "edition.pdf"
+) -> Path:
     """The file to write for `out`: a regular file (replaced atomically) or
     a new one. Refused: a FIFO, device or socket (always), a folder, one of
     the edition's sources (always), and a symbolic link unless `force` (then
@@ -111,8 +117,10 @@ def _through_link(out: Path, option: str, noun: str, force: bool, given: bool) -
     if not force:
         target = "the file" if noun == "file" else "into the folder"
         raise _refuse(
-            f"{option} is a symbolic link (to {os.readlink(out)}); nothing was written", out,
-            f"name another {noun}, or pass --force to write {target} the link points to", given,
+            f"{option} is a symbolic link (to {os.readlink(out)}); nothing was written",
+            out,
+            f"name another {noun}, or pass --force to write {target} the link points to",
+            given,
         )
     return out.resolve()
 
@@ -123,8 +131,7 @@ def _in_source(source: str) -> str:
     return f"lies in the edition's own {source}/ folder"
 
 
-def output_folder(out: Path, root: Path | None = None, *, force: bool = False, option: str = "--out",
-                  given: bool = True) -> Path:
+def output_folder(out: Path, root: Path | None = None, *, force: bool = False, option: str = "--out", given: bool = True) -> Path:
     """The folder to write files into for `out`: an existing folder or a
     new one, never one of the edition's sources, a symbolic link only with
     `force` (then the folder it points to)."""

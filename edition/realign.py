@@ -176,7 +176,10 @@ def merge(doc: Document, layer_id: str, segment_id: str) -> None:
     text = _has_text(doc, layer_id, i)
     k = next((k for k in range(i - 1, -1, -1) if doc.segments[k].text.get(layer_id)), None)
     if k is None:
-        raise UsageError.at(f"no segment before '{segment_id}' has text in layer '{layer_id}' to merge into", hint="move the text with --move … --to instead")
+        raise UsageError.at(
+            f"no segment before '{segment_id}' has text in layer '{layer_id}' to merge into",
+            hint="move the text with --move … --to instead",
+        )
     target = doc.segments[k]
     before = target.text[layer_id]
     target.text[layer_id] = f"{before}\n{text}"
@@ -195,7 +198,9 @@ def split(doc: Document, layer_id: str, segment_id: str, after: str, occurrence:
     text = _has_text(doc, layer_id, i)
     end = find_phrase(text, after, occurrence) if after else None
     if end is None or end >= len(text.rstrip()):
-        raise UsageError.at(f"'{after}' is not in the text of {segment_id} before its end", hint="give words of the segment after which it is cut")
+        raise UsageError.at(
+            f"'{after}' is not in the text of {segment_id} before its end", hint="give words of the segment after which it is cut"
+        )
     if i + 1 >= len(doc.segments):
         raise UsageError.at(f"segment '{segment_id}' is the last; there is no segment to take the rest", hint="merge or move instead")
     following = doc.segments[i + 1]
@@ -276,7 +281,9 @@ def align_around(
         if i0 < i1 and j0 < j1:
             part = align(texts[i0:i1], new[j0:j1], same_language=same_language)
             method, ratio = part.method, part.ratio
-            beads += [Bead(tuple(i + i0 for i in b.segments), tuple(k + j0 for k in b.paragraphs), b.confidence, b.flagged) for b in part.beads]
+            beads += [
+                Bead(tuple(i + i0 for i in b.segments), tuple(k + j0 for k in b.paragraphs), b.confidence, b.flagged) for b in part.beads
+            ]
         else:
             beads += [Bead((i,), (), 0.0, True) for i in range(i0, i1)] + [Bead((), (k,), 0.0, True) for k in range(j0, j1)]
         if i1 >= len(texts):
@@ -305,4 +312,16 @@ def _find_run(new: list[str], paragraphs: list[str], start: int) -> int | None:
     return None
 
 
-__all__ = ["ReviewPair", "StoredPair", "align_around", "base_layer", "merge", "move", "pins", "review", "split", "stored_pairs", "untranslated"]
+__all__ = [
+    "ReviewPair",
+    "StoredPair",
+    "align_around",
+    "base_layer",
+    "merge",
+    "move",
+    "pins",
+    "review",
+    "split",
+    "stored_pairs",
+    "untranslated",
+]

@@ -131,7 +131,9 @@ def reimport(old: Document, new: Document) -> Reimport:
     work.pair()
     work.build_segments()
     result = work.result
-    layers = [replace(l, flagged=[], unaligned=[], reviews=work.reviews(old_key) if l.id == old_key.id else []) for l in new.layers] + work.layers()
+    layers = [
+        replace(l, flagged=[], unaligned=[], reviews=work.reviews(old_key) if l.id == old_key.id else []) for l in new.layers
+    ] + work.layers()
     notes = work.notes()
     result.document = doc = replace(new, layers=layers, segments=work.segments, notes=notes)
     for layer in doc.layers:  # a partial layer covers the runs it has text in, under the new ids

@@ -22,6 +22,7 @@ from typing import AbstractSet, Any, Callable, Iterator, Literal, TypeVar, overl
 
 from . import yamlio
 from .errors import EditionError, LockedError, Problem, UsageError
+
 # written whole or not at all (edition/files.py: every room may import it)
 from .files import ABSENT as ABSENT
 from .files import atomic_write as atomic_write
@@ -213,7 +214,9 @@ def load_workspace(root: Path) -> Workspace:
             # stay its own, or its problems would be reported at the second
             # file's lines.
             problems.append(
-                Problem(f"document id '{doc.id}' is also used by {where[doc.id]}", path, found["id"][1], hint="give each document its own id")
+                Problem(
+                    f"document id '{doc.id}' is also used by {where[doc.id]}", path, found["id"][1], hint="give each document its own id"
+                )
             )
             continue
         positions[doc.id] = found
@@ -328,9 +331,7 @@ class _Fields:
         value = self.map.get(key)
         if value is None or value.value is None:
             if required:
-                raise EditionError.at(
-                    f"{self.what} needs a '{key}'", self.path, self.node.line, self.node.column, hint=f"add `{key}: …`"
-                )
+                raise EditionError.at(f"{self.what} needs a '{key}'", self.path, self.node.line, self.node.column, hint=f"add `{key}: …`")
             return None
         if not isinstance(value.value, str):
             raise self.error(key, f"'{key}' must be text, not a {_kind(value.value)}")
@@ -537,7 +538,9 @@ LAYER_FILE_FIELDS = ("document", "layer", "segments", "notes")
 Positions = dict[str, tuple[Path, int | None, int | None]]
 
 
-def read_document_file(path: Path, check_canonical: bool = False, digests: dict[Path, str] | None = None) -> tuple[Document, bool | None, Positions]:
+def read_document_file(
+    path: Path, check_canonical: bool = False, digests: dict[Path, str] | None = None
+) -> tuple[Document, bool | None, Positions]:
     """A document, whether its file is in canonical form (safe to rewrite;
     None unless `check_canonical`), and the positions of its parts. With
     `digests`, the digest of what was read is put there under `path`."""
@@ -545,7 +548,9 @@ def read_document_file(path: Path, check_canonical: bool = False, digests: dict[
         return _read_document_file(path, check_canonical, digests)
 
 
-def _read_document_file(path: Path, check_canonical: bool, digests: dict[Path, str] | None = None) -> tuple[Document, bool | None, Positions]:
+def _read_document_file(
+    path: Path, check_canonical: bool, digests: dict[Path, str] | None = None
+) -> tuple[Document, bool | None, Positions]:
     tree, text = yamlio.load(path)
     if digests is not None:
         digests[path] = digest(text)
@@ -687,7 +692,9 @@ def _read_coverage(f: _Fields) -> list[tuple[str, str]] | None:
         first, _, last = item.partition("..")
         first, last = first.strip(), (last or first).strip()
         if not first or not ID_RE.match(first) or not ID_RE.match(last):
-            raise f.error("coverage", f"'{item}' is not a run of segments", "write the first and last segment ids, e.g. `p1..p16`, or one id")
+            raise f.error(
+                "coverage", f"'{item}' is not a run of segments", "write the first and last segment ids, e.g. `p1..p16`, or one id"
+            )
         runs.append((first, last))
     return runs
 
@@ -815,7 +822,11 @@ def check_document(doc: Document, path: Path, positions: Positions | None = None
                 if ref not in seg_ids:
                     at(f"layer:{layer.id}", f"layer '{layer.id}' covers unknown segment '{ref}'", _suggest(ref, seg_ids))
             if first in order and last in order and order[last] < order[first]:
-                at(f"layer:{layer.id}", f"layer '{layer.id}' covers '{first}..{last}', but {last} comes before {first}", "write the run in the document's order")
+                at(
+                    f"layer:{layer.id}",
+                    f"layer '{layer.id}' covers '{first}..{last}', but {last} comes before {first}",
+                    "write the run in the document's order",
+                )
         for ref in [*layer.flagged, *layer.pinned, *(r.segment for r in layer.reviews), *(u.after for u in layer.unaligned if u.after)]:
             if ref not in seg_ids:
                 at(f"layer:{layer.id}", f"layer '{layer.id}' refers to unknown segment '{ref}'", _suggest(ref, seg_ids))
@@ -1189,7 +1200,6 @@ def save_layers(ws: Workspace, doc: Document, layer_ids: AbstractSet[str | None]
     return written
 
 
-
 # --------------------------------------------------------------------------
 # The names register (names.yaml): persons, places, abbreviations.
 
@@ -1207,7 +1217,9 @@ def read_register(path: Path) -> Register:
             entry = _Fields(item, path, NAME_FIELDS, f"a {kind}")
             name_id = entry.ident("id", required=True)
             if name_id in seen:
-                raise entry.error("id", f"name id '{name_id}' is used twice (first at line {seen[name_id]})", "give each person and place its own id")
+                raise entry.error(
+                    "id", f"name id '{name_id}' is used twice (first at line {seen[name_id]})", "give each person and place its own id"
+                )
             seen[name_id] = item.line
             name = entry.text("name", required=True)
             forms = entry.strings("forms") or [name]
@@ -1243,14 +1255,18 @@ def read_terms(path: Path) -> TermBase:
             raise entry.error("term", f"term '{text}' has no word in it", "write the term in words")
         lang = entry.lang("lang") or default
         if lang is None:
-            raise entry.error("term", f"term '{text}' has no language", f"add `lang: ru` (its source language) to the term or at the top of {TERMS_FILE}")
+            raise entry.error(
+                "term", f"term '{text}' has no language", f"add `lang: ru` (its source language) to the term or at the top of {TERMS_FILE}"
+            )
         key = (text.casefold(), lang)
         if key in seen:
             raise entry.error("term", f"term '{text}' is listed twice (first at line {seen[key]})", "merge the two entries")
         seen[key] = item.line
         preferred, avoid = _renderings(entry, "preferred"), _renderings(entry, "avoid")
         if not preferred and not avoid:
-            raise entry.error("term", f"term '{text}' has no rendering", "add `preferred: {en: …}` (and `avoid: {en: [...]}` for renderings to avoid)")
+            raise entry.error(
+                "term", f"term '{text}' has no rendering", "add `preferred: {en: …}` (and `avoid: {en: [...]}` for renderings to avoid)"
+            )
         base.terms.append(Term(text, lang, preferred, avoid, entry.text("note"), item.line))
     return base
 
@@ -1261,15 +1277,27 @@ def _renderings(entry: _Fields, key: str) -> dict[str, tuple[str, ...]]:
     if node is None or node.value is None:
         return {}
     if not isinstance(node.value, dict):
-        raise entry.error(key, f"'{key}' must map a language to its renderings", f"write `{key}: {{en: human rights}}` or a list: `{key}: {{en: [human rights, rights of man]}}`")
+        raise entry.error(
+            key,
+            f"'{key}' must map a language to its renderings",
+            f"write `{key}: {{en: human rights}}` or a list: `{key}: {{en: [human rights, rights of man]}}`",
+        )
     langs = _Fields(node, entry.path, (), f"'{key}'", extra_ok=tuple(node.value))
     out = {}
     for lang in langs.map:
         line, column = langs.pos(lang)
         if not LANG_RE.match(lang):
-            raise EditionError.at(f"'{lang}' in '{key}' is not a language code", entry.path, line, column, "use an ISO 639 code such as en, ru, de")
+            raise EditionError.at(
+                f"'{lang}' in '{key}' is not a language code", entry.path, line, column, "use an ISO 639 code such as en, ru, de"
+            )
         renderings = [" ".join(r.split()) for r in langs.strings(lang)]
         if not renderings or not all(re.search(r"\w", r) for r in renderings):
-            raise EditionError.at(f"a rendering in '{key}' for '{lang}' is empty or has no word", entry.path, line, column, "write the rendering or remove the language")
+            raise EditionError.at(
+                f"a rendering in '{key}' for '{lang}' is empty or has no word",
+                entry.path,
+                line,
+                column,
+                "write the rendering or remove the language",
+            )
         out[lang] = tuple(renderings)
     return out

@@ -106,6 +106,7 @@ class Analyser:
 
             def reduce(word: str) -> tuple[str, ...]:
                 return (word,)
+
         self.cache = _Keys(reduce)
 
     def keys(self, word: str) -> frozenset[str]:
@@ -356,7 +357,9 @@ def check(edition: Edition, base: TermBase) -> TermCheck:
     return result
 
 
-def _check_source(doc: Document, source: Layer, layers: list[Layer], finder: Finder, indexes: list[int], analysis: _Analysis, result: TermCheck) -> None:
+def _check_source(
+    doc: Document, source: Layer, layers: list[Layer], finder: Finder, indexes: list[int], analysis: _Analysis, result: TermCheck
+) -> None:
     terms = analysis.base.terms
     for segment in doc.segments:
         original = segment.text.get(source.id)
@@ -388,7 +391,17 @@ def _check_source(doc: Document, source: Layer, layers: list[Layer], finder: Fin
                 if bad or (preferred and not good):
                     form = original[spans[0][0] : spans[0][1]]
                     result.breaches.append(
-                        Breach(doc.id, layer.id, source.id, segment.id, term.term, form, preferred[0] if preferred else None, bad_text, term.line)
+                        Breach(
+                            doc.id,
+                            layer.id,
+                            source.id,
+                            segment.id,
+                            term.term,
+                            form,
+                            preferred[0] if preferred else None,
+                            bad_text,
+                            term.line,
+                        )
                     )
 
 
@@ -426,5 +439,3 @@ def term_rows(base: TermBase, result: TermCheck) -> list[dict]:
             "note": term.note,
         })  # fmt: skip
     return rows
-
-

@@ -39,7 +39,7 @@ LANGUAGE_NAMES = {code: name.capitalize() for name, code in LANGUAGES.items()}
 
 
 def language_code(name: str) -> str | None:
-    """"German" → "de"; a code passes through; None when unknown."""
+    """ "German" → "de"; a code passes through; None when unknown."""
     key = name.strip().lower()
     if key in LANGUAGES:
         return LANGUAGES[key]
@@ -170,7 +170,7 @@ def _gregorian(iso: str) -> str:
 
 
 def _range(text: str) -> tuple[str | None, str | None]:
-    """"between 10 and 12 March 1956", "10–12 March 1956", "March–April
+    """ "between 10 and 12 March 1956", "10–12 March 1956", "March–April
     1956", "1956–1957": the first and last day, the first completed from
     the last where it leaves out the month or year."""
     match = _BETWEEN.match(text) or _DASH_RANGE.match(text)

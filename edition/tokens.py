@@ -259,7 +259,7 @@ def normalize(text: str, normalizer: Normalizer) -> str:
 
 
 def script_of(char: str) -> str | None:
-    """"Latin", "Cyrillic", "Greek" or None, for a letter."""
+    """ "Latin", "Cyrillic", "Greek" or None, for a letter."""
     if not char.isalpha():
         return None
     name = unicodedata.name(char, "")
@@ -279,11 +279,7 @@ def is_mixed_script(token: str) -> bool:
 
 def mixed_script_words(text: str) -> list[tuple[int, str]]:
     """(offset, word) of every word in `text` that mixes Latin and Cyrillic."""
-    return [
-        (m.start(), m.group())
-        for m in _token_re().finditer(text)
-        if token_kind(m.group()) == WORD and is_mixed_script(m.group())
-    ]
+    return [(m.start(), m.group()) for m in _token_re().finditer(text) if token_kind(m.group()) == WORD and is_mixed_script(m.group())]
 
 
 def show_invisible(text: str, marks: dict[str, str] | None = None) -> str:
@@ -299,4 +295,3 @@ def show_invisible(text: str, marks: dict[str, str] | None = None) -> str:
 def has_invisible(text: str) -> bool:
     """True when `text` holds a character that show_invisible would mark."""
     return any(ch in INVISIBLE_MARKS for ch in text)
-

@@ -21,7 +21,6 @@ from .notes import carry_notes, next_note_id
 from .review import carry_reviews
 
 
-
 @dataclass
 class Pair:
     """One bead of the alignment, in the document's terms."""
@@ -136,7 +135,9 @@ def add_translation(
                 layer.unaligned.append(Unaligned(after=last_segment, text=text))
                 para_place[j] = (None, 0)
             if not all(is_omission_mark(text) for text in paragraphs):  # "[...]" marks where the excerpt leaves text out
-                result.warnings.append(f"paragraph {bead.paragraphs[0] + 1} matches no segment: kept as unaligned after {last_segment or 'the start'}")
+                result.warnings.append(
+                    f"paragraph {bead.paragraphs[0] + 1} matches no segment: kept as unaligned after {last_segment or 'the start'}"
+                )
         if seg_ids:
             last_segment = seg_ids[-1]
         if bead.flagged and seg_ids:
@@ -156,7 +157,9 @@ def add_translation(
     layer.reviews = carry_reviews(reviewed, doc, layer_id)  # states stand where the text is unchanged
     for segments, _ in pinned:
         if tuple(segments) not in set(kept):
-            result.warnings.append(f"the pair fixed by hand at {doc.segments[segments[0]].id} is not in the new text; it was aligned again")  # a part of the document: the rest is not translated, not missing
+            result.warnings.append(
+                f"the pair fixed by hand at {doc.segments[segments[0]].id} is not in the new text; it was aligned again"
+            )  # a part of the document: the rest is not translated, not missing
     # The file's own notes (a Word file's footnotes): translator's notes.
     for file_note in delivery.notes:
         segment, offset = para_place.get(file_note.paragraph, (None, 0))
@@ -164,12 +167,18 @@ def add_translation(
         if segment is not None and (placed := doc.segment(segment)) is not None:
             text = placed.text[layer_id]
             before = text[:offset]
-            anchor = Anchor(layer_id, segment, file_note.phrase, file_note.occurrence + before.count(file_note.phrase) if file_note.phrase else 1)
-        note = Note(id=next_note_id(doc, NoteKind.TRANSLATOR), kind=NoteKind.TRANSLATOR, text=file_note.text or "(empty note)", anchor=anchor)
+            anchor = Anchor(
+                layer_id, segment, file_note.phrase, file_note.occurrence + before.count(file_note.phrase) if file_note.phrase else 1
+            )
+        note = Note(
+            id=next_note_id(doc, NoteKind.TRANSLATOR), kind=NoteKind.TRANSLATOR, text=file_note.text or "(empty note)", anchor=anchor
+        )
         doc.notes.append(note)
         result.notes.append(note)
         if anchor is None:
-            result.warnings.append(f"a note of the file could not be placed in a segment; kept as a note on the whole document: {note.text[:60]}")
+            result.warnings.append(
+                f"a note of the file could not be placed in a segment; kept as a note on the whole document: {note.text[:60]}"
+            )
     if revises:
         carried, lost = carry_notes(doc, base.id, layer_id)
         doc.notes.extend(carried)
@@ -230,19 +239,36 @@ def add_xliff(
     (the notes `export xliff` sent out)."""
     target_lang = delivery.target_lang
     if not target_lang:
-        raise EditionError.at("the XLIFF file states no target-language", path, delivery.file_line, hint="export it again with `edition export xliff … --target LANG`")
+        raise EditionError.at(
+            "the XLIFF file states no target-language",
+            path,
+            delivery.file_line,
+            hint="export it again with `edition export xliff … --target LANG`",
+        )
     if not LANG_RE.match(target_lang):
-        raise EditionError.at(f"target-language '{target_lang}' is not a language code", path, hint="use an ISO 639 code such as en, ru, de")
+        raise EditionError.at(
+            f"target-language '{target_lang}' is not a language code", path, hint="use an ISO 639 code such as en, ru, de"
+        )
     if lang and lang.split("-")[0] != target_lang.split("-")[0]:
-        raise EditionError.at(f"the file's target-language is '{target_lang}', not '{lang}'; nothing was stored", path, hint=f"pass --lang {target_lang}, or the file meant for {lang}")
+        raise EditionError.at(
+            f"the file's target-language is '{target_lang}', not '{lang}'; nothing was stored",
+            path,
+            hint=f"pass --lang {target_lang}, or the file meant for {lang}",
+        )
     others = [name for name in delivery.originals if name and name != doc.id]
     if others and doc.id not in delivery.originals:
-        raise EditionError.at(f"the file was exported from document '{others[0]}', not '{doc.id}'; nothing was stored", path, delivery.file_line,
-                              hint=f"add it to its own document: `edition translation add {others[0]} {delivery.name}`")
+        raise EditionError.at(
+            f"the file was exported from document '{others[0]}', not '{doc.id}'; nothing was stored",
+            path,
+            delivery.file_line,
+            hint=f"add it to its own document: `edition translation add {others[0]} {delivery.name}`",
+        )
     base = doc.named_layer(delivery.source_lang or "") if delivery.source_lang else None
     if base is None:
         raise EditionError.at(
-            f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored", path, delivery.file_line,
+            f"document '{doc.id}' has no layer in the file's source-language '{delivery.source_lang}'; nothing was stored",
+            path,
+            delivery.file_line,
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
     if replace_layer and not layer_id and not revises and (named := doc.named_layer(target_lang)) is not None:
@@ -251,7 +277,8 @@ def add_xliff(
     for other in (doc.layer(layer_id), doc.layer(revises or "")):
         if other is not None and other.lang.split("-")[0] != target_lang.split("-")[0]:
             raise EditionError.at(
-                f"the file's target-language is '{target_lang}' but layer '{other.id}' is in '{other.lang}'; nothing was stored", path,
+                f"the file's target-language is '{target_lang}' but layer '{other.id}' is in '{other.lang}'; nothing was stored",
+                path,
                 hint="add it under another --layer id, or check that it is the right file",
             )
     if doc.layer(layer_id) is not None and not replace_layer:
@@ -263,12 +290,25 @@ def add_xliff(
     for unit in delivery.units:
         segment = doc.segment(unit.id)
         if segment is None:
-            problems.append(Problem(f"{delivery.unit_name} '{unit.id}' matches no segment of '{doc.id}'", path, unit.line, hint="the document's segments changed since the export, or the file belongs to another document"))
+            problems.append(
+                Problem(
+                    f"{delivery.unit_name} '{unit.id}' matches no segment of '{doc.id}'",
+                    path,
+                    unit.line,
+                    hint="the document's segments changed since the export, or the file belongs to another document",
+                )
+            )
         elif unit.id in seen:
             problems.append(Problem(f"{delivery.unit_name} '{unit.id}' comes twice", path, unit.line, hint="keep one unit per segment"))
         elif not _same_text(unit.source, segment.text.get(base.id, "")):
-            problems.append(Problem(f"{delivery.unit_name} '{unit.id}': its source no longer matches the text of layer '{base.id}'", path, unit.line,
-                                    hint="the document changed since the export: export it again and let the CAT tool's memory carry the translation over"))
+            problems.append(
+                Problem(
+                    f"{delivery.unit_name} '{unit.id}': its source no longer matches the text of layer '{base.id}'",
+                    path,
+                    unit.line,
+                    hint="the document changed since the export: export it again and let the CAT tool's memory carry the translation over",
+                )
+            )
         seen.add(unit.id)
     if not delivery.units:
         problems.append(Problem("the file has no trans-unit", path, hint="check that it is the translation of this document"))
@@ -294,7 +334,9 @@ def add_xliff(
         copied = unit.target and not unit.done and _same_text(unit.target, unit.source)
         if copied:  # OmegaT writes the source into an open unit's target unless told otherwise
             result.untranslated.append(unit.id)
-            result.warnings.append(f"{delivery.unit_name} '{unit.id}' holds its source text and is not marked translated: left untranslated")
+            result.warnings.append(
+                f"{delivery.unit_name} '{unit.id}' holds its source text and is not marked translated: left untranslated"
+            )
         elif unit.target or (unit.target == "" and unit.done):
             segment.text[layer_id] = unit.target
             if not unit.target:

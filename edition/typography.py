@@ -176,9 +176,7 @@ def _transform(plain: str, locale: str) -> str:
 # An archival or bibliographic abbreviation keeps the number it cites on its
 # line ("pp. 125–126", "op. 30", "ll. 87–91", "стр. 5"): polytypo binds
 # only what each locale lists, and no locale lists these.
-_CITED_NUMBER = re.compile(
-    r"(?i)(?<![\w.])(pp?|ll?|ff?|fols?|op|d|nos?|vols?|docs?|nr|s|стр|лл?|ф|оп|д|т)\. (?=\d)"
-)
+_CITED_NUMBER = re.compile(r"(?i)(?<![\w.])(pp?|ll?|ff?|fols?|op|d|nos?|vols?|docs?|nr|s|стр|лл?|ф|оп|д|т)\. (?=\d)")
 
 
 def _offsets(before: str, after: str) -> list[int] | None:

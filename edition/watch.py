@@ -123,11 +123,16 @@ def watch(
         rearm = False
         try:
             for changes in changes_of(
-                *folders, watch_filter=lambda _change, path: is_source(root, Path(path)), recursive=False,
-                step=int(quiet * 1000), debounce=max(1600, int(quiet * 4000)), stop_event=stop,
+                *folders,
+                watch_filter=lambda _change, path: is_source(root, Path(path)),
+                recursive=False,
+                step=int(quiet * 1000),
+                debounce=max(1600, int(quiet * 4000)),
+                stop_event=stop,
                 # No timeout unless a build is pending: watchfiles empties its set of changes on a
                 # timeout, and a save landing in that instant would be lost.
-                rust_timeout=100 if pending else 0, yield_on_timeout=bool(pending),
+                rust_timeout=100 if pending else 0,
+                yield_on_timeout=bool(pending),
             ):
                 changed = tuple(sorted({*pending, *_changed(root, changes)}))
                 pending = ()
@@ -155,10 +160,9 @@ def _changed(root: Path, changes: set) -> tuple[str, ...]:
     kinds: dict[str, set] = {}
     for change, path in changes:
         kinds.setdefault(path, set()).add(change)
-    return tuple(sorted(
-        Path(path).relative_to(root).as_posix() for path, seen in kinds.items()
-        if os.path.lexists(path) or Change.added not in seen
-    ))
+    return tuple(
+        sorted(Path(path).relative_to(root).as_posix() for path, seen in kinds.items() if os.path.lexists(path) or Change.added not in seen)
+    )
 
 
 def _rebuild(rebuild: Callable[[], str], changed: tuple[str, ...]) -> Rebuild:
@@ -172,8 +176,9 @@ def _rebuild(rebuild: Callable[[], str], changed: tuple[str, ...]) -> Rebuild:
     return Rebuild(changed, built, time.perf_counter() - started)
 
 
-def watch_pdf(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None,
-              quiet: float = 0.1, **options) -> None:
+def watch_pdf(
+    root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None, quiet: float = 0.1, **options
+) -> None:
     """Rebuild the edition's PDF (as `api.build(root, out, **options)`)
     whenever one of its sources changes; see `watch`."""
     from . import api
@@ -185,8 +190,9 @@ def watch_pdf(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild],
     watch(root, rebuild, heard=heard, stop=stop, quiet=quiet)
 
 
-def watch_site(root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None,
-               quiet: float = 0.1, **options) -> None:
+def watch_site(
+    root: Path, out: Path | None = None, *, heard: Callable[[Rebuild], None], stop: Stop | None = None, quiet: float = 0.1, **options
+) -> None:
     """Rebuild the edition's HTML site (as `api.build_site(root, out,
     **options)`) whenever one of its sources changes; see `watch`."""
     from . import api

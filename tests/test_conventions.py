@@ -1,7 +1,8 @@
 """The project's conventions, kept by tests: a version to ask for, shell
 completion, choice options that list their values, help that reads well
 at 80 columns, a licence and a changelog that agree with pyproject.toml,
-comments that explain without issue numbers, and ruff's lint and mypy clean."""
+comments that explain without issue numbers, and ruff's lint and format and
+mypy clean."""
 
 from __future__ import annotations
 
@@ -165,6 +166,11 @@ def _ruff() -> list[str]:
 def test_ruff_lint_is_clean_on_the_library():
     done = subprocess.run([*_ruff(), "check", "--no-cache", "edition"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_leaves_the_library_as_it_is():
+    done = subprocess.run([*_ruff(), "format", "--check", "--no-cache", "edition"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, "run `ruff format edition`:\n" + done.stdout + done.stderr
 
 
 def test_the_library_holds_no_rows_of_the_command_line():

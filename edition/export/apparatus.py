@@ -77,7 +77,9 @@ def apparatus_segments(doc: Document, apparatus: Apparatus) -> list[etree._Eleme
             lem = etree.SubElement(app, _t("lem"), {"wit": f"{base_wit} {agree}".strip()})
             lem.text = text[start:end] or None
             for reading in entry.readings:
-                rdg = etree.SubElement(app, _t("rdg"), {"wit": " ".join(f"#{witness_id(w)}" for w in reading.witnesses), "type": reading.cls})
+                rdg = etree.SubElement(
+                    app, _t("rdg"), {"wit": " ".join(f"#{witness_id(w)}" for w in reading.witnesses), "type": reading.cls}
+                )
                 rdg.text = reading.text or None
             pos, last = end, app
         _append_text(p, last, text[pos:])

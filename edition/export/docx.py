@@ -62,8 +62,14 @@ BUILTIN = ("footnote text", "footnote reference", "Salutation", "Signature")
 # by its id (python-docx's lookup by name scans every style each time,
 # three quarters of the time of a large manuscript).
 STYLE_IDS = {
-    "Normal": None, "Title": "Title", "Subtitle": "Subtitle", "Heading 1": "Heading1", "Heading 2": "Heading2",
-    "Heading 3": "Heading3", "Quote": "Quote", "List Bullet": "ListBullet",
+    "Normal": None,
+    "Title": "Title",
+    "Subtitle": "Subtitle",
+    "Heading 1": "Heading1",
+    "Heading 2": "Heading2",
+    "Heading 3": "Heading3",
+    "Quote": "Quote",
+    "List Bullet": "ListBullet",
     **{name: style_id for name, style_id, _, _ in STYLES},
 }
 
@@ -160,10 +166,25 @@ class Footnotes:
 
 # The elements of w:settings that follow w:footnotePr (ECMA-376 §17.15.1.78).
 SETTINGS_AFTER_FOOTNOTES = (
-    "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
-    "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
-    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
-    "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
 )
 
 
@@ -375,6 +396,7 @@ def _repeat_as_header(row) -> None:
 
 
 # --- the translator's kit ---------------------------------------------------------
+
 
 def _language(code: str) -> str:
     return LANGUAGE_NAMES.get(code.split("-")[0], code)

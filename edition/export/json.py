@@ -123,8 +123,7 @@ def document_json(doc: Document) -> dict:
             for layer in doc.layers
         ],
         "segments": [
-            {"id": s.id, "kind": s.kind.value, "text": {layer.id: s.text.get(layer.id) for layer in doc.layers}}
-            for s in doc.segments
+            {"id": s.id, "kind": s.kind.value, "text": {layer.id: s.text.get(layer.id) for layer in doc.layers}} for s in doc.segments
         ],
         "notes": [_note(doc, note) for note in doc.notes],
     }

@@ -68,7 +68,9 @@ def source_and_target(doc: Document, source: str, target: str) -> tuple[Layer, L
             hint=f"its layers: {', '.join(f'{l.id} ({l.lang})' for l in doc.layers)}",
         )
     if source_layer.lang == target:  # en-GB to en is a localisation, and allowed
-        raise UsageError.at(f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into")
+        raise UsageError.at(
+            f"--target {target} is the language of the source layer '{source_layer.id}'", hint="name the language to translate into"
+        )
     base = target.split("-")[0]
     target_layer = doc.named_layer(target)
     if target_layer is not None and (target_layer is source_layer or target_layer.lang.split("-")[0] != base):

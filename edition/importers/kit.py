@@ -56,8 +56,11 @@ def _kit(document, path: Path) -> XliffDelivery | None:
         raise EditionError.at(f"a kit of version {marker['version']}, made by a newer edition", path, hint="upgrade edition to read it")
     table = next((t for t in document.tables if t.rows and _cell_text(t.rows[0].cells[0]) == ID_HEAD), None)
     if table is None:
-        raise EditionError.at(f"the kit's table (its first column headed '{ID_HEAD}') is gone", path,
-                              hint="export the kit again with `edition export docx DOC --kit` and copy the translation into it")
+        raise EditionError.at(
+            f"the kit's table (its first column headed '{ID_HEAD}') is gone",
+            path,
+            hint="export the kit again with `edition export docx DOC --kit` and copy the translation into it",
+        )
     delivery = XliffDelivery(
         name=path.name, sha256=checksum(path), source_lang=marker["source"], target_lang=marker["target"],
         originals=[marker["document"]], unit_name="row",
@@ -70,8 +73,13 @@ def _kit(document, path: Path) -> XliffDelivery | None:
         if not any(texts):
             continue  # an empty row a word processor added
         if len(cells) < 3:
-            problems.append(Problem(f"row {number} has {len(cells)} column(s), not 3 (segment, source, translation)", path,
-                                    hint="keep the kit's three columns"))
+            problems.append(
+                Problem(
+                    f"row {number} has {len(cells)} column(s), not 3 (segment, source, translation)",
+                    path,
+                    hint="keep the kit's three columns",
+                )
+            )
             continue
         segment_id, source, target = texts
         if not segment_id:

@@ -159,7 +159,10 @@ def read_tei(path: Path, *, lang: str = "en") -> ImportResult:
             problem = exc.problems[0]
             if problem.line and problem.line >= lines and "body" in problem.message:  # the wrapper's end was reached
                 raise EditionError.at(
-                    "malformed XML: an element is not closed by the end of the file", path, lines, None,
+                    "malformed XML: an element is not closed by the end of the file",
+                    path,
+                    lines,
+                    None,
                     hint="close every element the fragment opens (the <div> ends with </div>)",
                 ) from None
             raise
@@ -229,7 +232,9 @@ def _fragment_id(tei, stem: str) -> str | None:
 
 
 def _is_ours(tei) -> bool:
-    return any(app.get("ident") == APPLICATION for app in tei.iterfind(f"{t('teiHeader')}/{t('encodingDesc')}/{t('appInfo')}/{t('application')}"))
+    return any(
+        app.get("ident") == APPLICATION for app in tei.iterfind(f"{t('teiHeader')}/{t('encodingDesc')}/{t('appInfo')}/{t('application')}")
+    )
 
 
 # --------------------------------------------------------------------------
@@ -468,7 +473,9 @@ class _ForeignReader:
             doc.date = self._header_date()
         self._source_url()
         for note, _ in self.pending_notes:
-            self.result.warnings.append(f"{self.path.name}: note '{note.id}' stands where no word precedes it; kept as a note on the whole document")
+            self.result.warnings.append(
+                f"{self.path.name}: note '{note.id}' stands where no word precedes it; kept as a note on the whole document"
+            )
         if not doc.segments:
             self.result.warnings.append(f"'{doc.title}': no body text was found")
         return doc
@@ -866,8 +873,13 @@ def _date_attrs(el) -> DateSpec | None:
     julian = get("calendar") == "#julian" or get("datingMethod") == "#julian"
     as_written = get("when-custom") if julian and get("when-custom") and ISO_RE.match(get("when-custom")) else None
     return DateSpec(
-        text=text, iso=iso, certainty=certainty, iso_end=iso_end, supplied=get("evidence") == "conjecture",
-        calendar="julian" if julian else None, iso_julian=as_written,
+        text=text,
+        iso=iso,
+        certainty=certainty,
+        iso_end=iso_end,
+        supplied=get("evidence") == "conjecture",
+        calendar="julian" if julian else None,
+        iso_julian=as_written,
     )
 
 

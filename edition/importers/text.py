@@ -85,7 +85,8 @@ _MARKING = re.compile(
 )
 _ENDNOTE = re.compile(r"^(?:(\d{1,3})\.|\[(\d{1,3})\])\s+(.+)$", re.S)
 _ARCHIVAL_NOTE = re.compile(
-    r"^(Accompanying note|Covering note|Covering letter|Note|Notation|Stamp|Resolution|Handwritten note|Marginal note|Annotation)s?:\s", re.I
+    r"^(Accompanying note|Covering note|Covering letter|Note|Notation|Stamp|Resolution|Handwritten note|Marginal note|Annotation)s?:\s",
+    re.I,
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 _SPEECH_DASHES = "–—"
@@ -110,6 +111,8 @@ def _marker(line: str) -> str:
 def _without_marker(line: str) -> str:
     """`line` without the list marker that opens it."""
     return _LIST_ITEM.sub("", line, count=1)
+
+
 _BOLD = re.compile(r"^\*\*(.+)\*\*$", re.S)
 _URL = re.compile(r"^<?(https?://\S+?)>?$")
 _CALL_AT_END = re.compile(r"(?<=[\w\].”’\")])\s+(\d{1,3})$")
@@ -609,8 +612,10 @@ def _joined(lines: list[str]) -> str:
     letterhead, an address, a distribution list) keep their line breaks;
     prose wrapped over lines is joined with spaces."""
     clean = [tidy_space(line) for line in lines]
-    if len(clean) > 1 and all(len(line) <= 60 for line in clean) and all(
-        _LINE_START.match(line) and not before.endswith(("-", "‐")) for before, line in zip(clean, clean[1:])
+    if (
+        len(clean) > 1
+        and all(len(line) <= 60 for line in clean)
+        and all(_LINE_START.match(line) and not before.endswith(("-", "‐")) for before, line in zip(clean, clean[1:]))
     ):
         return "\n".join(clean)
     return tidy_space(" ".join(lines))
@@ -652,7 +657,13 @@ def _mark_letter_parts(doc: Document) -> None:
         first.kind = SegmentKind.SALUTATION
     text = last.text[""]
     signed = re.search(r"[^\W\d_]", text.replace("[...]", "").replace("[…]", ""))  # an omission mark signs nothing
-    if last is doc.segments[-1] and len(doc.segments) > 2 and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "…", "”", "»", "’", '"', ",", ";", ":")) and signed:
+    if (
+        last is doc.segments[-1]
+        and len(doc.segments) > 2
+        and len(text.split()) <= 8
+        and not text.endswith((".", "!", "?", "…", "”", "»", "’", '"', ",", ";", ":"))
+        and signed
+    ):
         last.kind = SegmentKind.SIGNATURE
 
 

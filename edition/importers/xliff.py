@@ -96,7 +96,7 @@ def _walk(elem, out: list[str], italic: bool, opened: set) -> None:
     text = "".join(inner)
     if marked and text.strip():
         core = text.strip()
-        text = f"{text[: len(text) - len(text.lstrip())]}*{core}*{text[len(text.rstrip()):]}"
+        text = f"{text[: len(text) - len(text.lstrip())]}*{core}*{text[len(text.rstrip()) :]}"
     out.append(text)
 
 
@@ -129,17 +129,29 @@ def read_xliff(path: Path) -> XliffDelivery:
         store = xliff.xlifffile.parsestring(data)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
-        raise EditionError.at(f"not well-formed XML: {exc.msg}", path, line, column, hint="save the file again from the CAT tool as XLIFF 1.2") from None
+        raise EditionError.at(
+            f"not well-formed XML: {exc.msg}", path, line, column, hint="save the file again from the CAT tool as XLIFF 1.2"
+        ) from None
     except ValueError as exc:
         if "2." in str(exc):  # translate-toolkit tells 2.x by its version or namespace
-            raise EditionError.at("an XLIFF 2 file: edition reads XLIFF 1.2 (and 1.1)", path, 2,
-                                  hint="save or export the file as XLIFF 1.2 in the CAT tool (OmegaT, Trados, memoQ, Weblate all offer it)") from None
+            raise EditionError.at(
+                "an XLIFF 2 file: edition reads XLIFF 1.2 (and 1.1)",
+                path,
+                2,
+                hint="save or export the file as XLIFF 1.2 in the CAT tool (OmegaT, Trados, memoQ, Weblate all offer it)",
+            ) from None
         raise EditionError.at(f"not an XLIFF 1.x file ({exc})", path, 1, hint="export XLIFF 1.2 from the CAT tool") from None
     except (AssertionError, AttributeError, StopIteration) as exc:
-        raise EditionError.at(f"not an XLIFF 1.x file ({exc or 'no <xliff> root with a <file>'})", path, 1, hint="export XLIFF 1.2 from the CAT tool") from None
+        raise EditionError.at(
+            f"not an XLIFF 1.x file ({exc or 'no <xliff> root with a <file>'})", path, 1, hint="export XLIFF 1.2 from the CAT tool"
+        ) from None
     if store.document.docinfo.doctype:  # entities stay unexpanded in the safe parser; refuse them whole
-        raise EditionError.at("the file declares a DOCTYPE (entities); XLIFF from a CAT tool has none", path, 1,
-                              hint="save the file again from the CAT tool as XLIFF 1.2")
+        raise EditionError.at(
+            "the file declares a DOCTYPE (entities); XLIFF from a CAT tool has none",
+            path,
+            1,
+            hint="save the file again from the CAT tool as XLIFF 1.2",
+        )
     root = store.document.getroot()
     files = list(root.iterchildren(store.namespaced("file")))
     delivery = XliffDelivery(
@@ -155,8 +167,12 @@ def read_xliff(path: Path) -> XliffDelivery:
         try:
             delivery.units.append(_unit(store, unit))
         except (AttributeError, TypeError, ValueError) as exc:  # markup translate-toolkit cannot take apart
-            raise EditionError.at(f"trans-unit '{element.get('id')}' cannot be read ({exc})", path, element.sourceline,
-                                  hint="check its <source> and <target> markup") from None
+            raise EditionError.at(
+                f"trans-unit '{element.get('id')}' cannot be read ({exc})",
+                path,
+                element.sourceline,
+                hint="check its <source> and <target> markup",
+            ) from None
     return delivery
 
 

@@ -137,8 +137,12 @@ def _render(task: Task):
 
 def _laid(document, records, pdf: bytes | None = None, reading: Reading | None = None) -> Laid:
     return Laid(
-        len(document.pages), (reading or Reading(document)).laid, anchor_pages(document),
-        placed_footnotes(document), _log(records), pdf,
+        len(document.pages),
+        (reading or Reading(document)).laid,
+        anchor_pages(document),
+        placed_footnotes(document),
+        _log(records),
+        pdf,
     )
 
 
@@ -414,7 +418,6 @@ def cache_salt(templates: list[Path]) -> str:
     return h.hexdigest()
 
 
-
 # --- the build ------------------------------------------------------------------
 
 
@@ -516,13 +519,8 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
             return None
         lap("layout")
         numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, numbered)
-        if probed is not None and any(
-            a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)
-        ):
-            numbering.warnings.append(
-                "the apparatus after a document may cite a line off by one: its lines moved "
-                "once it was printed"
-            )
+        if probed is not None and any(a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)):
+            numbering.warnings.append("the apparatus after a document may cite a line off by one: its lines moved once it was printed")
         anchors = _anchors(printed, folios_at)
         arabic = [str(n) for n in range(1, doc_pages + 1)]
         refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
@@ -537,8 +535,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
             matter_view = with_index(volume.view, edition, register=register, index_refs=refs)
         lap("lines")
         contents = "\n".join(
-            f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}'
-            for n in range(1, count + 1)
+            f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}' for n in range(1, count + 1)
         )
         sentinel = SENTINEL.format(anchors="".join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1)))
         matter = [Task(pieces.render(matter_view, "front", css=contents, after=sentinel), base_url, roots, epoch)]
@@ -568,8 +565,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     front_pages = front.pages - 1  # the sentinel's page is dropped
     pages = front_pages + doc_pages + (back.pages if back else 0)
     lines = {
-        key: [type(x)(x.page + front_pages, x.number, x.text, x.start, x.end) for x in printed]
-        for key, printed in numbering.lines.items()
+        key: [type(x)(x.page + front_pages, x.number, x.text, x.start, x.end) for x in printed] for key, printed in numbering.lines.items()
     }
     line_warnings = list(numbering.warnings)
     if numbers:
@@ -582,9 +578,15 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     pdf = join_pdfs([(front.pdf, range(front_pages))] + [(p.pdf, None) for p in parts] + ([(back.pdf, None)] if back else []))
     lap("pdf")
     return Printed(
-        pdf, pages, front_pages, lines, volume.footnotes, sum(p.placed for p in parts),
+        pdf,
+        pages,
+        front_pages,
+        lines,
+        volume.footnotes,
+        sum(p.placed for p in parts),
         [rec for part in (front, *parts, *([back] if back else [])) for rec in part.log],
-        volume.warnings + line_warnings, whole,
+        volume.warnings + line_warnings,
+        whole,
     )
 
 

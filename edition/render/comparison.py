@@ -84,8 +84,7 @@ def write_json(comparison: Comparison, out: TextIO) -> None:
                 changed = "true"
                 break
         chunk.append(
-            (",\n    {\n" if n else "\n    {\n")
-            + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
+            (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
             f'      "absent": {absent},\n'
             + ('      "ops": [\n' + ",\n".join(map(_op_text, ops)) + "\n      ],\n" if ops else '      "ops": [],\n')
             + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'

@@ -203,9 +203,7 @@ def display_offsets(text: str) -> list[int]:
     return out
 
 
-def pieces(
-    text: str, calls: list[tuple[int, Footnote]], lang: str | None = None
-) -> tuple[Piece, ...]:
+def pieces(text: str, calls: list[tuple[int, Footnote]], lang: str | None = None) -> tuple[Piece, ...]:
     """Text with emphasis and footnote calls. `calls` are (offset, note)
     with offsets in the stored text (emphasis marks included), as
     `resolve_anchor` gives them; notes at one offset keep their order.
@@ -660,10 +658,7 @@ def line_labels(numbers: Sequence[int | None]) -> list[str | None]:
     prints before its text, given the numbers of the lines the entries are
     keyed to: the number for the first entry of its line, "" for the others
     (a bullet), None where the line is not known."""
-    return [
-        None if n is None else "" if k and numbers[k - 1] == n else str(n)
-        for k, n in enumerate(numbers)
-    ]
+    return [None if n is None else "" if k and numbers[k - 1] == n else str(n) for k, n in enumerate(numbers)]
 
 
 def foot_labels(foot: Mapping[int, tuple[str, str, Sequence[KeyedEntry]]], lines: LineMap) -> dict[str, str | None]:
@@ -862,8 +857,7 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
     # translation never had: nothing of it is missing.
     languages = {la.lang for la in doc.layers}
     missing = [
-        name for name in missing
-        if name in ("original", "translation") or language_name(name) or name.split(".")[0] not in languages
+        name for name in missing if name in ("original", "translation") or language_name(name) or name.split(".")[0] not in languages
     ]
     if not missing:
         return chosen, None
@@ -887,13 +881,15 @@ def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> 
     labels = column_labels(doc, layers)
     columns = []
     for i, layer in enumerate(layers):
-        columns.append(Column(
-            layer=layer.id,
-            lang=layer.lang,
-            label=labels[i],
-            series="" if layer is primary else next(series),
-            numbers="right" if i == len(layers) - 1 else "left",
-        ))
+        columns.append(
+            Column(
+                layer=layer.id,
+                lang=layer.lang,
+                label=labels[i],
+                series="" if layer is primary else next(series),
+                numbers="right" if i == len(layers) - 1 else "left",
+            )
+        )
     return tuple(columns)
 
 
@@ -948,10 +944,16 @@ def _partial_remark(doc: Document, main: Layer, text: PrintedText) -> str | None
     gaps = {position[sid] for sid in text.untranslated} | set(supplied)
     covered = [n for n in range(1, len(doc.segments) + 1) if n not in gaps]
     what = _describe(main)
-    sentences = [f"The {what} covers part of the text: ¶{paragraph_ranges(covered)} of {len(doc.segments)}." if covered else f"The {what} has none of the text."]
+    sentences = [
+        f"The {what} covers part of the text: ¶{paragraph_ranges(covered)} of {len(doc.segments)}."
+        if covered
+        else f"The {what} has none of the text."
+    ]
     if supplied:
         original = _describe(text.layers[text.supplied[0]])
-        sentences.append(f"¶{paragraph_ranges(sorted(supplied))} {'is' if len(supplied) == 1 else 'are'} printed from the {original}, marked in the margin.")
+        sentences.append(
+            f"¶{paragraph_ranges(sorted(supplied))} {'is' if len(supplied) == 1 else 'are'} printed from the {original}, marked in the margin."
+        )
     return " ".join(sentences)
 
 
@@ -967,8 +969,14 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
 
 
 def _document_view(
-    doc: Document, number: int, page: PageFormat, edition: Edition, warnings: list[str],
-    apparatus_lines: LineMap | None = None, mark_drafts: bool = False, folios: Sequence[str] | None = None,
+    doc: Document,
+    number: int,
+    page: PageFormat,
+    edition: Edition,
+    warnings: list[str],
+    apparatus_lines: LineMap | None = None,
+    mark_drafts: bool = False,
+    folios: Sequence[str] | None = None,
 ) -> DocumentView:
     where = f"document {doc.id!r}"
     layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
@@ -1095,7 +1103,8 @@ def _document_view(
             # source note says what it is.
             source.append((Run(shown(f"{layer_label(doc, layer)}: {layer.description}")),))
     if (
-        main is not None and main.role is LayerRole.TRANSLATION
+        main is not None
+        and main.role is LayerRole.TRANSLATION
         and not any(la.role is LayerRole.ORIGINAL for la in layers)
         and not (main.translator and main.translator in (doc.credit or ""))
     ):
@@ -1144,7 +1153,9 @@ def document_number(edition: Edition, doc: Document, number: int, warnings: list
         if doc.number and doc.number.strip():
             return doc.number.strip()
         if warnings is not None:
-            warnings.append(f"document {doc.id!r} has no number of its own (numbering: source); printed as No. {number}, its place in the volume")
+            warnings.append(
+                f"document {doc.id!r} has no number of its own (numbering: source); printed as No. {number}, its place in the volume"
+            )
     return str(number)
 
 
@@ -1290,17 +1301,9 @@ def render_volume(
     # it cannot close its element.
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
-    view, warnings = volume_view(
-        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios
-    )
+    view, warnings = volume_view(edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios)
     html = _rendered(template, view, Markup(css))
-    footnotes = sum(
-        len(piece.notes)
-        for doc in view.documents
-        for text in _texts(doc)
-        for piece in text
-        if isinstance(piece, Bound)
-    )
+    footnotes = sum(len(piece.notes) for doc in view.documents for text in _texts(doc) for piece in text if isinstance(piece, Bound))
     blocks: dict[BlockKey, BlockText] = {}
     for doc in view.documents:
         column_of = {c.layer: i for i, c in enumerate(doc.columns)}
@@ -1308,9 +1311,7 @@ def render_volume(
             # The line-number pass reads each printed character back to the
             # stored one it came from.
             source = block.typeset.aligned(block.source) if block.typeset else block.source
-            blocks[(doc.number, block.layer, block.id)] = BlockText(
-                doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source
-            )
+            blocks[(doc.number, block.layer, block.id)] = BlockText(doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source)
     return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
 
 
@@ -1321,8 +1322,11 @@ def _rendered(template, view: VolumeView, stylesheet) -> str:
 
 
 def with_index(
-    view: VolumeView, edition: Edition, *,
-    register: Register | None = None, index_refs: Mapping[str, Sequence[str]] | None = None,
+    view: VolumeView,
+    edition: Edition,
+    *,
+    register: Register | None = None,
+    index_refs: Mapping[str, Sequence[str]] | None = None,
 ) -> VolumeView:
     """The view with the index's references (from a layout): what the
     front and back matter of a volume laid out in parts print
@@ -1370,8 +1374,12 @@ class VolumeParts:
             view = dataclasses.replace(view, documents=tuple(view.documents[i] for i in documents))
         stylesheet = Markup(self.css + (f"\n{css}\n" if css else ""))
         return render(
-            self.template, volume_template=self.volume_template, part=part, volume=view,
-            stylesheet=stylesheet, after=Markup(after),
+            self.template,
+            volume_template=self.volume_template,
+            part=part,
+            volume=view,
+            stylesheet=stylesheet,
+            after=Markup(after),
         )
 
 

@@ -81,9 +81,7 @@ def head_anchor(number: int, place: str) -> str | None:
     return None
 
 
-def _where(
-    occ: Occurrence, number: int, lines: LineMap, anchor_pages: Mapping[str, int], by_line: bool
-) -> tuple[int, int] | None:
+def _where(occ: Occurrence, number: int, lines: LineMap, anchor_pages: Mapping[str, int], by_line: bool) -> tuple[int, int] | None:
     """(page, line) of one occurrence (line 0: cited by its page), or None
     when it is not printed."""
     head = head_anchor(number, occ.place)

@@ -87,7 +87,9 @@ class PrintedLine:
 LineMap = dict[tuple[str, str, str], list[PrintedLine]]
 
 
-def line_at(lines: Mapping[tuple[str, str, str], list[PrintedLine]], document: str, layer: str, segment: str, offset: int) -> PrintedLine | None:
+def line_at(
+    lines: Mapping[tuple[str, str, str], list[PrintedLine]], document: str, layer: str, segment: str, offset: int
+) -> PrintedLine | None:
     """The printed line on which the character at `offset` of a segment's
     stored text stands (what an apparatus entry is keyed to), or None when
     the segment is not printed in that layer."""
@@ -147,9 +149,7 @@ def _relative(lines: Iterable[LaidLine]) -> list[tuple]:
     return [(x.page - first[x.key[0]], x.key, x.text) for x in lines]
 
 
-def number_lines(
-    laid: list[LaidLine], blocks: dict[BlockKey, BlockText], per_page: bool = False
-) -> Numbering:
+def number_lines(laid: list[LaidLine], blocks: dict[BlockKey, BlockText], per_page: bool = False) -> Numbering:
     """Number the laid-out lines: the line map (where each line of each
     segment stands, and its number), as `stamp_numbers` prints them."""
     warnings: list[str] = []
@@ -184,9 +184,7 @@ def number_lines(
             continue
         start, end = span
         mapping = to_source[line.key]
-        lines[(block.document, layer, segment)].append(
-            PrintedLine(line.page, number, line.text, mapping[start], mapping[end])
-        )
+        lines[(block.document, layer, segment)].append(PrintedLine(line.page, number, line.text, mapping[start], mapping[end]))
     return Numbering(dict(lines), warnings)
 
 

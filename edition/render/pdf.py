@@ -98,8 +98,14 @@ def build_pdf(
     if assemble.wanted(edition, jobs, chunk_documents):
         lap = Laps()
         printed = assemble.build_in_parts(
-            edition, templates, lap, register=register, progress=progress, jobs=jobs,
-            chunk_documents=chunk_documents, cache_dir=Path(cache) if cache is not None else None,
+            edition,
+            templates,
+            lap,
+            register=register,
+            progress=progress,
+            jobs=jobs,
+            chunk_documents=chunk_documents,
+            cache_dir=Path(cache) if cache is not None else None,
             html=html_out is not None,
         )
     if printed is None:  # one part; or parts that could not be assembled
@@ -113,9 +119,7 @@ def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> 
     counted, the warnings gathered, the PDF (and the HTML) written."""
     errors = [message for level, message in printed.log if level >= logging.ERROR]
     if errors:
-        raise EditionError(
-            *(Problem(f"PDF build: {m}", hint="templates may use only files inside their template folders") for m in errors)
-        )
+        raise EditionError(*(Problem(f"PDF build: {m}", hint="templates may use only files inside their template folders") for m in errors))
     if printed.placed < printed.footnotes:
         raise EditionError.at(
             f"PDF build: the layout placed {printed.placed} of {printed.footnotes} footnotes",
@@ -129,8 +133,12 @@ def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> 
         atomic_write(Path(html_out), printed.html)
     lap("write")
     return BuildReport(
-        pages=printed.pages, warnings=printed.warnings + weasy, size=len(printed.pdf), lines=printed.lines,
-        timings=lap.timings, folios=_folio_list(printed.front_pages, printed.pages),
+        pages=printed.pages,
+        warnings=printed.warnings + weasy,
+        size=len(printed.pdf),
+        lines=printed.lines,
+        timings=lap.timings,
+        folios=_folio_list(printed.front_pages, printed.pages),
     )
 
 
@@ -151,9 +159,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
     try:
         import weasyprint
     except ImportError as exc:  # pragma: no cover - an installation problem
-        raise EditionError.at(
-            f"cannot build the PDF: {exc}", hint="install edition with its dependencies"
-        ) from None
+        raise EditionError.at(f"cannot build the PDF: {exc}", hint="install edition with its dependencies") from None
 
     fetcher = make_fetcher(templates)
     per_page = edition.line_numbers == "page"
@@ -161,8 +167,12 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
 
     def references(document, lines):
         return index_references(
-            edition, register if register is not None else edition.register, lines,
-            anchor_pages(document), _folios(document), by_line=edition.index == "lines",
+            edition,
+            register if register is not None else edition.register,
+            lines,
+            anchor_pages(document),
+            _folios(document),
+            by_line=edition.index == "lines",
         )
 
     def layout(html: str):
@@ -170,9 +180,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
         total = pages_so_far[-1] if pages_so_far else None
         tell(stage, 0, total)
         counting[0] = lambda n: tell(stage, n, total)
-        document = weasyprint.HTML(
-            string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        document = weasyprint.HTML(string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher).render()
         pages_so_far.append(len(document.pages))
         return document
 
@@ -196,8 +204,12 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
                 keyed = render_volume(
-                    edition, templates, register=register,
-                    apparatus_lines=numbering.lines, index_refs=refs, folios=folios,
+                    edition,
+                    templates,
+                    register=register,
+                    apparatus_lines=numbering.lines,
+                    index_refs=refs,
+                    folios=folios,
                 )
                 document = layout(keyed.html)
                 lap("layout (numbered)")
@@ -207,9 +219,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
                 # With line numbers restarting on every page, references
                 # carry the folio: a later document moved by a whole page
                 # moves its references too.
-                moved = not same_layout(laid, laid_again) or (
-                    per_page and [x.page for x in laid] != [x.page for x in laid_again]
-                )
+                moved = not same_layout(laid, laid_again) or (per_page and [x.page for x in laid] != [x.page for x in laid_again])
                 laid = laid_again
                 numbering = number_lines(laid, volume.blocks, per_page)
                 final_html = keyed.html
@@ -219,8 +229,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
                 folios = _folios(document)
             else:
                 line_warnings.append(
-                    "the apparatus and the index may cite a line or page off by one: "
-                    "keying them to the lines moved the lines twice"
+                    "the apparatus and the index may cite a line or page off by one: keying them to the lines moved the lines twice"
                 )
         if volume.line_numbers:
             line_warnings.extend(unprinted(stamp_numbers(reading, per_page), numbering))
@@ -232,19 +241,30 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
         line_warnings.extend(numbering.warnings)
         line_warnings.extend(overfull(laid, volume.blocks))
         if volume.back_references and edition.index != "none":
-            line_warnings.extend(not_indexed(edition, register if register is not None else edition.register, refs if refs is not None else references(document, numbering.lines)))
+            line_warnings.extend(
+                not_indexed(
+                    edition,
+                    register if register is not None else edition.register,
+                    refs if refs is not None else references(document, numbering.lines),
+                )
+            )
         tell("writing the PDF", len(document.pages), len(document.pages))
         variant = edition.pdf_variant if edition.pdf_variant != "none" else None
         pdf = document.write_pdf(pdf_variant=variant)
         lap("pdf")
         printed = Printed(
-            pdf, len(document.pages), _front_pages(document), numbering.lines, volume.footnotes,
-            placed_footnotes(document), [(r.levelno, r.getMessage()) for r in build.log],
-            volume.warnings + line_warnings, final_html,
+            pdf,
+            len(document.pages),
+            _front_pages(document),
+            numbering.lines,
+            volume.footnotes,
+            placed_footnotes(document),
+            [(r.levelno, r.getMessage()) for r in build.log],
+            volume.warnings + line_warnings,
+            final_html,
         )
     del document
     return printed
-
 
 
 def _front_pages(document) -> int:

@@ -256,18 +256,13 @@ def _with_points(doc: DocumentView, points: Points) -> DocumentView:
         if not todo:
             return block
         if block.typeset is not None:  # offsets in the stored text, as printed
-            return dataclasses.replace(block, pieces=with_points(
-                block.pieces, block.typeset.text, [(block.typeset.at(at), mark) for at, mark in todo]
-            ))
+            return dataclasses.replace(
+                block, pieces=with_points(block.pieces, block.typeset.text, [(block.typeset.at(at), mark) for at, mark in todo])
+            )
         return dataclasses.replace(block, pieces=with_points(block.pieces, block.source, todo))
 
-    blocks = tuple(
-        ListBlock(tuple(place(i) for i in b.items)) if isinstance(b, ListBlock) else place(b)
-        for b in doc.blocks
-    )
-    rows = tuple(
-        Row(r.kind, r.id, tuple(place(c) if c is not None else None for c in r.cells)) for r in doc.rows
-    )
+    blocks = tuple(ListBlock(tuple(place(i) for i in b.items)) if isinstance(b, ListBlock) else place(b) for b in doc.blocks)
+    rows = tuple(Row(r.kind, r.id, tuple(place(c) if c is not None else None for c in r.cells)) for r in doc.rows)
     return dataclasses.replace(doc, blocks=blocks, rows=rows)
 
 
@@ -312,9 +307,17 @@ def _paragraphs(doc: DocumentView) -> dict[str, int]:
     return out
 
 
-def _names(edition: Edition, doc: DocumentView, file: str, register: Register | None, pattern,
-           paragraphs: dict[str, int], labels: dict[str, str], points: Points,
-           found: dict[str, list[NameInDocument]]) -> None:
+def _names(
+    edition: Edition,
+    doc: DocumentView,
+    file: str,
+    register: Register | None,
+    pattern,
+    paragraphs: dict[str, int],
+    labels: dict[str, str],
+    points: Points,
+    found: dict[str, list[NameInDocument]],
+) -> None:
     """Adds a marker at each registered name in the page's text to
     `points`, and the places of each name in this document to `found`
     (one link per paragraph and column, title or note). A name in a layer
@@ -367,12 +370,14 @@ def _name_sections(view: VolumeView, found: dict[str, list[NameInDocument]], reg
             documents = tuple(found.get(name.id, ())) if name else ()
             if name is None or not documents:
                 continue
-            entries.append(NameEntry(
-                id=f"name-{name.id}" if is_id(name.id) else f"name-{len(entries) + 1}",
-                name=entry.name,
-                note=name.note,
-                documents=documents,
-            ))
+            entries.append(
+                NameEntry(
+                    id=f"name-{name.id}" if is_id(name.id) else f"name-{len(entries) + 1}",
+                    name=entry.name,
+                    note=name.note,
+                    documents=documents,
+                )
+            )
         if entries:
             sections.append(NameSection(section.title, section.kind, tuple(entries)))
     return tuple(sections)
@@ -405,16 +410,18 @@ def site_view(edition: Edition, register: Register | None = None) -> tuple[SiteV
         points: Points = {}
         apparatus = _apparatus(edition, doc, paragraphs, points)
         _names(edition, doc, files[i], register, pattern, paragraphs, labels, points, found)
-        pages.append(DocumentPage(
-            file=files[i],
-            doc=_with_points(doc, points),
-            labels=labels,
-            footnotes=footnotes,
-            apparatus=apparatus,
-            paragraphs=paragraphs,
-            prev=links[i - 1] if i > 0 else None,
-            next=links[i + 1] if i + 1 < len(links) else None,
-        ))
+        pages.append(
+            DocumentPage(
+                file=files[i],
+                doc=_with_points(doc, points),
+                labels=labels,
+                footnotes=footnotes,
+                apparatus=apparatus,
+                paragraphs=paragraphs,
+                prev=links[i - 1] if i > 0 else None,
+                next=links[i + 1] if i + 1 < len(links) else None,
+            )
+        )
     return SiteView(view, tuple(pages), _name_sections(view, found, register)), warnings
 
 
@@ -449,8 +456,14 @@ def write_site(
     out = Path(out)
     previous = _previous_files(out, overwrite)
     css, css_file, (index, names, status, document) = load_templates(
-        templates, f"{TEMPLATE_DIR}/{STYLESHEET}",
-        [f"{TEMPLATE_DIR}/index.html.j2", f"{TEMPLATE_DIR}/names.html.j2", f"{TEMPLATE_DIR}/status.html.j2", f"{TEMPLATE_DIR}/document.html.j2"],
+        templates,
+        f"{TEMPLATE_DIR}/{STYLESHEET}",
+        [
+            f"{TEMPLATE_DIR}/index.html.j2",
+            f"{TEMPLATE_DIR}/names.html.j2",
+            f"{TEMPLATE_DIR}/status.html.j2",
+            f"{TEMPLATE_DIR}/document.html.j2",
+        ],
     )
     pages = {"index.html": index, "names.html": names, "status.html": status}
     _check_stylesheet(css, css_file)
@@ -462,9 +475,7 @@ def write_site(
         for name, template in pages.items():
             outputs[name] = template.render(site=view, volume=view.volume, stylesheet=STYLESHEET, board=status_board)
         for page in view.pages:
-            outputs[page.file] = document.render(
-                site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET
-            )
+            outputs[page.file] = document.render(site=view, volume=view.volume, page=page, doc=page.doc, stylesheet=STYLESHEET)
 
     report = SiteReport(out, warnings=warnings)
     names = sorted(outputs)

@@ -48,7 +48,19 @@ from .patches import REPRODUCIBLE_EPOCH, Build, building
 from .tree import Reading, anchor_pages, placed_footnotes, read_lines, stamp_labels, stamp_numbers
 
 __all__ = [
-    "INTERNALS", "REPRODUCIBLE_EPOCH", "SUPPORTED", "Build", "Internal", "Reading", "anchor_pages",
-    "building", "check_internals", "internals_problem", "make_fetcher", "placed_footnotes", "read_lines",
-    "stamp_labels", "stamp_numbers",
+    "INTERNALS",
+    "REPRODUCIBLE_EPOCH",
+    "SUPPORTED",
+    "Build",
+    "Internal",
+    "Reading",
+    "anchor_pages",
+    "building",
+    "check_internals",
+    "internals_problem",
+    "make_fetcher",
+    "placed_footnotes",
+    "read_lines",
+    "stamp_labels",
+    "stamp_numbers",
 ]

@@ -23,17 +23,11 @@ def make_fetcher(roots: list[Path]):
         def fetch(self, url, headers=None):
             parts = urllib.parse.urlsplit(url)
             if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-                raise URLFetchingError(
-                    f"refused {url!r}: the build reads only files in the template folders"
-                )
+                raise URLFetchingError(f"refused {url!r}: the build reads only files in the template folders")
             path = Path(os.path.realpath(urllib.request.url2pathname(parts.path)))
             if not any(path.is_relative_to(root) for root in real_roots) or not path.is_file():
-                raise URLFetchingError(
-                    f"refused {url!r}: not a file inside the template folders"
-                )
+                raise URLFetchingError(f"refused {url!r}: not a file inside the template folders")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
-            )
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
 
     return TemplateFetcher(allow_redirects=False, allowed_protocols=("file",), timeout=1)

@@ -29,48 +29,101 @@ class Internal:
 
 
 INTERNALS = (
-    Internal("weasyprint.layout.block", "_linebox_layout",
-             ("context", "box", "index", "child", "new_children", "page_is_empty",
-              "absolute_boxes", "fixed_boxes", "adjoining_margins", "bottom_space"),
-             "patched: footnotes kept on the page of their calls", passes_rest=True),
-    Internal("weasyprint.layout.block", "remove_placeholders",
-             ("context", "box_list", "absolute_boxes", "fixed_boxes"),
-             "called: a line taken back to the next page"),
-    Internal("weasyprint.layout", "LayoutContext._update_footnote_area", ("self",),
-             "patched: the apparatus under the notes"),
-    Internal("weasyprint.layout", "LayoutContext.overflows_page", ("self", "bottom_space", "position_y"),
-             "called: whether a line fits without the notes moved away"),
-    Internal("weasyprint.layout.block", "block_container_layout",
-             ("context", "box", "bottom_space", "skip_stack", "page_is_empty"),
-             "patched: parallel pairs start on the same page", passes_rest=True),
-    Internal("weasyprint.layout.block", "table_layout",
-             ("context", "table", "bottom_space", "skip_stack"),
-             "patched: parallel pairs start on the same page", passes_rest=True),
-    Internal("weasyprint.layout.page", "make_page",
-             ("context", "root_box", "page_type", "resume_at", "page_number"),
-             "patched: the build's progress, page by page", passes_rest=True),
-    Internal("weasyprint.layout", "make_margin_boxes", ("context", "page", "state"),
-             "patched: running heads and folios held back until a part's folio is known", passes_rest=True),
-    Internal("weasyprint.layout.page", "make_margin_boxes", ("context", "page", "state"),
-             "called: running heads and folios made at a part's folio"),
-    Internal("weasyprint.document", "Document._build_layout_context",
-             ("cls", "html", "font_config", "counter_style", "color_profiles", "options"),
-             "patched: the layout context kept for a part's folios", passes_rest=True),
-    Internal("weasyprint.layout.page", "set_page_type_computed_styles", ("page_type", "html", "style_for"),
-             "called: a page turned to the other side"),
-    Internal("weasyprint.layout.page", "page_width", ("box", "context", "containing_block_width"),
-             "called: a page turned to the other side"),
-    Internal("weasyprint.layout.page", "page_height", ("box", "context", "containing_block_height"),
-             "called: a page turned to the other side"),
-    Internal("weasyprint.layout.background", "layout_backgrounds", ("page", "get_image_from_uri"),
-             "called: a page turned to the other side"),
-    Internal("weasyprint.layout.percent", "resolve_percentages", ("box", "containing_block"),
-             "called: a page turned to the other side"),
-    Internal("weasyprint.text.line_break", "split_first_line",
-             ("text", "style", "context", "max_width", "justification_spacing"),
-             "called: a line number or an apparatus label set in a laid-out box"),
-    Internal("weasyprint.document", "Page.__init__", ("self", "page_box"),
-             "called: a page made again from its box"),
+    Internal(
+        "weasyprint.layout.block",
+        "_linebox_layout",
+        (
+            "context",
+            "box",
+            "index",
+            "child",
+            "new_children",
+            "page_is_empty",
+            "absolute_boxes",
+            "fixed_boxes",
+            "adjoining_margins",
+            "bottom_space",
+        ),
+        "patched: footnotes kept on the page of their calls",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.block",
+        "remove_placeholders",
+        ("context", "box_list", "absolute_boxes", "fixed_boxes"),
+        "called: a line taken back to the next page",
+    ),
+    Internal("weasyprint.layout", "LayoutContext._update_footnote_area", ("self",), "patched: the apparatus under the notes"),
+    Internal(
+        "weasyprint.layout",
+        "LayoutContext.overflows_page",
+        ("self", "bottom_space", "position_y"),
+        "called: whether a line fits without the notes moved away",
+    ),
+    Internal(
+        "weasyprint.layout.block",
+        "block_container_layout",
+        ("context", "box", "bottom_space", "skip_stack", "page_is_empty"),
+        "patched: parallel pairs start on the same page",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.block",
+        "table_layout",
+        ("context", "table", "bottom_space", "skip_stack"),
+        "patched: parallel pairs start on the same page",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.page",
+        "make_page",
+        ("context", "root_box", "page_type", "resume_at", "page_number"),
+        "patched: the build's progress, page by page",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout",
+        "make_margin_boxes",
+        ("context", "page", "state"),
+        "patched: running heads and folios held back until a part's folio is known",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.page",
+        "make_margin_boxes",
+        ("context", "page", "state"),
+        "called: running heads and folios made at a part's folio",
+    ),
+    Internal(
+        "weasyprint.document",
+        "Document._build_layout_context",
+        ("cls", "html", "font_config", "counter_style", "color_profiles", "options"),
+        "patched: the layout context kept for a part's folios",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.page",
+        "set_page_type_computed_styles",
+        ("page_type", "html", "style_for"),
+        "called: a page turned to the other side",
+    ),
+    Internal(
+        "weasyprint.layout.page", "page_width", ("box", "context", "containing_block_width"), "called: a page turned to the other side"
+    ),
+    Internal(
+        "weasyprint.layout.page", "page_height", ("box", "context", "containing_block_height"), "called: a page turned to the other side"
+    ),
+    Internal(
+        "weasyprint.layout.background", "layout_backgrounds", ("page", "get_image_from_uri"), "called: a page turned to the other side"
+    ),
+    Internal("weasyprint.layout.percent", "resolve_percentages", ("box", "containing_block"), "called: a page turned to the other side"),
+    Internal(
+        "weasyprint.text.line_break",
+        "split_first_line",
+        ("text", "style", "context", "max_width", "justification_spacing"),
+        "called: a line number or an apparatus label set in a laid-out box",
+    ),
+    Internal("weasyprint.document", "Page.__init__", ("self", "page_box"), "called: a page made again from its box"),
 )
 
 
@@ -88,11 +141,8 @@ def changed(internal: Internal) -> str | None:
     except (TypeError, ValueError) as exc:
         return f"{internal.module}.{internal.name} has no signature to read ({exc})"
     parameters = tuple(signature.parameters)
-    further = list(signature.parameters.values())[len(internal.parameters):]
-    required = [
-        p.name for p in further
-        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    further = list(signature.parameters.values())[len(internal.parameters) :]
+    required = [p.name for p in further if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if parameters[: len(internal.parameters)] != internal.parameters or (required and not internal.passes_rest):
         return (
             f"{internal.module}.{internal.name} takes ({', '.join(parameters)}), "
@@ -111,8 +161,7 @@ def check_internals(internals: tuple[Internal, ...] = INTERNALS) -> None:
         raise EditionError.at(
             f"the PDF build cannot run on WeasyPrint {weasyprint.__version__}: its internals changed: "
             + "; ".join(f"{why} ({i.why})" for i, why in problems),
-            hint=f"install the supported WeasyPrint ({SUPPORTED}: pip install '{SUPPORTED}'), "
-            "or report the version to the edition project",
+            hint=f"install the supported WeasyPrint ({SUPPORTED}: pip install '{SUPPORTED}'), or report the version to the edition project",
         )
 
 
@@ -121,8 +170,6 @@ def internals_problem(exc: BaseException) -> EditionError:
     import weasyprint
 
     return EditionError.at(
-        f"line numbering cannot read the layout of WeasyPrint {weasyprint.__version__}: "
-        f"{type(exc).__name__}: {exc}",
-        hint=f"line numbers read WeasyPrint 70's layout tree; install {SUPPORTED} "
-        "or set `line_numbers: none` in edition.yaml",
+        f"line numbering cannot read the layout of WeasyPrint {weasyprint.__version__}: {type(exc).__name__}: {exc}",
+        hint=f"line numbers read WeasyPrint 70's layout tree; install {SUPPORTED} or set `line_numbers: none` in edition.yaml",
     )

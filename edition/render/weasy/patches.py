@@ -32,7 +32,6 @@ from .internals import check_internals
 REPRODUCIBLE_EPOCH = "315532800"
 
 
-
 @dataclass
 class Build:
     """What `building()` gives the block it runs: WeasyPrint's log records
@@ -44,9 +43,7 @@ class Build:
 
 
 @contextmanager
-def building(
-    epoch: str | None = None, *, pages: Callable[[int], None] | None = None, hold_margins: bool = False
-) -> Iterator[Build]:
+def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = None, hold_margins: bool = False) -> Iterator[Build]:
     """Everything a layout of ours runs under, in this process: the checked
     internals, the fixed SOURCE_DATE_EPOCH (`epoch`, or ours unless the
     caller set one), WeasyPrint's log collected, footnotes kept with their
@@ -133,14 +130,36 @@ def _calls_kept_with_their_notes() -> Iterator[None]:
     original = block._linebox_layout
 
     @functools.wraps(original)
-    def linebox_layout(context, box, index, child, new_children, page_is_empty,
-                       absolute_boxes, fixed_boxes, adjoining_margins, bottom_space,
-                       *args, **kwargs):
+    def linebox_layout(
+        context,
+        box,
+        index,
+        child,
+        new_children,
+        page_is_empty,
+        absolute_boxes,
+        fixed_boxes,
+        adjoining_margins,
+        bottom_space,
+        *args,
+        **kwargs,
+    ):
         reported_before = list(context.reported_footnotes)
         lines_before = len(new_children)
-        result = original(context, box, index, child, new_children, page_is_empty,
-                          absolute_boxes, fixed_boxes, adjoining_margins, bottom_space,
-                          *args, **kwargs)
+        result = original(
+            context,
+            box,
+            index,
+            child,
+            new_children,
+            page_is_empty,
+            absolute_boxes,
+            fixed_boxes,
+            adjoining_margins,
+            bottom_space,
+            *args,
+            **kwargs,
+        )
         abort, stop, resume_at, position_y, new_footnotes, max_lines = result
         moved = [f for f in context.reported_footnotes if f not in reported_before]
         for footnote in moved:
@@ -153,12 +172,8 @@ def _calls_kept_with_their_notes() -> Iterator[None]:
         popped = False
         while len(new_children) > lines_before and not (len(new_children) == 1 and page_is_empty):
             line = new_children[-1]
-            skipped_notes = any(
-                getattr(d, "footnote", None) in context.footnotes for d in line.descendants()
-            )
-            if not skipped_notes and not context.overflows_page(
-                bottom_space, line.position_y + line.height
-            ):
+            skipped_notes = any(getattr(d, "footnote", None) in context.footnotes for d in line.descendants())
+            if not skipped_notes and not context.overflows_page(bottom_space, line.position_y + line.height):
                 break
             new_children.pop()
             block.remove_placeholders(context, line.children, absolute_boxes, fixed_boxes)
@@ -168,8 +183,7 @@ def _calls_kept_with_their_notes() -> Iterator[None]:
         if len(new_children) < max(1, box.style["orphans"]) and not page_is_empty:
             return True, False, resume_at, position_y, new_footnotes, max_lines
         last = new_children[-1]
-        return (False, True, {index: last.resume_at}, last.position_y + last.height,
-                new_footnotes, max_lines)
+        return (False, True, {index: last.resume_at}, last.position_y + last.height, new_footnotes, max_lines)
 
     block._linebox_layout = linebox_layout
     try:
@@ -271,7 +285,6 @@ def _cell_could_not_start(box, changed: list) -> None:
     cells' break-inside when a row breaks)."""
     changed.append((box.style, box.style["break_inside"]))
     box.style["break_inside"] = "avoid"
-
 
 
 @contextmanager

@@ -243,9 +243,9 @@ def placed_footnotes(document) -> int:
                 # block notes are the area's children; inline ones (the
                 # apparatus) stand in the lines of an anonymous block
                 placed.update(
-                    id(box.element) for box in area.descendants()
-                    if box.element is not None and box.element_tag == "span"
-                    and "fn" in (box.element.get("class") or "").split()
+                    id(box.element)
+                    for box in area.descendants()
+                    if box.element is not None and box.element_tag == "span" and "fn" in (box.element.get("class") or "").split()
                 )
     return len(placed)
 
