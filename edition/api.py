@@ -464,11 +464,12 @@ def add_translation(
     ):
         if value is not None:  # a layer or a language code: both are ids
             check_id(value, what, option=option)
-    if Path(file).suffix.lower() in (".xlf", ".xliff"):  # keyed by segment ids: no alignment
-        if translated_from is not None:
-            raise UsageError.at(
-                "--from is not for XLIFF: the file's source-language names the layer translated from", hint="leave --from out"
-            )
+    suffix = Path(file).suffix.lower()
+    if suffix in (".xlf", ".xliff") and translated_from is not None:
+        raise UsageError.at("--from is not for XLIFF: the file's source-language names the layer translated from", hint="leave --from out")
+    # A translator's kit: its rows by segment ids, as XLIFF units.
+    kit = _read_kit(Path(file), translated_from) if suffix == ".docx" and Path(file).is_file() else None
+    if suffix in (".xlf", ".xliff") or kit is not None:  # keyed by segment ids: no alignment
         return _add_xliff(
             root,
             doc_id,
@@ -480,23 +481,8 @@ def add_translation(
             description=description,
             replace=replace,
             dry_run=dry_run,
+            delivery=kit,
         )
-    if Path(file).suffix.lower() == ".docx" and Path(file).is_file():
-        kit = _read_kit(Path(file), translated_from)
-        if kit is not None:  # a translator's kit: its rows by segment ids, as XLIFF units
-            return _add_xliff(
-                root,
-                doc_id,
-                Path(file),
-                lang=lang,
-                translator=translator,
-                revises=revises,
-                layer_id=layer_id,
-                description=description,
-                replace=replace,
-                dry_run=dry_run,
-                delivery=kit,
-            )
     delivery = read_delivery(Path(file))
     meta = delivery.meta
     for key in ("layer", "revises"):

@@ -419,21 +419,19 @@ def build(
         _say(f"note: --jobs {jobs} is more than the {cores} core(s) this process may use; using {cores}")
         jobs = cores
     _say("laying out the volume…")
+    options: dict[str, Any] = dict(
+        html=html,
+        layout=layout,
+        columns=[columns] if columns is not None else None,
+        pdf_variant=pdf_variant,
+        jobs=jobs,
+        reading=reading,
+        force=force,
+        final=final,
+        typography=typography,
+    )
     with _progress_bar() as progress, _first_build(watch):
-        path, report = api.build(
-            root,
-            out,
-            html=html,
-            layout=layout,
-            columns=[columns] if columns is not None else None,
-            progress=progress,
-            pdf_variant=pdf_variant,
-            jobs=jobs,
-            reading=reading,
-            force=force,
-            final=final,
-            typography=typography,
-        )
+        path, report = api.build(root, out, progress=progress, **options)
         _say(f"wrote {path} ({report.pages} pages)")
         if report.warnings:
             _say(f"{len(report.warnings)} warning(s):")
@@ -442,20 +440,7 @@ def build(
     if watch:
         from .watch import watch_pdf
 
-        _watching(
-            watch_pdf,
-            root,
-            out,
-            html=html,
-            layout=layout,
-            columns=[columns] if columns is not None else None,
-            pdf_variant=pdf_variant,
-            jobs=jobs,
-            reading=reading,
-            force=force,
-            final=final,
-            typography=typography,
-        )
+        _watching(watch_pdf, root, out, **options)
 
 
 @app.command()
