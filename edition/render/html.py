@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, ClassVar, Mapping, Sequence, Union
+from typing import Any, ClassVar, Collection, Mapping, Sequence, Union
 
 from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
@@ -24,6 +24,7 @@ from ..model import (
     LayerRole,
     Note,
     NoteKind,
+    Segment,
     SegmentKind,
     inline_spans,
     plain,
@@ -968,52 +969,72 @@ def paragraph_ranges(numbers: Sequence[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
-def _document_view(
-    doc: Document,
-    number: int,
-    page: PageFormat,
-    edition: Edition,
-    warnings: list[str],
-    apparatus_lines: LineMap | None = None,
-    mark_drafts: bool = False,
-    folios: Sequence[str] | None = None,
-) -> DocumentView:
-    where = f"document {doc.id!r}"
-    layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
-    if edition.reading and not doc.reading and doc.named_layer(edition.reading) is None:
-        warnings.append(f"{where}: no layer or language {edition.reading!r} for the reading text; printed from its main layer")
-    parallel = len(layers) > 1
-    main = layers[0] if layers else None
-    columns = _columns(doc, layers, edition.reading) if parallel else ()
-    series = {c.layer: c.series for c in columns}
-    reading_text = _printed_from(doc, main, edition.reading_gaps, warnings) if not parallel else PrintedText({})
-    printed = reading_text.layers
-    if main is not None and not parallel:
-        remark = " ".join(filter(None, [remark, _partial_remark(doc, main, reading_text)]))
+# Footnote calls by (layer, segment): where each is called in the stored text.
+# The head (title, dateline) is printed once whatever the layer, under the
+# layer "".
+Calls = dict[tuple[str, str], list[tuple[int, Footnote]]]
 
-    def is_printed(layer_id: str, segment_id: str) -> bool:
-        if parallel:
-            return layer_id in series
-        layer = printed.get(segment_id)
+
+@dataclass(frozen=True)
+class _Printing:
+    """What a document prints: its layers left to right (one, the reading
+    text, or the columns of the parallel layout), in a single column the
+    layer each segment is printed from, and a sentence for the source note
+    on what the layout asked for and the document lacks."""
+
+    layers: list[Layer]
+    main: Layer | None
+    columns: tuple[Column, ...]  # the parallel layout's, else none
+    text: PrintedText  # the single column's, else empty
+    remark: str | None
+
+    @property
+    def parallel(self) -> bool:
+        return len(self.layers) > 1
+
+    @property
+    def series(self) -> dict[str, str]:
+        """Each column's footnote series ("" for the main column)."""
+        return {c.layer: c.series for c in self.columns}
+
+    def prints(self, layer_id: str, segment_id: str) -> bool:
+        """Whether the text of this layer in this segment is on the page."""
+        if self.parallel:
+            return layer_id in self.series
+        layer = self.text.layers.get(segment_id)
         return layer is not None and layer.id == layer_id
 
-    # Calls by (layer, segment); the head (title, dateline) is printed once
-    # whatever the layer, under the layer "".
-    calls: dict[tuple[str, str], list[tuple[int, Footnote]]] = {}
+
+def _printing(doc: Document, edition: Edition, warnings: list[str]) -> _Printing:
+    layers, remark = printed_layers(doc, edition.layout, edition.columns, edition.reading)
+    if edition.reading and not doc.reading and doc.named_layer(edition.reading) is None:
+        warnings.append(f"document {doc.id!r}: no layer or language {edition.reading!r} for the reading text; printed from its main layer")
+    main = layers[0] if layers else None
+    if len(layers) > 1:
+        return _Printing(layers, main, _columns(doc, layers, edition.reading), PrintedText({}), remark)
+    text = _printed_from(doc, main, edition.reading_gaps, warnings)
+    if main is not None:
+        remark = " ".join(filter(None, [remark, _partial_remark(doc, main, text)]))
+    return _Printing(layers, main, (), text, remark)
+
+
+def _notes(
+    doc: Document, number: int, edition: Edition, printing: _Printing, editorial: str | None, calls: Calls, warnings: list[str]
+) -> tuple[tuple[EndNote, ...], tuple[EndNote, ...]]:
+    """The document's notes: footnotes called where they are anchored (added
+    to `calls`), and the notes printed after the text and the archival
+    notes. A note whose phrase is not found, or that is anchored in a layer
+    this volume does not print, is printed after the text, never dropped."""
+    where = f"document {doc.id!r}"
+    series = printing.series
     endnotes: list[EndNote] = []
     archival: list[EndNote] = []
     note_ids = {note.id for note in doc.notes}
-    reading_layer = doc.reading_layer(edition.reading)
-    editorial = reading_layer.lang if reading_layer else None  # the language the editor writes in
-
-    def shown(text: str, lang: str | None = editorial) -> str:
-        return _set(edition, text, lang).text
-
     for note in doc.notes:
         # A translator's note is in the language of the text it is on; the
         # editor's notes in the reading text's.
         anchored = doc.layer(note.anchor.layer) if note.anchor and note.kind is NoteKind.TRANSLATOR else None
-        body = runs(shown(note.text, anchored.lang if anchored else editorial))
+        body = runs(_set(edition, note.text, anchored.lang if anchored else editorial).text)
         anchor = note.anchor
         if note.kind not in FOOTNOTE_KINDS or anchor is None:
             target = archival if note.kind is NoteKind.ARCHIVAL else endnotes
@@ -1030,58 +1051,84 @@ def _document_view(
             calls.setdefault(("", anchor.segment), []).append(
                 (offset, Footnote(note.id, note.kind.value, body, anchor=note_anchor(number, note.id)))
             )
-        elif is_printed(anchor.layer, anchor.segment):
+        elif printing.prints(anchor.layer, anchor.segment):
             calls.setdefault((anchor.layer, anchor.segment), []).append(
                 (offset, Footnote(note.id, note.kind.value, body, series.get(anchor.layer, ""), note_anchor(number, note.id)))
             )
-        elif not any(f"{note.id}.{layer.id}" in note_ids for layer in layers):
+        elif not any(f"{note.id}.{layer.id}" in note_ids for layer in printing.layers):
             # Anchored in a layer this volume does not print: after the text
             # (unless it was carried to a printed revision, which prints it).
             endnotes.append(_endnote(note, number, body, anchor.phrase, f"{anchor.layer}, {anchor.segment}"))
+    return tuple(endnotes), tuple(archival)
 
-    base = next((la for la in layers if not parallel or not series.get(la.id)), main)
+
+def _apparatus(
+    doc: Document,
+    number: int,
+    edition: Edition,
+    printing: _Printing,
+    calls: Calls,
+    apparatus_lines: LineMap | None,
+    folios: Sequence[str] | None,
+) -> tuple[Layer | None, ApparatusView | None, tuple[KeyedEntry, ...]]:
+    """The apparatus against the base layer (the main column's): its base,
+    and its entries either printed after the text or, with `apparatus_at:
+    foot`, at the foot of the page, each called from its lemma (added to
+    `calls`)."""
+    parallel, series = printing.parallel, printing.series
+    base = next((la for la in printing.layers if not parallel or not series.get(la.id)), printing.main)
     witnesses, keyed = apparatus_entries(doc, base, edition, apparatus_lines, folios)
-    foot: tuple[KeyedEntry, ...] = ()
-    if keyed and base is not None and edition.apparatus_at == "foot":
-        labels = line_labels([entry.number for entry in keyed])
-        for k, (entry, label) in enumerate(zip(keyed, labels), start=1):
-            calls.setdefault((base.id, entry.segment), []).append((entry.call_at, Footnote(
-                f"app-{k}", "apparatus", (Run(entry.text),), label=PROVISIONAL_LINE if label is None else label,
-                entry=f"{number}:{k}",
-            )))  # fmt: skip
-        foot, keyed = tuple(keyed), []
+    if base is None:
+        return None, None, ()
+    if not keyed or edition.apparatus_at != "foot":
+        return base, _apparatus_view(base, witnesses, keyed), ()
+    labels = line_labels([entry.number for entry in keyed])
+    for k, (entry, label) in enumerate(zip(keyed, labels), start=1):
+        calls.setdefault((base.id, entry.segment), []).append((entry.call_at, Footnote(
+            f"app-{k}", "apparatus", (Run(entry.text),), label=PROVISIONAL_LINE if label is None else label,
+            entry=f"{number}:{k}",
+        )))  # fmt: skip
+    return base, None, tuple(keyed)
 
-    # Unreviewed text, marked in a draft build of an edition under review.
-    drafts = {la.id: review.drafts(doc, la) for la in doc.layers if review.needs_review(la)} if mark_drafts else {}
 
-    def block(seg, layer: Layer, fallback: bool) -> Block:
-        text = seg.text[layer.id]
-        printed = _set(edition, text, layer.lang)
-        made = pieces(printed.text, [(printed.at(at), n) for at, n in calls.get((layer.id, seg.id), [])], layer.lang)
-        return Block(
-            kind=seg.kind.value,
-            id=seg.id,
-            layer=layer.id,
-            lang=layer.lang,
-            pieces=made,
-            fallback=fallback,
-            source=text,
-            unreviewed=seg.id in drafts.get(layer.id, ()),
-            typeset=printed if printed.text != text else None,
-        )
+def _block(edition: Edition, calls: Calls, drafts: Mapping[str, Collection[str]], seg: Segment, layer: Layer, fallback: bool) -> Block:
+    """A segment's text in one layer as printed, with its footnote calls;
+    `fallback`: printed from another layer than the reading text's."""
+    text = seg.text[layer.id]
+    printed = _set(edition, text, layer.lang)
+    made = pieces(printed.text, [(printed.at(at), n) for at, n in calls.get((layer.id, seg.id), [])], layer.lang)
+    return Block(
+        kind=seg.kind.value,
+        id=seg.id,
+        layer=layer.id,
+        lang=layer.lang,
+        pieces=made,
+        fallback=fallback,
+        source=text,
+        unreviewed=seg.id in drafts.get(layer.id, ()),
+        typeset=printed if printed.text != text else None,
+    )
 
-    blocks: list[Block | ListBlock] = []
-    rows: list[Row] = []
-    for seg in doc.segments:
-        if parallel:
-            cells = tuple(block(seg, la, False) if la.id in seg.text else None for la in layers)
+
+def _text(
+    doc: Document, edition: Edition, printing: _Printing, calls: Calls, drafts: Mapping[str, Collection[str]]
+) -> tuple[tuple[Block | ListBlock, ...], tuple[Row, ...]]:
+    """The document's segments as printed: the blocks of a single column
+    (list items gathered into lists), or the rows of the parallel layout."""
+    block = partial(_block, edition, calls, drafts)
+    if printing.parallel:
+        rows = []
+        for seg in doc.segments:
+            cells = tuple(block(seg, la, False) if la.id in seg.text else None for la in printing.layers)
             if any(cells):
                 rows.append(Row(seg.kind.value, seg.id, cells))
-            continue
-        layer = printed.get(seg.id)
+        return (), tuple(rows)
+    blocks: list[Block | ListBlock] = []
+    for seg in doc.segments:
+        layer = printing.text.layers.get(seg.id)
         if layer is None:
             continue  # a segment with no text in any layer: nothing to print
-        item = block(seg, layer, main is None or seg.id in reading_text.supplied)
+        item = block(seg, layer, printing.main is None or seg.id in printing.text.supplied)
         if seg.kind is SegmentKind.LIST_ITEM:
             if blocks and isinstance(blocks[-1], ListBlock):
                 blocks[-1] = ListBlock(blocks[-1].items + (item,))
@@ -1089,15 +1136,26 @@ def _document_view(
                 blocks.append(ListBlock((item,)))
         else:
             blocks.append(item)
+    return tuple(blocks), ()
 
-    date = doc.date
+
+def _source_note(doc: Document, edition: Edition, printing: _Printing, editorial: str | None) -> tuple[tuple[Run, ...], ...]:
+    """The lines of the source note: the archival references, the
+    classification, citation, publication, credit, rights and source URL,
+    what the reader has before them when it is not the original, and what
+    the layout asked for that the document lacks."""
+
+    def shown(text: str) -> str:
+        return _set(edition, text, editorial).text
+
+    main = printing.main
     source: list[tuple[Run, ...]] = [runs(shown(ref.text)) for ref in doc.archival_refs]
     if doc.classification:  # as FRUS prints it: "Top Secret; Not to be copied."
         source.append((Run("; ".join(m.rstrip(".") for m in doc.classification) + "."),))
     for extra in (doc.citation, doc.publication, doc.credit, doc.rights, doc.source_url):
         if extra:
             source.append(runs(shown(extra)))
-    for layer in layers if parallel else ():
+    for layer in printing.layers if printing.parallel else ():
         if layer.description and not head_sized(layer.description):
             # Too long for its column's head: the head names the layer, the
             # source note says what it is.
@@ -1105,19 +1163,53 @@ def _document_view(
     if (
         main is not None
         and main.role is LayerRole.TRANSLATION
-        and not any(la.role is LayerRole.ORIGINAL for la in layers)
+        and not any(la.role is LayerRole.ORIGINAL for la in printing.layers)
         and not (main.translator and main.translator in (doc.credit or ""))
     ):
         # What the reader has before them, when it is not the original (unless
         # the source's own credit line already says who translated it).
         source.append((Run(shown(layer_label(doc, main, source=True).rstrip(".") + ".")),))
-    if remark:
-        source.append((Run(remark),))
+    if printing.remark:
+        source.append((Run(printing.remark),))
+    return tuple(source)
 
-    def head(text: str, place: str) -> tuple[Piece, ...]:
-        printed = _set(edition, text, editorial)
-        return pieces(printed.text, [(printed.at(at), n) for at, n in calls.get(("", place), [])])
 
+def _head(edition: Edition, calls: Calls, editorial: str | None, text: str, place: str) -> tuple[Piece, ...]:
+    """The title or dateline as printed, with the footnote calls of the
+    notes anchored in it."""
+    printed = _set(edition, text, editorial)
+    return pieces(printed.text, [(printed.at(at), n) for at, n in calls.get(("", place), [])])
+
+
+def _document_view(
+    doc: Document,
+    number: int,
+    page: PageFormat,
+    edition: Edition,
+    warnings: list[str],
+    apparatus_lines: LineMap | None = None,
+    mark_drafts: bool = False,
+    folios: Sequence[str] | None = None,
+) -> DocumentView:
+    """One document as the templates print it: the head (title, dateline,
+    place, headnote), the text with its footnote calls, the notes, the
+    apparatus and the source note. What cannot be placed where it belongs
+    is printed elsewhere, with a warning."""
+    printing = _printing(doc, edition, warnings)
+    reading_layer = doc.reading_layer(edition.reading)
+    editorial = reading_layer.lang if reading_layer else None  # the language the editor writes in
+    calls: Calls = {}
+    endnotes, archival = _notes(doc, number, edition, printing, editorial, calls, warnings)
+    base, apparatus, foot = _apparatus(doc, number, edition, printing, calls, apparatus_lines, folios)
+    # Unreviewed text, marked in a draft build of an edition under review.
+    drafts = {la.id: review.drafts(doc, la) for la in doc.layers if review.needs_review(la)} if mark_drafts else {}
+    blocks, rows = _text(doc, edition, printing, calls, drafts)
+    head = partial(_head, edition, calls, editorial)
+
+    def shown(text: str) -> str:
+        return _set(edition, text, editorial).text
+
+    date = doc.date
     return DocumentView(
         number=number,
         anchor=f"doc-{number}",
@@ -1129,16 +1221,16 @@ def _document_view(
         date_supplied=bool(date and date.supplied),
         place=runs(shown(doc.place)) if doc.place else None,
         summary=tuple(runs(shown(p)) for p in headnote_paragraphs(doc.summary)),
-        source=tuple(source),
-        lang=_view_lang(columns, main),
-        layer=main.id if main else None,
-        blocks=tuple(blocks),
-        notes=tuple(endnotes),
-        archival=tuple(archival),
+        source=_source_note(doc, edition, printing, editorial),
+        lang=_view_lang(printing.columns, printing.main),
+        layer=printing.main.id if printing.main else None,
+        blocks=blocks,
+        notes=endnotes,
+        archival=archival,
         unplaced=tuple(runs(shown(u)) for u in doc.unplaced),
-        columns=columns,
-        rows=tuple(rows),
-        apparatus=_apparatus_view(base, witnesses, keyed) if base else None,
+        columns=printing.columns,
+        rows=rows,
+        apparatus=apparatus,
         foot=foot,
         foot_layer=base.id if base else "",
         label=document_number(edition, doc, number, warnings),
