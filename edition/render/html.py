@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, ClassVar, Collection, Mapping, Sequence, Union
+from typing import Any, Callable, ClassVar, Collection, Mapping, Sequence, Union
 
 from ..collate import Lacuna, apparatus_of_versions, entry_text, lacuna_text
 from ..errors import EditionError
@@ -1113,16 +1113,28 @@ def _block(edition: Edition, calls: Calls, drafts: Mapping[str, Collection[str]]
 def _text(
     doc: Document, edition: Edition, printing: _Printing, calls: Calls, drafts: Mapping[str, Collection[str]]
 ) -> tuple[tuple[Block | ListBlock, ...], tuple[Row, ...]]:
-    """The document's segments as printed: the blocks of a single column
-    (list items gathered into lists), or the rows of the parallel layout."""
+    """The document's segments as printed: the blocks of a single column,
+    or the rows of the parallel layout."""
     block = partial(_block, edition, calls, drafts)
     if printing.parallel:
-        rows = []
-        for seg in doc.segments:
-            cells = tuple(block(seg, la, False) if la.id in seg.text else None for la in printing.layers)
-            if any(cells):
-                rows.append(Row(seg.kind.value, seg.id, cells))
-        return (), tuple(rows)
+        return (), _rows(doc, printing, block)
+    return _column(doc, printing, block), ()
+
+
+def _rows(doc: Document, printing: _Printing, block: Callable[[Segment, Layer, bool], Block]) -> tuple[Row, ...]:
+    """The parallel layout: a row per segment, a cell per column (None where
+    the segment has no text in that column's layer)."""
+    rows = []
+    for seg in doc.segments:
+        cells = tuple(block(seg, la, False) if la.id in seg.text else None for la in printing.layers)
+        if any(cells):
+            rows.append(Row(seg.kind.value, seg.id, cells))
+    return tuple(rows)
+
+
+def _column(doc: Document, printing: _Printing, block: Callable[[Segment, Layer, bool], Block]) -> tuple[Block | ListBlock, ...]:
+    """A single column: each segment from the layer it is printed from,
+    consecutive list items gathered into one list."""
     blocks: list[Block | ListBlock] = []
     for seg in doc.segments:
         layer = printing.text.layers.get(seg.id)
@@ -1136,7 +1148,7 @@ def _text(
                 blocks.append(ListBlock((item,)))
         else:
             blocks.append(item)
-    return tuple(blocks), ()
+    return tuple(blocks)
 
 
 def _source_note(doc: Document, edition: Edition, printing: _Printing, editorial: str | None) -> tuple[tuple[Run, ...], ...]:
@@ -1160,18 +1172,22 @@ def _source_note(doc: Document, edition: Edition, printing: _Printing, editorial
             # Too long for its column's head: the head names the layer, the
             # source note says what it is.
             source.append((Run(shown(f"{layer_label(doc, layer)}: {layer.description}")),))
-    if (
-        main is not None
-        and main.role is LayerRole.TRANSLATION
-        and not any(la.role is LayerRole.ORIGINAL for la in printing.layers)
-        and not (main.translator and main.translator in (doc.credit or ""))
-    ):
-        # What the reader has before them, when it is not the original (unless
-        # the source's own credit line already says who translated it).
+    if main is not None and _says_translation(doc, main, printing):
         source.append((Run(shown(layer_label(doc, main, source=True).rstrip(".") + ".")),))
     if printing.remark:
         source.append((Run(printing.remark),))
     return tuple(source)
+
+
+def _says_translation(doc: Document, main: Layer, printing: _Printing) -> bool:
+    """Whether the source note says what the reader has before them: a
+    translation, and no original beside it (unless the source's own credit
+    line already says who translated it)."""
+    return (
+        main.role is LayerRole.TRANSLATION
+        and not any(la.role is LayerRole.ORIGINAL for la in printing.layers)
+        and not (main.translator and main.translator in (doc.credit or ""))
+    )
 
 
 def _head(edition: Edition, calls: Calls, editorial: str | None, text: str, place: str) -> tuple[Piece, ...]:
