@@ -17,9 +17,7 @@ differs from the library's (see _TokenDiffer)."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
-import multiprocessing
 import os
 import re
 import zlib
@@ -34,6 +32,7 @@ from rapidfuzz.distance import LCSseq
 
 from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
+from .workers import share_out
 
 try:
     from fast_diff_match_patch import CHAR_WIDTH as _NATIVE_CHAR_WIDTH
@@ -332,7 +331,7 @@ def diff_segments(
     texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
         workers = min(_processors(), 4) if len(texts) >= PARALLEL_FROM else 1
-    if workers > 1 and len(texts) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and len(texts) > 1:
         return _diff_in_parallel(texts, normalizer, workers)
     differ = Differ(normalizer)
     return [differ.diff(a, b) for a, b in texts]
@@ -347,17 +346,16 @@ def _processors() -> int:
 
 
 def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int) -> list[Diff]:
-    """The first share diffed here, the others in forked processes at the
-    same time; their diffs come back as plain tuples (quicker to pickle)."""
+    """The first share diffed here, the others by workers at the same time;
+    their diffs come back as plain tuples (quicker to pickle)."""
     size = -(-len(pairs) // workers)
     shares = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-    context = multiprocessing.get_context("fork")  # the children need nothing re-imported
-    with concurrent.futures.ProcessPoolExecutor(len(shares) - 1, mp_context=context) as pool:
-        pending = [pool.submit(_diff_share, share, normalizer) for share in shares[1:]]
-        differ = Differ(normalizer)
-        diffs = [differ.diff(a, b) for a, b in shares[0]]
-        for future in pending:
-            diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in future.result()]
+    differ = Differ(normalizer)
+    diffs, others = share_out(
+        functools.partial(_diff_share, normalizer=normalizer), shares[1:], lambda: [differ.diff(a, b) for a, b in shares[0]]
+    )
+    for share in others:
+        diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in share]
     return diffs
 
 

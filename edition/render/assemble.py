@@ -50,6 +50,7 @@ from pathlib import Path
 from ..errors import EditionError
 from ..model import Edition
 from ..files import atomic_write
+from ..workers import Crew, WorkerLost
 from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
 from .weasy.folios import FoliosError, give_folios
 from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, with_index
@@ -208,24 +209,12 @@ def _stamped(document, reading: Reading, finish: Finish) -> int:
     return stamp_numbers(reading, finish.numbers == "page") if finish.numbers else 0
 
 
-def _serve(connection) -> None:
-    """A worker process: lay out, finish and print what the build sends,
-    one message at a time, until told to stop."""
-    import signal
+def _desk() -> Desk:
+    """A worker's desk, with WeasyPrint loaded while the build renders its
+    HTML."""
+    import weasyprint  # noqa: F401 - loaded before the first message
 
-    # Ctrl-C is the build's to handle: it stops the workers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import weasyprint  # noqa: F401 - loaded while the build renders its HTML
-
-    desk = Desk()
-    while True:
-        try:
-            kind, key, payload = connection.recv()
-        except (EOFError, OSError):
-            return
-        if kind == "stop":
-            return
-        connection.send((key, *_answer(desk, kind, key, payload)))
+    return Desk()
 
 
 def _answer(desk: Desk, kind: str, key, payload) -> tuple[str, object]:
@@ -255,85 +244,13 @@ def _problem(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class _Crew:
-    """Worker processes (spawned: WeasyPrint's and Pango's state is not
-    forked), each with its desk; or one desk in this process (one job, or
-    workers that cannot start: a program read from stdin cannot be spawned
-    again). `send` gives a worker a message, `receive` waits for the next
-    answer of any worker."""
+class _Crew(Crew):
+    """The layout workers, each with its desk: spawned (WeasyPrint must start
+    afresh in each: workers.start_method), or with one job (or workers that
+    cannot start) one desk in this process."""
 
     def __init__(self, jobs: int) -> None:
-        self.local: Desk | None = None
-        self.answers: list = []
-        self.workers: list = []
-        if jobs > 1 and _can_spawn():
-            import multiprocessing
-
-            spawn = multiprocessing.get_context("spawn")
-            for _ in range(jobs):
-                mine, theirs = spawn.Pipe()
-                process = spawn.Process(target=_serve, args=(theirs,), daemon=True)
-                process.start()
-                theirs.close()
-                self.workers.append((process, mine))
-        else:
-            self.local = Desk()
-
-    def __len__(self) -> int:
-        return len(self.workers) or 1
-
-    def send(self, worker: int, message: tuple) -> None:
-        if self.local is not None:
-            kind, key, payload = message
-            self.answers.append((worker, key, *_answer(self.local, kind, key, payload)))
-            return
-        try:
-            self.workers[worker][1].send(message)
-        except (OSError, EOFError):
-            raise _WorkerLost from None
-
-    def receive(self) -> tuple:
-        if self.answers:
-            return self.answers.pop(0)
-        from multiprocessing.connection import wait
-
-        connections = [connection for _, connection in self.workers]
-        ready = wait(connections)
-        worker = connections.index(ready[0])
-        try:
-            key, status, result = connections[worker].recv()
-        except (EOFError, OSError):
-            raise _WorkerLost from None
-        return worker, key, status, result
-
-    def close(self, at_once: bool = False) -> None:
-        """Stop the workers: when they have finished what they were given,
-        or `at_once` (the build failed or was interrupted)."""
-        for _process, connection in self.workers:
-            try:
-                connection.send(("stop", None, None))
-            except (OSError, EOFError):
-                pass
-            connection.close()
-        for process, _ in self.workers:
-            process.join(timeout=0 if at_once else 10)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        self.workers = []
-
-
-def _can_spawn() -> bool:
-    """Whether a spawned worker can start: it imports the main program
-    again, which a program read from stdin (`python -`) does not allow."""
-    import sys
-
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main is None or Path(main).is_file()
-
-
-class _WorkerLost(Exception):
-    """A worker process died or could not start."""
+        super().__init__(jobs if jobs > 1 else 0, _answer, _desk, fresh=True)
 
 
 # --- the cache ------------------------------------------------------------------
@@ -551,7 +468,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     try:
         result = print_volume(crew)
-    except _WorkerLost:
+    except WorkerLost:
         # A worker could not start or died: the volume is laid out here.
         crew.close()
         result = print_volume(_Crew(1))

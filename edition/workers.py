@@ -1,0 +1,177 @@
+"""Worker processes: the one crew that every job shared among processes
+uses (the diff of many segment pairs, the layout of a volume in parts).
+
+A crew is started, given messages, asked for the answers and stopped here,
+and here alone it is decided how its workers start. Each worker keeps a
+desk (whatever state its job needs between messages: laid-out pages held
+until their folios are known) and answers one message at a time. A worker
+that dies or cannot start is reported as WorkerLost, so that the caller can
+do the rest of the work in its own process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+# A desk and a message (kind, key, payload) → (status, result): "ok" and
+# the result, or a status of the caller's own (an error it reports).
+Answer = Callable[[Any, str, Any, Any], tuple[str, Any]]
+
+P = TypeVar("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class WorkerLost(Exception):
+    """A worker process died or could not start."""
+
+
+def start_method(fresh: bool) -> str | None:
+    """How workers start, chosen here only. A forked worker starts at once
+    with everything this process has imported, but also inherits the state
+    of the libraries it has loaded, and WeasyPrint's (Pango, fontconfig,
+    cairo) does not survive a fork: work that needs a `fresh` interpreter is
+    given spawned workers, which import what they need again. Others are
+    forked where the platform can fork. None: no worker can start (a
+    program read from stdin cannot be spawned again, for a spawned worker
+    imports the main program)."""
+    if not fresh and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return "spawn" if main is None or Path(main).is_file() else None
+
+
+class Crew:
+    """`jobs` worker processes, each with a desk made by `desk()` in the
+    worker and answering messages with `answer`; or, with no jobs or when
+    no worker can start, one desk in this process, which answers at once.
+    `send` gives a worker a message, `receive` waits for the next answer of
+    any worker: (worker, key, status, result)."""
+
+    def __init__(self, jobs: int, answer: Answer, desk: Callable[[], Any] = object, *, fresh: bool = False) -> None:
+        self.answer = answer
+        self.local: Any = None
+        self.answers: list[tuple[int, Any, str, Any]] = []
+        self.workers: list = []
+        method = start_method(fresh) if jobs > 0 else None
+        if method is None:
+            self.local = desk()
+            return
+        context = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, answer, desk), daemon=True)
+            process.start()
+            theirs.close()
+            self.workers.append((process, mine))
+
+    def __len__(self) -> int:
+        return len(self.workers) or 1
+
+    def send(self, worker: int, message: tuple[str, Any, Any]) -> None:
+        """Give `worker` a message: (kind, key, payload)."""
+        if not self.workers:
+            kind, key, payload = message
+            self.answers.append((worker, key, *_answered(self.answer, self.local, kind, key, payload)))
+            return
+        try:
+            self.workers[worker][1].send(message)
+        except (OSError, EOFError):
+            raise WorkerLost from None
+
+    def receive(self) -> tuple[int, Any, str, Any]:
+        """The next answer of any worker: (worker, key, status, result)."""
+        if self.answers:
+            return self.answers.pop(0)
+        from multiprocessing.connection import wait
+
+        connections = [connection for _, connection in self.workers]
+        ready = wait(connections)
+        worker = connections.index(ready[0])
+        try:
+            key, status, result = connections[worker].recv()
+        except (EOFError, OSError):
+            raise WorkerLost from None
+        return worker, key, status, result
+
+    def close(self, at_once: bool = False) -> None:
+        """Stop the workers: when they have finished what they were given,
+        or `at_once` (the work failed or was interrupted)."""
+        for _process, connection in self.workers:
+            try:
+                connection.send(("stop", None, None))
+            except (OSError, EOFError):
+                pass
+            connection.close()
+        for process, _ in self.workers:
+            process.join(timeout=0 if at_once else 10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        self.workers = []
+
+
+def _serve(connection, answer: Answer, desk: Callable[[], Any]) -> None:
+    """A worker process: answer what it is sent, one message at a time,
+    until told to stop."""
+    import signal
+
+    # Ctrl-C is the caller's to handle: it stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    table = desk()
+    while True:
+        try:
+            kind, key, payload = connection.recv()
+        except (EOFError, OSError):
+            return
+        if kind == "stop":
+            return
+        connection.send((key, *_answered(answer, table, kind, key, payload)))
+
+
+def _answered(answer: Answer, desk: Any, kind: str, key: Any, payload: Any) -> tuple[str, Any]:
+    """The answer, or ("raised", the exception) for the caller to raise."""
+    try:
+        return answer(desk, kind, key, payload)
+    except Exception as exc:  # noqa: BLE001 - raised again by the caller
+        return "raised", exc
+
+
+def share_out(work: Callable[[P], R], payloads: Sequence[P], meanwhile: Callable[[], T], *, fresh: bool = False) -> tuple[T, list[R]]:
+    """`work` on each payload, one worker each, while this process does
+    `meanwhile`: what `meanwhile` gave and the results in order. The
+    payloads of a lost worker (and those not yet back) are worked here: the
+    results are the same however the work went. `work` must be a function
+    of a module, or a partial of one, to reach the workers."""
+    results: dict[int, R] = {}
+    crew = Crew(len(payloads), _work, fresh=fresh)
+    try:
+        sent = 0
+        try:
+            for k, payload in enumerate(payloads):
+                crew.send(k, ("work", k, (work, payload)))
+                sent += 1
+        except WorkerLost:
+            pass
+        mine = meanwhile()
+        try:
+            while len(results) < sent:
+                _, k, status, result = crew.receive()
+                if status == "raised":
+                    raise result
+                results[k] = result
+        except WorkerLost:
+            pass
+    except BaseException:
+        crew.close(at_once=True)
+        raise
+    crew.close(at_once=len(results) < len(payloads))
+    return mine, [results[k] if k in results else work(p) for k, p in enumerate(payloads)]
+
+
+def _work(desk: object, kind: str, key: Any, payload: tuple[Callable[[Any], Any], Any]) -> tuple[str, Any]:
+    work, item = payload
+    return "ok", work(item)
