@@ -436,7 +436,7 @@ def test_edition_yaml_holds_the_print_settings(tmp_path):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ("columns: [ru, en, de, fr]\n", "at most 3 columns"),
+        ("columns: [ru, en, de, fr, uk]\n", "at most 4 columns"),
         ("columns: [ru, ru]\n", "named twice"),
         ("columns: ['ru en']\n", "not a layer id"),
         ("line_numbers: sometimes\n", "'line_numbers' cannot be"),

@@ -35,6 +35,7 @@ from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
 from ..typography import Typeset, typeset
 from .lines import BlockKey, BlockText, LineMap, line_at
+from .measure import measure
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -90,7 +91,8 @@ class Footnote:
     body: tuple[Run, ...]
     # The numbering series: "" is the document's footnote series (1, 2, 3);
     # in the parallel layout the notes of the other columns count in their
-    # own series ("b": α, β, γ; "c": i, ii, iii), each in reading order.
+    # own series ("b": α, β, γ; "c": i, ii, iii; "d": a, b, c), each in
+    # reading order.
     series: str = ""
     anchor: str = ""  # its element id: the index finds its page by it
     label: str = ""  # printed before the body: an apparatus entry's line number
@@ -419,7 +421,7 @@ class DocumentView:
     notes: tuple[EndNote, ...]
     archival: tuple[EndNote, ...]
     unplaced: tuple[tuple[Run, ...], ...]
-    columns: tuple[Column, ...] = ()  # two or three: the parallel layout
+    columns: tuple[Column, ...] = ()  # two to four: the parallel layout
     rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
     apparatus: ApparatusView | None = None  # printed after the text
     foot: tuple[KeyedEntry, ...] = ()  # the apparatus at the foot of the page
@@ -460,6 +462,7 @@ class VolumeView:
     title_runs: tuple[Run, ...] = ()  # the title as printed: `*…*` in italics
     subtitle_runs: tuple[Run, ...] = ()
     editors_printed: tuple[str, ...] = ()  # as the title page sets them: no break after a dash
+    ragged: tuple[int, ...] = ()  # the column counts too narrow to justify (render/measure.py)
 
     @property
     def number_figures(self) -> int:
@@ -493,6 +496,8 @@ def volume_view(
         _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
         for number, doc in enumerate(edition.documents, start=1)
     )
+    columns = measure(page, (len(d.columns) for d in documents))
+    warnings.extend(columns.warnings)
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
     title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
@@ -520,6 +525,7 @@ def volume_view(
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
         sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
+        ragged=columns.ragged,
     )
     return view, warnings
 
@@ -868,7 +874,7 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
     return chosen, f"The {texts} {verb} not part of this edition."
 
 
-SERIES = ("b", "c")  # the footnote series of the columns other than the main one
+SERIES = ("b", "c", "d")  # the footnote series of the columns other than the main one
 
 
 def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> tuple[Column, ...]:
