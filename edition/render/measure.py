@@ -4,14 +4,15 @@ holds on a page format, and which column counts are too narrow to justify.
 A justified line stretches its word spaces to fill the measure; the fewer
 characters a line holds, the wider the spaces swing. Bringhurst (The
 Elements of Typographic Style, 2.1.2) gives 40 characters as a working
-minimum for justified English, and below 30 finds even ragged-right
-setting starved. Measured on our default page (the UDHR in Russian,
-English and German, WeasyPrint with pyphen hyphenation): two columns hold
-35–43 characters a line on A4, A5, B5 and 6×9 in, and a third of their lines
-have word spaces stretched to twice their width; three columns hold 18–27
-characters, and half their lines have doubled spaces, a quarter tripled.
-Below JUSTIFY_FROM characters a line the columns are set ragged right,
-and the build says so."""
+minimum for justified English, and finds even ragged-right setting
+starved below 30. Measured on our default page (the UDHR in Russian,
+English and German, justified, WeasyPrint hyphenating with pyphen): two
+columns hold 35–43 characters a line of English on A4, A5 and 6×9 in, and
+22–33% of their lines have a word space stretched to twice its width
+(7–12% to three times); three columns hold 18–27 characters, and 45–57% of
+their lines have doubled spaces (20–33% tripled); four on A5, 13
+characters, 59% (41%). Below JUSTIFY_FROM characters a line the columns
+are set ragged right, and the build says so."""
 
 from __future__ import annotations
 
