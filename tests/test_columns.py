@@ -196,3 +196,10 @@ def _flush_right_share(pdf: Path, columns: int) -> list[float]:
             edge[number] = max(edge.get(number, 0.0), x)
         shares.append(sum(edge[number] - x < 1 for number, x in column) / max(len(column), 1))
     return shares
+
+
+def test_the_site_counts_the_fourth_series_as_the_pdf_does():
+    """CSS lower-latin: a … z, aa, ab …"""
+    from edition.render.site import series_label
+
+    assert [series_label("d", n) for n in (1, 2, 26, 27, 28, 53)] == ["a", "b", "z", "aa", "ab", "ba"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Sequence, Union
@@ -496,8 +496,6 @@ def volume_view(
         _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
         for number, doc in enumerate(edition.documents, start=1)
     )
-    columns = measure(page, (len(d.columns) for d in documents))
-    warnings.extend(columns.warnings)
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
     title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
@@ -525,7 +523,6 @@ def volume_view(
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
         sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
-        ragged=columns.ragged,
     )
     return view, warnings
 
@@ -1308,6 +1305,10 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios)
+    # On paper, columns too narrow to justify are set ragged right.
+    columns = measure(view.page, (len(doc.columns) for doc in view.documents))
+    view = replace(view, ragged=columns.ragged)
+    warnings = [*warnings, *columns.warnings]
     html = _rendered(template, view, Markup(css))
     footnotes = sum(len(piece.notes) for doc in view.documents for text in _texts(doc) for piece in text if isinstance(piece, Bound))
     blocks: dict[BlockKey, BlockText] = {}
