@@ -52,7 +52,7 @@ READING_GAPS = ("omit", "original")
 # number its source gave it (FRUS "146"), where it has one.
 NUMBERING = ("volume", "source")
 COLUMN_ROLES = ("original", "translation")
-MAX_COLUMNS = 3
+MAX_COLUMNS = 4
 PRINTER_MARKS = ("crop", "cross", "crop cross")
 LENGTH_RE = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px))$")
 

@@ -1,10 +1,9 @@
 """Print on real material: a volume of the FRUS documents and Wilson Center
 pages of ../shared/data/real, checked glyph by glyph (tests/overprint.py):
-nothing overprints, nothing leaves the page. Two faults known to remain
-are kept here as strict expected failures, so that the day they are mended
-the suite says so: a footnote longer than the page (WeasyPrint does not
-split footnotes, WeasyPrint#1833) and the footnote area of a three-column
-row drawn over the last lines of its first column."""
+nothing overprints, nothing leaves the page. A fault known to remain is
+kept here as a strict expected failure, so that the day it is mended the
+suite says so: a footnote longer than the page (WeasyPrint does not split
+footnotes, WeasyPrint#1833)."""
 
 from __future__ import annotations
 
@@ -54,10 +53,9 @@ def test_a_note_longer_than_a_page_stays_on_the_pages(real_data, tmp_path):
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="three columns with footnotes: the footnote area is drawn over the last lines of the first column")
 def test_three_columns_with_footnotes_on_a5_overprint_nothing(tmp_path):
+    """The notes a later column calls raise the footnote area after the
+    first column was set: its last lines must give way to them."""
     root = copy_sample(tmp_path / "sample")
     out, _ = api.build(root, tmp_path / "three.pdf", columns=["en,en.2,de"])
-    found = faults(out)
-    assert all(f.what == "overprint" for f in found)  # the one fault known
-    assert found == []
+    assert faults(out) == []

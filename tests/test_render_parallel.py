@@ -316,7 +316,9 @@ def test_a_pair_that_cannot_start_at_the_foot_of_a_page_moves_whole(tmp_path, mo
 
 
 def test_three_columns_stand_side_by_side(three):
-    assert three["report"].warnings == []
+    # three columns are too narrow to justify even on A4 (render/measure.py)
+    (warning,) = three["report"].warnings
+    assert warning.startswith("3 columns on A4 hold about") and "set ragged right" in warning
     doc = three["edition"].documents[0]
     starts = first_words(three, doc, ("ru", "en", "de"))
     assert len(starts) > 15
@@ -325,7 +327,7 @@ def test_three_columns_stand_side_by_side(three):
         assert abs(ru.y - en.y) < 0.5 and abs(en.y - de.y) < 0.5, segment
         assert ru.x < en.x < de.x, segment
     html = three["html"]
-    assert '<table class="parallel cols-3">' in html
+    assert '<table class="parallel cols-3 ragged">' in html
     heads = re.findall(r'<th class="col-head[^"]*" lang="(\w+)">([^<]+)</th>', html)
     assert heads == [
         ("ru", "Russian original"),
@@ -436,7 +438,7 @@ def test_edition_yaml_holds_the_print_settings(tmp_path):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ("columns: [ru, en, de, fr]\n", "at most 3 columns"),
+        ("columns: [ru, en, de, fr, uk]\n", "at most 4 columns"),
         ("columns: [ru, ru]\n", "named twice"),
         ("columns: ['ru en']\n", "not a layer id"),
         ("line_numbers: sometimes\n", "'line_numbers' cannot be"),

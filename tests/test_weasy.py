@@ -30,11 +30,12 @@ def _patched_places():
     from weasyprint import document, layout
     from weasyprint.layout import LayoutContext, block
     from weasyprint.layout import page as page_layout
+    from weasyprint.pdf import stream, tags
 
     return [
         (block, "_linebox_layout"), (block, "block_container_layout"), (block, "table_layout"),
         (LayoutContext, "_update_footnote_area"), (page_layout, "make_page"), (layout, "make_margin_boxes"),
-        (document.Document, "_build_layout_context"),
+        (document.Document, "_build_layout_context"), (stream.Stream, "marked"), (tags, "_build_box_tree"),
     ]  # fmt: skip
 
 
@@ -141,6 +142,33 @@ def test_apparatus_entries_print_under_the_notes_whatever_the_order_of_calls():
         (ours,) = _pdf_text(weasyprint.HTML(string=html).render())
     assert not order(plain)  # WeasyPrint alone: in the order of the calls
     assert order(ours)
+
+
+def test_a_later_column_s_notes_push_the_first_column_s_last_lines_over(tmp_path):
+    """A row that opens its page: the first column is set down to the foot
+    before the second column calls its notes. WeasyPrint alone draws the
+    notes over the first column's last lines; under the build those lines
+    go to the next page, and no word is lost."""
+    from .overprint import faults
+
+    words = [f"word{n}" for n in range(150)]
+    notes = "".join(f'<span class="fn">Note {n}, long enough to take two lines at the foot of this page.</span> and more' for n in range(4))
+    html = (
+        f"<style>@page {{ size: 110mm 90mm; margin: 8mm }} body {{ {FONT}; line-height: 1.3 }}"
+        " table { width: 100%; table-layout: fixed; border-spacing: 0 } td { vertical-align: top; padding: 0 2mm }"
+        " .fn { float: footnote }</style>"
+        f'<table class="parallel"><tr><td class="col">{" ".join(words)}</td>'
+        f'<td class="col">Short{notes}.</td></tr></table>'
+    )
+    plain, ours = tmp_path / "plain.pdf", tmp_path / "ours.pdf"
+    plain.write_bytes(weasyprint.HTML(string=html).write_pdf())
+    with building():
+        ours.write_bytes(weasyprint.HTML(string=html).write_pdf())
+    assert [f.what for f in faults(plain)][:1] == ["overprint"]  # the fault mended
+    assert faults(ours) == []
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(ours).pages)
+    assert [w for w in words if w not in text.split()] == []
+    assert all(f"Note {n}," in text for n in range(4))
 
 
 def test_held_margins_give_a_part_its_folios_after_its_layout():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Collection, Mapping, Sequence, Union
@@ -36,6 +36,7 @@ from .. import review
 from ..text import LANGUAGE_NAMES, collation_key
 from ..typography import Typeset, typeset
 from .lines import BlockKey, BlockText, LineMap, line_at
+from .measure import measure
 
 TEMPLATE = "volume.html.j2"
 STYLESHEET = "edition.css"
@@ -91,7 +92,8 @@ class Footnote:
     body: tuple[Run, ...]
     # The numbering series: "" is the document's footnote series (1, 2, 3);
     # in the parallel layout the notes of the other columns count in their
-    # own series ("b": α, β, γ; "c": i, ii, iii), each in reading order.
+    # own series ("b": α, β, γ; "c": i, ii, iii; "d": a, b, c), each in
+    # reading order.
     series: str = ""
     anchor: str = ""  # its element id: the index finds its page by it
     label: str = ""  # printed before the body: an apparatus entry's line number
@@ -420,7 +422,7 @@ class DocumentView:
     notes: tuple[EndNote, ...]
     archival: tuple[EndNote, ...]
     unplaced: tuple[tuple[Run, ...], ...]
-    columns: tuple[Column, ...] = ()  # two or three: the parallel layout
+    columns: tuple[Column, ...] = ()  # two to four: the parallel layout
     rows: tuple[Row, ...] = ()  # the parallel layout's rows, one per segment
     apparatus: ApparatusView | None = None  # printed after the text
     foot: tuple[KeyedEntry, ...] = ()  # the apparatus at the foot of the page
@@ -461,6 +463,7 @@ class VolumeView:
     title_runs: tuple[Run, ...] = ()  # the title as printed: `*…*` in italics
     subtitle_runs: tuple[Run, ...] = ()
     editors_printed: tuple[str, ...] = ()  # as the title page sets them: no break after a dash
+    ragged: tuple[int, ...] = ()  # the column counts too narrow to justify (render/measure.py)
 
     @property
     def number_figures(self) -> int:
@@ -869,7 +872,7 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
     return chosen, f"The {texts} {verb} not part of this edition."
 
 
-SERIES = ("b", "c")  # the footnote series of the columns other than the main one
+SERIES = ("b", "c", "d")  # the footnote series of the columns other than the main one
 
 
 def _columns(doc: Document, layers: list[Layer], reading: str | None = None) -> tuple[Column, ...]:
@@ -1410,6 +1413,10 @@ def render_volume(
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
     view, warnings = volume_view(edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios)
+    # On paper, columns too narrow to justify are set ragged right.
+    columns = measure(view.page, (len(doc.columns) for doc in view.documents))
+    view = replace(view, ragged=columns.ragged)
+    warnings = [*warnings, *columns.warnings]
     html = _rendered(template, view, Markup(css))
     footnotes = sum(len(piece.notes) for doc in view.documents for text in _texts(doc) for piece in text if isinstance(piece, Bound))
     blocks: dict[BlockKey, BlockText] = {}

@@ -161,7 +161,7 @@ GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
 
 def series_label(series: str, n: int) -> str:
     """The n-th call (from 1) of a footnote series: 1, 2, 3; α, β, γ;
-    i, ii, iii — as the printed volume counts them."""
+    i, ii, iii; a, b, c — as the printed volume counts them."""
     if series == "b":  # CSS lower-greek: α … ω, αα, αβ …
         out = ""
         while n > 0:
@@ -170,6 +170,12 @@ def series_label(series: str, n: int) -> str:
         return out
     if series == "c":
         return roman(n)
+    if series == "d":  # CSS lower-latin: a … z, aa, ab …
+        out = ""
+        while n > 0:
+            n, k = divmod(n - 1, 26)
+            out = "abcdefghijklmnopqrstuvwxyz"[k] + out
+        return out
     return str(n)
 
 

@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from .folios import HeldMargins, margins_held
 from .internals import check_internals
+from .tree import is_artifact
 
 
 # SOURCE_DATE_EPOCH used when the caller has not set one: 1980-01-01T00:00Z,
@@ -47,7 +48,8 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
     """Everything a layout of ours runs under, in this process: the checked
     internals, the fixed SOURCE_DATE_EPOCH (`epoch`, or ours unless the
     caller set one), WeasyPrint's log collected, footnotes kept with their
-    calls, the apparatus under the notes, parallel pairs level; with
+    calls, the apparatus under the notes, parallel pairs level and clear
+    of the notes their later columns call, line numbers as artifacts; with
     `pages`, called as each page is first laid out; with `hold_margins`,
     the margin boxes held back for `give_folios`."""
     check_internals()
@@ -57,6 +59,8 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
         stack.enter_context(_calls_kept_with_their_notes())
         stack.enter_context(_apparatus_under_the_notes())
         stack.enter_context(_pairs_start_level())
+        stack.enter_context(_rows_clear_of_the_notes())
+        stack.enter_context(_line_numbers_as_artifacts())
         if pages is not None:
             stack.enter_context(_pages_counted(pages))
         build = Build(log.records)
@@ -285,6 +289,170 @@ def _cell_could_not_start(box, changed: list) -> None:
     cells' break-inside when a row breaks)."""
     changed.append((box.style, box.style["break_inside"]))
     box.style["break_inside"] = "avoid"
+
+
+@contextmanager
+def _rows_clear_of_the_notes() -> Iterator[None]:
+    """Keep every column of a parallel row above the footnote area (a
+    WeasyPrint 70 fault we mend).
+
+    WeasyPrint lays out the cells of a table row one after the other, each
+    down to the page's bottom as it stands at that moment. Footnotes called
+    in a later column raise the footnote area after the earlier columns
+    were set, and their last lines stay where they were: the notes are
+    drawn over them. (A row further down the page then goes whole to the
+    next page; the first row of a page is kept, overprinted.) We wrap the
+    layout of our parallel tables: when, after it, a column's text reaches
+    below the page's bottom, the page's footnotes are put back as they were
+    and the table is laid out again with that column's room shortened by as
+    much, until every column stands clear of the notes (a few rounds at
+    most: each gives the notes the room they took). Process-wide while it
+    lasts: one build at a time."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block
+
+    original_table_layout = block.table_layout
+    original_cell_layout = block.block_container_layout
+    shortened: dict = {}  # a cell's element -> the room it gives up on this page
+
+    @functools.wraps(original_cell_layout)
+    def block_container_layout(context, box, bottom_space, *args, **kwargs):
+        if isinstance(box, boxes.TableCellBox):
+            bottom_space += shortened.get(box.element, 0.0)
+        return original_cell_layout(context, box, bottom_space, *args, **kwargs)
+
+    @functools.wraps(original_table_layout)
+    def table_layout(
+        context, table, bottom_space, skip_stack, containing_block, page_is_empty, absolute_boxes, fixed_boxes, *args, **kwargs
+    ):
+        def lay_out():
+            return original_table_layout(
+                context, table, bottom_space, skip_stack, containing_block, page_is_empty, absolute_boxes, fixed_boxes, *args, **kwargs
+            )
+
+        if context.in_column or not _is_parallel_table(table):
+            return lay_out()
+        notes = _NotesOfThePage.of(context)
+        outer = dict(shortened)
+        shortened.clear()
+        try:
+            result = lay_out()
+            for _ in range(ROW_ROUNDS):
+                overruns = _overruns(context, bottom_space, result[0])
+                if not overruns:
+                    break
+                block.remove_placeholders(context, [result[0]], absolute_boxes, fixed_boxes)
+                notes.restore(context)
+                for element, overrun in overruns.items():
+                    shortened[element] = shortened.get(element, 0.0) + overrun
+                result = lay_out()
+            return result
+        finally:
+            shortened.clear()
+            shortened.update(outer)
+
+    block.table_layout = table_layout
+    block.block_container_layout = block_container_layout
+    try:
+        yield
+    finally:
+        block.table_layout = original_table_layout
+        block.block_container_layout = original_cell_layout
+
+
+ROW_ROUNDS = 4  # layouts again of one table on one page, at most
+
+
+def _is_parallel_table(box) -> bool:
+    element = box.element
+    return element is not None and element.tag == "table" and "parallel" in (element.get("class") or "").split()
+
+
+def _overruns(context, bottom_space: float, table) -> dict:
+    """The cells of the table whose text reaches below the page's bottom
+    (by their element), and by how much."""
+    from weasyprint.formatting_structure import boxes
+
+    if table is None:
+        return {}
+    bottom = context.page_bottom - bottom_space
+    found = {}
+    for group in table.children:
+        for row in group.children:
+            for cell in row.children:
+                lowest = max((d.position_y + d.height for d in cell.descendants() if isinstance(d, boxes.LineBox)), default=bottom)
+                if context.overflows(bottom, lowest):
+                    found[cell.element] = lowest - bottom
+    return found
+
+
+@dataclass(frozen=True)
+class _NotesOfThePage:
+    """The footnotes waiting, on this page and moved to the next, as they
+    stood before a layout: put back when the layout is taken back."""
+
+    waiting: tuple
+    here: tuple
+    moved: tuple
+
+    @classmethod
+    def of(cls, context) -> _NotesOfThePage:
+        return cls(tuple(context.footnotes), tuple(context.current_page_footnotes), tuple(context.reported_footnotes))
+
+    def restore(self, context) -> None:
+        context.footnotes[:] = self.waiting
+        context.current_page_footnotes[:] = self.here
+        context.reported_footnotes[:] = self.moved
+        context._update_footnote_area()
+
+
+@contextmanager
+def _line_numbers_as_artifacts() -> Iterator[None]:
+    """Write the line numbers stamped into the layout (weasy/tree.py:
+    `is_artifact`) as pagination artifacts of a tagged PDF, outside its
+    structure tree: a number in the margin is no word of the text, and a
+    screen reader must not read it into the sentence. WeasyPrint 70 tags
+    every text box it draws as a Span of the element it stands in; we wrap
+    its marking of content and its building of the structure tree, for
+    the stamped boxes only. An untagged PDF is written as before.
+    Process-wide while it lasts: one build at a time."""
+    import pydyf
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import stream as pdf_stream
+    from weasyprint.pdf import tags
+
+    original_marked = pdf_stream.Stream.marked
+    original_tree = tags._build_box_tree
+
+    @contextmanager
+    def line_number(stream) -> Iterator[None]:
+        if stream._tags is None:
+            yield
+            return
+        kind = pydyf.Dictionary({"Type": "/Pagination", "Subtype": "/LineNum"})
+        pydyf.Stream.begin_marked_content(stream, "Artifact", kind)
+        try:
+            yield
+        finally:
+            pydyf.Stream.end_marked_content(stream)
+
+    @functools.wraps(original_marked)
+    def marked(self, box, tag):
+        return line_number(self) if is_artifact(box) else original_marked(self, box, tag)
+
+    @functools.wraps(original_tree)
+    def build_box_tree(box, *args, **kwargs):
+        if is_artifact(box._box if isinstance(box, AbsolutePlaceholder) else box):
+            return iter(())
+        return original_tree(box, *args, **kwargs)
+
+    pdf_stream.Stream.marked = marked
+    tags._build_box_tree = build_box_tree
+    try:
+        yield
+    finally:
+        pdf_stream.Stream.marked = original_marked
+        tags._build_box_tree = original_tree
 
 
 @contextmanager

@@ -106,7 +106,8 @@ def stamp_numbers(layout, per_page: bool = False) -> int:
     column's stock figure with another text, set on the line's baseline at
     the figure's place in the margin: nothing is laid out again, so the
     numbers cannot move a line (which numbers inside the text, laid out in
-    a second render, could). Counting is `number_lines`'s, line for line.
+    a second render, could). In a tagged PDF they are artifacts, not text
+    (`is_artifact`). Counting is `number_lines`'s, line for line.
     WeasyPrint 70 internals (TextBox, split_first_line), pinned in
     pyproject.toml."""
     reading = layout if isinstance(layout, Reading) else Reading(layout)
@@ -131,6 +132,7 @@ def stamp_numbers(layout, per_page: bool = False) -> int:
             if right_aligned:
                 new.position_x += old.width - new.width
             _replace(stamp, old, new)
+            _as_artifact(stamp)
             container.children = [*container.children, stamp]
             printed += 1
         for parent, holder in reading.spent:
@@ -138,6 +140,22 @@ def stamp_numbers(layout, per_page: bool = False) -> int:
         return printed
     except (AttributeError, ImportError, TypeError, ValueError, StopIteration) as exc:
         raise internals_problem(exc) from None
+
+
+# The attribute that marks a stamped box as no part of the text: a tagged
+# PDF draws it as an artifact and leaves it out of the structure tree
+# (weasy/patches.py).
+ARTIFACT = "edition_artifact"
+
+
+def _as_artifact(box) -> None:
+    for part in (box, *box.descendants()):
+        setattr(part, ARTIFACT, True)
+
+
+def is_artifact(box) -> bool:
+    """Whether a box was stamped into the layout as no part of the text."""
+    return getattr(box, ARTIFACT, False) is True
 
 
 def stamp_labels(document, labels: dict[str, str | None]) -> int:
