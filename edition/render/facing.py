@@ -480,6 +480,15 @@ def _heads(view: VolumeView) -> dict[int, list[str]]:
     return {d.number: [note.anchor for _, note in calls(d.title) + calls(d.date or ()) if note.anchor] for d in facing_documents(view)}
 
 
+def front_css(front: int) -> str:
+    """The rule that counts the first `front` pages in roman figures, blank
+    ones included (facing.css counts a blank page between documents)."""
+    if not front:
+        return ""
+    pages = ", ".join(f":nth({k})" for k in range(1, front + 1))
+    return f"@page {pages} {{ counter-increment: page 0 front-matter; }}"
+
+
 def front_pages(document) -> int:
     """The pages before the first document's (whose element id is doc-1)."""
     first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
@@ -524,11 +533,15 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
 
         plans = plans_now()
         document = None
-        for _ in range(ATTEMPTS):
-            document = layout(facing_html(template, css, volume.view, plans), "laying out pages")
+        front = 0  # the pages before the first document, as the last layout found them
+        for _ in range(ATTEMPTS + 1):
+            document = layout(facing_html(template, css, volume.view, plans, front_css(front)), "laying out pages")
             wrong = out_of_step(document, plans, _heads(volume.view))
             if not wrong:
-                break
+                if front_pages(document) == front:
+                    break
+                front = front_pages(document)  # their folios only: the pairs stay
+                continue
             for n, pairs in wrong.items():
                 shares = room[n] + [1.0] * (len(plans[n].spreads) - len(room[n]))
                 for k in pairs:
@@ -543,6 +556,7 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
             )
         lap("layout")
         assert document is not None
+        css += "\n" + front_css(front)
         printed = _finish(edition, templates, volume, document, plans, template, css, layout, register, lap, build_.log)
     return printed
 
