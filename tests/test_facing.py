@@ -35,7 +35,7 @@ from edition.settings import PAGE_FORMATS
 from .overprint import faults
 from .printed import squeeze
 from .test_render_parallel import annotated_udhr, note_word, translation_only
-from .udhr import joined
+from .udhr import joined, udhr_document
 
 REPO = Path(__file__).resolve().parents[1]
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -329,3 +329,34 @@ def test_a_real_volume_prints_in_step(real_data, tmp_path):
     # the letter written in English: printed whole, alone, nothing said missing
     text = "\n".join(t for ls in lines.values() for t, _, _ in ls)
     assert "allthebest" in squeeze(text) and "notpartofthisedition" not in squeeze(text)
+
+
+def revised_udhr() -> Document:
+    """The Declaration with a revision of its English translation that
+    changes one word in each of a few articles: an apparatus of variants."""
+    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
+    doc.layers.append(Layer("en.2", "en", LayerRole.TRANSLATION, revises="en", translator="A. Reviser"))
+    for segment in doc.segments:
+        if "en" in segment.text:
+            segment.text["en.2"] = segment.text["en"].replace("Everyone", "Every person")
+    return doc
+
+
+def test_the_apparatus_stands_at_the_foot_of_the_recto(tmp_path):
+    doc = revised_udhr()
+    changed = {s.id for s in doc.segments if "Every person" in s.text["en.2"]}
+    assert len(changed) >= 3
+    volume = build(tmp_path, facing_edition(doc))
+    lines = volume["report"].lines
+    pages = {x.page for sid in changed for x in lines[("udhr", "en.2", sid)] if "Every person" in x.text}
+    assert pages and all(p % 2 == 1 for p in pages)  # the revision, on the rectos
+    body = px(PAGE_FORMATS["A5"].font_size) * 0.75
+    with pdfplumber.open(volume["out"]) as document:
+        for number, page in enumerate(document.pages, start=1):
+            small = " ".join(w["text"] for w in page.extract_words(extra_attrs=["size"]) if w["size"] < body * 0.85)
+            has_entry = "Everyone" in small  # the witness's reading, in the apparatus
+            assert has_entry == (number in pages), (number, small[:120])
+            if has_entry:  # each entry led by the number of its lemma's line on this page
+                labels = {int(n) for n in re.findall(r"\b(\d+) Every person\] Everyone\b", small)}
+                keyed = {x.number for sid in changed for x in lines[("udhr", "en.2", sid)] if x.page == number and "Every" in x.text}
+                assert labels and labels <= keyed, (number, labels, keyed)
