@@ -417,7 +417,9 @@ def measured_documents(view: VolumeView, found: Measured) -> dict[int, DocumentT
                 hint="an edition's own templates must keep facing-document.html.j2's data-measure marks",
             )
         assert page_v and page_r and text_v and text_r
-        top_v, top_r = text_v.top - page_v.top, text_r.top - page_r.top
+        # From the top of the page's text area, where the recto's page begins
+        # (the verso's head may carry its first margin out of its page's box).
+        top_v, top_r = text_v.top - page_r.top, text_r.top - page_r.top
         head_notes = [note_key(note) for _, note in calls(doc.title) + calls(doc.date or ())]
         out[n] = DocumentText(n, rows, max(top_v, top_r), max(0.0, top_v - top_r), head_notes, found.notes)
     return out
