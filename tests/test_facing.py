@@ -360,3 +360,33 @@ def test_the_apparatus_stands_at_the_foot_of_the_recto(tmp_path):
                 labels = {int(n) for n in re.findall(r"\b(\d+) Every person\] Everyone\b", small)}
                 keyed = {x.number for sid in changed for x in lines[("udhr", "en.2", sid)] if x.page == number and "Every" in x.text}
                 assert labels and labels <= keyed, (number, labels, keyed)
+
+
+def test_the_first_pair_begins_level_under_the_documents_head(volume):
+    """The head stands on the first verso; the first recto keeps its height
+    blank, so that the two texts begin on one level."""
+    verso = doc_pages(volume, "udhr")[0]
+    label_v = next(top for t, _, top in volume["lines"][verso] if squeeze(t) == "russianoriginal")
+    label_r = next(top for t, _, top in volume["lines"][verso + 1] if squeeze(t).startswith("englishtranslation"))
+    assert label_v == pytest.approx(label_r, abs=1.0)
+    assert label_v > 100  # under the head
+
+
+def test_an_apparatus_after_the_text_gives_page_and_line(tmp_path):
+    """Line numbers restart on every page of facing pages: an apparatus
+    printed after the document cites the recto's folio and the line."""
+    doc = revised_udhr()
+    volume = build(tmp_path, facing_edition(doc, apparatus_at="end"))
+    report = volume["report"]
+    keyed = sorted(
+        (x.page, x.number)
+        for (d, layer, _), lines in report.lines.items()
+        if d == "udhr" and layer == "en.2"
+        for x in lines
+        if "Every person" in x.text
+    )
+    assert keyed and all(page % 2 == 1 for page, _ in keyed)
+    with pdfplumber.open(volume["out"]) as document:
+        text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)
+    cited = re.findall(r"(\d+)\.(\d+) Every person\] Everyone", text)
+    assert sorted((report.folios.index(f) + 1, int(n)) for f, n in cited) == keyed

@@ -508,8 +508,13 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
     """The volume in facing pages, laid out in this process (see the
     module's docstring): measured, planned, laid out and checked, then
     numbered, with the apparatus's labels and the index's references."""
+    import dataclasses
+
     import weasyprint
 
+    if edition.line_numbers == "document":
+        # Each page numbers its own lines: a reference carries its page ("12.5").
+        edition = dataclasses.replace(edition, line_numbers="page")
     tell = progress or (lambda stage, done, total: None)
     volume = render_volume(edition, templates, register=register)
     template, css = _facing_template(templates)
