@@ -390,3 +390,19 @@ def test_an_apparatus_after_the_text_gives_page_and_line(tmp_path):
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)
     cited = re.findall(r"(\d+)\.(\d+) Every person\] Everyone", text)
     assert sorted((report.folios.index(f) + 1, int(n)) for f, n in cited) == keyed
+
+
+def test_a_head_too_long_to_share_a_page_stands_on_pages_of_its_own(tmp_path):
+    """A headnote longer than half a page: the head is printed before the
+    pairs, and the first pair still begins on a left page, in step."""
+    doc = udhr_document("udhr", range(1, 6), ("ru", "en"))
+    doc.summary = joined("en", range(14, 24))
+    volume = build(tmp_path, facing_edition(doc))
+    assert faults(volume["out"]) == []
+    lines = volume["report"].lines
+    ru = {x.page for (d, layer, _), printed in lines.items() if layer == "ru" for x in printed}
+    en = {x.page for (d, layer, _), printed in lines.items() if layer == "en" for x in printed}
+    assert ru and all(p % 2 == 0 for p in ru) and {p + 1 for p in ru} == en
+    with pdfplumber.open(volume["out"]) as document:
+        head = (document.pages[min(ru) - 3].extract_text() or "") + (document.pages[min(ru) - 2].extract_text() or "")
+    assert squeeze(joined("en", range(14, 16))) in squeeze(head)  # the headnote, before the first pair

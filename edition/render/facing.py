@@ -62,6 +62,8 @@ SIDES = ("v", "r")  # verso (the original), recto (the translation)
 # The footnote area's own height above its notes (edition.css: @footnote's
 # margin-top 8pt and padding-top 4pt), in CSS pixels.
 NOTE_AREA = 16.0
+# A head taller than this share of a page is printed on pages of its own.
+HEAD_SHARE = 0.5
 # Attempts at bringing a volume into step before giving up.
 ATTEMPTS = 6
 # The room a pair that ran over is given next time, as a share of its last.
@@ -101,6 +103,7 @@ class FacingPlan:
     spreads: tuple[Spread, ...]
     spacer: float = 0.0
     measure: bool = False
+    head_apart: bool = False  # a head too tall to share a page: on pages of its own
 
 
 # --- the measured texts ----------------------------------------------------------
@@ -159,6 +162,7 @@ class DocumentText:
     spacer: float
     head_notes: list[str]
     note_heights: dict[str, float] = field(default_factory=dict)
+    head_apart: bool = False
 
 
 def px(length: str) -> float:
@@ -380,8 +384,9 @@ def measuring_plans(view: VolumeView) -> dict[int, FacingPlan]:
     return plans
 
 
-def measured_documents(view: VolumeView, found: Measured) -> dict[int, DocumentText]:
-    """The facing documents as the measuring layout set them."""
+def measured_documents(view: VolumeView, found: Measured, height: float) -> dict[int, DocumentText]:
+    """The facing documents as the measuring layout set them, on pages
+    whose text area is `height` px tall."""
     out = {}
     for doc in facing_documents(view):
         n = doc.number
@@ -421,7 +426,12 @@ def measured_documents(view: VolumeView, found: Measured) -> dict[int, DocumentT
         # (the verso's head may carry its first margin out of its page's box).
         top_v, top_r = text_v.top - page_r.top, text_r.top - page_r.top
         head_notes = [note_key(note) for _, note in calls(doc.title) + calls(doc.date or ())]
-        out[n] = DocumentText(n, rows, max(top_v, top_r), max(0.0, top_v - top_r), head_notes, found.notes)
+        if top_v > height * HEAD_SHARE:
+            # A long headnote or source note: the head is printed on pages
+            # of its own, and the first pair begins on the next left page.
+            out[n] = DocumentText(n, rows, top_r, 0.0, [], found.notes, head_apart=True)
+        else:
+            out[n] = DocumentText(n, rows, max(top_v, top_r), max(0.0, top_v - top_r), head_notes, found.notes)
     return out
 
 
@@ -469,7 +479,7 @@ def out_of_step(document, plans: dict[int, FacingPlan], heads: dict[int, list[st
             ends = [pages.get(f"fp-{n}-{k}-v-end"), pages.get(f"fp-{n}-{k}-r"), pages.get(f"fp-{n}-{k}-r-end")]
             ok = v is not None and v % 2 == 0 and ends == [v, v + 1, v + 1]
             if ok and v is not None:
-                noted = [(v, a) for a in heads.get(n, ())] if k == 1 else []
+                noted = [(v, a) for a in heads.get(n, ())] if k == 1 and not plan.head_apart else []
                 for page, side in ((v, spread.verso), (v + 1, spread.recto)):
                     noted += [(page, note.anchor) for portion in side for _, note in calls(portion.block.pieces) if note.anchor]
                 ok = all(pages.get(anchor, page) == page for page, anchor in noted)
@@ -531,12 +541,14 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
             layout(facing_html(template, css, volume.view, measuring_plans(volume.view), measuring_css(volume.view)), "measuring")
         )
         lap("measure")
-        texts = measured_documents(volume.view, found)
         height = page_height(volume.view.page)
+        texts = measured_documents(volume.view, found, height)
         room: dict[int, list[float]] = {n: [] for n in texts}
 
         def plans_now() -> dict[int, FacingPlan]:
-            return {n: FacingPlan(spreads_of(t, plan_pairs(t, height, room[n])), t.spacer) for n, t in texts.items()}
+            return {
+                n: FacingPlan(spreads_of(t, plan_pairs(t, height, room[n])), t.spacer, head_apart=t.head_apart) for n, t in texts.items()
+            }
 
         plans = plans_now()
         document = None
