@@ -32,6 +32,7 @@ from edition.render.facing import cut_pieces, page_height, px
 from edition.render.html import Bound, Footnote, Run, piece_text
 from edition.settings import PAGE_FORMATS
 
+from .conftest import copy_sample
 from .overprint import faults
 from .printed import squeeze
 from .test_render_parallel import annotated_udhr, note_word, translation_only
@@ -288,7 +289,8 @@ def test_layout_facing_is_a_setting_and_an_option(tmp_path, cli):
 
 
 @pytest.mark.shared_data
-def test_a_real_volume_prints_in_step(real_data, tmp_path):
+@pytest.mark.parametrize("page_size", ["A5", "B5", "6x9in"])
+def test_a_real_volume_prints_in_step(real_data, tmp_path, page_size):
     """«Тоска» in Russian with Garnett's translation, a FRUS letter written
     in English and a Wilson Center telegram known only in translation, in
     facing pages, built by the command line in a process of its own."""
@@ -297,6 +299,8 @@ def test_a_real_volume_prints_in_step(real_data, tmp_path):
     api.import_files(root, [real_data / "pairs" / "chekhov-toska.ru.txt"], lang="ru")
     api.import_files(root, [real_data / "frus" / "frus1961-63v05-d146.xml", *sorted((real_data / "wilson").glob("1962-10-31_*.txt"))])
     api.add_translation(root, "toska", real_data / "pairs" / "chekhov-toska.en.txt", lang="en", translator="Constance Garnett")
+    settings = root / "edition.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("page_size: A5", f"page_size: {page_size}"), "utf-8")
     out = tmp_path / "real.pdf"
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     done = subprocess.run(
@@ -307,7 +311,7 @@ def test_a_real_volume_prints_in_step(real_data, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert faults(out) == []
-    lines = body_lines(out, "A5")
+    lines = body_lines(out, page_size)
     ws = api.open_workspace(root)
     toska = next(d for d in ws.edition.documents if d.id == "toska")
     letter = next(d for d in ws.edition.documents if d.id.startswith("frus"))
@@ -406,3 +410,41 @@ def test_a_head_too_long_to_share_a_page_stands_on_pages_of_its_own(tmp_path):
     with pdfplumber.open(volume["out"]) as document:
         head = (document.pages[min(ru) - 3].extract_text() or "") + (document.pages[min(ru) - 2].extract_text() or "")
     assert squeeze(joined("en", range(14, 16))) in squeeze(head)  # the headnote, before the first pair
+
+
+@pytest.mark.parametrize("page_size", ["A5", "B5", "6x9in"])
+def test_the_sample_edition_prints_in_facing_pages(tmp_path, page_size):
+    """The sample's documents have no original: each prints its translation
+    alone, and says so; nothing overprints."""
+    root = copy_sample(tmp_path / "sample")
+    settings = root / "edition.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("page_size: A5", f"page_size: {page_size}"), "utf-8")
+    out, report = api.build(root, tmp_path / "sample.pdf", layout="facing")
+    assert faults(out) == []
+    with pdfplumber.open(out) as document:
+        text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)
+    assert "Russian original is not part of this edition" in text
+    assert report.pages > 8
+
+
+def test_a_page_that_runs_over_is_found(tmp_path):
+    """The check every facing build ends with: the measuring layout's plan
+    (each text whole on one page) laid out on real pages runs over, and
+    the check names the pair."""
+    import weasyprint
+
+    from edition.render import facing
+    from edition.render.html import render_volume
+    from edition.render.weasy import building, make_fetcher
+
+    edition = facing_edition(annotated_udhr(numbers=range(1, 4)))
+    templates = templates_dirs(REPO)
+    volume = render_volume(edition, templates)
+    template, css = facing._facing_template(templates)
+    whole = facing.measuring_plans(volume.view)
+    fitting = {n: facing.FacingPlan(tuple(facing.Spread(s.verso[:2], s.recto[:2]) for s in plan.spreads)) for n, plan in whole.items()}
+    with building():
+        for plans, wrong in ((whole, {1: {0}}), (fitting, {})):
+            html = facing.facing_html(template, css, volume.view, plans)
+            laid = weasyprint.HTML(string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=make_fetcher(templates)).render()
+            assert facing.out_of_step(laid, plans, {}) == wrong
