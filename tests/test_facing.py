@@ -448,3 +448,48 @@ def test_a_page_that_runs_over_is_found(tmp_path):
             html = facing.facing_html(template, css, volume.view, plans)
             laid = weasyprint.HTML(string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=make_fetcher(templates)).render()
             assert facing.out_of_step(laid, plans, {}) == wrong
+
+
+def synthetic(kinds_and_lines: list[tuple[str, int, int]]):
+    """A measured document of segments (kind, lines on the verso, lines on
+    the recto), every line 20 px tall, no notes."""
+    from edition.render.facing import DocumentText, SideText
+    from edition.render.html import Block
+    from edition.render.weasy.measure import Extent
+
+    rows = []
+    y = 0.0
+    for i, (kind, *counts) in enumerate(kinds_and_lines):
+        row = {}
+        for side, n in zip(("v", "r"), counts):
+            words = " ".join(f"w{i}x{k}" for k in range(n))
+            block = Block(kind, f"s{i}", side, "en", (Run(words),))
+            lines = [Extent(1, y + 20 * k, y + 20 * (k + 1)) for k in range(n)]
+            spans = [
+                (len(" ".join(f"w{i}x{j}" for j in range(k))) + (1 if k else 0), len(" ".join(f"w{i}x{j}" for j in range(k + 1))))
+                for k in range(n)
+            ]
+            row[side] = SideText(block, False, Extent(1, y, y + 20 * n), lines, spans, [[] for _ in range(n)])
+        rows.append(row)
+        y += 1000
+    return DocumentText(1, rows, 0.0, 0.0, [])
+
+
+def test_a_segment_taller_than_a_page_is_cut_at_the_same_share_on_both_sides():
+    from edition.render.facing import plan_pairs
+
+    doc = synthetic([("paragraph", 40, 20)])  # 800 px and 400 px on pages of 300 px
+    pairs = plan_pairs(doc, 300.0)
+    assert len(pairs) == 3
+    shares = [{s: (a / 40 if s == "v" else a / 20, b / 40 if s == "v" else b / 20) for s, (a, b) in held[0][1].items()} for held in pairs]
+    for share in shares:
+        assert share["v"] == pytest.approx(share["r"], abs=0.05)  # the same share of each side's lines
+    assert [held[0][1]["v"] for held in pairs] == [(0, 15), (15, 30), (30, 40)]
+
+
+def test_a_heading_never_ends_a_pair():
+    from edition.render.facing import plan_pairs
+
+    doc = synthetic([("paragraph", 13, 13), ("heading", 1, 1), ("paragraph", 5, 5)])
+    pairs = plan_pairs(doc, 300.0)  # 15 lines a page: the heading fits, its text does not
+    assert [[i for i, _ in held] for held in pairs] == [[0], [1, 2]]

@@ -280,7 +280,8 @@ def plan_pairs(doc: DocumentText, height: float, room: Sequence[float] = ()) -> 
                 continue
             # Too long for what is left of this pair: whole on the next one,
             # unless it fits no page; then cut, both sides in proportion.
-            if held and fits(whole, height * share(k + 1), used={s: 0.0 for s in SIDES}, notes={s: [] for s in SIDES}):
+            headings = all(_is_heading(doc, h) for h in held)  # a pair of headings alone would not do
+            if held and not headings and fits(whole, height * share(k + 1), used={s: 0.0 for s in SIDES}, notes={s: [] for s in SIDES}):
                 break
             cut = _cut(sides, used, notes, notes_height, cap, done)
             if cut is None:
@@ -295,7 +296,7 @@ def plan_pairs(doc: DocumentText, height: float, room: Sequence[float] = ()) -> 
                 done = {s: 0 for s in SIDES}
             break
         # A heading does not end a pair: it goes on with its text.
-        while len(held) > 1 and doc.rows[held[-1][0]][SIDES[0]] is not None and _is_heading(doc, held[-1]) and i < len(doc.rows):
+        while len(held) > 1 and i < len(doc.rows) and _is_heading(doc, held[-1]):
             i = held.pop()[0]
             done = {s: 0 for s in SIDES}
         pairs.append(held)
