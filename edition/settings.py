@@ -40,7 +40,7 @@ PAGE_FORMATS = {
     "6x9in": PageFormat("6x9in", "6in 9in", "17mm", "22mm", "19mm", "23mm", "10pt", 62),
 }
 PAGE_SIZES = tuple(PAGE_FORMATS)
-LAYOUTS = ("translation", "original", "parallel")
+LAYOUTS = ("translation", "original", "parallel", "facing")
 LINE_NUMBERING = ("document", "page", "none")
 APPARATUS = ("all", "substantive", "none")
 APPARATUS_PLACES = ("foot", "end")
@@ -128,7 +128,8 @@ class Settings:
         choices=PAGE_SIZES, refusal="unknown page size '{}'", always_written=True,
     )  # fmt: skip
     layout: str = setting(
-        "which text the pages show: the translation, the original, or layers side by side", "word", "translation",
+        "which text the pages show: the translation, the original, layers side by side,"
+        " or the original facing its translation page by page", "word", "translation",
         choices=LAYOUTS, refusal="unknown layout '{}'", always_written=True,
     )  # fmt: skip
     # The layers printed side by side in the parallel layout, left to right:

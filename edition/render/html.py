@@ -828,9 +828,10 @@ def printed_layers(doc: Document, layout: str, names: Sequence[str], reading: st
         if original is not None:
             return [original], None
         return [main], f"The {_describe_missing(doc, 'original')} is not part of this edition; the {_describe(main)} is printed."
-    if layout != "parallel":
+    if layout not in ("parallel", "facing"):
         return [main], None
-    names = list(names) or ["original", "translation"]
+    # Facing pages: the original on the left page, the translation on the right.
+    names = ["original", "translation"] if layout == "facing" else list(names) or ["original", "translation"]
     chosen: list[Layer] = []
     missing: list[str] = []
     for name in names:

@@ -93,6 +93,12 @@ def build_pdf(
     command line gives the edition's `build/.cache/layout`).
     """
     check_internals()  # before workers start: they check their own
+    if edition.layout == "facing":
+        # Pairs of pages are planned over each document whole: one part.
+        from . import facing
+
+        lap = Laps()
+        return _finished(facing.build(edition, templates, lap, register=register, progress=progress), Path(out), html_out, lap)
     jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
     printed = None
     if assemble.wanted(edition, jobs, chunk_documents):

@@ -142,6 +142,12 @@ INTERNALS = (
         "called: a line number or an apparatus label set in a laid-out box",
     ),
     Internal("weasyprint.document", "Page.__init__", ("self", "page_box"), "called: a page made again from its box"),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "Box.margin_height",
+        ("self",),
+        "called: the heights the facing pages are planned from",
+    ),
 )
 
 
