@@ -405,6 +405,11 @@ def _laid_out(
     if layout is not None:
         edition = dataclasses.replace(edition, layout=_option("layout", layout))
     if columns is not None:
+        if edition.layout == "facing" and layout is not None:
+            raise UsageError.at(
+                "--columns cannot be given with --layout facing: facing pages print the original on the left page and the translation on the right",
+                hint="leave out --columns, or use --layout parallel for columns side by side",
+            )
         columns = [c.strip() for item in columns for c in item.split(",") if c.strip()]
         _option("columns", columns, hint="e.g. `--columns ru,en` or `--columns original,translation`")
         known = {name for doc in edition.documents for la in doc.layers for name in (la.id, la.lang)}

@@ -32,7 +32,7 @@ from edition.render.facing import cut_pieces, page_height, px
 from edition.render.html import Bound, Footnote, Run, piece_text
 from edition.settings import PAGE_FORMATS
 
-from .conftest import copy_sample
+from .conftest import copy_sample, snapshot
 from .overprint import faults
 from .printed import squeeze
 from .test_render_parallel import annotated_udhr, note_word, translation_only
@@ -286,6 +286,17 @@ def test_layout_facing_is_a_setting_and_an_option(tmp_path, cli):
     (root / "edition.yaml").write_text((root / "edition.yaml").read_text("utf-8").replace("layout: translation", "layout: facing"), "utf-8")
     result = cli("validate", "--edition", root)
     assert result.exit_code == 0, result.output
+
+
+def test_columns_are_refused_with_facing_pages(tmp_path, cli):
+    root = tmp_path / "ed"
+    api.init(root, "Facing")
+    before = snapshot(root)
+    result = cli("build", "--edition", root, "--layout", "facing", "--columns", "original,translation")
+    assert result.exit_code == 2
+    assert "--columns cannot be given with --layout facing" in result.output
+    assert "--layout parallel" in result.output
+    assert snapshot(root) == before
 
 
 @pytest.mark.shared_data
