@@ -37,7 +37,6 @@ def test_a_volume_of_real_documents_prints_without_overprint(real_data, tmp_path
 
 
 @pytest.mark.shared_data
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="a footnote longer than the page is drawn off it: WeasyPrint does not split footnotes (WeasyPrint#1833)")
 def test_a_note_longer_than_a_page_stays_on_the_pages(real_data, tmp_path):
     from edition import store
 
@@ -49,9 +48,7 @@ def test_a_note_longer_than_a_page_stays_on_the_pages(real_data, tmp_path):
     doc.notes.append(Note("long", NoteKind.FOOTNOTE, " ".join(words), Anchor("en", segment.id, "")))
     store.write_document(root, doc, replace=True, files=ws.files[doc.id])
     out, _ = api.build(root, tmp_path / "long.pdf")
-    found = faults(out)
-    assert all(f.what == "off the page" for f in found)  # the one fault known
-    assert found == []
+    assert faults(out) == []
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="three columns with footnotes: the footnote area is drawn over the last lines of the first column")

@@ -33,7 +33,9 @@ def _patched_places():
 
     return [
         (block, "_linebox_layout"), (block, "block_container_layout"), (block, "table_layout"),
-        (LayoutContext, "_update_footnote_area"), (page_layout, "make_page"), (layout, "make_margin_boxes"),
+        (LayoutContext, "_update_footnote_area"), (LayoutContext, "layout_footnote"),
+        (LayoutContext, "unlayout_footnote"), (block, "iter_line_boxes"),
+        (page_layout, "make_page"), (layout, "make_margin_boxes"),
         (document.Document, "_build_layout_context"),
     ]  # fmt: skip
 
