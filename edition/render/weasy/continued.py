@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from math import inf
 from typing import Any, Iterator
 
 # The share of a page that the text keeps above a note continued from the
@@ -158,16 +159,49 @@ def _highest_top(context, line_bottom: float | None) -> float:
 
 def _split(context, footnote, top: float):
     """The part of `footnote` that fits on this page when the footnote area
-    may rise to `top`, and the rest as a note of its own; None when the
-    note is not split there (it is not the last of the area, or fewer of
-    its lines than its orphans fit, or all of it does)."""
+    may rise to `top` (with the notes after it in the area, the apparatus
+    entries, kept whole on this page), and the rest as a note of its own;
+    None when the note is not split there (fewer of its lines than its
+    orphans fit, or all of it does). The area is measured again with the
+    part in it, and the note cut higher while the area would rise above
+    `top` (a run of apparatus entries may set the part on more lines than
+    the cut found)."""
+    area = context.current_footnote_area
+    if footnote not in area.children:
+        return None
+    at = area.children.index(footnote)
+    before, after = list(area.children[: at + 1]), list(area.children[at + 1 :])
+    shift = 0.0
+    for _ in range(4):
+        parts = _cut(context, footnote, before, top + shift)
+        if parts is None:
+            return None
+        excess = top - (area.position_y - _height(context, before[:-1] + [parts[0]] + after))
+        if excess <= 1e-6:
+            return parts
+        shift += excess
+    return None
+
+
+def _height(context, notes: list) -> float:
+    """The height the footnote area takes with `notes`, margins included."""
+    from weasyprint.formatting_structure import build
+    from weasyprint.layout.block import block_level_layout
+
+    area = context.current_footnote_area
+    laid = build.create_anonymous_boxes(area.copy_with_children(notes).deepcopy())
+    return block_level_layout(context, laid, -inf, None, area.page)[0].margin_height()
+
+
+def _cut(context, footnote, notes: list, top: float):
+    """`footnote`, the last of `notes`, cut where the footnote area holding
+    `notes` reaches the foot of the page when it may rise to `top`: the
+    part before, the part after; None if it is not cut."""
     from weasyprint.formatting_structure import boxes, build
     from weasyprint.layout.block import block_level_layout
 
     area = context.current_footnote_area
-    if not area.children or area.children[-1] is not footnote:
-        return None
-    laid = build.create_anonymous_boxes(area.deepcopy())
+    laid = build.create_anonymous_boxes(area.copy_with_children(notes).deepcopy())
     laid.position_y = top
     bottom = context.page_bottom
     context.page_bottom = area.position_y
@@ -252,8 +286,12 @@ def _plain(box):
 
 def _justified_to_the_end(head):
     """The part of a note before a page break is set like any line within a
-    paragraph: its last line justified when the note's text is."""
-    if head.style["text_align_all"] == "justify":
+    paragraph: its last line justified when the note's text is (unless the
+    part holds a line break of its own, whose line would be justified too)."""
+    from weasyprint.formatting_structure import boxes
+
+    breaks = any(isinstance(b, boxes.TextBox) and "\n" in b.text for b in head.descendants())
+    if head.style["text_align_all"] == "justify" and not breaks:
         head.style = head.style.copy()
         head.style["text_align_last"] = "justify"
     return head
