@@ -1,10 +1,10 @@
 """Print on real material: a volume of the FRUS documents and Wilson Center
 pages of ../shared/data/real, checked glyph by glyph (tests/overprint.py):
-nothing overprints, nothing leaves the page. Two faults known to remain
-are kept here as strict expected failures, so that the day they are mended
-the suite says so: a footnote longer than the page (WeasyPrint does not
-split footnotes, WeasyPrint#1833) and the footnote area of a three-column
-row drawn over the last lines of its first column."""
+nothing overprints, nothing leaves the page, a note longer than a page
+included (it continues on the pages after its call). One fault known to
+remain is kept here as a strict expected failure, so that the day it is
+mended the suite says so: the footnote area of a three-column row drawn
+over the last lines of its first column."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from edition.model import Anchor, Note, NoteKind
 
 from .conftest import copy_sample
 from .overprint import faults
+from .test_long_notes import full_rule, in_order, pages
 
 pytest.importorskip("pdfplumber")
 
@@ -49,6 +50,9 @@ def test_a_note_longer_than_a_page_stays_on_the_pages(real_data, tmp_path):
     store.write_document(root, doc, replace=True, files=ws.files[doc.id])
     out, _ = api.build(root, tmp_path / "long.pdf")
     assert faults(out) == []
+    laid = pages(out)
+    assert in_order(" ".join(words), laid)  # the whole note, in order
+    assert any(full_rule(p) for p in laid)  # continued, and marked so
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="three columns with footnotes: the footnote area is drawn over the last lines of the first column")
