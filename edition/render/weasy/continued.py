@@ -62,7 +62,8 @@ def notes_continued() -> Iterator[None]:
     from weasyprint.layout import page as page_layout
 
     page = _Page()
-    continuations: set[int] = set()  # the carried parts of this build
+    # the parts carried on in this build (kept, so that their ids stay theirs)
+    continuations: dict[int, Any] = {}
     original_layout = LayoutContext.layout_footnote
     original_unlayout = LayoutContext.unlayout_footnote
     original_area = LayoutContext._update_footnote_area
@@ -104,7 +105,7 @@ def notes_continued() -> Iterator[None]:
             self.current_page_footnotes[self.current_page_footnotes.index(footnote)] = head
             page.split[id(footnote)] = (footnote, head, tail)
             page.carried.append(tail)
-            continuations.add(id(tail))
+            continuations[id(tail)] = tail
             self._update_footnote_area()
             return False
         finally:
@@ -229,6 +230,9 @@ def _cut(context, footnote, notes: list, top: float):
     if head is None or tail is None:
         return None
     head, tail = _plain(head), _plain(tail)
+    if tail.style["anchor"] is not None:  # links to the note reach its first part
+        tail.style = tail.style.copy()
+        tail.style["anchor"] = None
     return _justified_to_the_end(head), tail
 
 
