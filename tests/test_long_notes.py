@@ -200,3 +200,22 @@ def test_the_command_builds_a_long_note_in_a_process_of_its_own(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert_continued(out, text)
+
+
+def test_a_continued_note_is_tagged_in_the_pdf_ua_volume(tmp_path):
+    """Both parts of a continued note are tagged text of the structure tree,
+    and the validator finds nothing."""
+    from . import pdfua
+
+    root = copy_sample(tmp_path / "sample")
+    text = long_text(root)
+    with_long_note(root, text)
+    out, _ = api.build(root, tmp_path / "ua.pdf", pdf_variant="pdf/ua-1")
+    assert_continued(out, text)
+    tagged = pdfua.read(out)
+    assert pdfua.outside_the_body(tagged) == []
+    runs = pdfua.untagged_text(out)
+    assert not [r for r in runs if "outside any tagged sequence" in r or "left open" in r or "EMC without" in r]
+    page = pytest.importorskip("page", reason="page-validation (the PDF/UA validator) is in the dev extra")
+    report = page.validate_pdf(str(out), profile="ua1")
+    assert [f"{f.rule_id}: {f.message}" for f in report.failures] == []
