@@ -143,6 +143,17 @@ def test_a_long_note_continues_on_the_next_page_under_a_full_rule(tmp_path):
     assert any(line.page == holding[0].number for line in report.lines[(LETTER, "en.2", "p2")])
 
 
+@pytest.mark.parametrize("size", ["B5", "6x9in"])
+def test_a_long_note_continues_on_every_page_size(tmp_path, size):
+    root = copy_sample(tmp_path / "sample")
+    settings = root / "edition.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("page_size: A5", f"page_size: {size}"), "utf-8")
+    text = long_text(root)
+    with_long_note(root, text)
+    out, _ = api.build(root, tmp_path / f"{size}.pdf")
+    assert_continued(out, text)
+
+
 def test_a_long_apparatus_entry_continues_on_the_next_page(tmp_path):
     root = copy_sample(tmp_path / "sample")
     text = long_text(root)
