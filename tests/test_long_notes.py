@@ -168,8 +168,8 @@ def test_a_long_note_in_the_parallel_layout(tmp_path):
     with_long_note(root, text)
     out, _ = api.build(root, tmp_path / "parallel.pdf", columns=["en,en.2"])
     # the parallel layout of the sample overprints elsewhere, long note or
-    # not (issue 17: the notes of a column drawn over the other column's
-    # last lines), which is not this test's to check
+    # not (the notes of one column drawn over the last lines of the other,
+    # a fault of the columns' own), which is not this test's to check
     assert_continued(out, text, everywhere=False)
 
 
