@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,9 @@ def _patched_places():
 
     return [
         (block, "_linebox_layout"), (block, "block_container_layout"), (block, "table_layout"),
-        (LayoutContext, "_update_footnote_area"), (page_layout, "make_page"), (layout, "make_margin_boxes"),
+        (LayoutContext, "_update_footnote_area"), (LayoutContext, "layout_footnote"),
+        (LayoutContext, "unlayout_footnote"), (block, "iter_line_boxes"),
+        (page_layout, "make_page"), (layout, "make_margin_boxes"),
         (document.Document, "_build_layout_context"), (stream.Stream, "marked"), (tags, "_build_box_tree"),
     ]  # fmt: skip
 
@@ -169,6 +172,40 @@ def test_a_later_column_s_notes_push_the_first_column_s_last_lines_over(tmp_path
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(ours).pages)
     assert [w for w in words if w not in text.split()] == []
     assert all(f"Note {n}," in text for n in range(4))
+
+
+def test_a_note_longer_than_its_page_is_continued_on_the_next():
+    """WeasyPrint alone draws a note longer than the page above the page's
+    top edge; in a build, what fits stays under its call and the rest
+    leads the next page's notes, whole and in order."""
+    words = [f"w{i}" for i in range(700)]
+    html = (
+        f"<style>@page {{ size: 100mm 80mm; margin: 10mm }} p {{ {FONT} }} .fn {{ float: footnote }}</style>"
+        f'<p>Text with a long note<span class="fn">{" ".join(words)}</span> and more text.</p>'
+        + "<p>A paragraph after it.</p>" * 12
+    )
+
+    def read(document) -> tuple[list[str], float]:
+        reader = pypdf.PdfReader(io.BytesIO(document.write_pdf()))
+        found, highest = [], 0.0
+
+        def visit(text, cm, tm, font, size):
+            nonlocal highest
+            highest = max(highest, tm[5] * cm[3] + cm[5])
+
+        for page in reader.pages:
+            found.extend(w for w in page.extract_text(visitor_text=visit).split() if re.fullmatch(r"w\d+", w))
+        return found, highest - float(reader.pages[0].mediabox.top)
+
+    _, above = read(weasyprint.HTML(string=html).render())
+    assert above > 0  # WeasyPrint alone: text above the page's top edge
+    with building():
+        document = weasyprint.HTML(string=html).render()
+    found, above = read(document)
+    assert above <= 0
+    assert found == words
+    pages = [{w for w in text.split() if re.fullmatch(r"w\d+", w)} for text in _pdf_text(document)]
+    assert "w0" in pages[0] and len([p for p in pages if p]) >= 3  # from the page of its call on
 
 
 def test_held_margins_give_a_part_its_folios_after_its_layout():

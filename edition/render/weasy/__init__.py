@@ -3,10 +3,13 @@ of its private state lives here, and nowhere else in edition.
 
 - `patches.py`: `building()`, the one context manager a layout of ours
   runs under. It checks the internals, then applies every patch (footnotes
-  kept with their calls, the apparatus under the notes, parallel pairs
-  level, the page counter for progress, the margin boxes held back for a
-  part's folios), fixes SOURCE_DATE_EPOCH and collects WeasyPrint's log;
+  kept with their calls, the apparatus under the notes, long notes
+  continued on the next page, parallel pairs level, the page counter for
+  progress, the margin boxes held back for a part's folios), fixes
+  SOURCE_DATE_EPOCH and collects WeasyPrint's log;
   all of it is undone when the block ends, even on an error.
+- `continued.py`: a note longer than the room left on its page cut where
+  the page ends, the rest leading the next page's notes.
 - `internals.py`: the private functions we replace or call, each with the
   parameters we rely on, checked by name and signature (`inspect`) before
   a build: a WeasyPrint whose internals changed stops the build with an
@@ -34,9 +37,13 @@ What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
   and WeasyPrint#1564 ("Footnotes are sometimes placed on the page before
   the corresponding footnote call"); the fix belongs in
   `layout.block._linebox_layout`, with our test case.
-- A footnote longer than the page is not split across pages
-  (WeasyPrint#1833, open): we do not patch it; tests/test_print_real.py
-  keeps it as a strict expected failure.
+- A footnote longer than the room left on its page is not split across
+  pages (WeasyPrint#1833, open): WeasyPrint draws it off the page.
+  `continued.py` cuts it where the page ends and carries the rest to the
+  next page's foot under a rule across the full measure (tests/
+  test_long_notes.py). Upstream, the footnote area would lay out a
+  fragment of a note (`LayoutContext.layout_footnote` with a skip stack,
+  as blocks break), and `@footnote` would take a continuation style.
 - The footnote area's order (`_apparatus_under_the_notes`): a footnote
   area that orders inline footnotes after block ones would be a CSS
   feature (GCPM footnote-display), not a fix; kept here.

@@ -53,7 +53,47 @@ INTERNALS = (
         ("context", "box_list", "absolute_boxes", "fixed_boxes"),
         "called: a line taken back to the next page",
     ),
-    Internal("weasyprint.layout", "LayoutContext._update_footnote_area", ("self",), "patched: the apparatus under the notes"),
+    Internal(
+        "weasyprint.layout",
+        "LayoutContext._update_footnote_area",
+        ("self",),
+        "patched: the apparatus under the notes; the notes' lines told from the text's",
+    ),
+    Internal("weasyprint.layout", "LayoutContext.layout_footnote", ("self", "footnote"), "patched: a long note continued on the next page"),
+    Internal(
+        "weasyprint.layout",
+        "LayoutContext.unlayout_footnote",
+        ("self", "footnote"),
+        "patched: a long note continued on the next page, taken back with its line",
+    ),
+    Internal(
+        "weasyprint.layout.block",
+        "iter_line_boxes",
+        ("context", "box", "position_y", "bottom_space"),
+        "patched: the room under the text for a long note",
+        passes_rest=True,
+    ),
+    Internal(
+        "weasyprint.layout.block",
+        "block_level_layout",
+        ("context", "box", "bottom_space", "skip_stack", "containing_block", "page_is_empty"),
+        "called: the part of a long note that fits on its page",
+    ),
+    Internal(
+        "weasyprint.formatting_structure.build", "create_anonymous_boxes", ("box",), "called: the part of a long note that fits on its page"
+    ),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "TextBox.copy_with_text",
+        ("self", "text"),
+        "called: a long note cut where its page ends",
+    ),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "ParentBox.copy_with_children",
+        ("self", "new_children"),
+        "called: a long note cut where its page ends",
+    ),
     Internal(
         "weasyprint.layout",
         "LayoutContext.overflows_page",

@@ -18,6 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from .continued import notes_continued
 from .folios import HeldMargins, margins_held
 from .internals import check_internals
 from .tree import is_artifact
@@ -48,8 +49,9 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
     """Everything a layout of ours runs under, in this process: the checked
     internals, the fixed SOURCE_DATE_EPOCH (`epoch`, or ours unless the
     caller set one), WeasyPrint's log collected, footnotes kept with their
-    calls, the apparatus under the notes, parallel pairs level and clear
-    of the notes their later columns call, line numbers as artifacts; with
+    calls, the apparatus under the notes, notes too long for their page
+    continued on the next, parallel pairs level and clear of the notes
+    their later columns call, line numbers as artifacts; with
     `pages`, called as each page is first laid out; with `hold_margins`,
     the margin boxes held back for `give_folios`."""
     check_internals()
@@ -58,6 +60,7 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
         log = stack.enter_context(_captured_weasyprint_log())
         stack.enter_context(_calls_kept_with_their_notes())
         stack.enter_context(_apparatus_under_the_notes())
+        stack.enter_context(notes_continued())
         stack.enter_context(_pairs_start_level())
         stack.enter_context(_rows_clear_of_the_notes())
         stack.enter_context(_line_numbers_as_artifacts())
