@@ -532,6 +532,8 @@ class _Side:
     `keys` holds each unit's key, or, given `codes`, is one string of the
     units' stand-in characters (compared, sliced and indexed alike)."""
 
+    __slots__ = ("text", "tokens", "word_starts", "word_codes", "keys", "kinds", "bounds", "first", "lead")
+
     def __init__(
         self,
         text: str,
@@ -589,7 +591,7 @@ class _Side:
         return sum(1 for k in self.kinds[u0:u1] if k == WORD)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     """An operation in unit indices, before it becomes an Op."""
 
