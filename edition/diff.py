@@ -249,14 +249,19 @@ class Differ:
         characters (one string)."""
         if tokens is None:
             tokens = tokenize(text)
+        code_of = self.code_of if codes is not None else None  # this differ's own table
+        if not self.normalizer.ignore_typography:  # keys read in context may draw stand-ins of their own
+            try:  # most texts hold no token the differ has not met
+                return _Side(text, tokens, self.keys, self.kinds, codes, code_of)
+            except KeyError:
+                pass
         keys, kinds = self.keys, self.kinds
         distinct = set(tokens)
         for token in distinct.difference(kinds):
             keys[token] = self.normalizer.key(token)
             kinds[token] = token_kind(token)
-        code_of = None
-        if codes is not None:  # this differ's own table
-            code, code_of = codes.code, self.code_of
+        if codes is not None and code_of is not None:
+            code = codes.code
             for token in distinct.difference(code_of):
                 code_of[token] = code(keys[token])
         in_context = self.normalizer.in_context(tokens, [keys[t] for t in tokens]) if self.normalizer.ignore_typography else None
