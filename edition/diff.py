@@ -305,14 +305,14 @@ class Differ:
         table = self.lenient.get(lenient)
         if table is None:
             table = self.lenient[lenient] = {}
-        out = []
-        for token in tokens:
-            key = table.get(token)
-            if key is None:
-                key = table[token] = _union(self.normalizer, lenient).key(token)
-            if key:
-                out.append(key)
-        return out
+        found = list(map(table.get, tokens))
+        if None in found:  # a token not met before under these rules
+            union = _union(self.normalizer, lenient)
+            for token in tokens:
+                if token not in table:
+                    table[token] = union.key(token)
+            found = list(map(table.__getitem__, tokens))
+        return [key for key in found if key]
 
 
 def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
@@ -781,7 +781,7 @@ def _diff_by_words(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, str]]
     words = dmp.word_chars
     wa = [i for i, ch in enumerate(ca) if ch in words]
     wb = [i for i, ch in enumerate(cb) if ch in words]
-    anchors = _kept(_diff_codes("".join(ca[i] for i in wa), "".join(cb[i] for i in wb), dmp), wa, wb)
+    anchors = _kept(_diff_codes("".join([ca[i] for i in wa]), "".join([cb[i] for i in wb]), dmp), wa, wb)
     return _around(ca, cb, anchors, dmp, lambda x, y: _diff_between_words(x, y, dmp))
 
 
