@@ -998,7 +998,7 @@ def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side, backend: str = PYTHO
     is diffed again."""
     deletes = [i for i, p in enumerate(pieces) if p.kind == DELETE]
     inserts = [i for i, p in enumerate(pieces) if p.kind == INSERT]
-    if not deletes or not inserts:
+    if all(abs(i - d) == 1 for d in deletes for i in inserts):  # none apart: every change is local (or there are none)
         return pieces
 
     # Anchors: three consecutive non-space units of an insertion, by key.
