@@ -5,7 +5,10 @@ two plain files against `git diff --no-index --word-diff=porcelain`.
 
 Each command runs once per diff backend (diff-match-patch's C++ build where
 fast-diff-match-patch is installed, and the pure-Python one), with the
-process's own peak memory and CPU time (user + system, all its processes)."""
+process's own peak memory and CPU time (user + system, all its processes),
+and the machine's load when it started: on a shared machine the wall time
+follows the load, the CPU time much less, so the ratio to git is given for
+both."""
 
 from __future__ import annotations
 
@@ -61,6 +64,11 @@ def _verdict(target: str, value: float, limit: float, unit: str = " s") -> str:
     return f"{target}: met" if value <= limit else f"{target}: missed ({value:.1f}{unit}, {value / limit:.1f}× the target)"
 
 
+def _load() -> str:
+    """The machine's load average over the last minute, and its processors."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def _timed(args: list[str], cwd, backend: str, repeat: int = 1, ok: tuple[int, ...] = ()) -> tuple[float, float, float]:
     """Best wall time of `repeat` runs, and that command's own peak RSS (MB)
     and CPU seconds (user + system), its worker processes included. GNU
@@ -97,14 +105,17 @@ def run() -> list[dict]:
     a.write_text("\n\n".join(t for _, t in kjv) + "\n", encoding="utf-8")
     b.write_text("\n\n".join(t for _, t in asv) + "\n", encoding="utf-8")
     for backend in BACKENDS:
+        load = _load()
         seconds, peak, cpu = _timed([str(EDITION), "compare", "bible", "kjv", "asv", "--format", "json"], root, backend)
-        rows.append({"operation": f"compare DOC kjv asv --format json [{backend}]", "size": f"{len(kjv)} segments, {words} words; CPU {cpu:.1f} s",
+        rows.append({"operation": f"compare DOC kjv asv --format json [{backend}]", "size": f"{len(kjv)} segments, {words} words; CPU {cpu:.1f} s; {load}",
                      "seconds": seconds, "peak_mb": peak, "target": _verdict("< 3 s", seconds, 3.0) + f", < 500 MB: {'met' if peak < 500 else 'missed'}"})  # fmt: skip
         # The same texts as plain files, against git's word diff timed in
         # the same run, the same way (best of three: it takes a fraction of a second).
-        git_seconds, _, _ = _timed(["git", "diff", "--no-index", "--exit-code", "--word-diff=porcelain", str(a), str(b)], root, backend, repeat=3, ok=(1,))
+        git_seconds, _, git_cpu = _timed(["git", "diff", "--no-index", "--exit-code", "--word-diff=porcelain", str(a), str(b)], root, backend, repeat=3, ok=(1,))
+        load = _load()
         seconds, peak, cpu = _timed([str(EDITION), "compare", str(a), str(b), "--format", "json"], root, backend)
-        rows.append({"operation": f"compare FILE FILE --format json [{backend}]", "size": f"{a.stat().st_size // 1_000_000} MB; CPU {cpu:.1f} s",
+        rows.append({"operation": f"compare FILE FILE --format json [{backend}]",
+                     "size": f"{a.stat().st_size // 1_000_000} MB; CPU {cpu:.1f} s = {cpu / max(git_cpu, 0.01):.0f}× git's ({git_cpu:.2f} s); {load}",
                      "seconds": seconds, "peak_mb": peak, "target": _verdict("< 5× git", seconds / git_seconds, 5.0, "×"),
                      "ratio": seconds / git_seconds, "peer": f"git diff --word-diff ({git_seconds:.2f} s)"})  # fmt: skip
     # Collation of three versions of a 10,000-word document.

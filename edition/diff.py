@@ -28,7 +28,7 @@ from itertools import accumulate, compress
 from typing import cast
 
 from diff_match_patch import diff_match_patch
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import OSA, LCSseq
 
 from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
@@ -248,14 +248,19 @@ class Differ:
         characters (one string)."""
         if tokens is None:
             tokens = tokenize(text)
+        code_of = self.code_of if codes is not None else None  # this differ's own table
+        if not self.normalizer.ignore_typography:  # keys read in context may draw stand-ins of their own
+            try:  # most texts hold no token the differ has not met
+                return _Side(text, tokens, self.keys, self.kinds, codes, code_of)
+            except KeyError:
+                pass
         keys, kinds = self.keys, self.kinds
         distinct = set(tokens)
         for token in distinct.difference(kinds):
             keys[token] = self.normalizer.key(token)
             kinds[token] = token_kind(token)
-        code_of = None
-        if codes is not None:  # this differ's own table
-            code, code_of = codes.code, self.code_of
+        if codes is not None and code_of is not None:
+            code = codes.code
             for token in distinct.difference(code_of):
                 code_of[token] = code(keys[token])
         in_context = self.normalizer.in_context(tokens, [keys[t] for t in tokens]) if self.normalizer.ignore_typography else None
@@ -299,14 +304,14 @@ class Differ:
         table = self.lenient.get(lenient)
         if table is None:
             table = self.lenient[lenient] = {}
-        out = []
-        for token in tokens:
-            key = table.get(token)
-            if key is None:
-                key = table[token] = _union(self.normalizer, lenient).key(token)
-            if key:
-                out.append(key)
-        return out
+        found = list(map(table.get, tokens))
+        if None in found:  # a token not met before under these rules
+            union = _union(self.normalizer, lenient)
+            for token in tokens:
+                if token not in table:
+                    table[token] = union.key(token)
+            found = list(map(table.__getitem__, tokens))
+        return [key for key in found if key]
 
 
 def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
@@ -530,6 +535,8 @@ class _Side:
     `keys` holds each unit's key, or, given `codes`, is one string of the
     units' stand-in characters (compared, sliced and indexed alike)."""
 
+    __slots__ = ("text", "tokens", "word_starts", "word_codes", "keys", "kinds", "bounds", "first", "lead")
+
     def __init__(
         self,
         text: str,
@@ -587,7 +594,7 @@ class _Side:
         return sum(1 for k in self.kinds[u0:u1] if k == WORD)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     """An operation in unit indices, before it becomes an Op."""
 
@@ -772,7 +779,7 @@ def _diff_by_words(ca: str, cb: str, dmp: _TokenDiffer) -> list[tuple[int, str]]
     words = dmp.word_chars
     wa = [i for i, ch in enumerate(ca) if ch in words]
     wb = [i for i, ch in enumerate(cb) if ch in words]
-    anchors = _kept(_diff_codes("".join(ca[i] for i in wa), "".join(cb[i] for i in wb), dmp), wa, wb)
+    anchors = _kept(_diff_codes("".join([ca[i] for i in wa]), "".join([cb[i] for i in wb]), dmp), wa, wb)
     return _around(ca, cb, anchors, dmp, lambda x, y: _diff_between_words(x, y, dmp))
 
 
@@ -989,7 +996,7 @@ def _find_moves(pieces: list[_Piece], sa: _Side, sb: _Side, backend: str = PYTHO
     is diffed again."""
     deletes = [i for i, p in enumerate(pieces) if p.kind == DELETE]
     inserts = [i for i, p in enumerate(pieces) if p.kind == INSERT]
-    if not deletes or not inserts:
+    if all(abs(i - d) == 1 for d in deletes for i in inserts):  # none apart: every change is local (or there are none)
         return pieces
 
     # Anchors: three consecutive non-space units of an insertion, by key.
@@ -1279,15 +1286,6 @@ def _small_edit(x: str, y: str) -> bool:
 
 
 def _edit_distance(x: str, y: str) -> int:
-    """Optimal string alignment distance: Levenshtein plus swaps of neighbours."""
-    prev2: list[int] = []
-    prev = list(range(len(y) + 1))
-    for i in range(1, len(x) + 1):
-        row = [i] + [0] * len(y)
-        for j in range(1, len(y) + 1):
-            cost = x[i - 1] != y[j - 1]
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and x[i - 1] == y[j - 2] and x[i - 2] == y[j - 1]:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        prev2, prev = prev, row
-    return prev[-1]
+    """Optimal string alignment distance: Levenshtein plus swaps of
+    neighbours (rapidfuzz's, the same measure, compiled)."""
+    return OSA.distance(x, y)

@@ -3,10 +3,19 @@ letter and on texts outside an edition, in every output format."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import xml.etree.ElementTree as ET
+
+from edition.diff import BACKENDS
+from edition.importers import read_delivery
 
 from .conftest import REPO
 
@@ -361,3 +370,54 @@ def test_accepting_or_rejecting_every_change_gives_either_text(data, real_data_f
         second.append(" ".join(w for w in words if w))
     options = data.draw(st.sampled_from([Normalizer(), Normalizer(ignore_case=True), Normalizer(ignore_typography=True, ignore_punctuation=True)]))
     assert_rebuilds(compare_paragraphs(first, second, "a", "b", options))
+
+
+def test_compare_of_real_texts_keeps_its_bytes(real_data, tmp_path):
+    """`edition compare FILE FILE --format json` on real texts (two
+    translations of Gogol and of one letter; the Wilson pages against a
+    revision with paragraphs merged, split and left out) prints the same
+    bytes on both diff backends, and the bytes recorded before the diff was
+    made faster: a speed-up may change no character of the output. The
+    golden file holds only their SHA-256 (the texts stay in ../shared);
+    refresh with EDITION_REFRESH_GOLDEN=1 and review why they changed."""
+    from .conftest import GOLDEN, REFRESH
+    from .test_diff_fast import _revised
+
+    versions = real_data / "versions"
+    wilson = [p.text for path in sorted((real_data / "wilson").glob("*.txt")) for p in read_delivery(path).paragraphs]
+    (tmp_path / "wilson.txt").write_text("\n\n".join(wilson) + "\n", encoding="utf-8")
+    (tmp_path / "wilson.revised.txt").write_text("\n\n".join(_revised(wilson, 2)) + "\n", encoding="utf-8")
+    cases = {
+        "gogol": (versions / "gogol-shinel.hapgood-1886.en.txt", versions / "gogol-shinel.field-1916.en.txt"),
+        "letter": (versions / "gdr-fischer-to-axen-1973.translation-A.en.txt", versions / "gdr-fischer-to-axen-1973.translation-B.en.txt"),
+        "wilson": (tmp_path / "wilson.txt", tmp_path / "wilson.revised.txt"),
+    }
+    digests = {}
+    for name, (a, b) in cases.items():
+        outputs = set()
+        folder = _copied(tmp_path / name, a, b)
+        for backend in BACKENDS:
+            done = subprocess.run(
+                [sys.executable, "-m", "edition", "compare", "a.txt", "b.txt", "--format", "json"],
+                cwd=folder, capture_output=True, env={**os.environ, "NO_COLOR": "1", "EDITION_DIFF_BACKEND": backend},
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr.decode()
+            assert b'"changed": true' in done.stdout
+            outputs.add(hashlib.sha256(done.stdout).hexdigest())
+        assert len(outputs) == 1, f"{name}: the backends print different bytes"
+        digests[name] = outputs.pop()
+    text = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
+    golden = GOLDEN / "compare" / "real-texts.sha256"
+    if REFRESH:
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"missing {golden}; refresh with EDITION_REFRESH_GOLDEN=1"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def _copied(folder: Path, a: Path, b: Path) -> Path:
+    """`a` and `b` as a.txt and b.txt in `folder`: the labels the JSON
+    prints are the paths as given, the same wherever the test runs."""
+    folder.mkdir()
+    shutil.copyfile(a, folder / "a.txt")
+    shutil.copyfile(b, folder / "b.txt")
+    return folder

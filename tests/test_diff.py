@@ -671,6 +671,27 @@ def test_one_differ_serves_many_segments_and_classes():
     assert differ.diff("a b c", "a b c").stats().words_a == 3
 
 
+@pytest.mark.parametrize("normalizer", [Normalizer(), Normalizer(ignore_case=True, ignore_typography=True)])
+def test_a_differ_that_has_met_the_words_gives_what_a_fresh_one_gives(real_data, normalizer):
+    """A differ keeps what it learnt of each token (its key, kind and
+    stand-in) for the next segments, and reads a text whose tokens it has
+    met without learning again: each diff is still the one a new differ
+    makes, on real paragraphs against a revision of them."""
+    from edition.importers import read_delivery
+
+    from .test_diff_fast import _revised
+
+    paragraphs = [p.text for path in sorted((real_data / "wilson").glob("*.txt")) for p in read_delivery(path).paragraphs]
+    revised = _revised(paragraphs, 4)
+    pairs = list(zip(paragraphs, revised)) + list(zip(revised, paragraphs))
+    assert len(pairs) > 100
+    shared = Differ(normalizer)
+    for a, b in pairs:
+        again = shared.diff(a, b)
+        assert again.ops == Differ(normalizer).diff(a, b).ops
+        assert again.stats() == Differ(normalizer).diff(a, b).stats()
+
+
 @settings(max_examples=200, deadline=None)
 @given(pairs, normalizers)
 def test_both_backends_give_the_same_diff(pair, normalizer):
