@@ -27,7 +27,7 @@ from edition import api, store
 from edition.render import build_pdf, templates_dirs
 from edition.render.html import column_labels, url_breaks, unbroken_ranges
 
-from .conftest import require_shared_data, snapshot
+from .conftest import copy_sample, require_shared_data, snapshot
 from .overprint import faults
 from .printed import chunks, on_page, squeeze
 
@@ -263,6 +263,19 @@ def test_the_column_heads_keep_with_the_first_row(tmp_path, real_data):
         together += first == title
         assert faults(out) == [], n
     assert together  # some lengths leave room: there the text starts under the title
+
+
+def test_a_one_line_first_row_does_not_leave_the_opening_alone(tmp_path):
+    """The sample's third letter opens with a salutation: the paragraph
+    after it calls notes in its second column only. Its text begins on the
+    title's page, under the salutation, rather than leaving that page with
+    the title, the heads and one line."""
+    root = copy_sample(tmp_path / "sample")
+    out, _ = api.build(root, tmp_path / "two.pdf", columns=["en,en.2"])
+    pages = [page.extract_text() for page in pypdf.PdfReader(out).pages]
+    title = max(n for n, text in enumerate(pages) if "City Gorky" in text and "Comrade Editor" in text)
+    assert "regular reader" in pages[title]
+    assert faults(out) == []
 
 
 # --- references a reader can follow --------------------------------------------

@@ -147,6 +147,36 @@ def test_apparatus_entries_print_under_the_notes_whatever_the_order_of_calls():
     assert order(ours)
 
 
+def test_a_row_whose_later_column_calls_notes_is_split_not_sent_to_the_next_page(tmp_path):
+    """A long row under a short one: the second column's notes raise the
+    footnote area after the first column was set down to the foot.
+    WeasyPrint alone then sends the whole row to the next page and leaves
+    this one nearly empty; under the build the row starts here, its first
+    column shortened by as much as the notes took, and nothing overprints."""
+    from .overprint import faults
+
+    words = [f"word{n}" for n in range(400)]
+    notes = "".join(f'<span class="fn">Note {n}, long enough to take two lines at the foot of this page.</span> and more' for n in range(3))
+    html = (
+        f"<style>@page {{ size: 110mm 120mm; margin: 8mm }} body {{ {FONT}; line-height: 1.3 }}"
+        " table { width: 100%; table-layout: fixed; border-spacing: 0 } td { vertical-align: top; padding: 0 2mm }"
+        " .fn { float: footnote }</style>"
+        '<table class="parallel"><tr><td>Comrade Editor,</td><td>Comrade Editor,</td></tr>'
+        f'<tr><td>{" ".join(words)}</td><td>Short{notes} {" ".join(words[:150])}.</td></tr></table>'
+    )
+    plain = weasyprint.HTML(string=html).render()
+    assert "word0" not in _pdf_text(plain)[0]  # the fault mended: the row sent on
+    with building():
+        ours = weasyprint.HTML(string=html).render()
+    first = _pdf_text(ours)[0].split()
+    assert "word0" in first and "Note" in first
+    out = tmp_path / "ours.pdf"
+    out.write_bytes(ours.write_pdf())
+    assert faults(out) == []
+    text = " ".join(_pdf_text(ours)).split()
+    assert [w for w in words if w not in text] == []
+
+
 def test_a_later_column_s_notes_push_the_first_column_s_last_lines_over(tmp_path):
     """A row that opens its page: the first column is set down to the foot
     before the second column calls its notes. WeasyPrint alone draws the

@@ -304,25 +304,38 @@ def _rows_clear_of_the_notes() -> Iterator[None]:
     in a later column raise the footnote area after the earlier columns
     were set, and their last lines stay where they were: the notes are
     drawn over them. (A row further down the page then goes whole to the
-    next page; the first row of a page is kept, overprinted.) We wrap the
-    layout of our parallel tables: when, after it, a column's text reaches
-    below the page's bottom, the page's footnotes are put back as they were
-    and the table is laid out again with that column's room shortened by as
-    much, until every column stands clear of the notes (a few rounds at
-    most: each gives the notes the room they took). Process-wide while it
-    lasts: one build at a time."""
+    next page, leaving the rest of the page empty — an opening page with
+    the title and one line; the first row of a page is kept, overprinted.)
+    We wrap the layout of our parallel tables: when a column's text reaches
+    below the page's bottom — after the table's layout, or as the page's
+    bottom stood once a later column of its row was set — the page's
+    footnotes are put back as they were and the table is laid out again
+    with that column's room shortened by as much, until every column stands
+    clear of the notes (a few rounds at most: each gives the notes the room
+    they took). Process-wide while it lasts: one build at a time."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import block
 
     original_table_layout = block.table_layout
     original_cell_layout = block.block_container_layout
     shortened: dict = {}  # a cell's element -> the room it gives up on this page
+    row: list = []  # the cells of the row being set: (element, its bottom, the row's top)
+    passed: dict = {}  # cells the page's bottom rose past as their row was set
 
     @functools.wraps(original_cell_layout)
     def block_container_layout(context, box, bottom_space, *args, **kwargs):
-        if isinstance(box, boxes.TableCellBox):
-            bottom_space += shortened.get(box.element, 0.0)
-        return original_cell_layout(context, box, bottom_space, *args, **kwargs)
+        if not isinstance(box, boxes.TableCellBox):
+            return original_cell_layout(context, box, bottom_space, *args, **kwargs)
+        result = original_cell_layout(context, box, bottom_space + shortened.get(box.element, 0.0), *args, **kwargs)
+        if row and row[-1][0] is not box.element and box.position_y != row[-1][2]:
+            row.clear()  # a new row
+        if result[0] is not None:
+            row.append((box.element, result[0].position_y + result[0].margin_height(), box.position_y))
+        bottom = context.page_bottom - bottom_space
+        for element, lowest, _ in row:
+            if context.overflows(bottom, lowest):
+                passed[element] = max(passed.get(element, 0.0), lowest - bottom)
+        return result
 
     @functools.wraps(original_table_layout)
     def table_layout(
@@ -339,18 +352,25 @@ def _rows_clear_of_the_notes() -> Iterator[None]:
         outer = dict(shortened)
         shortened.clear()
         try:
+            row.clear()
+            passed.clear()
             result = lay_out()
             for _ in range(ROW_ROUNDS):
-                overruns = _overruns(context, bottom_space, result[0])
+                overruns = {**passed, **_overruns(context, bottom_space, result[0])}
+                row.clear()
+                passed.clear()
                 if not overruns:
                     break
-                block.remove_placeholders(context, [result[0]], absolute_boxes, fixed_boxes)
+                if result[0] is not None:
+                    block.remove_placeholders(context, [result[0]], absolute_boxes, fixed_boxes)
                 notes.restore(context)
                 for element, overrun in overruns.items():
                     shortened[element] = shortened.get(element, 0.0) + overrun
                 result = lay_out()
             return result
         finally:
+            row.clear()
+            passed.clear()
             shortened.clear()
             shortened.update(outer)
 
@@ -374,7 +394,6 @@ def _is_parallel_table(box) -> bool:
 def _overruns(context, bottom_space: float, table) -> dict:
     """The cells of the table whose text reaches below the page's bottom
     (by their element), and by how much."""
-    from weasyprint.formatting_structure import boxes
 
     if table is None:
         return {}
@@ -383,10 +402,17 @@ def _overruns(context, bottom_space: float, table) -> dict:
     for group in table.children:
         for row in group.children:
             for cell in row.children:
-                lowest = max((d.position_y + d.height for d in cell.descendants() if isinstance(d, boxes.LineBox)), default=bottom)
+                lowest = _lowest_line(cell, bottom)
                 if context.overflows(bottom, lowest):
                     found[cell.element] = lowest - bottom
     return found
+
+
+def _lowest_line(cell, default: float) -> float:
+    """Where the cell's last line of text ends on the page."""
+    from weasyprint.formatting_structure import boxes
+
+    return max((d.position_y + d.height for d in cell.descendants() if isinstance(d, boxes.LineBox)), default=default)
 
 
 @dataclass(frozen=True)
