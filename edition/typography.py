@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -251,19 +251,37 @@ _QUOTE_MARKS = "".join(
 # alone with a letter on one side: both leave it alone (a compound word,
 # "1-samuel"), as ranges only join figures and dashes want a hyphen spaced.
 _ALPHA = "[^\\W\\d_]"
-_DASH_MARK = f"[\u2013\u2014]|(?<=[\\-\u2010\u2013\u2014\u2212])[\\-\u2010\u2212]|(?<!{_ALPHA})[\\-\u2010\u2212](?!{_ALPHA})"
+_IS_ALPHA = re.compile(_ALPHA).match
+_DASHES = re.compile("[\\-\u2010\u2013\u2014\u2212]")
+
+
+def _dashes_act(plain: str) -> bool:
+    """Whether `plain` holds a dash that `ranges` or `dashes` may set."""
+    for m in _DASHES.finditer(plain):
+        at = m.start()
+        before, after = plain[at - 1 : at], plain[at + 1 : at + 2]
+        if m.group() in "\u2013\u2014" or (before and before in "-\u2010\u2013\u2014\u2212"):
+            return True
+        if not (before and _IS_ALPHA(before)) and not (after and _IS_ALPHA(after)):
+            return True
+    return False
+
+
 _ELLIPSIS_MARK = "\\.\\.|\u2026"
 _RULES_READ = ("ellipsis", "ranges", "dashes", "quotes", "apostrophe", "nbsp")
 
 
 @dataclass(frozen=True)
 class _Marks:
-    """For one locale: for each rule, a pattern whose absence from a text
-    means the rule leaves the text as it is; for `nbsp`, also initials
-    ("A. B.") found by a pattern and told by their case."""
+    """For one locale: for each rule, a test that is false where the rule
+    leaves a text as it is; for `nbsp`, also initials ("A. B."): a full
+    stop and a space before a capital, whose letters are told by their case."""
 
-    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    rules: tuple[tuple[str, Callable[[str], object]], ...]
     initials: re.Pattern[str] | None
+
+
+_CAPITALS = ("Lu", "Lt")  # polytypo's upper case
 
 
 def _acting(plain: str, locale: str) -> dict[str, bool]:
@@ -272,11 +290,22 @@ def _acting(plain: str, locale: str) -> dict[str, bool]:
     if marks is None:
         return RULES
     acting = dict(RULES)
-    for rule, pattern in marks.rules:
-        acting[rule] = RULES.get(rule, True) and pattern.search(plain) is not None
+    for rule, test in marks.rules:
+        acting[rule] = RULES.get(rule, True) and bool(test(plain))
     if not acting["nbsp"] and marks.initials is not None:
-        acting["nbsp"] = any(all(unicodedata.category(c) in ("Lu", "Lt") for c in m.groups()) for m in marks.initials.finditer(plain))
+        acting["nbsp"] = any(_initials(plain, m.start(), m.group(1)) for m in marks.initials.finditer(plain))
     return acting
+
+
+def _initials(plain: str, stop: int, next_letter: str) -> bool:
+    """Whether the full stop at `stop` follows an initial (a capital after
+    no letter) and is followed by a capital (polytypo's initial binding)."""
+    return (
+        stop >= 1
+        and unicodedata.category(plain[stop - 1]) in _CAPITALS
+        and (stop < 2 or not _IS_ALPHA(plain[stop - 2]))
+        and unicodedata.category(next_letter) in _CAPITALS
+    )
 
 
 @lru_cache(maxsize=None)
@@ -315,15 +344,15 @@ def _marks(locale: str) -> _Marks | None:
     binding = nbsp["initialBinding"]
     # Initials: a capital and a full stop after no letter, a space, a capital
     # (and its full stop, when only a chain of initials binds).
-    initial = f"(?<!{_ALPHA})({_ALPHA})\\.[ \u00a0]({_ALPHA})" + ("\\." if binding == "chain" else "")
+    initial = f"\\.[ \u00a0](?=({_ALPHA})" + ("\\.)" if binding == "chain" else ")")
     return _Marks(
         (
-            ("ellipsis", re.compile(_ELLIPSIS_MARK)),
-            ("ranges", re.compile(_DASH_MARK)),
-            ("dashes", re.compile(_DASH_MARK)),
-            ("quotes", re.compile(f"[{re.escape(_QUOTE_MARKS)}]")),
-            ("apostrophe", re.compile("'")),
-            ("nbsp", re.compile("|".join(nbsp_marks) or "(?!)")),
+            ("ellipsis", re.compile(_ELLIPSIS_MARK).search),
+            ("ranges", _dashes_act),
+            ("dashes", _dashes_act),
+            ("quotes", re.compile(f"[{re.escape(_QUOTE_MARKS)}]").search),
+            ("apostrophe", re.compile("'").search),
+            ("nbsp", re.compile("|".join(nbsp_marks) or "(?!)").search),
         ),
-        None if binding == "none" else re.compile(f"(?={initial})"),
+        None if binding == "none" else re.compile(initial),
     )
