@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,13 +56,17 @@ def locale_of(lang: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _locales() -> dict[str, str]:
-    import json
-    from importlib import resources
-
-    data = json.loads(resources.files("polytypo").joinpath("_data/locales/registry.json").read_text("utf-8"))
+    data = _polytypo_data("locales/registry.json")
     out = {code.lower(): code for code in data["locales"]}
     out.update({alias.lower(): code for alias, code in data.get("aliases", {}).items()})
     return out
+
+
+def _polytypo_data(name: str) -> dict:
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("polytypo").joinpath(f"_data/{name}").read_text("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Typeset:
     of the stored text (its end included), the offset in the printed text."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # a range when the text prints as typed
 
     def at(self, offset: int) -> int:
         """The printed offset of a stored offset (clamped to the text)."""
@@ -92,15 +98,15 @@ class Typeset:
 _INSERTED = "\u00a0\u202f\u2009\u2060"  # what the rules may add beside a character
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1 << 16)
 def typeset(text: str, lang: str | None) -> Typeset:
     """`text` (a stored text, with its `*…*` emphasis) as printed in
     language `lang`. The letters never change, nor does what is emphasised;
     applying it to its own output changes nothing. A language polytypo has
     no data for prints as typed. Remembered: a build renders the volume
-    twice (the second time with its line numbers), and the rules cost
-    about 20 ms a paragraph in Russian."""
-    identity = Typeset(text, tuple(range(len(text) + 1)))
+    up to three times (the probe of the apparatus's lines, the printed text,
+    the --html copy), and the rules cost milliseconds a paragraph."""
+    identity = Typeset(text, range(len(text) + 1))
     locale = locale_of(lang)
     if locale is None or not text:
         return identity
@@ -159,9 +165,15 @@ def printed(text: str, lang: str | None) -> str:
     return typeset(text, lang).text
 
 
-def _transform(plain: str, locale: str) -> str:
+def _transform(plain: str, locale: str, rules: dict[str, bool] | None = None) -> str:
+    """`plain` set by polytypo's `rules` (by default those of RULES that can
+    act on it: see `_acting`) and the cited numbers bound."""
     from polytypo.text import transform
 
+    if rules is None:
+        rules = _acting(plain, locale)
+    if not any(rules.values()):
+        return _CITED_NUMBER.sub("\\1.\u00a0", plain)
     keep = sorted(m.span() for pattern in (_ADDRESS, _NOT_RANGE, _TYPED_QUOTES, _DOTS) for m in pattern.finditer(plain))
     merged: list[list[int]] = []
     for start, end in keep:
@@ -169,7 +181,7 @@ def _transform(plain: str, locale: str) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out = transform(plain, locale=locale, rules=RULES, protect=merged or None)
+    out = transform(plain, locale=locale, rules=rules, protect=merged or None)
     return _CITED_NUMBER.sub("\\1.\u00a0", out)
 
 
@@ -213,3 +225,134 @@ def _between(a: str, b: str, a0: int, b0: int, where: list[int | None]) -> None:
         for k in range(i2 - i1):
             if where[a0 + i1 + k] is None:
                 where[a0 + i1 + k] = b0 + (j1 if tag == "delete" else min(j1 + k, j2))
+
+
+# --- which rules can act on a text -------------------------------------------------
+#
+# polytypo scans every character of a text with every rule, at some
+# milliseconds a paragraph; most paragraphs give it nothing to do (no quote,
+# dash, dots or number). Each rule below changes a text only where the text
+# holds what the rule looks for, and none of the rules before it can make
+# that: quotation marks for `quotes` and `apostrophe`, dots or an ellipsis
+# for `ellipsis`, a dash for `ranges` and `dashes`, and for `nbsp` the
+# punctuation, words, units and initials the language's data lists. A rule
+# whose mark is absent is not run: its output would be its input. The
+# tests hold the result equal to that of every rule run on any text.
+
+# The polytypo releases whose rules were read for these marks; with another
+# release every rule runs (slower, never different).
+_READ_FOR = ("1.16.0",)
+# The quotation marks `quotes` acts on (polytypo's QUOTEMARK), less those
+# typed as such, which print as typed (_TYPED_QUOTES): the rules never see them.
+_QUOTE_MARKS = "".join(
+    c for c in "\"'\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u301d\u301e\u301f" if not _TYPED_QUOTES.match(c)
+)
+# Characters `ranges` and `dashes` act on (polytypo's DASH), but a hyphen
+# alone with a letter on one side: both leave it alone (a compound word,
+# "1-samuel"), as ranges only join figures and dashes want a hyphen spaced.
+_ALPHA = "[^\\W\\d_]"
+_IS_ALPHA = re.compile(_ALPHA).match
+_DASHES = re.compile("[\\-\u2010\u2013\u2014\u2212]")
+
+
+def _dashes_act(plain: str) -> bool:
+    """Whether `plain` holds a dash that `ranges` or `dashes` may set."""
+    for m in _DASHES.finditer(plain):
+        at = m.start()
+        before, after = plain[at - 1 : at], plain[at + 1 : at + 2]
+        if m.group() in "\u2013\u2014" or (before and before in "-\u2010\u2013\u2014\u2212"):
+            return True
+        if not (before and _IS_ALPHA(before)) and not (after and _IS_ALPHA(after)):
+            return True
+    return False
+
+
+_ELLIPSIS_MARK = "\\.\\.|\u2026"
+_RULES_READ = ("ellipsis", "ranges", "dashes", "quotes", "apostrophe", "nbsp")
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """For one locale: for each rule, a test that is false where the rule
+    leaves a text as it is; for `nbsp`, also initials ("A. B."): a full
+    stop and a space before a capital, whose letters are told by their case."""
+
+    rules: tuple[tuple[str, Callable[[str], object]], ...]
+    initials: re.Pattern[str] | None
+
+
+_CAPITALS = ("Lu", "Lt")  # polytypo's upper case
+
+
+def _acting(plain: str, locale: str) -> dict[str, bool]:
+    """RULES, less the rules that cannot change `plain` in `locale`."""
+    marks = _marks(locale)
+    if marks is None:
+        return RULES
+    acting = dict(RULES)
+    for rule, test in marks.rules:
+        acting[rule] = RULES.get(rule, True) and bool(test(plain))
+    if not acting["nbsp"] and marks.initials is not None:
+        acting["nbsp"] = any(_initials(plain, m.start(), m.group(1)) for m in marks.initials.finditer(plain))
+    return acting
+
+
+def _initials(plain: str, stop: int, next_letter: str) -> bool:
+    """Whether the full stop at `stop` follows an initial (a capital after
+    no letter) and is followed by a capital (polytypo's initial binding)."""
+    return (
+        stop >= 1
+        and unicodedata.category(plain[stop - 1]) in _CAPITALS
+        and (stop < 2 or not _IS_ALPHA(plain[stop - 2]))
+        and unicodedata.category(next_letter) in _CAPITALS
+    )
+
+
+@lru_cache(maxsize=None)
+def _marks(locale: str) -> _Marks | None:
+    """The marks of `locale`'s rules, compiled once from polytypo's data;
+    None for a polytypo release these marks were not read for."""
+    from importlib.metadata import version
+
+    order = {rule["id"] for rule in _polytypo_data("rules/order.json")["rules"]}
+    if version("polytypo") not in _READ_FOR or order - set(_RULES_READ) - {r for r, on in RULES.items() if not on}:
+        return None
+    data = _polytypo_data(f"locales/{locale}.json")
+    nbsp, quotes = data["nbsp"], data["quotes"]
+
+    def one_of(words: list[str], spaces: str = " ") -> list[str]:
+        return [spaces.join(map(re.escape, w.split(" "))) for w in words if w]
+
+    def either_case(word: str) -> str:  # polytypo's simple upper case of the first letter
+        upper = word[0].upper()
+        head = f"[{re.escape(word[0])}{re.escape(upper)}]" if len(upper) == 1 else re.escape(word[0])
+        return head + re.escape(word[1:])
+
+    punctuation = "".join(nbsp["beforePunctuation"] + nbsp["narrowBeforePunctuation"])
+    inner = "".join(
+        p["open"] + p["close"] for p in (quotes["primary"], quotes["secondary"]) if p["innerSpace"] != "none" and p["open"] != p["close"]
+    )
+    nbsp_marks = [
+        *([f"[{re.escape(punctuation)}]"] if punctuation else []),  # before : ; ! ?
+        *(either_case(w) + " " for w in nbsp["afterShortWords"] if w),  # after a short word
+        *one_of(nbsp["abbreviations"], "[ \u00a0\u202f]"),  # inside an abbreviation
+        *(f"[0-9] (?:{units})" for units in ["|".join(one_of(nbsp["beforeUnits"]))] if units),  # before a unit
+        *(f"(?:{w}) [0-9]" for w in ["|".join(one_of(nbsp["afterSymbols"] + nbsp["beforeNumber"]))] if w),  # § 5, Nr. 5
+        *(f"(?:{w}) " for w in ["|".join(one_of(nbsp["beforeWord"]))] if w),  # St. Gallen
+        *([f"[{re.escape(_QUOTE_MARKS + inner)}]"] if inner else []),  # inside quotes `quotes` may make
+    ]
+    binding = nbsp["initialBinding"]
+    # Initials: a capital and a full stop after no letter, a space, a capital
+    # (and its full stop, when only a chain of initials binds).
+    initial = f"\\.[ \u00a0](?=({_ALPHA})" + ("\\.)" if binding == "chain" else ")")
+    return _Marks(
+        (
+            ("ellipsis", re.compile(_ELLIPSIS_MARK).search),
+            ("ranges", _dashes_act),
+            ("dashes", _dashes_act),
+            ("quotes", re.compile(f"[{re.escape(_QUOTE_MARKS)}]").search),
+            ("apostrophe", re.compile("'").search),
+            ("nbsp", re.compile("|".join(nbsp_marks) or "(?!)").search),
+        ),
+        None if binding == "none" else re.compile(initial),
+    )
