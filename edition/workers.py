@@ -11,7 +11,9 @@ do the rest of the work in its own process."""
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +58,7 @@ class Crew:
         self.local: Any = None
         self.answers: list[tuple[int, Any, str, Any]] = []
         self.workers: list = []
+        self.posts: list[_Post] = []
         method = start_method(fresh) if jobs > 0 else None
         if method is None:
             self.local = desk()
@@ -67,6 +70,7 @@ class Crew:
             process.start()
             theirs.close()
             self.workers.append((process, mine))
+        self.posts = [_Post(connection) for _, connection in self.workers]
 
     def __len__(self) -> int:
         return len(self.workers) or 1
@@ -77,10 +81,7 @@ class Crew:
             kind, key, payload = message
             self.answers.append((worker, key, *_answered(self.answer, self.local, kind, key, payload)))
             return
-        try:
-            self.workers[worker][1].send(message)
-        except (OSError, EOFError):
-            raise WorkerLost from None
+        self.posts[worker].send(message)
 
     def receive(self) -> tuple[int, Any, str, Any]:
         """The next answer of any worker: (worker, key, status, result)."""
@@ -100,11 +101,9 @@ class Crew:
     def close(self, at_once: bool = False) -> None:
         """Stop the workers: when they have finished what they were given,
         or `at_once` (the work failed or was interrupted)."""
+        for post in self.posts:
+            post.close(at_once)
         for _process, connection in self.workers:
-            try:
-                connection.send(("stop", None, None))
-            except (OSError, EOFError):
-                pass
             connection.close()
         for process, _ in self.workers:
             process.join(timeout=0 if at_once else 10)
@@ -112,6 +111,42 @@ class Crew:
                 process.kill()
                 process.join()
         self.workers = []
+        self.posts = []
+
+
+class _Post:
+    """What this process sends one worker, sent by a thread of its own, in
+    order. A message and an answer each may be megabytes (a part's HTML, its
+    PDF): sent from the thread that also reads the answers, a message to a
+    worker that is itself sending an answer nobody reads would wait for
+    ever, and so would the worker."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.lost = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def send(self, message: tuple[str, Any, Any]) -> None:
+        if self.lost:
+            raise WorkerLost
+        self.queue.put(message)
+
+    def _run(self) -> None:
+        while (message := self.queue.get()) is not None:
+            try:
+                self.connection.send(message)
+            except (OSError, EOFError, ValueError):
+                self.lost = True  # the worker is gone: its reader sees it
+                return
+
+    def close(self, at_once: bool) -> None:
+        """Tell the worker to stop once what was posted is sent (or at once:
+        the worker is killed if it does not stop)."""
+        self.queue.put(("stop", None, None))
+        self.queue.put(None)
+        self.thread.join(timeout=0.1 if at_once else 10)
 
 
 def _serve(connection, answer: Answer, desk: Callable[[], Any]) -> None:

@@ -112,3 +112,32 @@ def test_a_program_read_from_stdin_does_its_work_itself(tmp_path):
     done = subprocess.run([sys.executable, "-"], input=program, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n") == ["None", "[1, 2]", ""]
+
+
+BOTH_WAYS = """
+from edition.workers import Crew
+
+def echo(desk, kind, key, payload):
+    return "ok", b"x" * len(payload)
+
+if __name__ == "__main__":
+    crew = Crew(1, echo)
+    big = b"y" * (8 << 20)
+    for k in range(3):
+        crew.send(0, ("echo", k, big))
+    answers = [crew.receive() for _ in range(3)]
+    crew.close()
+    print(sum(len(result) for _, _, _, result in answers))
+"""
+
+
+def test_large_messages_and_answers_crossing_do_not_block(tmp_path):
+    """A part's HTML sent while the worker sends back the PDF of the part
+    before: neither may wait for the other (three 8 MB messages to one
+    worker, three 8 MB answers)."""
+    script = tmp_path / "both_ways.py"
+    script.write_text(BOTH_WAYS, "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(3 * (8 << 20))]
