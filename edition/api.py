@@ -329,20 +329,24 @@ def build(
     import dataclasses
 
     from .render import build_pdf, templates_dirs
-    from .render.pdf import usable_cores as cores
-    from .render.rebuild import fingerprint, remember, unchanged
+    from .render.pdf import remember, unchanged, usable_cores as cores
+    from .render.rebuild import fingerprint
 
     # Nothing changed since the last build of this PDF: its report, without
     # reading a document (render/rebuild.py).
-    out = _output_file(root, out, "build/edition.pdf", force, "--out")
-    if html is not None:
-        html = output_file(html, root, force=force, option="--html", example="edition.html")
-    templates = templates_dirs(Path(root))
-    jobs = min(jobs or cores(), cores())
-    options = dict(html=str(html) if html else None, layout=layout, columns=columns, pdf_variant=pdf_variant, jobs=jobs,
-                   chunk_documents=chunk_documents, reading=reading, final=final, typography=typography)  # fmt: skip
-    inputs = fingerprint(Path(root), templates, options)
-    report = unchanged(Path(root), inputs, out, html)
+    try:
+        out = _output_file(root, out, "build/edition.pdf", force, "--out")
+        if html is not None:
+            html = output_file(html, root, force=force, option="--html", example="edition.html")
+        templates = templates_dirs(Path(root))
+        jobs = min(jobs or cores(), cores())
+        options = dict(html=str(html) if html else None, layout=layout, columns=columns, pdf_variant=pdf_variant, jobs=jobs,
+                       chunk_documents=chunk_documents, reading=reading, final=final, typography=typography)  # fmt: skip
+        inputs = fingerprint(Path(root), templates, options)
+        report = unchanged(Path(root), inputs, out, html)
+    except EditionError:
+        open_workspace(root)  # the edition's own problems are told first
+        raise
     if report is not None:
         return out, report
 

@@ -44,6 +44,7 @@ import hashlib
 import io
 import json
 import os
+import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -56,6 +57,7 @@ from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_pa
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
+from .rebuild import code_digest
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -377,6 +379,29 @@ class LayoutCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def text(self, key: str) -> str | None:
+        """A text kept under `key` (a part's HTML), or None."""
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / f"{key}.html.json").read_text(encoding="utf-8"))
+            text = data["text"]
+            if not isinstance(text, str) or hashlib.sha256(text.encode()).hexdigest() != data["sha256"]:
+                return None
+            return text
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_text(self, key: str, text: str) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+            atomic_write(self.folder / f"{key}.html.json", json.dumps(data, ensure_ascii=False))
+        except OSError:
+            pass
+
     def put(self, key: str, laid: Laid) -> None:
         if self.folder is None:
             return
@@ -490,7 +515,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     def chunk_tasks(of: VolumeView) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
-        return [Task(pieces.render(of, "documents", documents=c, css=css), base_url, roots, epoch) for c in chunks]
+        return [Task(_chunk_html(pieces, of, c, css, cache), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
@@ -588,6 +613,27 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         volume.warnings + line_warnings,
         whole,
     )
+
+
+def _chunk_html(pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache) -> str:
+    """A chunk's page of documents, rendered from the view or, when the
+    view of the chunk is the one it was rendered from before, kept from
+    then: the templates and our code are in the key (an edit re-renders
+    only its chunk)."""
+    import pickle
+
+    if cache.folder is None:
+        return pieces.render(view, "documents", documents=chunk, css=css)
+    try:
+        seen = dataclasses.replace(view, documents=tuple(view.documents[i] for i in chunk))
+        key = cache.key("html", code_digest(), css, hashlib.sha256(pickle.dumps(seen, protocol=5)).hexdigest())
+    except (pickle.PicklingError, TypeError, AttributeError):  # a view that cannot be kept
+        return pieces.render(view, "documents", documents=chunk, css=css)
+    html = cache.text(key)
+    if html is None:
+        html = pieces.render(view, "documents", documents=chunk, css=css)
+        cache.put_text(key, html)
+    return html
 
 
 def _numbering(parts: list[Laid], volume, per_page: bool, known: dict[int, Numbering] | None = None):

@@ -25,7 +25,6 @@ from pathlib import Path
 from ..files import atomic_write
 from ..paths import check_inside
 from .lines import LineMap, PrintedLine
-from .pdf import BuildReport
 
 # Raised when the record's format changes: older records are then ignored.
 FORMAT = "edition-build-record/1"
@@ -41,7 +40,7 @@ def fingerprint(root: Path, templates: list[Path], options: dict) -> str | None:
     `options` reads; None when an input cannot be read safely (a symbolic
     link, a folder that cannot be listed): the build will say why."""
     h = hashlib.sha256(FORMAT.encode() + b"\0")
-    h.update(_code_digest().encode())
+    h.update(code_digest().encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     try:
@@ -97,7 +96,7 @@ def _raise(error: OSError) -> None:
 _CODE: list[str] = []  # the digest of our code, once per process
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """Our code (every module of the package) and the versions of the
     libraries that make the PDF."""
     if not _CODE:
@@ -155,7 +154,7 @@ def recorded(record: Path, root: Path, fingerprint: str, out: Path, html_out: Pa
             return None
         if data["out"] != _named(root, out) or data["html"] != (_named(root, html_out) if html_out else None):
             return None
-        if out.is_symlink() or _digest(out) != data["pdf"]:
+        if not isinstance(data["pdf"], str) or out.is_symlink() or _digest(out) != data["pdf"]:
             return None
         if html_out is not None and (Path(html_out).is_symlink() or _digest(html_out) != data["html digest"]):
             return None
@@ -169,7 +168,7 @@ def record_build(record: Path, root: Path, fingerprint: str | None, out: Path, h
     """Record a successful build (see `recorded`); without a fingerprint,
     forget the last one. A record that cannot be written costs time only."""
     try:
-        if fingerprint is None:
+        if fingerprint is None or _digest(out) is None:
             record.unlink(missing_ok=True)
             return
         record.parent.mkdir(parents=True, exist_ok=True)
@@ -185,39 +184,6 @@ def record_build(record: Path, root: Path, fingerprint: str | None, out: Path, h
         atomic_write(record, json.dumps(data, ensure_ascii=False))
     except OSError:
         pass
-
-
-def unchanged(root: Path, fingerprint: str | None, out: Path, html_out: Path | None) -> BuildReport | None:
-    """The report of the last build when it had this fingerprint and its
-    outputs are as it wrote them: nothing to build. None: build."""
-    if fingerprint is None:
-        return None
-    data = recorded(record_path(root, out), root, fingerprint, out, html_out)
-    if data is None:
-        return None
-    try:
-        return BuildReport(
-            pages=int(data["pages"]),
-            warnings=[str(w) for w in data["warnings"]],
-            size=int(data["size"]),
-            lines=lines_from_json(data["lines"]),
-            timings={},
-            folios=[str(f) for f in data["folios"]],
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def remember(root: Path, fingerprint: str | None, out: Path, html_out: Path | None, report: BuildReport) -> None:
-    """Record the build that just wrote `out` (see `unchanged`)."""
-    data = {
-        "pages": report.pages,
-        "warnings": report.warnings,
-        "size": report.size,
-        "lines": lines_json(report.lines),
-        "folios": report.folios,
-    }
-    record_build(record_path(root, out), root, fingerprint, out, html_out, data)
 
 
 def lines_json(lines: LineMap) -> list:
