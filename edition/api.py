@@ -307,6 +307,7 @@ def build(
     force: bool = False,
     final: bool = False,
     typography: bool | None = None,
+    chunk_documents: int | None = None,
 ):
     """Build the edition's PDF (and optionally one HTML file); returns the
     renderer's report. A `final` build refuses (EditionError listing each
@@ -317,7 +318,10 @@ def build(
     edition.yaml's and the documents' own choices), `typography` whether
     text is set with its language's typography (edition.yaml's `typography`); `progress`
     hears each page laid out (see render.pdf.build_pdf); `jobs` worker
-    processes lay out a large volume in parts (default: one per core).
+    processes lay out a large volume in parts (default: one per core),
+    `chunk_documents` documents to a part whatever the volume's size. A
+    build whose inputs and outputs are as the last one left them writes
+    nothing and gives that build's report (render/rebuild.py).
     `out` and `html` must be regular files or new ones, never the
     edition's sources; a symbolic link is written through only with
     `force` (see `edition.paths.output_file`). WeasyPrint is imported only
@@ -325,6 +329,26 @@ def build(
     import dataclasses
 
     from .render import build_pdf, templates_dirs
+    from .render.pdf import remember, unchanged, usable_cores as cores
+    from .render.rebuild import fingerprint
+
+    # Nothing changed since the last build of this PDF: its report, without
+    # reading a document (render/rebuild.py).
+    try:
+        out = _output_file(root, out, "build/edition.pdf", force, "--out")
+        if html is not None:
+            html = output_file(html, root, force=force, option="--html", example="edition.html")
+        templates = templates_dirs(Path(root))
+        jobs = min(jobs or cores(), cores())
+        options = dict(html=str(html) if html else None, layout=layout, columns=columns, pdf_variant=pdf_variant, jobs=jobs,
+                       chunk_documents=chunk_documents, reading=reading, final=final, typography=typography)  # fmt: skip
+        inputs = fingerprint(Path(root), templates, options)
+        report = unchanged(Path(root), inputs, out, html)
+    except EditionError:
+        open_workspace(root)  # the edition's own problems are told first
+        raise
+    if report is not None:
+        return out, report
 
     ws = open_workspace(root)
     edition = _laid_out(ws.edition, layout, columns, reading, typography)
@@ -334,12 +358,11 @@ def build(
             raise EditionError(*problems)
     if pdf_variant is not None:
         edition = dataclasses.replace(edition, pdf_variant=_option("pdf_variant", pdf_variant))
-    out = _output_file(root, out, "build/edition.pdf", force, "--out")
-    if html is not None:
-        html = output_file(html, root, force=force, option="--html", example="edition.html")
     # The layout cache belongs to the edition's build folder, wherever the PDF goes.
     cache = check_inside(root, Path(root) / "build" / ".cache" / "layout")
-    return out, build_pdf(edition, out, templates_dirs(Path(root)), html_out=html, progress=progress, jobs=jobs, cache=cache)
+    report = build_pdf(edition, out, templates, html_out=html, progress=progress, jobs=jobs, chunk_documents=chunk_documents, cache=cache)
+    remember(Path(root), inputs, out, html, report)
+    return out, report
 
 
 def _output_file(root: Path, out: Path | None, default: str, force: bool, option: str) -> Path:

@@ -29,8 +29,10 @@ keyed by a hash of everything they depend on: the part's HTML (with the
 inlined stylesheet), its first folio and side for a PDF, the template
 folders' files, WeasyPrint's version and this renderer's code. A rebuild
 lays out again only the chunks whose HTML changed (and those after one whose
-page count changed). Deleting the cache is always safe; an entry that
-cannot be read is laid out again.
+page count changed); a chunk's HTML is itself kept, keyed by its part of
+the volume's view, so that only the changed chunk is rendered again.
+Deleting the cache is always safe; an entry that cannot be read is laid
+out (or rendered) again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
@@ -44,6 +46,7 @@ import hashlib
 import io
 import json
 import os
+import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -57,6 +60,7 @@ from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_pa
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
+from .rebuild import code_digest
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -294,6 +298,29 @@ class LayoutCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def text(self, key: str) -> str | None:
+        """A text kept under `key` (a part's HTML), or None."""
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / f"{key}.html.json").read_text(encoding="utf-8"))
+            text = data["text"]
+            if not isinstance(text, str) or hashlib.sha256(text.encode()).hexdigest() != data["sha256"]:
+                return None
+            return text
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_text(self, key: str, text: str) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+            atomic_write(self.folder / f"{key}.html.json", json.dumps(data, ensure_ascii=False))
+        except OSError:
+            pass
+
     def put(self, key: str, laid: Laid) -> None:
         if self.folder is None:
             return
@@ -407,7 +434,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     def chunk_tasks(of: VolumeView) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
-        return [Task(pieces.render(of, "documents", documents=c, css=css), base_url, roots, epoch) for c in chunks]
+        return [Task(_chunk_html(pieces, of, c, css, cache), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
@@ -507,6 +534,27 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     )
 
 
+def _chunk_html(pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache) -> str:
+    """A chunk's page of documents, rendered from the view or, when the
+    view of the chunk is the one it was rendered from before, kept from
+    then: the templates and our code are in the key (an edit re-renders
+    only its chunk)."""
+    import pickle
+
+    if cache.folder is None:
+        return pieces.render(view, "documents", documents=chunk, css=css)
+    try:
+        seen = dataclasses.replace(view, documents=tuple(view.documents[i] for i in chunk))
+        key = cache.key("html", code_digest(), css, hashlib.sha256(pickle.dumps(seen, protocol=5)).hexdigest())
+    except (pickle.PicklingError, TypeError, AttributeError):  # a view that cannot be kept
+        return pieces.render(view, "documents", documents=chunk, css=css)
+    html = cache.text(key)
+    if html is None:
+        html = pieces.render(view, "documents", documents=chunk, css=css)
+        cache.put_text(key, html)
+    return html
+
+
 def _numbering(parts: list[Laid], volume, per_page: bool, known: dict[int, Numbering] | None = None):
     """The line map of the chunks laid out one after another: (numbering,
     each chunk's first folio, the pages of the documents). A chunk holds
@@ -534,8 +582,11 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
     docstring): chunks are laid out in order, by whichever worker is free,
     and held there until the chunks before them have told their page
     counts; the worker then prints the chunk at its folio. A chunk whose
-    layout and PDF at that folio are cached is not laid out. Returns the
-    chunks with their PDFs, or None when one cannot be assembled."""
+    layout and PDF at that folio are cached is not laid out. A worker is
+    sent a message only once it has answered the last one: a large
+    message to a worker that is itself sending a large answer would leave
+    both waiting for ever. Returns the chunks with their PDFs, or None when
+    one cannot be assembled."""
     n = len(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
     laid: list[Laid | None] = [cache.get(key, pdf=False) for key in layout_keys]
@@ -559,9 +610,10 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             if state[j] == "known":
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 state[j] = "done" if printed[j] is not None else "todo"
-            if state[j] == "laid":
+            if state[j] == "laid" and owner[j] in idle:
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
+                idle.discard(owner[j])
             folio += done.pages
         if all(x == "done" for x in state):
             return printed  # type: ignore[return-value]
@@ -586,6 +638,7 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             tell("laying out pages", pages_done, None)
         else:
             printed[j], state[j] = result, "done"
+            idle.add(worker)
             cache.put(print_keys[j], result)
 
 

@@ -27,14 +27,14 @@ from ..errors import EditionError, Problem
 from ..files import atomic_write
 from ..model import Edition
 from ..numerals import roman
-from . import assemble
+from . import assemble, rebuild
 from .html import render_volume
 from .index import index_references, not_indexed
 from .lines import LineMap, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, placed_footnotes, stamp_numbers
 
-__all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "usable_cores"]
+__all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged", "usable_cores"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,39 @@ def build_pdf(
         lap = Laps()
         printed = _one_part(edition, templates, lap, register=register, progress=progress)
     return _finished(printed, Path(out), html_out, lap)
+
+
+def unchanged(root: Path, fingerprint: str | None, out: Path, html_out: Path | None) -> BuildReport | None:
+    """The report of the last build when it had this fingerprint and its
+    outputs are as it wrote them: nothing to build. None: build."""
+    if fingerprint is None:
+        return None
+    data = rebuild.recorded(rebuild.record_path(root, out), root, fingerprint, out, html_out)
+    if data is None:
+        return None
+    try:
+        return BuildReport(
+            pages=int(data["pages"]),
+            warnings=[str(w) for w in data["warnings"]],
+            size=int(data["size"]),
+            lines=rebuild.lines_from_json(data["lines"]),
+            timings={},
+            folios=[str(f) for f in data["folios"]],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def remember(root: Path, fingerprint: str | None, out: Path, html_out: Path | None, report: BuildReport) -> None:
+    """Record the build that just wrote `out` (see `unchanged`)."""
+    data = {
+        "pages": report.pages,
+        "warnings": report.warnings,
+        "size": report.size,
+        "lines": rebuild.lines_json(report.lines),
+        "folios": report.folios,
+    }
+    rebuild.record_build(rebuild.record_path(root, out), root, fingerprint, out, html_out, data)
 
 
 def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> BuildReport:
