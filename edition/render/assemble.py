@@ -583,9 +583,8 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
     and held there until the chunks before them have told their page
     counts; the worker then prints the chunk at its folio. A chunk whose
     layout and PDF at that folio are cached is not laid out. A worker is
-    sent a message only once it has answered the last one: a large
-    message to a worker that is itself sending a large answer would leave
-    both waiting for ever. Returns the chunks with their PDFs, or None when
+    given one message at a time, so that the next chunk goes to whichever
+    worker is free first. Returns the chunks with their PDFs, or None when
     one cannot be assembled."""
     n = len(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
