@@ -147,6 +147,19 @@ def test_apparatus_entries_print_under_the_notes_whatever_the_order_of_calls():
     assert order(ours)
 
 
+def _parallel_page(height_mm: int, rows: str) -> str:
+    """A small page holding a parallel table of `rows`, with footnotes."""
+    return (
+        f"<style>@page {{ size: 110mm {height_mm}mm; margin: 8mm }} body {{ {FONT}; line-height: 1.3 }}"
+        " table { width: 100%; table-layout: fixed; border-spacing: 0 } td { vertical-align: top; padding: 0 2mm }"
+        f' .fn {{ float: footnote }}</style><table class="parallel">{rows}</table>'
+    )
+
+
+def _notes(count: int) -> str:
+    return "".join(f'<span class="fn">Note {n}, long enough to take two lines at the foot of this page.</span> and more' for n in range(count))
+
+
 def test_a_row_whose_later_column_calls_notes_is_split_not_sent_to_the_next_page(tmp_path):
     """A long row under a short one: the second column's notes raise the
     footnote area after the first column was set down to the foot.
@@ -156,13 +169,10 @@ def test_a_row_whose_later_column_calls_notes_is_split_not_sent_to_the_next_page
     from .overprint import faults
 
     words = [f"word{n}" for n in range(400)]
-    notes = "".join(f'<span class="fn">Note {n}, long enough to take two lines at the foot of this page.</span> and more' for n in range(3))
-    html = (
-        f"<style>@page {{ size: 110mm 120mm; margin: 8mm }} body {{ {FONT}; line-height: 1.3 }}"
-        " table { width: 100%; table-layout: fixed; border-spacing: 0 } td { vertical-align: top; padding: 0 2mm }"
-        " .fn { float: footnote }</style>"
-        '<table class="parallel"><tr><td>Comrade Editor,</td><td>Comrade Editor,</td></tr>'
-        f'<tr><td>{" ".join(words)}</td><td>Short{notes} {" ".join(words[:150])}.</td></tr></table>'
+    html = _parallel_page(
+        120,
+        "<tr><td>Comrade Editor,</td><td>Comrade Editor,</td></tr>"
+        f'<tr><td>{" ".join(words)}</td><td>Short{_notes(3)} {" ".join(words[:150])}.</td></tr>',
     )
     plain = weasyprint.HTML(string=html).render()
     assert "word0" not in _pdf_text(plain)[0]  # the fault mended: the row sent on
@@ -185,14 +195,7 @@ def test_a_later_column_s_notes_push_the_first_column_s_last_lines_over(tmp_path
     from .overprint import faults
 
     words = [f"word{n}" for n in range(150)]
-    notes = "".join(f'<span class="fn">Note {n}, long enough to take two lines at the foot of this page.</span> and more' for n in range(4))
-    html = (
-        f"<style>@page {{ size: 110mm 90mm; margin: 8mm }} body {{ {FONT}; line-height: 1.3 }}"
-        " table { width: 100%; table-layout: fixed; border-spacing: 0 } td { vertical-align: top; padding: 0 2mm }"
-        " .fn { float: footnote }</style>"
-        f'<table class="parallel"><tr><td class="col">{" ".join(words)}</td>'
-        f'<td class="col">Short{notes}.</td></tr></table>'
-    )
+    html = _parallel_page(90, f'<tr><td class="col">{" ".join(words)}</td><td class="col">Short{_notes(4)}.</td></tr>')
     plain, ours = tmp_path / "plain.pdf", tmp_path / "ours.pdf"
     plain.write_bytes(weasyprint.HTML(string=html).write_pdf())
     with building():
