@@ -16,6 +16,7 @@ itself then reports what is wrong. Deleting the records is always safe."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -93,28 +94,24 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-_CODE: list[str] = []  # the digest of our code, once per process
-
-
+@functools.cache
 def code_digest() -> str:
     """Our code (every module of the package) and the versions of the
-    libraries that make the PDF."""
-    if not _CODE:
-        from importlib import metadata
+    libraries that make the PDF; read once per process."""
+    from importlib import metadata
 
-        import edition
+    import edition
 
-        h = hashlib.sha256(edition.__version__.encode())
-        package = Path(edition.__file__).parent
-        for path in sorted(package.rglob("*.py")):
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-        for library in LIBRARIES:
-            try:
-                h.update(f"{library} {metadata.version(library)}\0".encode())
-            except metadata.PackageNotFoundError:
-                h.update(f"{library} -\0".encode())
-        _CODE.append(h.hexdigest())
-    return _CODE[0]
+    h = hashlib.sha256(edition.__version__.encode())
+    package = Path(edition.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for library in LIBRARIES:
+        try:
+            h.update(f"{library} {metadata.version(library)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{library} -\0".encode())
+    return h.hexdigest()
 
 
 def record_path(root: Path, out: Path) -> Path:
@@ -168,7 +165,8 @@ def record_build(record: Path, root: Path, fingerprint: str | None, out: Path, h
     """Record a successful build (see `recorded`); without a fingerprint,
     forget the last one. A record that cannot be written costs time only."""
     try:
-        if fingerprint is None or _digest(out) is None:
+        pdf = _digest(out)
+        if fingerprint is None or pdf is None:
             record.unlink(missing_ok=True)
             return
         record.parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +174,7 @@ def record_build(record: Path, root: Path, fingerprint: str | None, out: Path, h
             "format": FORMAT,
             "fingerprint": fingerprint,
             "out": _named(root, out),
-            "pdf": _digest(out),
+            "pdf": pdf,
             "html": _named(root, html_out) if html_out else None,
             "html digest": _digest(html_out),
             "report": report,
