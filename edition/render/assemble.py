@@ -582,10 +582,8 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
     docstring): chunks are laid out in order, by whichever worker is free,
     and held there until the chunks before them have told their page
     counts; the worker then prints the chunk at its folio. A chunk whose
-    layout and PDF at that folio are cached is not laid out. A worker is
-    given one message at a time, so that the next chunk goes to whichever
-    worker is free first. Returns the chunks with their PDFs, or None when
-    one cannot be assembled."""
+    layout and PDF at that folio are cached is not laid out. Returns the
+    chunks with their PDFs, or None when one cannot be assembled."""
     n = len(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
     laid: list[Laid | None] = [cache.get(key, pdf=False) for key in layout_keys]
@@ -609,10 +607,9 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             if state[j] == "known":
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 state[j] = "done" if printed[j] is not None else "todo"
-            if state[j] == "laid" and owner[j] in idle:
+            if state[j] == "laid":
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
-                idle.discard(owner[j])
             folio += done.pages
         if all(x == "done" for x in state):
             return printed  # type: ignore[return-value]
@@ -637,7 +634,6 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             tell("laying out pages", pages_done, None)
         else:
             printed[j], state[j] = result, "done"
-            idle.add(worker)
             cache.put(print_keys[j], result)
 
 
