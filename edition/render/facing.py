@@ -32,7 +32,6 @@ from typing import Callable, Sequence
 
 from ..errors import EditionError
 from ..model import Edition
-from ..numerals import roman
 from ..settings import PageFormat
 from .html import (
     STYLESHEET,
@@ -51,7 +50,7 @@ from .html import (
 )
 from .index import index_references, not_indexed
 from .lines import LineMismatch, match_lines, number_lines, overfull, unprinted
-from .printed import Laps, Printed, Progress
+from .printed import Laps, Printed, Progress, front_pages, page_folios
 from .weasy import anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
 from .weasy.measure import Extent, Measured, measure
 from .weasy.tree import Reading
@@ -502,19 +501,6 @@ def front_css(front: int) -> str:
     return f"@page {pages} {{ counter-increment: page 0 front-matter; }}"
 
 
-def front_pages(document) -> int:
-    """The pages before the first document's (whose element id is doc-1)."""
-    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
-    return len(document.pages) if first is None else first
-
-
-def folios(document) -> list[str]:
-    """The folio of each page: roman in the front matter, arabic from the
-    first document's page (as render/pdf.py counts them)."""
-    front = front_pages(document)
-    return [roman(i + 1) if i < front else str(i - front + 1) for i in range(len(document.pages))]
-
-
 def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, progress: Progress | None = None) -> Printed:
     """The volume in facing pages, laid out in this process (see the
     module's docstring): measured, planned, laid out and checked, then
@@ -592,7 +578,7 @@ def _finish(
     numbering = number_lines(reading.laid, volume.blocks, per_page=True)
     warnings: list[str] = []
     if volume.back_references:
-        pages = folios(document)
+        pages = page_folios(document)
         refs = index_references(edition, register, numbering.lines, anchor_pages(document), pages, by_line=edition.index == "lines")
         keyed = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines, index_refs=refs, folios=pages)
         again = layout(facing_html(template, css, keyed.view, plans), "laying out numbered pages")

@@ -26,12 +26,11 @@ from typing import Callable
 from ..errors import EditionError, Problem
 from ..files import atomic_write
 from ..model import Edition
-from ..numerals import roman
 from . import assemble, rebuild
 from .html import render_volume
 from .index import index_references, not_indexed
 from .lines import LineMap, number_lines, overfull, same_layout, unprinted
-from .printed import Laps, Printed, Progress
+from .printed import Laps, Printed, Progress, folio_list, front_pages, page_folios
 from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, placed_footnotes, stamp_numbers
 
 __all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged", "usable_cores"]
@@ -177,7 +176,7 @@ def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> 
         size=len(printed.pdf),
         lines=printed.lines,
         timings=lap.timings,
-        folios=_folio_list(printed.front_pages, printed.pages),
+        folios=folio_list(printed.front_pages, printed.pages),
     )
 
 
@@ -210,7 +209,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
             register if register is not None else edition.register,
             lines,
             anchor_pages(document),
-            _folios(document),
+            page_folios(document),
             by_line=edition.index == "lines",
         )
 
@@ -239,7 +238,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
             # where the first did (what it adds after a document's text may
             # only move later documents by whole pages).
             refs = references(document, numbering.lines)
-            folios = _folios(document)
+            folios = page_folios(document)
             del document  # one laid-out volume in memory at a time
             for _ in range(2):
                 keyed = render_volume(
@@ -265,7 +264,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
                 if not moved:
                     break
                 refs = references(document, numbering.lines)
-                folios = _folios(document)
+                folios = page_folios(document)
             else:
                 line_warnings.append(
                     "the apparatus and the index may cite a line or page off by one: keying them to the lines moved the lines twice"
@@ -294,7 +293,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
         printed = Printed(
             pdf,
             len(document.pages),
-            _front_pages(document),
+            front_pages(document),
             numbering.lines,
             volume.footnotes,
             placed_footnotes(document),
@@ -304,21 +303,3 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
         )
     del document
     return printed
-
-
-def _front_pages(document) -> int:
-    """The pages before the one where the first document opens (its
-    element id is doc-1): all of them when no document opens."""
-    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
-    return len(document.pages) if first is None else first
-
-
-def _folios(document) -> list[str]:
-    """The folio of each page of a laid-out volume (see `_folio_list`)."""
-    return _folio_list(_front_pages(document), len(document.pages))
-
-
-def _folio_list(front_pages: int, pages: int) -> list[str]:
-    """The folio of each page: roman on the front matter's pages, arabic
-    from 1 where the first document opens."""
-    return [roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(pages)]

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from ..numerals import roman
 from .lines import LineMap
 
 # How far a build is: (stage, pages done, pages in all or None).
@@ -45,3 +46,22 @@ class Printed:
     log: list[tuple[int, str]]
     warnings: list[str] = field(default_factory=list)
     html: str = ""
+
+
+def front_pages(document) -> int:
+    """The pages of a laid-out volume before the one where the first
+    document opens (its element id is doc-1): all of them when no document
+    opens."""
+    first = next((i for i, page in enumerate(document.pages) if "doc-1" in page.anchors), None)
+    return len(document.pages) if first is None else first
+
+
+def page_folios(document) -> list[str]:
+    """The folio of each page of a laid-out volume (see `folio_list`)."""
+    return folio_list(front_pages(document), len(document.pages))
+
+
+def folio_list(front: int, pages: int) -> list[str]:
+    """The folio of each page: roman on the front matter's pages, arabic
+    from 1 where the first document opens."""
+    return [roman(i + 1) if i < front else str(i - front + 1) for i in range(pages)]
