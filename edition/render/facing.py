@@ -50,8 +50,8 @@ from .html import (
 )
 from .index import index_references, not_indexed
 from .lines import LineMismatch, match_lines, number_lines, overfull, unprinted
-from .printed import Laps, Printed, Progress, front_pages, page_folios
-from .weasy import anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
+from .printed import Laps, Printed, Progress, front_pages, page_folios, printed_whole
+from .weasy import anchor_pages, building, make_fetcher, stamp_labels, stamp_numbers
 from .weasy.measure import Extent, Measured, measure
 from .weasy.tree import Reading
 
@@ -598,17 +598,14 @@ def _finish(
         warnings.extend(unprinted(stamp_numbers(reading, per_page=True), numbering))
     warnings.extend(numbering.warnings)
     warnings.extend(overfull(reading.laid, volume.blocks))
-    variant = edition.pdf_variant if edition.pdf_variant != "none" else None
-    pdf = document.write_pdf(pdf_variant=variant)
-    lap("pdf")
-    return Printed(
-        pdf,
-        len(document.pages),
-        front_pages(document),
+    printed = printed_whole(
+        document,
+        edition.pdf_variant,
         numbering.lines,
         volume.footnotes,
-        placed_footnotes(document),
-        [(r.levelno, r.getMessage()) for r in log],
+        log,
         volume.warnings + warnings,
         facing_html(template, css, volume.view, plans),
     )
+    lap("pdf")
+    return printed

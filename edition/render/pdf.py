@@ -30,8 +30,8 @@ from . import assemble, rebuild
 from .html import render_volume
 from .index import index_references, not_indexed
 from .lines import LineMap, number_lines, overfull, same_layout, unprinted
-from .printed import Laps, Printed, Progress, folio_list, front_pages, page_folios
-from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, placed_footnotes, stamp_numbers
+from .printed import Laps, Printed, Progress, folio_list, page_folios, printed_whole
+from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, stamp_numbers
 
 __all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged", "usable_cores"]
 
@@ -287,19 +287,9 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
                 )
             )
         tell("writing the PDF", len(document.pages), len(document.pages))
-        variant = edition.pdf_variant if edition.pdf_variant != "none" else None
-        pdf = document.write_pdf(pdf_variant=variant)
-        lap("pdf")
-        printed = Printed(
-            pdf,
-            len(document.pages),
-            front_pages(document),
-            numbering.lines,
-            volume.footnotes,
-            placed_footnotes(document),
-            [(r.levelno, r.getMessage()) for r in build.log],
-            volume.warnings + line_warnings,
-            final_html,
+        printed = printed_whole(
+            document, edition.pdf_variant, numbering.lines, volume.footnotes, build.log, volume.warnings + line_warnings, final_html
         )
+        lap("pdf")
     del document
     return printed

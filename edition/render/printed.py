@@ -48,6 +48,26 @@ class Printed:
     html: str = ""
 
 
+def printed_whole(document, pdf_variant: str, lines: LineMap, footnotes: int, log, warnings: list[str], html: str) -> Printed:
+    """A volume laid out whole in this process, printed: its PDF (in
+    `pdf_variant`, or plain for "none") and what the build reports of it;
+    `log` holds WeasyPrint's records."""
+    from .weasy import placed_footnotes
+
+    pdf = document.write_pdf(pdf_variant=pdf_variant if pdf_variant != "none" else None)
+    return Printed(
+        pdf,
+        len(document.pages),
+        front_pages(document),
+        lines,
+        footnotes,
+        placed_footnotes(document),
+        [(r.levelno, r.getMessage()) for r in log],
+        warnings,
+        html,
+    )
+
+
 def front_pages(document) -> int:
     """The pages of a laid-out volume before the one where the first
     document opens (its element id is doc-1): all of them when no document
