@@ -52,7 +52,8 @@ from .index import index_references, not_indexed
 from .lines import LineMismatch, match_lines, number_lines, overfull, unprinted
 from .printed import Laps, Printed, Progress, front_pages, page_folios, printed_whole
 from .weasy import anchor_pages, building, make_fetcher, stamp_labels, stamp_numbers
-from .weasy.measure import Extent, Measured, measure
+from .weasy.continued import TEXT_KEPT
+from .weasy.measure import Extent, Measured, measure, note_pages
 from .weasy.tree import Reading
 
 TEMPLATE = "facing.html.j2"
@@ -67,6 +68,11 @@ HEAD_SHARE = 0.5
 ATTEMPTS = 6
 # The room a pair that ran over is given next time, as a share of its last.
 SHRINK = 0.92
+# The lines of a note that must stand under its call for the rest to run on
+# (continued.py splits no note that leaves fewer: its orphans, 2), and a half.
+ORPHAN_LINES = 2.5
+# A line of notes, in the body's size (edition.css: .fn, 0.82rem at 1.28).
+NOTE_LINE = 0.82 * 1.28
 
 
 # --- what the template prints -------------------------------------------------
@@ -238,56 +244,70 @@ def _trimmed(pieces: list[Piece], end: bool) -> tuple[Piece, ...]:
 # --- planning --------------------------------------------------------------------
 
 
-def plan_pairs(doc: DocumentText, height: float, room: Sequence[float] = ()) -> list[list[tuple[int, dict[str, tuple[int, int]]]]]:
+def plan_pairs(
+    doc: DocumentText, height: float, room: Sequence[float] = (), note_line: float = 0.0
+) -> list[list[tuple[int, dict[str, tuple[int, int]]]]]:
     """The pairs of a document: for each, the segments it prints, each with
     the lines (a, b) of each side it holds. `room[k]`, the share of a page
-    that pair k may fill (1: all of it; less for a pair that ran over)."""
+    that pair k may fill (1: all of it; less for a pair that ran over).
+
+    A note too long for the room under its call goes on at the foot of the
+    next page of its side (weasy/continued.py): its call ends the text of
+    the pair (the note takes all the room under it), and the next pairs
+    keep the room its rest takes on that side, at most all but the share
+    of a page the text keeps there (`TEXT_KEPT`); the other side's page is
+    left short. Pairs of notes alone follow a document whose last note is
+    still running on. `note_line`, the height of a line of notes (px)."""
 
     def share(k: int) -> float:
         return room[k] if k < len(room) else 1.0
 
-    def notes_height(keys) -> float:
-        keys = set(keys)
-        return (NOTE_AREA + sum(doc.note_heights.get(k, 0.0) for k in keys)) if keys else 0.0
-
     pairs: list[list[tuple[int, dict[str, tuple[int, int]]]]] = []
     i = 0
     done = {s: 0 for s in SIDES}  # lines of row i printed on the pairs before
-    while i < len(doc.rows):
+    carry = {s: 0.0 for s in SIDES}  # height of the notes running on to this pair's page of each side
+    most = (1.0 - TEXT_KEPT) * height  # the most a page's notes take when they open it with a note running on
+    while i < len(doc.rows) or any(carry.values()):
         k = len(pairs)
         cap = height * share(k) - (doc.first_top if k == 0 else 0.0)
-        used = {s: 0.0 for s in SIDES}
-        notes: dict[str, list[str]] = {"v": list(doc.head_notes) if k == 0 else [], "r": []}
+        page = _Pages(doc, note_line)
+        for s in SIDES:  # the notes running on lead this page's notes
+            if carry[s] and carry[s] + NOTE_AREA > most:
+                page.carried[s], page.closed[s] = most - NOTE_AREA, True
+                carry[s] = carry[s] - page.carried[s] + note_line
+            else:
+                page.carried[s], carry[s] = carry[s], 0.0
+        if k == 0:
+            page.notes["v"] = list(doc.head_notes)
         held: list[tuple[int, dict[str, tuple[int, int]]]] = []
+        over: list[dict[str, float]] = []  # for each held, the height its notes run on by
         while i < len(doc.rows):
             row = doc.rows[i]
             sides = {s: t for s, t in row.items() if t is not None and done[s] < t.count}
             whole = {s: (done[s], t.count) for s, t in sides.items()}
-
-            def fits(ranges: dict[str, tuple[int, int]], room_: float, sides=sides, used=used, notes=notes) -> bool:
-                return all(
-                    used[s] + sides[s].height(a, b) + notes_height(notes[s] + sides[s].notes(a, b)) <= room_ for s, (a, b) in ranges.items()
-                )
-
-            if fits(whole, cap):
+            fitted = page.fit(sides, whole, cap)
+            if fitted is not None and not any(fitted.values()):
+                page.hold(sides, whole)
                 held.append((i, whole))
-                for s, (a, b) in whole.items():
-                    used[s] += sides[s].height(a, b)
-                    notes[s] += sides[s].notes(a, b)
+                over.append(fitted)
                 i += 1
                 done = {s: 0 for s in SIDES}
                 continue
             # Too long for what is left of this pair: whole on the next one,
             # unless it fits no page; then cut, both sides in proportion.
             headings = all(_is_heading(doc, h) for h in held)  # a pair of headings alone would not do
-            if held and not headings and fits(whole, height * share(k + 1), used={s: 0.0 for s in SIDES}, notes={s: [] for s in SIDES}):
+            if held and not headings and _Pages(doc, note_line).fit(sides, whole, height * share(k + 1)) == {s: 0.0 for s in sides}:
                 break
-            cut = _cut(sides, used, notes, notes_height, cap, done)
+            if fitted is not None:  # whole, with a note that runs on: the pair ends with it
+                cut: dict[str, tuple[int, int]] | None = whole
+            else:
+                cut = _cut(sides, page, cap, done)
             if cut is None:
-                if held:
-                    break
+                if held or any(page.carried.values()):
+                    break  # (a pair of notes running on, and no text)
                 cut = {s: (a, min(a + 1, b)) for s, (a, b) in whole.items()}  # a line at least
             held.append((i, cut))
+            over.append(page.fit(sides, cut, cap) or {})
             for s, (_, b) in cut.items():
                 done[s] = b
             if all(done[s] >= t.count for s, t in sides.items()):
@@ -297,9 +317,66 @@ def plan_pairs(doc: DocumentText, height: float, room: Sequence[float] = ()) -> 
         # A heading does not end a pair: it goes on with its text.
         while len(held) > 1 and i < len(doc.rows) and _is_heading(doc, held[-1]):
             i = held.pop()[0]
+            over.pop()
             done = {s: 0 for s in SIDES}
+        for ran in over:
+            for s, height_on in ran.items():
+                carry[s] += height_on
         pairs.append(held)
     return pairs
+
+
+@dataclass
+class _Pages:
+    """What a pair's two pages hold so far while it is planned: text
+    height, the notes called (keys), the height of the notes running on
+    from the page before of the same side, and whether those fill the
+    page's notes (`closed`: no note of the text's own fits under them)."""
+
+    doc: DocumentText
+    note_line: float
+    used: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in SIDES})
+    notes: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SIDES})
+    carried: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in SIDES})
+    closed: dict[str, bool] = field(default_factory=lambda: {s: False for s in SIDES})
+
+    def notes_height(self, side: str, keys: Sequence[str]) -> float:
+        heights = self.doc.note_heights
+        own = sum(heights.get(k, 0.0) for k in dict.fromkeys(keys))
+        return NOTE_AREA + self.carried[side] + own if keys or self.carried[side] else 0.0
+
+    def fit(self, sides: dict[str, SideText], ranges: dict[str, tuple[int, int]], room: float) -> dict[str, float] | None:
+        """For each side, the height by which its notes run on to its next
+        page if it also held `ranges` (0: they fit); None if it cannot hold
+        them (the text reaches into the notes, or a note running on could
+        not leave its first lines under its call, or would not end the
+        page's text)."""
+        out = {}
+        for s, (a, b) in ranges.items():
+            text = sides[s]
+            new = text.notes(a, b)
+            if self.closed[s] and new:
+                return None
+            h = self.used[s] + text.height(a, b)
+            keys = self.notes[s] + new
+            excess = h + self.notes_height(s, keys) - room
+            if excess <= 0:
+                out[s] = 0.0
+                continue
+            last = text.notes_by_line[b - 1] if text.lines and b > 0 else []
+            if not last:
+                return None
+            runs_on = max(last, key=lambda key: self.doc.note_heights.get(key, 0.0))
+            others = self.notes_height(s, [key for key in keys if key != runs_on]) or NOTE_AREA
+            if room - h - others < ORPHAN_LINES * self.note_line:
+                return None
+            out[s] = excess + self.note_line  # a line more: the note is cut at the end of a line
+        return out
+
+    def hold(self, sides: dict[str, SideText], ranges: dict[str, tuple[int, int]]) -> None:
+        for s, (a, b) in ranges.items():
+            self.used[s] += sides[s].height(a, b)
+            self.notes[s] += sides[s].notes(a, b)
 
 
 def _is_heading(doc: DocumentText, held: tuple[int, dict[str, tuple[int, int]]]) -> bool:
@@ -307,7 +384,7 @@ def _is_heading(doc: DocumentText, held: tuple[int, dict[str, tuple[int, int]]])
     return any(t is not None and t.block.kind == "heading" for t in doc.rows[i].values()) and all(a == 0 for a, _ in ranges.values())
 
 
-def _cut(sides, used, notes, notes_height, cap, done) -> dict[str, tuple[int, int]] | None:
+def _cut(sides, page: _Pages, cap: float, done) -> dict[str, tuple[int, int]] | None:
     """The lines of a segment's sides that fit what is left of a pair, cut
     at the same share of each side's lines, each after a line that ends a
     word; None when no line of any side fits."""
@@ -315,7 +392,7 @@ def _cut(sides, used, notes, notes_height, cap, done) -> dict[str, tuple[int, in
     for s, text in sides.items():
         a = done[s]
         fit = a
-        while fit < text.count and used[s] + text.height(a, fit + 1) + notes_height(notes[s] + text.notes(a, fit + 1)) <= cap:
+        while fit < text.count and page.fit({s: text}, {s: (a, fit + 1)}, cap) is not None:
             fit += 1
         share = min(share, fit / text.count)
     out = {}
@@ -469,11 +546,14 @@ def measuring_css(view: VolumeView) -> str:
 def out_of_step(document, plans: dict[int, FacingPlan], heads: dict[int, list[str]]) -> dict[int, set[int]]:
     """The pairs (document number → indexes) that are not in step in a
     laid-out volume: a verso not on a left page, a recto not on the page
-    after it, a page that ran over, a note not on its call's page (`heads`:
-    the notes of each document's head, on its first verso)."""
+    after it, a page that ran over, a note not on its call's page or
+    running on to a page of the other side (`heads`: the notes of each
+    document's head, on its first verso)."""
     pages = anchor_pages(document)
+    parts = note_pages(document)
     wrong: dict[int, set[int]] = {}
     for n, plan in plans.items():
+        last = pages.get(f"fp-{n}-{len(plan.spreads)}-r")
         for k, spread in enumerate(plan.spreads, start=1):
             v = pages.get(f"fp-{n}-{k}-v")
             ends = [pages.get(f"fp-{n}-{k}-v-end"), pages.get(f"fp-{n}-{k}-r"), pages.get(f"fp-{n}-{k}-r-end")]
@@ -482,7 +562,10 @@ def out_of_step(document, plans: dict[int, FacingPlan], heads: dict[int, list[st
                 noted = [(v, a) for a in heads.get(n, ())] if k == 1 and not plan.head_apart else []
                 for page, side in ((v, spread.verso), (v + 1, spread.recto)):
                     noted += [(page, note.anchor) for portion in side for _, note in calls(portion.block.pieces) if note.anchor]
-                ok = all(pages.get(anchor, page) == page for page, anchor in noted)
+                    # a note running on: on the pages of its side, within the document's pairs
+                    ran = [p for portion in side for _, note in calls(portion.block.pieces) for p in parts.get(note_key(note), ())]
+                    ok = ok and all(p >= page and (p - page) % 2 == 0 and last is not None and p <= last for p in ran)
+                ok = ok and all(pages.get(anchor, page) == page for page, anchor in noted)
             if not ok:
                 wrong.setdefault(n, set()).add(k - 1)
     return wrong
@@ -529,12 +612,14 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
         )
         lap("measure")
         height = page_height(volume.view.page)
+        note_line = px(volume.view.page.font_size) * NOTE_LINE
         texts = measured_documents(volume.view, found, height)
         room: dict[int, list[float]] = {n: [] for n in texts}
 
         def plans_now() -> dict[int, FacingPlan]:
             return {
-                n: FacingPlan(spreads_of(t, plan_pairs(t, height, room[n])), t.spacer, head_apart=t.head_apart) for n, t in texts.items()
+                n: FacingPlan(spreads_of(t, plan_pairs(t, height, room[n], note_line)), t.spacer, head_apart=t.head_apart)
+                for n, t in texts.items()
             }
 
         plans = plans_now()

@@ -14,8 +14,17 @@ the text keeps a quarter of the page. A note that cannot leave two lines
 (its `orphans`) on this page is not split: the line that calls it moves
 to the next page, as before.
 
+In facing pages the next page is the other text's: a page that holds an
+element marked `data-notes-next="2"` (a page of a pair, see
+facing-document.html.j2) carries the rest of its notes two pages on, to
+the next page of the same side, so that a translation's note goes on
+under the translation. The planner (render/facing.py) reserves the room
+the rest takes there; the page between keeps its own notes. Parts still
+waiting when the volume ends are printed on the pages after, never lost.
+
 WeasyPrint 70 internals (`LayoutContext.layout_footnote` and
-`unlayout_footnote`, `layout.block.iter_line_boxes`, the area's layout);
+`unlayout_footnote`, `layout.block.iter_line_boxes`, the area's layout,
+`layout.page.make_page` and the page's boxes);
 registered in weasy/internals.py and checked before a build."""
 
 from __future__ import annotations
@@ -124,11 +133,23 @@ def notes_continued() -> Iterator[None]:
         self._update_footnote_area()
         return None
 
+    # the parts carried two pages on (facing pages), by the page they lead
+    later: dict[int, list] = {}
+
     @functools.wraps(original_make_page)
     def make_page(context, root_box, page_type, resume_at, page_number, *args, **kwargs):
         page.new_page()
+        due = [part for part in later.get(page_number, ()) if part not in context.reported_footnotes]
+        context.reported_footnotes[:0] = due
         result = original_make_page(context, root_box, page_type, resume_at, page_number, *args, **kwargs)
-        context.reported_footnotes[:0] = page.carried
+        if _turn(result[0]) == 2:
+            later[page_number + 2] = page.carried
+        else:
+            later.pop(page_number + 2, None)
+            context.reported_footnotes[:0] = page.carried
+        if result[1] is None:  # the volume ends: nothing waits for a page that will not come
+            for number in sorted(n for n in later if n > page_number):
+                context.reported_footnotes.extend(p for p in later.pop(number) if p not in context.reported_footnotes)
         page.new_page()
         return result
 
@@ -145,6 +166,20 @@ def notes_continued() -> Iterator[None]:
         LayoutContext._update_footnote_area = original_area
         block.iter_line_boxes = original_lines
         page_layout.make_page = original_make_page
+
+
+def _turn(page_box, depth: int = 5) -> int:
+    """How many pages on a page's notes continue: 2 on a page of facing
+    pages (an element of it near the root marked `data-notes-next="2"`),
+    else 1."""
+    level = [page_box]
+    for _ in range(depth):
+        level = [child for box in level for child in getattr(box, "children", ())]
+        for box in level:
+            element = getattr(box, "element", None)
+            if element is not None and element.get("data-notes-next") == "2":
+                return 2
+    return 1
 
 
 def _highest_top(context, line_bottom: float | None) -> float:
@@ -166,21 +201,22 @@ def _split(context, footnote, top: float):
     orphans fit, or all of it does). The area is measured again with the
     part in it, and the note cut higher while the area would rise above
     `top` (a run of apparatus entries may set the part on more lines than
-    the cut found)."""
+    the cut found; the note is cut higher by twice as much each time, as an
+    excess under a line's height would find the same cut again)."""
     area = context.current_footnote_area
     if footnote not in area.children:
         return None
     at = area.children.index(footnote)
     before, after = list(area.children[: at + 1]), list(area.children[at + 1 :])
     shift = 0.0
-    for _ in range(4):
+    for _ in range(8):
         parts = _cut(context, footnote, before, top + shift)
         if parts is None:
             return None
         excess = top - (area.position_y - _height(context, before[:-1] + [parts[0]] + after))
         if excess <= 1e-6:
             return parts
-        shift += excess
+        shift += shift + excess
     return None
 
 

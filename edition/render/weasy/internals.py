@@ -129,7 +129,7 @@ INTERNALS = (
         "weasyprint.layout.page",
         "make_page",
         ("context", "root_box", "page_type", "resume_at", "page_number"),
-        "patched: the build's progress, page by page",
+        "patched: the build's progress, page by page; a long note's rest carried to the next page of its side",
         passes_rest=True,
     ),
     Internal(

@@ -90,6 +90,33 @@ def _notes(area, boxes, out: dict[str, float]) -> None:
             continue
         if not isinstance(box, boxes.BlockBox):
             continue  # an inline note (the apparatus, run on): measured as a block when asked
-        key = element.get("id") or next((e.get("data-entry") for e in element.iter() if e.get("data-entry")), None)
+        key = _note_key(box)
         if key:
             out[key] = out.get(key, 0.0) + box.margin_height()
+
+
+def note_pages(document) -> dict[str, list[int]]:
+    """The pages (1-based, in order) each footnote of a laid-out volume is
+    printed on, by its key (its element id, or an apparatus entry's
+    `data-entry`): more than one for a note continued on later pages."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        out: dict[str, list[int]] = {}
+        for number, page in enumerate(document.pages, start=1):
+            for area in page._page_box.children:
+                if isinstance(area, boxes.FootnoteAreaBox):
+                    for box in area.descendants():
+                        key = _note_key(box)
+                        if key and number not in out.setdefault(key, []):
+                            out[key].append(number)
+        return out
+    except (AttributeError, ImportError, TypeError) as exc:
+        raise internals_problem(exc) from None
+
+
+def _note_key(box) -> str | None:
+    element = box.element
+    if element is None or box.element_tag != "span" or "fn" not in (element.get("class") or "").split():
+        return None
+    return element.get("id") or next((e.get("data-entry") for e in element.iter() if e.get("data-entry")), None)
