@@ -26,7 +26,7 @@ pdfplumber = pytest.importorskip("pdfplumber")
 pytest.importorskip("weasyprint")
 
 from edition import api
-from edition.model import Document, Edition, Layer, LayerRole, Segment, SegmentKind
+from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from edition.render import build_pdf, templates_dirs
 from edition.render.facing import cut_pieces, page_height, px
 from edition.render.html import Bound, Footnote, Run, piece_text
@@ -504,3 +504,117 @@ def test_a_heading_never_ends_a_pair():
     doc = synthetic([("paragraph", 13, 13), ("heading", 1, 1), ("paragraph", 5, 5)])
     pairs = plan_pairs(doc, 300.0)  # 15 lines a page: the heading fits, its text does not
     assert [[i for i, _ in held] for held in pairs] == [[0], [1, 2]]
+
+
+# --- notes longer than a page -----------------------------------------------------------
+
+
+def long_note(doc: Document, layer: str, words: int, segment: int = 3) -> tuple[str, int]:
+    """A note of `words` numbered words ("word1 word2 …": read back, they
+    show the note whole and in order) at the end of the `segment`-th
+    paragraph of `layer`; its segment's id and the count."""
+    paragraphs = [s for s in doc.segments if s.kind is not SegmentKind.HEADING and len(s.text) == 2]
+    target = paragraphs[segment]
+    text = " ".join(f"word{k}" for k in range(1, words + 1))
+    doc.notes.append(Note("long", NoteKind.FOOTNOTE, text, Anchor(layer, target.id)))  # on its last word
+    return target.id, words
+
+
+def note_parts(pdf: Path) -> dict[int, list[int]]:
+    """The numbered words of the long note on each page, in reading order."""
+    with pdfplumber.open(pdf) as document:
+        return {
+            number: [int(k) for k in re.findall(r"\bword(\d+)\b", page.extract_text() or "")]
+            for number, page in enumerate(document.pages, start=1)
+        }
+
+
+def assert_runs_on_its_side(volume: dict, layer: str, segment: str, words: int, pages_at_least: int) -> list[int]:
+    """The long note: whole and in order, on the page of its call and the
+    next pages of the same side only, two pages apart; the texts in step."""
+    assert faults(volume["out"]) == []
+    parts = {p: ks for p, ks in note_parts(volume["out"]).items() if ks}
+    assert [k for p in sorted(parts) for k in parts[p]] == list(range(1, words + 1))
+    pages = sorted(parts)
+    called = min(x.page for x in volume["report"].lines[("udhr", layer, segment)])
+    assert pages[0] == called
+    assert pages == list(range(called, called + 2 * len(pages), 2)), pages  # the same side, page after page
+    assert len(pages) >= pages_at_least
+    lines = volume["report"].lines
+    ru = {x.page for (d, la, _), printed in lines.items() if d == "udhr" and la == "ru" for x in printed}
+    en = {x.page for (d, la, _), printed in lines.items() if d == "udhr" and la == "en" for x in printed}
+    assert all(p % 2 == 0 for p in ru) and all(p % 2 == 1 for p in en)
+    first: dict[tuple[int, str], tuple[int, str]] = {}  # each page's first line: its segment
+    for (d, la, sid), printed in lines.items():
+        for x in printed:
+            if d == "udhr" and (x.page, la) not in first or first.get((x.page, la), (0, ""))[0] > x.number:
+                first[(x.page, la)] = (x.number, sid)
+    for verso in sorted(ru):  # each pair begins at the same segment
+        if (verso + 1, "en") in first:
+            assert first[(verso, "ru")][1] == first[(verso + 1, "en")][1], verso
+    for page in range(min(ru), max(en) + 1):  # the body of each page: one text only
+        body = [t for t, _, _ in volume["lines"].get(page, []) if squeeze(t) not in {"russianoriginal", "englishtranslationbyunitednations"}]
+        script = CYRILLIC if page % 2 == 0 else LATIN
+        other = LATIN if page % 2 == 0 else CYRILLIC
+        assert all(script.search(t) and not other.search(t) for t in body if page != min(ru)), page
+    return pages
+
+
+def test_a_translations_note_longer_than_its_page_goes_on_on_the_next_recto(tmp_path):
+    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
+    segment, words = long_note(doc, "en", 700)
+    volume = build(tmp_path, facing_edition(doc))
+    pages = assert_runs_on_its_side(volume, "en", segment, words, 2)
+    assert all(p % 2 == 1 for p in pages)
+
+
+def test_an_originals_note_longer_than_its_page_goes_on_on_the_next_verso(tmp_path):
+    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
+    segment, words = long_note(doc, "ru", 700)
+    volume = build(tmp_path, facing_edition(doc))
+    pages = assert_runs_on_its_side(volume, "ru", segment, words, 2)
+    assert all(p % 2 == 0 for p in pages)
+
+
+def test_a_rest_longer_than_a_page_goes_on_past_the_documents_end(tmp_path):
+    """A note of three pages and more called in the last paragraph: its
+    rest runs on over more rectos than the text has, each under a part of
+    the note before; the versos facing them stay blank, in step."""
+    doc = udhr_document("udhr", range(1, 4), ("ru", "en"))
+    paragraphs = [s for s in doc.segments if s.kind is not SegmentKind.HEADING and len(s.text) == 2]
+    segment, words = long_note(doc, "en", 1500, segment=len(paragraphs) - 1)
+    volume = build(tmp_path, facing_edition(doc, page_size="6x9in"))
+    pages = assert_runs_on_its_side(volume, "en", segment, words, 3)
+    last_text = max(x.page for (d, _, _), printed in volume["report"].lines.items() if d == "udhr" for x in printed)
+    assert pages[-1] > last_text  # pairs of notes alone, after the text
+    assert all(not volume["lines"].get(p - 1) for p in pages if p > last_text)  # their versos: blank
+
+
+def test_the_planner_keeps_the_room_a_note_runs_on_by_on_its_side():
+    """Synthetic heights: a recto's note of 500 px on pages of 300 px runs
+    on over the next two rectos; the rectos' text gives way, the versos
+    stay in step with them."""
+    from edition.render.facing import NOTE_AREA, TEXT_KEPT, _Pages, plan_pairs
+
+    doc = synthetic([("paragraph", 5, 5)] * 12)
+    doc.rows[0]["r"].notes_by_line[4].append("long")
+    doc.note_heights["long"] = 500.0
+    pairs = plan_pairs(doc, 300.0, note_line=10.0)
+    assert pairs[0] == [(0, {"v": (0, 5), "r": (0, 5)})]  # the call ends the pair's text: the note takes the rest
+    def text(held, side):  # lines of 20 px
+        return sum(20 * (r[side][1] - r[side][0]) for _, r in held if side in r)
+
+    # 200 px of the note under the text, 316 px (and a line) run on: 75 % of
+    # the next recto at most, the rest on the one after
+    most = (1 - TEXT_KEPT) * 300.0
+    assert 0 < text(pairs[1], "r") <= 300.0 - most
+    rest = 500.0 + NOTE_AREA - 200.0 + 10.0 - (most - NOTE_AREA) + 10.0
+    assert text(pairs[2], "r") <= 300.0 - NOTE_AREA - rest
+    assert text(pairs[2], "r") > 300.0 - NOTE_AREA - rest - 20.0  # no more room kept than the rest takes
+    assert text(pairs[3], "r") > 200.0  # the note has ended
+    for held in pairs:  # in step: the same lines' share of each segment on both pages
+        assert [(i, r["v"]) for i, r in held] == [(i, r["r"]) for i, r in held]
+    printed = [(i, r["r"]) for held in pairs for i, r in held]  # every line printed once, in order
+    assert [(i, k) for i, (a, b) in printed for k in range(a, b)] == [(i, k) for i in range(12) for k in range(5)]
+    page = _Pages(doc, 10.0)
+    assert page.notes_height("r", ["long"]) == NOTE_AREA + 500.0
