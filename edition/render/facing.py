@@ -18,6 +18,18 @@ pair that ran over is planned again with less room, and the volume laid
 out again; a volume that cannot be brought into step is an error, never a
 PDF out of step.
 
+A note (or apparatus entry) longer than the room under its call goes on at
+the foot of the next page of its own side, two pages on (a recto's on the
+next recto), never on the facing page: the layout cuts it where the page
+ends (weasy/continued.py, told by the pages' `data-notes-next="2"`), and
+the planner, which knows each note's measured height, ends the pair's text
+at the call (the note takes the room under it, as in any book) and keeps
+on that side's next pages the room the rest takes; the other side's pages
+are left short, never out of step. The cut is left to the layout, not
+planned here, because only the layout knows where a note's lines end; the
+check after layout sees a note that ran on to the wrong side or past the
+document's pairs.
+
 A volume in facing pages is laid out as one part, in this process (the
 build in parts cuts the volume between documents, which pairs do not
 survive; render/pdf.py sends it here)."""
