@@ -618,3 +618,20 @@ def test_the_planner_keeps_the_room_a_note_runs_on_by_on_its_side():
     assert [(i, k) for i, (a, b) in printed for k in range(a, b)] == [(i, k) for i in range(12) for k in range(5)]
     page = _Pages(doc, 10.0)
     assert page.notes_height("r", ["long"]) == NOTE_AREA + 500.0
+
+
+def test_an_apparatus_entry_longer_than_its_page_goes_on_on_the_next_recto(tmp_path):
+    """A revision that leaves out a long passage of the translation it
+    revises: the entry giving the passage runs on under the revision, recto
+    after recto, whole and in order."""
+    doc = revised_udhr()
+    segment = next(s for s in doc.segments if s.kind is not SegmentKind.HEADING and "Every person" in s.text["en.2"])
+    segment.text["en"] += " " + " ".join(f"word{k}" for k in range(1, 1801))
+    volume = build(tmp_path, facing_edition(doc))
+    assert faults(volume["out"]) == []
+    parts = {p: ks for p, ks in note_parts(volume["out"]).items() if ks}
+    assert [k for p in sorted(parts) for k in parts[p]] == list(range(1, 1801))
+    pages = sorted(parts)
+    called = max(x.page for x in volume["report"].lines[("udhr", "en.2", segment.id)])
+    assert pages == list(range(called, called + 2 * len(pages), 2)) and len(pages) >= 3
+    assert all(p % 2 == 1 for p in pages)
