@@ -158,6 +158,18 @@ class SideText:
     def count(self) -> int:
         return max(1, len(self.lines))
 
+    def cut_offset(self, k: int) -> int:
+        """Where in the block's printed text a cut after line k (1-based
+        count) falls: the end of the line, or, for a line that ends inside a
+        word (hyphenated; only a pair that must take a line at least cuts
+        there), the space before that word, never inside it."""
+        assert self.spans is not None
+        first, end = self.spans[k - 1]
+        if self.clean_end(k):
+            return end
+        space = piece_text(self.block.pieces).rfind(" ", first, end)
+        return space if space > first else end
+
     def clean_end(self, k: int) -> bool:
         """Whether a cut after line k (1-based count) falls between words."""
         if self.spans is None or not 0 < k < len(self.lines):
@@ -441,8 +453,8 @@ def _portion(text: SideText, a: int, b: int, key: str) -> Portion:
     n = len(text.lines)
     if not n or (a == 0 and b >= n) or text.spans is None:
         return Portion(block, key, indent=text.indent)
-    start = text.spans[a][0] if a > 0 else 0
-    end = text.spans[b - 1][1] if b < n else None
+    start = text.cut_offset(a) if a > 0 else 0
+    end = text.cut_offset(b) if b < n else None
     pieces: tuple[Piece, ...] = tuple(block.pieces)
     if end is not None:
         pieces, _ = cut_pieces(pieces, end)
