@@ -635,3 +635,19 @@ def test_an_apparatus_entry_longer_than_its_page_goes_on_on_the_next_recto(tmp_p
     called = max(x.page for x in volume["report"].lines[("udhr", "en.2", segment.id)])
     assert pages == list(range(called, called + 2 * len(pages), 2)) and len(pages) >= 3
     assert all(p % 2 == 1 for p in pages)
+
+
+def test_a_long_note_on_a_line_ending_in_a_hyphenated_word_cuts_no_word(tmp_path):
+    """The original's note called on the first line of a paragraph whose
+    first line ends inside a hyphenated word: the pair takes that line, and
+    the word goes whole to the next pair."""
+    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
+    target = next(s for s in doc.segments if s.id == "a3.1")
+    doc.notes.append(Note("long", NoteKind.FOOTNOTE, " ".join(f"word{k}" for k in range(1, 701)), Anchor("ru", "a3.1", "Каждый")))
+    volume = build(tmp_path, facing_edition(doc))
+    assert faults(volume["out"]) == []
+    printed = volume["report"].lines[("udhr", "ru", "a3.1")]
+    assert len({x.page for x in printed}) == 2  # cut between pairs
+    words = set(target.text["ru"].split())
+    assert all(x.text.split()[-1] in words or x.text.endswith(("\u2010", "-")) for x in printed), [x.text for x in printed]
+    assert squeeze("".join(x.text.rstrip("\u2010") for x in printed)) == squeeze(target.text["ru"])
