@@ -181,6 +181,12 @@ INTERNALS = (
         ("self",),
         "called: the heights the facing pages are planned from",
     ),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "ParentBox.descendants",
+        ("self",),
+        "called: the pages a long note runs on over, checked to be those of its side in facing pages",
+    ),
 )
 
 

@@ -1,10 +1,12 @@
 """Heights read from a measuring layout, for the facing pages
 (render/facing.py), which choose their own page breaks: where each marked
 element's box stands on its page, how tall each footnote is, and where each
-line of a text block stands.
+line of a text block stands; and, in the laid-out volume, the pages each
+footnote is printed on (a long note runs on over several).
 
 WeasyPrint 70 internals (`Page._page_box`, the box classes of
-`weasyprint.formatting_structure.boxes`, `Box.margin_height`), checked in
+`weasyprint.formatting_structure.boxes`, `Box.margin_height`,
+`ParentBox.descendants`), checked in
 weasy/internals.py; a tree that does not read as WeasyPrint 70's is an
 error that names the version (`internals_problem`)."""
 
