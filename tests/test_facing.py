@@ -651,3 +651,25 @@ def test_a_long_note_on_a_line_ending_in_a_hyphenated_word_cuts_no_word(tmp_path
     words = set(target.text["ru"].split())
     assert all(x.text.split()[-1] in words or x.text.endswith(("\u2010", "-")) for x in printed), [x.text for x in printed]
     assert squeeze("".join(x.text.rstrip("\u2010") for x in printed)) == squeeze(target.text["ru"])
+
+
+def test_long_notes_on_both_sides_run_on_each_on_its_own(tmp_path):
+    """A translation's note and an original's in one pair: each goes on
+    over the pages of its side; a word hyphenated where a page ends keeps
+    its hyphen (words that hyphenate: "alpha12" breaks as "al‐pha12")."""
+    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
+    paragraphs = [s for s in doc.segments if s.kind is not SegmentKind.HEADING and len(s.text) == 2]
+    doc.notes.append(Note("la", NoteKind.FOOTNOTE, " ".join(f"alpha{k}" for k in range(1, 701)), Anchor("en", paragraphs[3].id)))
+    doc.notes.append(Note("lb", NoteKind.FOOTNOTE, " ".join(f"beta{k}" for k in range(1, 901)), Anchor("ru", paragraphs[3].id)))
+    volume = build(tmp_path, facing_edition(doc))
+    assert faults(volume["out"]) == []
+    with pdfplumber.open(volume["out"]) as document:
+        texts = [page.extract_text() or "" for page in document.pages]
+    for word, count, parity in (("alpha", 700, 1), ("beta", 900, 0)):
+        pages = [n for n, text in enumerate(texts, start=1) if re.search(rf"\b{word}\d", text)]
+        assert len(pages) >= 2 and all(p % 2 == parity for p in pages), (word, pages)
+        assert pages == list(range(pages[0], pages[-1] + 1, 2)), (word, pages)
+        token = re.compile(rf"{word}\d+|\w+\u2010|[a-z]*\d+|\W|α")  # a word, its head hyphenated, its tail; the note's mark
+        lines = [line for p in pages for line in texts[p - 1].split("\n") if all(token.fullmatch(t) for t in line.split())]
+        run = "\n".join(lines).replace("\u2010\n", "")  # a hyphen at a line's end joins the word again
+        assert [int(k) for k in re.findall(rf"\b{word}(\d+)\b", run)] == list(range(1, count + 1)), word

@@ -39,6 +39,9 @@ from typing import Any, Iterator
 # page before: the note gives way there, and the text runs on.
 TEXT_KEPT = 0.25
 
+# The hyphen WeasyPrint sets at a break inside a word.
+HYPHEN = "\u2010"
+
 # Slack under the calling line: the line's own bottom padding, which the
 # caller adds after the note is placed.
 SLACK = 1.0
@@ -274,12 +277,19 @@ def _cut(context, footnote, notes: list, top: float):
 
 def _before(box, skip):
     """A box holding what comes before `skip` (a WeasyPrint skip stack) in
-    `box`: the part of a note printed on this page; None if nothing."""
+    `box`: the part of a note printed on this page; None if nothing. A
+    word hyphenated at the page's end keeps its hyphen (the part is laid
+    out again as a whole text, which would end without it)."""
     from weasyprint.formatting_structure import boxes
 
     ((index, inner),) = skip.items()
     if isinstance(box, boxes.TextBox):
-        text = box.text.encode()[:index].decode()
+        raw = box.text.encode()
+        text, rest = raw[:index].decode(), raw[index:].decode()
+        if text.endswith("\u00ad"):
+            text = text[:-1] + HYPHEN
+        elif text and rest and text[-1].isalnum() and rest[0].isalnum():
+            text += HYPHEN
         return box.copy_with_text(text) if text else None
     children = list(box.children[:index])
     if inner is not None:
