@@ -335,7 +335,7 @@ def diff_segments(
     PARALLEL_FROM pairs on; the result is the same however they are shared."""
     texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
-        workers = min(_processors(), 4) if len(texts) >= PARALLEL_FROM else 1
+        workers = min(processors(), 4) if len(texts) >= PARALLEL_FROM else 1
     if workers > 1 and len(texts) > 1:
         return _diff_in_parallel(texts, normalizer, workers)
     differ = Differ(normalizer)
@@ -345,7 +345,7 @@ def diff_segments(
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
 
 
-def _processors() -> int:
+def processors() -> int:
     """The processors this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
