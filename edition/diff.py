@@ -18,6 +18,7 @@ differs from the library's (see _TokenDiffer)."""
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import re
 import zlib
@@ -90,6 +91,8 @@ class Op:
 
 
 _new = object.__new__
+OpRow = tuple[str, str, str, int, int, "str | None", "int | None"]  # an Op's fields in order
+_row = operator.attrgetter("kind", "a", "b", "a_pos", "b_pos", "cls", "move")
 
 
 def _op(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None = None, move: int | None = None) -> Op:
@@ -154,6 +157,29 @@ class Diff:
         (by default whitespace, punctuation and case)."""
         ops = [Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op for op in self.ops]
         return Diff(_merge_equal(ops), self.word_starts)
+
+    @classmethod
+    def sent(cls, rows: list[OpRow], word_starts: tuple[list[int], list[int]] | None, counted: Stats | None) -> Diff:
+        """A diff as a worker process sends it: its ops as rows (see
+        `rows`), made into Ops only when `ops` is first read. The JSON
+        writer reads the rows, and a Bible's comparison spares making
+        some quarter of a million Ops again."""
+        diff = _new(cls)
+        diff.__dict__.update(_rows=rows, word_starts=word_starts, counted=counted)
+        return diff
+
+    def __getattr__(self, name: str):
+        # Only reached when `ops` is not yet made (see `sent`).
+        rows = self.__dict__.get("_rows")
+        if name != "ops" or rows is None:
+            raise AttributeError(name)
+        ops = self.ops = [_op(*row) for row in rows]
+        return ops
+
+    def rows(self) -> list[OpRow]:
+        """The ops as plain tuples: (kind, a, b, a_pos, b_pos, cls, move)."""
+        rows = self.__dict__.get("_rows")
+        return rows if rows is not None else list(map(_row, self.ops))
 
     def stats(self) -> Stats:
         if self.counted is not None:
@@ -353,25 +379,31 @@ def processors() -> int:
 def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int) -> list[Diff]:
     """The first share diffed here, the others by workers at the same time;
     their diffs come back as plain tuples (quicker to pickle)."""
-    size = -(-len(pairs) // workers)
-    shares = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    # This process takes a smaller share: it alone also takes in the
+    # others' diffs and, mostly, writes them all out afterwards.
+    first = round(len(pairs) * OWN_SHARE / (OWN_SHARE + workers - 1))
+    size = -(-(len(pairs) - first) // (workers - 1))
+    shares = [pairs[:first]] + [pairs[i : i + size] for i in range(first, len(pairs), size)]
     differ = Differ(normalizer)
     diffs, others = share_out(
         functools.partial(_diff_share, normalizer=normalizer), shares[1:], lambda: [differ.diff(a, b) for a, b in shares[0]]
     )
     for share in others:
-        diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in share]
+        diffs += [Diff.sent(rows, starts, stats) for rows, starts, stats in share]
     return diffs
 
 
-def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None, Stats]]:
+OWN_SHARE = 0.6  # this process's share of the pairs against a worker's
+
+
+def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[OpRow], tuple | None, Stats]]:
     """A worker's share: its diffs, and their stats, counted here rather
     than afterwards in the one process that waits for every share."""
     differ = Differ(normalizer)
     out = []
     for a, b in pairs:
         d = differ.diff(a, b)
-        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts, d.stats()))
+        out.append((d.rows(), d.word_starts, d.stats()))
     return out
 
 

@@ -735,3 +735,35 @@ def test_the_quick_op_is_an_op():
     assert quick == plain and hash(quick) == hash(plain) and repr(quick) == repr(plain)
     with pytest.raises(AttributeError):
         quick.kind = "equal"
+
+
+def test_a_diff_sent_by_a_worker_is_the_diff_made_here():
+    """A worker's diffs come back as rows; their Ops are made only when
+    read, and are then the Ops this process would have made. The JSON
+    writer reads the rows, and writes the same bytes either way."""
+    import io
+    import json
+
+    from edition.compare import Comparison, SegmentComparison
+    from edition.render.comparison import to_json, write_json
+
+    rng = random.Random(8)
+    pairs = [_corpus(seed=n, n_words=rng.randint(0, 40), rate=0.2)[:2] for n in range(30)] + [("Moved away. Then one stays.", "Then one stays. Moved away.")]
+    one = diff_segments(pairs, workers=1)
+    shared = diff_segments(pairs, workers=2)
+    sent = [d for d in shared if "ops" not in d.__dict__]
+    assert len(sent) >= len(pairs) // 2  # the worker's share, not yet made into Ops
+    assert [d.rows() for d in shared] == [d.rows() for d in one]
+    assert all(row[0] in ("equal", "insert", "delete", "replace", "move") for d in sent for row in d.rows())
+    texts = []
+    for diffs in (one, shared):
+        comparison = Comparison("a", "b", [SegmentComparison(f"s{n}", a, b, d) for n, ((a, b), d) in enumerate(zip(pairs, diffs))])
+        out = io.StringIO()
+        write_json(comparison, out)
+        texts.append(out.getvalue())
+        assert out.getvalue() == json.dumps(to_json(comparison), ensure_ascii=False, indent=2) + "\n"
+    assert texts[0] == texts[1]
+    assert shared == one and [d.ops for d in shared] == [d.ops for d in one]
+    assert all("ops" in d.__dict__ for d in sent)  # made once, when first read
+    with pytest.raises(AttributeError):
+        _ = sent[0].no_such_thing

@@ -77,16 +77,16 @@ def write_json(comparison: Comparison, out: TextIO) -> None:
     chunk: list[str] = []
     for n, s in enumerate(comparison.segments):
         absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
-        ops = s.diff.ops
+        ops = s.diff.rows()
         changed = "false"
         for op in ops:
-            if op.kind != "equal":
+            if op[0] != "equal":
                 changed = "true"
                 break
         chunk.append(
             (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
             f'      "absent": {absent},\n'
-            + ('      "ops": [\n' + ",\n".join(map(_op_text, ops)) + "\n      ],\n" if ops else '      "ops": [],\n')
+            + ('      "ops": [\n' + ",\n".join([_op_text(*op) for op in ops]) + "\n      ],\n" if ops else '      "ops": [],\n')
             + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
         )
         if len(chunk) >= 512:
@@ -116,22 +116,22 @@ def _stats_text(stats, pad: str) -> str:
     )
 
 
-def _op_text(op: Op) -> str:
-    # An op's keys stand five levels deep.
-    if op.cls is None and op.move is None:
+def _op_text(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None, move: int | None) -> str:
+    """One op (a row of `Diff.rows`), its keys five levels deep."""
+    if cls is None and move is None:
         return (
-            f'        {{\n          "op": "{op.kind}",\n          "a": {_encode(op.a)},\n          "b": {_encode(op.b)},\n'
-            f'          "a_pos": {op.a_pos},\n          "b_pos": {op.b_pos}\n        }}'
+            f'        {{\n          "op": "{kind}",\n          "a": {_encode(a)},\n          "b": {_encode(b)},\n'
+            f'          "a_pos": {a_pos},\n          "b_pos": {b_pos}\n        }}'
         )
     pad = "          "
     text = (
-        f'        {{\n{pad}"op": "{op.kind}",\n{pad}"a": {_encode(op.a)},\n{pad}"b": {_encode(op.b)},\n'
-        f'{pad}"a_pos": {op.a_pos},\n{pad}"b_pos": {op.b_pos}'
+        f'        {{\n{pad}"op": "{kind}",\n{pad}"a": {_encode(a)},\n{pad}"b": {_encode(b)},\n'
+        f'{pad}"a_pos": {a_pos},\n{pad}"b_pos": {b_pos}'
     )
-    if op.cls:
-        text += f',\n{pad}"class": {_encode(op.cls)}'
-    if op.move is not None:
-        text += f',\n{pad}"move": {op.move}'
+    if cls:
+        text += f',\n{pad}"class": {_encode(cls)}'
+    if move is not None:
+        text += f',\n{pad}"move": {move}'
     return text + "\n        }"
 
 
