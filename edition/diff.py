@@ -24,6 +24,7 @@ import re
 import zlib
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from itertools import accumulate, compress
 from typing import cast
@@ -352,20 +353,29 @@ def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
 
 
 def diff_segments(
-    pairs: list[tuple[str | None, str | None]], normalizer: Normalizer = Normalizer(), workers: int | None = None
+    pairs: list[tuple[str | None, str | None]],
+    normalizer: Normalizer = Normalizer(),
+    workers: int | None = None,
+    each: Callable[[list[Diff]], object] | None = None,
 ) -> list[Diff]:
     """Diff aligned pairs of segments one pair at a time, which keeps each
     diff small. A None side is an absent segment: the other side is one
     whole addition or omission. Many pairs (a whole Bible's verses) are
     shared among `workers` processes, by default one per processor from
-    PARALLEL_FROM pairs on; the result is the same however they are shared."""
+    PARALLEL_FROM pairs on; the result is the same however they are shared.
+    `each` is given the diffs in order as they are done, in runs (this
+    process's share while the workers are still at theirs): a caller can
+    write them out meanwhile."""
     texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
         workers = min(processors(), 4) if len(texts) >= PARALLEL_FROM else 1
     if workers > 1 and len(texts) > 1:
-        return _diff_in_parallel(texts, normalizer, workers)
+        return _diff_in_parallel(texts, normalizer, workers, each)
     differ = Differ(normalizer)
-    return [differ.diff(a, b) for a, b in texts]
+    diffs = [differ.diff(a, b) for a, b in texts]
+    if each is not None:
+        each(diffs)
+    return diffs
 
 
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
@@ -376,24 +386,33 @@ def processors() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int) -> list[Diff]:
-    """The first share diffed here, the others by workers at the same time;
-    their diffs come back as plain tuples (quicker to pickle)."""
-    # This process takes a smaller share: it alone also takes in the
-    # others' diffs and, mostly, writes them all out afterwards.
+def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int, each) -> list[Diff]:
+    """The first share diffed here (and given to `each`), the others by
+    workers at the same time; their diffs come back as rows (quicker to
+    pickle, and what the JSON writer reads)."""
+    # This process takes a slightly smaller share: it alone sends the
+    # others theirs and takes in their diffs.
     first = round(len(pairs) * OWN_SHARE / (OWN_SHARE + workers - 1))
     size = -(-(len(pairs) - first) // (workers - 1))
     shares = [pairs[:first]] + [pairs[i : i + size] for i in range(first, len(pairs), size)]
     differ = Differ(normalizer)
-    diffs, others = share_out(
-        functools.partial(_diff_share, normalizer=normalizer), shares[1:], lambda: [differ.diff(a, b) for a, b in shares[0]]
-    )
+
+    def mine() -> list[Diff]:
+        diffs = [differ.diff(a, b) for a, b in shares[0]]
+        if each is not None:
+            each(diffs)
+        return diffs
+
+    diffs, others = share_out(functools.partial(_diff_share, normalizer=normalizer), shares[1:], mine)
     for share in others:
-        diffs += [Diff.sent(rows, starts, stats) for rows, starts, stats in share]
+        theirs = [Diff.sent(rows, starts, stats) for rows, starts, stats in share]
+        if each is not None:
+            each(theirs)
+        diffs += theirs
     return diffs
 
 
-OWN_SHARE = 0.6  # this process's share of the pairs against a worker's
+OWN_SHARE = 0.9  # this process's share of the pairs against a worker's
 
 
 def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[OpRow], tuple | None, Stats]]:

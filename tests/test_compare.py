@@ -421,3 +421,43 @@ def _copied(folder: Path, a: Path, b: Path) -> Path:
     shutil.copyfile(a, folder / "a.txt")
     shutil.copyfile(b, folder / "b.txt")
     return folder
+
+
+def test_json_written_as_the_segments_come_is_the_same_text(cli, real_data, tmp_path, monkeypatch):
+    """A long comparison is shared among processes and its JSON written as
+    the diffs come (this process's share first, while a worker diffs the
+    rest): the same bytes as the whole comparison written at once, through
+    the command line and through the library."""
+    import io
+
+    import edition.diff as diffing
+    from edition import api
+    from edition.render.comparison import JsonWriter, to_json, write_json
+
+    from .test_diff_fast import _revised
+
+    wilson = [p.text for path in sorted((real_data / "wilson").glob("*.txt")) for p in read_delivery(path).paragraphs]
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n\n".join(wilson) + "\n", encoding="utf-8")
+    b.write_text("\n\n".join(_revised(wilson, 3)) + "\n", encoding="utf-8")
+    whole = api.compare(None, str(a), str(b))
+    expected = json.dumps(to_json(whole), ensure_ascii=False, indent=2) + "\n"
+
+    monkeypatch.setattr(diffing, "PARALLEL_FROM", 2)
+    runs: list[list[str]] = []
+    out = io.StringIO()
+    writer = JsonWriter(out)
+
+    def each(comparison, segments):
+        runs.append([s.segment for s in segments])
+        writer.segments(comparison, segments)
+
+    shared = api.compare(None, str(a), str(b), each=each)
+    writer.finish(shared)
+    assert out.getvalue() == expected
+    assert len(runs) >= 2 and all(runs) and sum(runs, []) == [s.segment for s in whole.segments]
+    assert cli("compare", a, b, "--format", "json").stdout == expected
+
+    out = io.StringIO()
+    write_json(shared, out)  # nothing written before: the whole of it
+    assert out.getvalue() == expected

@@ -10,8 +10,9 @@ import json
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TextIO
+from collections.abc import Sequence
 
-from ..compare import Comparison
+from ..compare import Comparison, SegmentComparison
 from ..errors import EditionError
 from ..diff import Op
 from ..tokens import show_invisible as visible
@@ -72,29 +73,51 @@ def write_json(comparison: Comparison, out: TextIO) -> None:
     and a line end would write it, byte for byte, a segment at a time: the
     standard encoder turns to pure Python when it indents (some 25 s for
     a whole Bible) and holds the whole text in memory."""
-    head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
-    out.write(head[:-2] + ',\n  "segments": [')
-    chunk: list[str] = []
-    for n, s in enumerate(comparison.segments):
-        absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
-        ops = s.diff.rows()
-        changed = "false"
-        for op in ops:
-            if op[0] != "equal":
-                changed = "true"
-                break
-        chunk.append(
-            (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
-            f'      "absent": {absent},\n'
-            + ('      "ops": [\n' + ",\n".join([_op_text(*op) for op in ops]) + "\n      ],\n" if ops else '      "ops": [],\n')
-            + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
-        )
-        if len(chunk) >= 512:
-            out.write("".join(chunk))
-            chunk.clear()
-    out.write("".join(chunk))
-    out.write("\n  ]" if comparison.segments else "]")
-    out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
+    JsonWriter(out).finish(comparison)
+
+
+class JsonWriter:
+    """`write_json` in parts: `segments` writes segments as they come (give
+    it as `each` to `api.compare`, and the first share of a long
+    comparison is written while workers diff the rest), `finish` writes
+    whatever of the comparison is not yet written and its totals."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.written = 0  # segments written so far
+        self.started = False
+
+    def segments(self, comparison: Comparison, segments: Sequence[SegmentComparison]) -> None:
+        out = self.out
+        if not self.started:
+            head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
+            out.write(head[:-2] + ',\n  "segments": [')
+            self.started = True
+        chunk: list[str] = []
+        for n, s in enumerate(segments, start=self.written):
+            absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
+            ops = s.diff.rows()
+            changed = "false"
+            for op in ops:
+                if op[0] != "equal":
+                    changed = "true"
+                    break
+            chunk.append(
+                (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
+                f'      "absent": {absent},\n'
+                + ('      "ops": [\n' + ",\n".join([_op_text(*op) for op in ops]) + "\n      ],\n" if ops else '      "ops": [],\n')
+                + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
+            )
+            if len(chunk) >= 512:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk))
+        self.written += len(segments)
+
+    def finish(self, comparison: Comparison) -> None:
+        self.segments(comparison, comparison.segments[self.written :])
+        self.out.write("\n  ]" if self.written else "]")
+        self.out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
 
 
 # The C encoder of one string, as JSONEncoder(ensure_ascii=False).encode
