@@ -461,3 +461,33 @@ def test_json_written_as_the_segments_come_is_the_same_text(cli, real_data, tmp_
     out = io.StringIO()
     write_json(shared, out)  # nothing written before: the whole of it
     assert out.getvalue() == expected
+
+
+def test_two_long_files_read_at_once_give_the_same_texts_and_problems(cli, tmp_path, monkeypatch):
+    """Long files are read at the same time, the second by a worker: the
+    comparison is the same, and a problem in either file is reported as
+    when they are read one after the other (file, line, column, hint;
+    exit 1), whichever process read it."""
+    import edition.api as api_module
+    import edition.workers as workers
+
+    a, b, bad = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "bad.txt"
+    a.write_text("First paragraph stays.\n\nThe second one changes here.\n", encoding="utf-8")
+    b.write_text("First paragraph stays.\n\nThe second one changed here.\n\nA new one.\n", encoding="utf-8")
+    bad.write_bytes("Fine.\n\nGr\u00fc\u00dfe.\n".encode("latin-1"))
+    cases = [(a, b), (a, bad), (bad, a)]
+    alone = [cli("compare", x, y, "--format", "json") for x, y in cases]
+    shared = []
+
+    def counted(*args, **kwargs):
+        shared.append(args[1])
+        return share_out(*args, **kwargs)
+
+    share_out = workers.share_out
+    monkeypatch.setattr(workers, "share_out", counted)
+    monkeypatch.setattr(api_module, "_READ_APART_FROM", 0)
+    together = [cli("compare", x, y, "--format", "json") for x, y in cases]
+    assert shared == [[y] for _, y in cases]
+    assert [r.exit_code for r in alone] == [r.exit_code for r in together] == [0, 1, 1]
+    assert [(r.stdout, r.stderr) for r in together] == [(r.stdout, r.stderr) for r in alone]
+    assert "bad.txt:3:" in together[1].stderr and "invalid UTF-8" in together[1].stderr and "Traceback" not in together[1].stderr
