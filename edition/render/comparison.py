@@ -148,8 +148,7 @@ def _op_text(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None,
         )
     pad = "          "
     text = (
-        f'        {{\n{pad}"op": "{kind}",\n{pad}"a": {_encode(a)},\n{pad}"b": {_encode(b)},\n'
-        f'{pad}"a_pos": {a_pos},\n{pad}"b_pos": {b_pos}'
+        f'        {{\n{pad}"op": "{kind}",\n{pad}"a": {_encode(a)},\n{pad}"b": {_encode(b)},\n{pad}"a_pos": {a_pos},\n{pad}"b_pos": {b_pos}'
     )
     if cls:
         text += f',\n{pad}"class": {_encode(cls)}'
