@@ -34,7 +34,7 @@ from rapidfuzz.distance import OSA, LCSseq
 
 from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
-from .workers import share_out
+from .workers import Crew, WorkerLost
 
 try:
     from fast_diff_match_patch import CHAR_WIDTH as _NATIVE_CHAR_WIDTH
@@ -387,43 +387,71 @@ def processors() -> int:
 
 
 def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int, each) -> list[Diff]:
-    """The first share diffed here (and given to `each`), the others by
-    workers at the same time; their diffs come back as rows (quicker to
-    pickle, and what the JSON writer reads)."""
-    # This process takes a slightly smaller share: it alone sends the
-    # others theirs and takes in their diffs.
+    """The first share diffed here (and given to `each`), the rest by
+    workers at the same time, in runs of CHUNK pairs: their diffs come back
+    as rows (quicker to pickle, and what the JSON writer reads), a run at a
+    time, so that this process takes in and hands on each run while the
+    workers diff the next, rather than all at the end."""
     first = round(len(pairs) * OWN_SHARE / (OWN_SHARE + workers - 1))
-    size = -(-(len(pairs) - first) // (workers - 1))
-    shares = [pairs[:first]] + [pairs[i : i + size] for i in range(first, len(pairs), size)]
-    differ = Differ(normalizer)
-
-    def mine() -> list[Diff]:
-        diffs = [differ.diff(a, b) for a, b in shares[0]]
+    runs = [pairs[i : i + CHUNK] for i in range(first, len(pairs), CHUNK)]
+    crew = Crew(min(workers - 1, len(runs)), _diff_run, functools.partial(Differ, normalizer))
+    done: dict[int, list[Diff]] = {}
+    try:
+        sent = 0
+        try:
+            for k, run in enumerate(runs):
+                crew.send(k % len(crew), ("diff", k, run))
+                sent += 1
+        except WorkerLost:
+            pass
+        differ = Differ(normalizer)
+        mine = [differ.diff(a, b) for a, b in pairs[:first]]
         if each is not None:
-            each(diffs)
-        return diffs
-
-    diffs, others = share_out(functools.partial(_diff_share, normalizer=normalizer), shares[1:], mine)
-    for share in others:
-        theirs = [Diff.sent(rows, starts, stats) for rows, starts, stats in share]
+            each(mine)
+        diffs = list(mine)
+        given = 0  # runs handed on so far, in order
+        try:
+            while given < len(runs):
+                while given in done:
+                    if each is not None:
+                        each(done[given])
+                    diffs += done.pop(given)
+                    given += 1
+                if given >= sent:
+                    break
+                _, k, status, result = crew.receive()
+                if status == "raised":
+                    raise result
+                done[k] = [Diff.sent(rows, starts, stats) for rows, starts, stats in result]
+        except WorkerLost:
+            pass
+    except BaseException:
+        crew.close(at_once=True)
+        raise
+    crew.close(at_once=given < len(runs))
+    for k in range(given, len(runs)):  # those of a lost worker, or not sent: diffed here
+        theirs = done.pop(k) if k in done else [differ.diff(a, b) for a, b in runs[k]]
         if each is not None:
             each(theirs)
         diffs += theirs
     return diffs
 
 
-OWN_SHARE = 0.9  # this process's share of the pairs against a worker's
+OWN_SHARE = 0.75  # this process's share of the pairs against a worker's: it also takes in and hands on the workers' runs
+CHUNK = 2000  # pairs a worker diffs and sends back at a time
 
 
-def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[OpRow], tuple | None, Stats]]:
-    """A worker's share: its diffs, and their stats, counted here rather
-    than afterwards in the one process that waits for every share."""
-    differ = Differ(normalizer)
+def _diff_run(
+    differ: Differ, kind: str, key: int, pairs: list[tuple[str, str]]
+) -> tuple[str, list[tuple[list[OpRow], tuple | None, Stats]]]:
+    """A worker's run of pairs: their diffs as rows, and their stats,
+    counted here rather than afterwards in the one process that waits for
+    every run. The worker's Differ keeps what it learnt between runs."""
     out = []
     for a, b in pairs:
         d = differ.diff(a, b)
         out.append((d.rows(), d.word_starts, d.stats()))
-    return out
+    return "ok", out
 
 
 # diff-match-patch's settings, for every diff made here: no time limit

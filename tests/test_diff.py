@@ -767,3 +767,30 @@ def test_a_diff_sent_by_a_worker_is_the_diff_made_here():
     assert all("ops" in d.__dict__ for d in sent)  # made once, when first read
     with pytest.raises(AttributeError):
         _ = sent[0].no_such_thing
+
+
+def test_runs_diffed_by_workers_come_back_in_order_even_when_a_worker_dies(monkeypatch):
+    """The workers' pairs go out in runs and come back a run at a time, each
+    handed on in order; the runs of a worker that dies are diffed here."""
+    import os
+
+    rng = random.Random(9)
+    pairs = [_corpus(seed=n, n_words=rng.randint(0, 30), rate=0.2)[:2] for n in range(40)]
+    one = diff_segments(pairs, workers=1)
+    monkeypatch.setattr(diff_module, "CHUNK", 3)
+    for dies in (False, True):
+        if dies:
+            run = diff_module._diff_run
+
+            def dying(differ, kind, key, payload):
+                if key == 2:
+                    os._exit(1)  # the worker process, without a word
+                return run(differ, kind, key, payload)
+
+            monkeypatch.setattr(diff_module, "_diff_run", dying)
+        handed: list[list[Diff]] = []
+        shared = diff_segments(pairs, workers=3, each=handed.append)
+        assert [d.rows() for d in shared] == [d.rows() for d in one]
+        assert [d for part in handed for d in part] == shared and len(handed) > 5
+        if not dies:  # a worker's diffs stay rows until read
+            assert "ops" in shared[0].__dict__ and "ops" not in shared[-1].__dict__
