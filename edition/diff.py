@@ -20,7 +20,9 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import queue
 import re
+import threading
 import zlib
 from bisect import bisect_left
 from collections import Counter
@@ -395,7 +397,13 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
     first = round(len(pairs) * OWN_SHARE / (OWN_SHARE + workers - 1))
     runs = [pairs[i : i + CHUNK] for i in range(first, len(pairs), CHUNK)]
     crew = Crew(min(workers - 1, len(runs)), _diff_run, functools.partial(Differ, normalizer))
+    # The answers are taken in by a thread of their own as they come: a
+    # worker whose answer nobody reads would wait, and this process is busy
+    # with its own share.
+    answers: queue.SimpleQueue = queue.SimpleQueue()
     done: dict[int, list[Diff]] = {}
+    differ = Differ(normalizer)
+    given = 0  # runs handed on so far, in order
     try:
         sent = 0
         try:
@@ -404,27 +412,27 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
                 sent += 1
         except WorkerLost:
             pass
-        differ = Differ(normalizer)
+        reader = threading.Thread(target=_take_in, args=(crew, sent, answers), daemon=True)
+        reader.start()
         mine = [differ.diff(a, b) for a, b in pairs[:first]]
         if each is not None:
             each(mine)
         diffs = list(mine)
-        given = 0  # runs handed on so far, in order
-        try:
-            while given < len(runs):
-                while given in done:
-                    if each is not None:
-                        each(done[given])
-                    diffs += done.pop(given)
-                    given += 1
-                if given >= sent:
-                    break
-                _, k, status, result = crew.receive()
-                if status == "raised":
-                    raise result
-                done[k] = [Diff.sent(rows, starts, stats) for rows, starts, stats in result]
-        except WorkerLost:
-            pass
+        while given < len(runs):
+            while given in done:
+                if each is not None:
+                    each(done[given])
+                diffs += done.pop(given)
+                given += 1
+            if given >= sent:
+                break
+            answer = answers.get()
+            if answer is None:  # a worker was lost
+                break
+            _, k, status, result = answer
+            if status == "raised":
+                raise result
+            done[k] = [Diff.sent(rows, starts, stats) for rows, starts, stats in result]
     except BaseException:
         crew.close(at_once=True)
         raise
@@ -435,6 +443,16 @@ def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, work
             each(theirs)
         diffs += theirs
     return diffs
+
+
+def _take_in(crew: Crew, count: int, answers: queue.SimpleQueue) -> None:
+    """Receive `count` answers of the crew into `answers`; None once a
+    worker is lost (or the crew closed)."""
+    try:
+        for _ in range(count):
+            answers.put(crew.receive())
+    except Exception:  # noqa: BLE001 - WorkerLost, or the crew closed under it: the rest is diffed here
+        answers.put(None)
 
 
 OWN_SHARE = 0.75  # this process's share of the pairs against a worker's: it also takes in and hands on the workers' runs
