@@ -32,6 +32,7 @@ presses against its edge, so that time grows about linearly with length:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -41,10 +42,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from .diff import TokenTable, equal_length
+from .diff import TokenTable, equal_length, processors
 from .numerals import from_roman
 from .runs import longest_increasing
 from .text import words
+from .workers import share_out
 
 CONTENT = "content"
 LENGTH = "length+anchors"
@@ -1228,8 +1230,39 @@ class _ContentAligner:
         self.equal_cache: dict[Span, int] = {}
         self.cost = self._cost_function()
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["cost"]  # a closure: made again where the aligner arrives
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.cost = self._cost_function()
+
     def spans(self) -> list[tuple[Span, float]]:
+        pieces = self._pieces()
+        gaps = [span for kind, span in pieces if kind != "pin"]
+        # Each stretch between pins is searched on its own, its caches keyed
+        # by its own units: shared among processes, the beads are the same.
+        cells = [(i1 - i0) * (j1 - j0) for i0, i1, j0, j1 in gaps]
+        workers = min(processors(), 4) if sum(cells) >= _PARALLEL_CELLS else 1
+        if workers > 1:
+            shares = _shares(gaps, cells, workers)
+            mine, others = share_out(functools.partial(_stretch_beads, self), shares[1:], lambda: self.stretch_beads(shares[0]))
+            found = [beads for share in [mine, *others] for beads in share]
+        else:
+            found = self.stretch_beads(gaps)
         out: list[tuple[Span, float]] = []
+        paths = iter(found)
+        for kind, span in pieces:
+            if kind == "pin":
+                out.append((span, 1.0))
+            else:
+                out += next(paths)
+        return out
+
+    def stretch_beads(self, stretches: list[Span]) -> list[list[tuple[Span, float]]]:
+        """The best chain of beads through each stretch, with each bead's confidence."""
         rows = [len(s) + 1.0 for s in self.a]
         cols = [len(s) + 1.0 for s in self.b]
         keep = 1 - _PAIRING_SIMILARITY
@@ -1237,13 +1270,10 @@ class _ContentAligner:
         skip_base = [len(s) * keep + alone for s in self.a]
         skip_new = [len(s) * keep + alone for s in self.b]
         skips = _Skips(skip_base, skip_new, skip_base, skip_new)
-        for kind, (i0, i1, j0, j1) in self._pieces():
-            if kind == "pin":
-                out.append(((i0, i1, j0, j1), 1.0))
-                continue
-            for span in _best_path(i0, i1, j0, j1, self.cost, skips, rows, cols):
-                out.append((span, self.confidence(span)))
-        return out
+        return [
+            [(span, self.confidence(span)) for span in _best_path(i0, i1, j0, j1, self.cost, skips, rows, cols)]
+            for i0, i1, j0, j1 in stretches
+        ]
 
     def _pieces(self) -> list[tuple[str, Span]]:
         """Pins (identical paragraphs: a common head and tail, then those
@@ -1396,6 +1426,29 @@ class _ContentAligner:
             return 1.0
         bound = 2 * self._overlap(i, j) / total
         return bound if bound < _PAIRING_SIMILARITY else self.similarity(i, i + 1, j, j + 1)
+
+
+# Cells (units × units) of the stretches between pins from which their
+# search is shared among processes: a whole Bible's revision has some
+# 470,000; below this, starting a worker costs more than it saves.
+_PARALLEL_CELLS = 50_000
+
+
+def _stretch_beads(aligner: _ContentAligner, stretches: list[Span]) -> list[list[tuple[Span, float]]]:
+    return aligner.stretch_beads(stretches)
+
+
+def _shares(stretches: list[Span], cells: list[int], parts: int) -> list[list[Span]]:
+    """The stretches in `parts` runs of about as many cells each (a stretch
+    costs some fixed time besides its cells), in order."""
+    weights = [c + 20 for c in cells]
+    total = sum(weights)
+    shares: list[list[Span]] = [[] for _ in range(parts)]
+    done = 0
+    for stretch, weight in zip(stretches, weights):
+        shares[min(parts - 1, done * parts // total)].append(stretch)
+        done += weight
+    return [share for share in shares if share]
 
 
 def shared_in_runs(left: str, right: str) -> int:

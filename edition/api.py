@@ -827,11 +827,12 @@ def final_problems(ws: Workspace, edition: Edition) -> list[Problem]:
 # Comparison of versions.
 
 
-def compare(root: Path | None, a: str, b: str, c: str | None = None, options=None):
+def compare(root: Path | None, a: str, b: str, c: str | None = None, options=None, each=None):
     """`compare DOC A B` (two layers, or a layer and a file), `compare
     FILE FILE` (two texts outside an edition, root may be None) or `compare
     A B` with two layers of the edition at `root` (every document that has
-    both; files of those names win)."""
+    both; files of those names win). `each(comparison, segments)` is given
+    the segments in order as they are diffed (see `compare.Each`)."""
     from .compare import compare_edition, compare_layers, compare_paragraphs
     from .importers import read_delivery
     from .tokens import Normalizer
@@ -847,14 +848,14 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
                     f"no document has a layer '{layer}' (and no file has that name)",
                     hint="layers in this edition: " + ", ".join(sorted(known)),
                 )
-        return compare_edition(documents, a, b, options)
+        return compare_edition(documents, a, b, options, each)
     if c is None:
         paths = [Path(a), Path(b)]
         for path in paths:
             if not path.is_file():
                 raise UsageError.at(f"no such file: {path}", hint="give two files, or DOC LAYER LAYER")
-        texts = [[p.text for p in read_delivery(path).paragraphs] for path in paths]
-        return compare_paragraphs(texts[0], texts[1], str(paths[0]), str(paths[1]), options)
+        texts = _paragraph_texts(paths)
+        return compare_paragraphs(texts[0], texts[1], str(paths[0]), str(paths[1]), options, each=each)
     if root is None:
         raise UsageError.at("comparing layers needs an edition", hint="run inside an edition or pass --edition DIR")
     ws = open_workspace(root)
@@ -869,8 +870,52 @@ def compare(root: Path | None, a: str, b: str, c: str | None = None, options=Non
     if doc.layer(c) is None:  # a layer against a file
         paragraphs = [p.text for p in read_delivery(Path(c)).paragraphs]
         base = [s.text.get(b, "") for s in doc.segments]
-        return compare_paragraphs(base, paragraphs, f"{doc.id}:{b}", str(c), options, names=[s.id for s in doc.segments])
-    return compare_layers(doc, b, c, options)
+        return compare_paragraphs(base, paragraphs, f"{doc.id}:{b}", str(c), options, names=[s.id for s in doc.segments], each=each)
+    return compare_layers(doc, b, c, options, each)
+
+
+# From this size on, each of two files to compare is read by a process of
+# its own (a Bible's 4 MB takes half a second to read).
+_READ_APART_FROM = 1_000_000
+
+
+def _paragraph_texts(paths: list[Path]) -> list[list[str]]:
+    """The paragraphs of each file, long files read at the same time (the
+    second by a worker); a problem in either is raised as reading them one
+    after the other would raise it."""
+    if min(path.stat().st_size for path in paths) < _READ_APART_FROM:
+        return [_texts_of(path) for path in paths]
+    from .workers import share_out
+
+    first, rest = share_out(_texts_or_problems, paths[1:], lambda: _texts_of(paths[0]))
+    texts = [first]
+    for found in rest:
+        if isinstance(found, _Refused):
+            raise found.kind(*found.problems)
+        texts.append(found)
+    return texts
+
+
+def _texts_of(path: Path) -> list[str]:
+    from .importers import read_delivery
+
+    return [p.text for p in read_delivery(path).paragraphs]
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """An EditionError as a worker sends it back, to be raised again here
+    (pickled whole, it would lose its problems)."""
+
+    kind: type[EditionError]
+    problems: list[Problem]
+
+
+def _texts_or_problems(path: Path) -> list[str] | _Refused:
+    try:
+        return _texts_of(path)
+    except EditionError as error:
+        return _Refused(type(error), error.problems)
 
 
 def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], list[str]]:

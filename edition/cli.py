@@ -552,6 +552,7 @@ def compare(
 
     what = what or []
     options = Normalizer(ignore_case, ignore_punctuation, ignore_typography, ignore_whitespace, ignore_hyphenation, ignore_stress)
+    writer = formats.JsonWriter(sys.stdout) if format == "json" else None
     if since is not None:
         if what:
             raise UsageError.at("--since compares the whole edition: give no WHAT with it", hint="e.g. `edition compare --since v1.0`")
@@ -567,9 +568,12 @@ def compare(
             except EditionError:
                 if len(what) == 3:
                     raise
-        result = api.compare(root, what[0], what[1], what[2] if len(what) == 3 else None, options=options)
-    if format == "json":
-        formats.write_json(result, sys.stdout)
+        # JSON is written as the segments come: the first share while the
+        # workers diff the rest.
+        each = writer.segments if writer is not None else None
+        result = api.compare(root, what[0], what[1], what[2] if len(what) == 3 else None, options=options, each=each)
+    if writer is not None:
+        writer.finish(result)
     elif format == "markdown":
         sys.stdout.write(formats.to_markdown(result, only_changed=not all_segments))
     elif format == "html":

@@ -5,6 +5,7 @@ keep every diff small."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,17 +50,37 @@ class Comparison:
         return Stats(**sums, similarity=similarity, by_class={c: n for c, n in by_class.items() if n})
 
 
-def compare_layers(doc: Document, a: str, b: str, options: Normalizer = Normalizer()) -> Comparison:
+# Given the comparison being made (its labels and options; its segments
+# are filled in at the end) and its next segments, in order, as their
+# diffs are done: a writer can write them out while workers diff the rest.
+Each = Callable[[Comparison, list[SegmentComparison]], object]
+
+
+def _diffed(comparison: Comparison, named: list[tuple[str, str | None, str | None]], each: Each | None) -> Comparison:
+    """The comparison with its segments: (name, text a, text b) diffed."""
+    done: list[SegmentComparison] = []
+
+    def arrived(diffs: list[Diff]) -> None:
+        start = len(done)
+        new = [SegmentComparison(name, ta, tb, d) for (name, ta, tb), d in zip(named[start : start + len(diffs)], diffs)]
+        done.extend(new)
+        if each is not None:
+            each(comparison, new)
+
+    diff_segments([(ta, tb) for _, ta, tb in named], comparison.options, each=arrived)
+    comparison.segments = done
+    return comparison
+
+
+def compare_layers(doc: Document, a: str, b: str, options: Normalizer = Normalizer(), each: Each | None = None) -> Comparison:
     """Two layers of `doc`, segment by segment in the document's order."""
     comparison = Comparison(f"{doc.id}:{a}", f"{doc.id}:{b}", options=options)
     texts = [(s.id, s.text.get(a), s.text.get(b)) for s in doc.segments]
     present = [(sid, ta, tb) for sid, ta, tb in texts if ta is not None or tb is not None]
-    diffs = diff_segments([(ta, tb) for _, ta, tb in present], options)
-    comparison.segments = [SegmentComparison(sid, ta, tb, d) for (sid, ta, tb), d in zip(present, diffs)]
-    return comparison
+    return _diffed(comparison, present, each)
 
 
-def compare_edition(documents: list[Document], a: str, b: str, options: Normalizer = Normalizer()) -> Comparison:
+def compare_edition(documents: list[Document], a: str, b: str, options: Normalizer = Normalizer(), each: Each | None = None) -> Comparison:
     """Two layers across a whole edition: every document that has both, its
     segments named `document/segment`, diffed in one batch (the workers of
     `diff_segments` share the whole edition's segments)."""
@@ -71,13 +92,17 @@ def compare_edition(documents: list[Document], a: str, b: str, options: Normaliz
         for s in doc.segments
         if s.text.get(a) is not None or s.text.get(b) is not None
     ]
-    diffs = diff_segments([(ta, tb) for _, ta, tb in present], options)
-    comparison.segments = [SegmentComparison(sid, ta, tb, d) for (sid, ta, tb), d in zip(present, diffs)]
-    return comparison
+    return _diffed(comparison, present, each)
 
 
 def compare_paragraphs(
-    a: list[str], b: list[str], a_label: str, b_label: str, options: Normalizer = Normalizer(), names: list[str] | None = None
+    a: list[str],
+    b: list[str],
+    a_label: str,
+    b_label: str,
+    options: Normalizer = Normalizer(),
+    names: list[str] | None = None,
+    each: Each | None = None,
 ) -> Comparison:
     """Two texts outside an edition (or a layer's segments, named by
     `names`, against a file): the paragraphs aligned by content, then each
@@ -94,9 +119,7 @@ def compare_paragraphs(
             if paragraphs and list(segments) != list(paragraphs):
                 label += " / " + "+".join(f"¶{j + 1}" for j in paragraphs)
         groups.append((label, ta, tb))
-    diffs = diff_segments([(ta, tb) for _, ta, tb in groups], options)
-    comparison.segments = [SegmentComparison(label, ta, tb, d) for (label, ta, tb), d in zip(groups, diffs)]
-    return comparison
+    return _diffed(comparison, groups, each)
 
 
 def _pairs(a: list[str], b: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:

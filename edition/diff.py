@@ -18,11 +18,15 @@ differs from the library's (see _TokenDiffer)."""
 from __future__ import annotations
 
 import functools
+import operator
 import os
+import queue
 import re
+import threading
 import zlib
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from itertools import accumulate, compress
 from typing import cast
@@ -32,7 +36,7 @@ from rapidfuzz.distance import OSA, LCSseq
 
 from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
-from .workers import share_out
+from .workers import Crew, WorkerLost
 
 try:
     from fast_diff_match_patch import CHAR_WIDTH as _NATIVE_CHAR_WIDTH
@@ -90,6 +94,8 @@ class Op:
 
 
 _new = object.__new__
+OpRow = tuple[str, str, str, int, int, "str | None", "int | None"]  # an Op's fields in order
+_row = operator.attrgetter("kind", "a", "b", "a_pos", "b_pos", "cls", "move")
 
 
 def _op(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None = None, move: int | None = None) -> Op:
@@ -154,6 +160,29 @@ class Diff:
         (by default whitespace, punctuation and case)."""
         ops = [Op(EQUAL, op.a, op.b, op.a_pos, op.b_pos) if op.kind != EQUAL and op.cls in classes else op for op in self.ops]
         return Diff(_merge_equal(ops), self.word_starts)
+
+    @classmethod
+    def sent(cls, rows: list[OpRow], word_starts: tuple[list[int], list[int]] | None, counted: Stats | None) -> Diff:
+        """A diff as a worker process sends it: its ops as rows (see
+        `rows`), made into Ops only when `ops` is first read. The JSON
+        writer reads the rows, and a Bible's comparison spares making
+        some quarter of a million Ops again."""
+        diff = _new(cls)
+        diff.__dict__.update(_rows=rows, word_starts=word_starts, counted=counted)
+        return diff
+
+    def __getattr__(self, name: str):
+        # Only reached when `ops` is not yet made (see `sent`).
+        rows = self.__dict__.get("_rows")
+        if name != "ops" or rows is None:
+            raise AttributeError(name)
+        ops = self.ops = [_op(*row) for row in rows]
+        return ops
+
+    def rows(self) -> list[OpRow]:
+        """The ops as plain tuples: (kind, a, b, a_pos, b_pos, cls, move)."""
+        rows = self.__dict__.get("_rows")
+        return rows if rows is not None else list(map(_row, self.ops))
 
     def stats(self) -> Stats:
         if self.counted is not None:
@@ -326,53 +355,121 @@ def diff_words(a: str, b: str, normalizer: Normalizer = Normalizer()) -> Diff:
 
 
 def diff_segments(
-    pairs: list[tuple[str | None, str | None]], normalizer: Normalizer = Normalizer(), workers: int | None = None
+    pairs: list[tuple[str | None, str | None]],
+    normalizer: Normalizer = Normalizer(),
+    workers: int | None = None,
+    each: Callable[[list[Diff]], object] | None = None,
 ) -> list[Diff]:
     """Diff aligned pairs of segments one pair at a time, which keeps each
     diff small. A None side is an absent segment: the other side is one
     whole addition or omission. Many pairs (a whole Bible's verses) are
     shared among `workers` processes, by default one per processor from
-    PARALLEL_FROM pairs on; the result is the same however they are shared."""
+    PARALLEL_FROM pairs on; the result is the same however they are shared.
+    `each` is given the diffs in order as they are done, in runs (this
+    process's share while the workers are still at theirs): a caller can
+    write them out meanwhile."""
     texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
-        workers = min(_processors(), 4) if len(texts) >= PARALLEL_FROM else 1
+        workers = min(processors(), 4) if len(texts) >= PARALLEL_FROM else 1
     if workers > 1 and len(texts) > 1:
-        return _diff_in_parallel(texts, normalizer, workers)
+        return _diff_in_parallel(texts, normalizer, workers, each)
     differ = Differ(normalizer)
-    return [differ.diff(a, b) for a, b in texts]
+    diffs = [differ.diff(a, b) for a, b in texts]
+    if each is not None:
+        each(diffs)
+    return diffs
 
 
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
 
 
-def _processors() -> int:
+def processors() -> int:
     """The processors this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int) -> list[Diff]:
-    """The first share diffed here, the others by workers at the same time;
-    their diffs come back as plain tuples (quicker to pickle)."""
-    size = -(-len(pairs) // workers)
-    shares = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int, each) -> list[Diff]:
+    """The first share diffed here (and given to `each`), the rest by
+    workers at the same time, in runs of CHUNK pairs: their diffs come back
+    as rows (quicker to pickle, and what the JSON writer reads), a run at a
+    time, so that this process takes in and hands on each run while the
+    workers diff the next, rather than all at the end."""
+    first = round(len(pairs) * OWN_SHARE / (OWN_SHARE + workers - 1))
+    runs = [pairs[i : i + CHUNK] for i in range(first, len(pairs), CHUNK)]
+    crew = Crew(min(workers - 1, len(runs)), _diff_run, functools.partial(Differ, normalizer))
+    # The answers are taken in by a thread of their own as they come: a
+    # worker whose answer nobody reads would wait, and this process is busy
+    # with its own share.
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+    done: dict[int, list[Diff]] = {}
     differ = Differ(normalizer)
-    diffs, others = share_out(
-        functools.partial(_diff_share, normalizer=normalizer), shares[1:], lambda: [differ.diff(a, b) for a, b in shares[0]]
-    )
-    for share in others:
-        diffs += [Diff([_op(*op) for op in ops], starts, stats) for ops, starts, stats in share]
+    given = 0  # runs handed on so far, in order
+    try:
+        sent = 0
+        try:
+            for k, run in enumerate(runs):
+                crew.send(k % len(crew), ("diff", k, run))
+                sent += 1
+        except WorkerLost:
+            pass
+        reader = threading.Thread(target=_take_in, args=(crew, sent, answers), daemon=True)
+        reader.start()
+        mine = [differ.diff(a, b) for a, b in pairs[:first]]
+        if each is not None:
+            each(mine)
+        diffs = list(mine)
+        while given < len(runs):
+            while given in done:
+                if each is not None:
+                    each(done[given])
+                diffs += done.pop(given)
+                given += 1
+            if given >= sent:
+                break
+            answer = answers.get()
+            if answer is None:  # a worker was lost
+                break
+            _, k, status, result = answer
+            if status == "raised":
+                raise result
+            done[k] = [Diff.sent(rows, starts, stats) for rows, starts, stats in result]
+    except BaseException:
+        crew.close(at_once=True)
+        raise
+    crew.close(at_once=given < len(runs))
+    for k in range(given, len(runs)):  # those of a lost worker, or not sent: diffed here
+        theirs = done.pop(k) if k in done else [differ.diff(a, b) for a, b in runs[k]]
+        if each is not None:
+            each(theirs)
+        diffs += theirs
     return diffs
 
 
-def _diff_share(pairs: list[tuple[str, str]], normalizer: Normalizer) -> list[tuple[list[tuple], tuple | None, Stats]]:
-    """A worker's share: its diffs, and their stats, counted here rather
-    than afterwards in the one process that waits for every share."""
-    differ = Differ(normalizer)
+def _take_in(crew: Crew, count: int, answers: queue.SimpleQueue) -> None:
+    """Receive `count` answers of the crew into `answers`; None once a
+    worker is lost (or the crew closed)."""
+    try:
+        for _ in range(count):
+            answers.put(crew.receive())
+    except Exception:  # noqa: BLE001 - WorkerLost, or the crew closed under it: the rest is diffed here
+        answers.put(None)
+
+
+OWN_SHARE = 0.75  # this process's share of the pairs against a worker's: it also takes in and hands on the workers' runs
+CHUNK = 2000  # pairs a worker diffs and sends back at a time
+
+
+def _diff_run(
+    differ: Differ, kind: str, key: int, pairs: list[tuple[str, str]]
+) -> tuple[str, list[tuple[list[OpRow], tuple | None, Stats]]]:
+    """A worker's run of pairs: their diffs as rows, and their stats,
+    counted here rather than afterwards in the one process that waits for
+    every run. The worker's Differ keeps what it learnt between runs."""
     out = []
     for a, b in pairs:
         d = differ.diff(a, b)
-        out.append(([(op.kind, op.a, op.b, op.a_pos, op.b_pos, op.cls, op.move) for op in d.ops], d.word_starts, d.stats()))
-    return out
+        out.append((d.rows(), d.word_starts, d.stats()))
+    return "ok", out
 
 
 # diff-match-patch's settings, for every diff made here: no time limit

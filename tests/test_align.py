@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from diff_match_patch import diff_match_patch
@@ -492,3 +491,35 @@ def test_two_thousand_paragraphs_align_well_formed():
     new = [t.replace("Статья ", f"Статья {k}.") for k in range(copies) for t in russian]
     result = align(base, new, same_language=False)
     assert_well_formed(result, len(base), len(new))
+
+
+# --------------------------------------------------------------------------
+# The search shared among processes
+
+
+def test_revision_pairs_the_same_shared_among_processes(real_data, monkeypatch):
+    """The stretches between identical paragraphs are searched by several
+    processes when there are many: the beads, and each one's confidence,
+    are those one process finds."""
+    import edition.align as aligning
+
+    from .test_diff_fast import _real_pairs
+
+    shared = []
+
+    def counted(*args, **kwargs):
+        shared.append(len(args[1]))
+        return share_out(*args, **kwargs)
+
+    share_out = aligning.share_out
+    for base, new in _real_pairs(real_data):
+        monkeypatch.setattr(aligning, "_PARALLEL_CELLS", 10**12)
+        alone = align(base, new, same_language=True)
+        monkeypatch.setattr(aligning, "_PARALLEL_CELLS", 0)
+        monkeypatch.setattr(aligning, "processors", lambda: 3)
+        monkeypatch.setattr(aligning, "share_out", counted)
+        together = align(base, new, same_language=True)
+        monkeypatch.undo()
+        assert together == alone
+        assert any(bead.segments and bead.paragraphs for bead in alone.beads)
+    assert shared and max(shared) == 2  # two workers besides this process, at least once

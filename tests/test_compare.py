@@ -421,3 +421,73 @@ def _copied(folder: Path, a: Path, b: Path) -> Path:
     shutil.copyfile(a, folder / "a.txt")
     shutil.copyfile(b, folder / "b.txt")
     return folder
+
+
+def test_json_written_as_the_segments_come_is_the_same_text(cli, real_data, tmp_path, monkeypatch):
+    """A long comparison is shared among processes and its JSON written as
+    the diffs come (this process's share first, while a worker diffs the
+    rest): the same bytes as the whole comparison written at once, through
+    the command line and through the library."""
+    import io
+
+    import edition.diff as diffing
+    from edition import api
+    from edition.render.comparison import JsonWriter, to_json, write_json
+
+    from .test_diff_fast import _revised
+
+    wilson = [p.text for path in sorted((real_data / "wilson").glob("*.txt")) for p in read_delivery(path).paragraphs]
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n\n".join(wilson) + "\n", encoding="utf-8")
+    b.write_text("\n\n".join(_revised(wilson, 3)) + "\n", encoding="utf-8")
+    whole = api.compare(None, str(a), str(b))
+    expected = json.dumps(to_json(whole), ensure_ascii=False, indent=2) + "\n"
+
+    monkeypatch.setattr(diffing, "PARALLEL_FROM", 2)
+    runs: list[list[str]] = []
+    out = io.StringIO()
+    writer = JsonWriter(out)
+
+    def each(comparison, segments):
+        runs.append([s.segment for s in segments])
+        writer.segments(comparison, segments)
+
+    shared = api.compare(None, str(a), str(b), each=each)
+    writer.finish(shared)
+    assert out.getvalue() == expected
+    assert len(runs) >= 2 and all(runs) and sum(runs, []) == [s.segment for s in whole.segments]
+    assert cli("compare", a, b, "--format", "json").stdout == expected
+
+    out = io.StringIO()
+    write_json(shared, out)  # nothing written before: the whole of it
+    assert out.getvalue() == expected
+
+
+def test_two_long_files_read_at_once_give_the_same_texts_and_problems(cli, tmp_path, monkeypatch):
+    """Long files are read at the same time, the second by a worker: the
+    comparison is the same, and a problem in either file is reported as
+    when they are read one after the other (file, line, column, hint;
+    exit 1), whichever process read it."""
+    import edition.api as api_module
+    import edition.workers as workers
+
+    a, b, bad = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "bad.txt"
+    a.write_text("First paragraph stays.\n\nThe second one changes here.\n", encoding="utf-8")
+    b.write_text("First paragraph stays.\n\nThe second one changed here.\n\nA new one.\n", encoding="utf-8")
+    bad.write_bytes("Fine.\n\nGr\u00fc\u00dfe.\n".encode("latin-1"))
+    cases = [(a, b), (a, bad), (bad, a)]
+    alone = [cli("compare", x, y, "--format", "json") for x, y in cases]
+    shared = []
+
+    def counted(*args, **kwargs):
+        shared.append(args[1])
+        return share_out(*args, **kwargs)
+
+    share_out = workers.share_out
+    monkeypatch.setattr(workers, "share_out", counted)
+    monkeypatch.setattr(api_module, "_READ_APART_FROM", 0)
+    together = [cli("compare", x, y, "--format", "json") for x, y in cases]
+    assert shared == [[y] for _, y in cases]
+    assert [r.exit_code for r in alone] == [r.exit_code for r in together] == [0, 1, 1]
+    assert [(r.stdout, r.stderr) for r in together] == [(r.stdout, r.stderr) for r in alone]
+    assert "bad.txt:3:" in together[1].stderr and "invalid UTF-8" in together[1].stderr and "Traceback" not in together[1].stderr

@@ -735,3 +735,62 @@ def test_the_quick_op_is_an_op():
     assert quick == plain and hash(quick) == hash(plain) and repr(quick) == repr(plain)
     with pytest.raises(AttributeError):
         quick.kind = "equal"
+
+
+def test_a_diff_sent_by_a_worker_is_the_diff_made_here():
+    """A worker's diffs come back as rows; their Ops are made only when
+    read, and are then the Ops this process would have made. The JSON
+    writer reads the rows, and writes the same bytes either way."""
+    import io
+    import json
+
+    from edition.compare import Comparison, SegmentComparison
+    from edition.render.comparison import to_json, write_json
+
+    rng = random.Random(8)
+    pairs = [_corpus(seed=n, n_words=rng.randint(0, 40), rate=0.2)[:2] for n in range(30)] + [("Moved away. Then one stays.", "Then one stays. Moved away.")]
+    one = diff_segments(pairs, workers=1)
+    shared = diff_segments(pairs, workers=2)
+    sent = [d for d in shared if "ops" not in d.__dict__]
+    assert len(sent) >= len(pairs) // 2  # the worker's share, not yet made into Ops
+    assert [d.rows() for d in shared] == [d.rows() for d in one]
+    assert all(row[0] in ("equal", "insert", "delete", "replace", "move") for d in sent for row in d.rows())
+    texts = []
+    for diffs in (one, shared):
+        comparison = Comparison("a", "b", [SegmentComparison(f"s{n}", a, b, d) for n, ((a, b), d) in enumerate(zip(pairs, diffs))])
+        out = io.StringIO()
+        write_json(comparison, out)
+        texts.append(out.getvalue())
+        assert out.getvalue() == json.dumps(to_json(comparison), ensure_ascii=False, indent=2) + "\n"
+    assert texts[0] == texts[1]
+    assert shared == one and [d.ops for d in shared] == [d.ops for d in one]
+    assert all("ops" in d.__dict__ for d in sent)  # made once, when first read
+    with pytest.raises(AttributeError):
+        _ = sent[0].no_such_thing
+
+
+def test_runs_diffed_by_workers_come_back_in_order_even_when_a_worker_dies(monkeypatch):
+    """The workers' pairs go out in runs and come back a run at a time, each
+    handed on in order; the runs of a worker that dies are diffed here."""
+    import os
+
+    rng = random.Random(9)
+    pairs = [_corpus(seed=n, n_words=rng.randint(0, 30), rate=0.2)[:2] for n in range(40)]
+    one = diff_segments(pairs, workers=1)
+    monkeypatch.setattr(diff_module, "CHUNK", 3)
+    for dies in (False, True):
+        if dies:
+            run = diff_module._diff_run
+
+            def dying(differ, kind, key, payload):
+                if key == 2:
+                    os._exit(1)  # the worker process, without a word
+                return run(differ, kind, key, payload)
+
+            monkeypatch.setattr(diff_module, "_diff_run", dying)
+        handed: list[list[Diff]] = []
+        shared = diff_segments(pairs, workers=3, each=handed.append)
+        assert [d.rows() for d in shared] == [d.rows() for d in one]
+        assert [d for part in handed for d in part] == shared and len(handed) > 5
+        if not dies:  # a worker's diffs stay rows until read
+            assert "ops" in shared[0].__dict__ and "ops" not in shared[-1].__dict__

@@ -10,8 +10,9 @@ import json
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TextIO
+from collections.abc import Sequence
 
-from ..compare import Comparison
+from ..compare import Comparison, SegmentComparison
 from ..errors import EditionError
 from ..diff import Op
 from ..tokens import show_invisible as visible
@@ -72,29 +73,51 @@ def write_json(comparison: Comparison, out: TextIO) -> None:
     and a line end would write it, byte for byte, a segment at a time: the
     standard encoder turns to pure Python when it indents (some 25 s for
     a whole Bible) and holds the whole text in memory."""
-    head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
-    out.write(head[:-2] + ',\n  "segments": [')
-    chunk: list[str] = []
-    for n, s in enumerate(comparison.segments):
-        absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
-        ops = s.diff.ops
-        changed = "false"
-        for op in ops:
-            if op.kind != "equal":
-                changed = "true"
-                break
-        chunk.append(
-            (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
-            f'      "absent": {absent},\n'
-            + ('      "ops": [\n' + ",\n".join(map(_op_text, ops)) + "\n      ],\n" if ops else '      "ops": [],\n')
-            + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
-        )
-        if len(chunk) >= 512:
-            out.write("".join(chunk))
-            chunk.clear()
-    out.write("".join(chunk))
-    out.write("\n  ]" if comparison.segments else "]")
-    out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
+    JsonWriter(out).finish(comparison)
+
+
+class JsonWriter:
+    """`write_json` in parts: `segments` writes segments as they come (give
+    it as `each` to `api.compare`, and the first share of a long
+    comparison is written while workers diff the rest), `finish` writes
+    whatever of the comparison is not yet written and its totals."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.written = 0  # segments written so far
+        self.started = False
+
+    def segments(self, comparison: Comparison, segments: Sequence[SegmentComparison]) -> None:
+        out = self.out
+        if not self.started:
+            head = json.dumps(_head_json(comparison), ensure_ascii=False, indent=2)
+            out.write(head[:-2] + ',\n  "segments": [')
+            self.started = True
+        chunk: list[str] = []
+        for n, s in enumerate(segments, start=self.written):
+            absent = '"a"' if s.a is None else '"b"' if s.b is None else "null"
+            ops = s.diff.rows()
+            changed = "false"
+            for op in ops:
+                if op[0] != "equal":
+                    changed = "true"
+                    break
+            chunk.append(
+                (",\n    {\n" if n else "\n    {\n") + f'      "segment": {_encode(s.segment)},\n      "changed": {changed},\n'
+                f'      "absent": {absent},\n'
+                + ('      "ops": [\n' + ",\n".join([_op_text(*op) for op in ops]) + "\n      ],\n" if ops else '      "ops": [],\n')
+                + f'      "stats": {_stats_text(s.stats, "      ")}\n    }}'
+            )
+            if len(chunk) >= 512:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk))
+        self.written += len(segments)
+
+    def finish(self, comparison: Comparison) -> None:
+        self.segments(comparison, comparison.segments[self.written :])
+        self.out.write("\n  ]" if self.written else "]")
+        self.out.write(f',\n  "totals": {_stats_text(comparison.totals(), "  ")}\n}}\n')
 
 
 # The C encoder of one string, as JSONEncoder(ensure_ascii=False).encode
@@ -116,22 +139,21 @@ def _stats_text(stats, pad: str) -> str:
     )
 
 
-def _op_text(op: Op) -> str:
-    # An op's keys stand five levels deep.
-    if op.cls is None and op.move is None:
+def _op_text(kind: str, a: str, b: str, a_pos: int, b_pos: int, cls: str | None, move: int | None) -> str:
+    """One op (a row of `Diff.rows`), its keys five levels deep."""
+    if cls is None and move is None:
         return (
-            f'        {{\n          "op": "{op.kind}",\n          "a": {_encode(op.a)},\n          "b": {_encode(op.b)},\n'
-            f'          "a_pos": {op.a_pos},\n          "b_pos": {op.b_pos}\n        }}'
+            f'        {{\n          "op": "{kind}",\n          "a": {_encode(a)},\n          "b": {_encode(b)},\n'
+            f'          "a_pos": {a_pos},\n          "b_pos": {b_pos}\n        }}'
         )
     pad = "          "
     text = (
-        f'        {{\n{pad}"op": "{op.kind}",\n{pad}"a": {_encode(op.a)},\n{pad}"b": {_encode(op.b)},\n'
-        f'{pad}"a_pos": {op.a_pos},\n{pad}"b_pos": {op.b_pos}'
+        f'        {{\n{pad}"op": "{kind}",\n{pad}"a": {_encode(a)},\n{pad}"b": {_encode(b)},\n{pad}"a_pos": {a_pos},\n{pad}"b_pos": {b_pos}'
     )
-    if op.cls:
-        text += f',\n{pad}"class": {_encode(op.cls)}'
-    if op.move is not None:
-        text += f',\n{pad}"move": {op.move}'
+    if cls:
+        text += f',\n{pad}"class": {_encode(cls)}'
+    if move is not None:
+        text += f',\n{pad}"move": {move}'
     return text + "\n        }"
 
 
