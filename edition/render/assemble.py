@@ -61,6 +61,7 @@ from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 from .rebuild import code_digest
+from .viewcache import DocumentViews
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -414,7 +415,10 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
 
-    volume = render_volume(edition, templates, register=register)
+    # Each document's view is kept between builds: an edit renders its
+    # document again, not the volume; the volume's whole HTML is not made.
+    views = DocumentViews(cache_dir / "views" if cache_dir is not None else None)
+    volume = render_volume(edition, templates, register=register, whole=False, views=views)
     cut = volume_parts(templates)
     lap("html")
     if cut is None:
@@ -432,9 +436,9 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     numbers = edition.line_numbers if volume.line_numbers else ""
     lap("cache")
 
-    def chunk_tasks(of: VolumeView) -> list[Task]:
+    def chunk_tasks(of: VolumeView, keys: tuple[str | None, ...] = ()) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
-        return [Task(_chunk_html(pieces, of, c, css, cache), base_url, roots, epoch) for c in chunks]
+        return [Task(_chunk_html(pieces, of, c, css, cache, keys), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
@@ -453,12 +457,12 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         if volume.keyed_text:
             # The apparatus printed after each document gives line numbers:
             # the text's lines first, then the documents keyed to them.
-            probed = _lay_parts(crew, "probe", chunk_tasks(volume.view), cache, counted)
+            probed = _lay_parts(crew, "probe", chunk_tasks(volume.view, volume.keys), cache, counted)
             probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
             keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
             text = printing[0] = keyed.view
-        printed = _print_chunks(crew, chunk_tasks(text), cache, finish, numbers, counted, tell)
+        printed = _print_chunks(crew, chunk_tasks(text, volume.keys if probed is None else ()), cache, finish, numbers, counted, tell)
         if printed is None:
             return None
         lap("layout")
@@ -490,6 +494,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         matter_laid = _lay_parts(crew, "part", matter, cache, counted)
         lap("layout (front and back)")
         timings["parts laid out"] = float(counted["laid out"])
+        timings["documents rendered"] = float(views.rendered)
         timings["parts"] = float(len(chunks) + len(matter) + (len(chunks) if probed is not None else 0))
         return printed, matter_laid, numbering, folios_at, doc_pages, refs, whole
 
@@ -534,18 +539,27 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     )
 
 
-def _chunk_html(pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache) -> str:
+def _chunk_html(
+    pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache, keys: tuple[str | None, ...] = ()
+) -> str:
     """A chunk's page of documents, rendered from the view or, when the
     view of the chunk is the one it was rendered from before, kept from
     then: the templates and our code are in the key (an edit re-renders
-    only its chunk)."""
+    only its chunk). The documents' views are known by their keys in the
+    cache of views (`keys`: a key digests all a view is made from) or, where
+    they have none, by their own digest."""
     import pickle
 
     if cache.folder is None:
         return pieces.render(view, "documents", documents=chunk, css=css)
     try:
-        seen = dataclasses.replace(view, documents=tuple(view.documents[i] for i in chunk))
-        key = cache.key("html", code_digest(), css, hashlib.sha256(pickle.dumps(seen, protocol=5)).hexdigest())
+        if keys and all(keys[i] is not None for i in chunk):
+            volume = pickle.dumps(dataclasses.replace(view, documents=()), protocol=5)
+            seen = hashlib.sha256(volume + "\0".join(str(keys[i]) for i in chunk).encode()).hexdigest()
+        else:
+            documents = tuple(view.documents[i] for i in chunk)
+            seen = hashlib.sha256(pickle.dumps(dataclasses.replace(view, documents=documents), protocol=5)).hexdigest()
+        key = cache.key("html", code_digest(), css, seen)
     except (pickle.PicklingError, TypeError, AttributeError):  # a view that cannot be kept
         return pieces.render(view, "documents", documents=chunk, css=css)
     html = cache.text(key)

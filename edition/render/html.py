@@ -479,6 +479,8 @@ def volume_view(
     apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
+    views: Any = None,
+    keys: list[str | None] | None = None,
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
@@ -486,17 +488,36 @@ def volume_view(
     printed lines (and `folios`, the folio of each page of the layout it
     came from, to pages, when line numbers restart on every page); `register` makes the index of persons and places, with
     the references `index_refs` (register id → printed pages or lines, from
-    an earlier layout: render/index.py) when given."""
+    an earlier layout: render/index.py) when given. `views`
+    (render/viewcache.py) keeps each document's view between builds when
+    no layout keys it; `keys` then hears each document's key there."""
     warnings: list[str] = []
     page = page_format(edition.page_size)
     _check_print_settings(edition)
     if register is None:
         register = edition.register
     mark_drafts = review.in_review(edition.documents)
-    documents = tuple(
-        _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
-        for number, doc in enumerate(edition.documents, start=1)
-    )
+    if views is not None and apparatus_lines is None and folios is None:
+        settings = views.settings(edition, mark_drafts)
+        made = []
+        for number, doc in enumerate(edition.documents, start=1):
+            key = views.key(settings, doc, number)
+            kept = views.get(key) if key is not None else None
+            if kept is None:
+                told: list[str] = []
+                kept = _document_view(doc, number, page, edition, told, None, mark_drafts, None), told
+                if key is not None:
+                    views.put(key, *kept)
+            made.append(kept[0])
+            warnings.extend(kept[1])
+            if keys is not None:
+                keys.append(key)
+        documents = tuple(made)
+    else:
+        documents = tuple(
+            _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
+            for number, doc in enumerate(edition.documents, start=1)
+        )
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
     title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
@@ -1346,6 +1367,9 @@ class RenderedVolume:
     footnotes: int  # how many footnotes the text calls: the PDF must place them all
     blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
     view: VolumeView  # what the templates were given
+    # Each document's key in the cache of views (render/viewcache.py), None
+    # where it has none; empty when no cache was given.
+    keys: tuple[str | None, ...] = ()
 
     @property
     def line_numbers(self) -> bool:
@@ -1402,9 +1426,14 @@ def render_volume(
     apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
+    whole: bool = True,
+    views: Any = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
-    folder relative URLs of the stylesheet resolve against."""
+    folder relative URLs of the stylesheet resolve against. Without
+    `whole`, the volume's HTML is left out ("": a volume laid out in parts
+    renders its parts). `views` keeps each document's view between builds
+    (render/viewcache.py)."""
     from markupsafe import Markup
 
     css, css_file, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
@@ -1413,12 +1442,15 @@ def render_volume(
     # it cannot close its element.
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
-    view, warnings = volume_view(edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios)
+    keys: list[str | None] = []
+    view, warnings = volume_view(
+        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios, views=views, keys=keys
+    )
     # On paper, columns too narrow to justify are set ragged right.
     columns = measure(view.page, (len(doc.columns) for doc in view.documents))
     view = replace(view, ragged=columns.ragged)
     warnings = [*warnings, *columns.warnings]
-    html = _rendered(template, view, Markup(css))
+    html = _rendered(template, view, Markup(css)) if whole else ""
     footnotes = sum(len(piece.notes) for doc in view.documents for text in _texts(doc) for piece in text if isinstance(piece, Bound))
     blocks: dict[BlockKey, BlockText] = {}
     for doc in view.documents:
@@ -1428,7 +1460,7 @@ def render_volume(
             # stored one it came from.
             source = block.typeset.aligned(block.source) if block.typeset else block.source
             blocks[(doc.number, block.layer, block.id)] = BlockText(doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source)
-    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
+    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view, tuple(keys))
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
