@@ -54,7 +54,17 @@ from ..errors import EditionError
 from ..model import Edition
 from ..files import atomic_write
 from ..workers import Crew, WorkerLost
-from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
+from .weasy import (
+    REPRODUCIBLE_EPOCH,
+    Reading,
+    anchor_pages,
+    building,
+    check_internals,
+    make_fetcher,
+    placed_footnotes,
+    stamp_labels,
+    stamp_numbers,
+)
 from .weasy.folios import FoliosError, give_folios
 from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, with_index
 from .index import index_references, not_indexed
@@ -215,10 +225,10 @@ def _stamped(document, reading: Reading, finish: Finish) -> int:
 
 
 def _desk() -> Desk:
-    """A worker's desk, with WeasyPrint loaded while the build renders its
-    HTML."""
-    import weasyprint  # noqa: F401 - loaded before the first message
-
+    """A worker's desk, with WeasyPrint loaded (and its internals checked)
+    while the build renders its HTML. A worker whose WeasyPrint lacks them
+    stops; the build then lays out in its own process, and says why."""
+    check_internals()
     return Desk()
 
 
@@ -347,11 +357,13 @@ def cache_salt(templates: list[Path]) -> str:
     """What every layout depends on beyond its HTML: WeasyPrint's version,
     our renderer's code (the WeasyPrint room, the line reader), and
     the template folders' files (fonts, images)."""
-    import weasyprint
+    from importlib import metadata
 
     import edition
 
-    h = hashlib.sha256(f"{weasyprint.__version__}\0{edition.__version__}\0".encode())
+    # WeasyPrint's version as installed: importing it would cost a build
+    # that lays nothing out the better part of a second.
+    h = hashlib.sha256(f"{metadata.version('weasyprint')}\0{edition.__version__}\0".encode())
     here = Path(__file__).parent
     for path in [here / "pdf.py", here / "lines.py", here / "assemble.py", *sorted((here / "weasy").glob("*.py"))]:
         h.update(path.read_bytes())
@@ -406,7 +418,9 @@ def build_in_parts(
     except BaseException:
         crew.close(at_once=True)
         raise
-    crew.close()
+    # Every answer is in: the workers are stopped without waiting for them
+    # to free what they hold.
+    crew.close(at_once=True)
     return printed
 
 
