@@ -148,10 +148,13 @@ def test_an_edit_renders_only_its_document(edition, tmp_path):
 
 
 def test_a_broken_view_is_rendered_again(edition, tmp_path):
-    views = sorted((edition / "build" / ".cache" / "layout" / "views").glob("*.json"))
+    kept = edition / "build" / ".cache" / "layout" / "views"
+    views = sorted(set(kept.glob("*.json")) - set(kept.glob("index-*.json")))
     assert len(views) == 3  # one a document
     for path, harm in zip(views, ['{"format": "edition-document-view/1", "view": {"c": "os.system", "f": []}}', "{not json", ""]):
         path.write_text(harm, encoding="utf-8")
+    for path in kept.glob("index-*.json"):  # the index's order
+        path.write_text("[0, 0, 0]", encoding="utf-8")
     _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
     report = _build(edition)
     assert report.timings["documents rendered"] == 3

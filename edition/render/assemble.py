@@ -70,7 +70,7 @@ from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_pa
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
-from .rebuild import code_digest
+from .rebuild import code_digest, lines_from_json, lines_json
 from .viewcache import DocumentViews
 
 # A document section after the contents: WeasyPrint then adds the blank
@@ -80,10 +80,13 @@ from .viewcache import DocumentViews
 # layout: named destinations, which the parts' own anchors replace when the
 # parts are joined.
 SENTINEL = '<section class="document">{anchors}</section>\n'
-# Pages a chunk of documents should hold: big enough that a worker's
-# start-up and the stylesheet's parsing are small beside its layout, small
-# enough that a one-document edit re-lays out little.
-CHUNK_DOCUMENTS = 25
+# Documents a chunk holds: what an edit lays out again (8 documents of the
+# benchmark, 17 pages, about 1 s). A warm worker lays out small parts at the
+# cost of large ones (48 pages as one part, three or six: the same CPU within
+# the noise, 2026-12-04), but each part carries its own font subsets: smaller
+# chunks make a larger PDF (923 pages: 6.5 MB at 8 documents, 4.3 MB at 25)
+# and a longer join.
+CHUNK_DOCUMENTS = 8
 # Below this much text the volume is built in one process: starting workers
 # would cost more than it saves. The sample edition (17,000 characters)
 # builds in parts in 5.8 s, whole in 7.4 s (two layouts for its index).
@@ -456,6 +459,27 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
+    printed_tasks: list[Task] = []  # the chunks as printed
+
+    def kept_numbering(j: int, first_folio: int, part: Laid) -> Numbering:
+        """A chunk's line map: made when it was printed, kept from an
+        earlier build (keyed by its HTML, its folio and its documents'
+        views, whose text the lines are matched against), or made now."""
+        made = numbered.get(j)
+        keys = [volume.keys[i] for i in chunks[j]] if volume.keys else [None]
+        if None in keys or j >= len(printed_tasks):
+            return made or _chunk_numbering(part, first_folio, volume, per_page)
+        key = cache.key("numbering", str(per_page), printed_tasks[j].html, str(first_folio), *[str(k) for k in keys])
+        text = cache.text(key) if made is None else None
+        if text is not None:
+            try:
+                data = json.loads(text)
+                return Numbering(lines_from_json(data["lines"]), [str(w) for w in data["warnings"]])
+            except (ValueError, KeyError, TypeError):
+                pass
+        made = made or _chunk_numbering(part, first_folio, volume, per_page)
+        cache.put_text(key, json.dumps({"lines": lines_json(made.lines), "warnings": made.warnings}, ensure_ascii=False))
+        return made
 
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
         numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
@@ -476,11 +500,12 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
             keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
             text = printing[0] = keyed.view
-        printed = _print_chunks(crew, chunk_tasks(text, volume.keys if probed is None else ()), cache, finish, numbers, counted, tell)
+        printed_tasks[:] = chunk_tasks(text, volume.keys if probed is None else ())
+        printed = _print_chunks(crew, printed_tasks, cache, finish, numbers, counted, tell)
         if printed is None:
             return None
         lap("layout")
-        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, numbered)
+        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, kept_numbering)
         if probed is not None and any(a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)):
             numbering.warnings.append("the apparatus after a document may cite a line off by one: its lines moved once it was printed")
         anchors = _anchors(printed, folios_at)
@@ -494,7 +519,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
                                          index_refs=refs, folios=arabic)  # fmt: skip
             whole, matter_view = keyed_volume.html, keyed_volume.view
         else:
-            matter_view = with_index(volume.view, edition, register=register, index_refs=refs)
+            matter_view = with_index(volume.view, edition, register=register, index_refs=refs, views=views)
         lap("lines")
         contents = "\n".join(
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}' for n in range(1, count + 1)
@@ -583,18 +608,18 @@ def _chunk_html(
     return html
 
 
-def _numbering(parts: list[Laid], volume, per_page: bool, known: dict[int, Numbering] | None = None):
+def _numbering(parts: list[Laid], volume, per_page: bool, known=None):
     """The line map of the chunks laid out one after another: (numbering,
     each chunk's first folio, the pages of the documents). A chunk holds
-    whole documents, so its lines number alone as in the volume: the maps
-    made for the chunks' labels (`known`, by chunk) are reused."""
+    whole documents, so its lines number alone as in the volume: `known(j,
+    first folio, part)` gives a chunk's map where one was made or kept."""
     folios_at = []
     folio = 1
     lines: dict = {}
     warnings: list[str] = []
     for j, part in enumerate(parts):
         folios_at.append(folio)
-        chunk = (known or {}).get(j) or _chunk_numbering(part, folio, volume, per_page)
+        chunk = known(j, folio, part) if known is not None else _chunk_numbering(part, folio, volume, per_page)
         lines.update(chunk.lines)
         warnings.extend(chunk.warnings)
         folio += part.pages
@@ -734,18 +759,20 @@ def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
             if "/Lang" in source.Root:
                 out.Root.Lang = pikepdf.String(str(source.Root.Lang))
         keep = list(pages) if pages is not None else list(range(len(source.pages)))
-        at = {source.pages[k].objgen: len(out.pages) + n for n, k in enumerate(keep)}
+        first = len(out.pages)
         with warnings.catch_warnings():
             # the named destinations are carried over below
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else UserWarning)
             out.pages.extend(source.pages[k] for k in keep)
+        joined = out.pages[first:]
+        at = {source.pages[k].objgen: joined[n].obj for n, k in enumerate(keep)}
 
         def moved(destination, at=at):
             """The destination on the joined pages, or None (a page left out)."""
             if not isinstance(destination, pikepdf.Array) or not len(destination):
                 return None
             page = at.get(destination[0].objgen)
-            return None if page is None else pikepdf.Array([out.pages[page].obj, *destination[1:]])
+            return None if page is None else pikepdf.Array([page, *destination[1:]])
 
         if "/Names" in source.Root and "/Dests" in source.Root.Names:
             for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():

@@ -541,7 +541,7 @@ def volume_view(
         # registration crosses.
         marks={"crop": "crop cross"}.get(edition.marks or "", edition.marks) or None,
         line_numbers=edition.line_numbers != "none",
-        index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
+        index=_index_sections(edition, register, index_refs, views) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
         sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
@@ -601,25 +601,33 @@ def list_of_sources(edition: Edition, register: Register | None, lang: str | Non
     return tuple(groups)
 
 
-def _index_sections(edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None) -> tuple[IndexSection, ...]:
+def _index_sections(
+    edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None, views: Any = None
+) -> tuple[IndexSection, ...]:
     """Persons, then places, each alphabetical, with their references.
     Before the layout has told the pages (`refs` None), every name of the
     register is listed without them (nothing is searched: that layout only
-    says where the text falls, and the index comes after it)."""
+    says where the text falls, and the index comes after it). `views`
+    (render/viewcache.py) keeps the alphabetical order between builds."""
     if register is None or not register.names:
         return ()
     if refs is None:
         refs = {name.id: () for name in register.names}
+    names = list(register.names)
+    order = views.index_order(names, edition.index_cyrillic, _index_order) if views is not None else None
+    alphabetical = [names[k] for k in order] if order is not None else _index_order(names, edition.index_cyrillic)
     sections = []
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
-        entries = tuple(
-            IndexEntry(name.name, tuple(refs[name.id]))
-            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: index_key(n.name, edition.index_cyrillic))
-            if name.id in refs
-        )
+        entries = tuple(IndexEntry(name.name, tuple(refs[name.id])) for name in alphabetical if name.kind == kind and name.id in refs)
         if entries:
             sections.append(IndexSection(title, kind, entries))
     return tuple(sections)
+
+
+def _index_order(names: Sequence[Any], cyrillic: str) -> list:
+    """The register's names in the index's order (a stable sort: names
+    that sort alike keep the register's order)."""
+    return sorted(names, key=lambda n: index_key(n.name, cyrillic))
 
 
 @dataclass(frozen=True)
@@ -1475,6 +1483,7 @@ def with_index(
     *,
     register: Register | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    views: Any = None,
 ) -> VolumeView:
     """The view with the index's references (from a layout): what the
     front and back matter of a volume laid out in parts print
@@ -1483,7 +1492,7 @@ def with_index(
 
     if register is None:
         register = edition.register
-    index = _index_sections(edition, register, index_refs) if edition.index != "none" else ()
+    index = _index_sections(edition, register, index_refs, views) if edition.index != "none" else ()
     return dataclasses.replace(view, index=index)
 
 

@@ -32,7 +32,7 @@ FORMAT = "edition-build-record/1"
 SOURCE_FILES = ("edition.yaml", "names.yaml", "terms.yaml")
 SOURCE_FOLDERS = ("seeds", "translations")
 # The libraries whose version changes the bytes of the PDF.
-LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "tinycss2", "cssselect2", "pyphen")
+LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "tinycss2", "cssselect2", "pyphen", "pyuca", "iuliia")
 
 
 def fingerprint(root: Path, templates: list[Path], options: dict) -> str | None:

@@ -115,6 +115,30 @@ class DocumentViews:
         except (OSError, TypeError, ValueError):
             pass
 
+    def index_order(self, names: list, cyrillic: str, order) -> list[int] | None:
+        """The places in `names` (the register's) of the names in the
+        index's order, as `order(names, cyrillic)` sorts them; kept, for
+        the Unicode collation table takes a second to load."""
+        if self.folder is None:
+            return None
+        h = hashlib.sha256(f"{FORMAT}\0index\0{code_digest()}\0{cyrillic}\0".encode())
+        h.update(json.dumps([n.name for n in names], ensure_ascii=False).encode())
+        path = self.folder / f"index-{h.hexdigest()}.json"
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(kept, list) and sorted(kept) == list(range(len(names))):
+                return kept
+        except (OSError, ValueError, TypeError):
+            pass
+        at = {id(n): k for k, n in enumerate(names)}
+        made = [at[id(n)] for n in order(names, cyrillic)]
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps(made))
+        except OSError:
+            pass
+        return made
+
 
 def encode(view: _html.DocumentView) -> str:
     """A view as an entry holds it (for tests and tools)."""
