@@ -71,7 +71,7 @@ from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 from .rebuild import code_digest, lines_from_json, lines_json
-from .viewcache import DocumentViews
+from .viewcache import DocumentViews, read_entry
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -293,10 +293,10 @@ class LayoutCache:
         if self.folder is None:
             return None
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = json.loads(read_entry(self.folder / f"{key}.json"))
             printed = None
             if pdf:
-                printed = (self.folder / f"{key}.pdf").read_bytes()
+                printed = _read_bytes(self.folder / f"{key}.pdf")
                 if hashlib.sha256(printed).hexdigest() != data["pdf"]:
                     return None
             return Laid(
@@ -317,7 +317,7 @@ class LayoutCache:
         if self.folder is None:
             return None
         try:
-            data = json.loads((self.folder / f"{key}.html.json").read_text(encoding="utf-8"))
+            data = json.loads(read_entry(self.folder / f"{key}.html.json"))
             text = data["text"]
             if not isinstance(text, str) or hashlib.sha256(text.encode()).hexdigest() != data["sha256"]:
                 return None
@@ -354,6 +354,13 @@ class LayoutCache:
             atomic_write(self.folder / f"{key}.json", json.dumps(data, ensure_ascii=False))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A cached PDF, not followed when planted as a link (OSError)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
 
 
 def cache_salt(templates: list[Path]) -> str:

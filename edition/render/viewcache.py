@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 from dataclasses import fields, replace
 from pathlib import Path
@@ -60,7 +61,8 @@ class DocumentViews:
     writes are atomic, and a write that fails costs time only."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+        # A folder planted as a link could lead out of the build folder: no cache.
+        self.folder = None if folder is None or folder.is_symlink() else folder
         self.rendered = 0  # views rendered (not found) by this build
 
     def settings(self, edition: Edition, mark_drafts: bool) -> str:
@@ -88,7 +90,7 @@ class DocumentViews:
         if self.folder is None:
             return None
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"), object_hook=_decoded)
+            data = json.loads(read_entry(self.folder / f"{key}.json"), object_hook=_decoded)
             view, warnings = data["view"], data["warnings"]
             if data["format"] != FORMAT or not isinstance(view, _html.DocumentView):
                 return None
@@ -125,7 +127,7 @@ class DocumentViews:
         h.update(json.dumps([n.name for n in names], ensure_ascii=False).encode())
         path = self.folder / f"index-{h.hexdigest()}.json"
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
+            kept = json.loads(read_entry(path))
             if isinstance(kept, list) and sorted(kept) == list(range(len(names))):
                 return kept
         except (OSError, ValueError, TypeError):
@@ -138,6 +140,14 @@ class DocumentViews:
         except OSError:
             pass
         return made
+
+
+def read_entry(path: Path) -> str:
+    """A cache entry's text; an entry planted as a symbolic link is not
+    followed (OSError), for it could lead out of the build folder."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read().decode("utf-8")
 
 
 def encode(view: _html.DocumentView) -> str:
