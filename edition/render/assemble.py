@@ -66,7 +66,7 @@ from .weasy import (
     stamp_numbers,
 )
 from .weasy.folios import FoliosError, give_folios
-from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, with_index
+from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, volume_templates, with_index
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
@@ -442,8 +442,9 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     # Each document's view is kept between builds: an edit renders its
     # document again, not the volume; the volume's whole HTML is not made.
     views = DocumentViews(cache_dir / "views" if cache_dir is not None else None)
-    volume = render_volume(edition, templates, register=register, whole=False, views=views)
-    cut = volume_parts(templates)
+    loaded = volume_templates(templates)
+    volume = render_volume(edition, templates, register=register, whole=False, views=views, loaded=loaded)
+    cut = volume_parts(templates, loaded)
     lap("html")
     if cut is None:
         return None
@@ -504,7 +505,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
             # the text's lines first, then the documents keyed to them.
             probed = _lay_parts(crew, "probe", chunk_tasks(volume.view, volume.keys), cache, counted)
             probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
-            keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
+            keyed = render_volume(edition, templates, register=register, loaded=loaded, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
             text = printing[0] = keyed.view
         printed_tasks[:] = chunk_tasks(text, volume.keys if probed is None else ())
@@ -522,7 +523,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         # matter (index); the documents' text again only for --html.
         whole = ""
         if html:
-            keyed_volume = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
+            keyed_volume = render_volume(edition, templates, register=register, loaded=loaded, apparatus_lines=numbering.lines,
                                          index_refs=refs, folios=arabic)  # fmt: skip
             whole, matter_view = keyed_volume.html, keyed_volume.view
         else:

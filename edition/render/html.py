@@ -1436,15 +1436,17 @@ def render_volume(
     folios: Sequence[str] | None = None,
     whole: bool = True,
     views: Any = None,
+    loaded: Any = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
     folder relative URLs of the stylesheet resolve against. Without
     `whole`, the volume's HTML is left out ("": a volume laid out in parts
     renders its parts). `views` keeps each document's view between builds
-    (render/viewcache.py)."""
+    (render/viewcache.py); `loaded`, the volume's templates as
+    `volume_templates` loaded them, spares compiling them again."""
     from markupsafe import Markup
 
-    css, css_file, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    css, css_file, (template,) = loaded or volume_templates(templates)
     # The stylesheet comes from our template folders, never from documents:
     # it is inlined raw (a <style> element is not HTML-escaped), once we know
     # it cannot close its element.
@@ -1540,11 +1542,17 @@ class VolumeParts:
         )
 
 
-def volume_parts(templates: list[Path]) -> VolumeParts | None:
+def volume_templates(templates: list[Path]):
+    """The volume's stylesheet (its text and file) and template, compiled."""
+    return load_templates(templates, STYLESHEET, [TEMPLATE])
+
+
+def volume_parts(templates: list[Path], loaded: Any = None) -> VolumeParts | None:
     """The volume's parts, or None when its template does not mark them
     (an edition's own volume.html.j2 without the blocks front, document and
-    back: the volume is then laid out whole)."""
-    css, _, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    back: the volume is then laid out whole). `loaded`: as for
+    render_volume."""
+    css, _, (template,) = loaded or volume_templates(templates)
     if not set(PART_BLOCKS) <= set(template.blocks):
         return None
     return VolumeParts(template.environment.from_string(_PART), template, css)

@@ -178,15 +178,13 @@ def _decoded(data: dict) -> Any:
             if not isinstance(values[0], str) or not isinstance(values[1], (range, list)):
                 raise ValueError("a typeset text without its offsets")
             return Typeset(values[0], values[1] if isinstance(values[1], range) else tuple(values[1]))
-        return cls(*(_tupled(v) for v in values))
+        return cls(*[_tupled(v) if type(v) is list else v for v in values])
     if "r" in data:
         start, stop, step = data["r"]
         return range(int(start), int(stop), int(step))
-    return {k: _tupled(v) for k, v in data.items()}
+    return {k: _tupled(v) if type(v) is list else v for k, v in data.items()}
 
 
-def _tupled(value: Any) -> Any:
-    """Lists back to the tuples a view holds."""
-    if isinstance(value, list):
-        return tuple(_tupled(x) for x in value)
-    return value
+def _tupled(value: list) -> tuple:
+    """A list back to the tuple a view holds (and the lists in it)."""
+    return tuple([_tupled(x) if type(x) is list else x for x in value])
