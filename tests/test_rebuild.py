@@ -169,3 +169,24 @@ def test_a_view_reads_back_as_it_was_rendered(built):
     view, _ = volume_view(edition)
     for document in view.documents:
         assert viewcache.decode(viewcache.encode(document)) == document
+
+
+def test_a_cache_planted_as_links_is_not_followed(edition, tmp_path):
+    """An edition is untrusted: links in its build folder lead nowhere."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    kept = edition / "build" / ".cache" / "layout" / "views"
+    for path in kept.glob("*.json"):  # each view a link to a file outside
+        (outside / path.name).write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(outside / path.name)
+    _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 3
+    shutil.rmtree(kept)
+    kept.symlink_to(outside)  # the folder itself
+    _edit(edition, "Yesterday, on 25 June, large rallies", "Yesterday, on 25 June, huge rallies")
+    before = sorted(outside.iterdir())
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 3 and sorted(outside.iterdir()) == before
+    assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)

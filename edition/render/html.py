@@ -506,8 +506,7 @@ def volume_view(
             if kept is None:
                 told: list[str] = []
                 kept = _document_view(doc, number, page, edition, told, None, mark_drafts, None), told
-                if key is not None:
-                    views.put(key, *kept)
+                views.put(key, *kept)
             made.append(kept[0])
             warnings.extend(kept[1])
             if keys is not None:

@@ -100,10 +100,10 @@ class DocumentViews:
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
-    def put(self, key: str, view: _html.DocumentView, warnings: list[str]) -> None:
-        """Keep a view just rendered."""
+    def put(self, key: str | None, view: _html.DocumentView, warnings: list[str]) -> None:
+        """Keep a view just rendered (under `key`, when it has one)."""
         self.rendered += 1
-        if self.folder is None:
+        if self.folder is None or key is None:
             return
         try:
             text = json.dumps(
