@@ -29,10 +29,14 @@ keyed by a hash of everything they depend on: the part's HTML (with the
 inlined stylesheet), its first folio and side for a PDF, the template
 folders' files, WeasyPrint's version and this renderer's code. A rebuild
 lays out again only the chunks whose HTML changed (and those after one whose
-page count changed); a chunk's HTML is itself kept, keyed by its part of
-the volume's view, so that only the changed chunk is rendered again.
-Deleting the cache is always safe; an entry that cannot be read is laid
-out (or rendered) again.
+page count changed). What comes before a layout is kept too: each
+document's view (render/viewcache.py, under `views/`), so that an edit
+renders one document; a chunk's HTML, keyed by its documents' views; a
+chunk's line map, keyed by its HTML, folio and views; and the index's
+alphabetical order. The volume's whole HTML is made only for `--html`, and
+WeasyPrint is loaded by the workers alone. Deleting the cache is always
+safe; an entry that cannot be read (or is a symbolic link) is laid out (or
+rendered) again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
