@@ -316,6 +316,10 @@ class LayoutCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is kept under `key` (it may yet be unreadable)."""
+        return self.folder is not None and os.path.lexists(self.folder / f"{key}.json")
+
     def text(self, key: str) -> str | None:
         """A text kept under `key` (a part's HTML), or None."""
         if self.folder is None:
@@ -651,9 +655,11 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
     chunks with their PDFs, or None when one cannot be assembled."""
     n = len(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
-    laid: list[Laid | None] = [cache.get(key, pdf=False) for key in layout_keys]
+    laid: list[Laid | None] = [None] * n
     printed: list[Laid | None] = [None] * n
-    state = ["known" if x is not None else "todo" for x in laid]
+    # A chunk whose layout was kept is read once its folio is known: its PDF
+    # at that folio, when kept too, tells its layout as well.
+    state = ["kept" if cache.has(key) else "todo" for key in layout_keys]
     owner: dict[int, int] = {}
     print_keys: dict[int, str] = {}
     idle = set(range(len(crew)))
@@ -663,15 +669,19 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
         # chunks whose folio is now known.
         folio = 1
         for j in range(n):
+            right = folio % 2 == 1
+            if state[j] == "kept":
+                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+                printed[j] = cache.get(print_keys[j], pdf=True)
+                if printed[j] is not None:
+                    laid[j], state[j] = printed[j], "done"
+                else:  # laid out again, to be held for its folio
+                    laid[j], state[j] = cache.get(layout_keys[j], pdf=False), "todo"
             done = laid[j]
             if done is None:
                 break
-            right = folio % 2 == 1
             if j not in print_keys:  # a chunk's folio, once known, stays
                 print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
-            if state[j] == "known":
-                printed[j] = cache.get(print_keys[j], pdf=True)
-                state[j] = "done" if printed[j] is not None else "todo"
             if state[j] == "laid":
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
