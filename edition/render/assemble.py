@@ -53,6 +53,7 @@ import os
 import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import EditionError
 from ..model import Edition
@@ -273,6 +274,17 @@ class _Crew(Crew):
 
     def __init__(self, jobs: int) -> None:
         super().__init__(jobs if jobs > 1 else 0, _answer, _desk, fresh=True)
+        self.checked = self.local is not None  # a desk here checked WeasyPrint
+
+    def send(self, worker: int, message: tuple[str, Any, Any]) -> None:
+        """Give a worker a message; with the first, WeasyPrint's internals
+        are checked here too, while the worker lays out (this process's
+        WeasyPrint is the one that must not have changed), and only when
+        something is laid out."""
+        super().send(worker, message)
+        if not self.checked:
+            self.checked = True
+            check_internals()
 
 
 # --- the cache ------------------------------------------------------------------
@@ -286,6 +298,7 @@ class LayoutCache:
     def __init__(self, folder: Path | None, salt: str):
         self.folder = folder
         self.salt = salt
+        self.pending: dict[str, str] = {}  # texts to write (see `save`)
 
     def key(self, *parts: str) -> str:
         h = hashlib.sha256(self.salt.encode())
@@ -334,14 +347,23 @@ class LayoutCache:
             return None
 
     def put_text(self, key: str, text: str) -> None:
+        """Keep a text under `key`, written by `save` once the build succeeds."""
         if self.folder is None:
             return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
-            atomic_write(self.folder / f"{key}.html.json", json.dumps(data, ensure_ascii=False))
-        except OSError:
-            pass
+        data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+        self.pending[key] = json.dumps(data, ensure_ascii=False)
+
+    def save(self) -> None:
+        """Write the texts kept by this build."""
+        pending, self.pending = self.pending, {}
+        if self.folder is None:
+            return
+        for key, text in pending.items():
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write(self.folder / f"{key}.html.json", text)
+            except OSError:
+                return
 
     def put(self, key: str, laid: Laid) -> None:
         if self.folder is None:
@@ -578,6 +600,8 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     if volume.back_references and edition.index != "none":
         line_warnings.extend(not_indexed(edition, register, refs))
 
+    views.save()
+    cache.save()
     tell("writing the PDF", doc_pages, doc_pages)
     pdf = join_pdfs([(front.pdf, range(front_pages))] + [(p.pdf, None) for p in parts] + ([(back.pdf, None)] if back else []))
     lap("pdf")

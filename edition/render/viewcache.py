@@ -64,6 +64,7 @@ class DocumentViews:
         # A folder planted as a link could lead out of the build folder: no cache.
         self.folder = None if folder is None or folder.is_symlink() else folder
         self.rendered = 0  # views rendered (not found) by this build
+        self.pending: dict[Path, str] = {}  # entries to write (see `save`)
 
     def settings(self, edition: Edition, mark_drafts: bool) -> str:
         """What every document's view shares: our code, the edition's
@@ -112,10 +113,9 @@ class DocumentViews:
                 ensure_ascii=False,
                 separators=(",", ":"),
             )
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.folder / f"{key}.json", text)
-        except (OSError, TypeError, ValueError):
-            pass
+        except (TypeError, ValueError):
+            return
+        self.pending[self.folder / f"{key}.json"] = text
 
     def index_order(self, names: list, cyrillic: str, order) -> list[int] | None:
         """The places in `names` (the register's) of the names in the
@@ -134,12 +134,19 @@ class DocumentViews:
             pass
         at = {id(n): k for k, n in enumerate(names)}
         made = [at[id(n)] for n in order(names, cyrillic)]
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps(made))
-        except OSError:
-            pass
+        self.pending[path] = json.dumps(made)
         return made
+
+    def save(self) -> None:
+        """Write what this build rendered: once it has succeeded, so that a
+        build that fails leaves the build folder as it was."""
+        pending, self.pending = self.pending, {}
+        for path, text in pending.items():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, text)
+            except OSError:
+                return  # a cache that cannot be written only costs time
 
 
 def read_entry(path: Path) -> str:
