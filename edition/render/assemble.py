@@ -493,7 +493,8 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
     def chunk_tasks(of: VolumeView, keys: tuple[str | None, ...] = ()) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
-        return [Task(_chunk_html(pieces, of, c, css, cache, keys), base_url, roots, epoch) for c in chunks]
+        shared: dict[int, bytes] = {}  # the volume's part of every chunk's key, made once
+        return [Task(_chunk_html(pieces, of, c, css, cache, keys, shared), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
@@ -619,7 +620,13 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
 
 
 def _chunk_html(
-    pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache, keys: tuple[str | None, ...] = ()
+    pieces: VolumeParts,
+    view: VolumeView,
+    chunk: range,
+    css: str,
+    cache: LayoutCache,
+    keys: tuple[str | None, ...] = (),
+    shared: dict[int, bytes] | None = None,
 ) -> str:
     """A chunk's page of documents, rendered from the view or, when the
     view of the chunk is the one it was rendered from before, kept from
@@ -633,7 +640,10 @@ def _chunk_html(
         return pieces.render(view, "documents", documents=chunk, css=css)
     try:
         if keys and all(keys[i] is not None for i in chunk):
-            volume = pickle.dumps(dataclasses.replace(view, documents=()), protocol=5)
+            shared = {} if shared is None else shared
+            if id(view) not in shared:
+                shared[id(view)] = pickle.dumps(dataclasses.replace(view, documents=()), protocol=5)
+            volume = shared[id(view)]
             seen = hashlib.sha256(volume + "\0".join(str(keys[i]) for i in chunk).encode()).hexdigest()
         else:
             documents = tuple(view.documents[i] for i in chunk)
