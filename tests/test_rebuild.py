@@ -138,3 +138,55 @@ def test_a_new_title_and_a_new_name_move_contents_and_index(edition, tmp_path):
     pdf = (edition / "build" / "edition.pdf").read_bytes()
     assert pdf == _fresh(edition, tmp_path)
     assert report.lines != before.lines
+
+
+def test_an_edit_renders_only_its_document(edition, tmp_path):
+    _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 1
+    assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)
+
+
+def test_a_broken_view_is_rendered_again(edition, tmp_path):
+    kept = edition / "build" / ".cache" / "layout" / "views"
+    views = sorted(set(kept.glob("*.json")) - set(kept.glob("index-*.json")))
+    assert len(views) == 3  # one a document
+    for path, harm in zip(views, ['{"format": "edition-document-view/1", "view": {"c": "os.system", "f": []}}', "{not json", ""]):
+        path.write_text(harm, encoding="utf-8")
+    for path in kept.glob("index-*.json"):  # the index's order
+        path.write_text("[0, 0, 0]", encoding="utf-8")
+    _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 3
+    assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)
+
+
+def test_a_view_reads_back_as_it_was_rendered(built):
+    from edition.render import viewcache
+    from edition.render.html import volume_view
+
+    edition = api.open_workspace(built).edition
+    view, _ = volume_view(edition)
+    for document in view.documents:
+        assert viewcache.decode(viewcache.encode(document)) == document
+
+
+def test_a_cache_planted_as_links_is_not_followed(edition, tmp_path):
+    """An edition is untrusted: links in its build folder lead nowhere."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    kept = edition / "build" / ".cache" / "layout" / "views"
+    for path in kept.glob("*.json"):  # each view a link to a file outside
+        (outside / path.name).write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(outside / path.name)
+    _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 3
+    shutil.rmtree(kept)
+    kept.symlink_to(outside)  # the folder itself
+    _edit(edition, "Yesterday, on 25 June, large rallies", "Yesterday, on 25 June, huge rallies")
+    before = sorted(outside.iterdir())
+    report = _build(edition)
+    assert report.timings["documents rendered"] == 3 and sorted(outside.iterdir()) == before
+    assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)

@@ -29,10 +29,14 @@ keyed by a hash of everything they depend on: the part's HTML (with the
 inlined stylesheet), its first folio and side for a PDF, the template
 folders' files, WeasyPrint's version and this renderer's code. A rebuild
 lays out again only the chunks whose HTML changed (and those after one whose
-page count changed); a chunk's HTML is itself kept, keyed by its part of
-the volume's view, so that only the changed chunk is rendered again.
-Deleting the cache is always safe; an entry that cannot be read is laid
-out (or rendered) again.
+page count changed). What comes before a layout is kept too: each
+document's view (render/viewcache.py, under `views/`), so that an edit
+renders one document; a chunk's HTML, keyed by its documents' views; a
+chunk's line map, keyed by its HTML, folio and views; and the index's
+alphabetical order. The volume's whole HTML is made only for `--html`, and
+WeasyPrint is loaded by the workers alone. Deleting the cache is always
+safe; an entry that cannot be read (or is a symbolic link) is laid out (or
+rendered) again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
@@ -49,18 +53,30 @@ import os
 import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import EditionError
 from ..model import Edition
 from ..files import atomic_write
 from ..workers import Crew, WorkerLost
-from .weasy import REPRODUCIBLE_EPOCH, Reading, anchor_pages, building, make_fetcher, placed_footnotes, stamp_labels, stamp_numbers
+from .weasy import (
+    REPRODUCIBLE_EPOCH,
+    Reading,
+    anchor_pages,
+    building,
+    check_internals,
+    make_fetcher,
+    placed_footnotes,
+    stamp_labels,
+    stamp_numbers,
+)
 from .weasy.folios import FoliosError, give_folios
-from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, with_index
+from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, volume_templates, with_index
 from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
-from .rebuild import code_digest
+from .rebuild import code_digest, lines_from_json, lines_json
+from .viewcache import DocumentViews, read_entry
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -69,10 +85,13 @@ from .rebuild import code_digest
 # layout: named destinations, which the parts' own anchors replace when the
 # parts are joined.
 SENTINEL = '<section class="document">{anchors}</section>\n'
-# Pages a chunk of documents should hold: big enough that a worker's
-# start-up and the stylesheet's parsing are small beside its layout, small
-# enough that a one-document edit re-lays out little.
-CHUNK_DOCUMENTS = 25
+# Documents a chunk holds: what an edit lays out again (8 documents of the
+# benchmark, 17 pages, about 1 s). A warm worker lays out small parts at the
+# cost of large ones (48 pages as one part, three or six: the same CPU within
+# the noise, 2026-12-04), but each part carries its own font subsets: smaller
+# chunks make a larger PDF (923 pages: 6.5 MB at 8 documents, 4.3 MB at 25)
+# and a longer join.
+CHUNK_DOCUMENTS = 8
 # Below this much text the volume is built in one process: starting workers
 # would cost more than it saves. The sample edition (17,000 characters)
 # builds in parts in 5.8 s, whole in 7.4 s (two layouts for its index).
@@ -214,10 +233,10 @@ def _stamped(document, reading: Reading, finish: Finish) -> int:
 
 
 def _desk() -> Desk:
-    """A worker's desk, with WeasyPrint loaded while the build renders its
-    HTML."""
-    import weasyprint  # noqa: F401 - loaded before the first message
-
+    """A worker's desk, with WeasyPrint loaded (and its internals checked)
+    while the build renders its HTML. A worker whose WeasyPrint lacks them
+    stops; the build then lays out in its own process, and says why."""
+    check_internals()
     return Desk()
 
 
@@ -255,6 +274,17 @@ class _Crew(Crew):
 
     def __init__(self, jobs: int) -> None:
         super().__init__(jobs if jobs > 1 else 0, _answer, _desk, fresh=True)
+        self.checked = self.local is not None  # a desk here checked WeasyPrint
+
+    def send(self, worker: int, message: tuple[str, Any, Any]) -> None:
+        """Give a worker a message; with the first, WeasyPrint's internals
+        are checked here too, while the worker lays out (this process's
+        WeasyPrint is the one that must not have changed), and only when
+        something is laid out."""
+        super().send(worker, message)
+        if not self.checked:
+            self.checked = True
+            check_internals()
 
 
 # --- the cache ------------------------------------------------------------------
@@ -268,6 +298,7 @@ class LayoutCache:
     def __init__(self, folder: Path | None, salt: str):
         self.folder = folder
         self.salt = salt
+        self.pending: dict[str, str] = {}  # texts to write (see `save`)
 
     def key(self, *parts: str) -> str:
         h = hashlib.sha256(self.salt.encode())
@@ -279,10 +310,10 @@ class LayoutCache:
         if self.folder is None:
             return None
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = json.loads(read_entry(self.folder / f"{key}.json"))
             printed = None
             if pdf:
-                printed = (self.folder / f"{key}.pdf").read_bytes()
+                printed = _read_bytes(self.folder / f"{key}.pdf")
                 if hashlib.sha256(printed).hexdigest() != data["pdf"]:
                     return None
             return Laid(
@@ -298,12 +329,16 @@ class LayoutCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is kept under `key` (it may yet be unreadable)."""
+        return self.folder is not None and os.path.lexists(self.folder / f"{key}.json")
+
     def text(self, key: str) -> str | None:
         """A text kept under `key` (a part's HTML), or None."""
         if self.folder is None:
             return None
         try:
-            data = json.loads((self.folder / f"{key}.html.json").read_text(encoding="utf-8"))
+            data = json.loads(read_entry(self.folder / f"{key}.html.json"))
             text = data["text"]
             if not isinstance(text, str) or hashlib.sha256(text.encode()).hexdigest() != data["sha256"]:
                 return None
@@ -312,14 +347,23 @@ class LayoutCache:
             return None
 
     def put_text(self, key: str, text: str) -> None:
+        """Keep a text under `key`, written by `save` once the build succeeds."""
         if self.folder is None:
             return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
-            atomic_write(self.folder / f"{key}.html.json", json.dumps(data, ensure_ascii=False))
-        except OSError:
-            pass
+        data = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+        self.pending[key] = json.dumps(data, ensure_ascii=False)
+
+    def save(self) -> None:
+        """Write the texts kept by this build."""
+        pending, self.pending = self.pending, {}
+        if self.folder is None:
+            return
+        for key, text in pending.items():
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write(self.folder / f"{key}.html.json", text)
+            except OSError:
+                return
 
     def put(self, key: str, laid: Laid) -> None:
         if self.folder is None:
@@ -342,15 +386,24 @@ class LayoutCache:
             pass  # a cache that cannot be written only costs time
 
 
+def _read_bytes(path: Path) -> bytes:
+    """A cached PDF, not followed when planted as a link (OSError)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
 def cache_salt(templates: list[Path]) -> str:
     """What every layout depends on beyond its HTML: WeasyPrint's version,
     our renderer's code (the WeasyPrint room, the line reader), and
     the template folders' files (fonts, images)."""
-    import weasyprint
+    from importlib import metadata
 
     import edition
 
-    h = hashlib.sha256(f"{weasyprint.__version__}\0{edition.__version__}\0".encode())
+    # WeasyPrint's version as installed: importing it would cost a build
+    # that lays nothing out the better part of a second.
+    h = hashlib.sha256(f"{metadata.version('weasyprint')}\0{edition.__version__}\0".encode())
     here = Path(__file__).parent
     for path in [here / "pdf.py", here / "lines.py", here / "assemble.py", *sorted((here / "weasy").glob("*.py"))]:
         h.update(path.read_bytes())
@@ -405,7 +458,9 @@ def build_in_parts(
     except BaseException:
         crew.close(at_once=True)
         raise
-    crew.close()
+    # Every answer is in: the workers are stopped without waiting for them
+    # to free what they hold.
+    crew.close(at_once=True)
     return printed
 
 
@@ -414,8 +469,12 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
 
-    volume = render_volume(edition, templates, register=register)
-    cut = volume_parts(templates)
+    # Each document's view is kept between builds: an edit renders its
+    # document again, not the volume; the volume's whole HTML is not made.
+    views = DocumentViews(cache_dir / "views" if cache_dir is not None else None)
+    loaded = volume_templates(templates)
+    volume = render_volume(edition, templates, register=register, whole=False, views=views, loaded=loaded)
+    cut = volume_parts(templates, loaded)
     lap("html")
     if cut is None:
         return None
@@ -432,12 +491,34 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     numbers = edition.line_numbers if volume.line_numbers else ""
     lap("cache")
 
-    def chunk_tasks(of: VolumeView) -> list[Task]:
+    def chunk_tasks(of: VolumeView, keys: tuple[str | None, ...] = ()) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
-        return [Task(_chunk_html(pieces, of, c, css, cache), base_url, roots, epoch) for c in chunks]
+        shared: dict[int, bytes] = {}  # the volume's part of every chunk's key, made once
+        return [Task(_chunk_html(pieces, of, c, css, cache, keys, shared), base_url, roots, epoch) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
+    printed_tasks: list[Task] = []  # the chunks as printed
+
+    def kept_numbering(j: int, first_folio: int, part: Laid) -> Numbering:
+        """A chunk's line map: made when it was printed, kept from an
+        earlier build (keyed by its HTML, its folio and its documents'
+        views, whose text the lines are matched against), or made now."""
+        made = numbered.get(j)
+        keys = [volume.keys[i] for i in chunks[j]] if volume.keys else [None]
+        if None in keys or j >= len(printed_tasks):
+            return made or _chunk_numbering(part, first_folio, volume, per_page)
+        key = cache.key("numbering", str(per_page), printed_tasks[j].html, str(first_folio), *[str(k) for k in keys])
+        text = cache.text(key) if made is None else None
+        if text is not None:
+            try:
+                data = json.loads(text)
+                return Numbering(lines_from_json(data["lines"]), [str(w) for w in data["warnings"]])
+            except (ValueError, KeyError, TypeError):
+                pass
+        made = made or _chunk_numbering(part, first_folio, volume, per_page)
+        cache.put_text(key, json.dumps({"lines": lines_json(made.lines), "warnings": made.warnings}, ensure_ascii=False))
+        return made
 
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
         numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
@@ -453,16 +534,17 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         if volume.keyed_text:
             # The apparatus printed after each document gives line numbers:
             # the text's lines first, then the documents keyed to them.
-            probed = _lay_parts(crew, "probe", chunk_tasks(volume.view), cache, counted)
+            probed = _lay_parts(crew, "probe", chunk_tasks(volume.view, volume.keys), cache, counted)
             probe_numbering, _, probe_pages = _numbering(probed, volume, per_page)
-            keyed = render_volume(edition, templates, register=register, apparatus_lines=probe_numbering.lines,
+            keyed = render_volume(edition, templates, register=register, loaded=loaded, apparatus_lines=probe_numbering.lines,
                                   folios=[str(n) for n in range(1, probe_pages + 1)])  # fmt: skip
             text = printing[0] = keyed.view
-        printed = _print_chunks(crew, chunk_tasks(text), cache, finish, numbers, counted, tell)
+        printed_tasks[:] = chunk_tasks(text, volume.keys if probed is None else ())
+        printed = _print_chunks(crew, printed_tasks, cache, finish, numbers, counted, tell)
         if printed is None:
             return None
         lap("layout")
-        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, numbered)
+        numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, kept_numbering)
         if probed is not None and any(a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)):
             numbering.warnings.append("the apparatus after a document may cite a line off by one: its lines moved once it was printed")
         anchors = _anchors(printed, folios_at)
@@ -472,11 +554,11 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         # matter (index); the documents' text again only for --html.
         whole = ""
         if html:
-            keyed_volume = render_volume(edition, templates, register=register, apparatus_lines=numbering.lines,
+            keyed_volume = render_volume(edition, templates, register=register, loaded=loaded, apparatus_lines=numbering.lines,
                                          index_refs=refs, folios=arabic)  # fmt: skip
             whole, matter_view = keyed_volume.html, keyed_volume.view
         else:
-            matter_view = with_index(volume.view, edition, register=register, index_refs=refs)
+            matter_view = with_index(volume.view, edition, register=register, index_refs=refs, views=views)
         lap("lines")
         contents = "\n".join(
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}' for n in range(1, count + 1)
@@ -490,6 +572,7 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         matter_laid = _lay_parts(crew, "part", matter, cache, counted)
         lap("layout (front and back)")
         timings["parts laid out"] = float(counted["laid out"])
+        timings["documents rendered"] = float(views.rendered)
         timings["parts"] = float(len(chunks) + len(matter) + (len(chunks) if probed is not None else 0))
         return printed, matter_laid, numbering, folios_at, doc_pages, refs, whole
 
@@ -518,6 +601,8 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     if volume.back_references and edition.index != "none":
         line_warnings.extend(not_indexed(edition, register, refs))
 
+    views.save()
+    cache.save()
     tell("writing the PDF", doc_pages, doc_pages)
     pdf = join_pdfs([(front.pdf, range(front_pages))] + [(p.pdf, None) for p in parts] + ([(back.pdf, None)] if back else []))
     lap("pdf")
@@ -534,18 +619,36 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
     )
 
 
-def _chunk_html(pieces: VolumeParts, view: VolumeView, chunk: range, css: str, cache: LayoutCache) -> str:
+def _chunk_html(
+    pieces: VolumeParts,
+    view: VolumeView,
+    chunk: range,
+    css: str,
+    cache: LayoutCache,
+    keys: tuple[str | None, ...] = (),
+    shared: dict[int, bytes] | None = None,
+) -> str:
     """A chunk's page of documents, rendered from the view or, when the
     view of the chunk is the one it was rendered from before, kept from
     then: the templates and our code are in the key (an edit re-renders
-    only its chunk)."""
+    only its chunk). The documents' views are known by their keys in the
+    cache of views (`keys`: a key digests all a view is made from) or, where
+    they have none, by their own digest."""
     import pickle
 
     if cache.folder is None:
         return pieces.render(view, "documents", documents=chunk, css=css)
     try:
-        seen = dataclasses.replace(view, documents=tuple(view.documents[i] for i in chunk))
-        key = cache.key("html", code_digest(), css, hashlib.sha256(pickle.dumps(seen, protocol=5)).hexdigest())
+        if keys and all(keys[i] is not None for i in chunk):
+            shared = {} if shared is None else shared
+            if id(view) not in shared:
+                shared[id(view)] = pickle.dumps(dataclasses.replace(view, documents=()), protocol=5)
+            volume = shared[id(view)]
+            seen = hashlib.sha256(volume + "\0".join(str(keys[i]) for i in chunk).encode()).hexdigest()
+        else:
+            documents = tuple(view.documents[i] for i in chunk)
+            seen = hashlib.sha256(pickle.dumps(dataclasses.replace(view, documents=documents), protocol=5)).hexdigest()
+        key = cache.key("html", code_digest(), css, seen)
     except (pickle.PicklingError, TypeError, AttributeError):  # a view that cannot be kept
         return pieces.render(view, "documents", documents=chunk, css=css)
     html = cache.text(key)
@@ -555,18 +658,18 @@ def _chunk_html(pieces: VolumeParts, view: VolumeView, chunk: range, css: str, c
     return html
 
 
-def _numbering(parts: list[Laid], volume, per_page: bool, known: dict[int, Numbering] | None = None):
+def _numbering(parts: list[Laid], volume, per_page: bool, known=None):
     """The line map of the chunks laid out one after another: (numbering,
     each chunk's first folio, the pages of the documents). A chunk holds
-    whole documents, so its lines number alone as in the volume: the maps
-    made for the chunks' labels (`known`, by chunk) are reused."""
+    whole documents, so its lines number alone as in the volume: `known(j,
+    first folio, part)` gives a chunk's map where one was made or kept."""
     folios_at = []
     folio = 1
     lines: dict = {}
     warnings: list[str] = []
     for j, part in enumerate(parts):
         folios_at.append(folio)
-        chunk = (known or {}).get(j) or _chunk_numbering(part, folio, volume, per_page)
+        chunk = known(j, folio, part) if known is not None else _chunk_numbering(part, folio, volume, per_page)
         lines.update(chunk.lines)
         warnings.extend(chunk.warnings)
         folio += part.pages
@@ -586,9 +689,11 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
     chunks with their PDFs, or None when one cannot be assembled."""
     n = len(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
-    laid: list[Laid | None] = [cache.get(key, pdf=False) for key in layout_keys]
+    laid: list[Laid | None] = [None] * n
     printed: list[Laid | None] = [None] * n
-    state = ["known" if x is not None else "todo" for x in laid]
+    # A chunk whose layout was kept is read once its folio is known: its PDF
+    # at that folio, when kept too, tells its layout as well.
+    state = ["kept" if cache.has(key) else "todo" for key in layout_keys]
     owner: dict[int, int] = {}
     print_keys: dict[int, str] = {}
     idle = set(range(len(crew)))
@@ -598,15 +703,19 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
         # chunks whose folio is now known.
         folio = 1
         for j in range(n):
+            right = folio % 2 == 1
+            if state[j] == "kept":
+                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+                printed[j] = cache.get(print_keys[j], pdf=True)
+                if printed[j] is not None:
+                    laid[j], state[j] = printed[j], "done"
+                else:  # laid out again, to be held for its folio
+                    laid[j], state[j] = cache.get(layout_keys[j], pdf=False), "todo"
             done = laid[j]
             if done is None:
                 break
-            right = folio % 2 == 1
             if j not in print_keys:  # a chunk's folio, once known, stays
                 print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
-            if state[j] == "known":
-                printed[j] = cache.get(print_keys[j], pdf=True)
-                state[j] = "done" if printed[j] is not None else "todo"
             if state[j] == "laid":
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
@@ -706,18 +815,20 @@ def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
             if "/Lang" in source.Root:
                 out.Root.Lang = pikepdf.String(str(source.Root.Lang))
         keep = list(pages) if pages is not None else list(range(len(source.pages)))
-        at = {source.pages[k].objgen: len(out.pages) + n for n, k in enumerate(keep)}
+        first = len(out.pages)
         with warnings.catch_warnings():
             # the named destinations are carried over below
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else UserWarning)
             out.pages.extend(source.pages[k] for k in keep)
+        joined = out.pages[first:]
+        at = {source.pages[k].objgen: joined[n].obj for n, k in enumerate(keep)}
 
         def moved(destination, at=at):
             """The destination on the joined pages, or None (a page left out)."""
             if not isinstance(destination, pikepdf.Array) or not len(destination):
                 return None
             page = at.get(destination[0].objgen)
-            return None if page is None else pikepdf.Array([out.pages[page].obj, *destination[1:]])
+            return None if page is None else pikepdf.Array([page, *destination[1:]])
 
         if "/Names" in source.Root and "/Dests" in source.Root.Names:
             for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():

@@ -479,6 +479,8 @@ def volume_view(
     apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
+    views: Any = None,
+    keys: list[str | None] | None = None,
 ) -> tuple[VolumeView, list[str]]:
     """The volume as the templates see it, and warnings about what could not
     be placed where it belongs (it is printed elsewhere, never dropped).
@@ -486,17 +488,35 @@ def volume_view(
     printed lines (and `folios`, the folio of each page of the layout it
     came from, to pages, when line numbers restart on every page); `register` makes the index of persons and places, with
     the references `index_refs` (register id → printed pages or lines, from
-    an earlier layout: render/index.py) when given."""
+    an earlier layout: render/index.py) when given. `views`
+    (render/viewcache.py) keeps each document's view between builds when
+    no layout keys it; `keys` then hears each document's key there."""
     warnings: list[str] = []
     page = page_format(edition.page_size)
     _check_print_settings(edition)
     if register is None:
         register = edition.register
     mark_drafts = review.in_review(edition.documents)
-    documents = tuple(
-        _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
-        for number, doc in enumerate(edition.documents, start=1)
-    )
+    if views is not None and apparatus_lines is None and folios is None:
+        settings = views.settings(edition, mark_drafts)
+        made = []
+        for number, doc in enumerate(edition.documents, start=1):
+            key = views.key(settings, doc, number)
+            kept = views.get(key) if key is not None else None
+            if kept is None:
+                told: list[str] = []
+                kept = _document_view(doc, number, page, edition, told, None, mark_drafts, None), told
+                views.put(key, *kept)
+            made.append(kept[0])
+            warnings.extend(kept[1])
+            if keys is not None:
+                keys.append(key)
+        documents = tuple(made)
+    else:
+        documents = tuple(
+            _document_view(doc, number, page, edition, warnings, apparatus_lines, mark_drafts, folios)
+            for number, doc in enumerate(edition.documents, start=1)
+        )
     langs = Counter(d.lang for d in documents)
     lang = langs.most_common(1)[0][0] if langs else (edition.languages or ["en"])[0]
     title, subtitle = (_set(edition, t or "", lang).text for t in (edition.title, edition.subtitle))
@@ -520,7 +540,7 @@ def volume_view(
         # registration crosses.
         marks={"crop": "crop cross"}.get(edition.marks or "", edition.marks) or None,
         line_numbers=edition.line_numbers != "none",
-        index=_index_sections(edition, register, index_refs) if edition.index != "none" else (),
+        index=_index_sections(edition, register, index_refs, views) if edition.index != "none" else (),
         abbreviations=tuple((a.abbr, a.expansion) for a in (register.abbreviations if register else ())),
         sources=list_of_sources(edition, register, lang),
         glossary=glossary(edition) if edition.glossary else (),
@@ -580,25 +600,33 @@ def list_of_sources(edition: Edition, register: Register | None, lang: str | Non
     return tuple(groups)
 
 
-def _index_sections(edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None) -> tuple[IndexSection, ...]:
+def _index_sections(
+    edition: Edition, register: Register | None, refs: Mapping[str, Sequence[str]] | None, views: Any = None
+) -> tuple[IndexSection, ...]:
     """Persons, then places, each alphabetical, with their references.
     Before the layout has told the pages (`refs` None), every name of the
     register is listed without them (nothing is searched: that layout only
-    says where the text falls, and the index comes after it)."""
+    says where the text falls, and the index comes after it). `views`
+    (render/viewcache.py) keeps the alphabetical order between builds."""
     if register is None or not register.names:
         return ()
     if refs is None:
         refs = {name.id: () for name in register.names}
+    names = list(register.names)
+    order = views.index_order(names, edition.index_cyrillic, _index_order) if views is not None else None
+    alphabetical = [names[k] for k in order] if order is not None else _index_order(names, edition.index_cyrillic)
     sections = []
     for kind, title in ((PERSON, "Index of persons"), (PLACE, "Index of places")):
-        entries = tuple(
-            IndexEntry(name.name, tuple(refs[name.id]))
-            for name in sorted((n for n in register.names if n.kind == kind), key=lambda n: index_key(n.name, edition.index_cyrillic))
-            if name.id in refs
-        )
+        entries = tuple(IndexEntry(name.name, tuple(refs[name.id])) for name in alphabetical if name.kind == kind and name.id in refs)
         if entries:
             sections.append(IndexSection(title, kind, entries))
     return tuple(sections)
+
+
+def _index_order(names: Sequence[Any], cyrillic: str) -> list:
+    """The register's names in the index's order (a stable sort: names
+    that sort alike keep the register's order)."""
+    return sorted(names, key=lambda n: index_key(n.name, cyrillic))
 
 
 @dataclass(frozen=True)
@@ -1346,6 +1374,9 @@ class RenderedVolume:
     footnotes: int  # how many footnotes the text calls: the PDF must place them all
     blocks: dict[BlockKey, BlockText]  # every printed block of text, in order
     view: VolumeView  # what the templates were given
+    # Each document's key in the cache of views (render/viewcache.py), None
+    # where it has none; empty when no cache was given.
+    keys: tuple[str | None, ...] = ()
 
     @property
     def line_numbers(self) -> bool:
@@ -1402,23 +1433,33 @@ def render_volume(
     apparatus_lines: LineMap | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
     folios: Sequence[str] | None = None,
+    whole: bool = True,
+    views: Any = None,
+    loaded: Any = None,
 ) -> RenderedVolume:
     """The HTML volume, the warnings gathered while placing notes, and the
-    folder relative URLs of the stylesheet resolve against."""
+    folder relative URLs of the stylesheet resolve against. Without
+    `whole`, the volume's HTML is left out ("": a volume laid out in parts
+    renders its parts). `views` keeps each document's view between builds
+    (render/viewcache.py); `loaded`, the volume's templates as
+    `volume_templates` loaded them, spares compiling them again."""
     from markupsafe import Markup
 
-    css, css_file, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    css, css_file, (template,) = loaded or volume_templates(templates)
     # The stylesheet comes from our template folders, never from documents:
     # it is inlined raw (a <style> element is not HTML-escaped), once we know
     # it cannot close its element.
     if "</style" in css.lower():
         raise EditionError.at("a stylesheet must not contain '</style'", css_file)
-    view, warnings = volume_view(edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios)
+    keys: list[str | None] = []
+    view, warnings = volume_view(
+        edition, register=register, apparatus_lines=apparatus_lines, index_refs=index_refs, folios=folios, views=views, keys=keys
+    )
     # On paper, columns too narrow to justify are set ragged right.
     columns = measure(view.page, (len(doc.columns) for doc in view.documents))
     view = replace(view, ragged=columns.ragged)
     warnings = [*warnings, *columns.warnings]
-    html = _rendered(template, view, Markup(css))
+    html = _rendered(template, view, Markup(css)) if whole else ""
     footnotes = sum(len(piece.notes) for doc in view.documents for text in _texts(doc) for piece in text if isinstance(piece, Bound))
     blocks: dict[BlockKey, BlockText] = {}
     for doc in view.documents:
@@ -1428,7 +1469,7 @@ def render_volume(
             # stored one it came from.
             source = block.typeset.aligned(block.source) if block.typeset else block.source
             blocks[(doc.number, block.layer, block.id)] = BlockText(doc.id, column_of.get(block.layer, 0), piece_text(block.pieces), source)
-    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view)
+    return RenderedVolume(html, warnings, Path(css_file).parent, footnotes, blocks, view, tuple(keys))
 
 
 def _rendered(template, view: VolumeView, stylesheet) -> str:
@@ -1443,6 +1484,7 @@ def with_index(
     *,
     register: Register | None = None,
     index_refs: Mapping[str, Sequence[str]] | None = None,
+    views: Any = None,
 ) -> VolumeView:
     """The view with the index's references (from a layout): what the
     front and back matter of a volume laid out in parts print
@@ -1451,7 +1493,7 @@ def with_index(
 
     if register is None:
         register = edition.register
-    index = _index_sections(edition, register, index_refs) if edition.index != "none" else ()
+    index = _index_sections(edition, register, index_refs, views) if edition.index != "none" else ()
     return dataclasses.replace(view, index=index)
 
 
@@ -1499,11 +1541,17 @@ class VolumeParts:
         )
 
 
-def volume_parts(templates: list[Path]) -> VolumeParts | None:
+def volume_templates(templates: list[Path]):
+    """The volume's stylesheet (its text and file) and template, compiled."""
+    return load_templates(templates, STYLESHEET, [TEMPLATE])
+
+
+def volume_parts(templates: list[Path], loaded: Any = None) -> VolumeParts | None:
     """The volume's parts, or None when its template does not mark them
     (an edition's own volume.html.j2 without the blocks front, document and
-    back: the volume is then laid out whole)."""
-    css, _, (template,) = load_templates(templates, STYLESHEET, [TEMPLATE])
+    back: the volume is then laid out whole). `loaded`: as for
+    render_volume."""
+    css, _, (template,) = loaded or volume_templates(templates)
     if not set(PART_BLOCKS) <= set(template.blocks):
         return None
     return VolumeParts(template.environment.from_string(_PART), template, css)

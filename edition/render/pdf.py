@@ -91,12 +91,12 @@ def build_pdf(
     parts' layouts are cached in the folder `cache` when given (the
     command line gives the edition's `build/.cache/layout`).
     """
-    check_internals()  # before workers start: they check their own
     if edition.layout == "facing":
         # Pairs of pages are planned over each document whole: one part.
         from . import facing
 
         lap = Laps()
+        check_internals()
         return _finished(facing.build(edition, templates, lap, register=register, progress=progress), Path(out), html_out, lap)
     jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
     printed = None
@@ -114,6 +114,7 @@ def build_pdf(
             html=html_out is not None,
         )
     if printed is None:  # one part; or parts that could not be assembled
+        check_internals()  # a volume in parts: each worker checks its own
         lap = Laps()
         printed = _one_part(edition, templates, lap, register=register, progress=progress)
     return _finished(printed, Path(out), html_out, lap)

@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from ..files import atomic_write
@@ -33,7 +32,7 @@ FORMAT = "edition-build-record/1"
 SOURCE_FILES = ("edition.yaml", "names.yaml", "terms.yaml")
 SOURCE_FOLDERS = ("seeds", "translations")
 # The libraries whose version changes the bytes of the PDF.
-LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "tinycss2", "cssselect2", "pyphen")
+LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "tinycss2", "cssselect2", "pyphen", "pyuca", "iuliia")
 
 
 def fingerprint(root: Path, templates: list[Path], options: dict) -> str | None:
@@ -187,7 +186,7 @@ def record_build(record: Path, root: Path, fingerprint: str | None, out: Path, h
 def lines_json(lines: LineMap) -> list:
     """The line map as JSON: [[document, layer, segment, [[page, number,
     text, start, end], …]], …]."""
-    return [[*key, [list(asdict(x).values()) for x in printed]] for key, printed in lines.items()]
+    return [[*key, [[x.page, x.number, x.text, x.start, x.end] for x in printed]] for key, printed in lines.items()]
 
 
 def lines_from_json(data: list) -> LineMap:
