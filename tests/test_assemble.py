@@ -5,6 +5,7 @@ bookmarks; and its cache re-lays out only what changed."""
 from __future__ import annotations
 
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -206,32 +207,34 @@ def test_a_changed_document_relays_out_its_part_only(built, tmp_path):
     root, edition, templates, _, _ = built
     import dataclasses
 
-    out = root / "build" / "edition.pdf"
+    # its own copy of the cache and PDF: the other tests read the module's
+    cache = shutil.copytree(_cache(root), tmp_path / "cache")
+    out = tmp_path / "edition.pdf"
     doc = edition.documents[2]
     seg = doc.segments[-1]
     changed_seg = dataclasses.replace(seg, text={**seg.text, "en.2": seg.text["en.2"].replace("also", "too", 1)})
     changed = dataclasses.replace(doc, segments=doc.segments[:-1] + [changed_seg])
     edited = dataclasses.replace(edition, documents=edition.documents[:2] + [changed] + edition.documents[3:])
-    report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
+    report = build_pdf(edited, out, templates, jobs=1, chunk_documents=2, cache=cache)
     # its chunk, laid out once; nothing else moved (same page count)
     assert report.timings["parts laid out"] == 1
     assert "too" in _pages(out)[report.lines[(doc.id, "en.2", seg.id)][0].page - 1]
 
 
-def test_a_corrupt_cache_entry_is_laid_out_again(built):
+def test_a_corrupt_cache_entry_is_laid_out_again(built, tmp_path):
     root, edition, templates, _, _ = built
-    out = root / "build" / "edition.pdf"
-    build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
+    cache = shutil.copytree(_cache(root), tmp_path / "cache")
+    out = tmp_path / "edition.pdf"
+    build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=cache)
     before = out.read_bytes()
-    cache = root / "build" / ".cache" / "layout"
     for broken in cache.glob("*.pdf"):  # every layout with a PDF
         broken.write_bytes(b"not a pdf")
-    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
+    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=cache)
     assert report.timings["parts laid out"] >= len(list(cache.glob("*.pdf"))) // 2 > 0
     assert out.read_bytes() == before
     for broken in cache.glob("*.json"):  # and every entry's data
         broken.write_text("{", encoding="utf-8")
-    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=_cache(root))
+    report = build_pdf(edition, out, templates, jobs=1, chunk_documents=2, cache=cache)
     assert report.timings["parts laid out"] == report.timings["parts"]
     assert out.read_bytes() == before
 
