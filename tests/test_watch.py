@@ -254,8 +254,11 @@ def test_site_watch_in_a_real_process_ends_with_exit_0_on_ctrl_c(tmp_path):
     good = seed(root).read_text(encoding="utf-8")
     seed(root).write_text(good.replace("title: A letter", "title: [A letter"), encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1"}
+    # Ctrl-C as a terminal gives it: a test runner's worker may ignore
+    # SIGINT, and a child would inherit that
     process = subprocess.Popen([sys.executable, "-m", "edition", "site", "--watch", "-C", str(root)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines: queue.Queue[str] = queue.Queue()
         def read() -> None:
