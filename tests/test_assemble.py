@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from edition import store, yamlio
 from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment
-from edition.render import templates_dirs
+from edition.render import assemble, templates_dirs
 from edition.render.pdf import build_pdf
 
 from .printed import chunks
@@ -77,7 +77,10 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("parts")
     edition = _write(root, 5)
     templates = templates_dirs(root)
-    whole = build_pdf(edition, root / "whole" / "edition.pdf", templates, jobs=1)
+    with pytest.MonkeyPatch.context() as patch:  # the reference: the volume laid out whole
+        patch.setattr(assemble, "wanted", lambda edition: False)
+        whole = build_pdf(edition, root / "whole" / "edition.pdf", templates, jobs=1)
+    assert "parts" not in whole.timings
     parts = build_pdf(edition, root / "build" / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=_cache(root))
     return root, edition, templates, whole, parts
 
@@ -109,7 +112,6 @@ def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path, 
     opens on a left-hand page (folio 2), though laid out as if on the
     right; turned to its side it prints what the whole volume prints, where
     it prints it."""
-    from edition.render import assemble
 
     def not_again(*args):
         raise AssertionError("a chunk was laid out again instead of turned")
@@ -252,7 +254,6 @@ def test_a_worker_that_dies_leaves_the_build_to_this_process(built, tmp_path, mo
     import os
     import signal
 
-    from edition.render import assemble
 
     root, edition, templates, _, _ = built
     crews = []
@@ -281,7 +282,6 @@ def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path
     margins cannot have a chunk turned to its side: it is laid out again at
     its folio, and must fall as it did; if it does not, the volume is built
     whole."""
-    from edition.render import assemble
     from edition.render.weasy.folios import FoliosError
 
     root, edition, templates, _, _ = built
@@ -337,3 +337,23 @@ def test_templates_without_parts_build_the_volume_as_one_part(built, tmp_path):
     assert "parts" not in report.timings  # one part
     assert report.folios == whole.folios and report.lines == whole.lines
     assert _positions(tmp_path / "own.pdf") == _positions(root / "whole" / "edition.pdf")
+
+
+def test_a_small_volume_is_one_chunk_laid_out_in_this_process(built, tmp_path, monkeypatch):
+    """Workers cost more than they save on a few pages: a small volume is
+    laid out here, in parts all the same (one chunk, the front and back
+    matter: its text laid out once), on any number of cores."""
+
+    root, edition, templates, whole, _ = built
+    assert assemble.workers(edition, 2, None) == 0 and assemble.workers(edition, 2, 2) == 2
+    assert assemble.workers(edition, 1, 2) == 0
+    crews = []
+    original = assemble._Crew
+    monkeypatch.setattr(assemble, "_Crew", lambda jobs: crews.append(original(jobs)) or crews[-1])
+    report = build_pdf(edition, tmp_path / "edition.pdf", templates, jobs=2)
+    assert len(crews) == 1 and not crews[0].workers and crews[0].local is not None
+    assert report.timings["parts"] == 3  # the documents, the front matter, the index
+    assert _positions(tmp_path / "edition.pdf") == _positions(root / "whole" / "edition.pdf")
+    # a volume with more text than that is laid out by workers
+    monkeypatch.setattr(assemble, "PARALLEL_TEXT", 1_000)
+    assert assemble.workers(edition, 2, None) == 2

@@ -249,7 +249,7 @@ def test_jobs_are_capped_at_the_usable_cores(cli, sample, tmp_path, monkeypatch)
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     started = []
-    monkeypatch.setattr(assemble, "wanted", lambda edition, jobs, chunk: started.append(jobs) or False)
+    monkeypatch.setattr(assemble, "workers", lambda edition, jobs, chunk: started.append(jobs) or 0)
     result = cli("build", "--jobs", "32", "-o", tmp_path / "out.pdf", "-C", sample)
     assert result.exit_code == 0, result.output
     assert "note: --jobs 32 is more than the 1 core(s) this process may use; using 1" in result.stderr

@@ -7,8 +7,9 @@ consecutive documents, the back matter (index, abbreviations) — each
 rendered alone from the volume's view through the blocks of its template
 (`front`, `document`, `back` in volume.html.j2; render/html.py,
 `volume_parts`) and laid out by a worker process (`_Crew`, one per core,
-spawned). Templates without those blocks give no parts: the volume is then
-one part (render/pdf.py).
+spawned), or in this process when the volume is too small to pay for
+starting them (`workers`). Templates without those blocks give no parts:
+the volume is then one part (render/pdf.py).
 
 Each chunk is laid out once, in order, before the chunks ahead of it have
 told how many pages they hold: where its lines fall depends neither on its
@@ -33,10 +34,9 @@ page count changed). What comes before a layout is kept too: each
 document's view (render/viewcache.py, under `views/`), so that an edit
 renders one document; a chunk's HTML, keyed by its documents' views; a
 chunk's line map, keyed by its HTML, folio and views; and the index's
-alphabetical order. The volume's whole HTML is made only for `--html`, and
-WeasyPrint is loaded by the workers alone. Deleting the cache is always
-safe; an entry that cannot be read (or is a symbolic link) is laid out (or
-rendered) again.
+alphabetical order. The volume's whole HTML is made only for `--html`.
+Deleting the cache is always safe; an entry that cannot be read (or is a
+symbolic link) is laid out (or rendered) again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
@@ -92,10 +92,13 @@ SENTINEL = '<section class="document">{anchors}</section>\n'
 # chunks make a larger PDF (923 pages: 6.5 MB at 8 documents, 4.3 MB at 25)
 # and a longer join.
 CHUNK_DOCUMENTS = 8
-# Below this much text the volume is built in one process: starting workers
-# would cost more than it saves. The sample edition (17,000 characters)
-# builds in parts in 5.8 s, whole in 7.4 s (two layouts for its index).
-PARALLEL_TEXT = 10_000
+# Below this much text (all layers) the volume is laid out in this process:
+# starting workers would cost more than it saves. Generated Bible volumes on
+# two cores, 2026-12-04: 21 pages (70,000 characters) 1.2-1.6 s here, 1.7-1.9
+# s with two workers (twice the CPU); 39 pages (137,000) 1.9-2.2 s either
+# way; 71 pages (289,000) 3.9 s here, 2.9 s with workers. The sample edition
+# prints 16 pages from 17,000 characters (notes): 100,000 is the middle way.
+PARALLEL_TEXT = 100_000
 
 
 def part_css(view: VolumeView, *, first_folio: int, right: bool) -> str:
@@ -418,19 +421,25 @@ def cache_salt(templates: list[Path]) -> str:
 # --- the build ------------------------------------------------------------------
 
 
-def wanted(edition: Edition, jobs: int, chunk_documents: int | None) -> bool:
-    """Whether to build in parts: asked for (`chunk_documents`), or a volume
-    large enough to pay for the workers, with more than one to use. Tagged
-    PDFs (PDF/UA, PDF/A) are built whole: joining parts would break their
-    structure tree."""
-    if edition.pdf_variant != "none" or len(edition.documents) < 2:
-        return False
-    if chunk_documents is not None:
-        return True
+def wanted(edition: Edition) -> bool:
+    """Whether to build in parts: every volume of two documents or more, but
+    a tagged one (PDF/UA, PDF/A): joining parts would break its structure
+    tree. A small volume is one chunk, laid out here (`workers`): once,
+    where the whole volume is laid out twice when it has an index or an
+    apparatus to key to its lines."""
+    return edition.pdf_variant == "none" and len(edition.documents) > 1
+
+
+def workers(edition: Edition, jobs: int, chunk_documents: int | None) -> int:
+    """The worker processes that lay the parts out: `jobs` when more than one
+    is asked for parts (`chunk_documents`) or the volume is large enough to
+    pay for starting them; otherwise none, and this process lays out."""
     if jobs < 2:
-        return False
+        return 0
+    if chunk_documents is not None:
+        return jobs
     text = sum(len(t) for doc in edition.documents for seg in doc.segments for t in seg.text.values())
-    return text >= PARALLEL_TEXT
+    return jobs if text >= PARALLEL_TEXT else 0
 
 
 def build_in_parts(
@@ -452,7 +461,7 @@ def build_in_parts(
     cannot be assembled): it is then one part."""
     register = register if register is not None else edition.register
     # The workers start (and load WeasyPrint) while the HTML is rendered.
-    crew = _Crew(jobs)
+    crew = _Crew(workers(edition, jobs, chunk_documents))
     try:
         printed = _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_documents, cache_dir)
     except BaseException:
@@ -480,7 +489,9 @@ def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_
         return None
     pieces: VolumeParts = cut
     count = len(volume.view.documents)
-    size = chunk_documents or max(1, min(CHUNK_DOCUMENTS, -(-count // (2 * jobs))))
+    # Two chunks a worker at least, so that none waits; here, chunks as large as an edit may lay out.
+    spread = 2 * len(crew.workers)
+    size = chunk_documents or (max(1, min(CHUNK_DOCUMENTS, -(-count // spread))) if spread else CHUNK_DOCUMENTS)
     chunks = [range(i, min(i + size, count)) for i in range(0, count, size)]
     base_url = volume.base_dir.as_uri() + "/"
     roots = tuple(str(t) for t in templates)

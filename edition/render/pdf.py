@@ -84,12 +84,13 @@ def build_pdf(
     `progress(stage, done, total)` hears how far the build is: each page as
     it is laid out (total: the pages of the first layout, None before).
 
-    A large volume is laid out in parts by `jobs` worker processes (default:
-    one per core) and assembled (render/assemble.py); `chunk_documents`
-    asks for parts of that many documents whatever the volume's size; any
-    other volume is one part (`_one_part`). The
-    parts' layouts are cached in the folder `cache` when given (the
-    command line gives the edition's `build/.cache/layout`).
+    A volume is laid out in parts and assembled (render/assemble.py): a
+    large one by `jobs` worker processes (default: one per core), a small
+    one in this process; `chunk_documents` asks for parts of that many
+    documents. A tagged volume (PDF/UA, PDF/A), or one whose templates give
+    no parts, is laid out whole (`_one_part`). The parts' layouts are cached
+    in the folder `cache` when given (the command line gives the edition's
+    `build/.cache/layout`).
     """
     if edition.layout == "facing":
         # Pairs of pages are planned over each document whole: one part.
@@ -100,7 +101,7 @@ def build_pdf(
         return _finished(facing.build(edition, templates, lap, register=register, progress=progress), Path(out), html_out, lap)
     jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
     printed = None
-    if assemble.wanted(edition, jobs, chunk_documents):
+    if assemble.wanted(edition):
         lap = Laps()
         printed = assemble.build_in_parts(
             edition,
