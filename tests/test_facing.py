@@ -560,20 +560,15 @@ def assert_runs_on_its_side(volume: dict, layer: str, segment: str, words: int, 
     return pages
 
 
-def test_a_translations_note_longer_than_its_page_goes_on_on_the_next_recto(tmp_path):
+@pytest.mark.parametrize(
+    "layer, side", [("en", 1), ("ru", 0)], ids=["a-translations-note-on-the-next-recto", "an-originals-note-on-the-next-verso"]
+)
+def test_a_note_longer_than_its_page_goes_on_on_the_next_page_of_its_side(tmp_path, layer, side):
     doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
-    segment, words = long_note(doc, "en", 700)
+    segment, words = long_note(doc, layer, 700)
     volume = build(tmp_path, facing_edition(doc))
-    pages = assert_runs_on_its_side(volume, "en", segment, words, 2)
-    assert all(p % 2 == 1 for p in pages)
-
-
-def test_an_originals_note_longer_than_its_page_goes_on_on_the_next_verso(tmp_path):
-    doc = udhr_document("udhr", range(1, 9), ("ru", "en"))
-    segment, words = long_note(doc, "ru", 700)
-    volume = build(tmp_path, facing_edition(doc))
-    pages = assert_runs_on_its_side(volume, "ru", segment, words, 2)
-    assert all(p % 2 == 0 for p in pages)
+    pages = assert_runs_on_its_side(volume, layer, segment, words, 2)
+    assert all(p % 2 == side for p in pages)
 
 
 def test_a_rest_longer_than_a_page_goes_on_past_the_documents_end(tmp_path):
