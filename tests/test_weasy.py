@@ -295,3 +295,25 @@ def test_the_sample_volume_builds_under_the_room(tmp_path):
     root = copy_sample(tmp_path / "sample")
     out, report = api.build(root, tmp_path / "sample.pdf", jobs=1)
     assert report.pages > 5 and Path(out).read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the libraries are looked up by soname on Linux only")
+def test_weasyprint_is_loaded_without_looking_its_libraries_up():
+    """cffi would ask ctypes' find_library (ldconfig, gcc, ld: 215
+    processes) for each library name the loader does not take; the build
+    loads WeasyPrint by the names the loader takes, and WeasyPrint works."""
+    program = (
+        "import ctypes.util\n"
+        "asked = []\n"
+        "real = ctypes.util.find_library\n"
+        "ctypes.util.find_library = lambda name: asked.append(name) or real(name)\n"
+        "from edition.render.weasy import check_internals\n"
+        "check_internals()\n"
+        "import weasyprint\n"
+        "assert weasyprint.HTML(string='<p>Text</p>').write_pdf().startswith(b'%PDF')\n"
+        "assert ctypes.util.find_library('c') is not None  # given back\n"
+        "print(asked)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['c']"

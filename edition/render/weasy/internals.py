@@ -214,10 +214,44 @@ def changed(internal: Internal) -> str | None:
     return None
 
 
+def load_weasyprint():
+    """WeasyPrint, imported without asking the C compiler where its
+    libraries are. WeasyPrint 70 opens Pango, HarfBuzz and fontconfig by
+    several names each (`gobject-2.0-0`, …, `libgobject-2.0.so.0`), and
+    cffi answers a name the system's loader does not take with
+    `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and ld:
+    215 processes and 0.3 s on every import, in every process that builds.
+    The names tried last are the sonames the loader opens itself, so while
+    WeasyPrint opens its libraries find_library answers nothing; should
+    that leave a library unopened, the import is made again the usual way."""
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+
+        return weasyprint
+    import ctypes.util
+
+    asked = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+
+        return weasyprint
+    except (OSError, ImportError):
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = asked
+    import weasyprint
+
+    return weasyprint
+
+
 def check_internals(internals: tuple[Internal, ...] = INTERNALS) -> None:
     """Raise an EditionError naming every internal that changed (what the
     build uses it for), with what to do: the supported WeasyPrint."""
-    import weasyprint
+    weasyprint = load_weasyprint()
 
     problems = [(i, why) for i in internals if (why := changed(i)) is not None]
     if problems:
