@@ -424,13 +424,21 @@ def test_a_head_too_long_to_share_a_page_stands_on_pages_of_its_own(tmp_path):
 
 
 @pytest.mark.parametrize("page_size", ["A5", "B5", "6x9in"])
-def test_the_sample_edition_prints_in_facing_pages(tmp_path, page_size):
+def test_the_sample_edition_prints_in_facing_pages(tmp_path, page_size, monkeypatch):
     """The sample's documents have no original: each prints its translation
-    alone, and says so; nothing overprints."""
+    alone, and says so; nothing overprints. The volume is laid out three
+    times: measured, laid out (the front matter's pages known from the
+    measuring), numbered for its index."""
+    import weasyprint
+
     root = copy_sample(tmp_path / "sample")
     settings = root / "edition.yaml"
     settings.write_text(settings.read_text("utf-8").replace("page_size: A5", f"page_size: {page_size}"), "utf-8")
+    layouts = []
+    render = weasyprint.HTML.render
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, *a, **k: layouts.append(1) or render(self, *a, **k))
     out, report = api.build(root, tmp_path / "sample.pdf", layout="facing")
+    assert len(layouts) == 3
     assert faults(out) == []
     with pdfplumber.open(out) as document:
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)

@@ -631,9 +631,13 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
 
     with building() as build_:
-        found = measure(
-            layout(facing_html(template, css, volume.view, measuring_plans(volume.view), measuring_css(volume.view)), "measuring")
-        )
+        measured = layout(facing_html(template, css, volume.view, measuring_plans(volume.view), measuring_css(volume.view)), "measuring")
+        found = measure(measured)
+        # The measuring pages are taller, but the front matter breaks its
+        # pages where the volume's do: its page count is the first guess of
+        # the front's, which the layout below checks.
+        front = front_pages(measured)
+        del measured
         lap("measure")
         height = page_height(volume.view.page)
         note_line = px(volume.view.page.font_size) * NOTE_LINE
@@ -648,7 +652,6 @@ def build(edition: Edition, templates: list[Path], lap: Laps, *, register=None, 
 
         plans = plans_now()
         document = None
-        front = 0  # the pages before the first document, as the last layout found them
         for _ in range(ATTEMPTS + 1):
             document = layout(facing_html(template, css, volume.view, plans, front_css(front)), "laying out pages")
             wrong = out_of_step(document, plans, _heads(volume.view))
