@@ -463,7 +463,7 @@ def build_in_parts(
     # The workers start (and load WeasyPrint) while the HTML is rendered.
     crew = _Crew(workers(edition, jobs, chunk_documents))
     try:
-        printed = _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_documents, cache_dir)
+        printed = _build(crew, edition, templates, lap, html, register, progress, chunk_documents, cache_dir)
     except BaseException:
         crew.close(at_once=True)
         raise
@@ -473,7 +473,7 @@ def build_in_parts(
     return printed
 
 
-def _build(crew, edition, templates, lap, html, register, progress, jobs, chunk_documents, cache_dir) -> Printed | None:
+def _build(crew, edition, templates, lap, html, register, progress, chunk_documents, cache_dir) -> Printed | None:
     """build_in_parts with its workers started."""
     timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
