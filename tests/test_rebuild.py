@@ -147,14 +147,33 @@ def test_an_edit_renders_only_its_document(edition, tmp_path):
     assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)
 
 
+def test_an_edit_looks_for_the_index_names_in_its_document_only(edition, tmp_path, monkeypatch):
+    """The occurrences of the register's names in each document are kept
+    with its view: an edit searches its own document again, and the index
+    is the full build's."""
+    from edition.render import index
+
+    searched = []
+    search = index.document_occurrences
+    monkeypatch.setattr(index, "document_occurrences", lambda doc, *args: searched.append(doc.id) or search(doc, *args))
+    _edit(edition, "Then the best Stakhanovite", "Then Khrushchev and the best Stakhanovite")
+    _build(edition)
+    assert searched == [DOC]
+    assert (edition / "build" / "edition.pdf").read_bytes() == _fresh(edition, tmp_path)
+
+
 def test_a_broken_view_is_rendered_again(edition, tmp_path):
     kept = edition / "build" / ".cache" / "layout" / "views"
-    views = sorted(set(kept.glob("*.json")) - set(kept.glob("index-*.json")))
+    views = sorted(set(kept.glob("*.json")) - set(kept.glob("index-*.json")) - set(kept.glob("names-*.json")))
     assert len(views) == 3  # one a document
     for path, harm in zip(views, ['{"format": "edition-document-view/1", "view": {"c": "os.system", "f": []}}', "{not json", ""]):
         path.write_text(harm, encoding="utf-8")
     for path in kept.glob("index-*.json"):  # the index's order
         path.write_text("[0, 0, 0]", encoding="utf-8")
+    names = sorted(kept.glob("names-*.json"))  # each document's names, as found
+    assert len(names) == 3
+    for path, harm in zip(names, ['[["khrushchev", "d", "en", "p1", "0", 5, "x"]]', "[[1]]", '{"a": 1}']):
+        path.write_text(harm, encoding="utf-8")
     _edit(edition, "Yesterday, on 25 June, mass rallies", "Yesterday, on 25 June, large rallies")
     report = _build(edition)
     assert report.timings["documents rendered"] == 3

@@ -76,7 +76,7 @@ from .index import index_references, not_indexed
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 from .rebuild import code_digest, lines_from_json, lines_json
-from .viewcache import DocumentViews, read_entry
+from .viewcache import DocumentViews, read_entry, register_digest
 
 # A document section after the contents: WeasyPrint then adds the blank
 # page that makes the first document open on a recto, exactly as in the
@@ -531,6 +531,18 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
         cache.put_text(key, json.dumps({"lines": lines_json(made.lines), "warnings": made.warnings}, ensure_ascii=False))
         return made
 
+    view_keys = dict(zip((d.id for d in volume.view.documents), volume.keys))
+    names_digest: list[str] = []  # the register's digest, made once a document needs it
+
+    def kept_occurrences(doc, find):
+        """A document's occurrences of the index's names, kept with its view."""
+        key = view_keys.get(doc.id)
+        if key is None or views.folder is None:
+            return find()
+        if not names_digest:
+            names_digest.append(register_digest(register))
+        return views.occurrences(key, names_digest[0], find)
+
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
         numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
         docs = {n + 1 for n in chunks[j]}
@@ -560,7 +572,7 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
             numbering.warnings.append("the apparatus after a document may cite a line off by one: its lines moved once it was printed")
         anchors = _anchors(printed, folios_at)
         arabic = [str(n) for n in range(1, doc_pages + 1)]
-        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line)
+        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line, found=kept_occurrences)
         # The front matter (contents at the documents' folios), the back
         # matter (index); the documents' text again only for --html.
         whole = ""

@@ -13,9 +13,10 @@ a document's summary is in the index."""
 
 from __future__ import annotations
 
-from typing import Mapping
+import functools
+from typing import Callable, Mapping
 
-from ..model import Edition
+from ..model import Document, Edition
 from ..names import Occurrence, Register, document_occurrences, matcher
 from .html import note_anchor
 from .lines import LineMap, line_at
@@ -29,26 +30,36 @@ def index_references(
     folios: list[str],
     *,
     by_line: bool = False,
+    found: Callable[[Document, Callable[[], list[Occurrence]]], list[Occurrence]] | None = None,
 ) -> dict[str, list[str]]:
     """Register id → the printed references of the name, in page order:
     folios, one a page (or "folio.line", one a line, with `by_line`; a name
     outside the numbered text, in the head of a document or a note, is
     cited by its page). `anchor_pages` gives the 1-based page of each
     element id; `folios` the folio printed on each page. Names in text that
-    is not printed (a layer the layout leaves out) are not cited."""
-    pattern = matcher(register) if register else None
-    if register is None or pattern is None:
+    is not printed (a layer the layout leaves out) are not cited.
+    `found(doc, find)` gives a document's occurrences: `find()`'s, or the
+    same kept from an earlier build (render/viewcache.py)."""
+    if register is None:
         return {}
+    names = register
+    pattern: list = []  # the matcher, made once a document needs it
+
+    def find_in(doc: Document) -> list[Occurrence]:
+        if not pattern:
+            pattern.append(matcher(names))
+        return document_occurrences(doc, names, pattern[0]) if pattern[0] is not None else []
+
     places: dict[str, set[tuple[int, int]]] = {}
     for number, doc in enumerate(edition.documents, start=1):
-        for occ in document_occurrences(doc, register, pattern):
+        for occ in found(doc, functools.partial(find_in, doc)) if found is not None else find_in(doc):
             where = _where(occ, number, lines, anchor_pages, by_line)
             if where is not None:
                 places.setdefault(occ.name, set()).add(where)
     out: dict[str, list[str]] = {}
-    for name, found in places.items():
+    for name, seen in places.items():
         refs: list[str] = []
-        for at, on_line in sorted(found):
+        for at, on_line in sorted(seen):
             folio = folios[at - 1] if 0 < at <= len(folios) else str(at)
             ref = f"{folio}.{on_line}" if on_line else folio
             if ref not in refs:

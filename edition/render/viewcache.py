@@ -4,9 +4,11 @@ print of it) kept between builds, so that an edit renders one document again.
 A view depends on the document, its place in the volume, the edition's
 settings, whether the edition is under review (draft marks), and our code
 (with the versions of the libraries that set text, such as pyphen's
-hyphenation dictionaries): the key is a digest of all of them. Nothing that
-crosses documents is kept here: the index's references and the line map
-come from the layout, the contents from the views.
+hyphenation dictionaries): the key is a digest of all of them. Beside a
+view, where the register's names stand in its document (keyed by the view's
+key and the register). Nothing that crosses documents is kept here: the
+index's references and the line map come from the layout, the contents
+from the views.
 
 An entry is JSON holding only the view's own small classes, strings,
 numbers and lists: reading one runs no code it names and makes no Markup,
@@ -22,10 +24,11 @@ import os
 import pickle
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..files import atomic_write
 from ..model import Document, Edition
+from ..names import Occurrence
 from ..typography import Typeset
 from . import html as _html
 from .rebuild import code_digest
@@ -137,6 +140,26 @@ class DocumentViews:
         self.pending[path] = json.dumps(made)
         return made
 
+    def occurrences(self, key: str | None, register: str, find: Callable[[], list[Occurrence]]) -> list[Occurrence]:
+        """A document's occurrences of the register's names, as `find()`
+        finds them; kept under its view's key (which digests the document)
+        and `register` (a digest of the register): searching every document
+        takes half a second at 1,000 documents."""
+        if self.folder is None or key is None:
+            return find()
+        digest = hashlib.sha256("\0".join((FORMAT, "names", key, register)).encode()).hexdigest()
+        path = self.folder / f"names-{digest}.json"
+        try:
+            kept = json.loads(read_entry(path))
+            if isinstance(kept, list) and all(_is_occurrence(row) for row in kept):
+                return [Occurrence(*row) for row in kept]
+        except (OSError, ValueError, TypeError):
+            pass
+        made = find()
+        rows = [[o.name, o.document, o.layer, o.place, o.start, o.end, o.form] for o in made]
+        self.pending[path] = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        return made
+
     def save(self) -> None:
         """Write what this build rendered: once it has succeeded, so that a
         build that fails leaves the build folder as it was."""
@@ -147,6 +170,20 @@ class DocumentViews:
                 atomic_write(path, text)
             except OSError:
                 return  # a cache that cannot be written only costs time
+
+
+def register_digest(register: Any) -> str:
+    """What a document's occurrences depend on besides the document."""
+    return hashlib.sha256(pickle.dumps(register, protocol=5)).hexdigest()
+
+
+def _is_occurrence(row: Any) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == 7
+        and all(isinstance(x, str) for x in (*row[:4], row[6]))
+        and all(type(x) is int for x in row[4:6])
+    )
 
 
 def read_entry(path: Path) -> str:
