@@ -317,3 +317,30 @@ def test_weasyprint_is_loaded_without_looking_its_libraries_up():
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['c']"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the libraries are looked up by soname on Linux only")
+def test_weasyprint_is_loaded_the_usual_way_when_the_quick_way_fails():
+    """A system whose libraries the loader does not open by their sonames:
+    the first import fails (WeasyPrint prints why and raises OSError); the
+    build imports WeasyPrint again with find_library, and prints nothing of
+    the first attempt."""
+    program = (
+        "import sys, importlib.abc\n"
+        "class Once(importlib.abc.MetaPathFinder):\n"
+        "    failed = False\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'weasyprint.text.ffi' and not Once.failed:\n"
+        "            Once.failed = True\n"
+        "            print('WeasyPrint could not import some external libraries')\n"
+        "            raise OSError('cannot load library gobject-2.0-0')\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Once())\n"
+        "from edition.render.weasy.internals import load_weasyprint\n"
+        "weasyprint = load_weasyprint()\n"
+        "assert Once.failed\n"
+        "assert weasyprint.HTML(string='<p>Text</p>').write_pdf().startswith(b'%PDF')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""

@@ -223,7 +223,10 @@ def load_weasyprint():
     215 processes and 0.3 s on every import, in every process that builds.
     The names tried last are the sonames the loader opens itself, so while
     WeasyPrint opens its libraries find_library answers nothing; should
-    that leave a library unopened, the import is made again the usual way."""
+    that leave a library unopened, the import is made again the usual way
+    (and what WeasyPrint printed about the first attempt is not shown)."""
+    import contextlib
+    import io
     import sys
 
     if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
@@ -235,7 +238,8 @@ def load_weasyprint():
     asked = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        import weasyprint
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
 
         return weasyprint
     except (OSError, ImportError):
