@@ -42,11 +42,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from .diff import TokenTable, equal_length, processors
+from .diff import TokenTable, equal_length
 from .numerals import from_roman
 from .runs import longest_increasing
 from .text import words
-from .workers import share_out
+from .workers import share_out, usable_cores
 
 CONTENT = "content"
 LENGTH = "length+anchors"
@@ -1245,7 +1245,7 @@ class _ContentAligner:
         # Each stretch between pins is searched on its own, its caches keyed
         # by its own units: shared among processes, the beads are the same.
         cells = [(i1 - i0) * (j1 - j0) for i0, i1, j0, j1 in gaps]
-        workers = min(processors(), 4) if sum(cells) >= _PARALLEL_CELLS else 1
+        workers = min(usable_cores(), 4) if sum(cells) >= _PARALLEL_CELLS else 1
         if workers > 1:
             shares = _shares(gaps, cells, workers)
             mine, others = share_out(functools.partial(_stretch_beads, self), shares[1:], lambda: self.stretch_beads(shares[0]))

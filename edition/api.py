@@ -288,7 +288,7 @@ def reading_text(doc: Document, layer_id: str | None = None) -> str:
 def usable_cores() -> int:
     """How many worker processes a build may usefully start (`--jobs` is
     capped there)."""
-    from .render.pdf import usable_cores as cores
+    from .workers import usable_cores as cores
 
     return cores()
 
@@ -329,7 +329,7 @@ def build(
     import dataclasses
 
     from .render import build_pdf, templates_dirs
-    from .render.pdf import remember, unchanged, usable_cores as cores
+    from .render.pdf import remember, unchanged
     from .render.rebuild import fingerprint
 
     # Nothing changed since the last build of this PDF: its report, without
@@ -339,7 +339,7 @@ def build(
         if html is not None:
             html = output_file(html, root, force=force, option="--html", example="edition.html")
         templates = templates_dirs(Path(root))
-        jobs = min(jobs or cores(), cores())
+        jobs = min(jobs or usable_cores(), usable_cores())
         options = dict(html=str(html) if html else None, layout=layout, columns=columns, pdf_variant=pdf_variant, jobs=jobs,
                        chunk_documents=chunk_documents, reading=reading, final=final, typography=typography)  # fmt: skip
         inputs = fingerprint(Path(root), templates, options)

@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA, LCSseq
 
 from .runs import longest_increasing
 from .tokens import SPACE, WORD, Normalizer, token_kind, tokenize
-from .workers import Crew, WorkerLost
+from .workers import Crew, WorkerLost, usable_cores
 
 try:
     from fast_diff_match_patch import CHAR_WIDTH as _NATIVE_CHAR_WIDTH
@@ -370,7 +370,7 @@ def diff_segments(
     write them out meanwhile."""
     texts = [(a or "", b or "") for a, b in pairs]
     if workers is None:
-        workers = min(processors(), 4) if len(texts) >= PARALLEL_FROM else 1
+        workers = min(usable_cores(), 4) if len(texts) >= PARALLEL_FROM else 1
     if workers > 1 and len(texts) > 1:
         return _diff_in_parallel(texts, normalizer, workers, each)
     differ = Differ(normalizer)
@@ -381,11 +381,6 @@ def diff_segments(
 
 
 PARALLEL_FROM = 4000  # pairs; below it starting a process costs more than it saves
-
-
-def processors() -> int:
-    """The processors this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _diff_in_parallel(pairs: list[tuple[str, str]], normalizer: Normalizer, workers: int, each) -> list[Diff]:

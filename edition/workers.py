@@ -11,6 +11,7 @@ do the rest of the work in its own process."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import sys
 import threading
@@ -29,6 +30,14 @@ T = TypeVar("T")
 
 class WorkerLost(Exception):
     """A worker process died or could not start."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity (what taskset,
+    cgroups' cpusets and containers allow), not the machine's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def start_method(fresh: bool) -> str | None:

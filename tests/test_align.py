@@ -516,7 +516,7 @@ def test_revision_pairs_the_same_shared_among_processes(real_data, monkeypatch):
         monkeypatch.setattr(aligning, "_PARALLEL_CELLS", 10**12)
         alone = align(base, new, same_language=True)
         monkeypatch.setattr(aligning, "_PARALLEL_CELLS", 0)
-        monkeypatch.setattr(aligning, "processors", lambda: 3)
+        monkeypatch.setattr(aligning, "usable_cores", lambda: 3)
         monkeypatch.setattr(aligning, "share_out", counted)
         together = align(base, new, same_language=True)
         monkeypatch.undo()

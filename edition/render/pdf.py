@@ -18,7 +18,6 @@ functions, so that the command line starts fast."""
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,6 +25,7 @@ from typing import Callable
 from ..errors import EditionError, Problem
 from ..files import atomic_write
 from ..model import Edition
+from ..workers import usable_cores
 from . import assemble, rebuild
 from .html import render_volume
 from .index import index_references, not_indexed
@@ -54,14 +54,6 @@ class BuildReport:
     # stylesheet prints it: roman in the front matter, arabic from the
     # first document's opening page.
     folios: list[str] = field(default_factory=list)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on: its CPU affinity (what taskset,
-    cgroups' cpusets and containers allow), not the machine's count."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 def build_pdf(
