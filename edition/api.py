@@ -887,35 +887,14 @@ def _paragraph_texts(paths: list[Path]) -> list[list[str]]:
         return [_texts_of(path) for path in paths]
     from .workers import share_out
 
-    first, rest = share_out(_texts_or_problems, paths[1:], lambda: _texts_of(paths[0]))
-    texts = [first]
-    for found in rest:
-        if isinstance(found, _Refused):
-            raise found.kind(*found.problems)
-        texts.append(found)
-    return texts
+    first, rest = share_out(_texts_of, paths[1:], lambda: _texts_of(paths[0]))
+    return [first, *rest]
 
 
 def _texts_of(path: Path) -> list[str]:
     from .importers import read_delivery
 
     return [p.text for p in read_delivery(path).paragraphs]
-
-
-@dataclass(frozen=True)
-class _Refused:
-    """An EditionError as a worker sends it back, to be raised again here
-    (pickled whole, it would lose its problems)."""
-
-    kind: type[EditionError]
-    problems: list[Problem]
-
-
-def _texts_or_problems(path: Path) -> list[str] | _Refused:
-    try:
-        return _texts_of(path)
-    except EditionError as error:
-        return _Refused(type(error), error.problems)
 
 
 def _with_past_layers(root: Path, documents: list[Document], *names: str) -> tuple[list[Document], list[str]]:
