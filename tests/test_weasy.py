@@ -297,7 +297,18 @@ def test_the_sample_volume_builds_under_the_room(tmp_path):
     assert report.pages > 5 and Path(out).read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the libraries are looked up by soname on Linux only")
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the libraries are looked up by soname on Linux only")
+
+
+def _fresh_python(program: str) -> subprocess.CompletedProcess:
+    """`program` run by an interpreter of its own, where WeasyPrint is not
+    loaded yet; it must end well."""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@LINUX_ONLY
 def test_weasyprint_is_loaded_without_looking_its_libraries_up():
     """cffi would ask ctypes' find_library (ldconfig, gcc, ld: 215
     processes) for each library name the loader does not take; the build
@@ -314,12 +325,10 @@ def test_weasyprint_is_loaded_without_looking_its_libraries_up():
         "assert ctypes.util.find_library('c') is not None  # given back\n"
         "print(asked)\n"
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['c']"
+    assert _fresh_python(program).stdout.strip() == "['c']"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the libraries are looked up by soname on Linux only")
+@LINUX_ONLY
 def test_weasyprint_is_loaded_the_usual_way_when_the_quick_way_fails():
     """A system whose libraries the loader does not open by their sonames:
     the first import fails (WeasyPrint prints why and raises OSError); the
@@ -341,6 +350,4 @@ def test_weasyprint_is_loaded_the_usual_way_when_the_quick_way_fails():
         "assert Once.failed\n"
         "assert weasyprint.HTML(string='<p>Text</p>').write_pdf().startswith(b'%PDF')\n"
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == ""
+    assert _fresh_python(program).stdout == ""

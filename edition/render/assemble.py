@@ -531,18 +531,6 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
         cache.put_text(key, json.dumps({"lines": lines_json(made.lines), "warnings": made.warnings}, ensure_ascii=False))
         return made
 
-    view_keys = dict(zip((d.id for d in volume.view.documents), volume.keys))
-    names_digest: list[str] = []  # the register's digest, made once a document needs it
-
-    def kept_occurrences(doc, find):
-        """A document's occurrences of the index's names, kept with its view."""
-        key = view_keys.get(doc.id)
-        if key is None or views.folder is None:
-            return find()
-        if not names_digest:
-            names_digest.append(register_digest(register))
-        return views.occurrences(key, names_digest[0], find)
-
     def finish(j: int, first_folio: int, right: bool, laid: Laid) -> Finish:
         numbered[j] = _chunk_numbering(laid, first_folio, volume, per_page)
         docs = {n + 1 for n in chunks[j]}
@@ -572,7 +560,11 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
             numbering.warnings.append("the apparatus after a document may cite a line off by one: its lines moved once it was printed")
         anchors = _anchors(printed, folios_at)
         arabic = [str(n) for n in range(1, doc_pages + 1)]
-        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line, found=kept_occurrences)
+        # each document's occurrences of the index's names are kept with its view
+        view_keys = dict(zip((d.id for d in volume.view.documents), volume.keys))
+        names = register_digest(register) if views.folder is not None else ""
+        refs = index_references(edition, register, numbering.lines, anchors, arabic, by_line=by_line,
+                                found=lambda doc, find: views.occurrences(view_keys.get(doc.id), names, find))  # fmt: skip
         # The front matter (contents at the documents' folios), the back
         # matter (index); the documents' text again only for --html.
         whole = ""

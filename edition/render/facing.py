@@ -585,10 +585,12 @@ def out_of_step(document, plans: dict[int, FacingPlan], heads: dict[int, list[st
             if ok and v is not None:
                 noted = [(v, a) for a in heads.get(n, ())] if k == 1 and not plan.head_apart else []
                 for page, side in ((v, spread.verso), (v + 1, spread.recto)):
-                    noted += [(page, note.anchor) for portion in side for _, note in calls(portion.block.pieces) if note.anchor]
-                    # a note running on: on the pages of its side, within the document's pairs
-                    ran = [p for portion in side for _, note in calls(portion.block.pieces) for p in parts.get(note_key(note), ())]
-                    ok = ok and all(p >= page and (p - page) % 2 == 0 and last is not None and p <= last for p in ran)
+                    for note in (note for portion in side for _, note in calls(portion.block.pieces)):
+                        if note.anchor:
+                            noted.append((page, note.anchor))
+                        # a note running on: on the pages of its side, within the document's pairs
+                        ran = parts.get(note_key(note), ())
+                        ok = ok and all(p >= page and (p - page) % 2 == 0 and last is not None and p <= last for p in ran)
                 ok = ok and all(pages.get(anchor, page) == page for page, anchor in noted)
             if not ok:
                 wrong.setdefault(n, set()).add(k - 1)

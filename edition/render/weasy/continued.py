@@ -145,7 +145,7 @@ def notes_continued() -> Iterator[None]:
         due = [part for part in later.get(page_number, ()) if part not in context.reported_footnotes]
         context.reported_footnotes[:0] = due
         result = original_make_page(context, root_box, page_type, resume_at, page_number, *args, **kwargs)
-        if _turn(result[0]) == 2:
+        if page.carried and _turn(result[0]) == 2:  # (the page's boxes are read only when a note runs on)
             later[page_number + 2] = page.carried
         else:
             later.pop(page_number + 2, None)
