@@ -20,6 +20,7 @@ from edition.render import assemble, templates_dirs
 from edition.render.pdf import build_pdf
 
 from .printed import chunks
+from .whole import build_whole
 
 NAMES = ("Moses", "Aaron", "Jerusalem", "Egypt")
 WORDS = "and the people went out of the land unto the city where they had dwelt many days".split()
@@ -77,10 +78,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("parts")
     edition = _write(root, 5)
     templates = templates_dirs(root)
-    with pytest.MonkeyPatch.context() as patch:  # the reference: the volume laid out whole
-        patch.setattr(assemble, "wanted", lambda edition: False)
-        whole = build_pdf(edition, root / "whole" / "edition.pdf", templates, jobs=1)
-    assert "parts" not in whole.timings
+    whole = build_whole(edition, root / "whole" / "edition.pdf", templates)  # the reference: the volume laid out whole
     parts = build_pdf(edition, root / "build" / "edition.pdf", templates, jobs=1, chunk_documents=2, cache=_cache(root))
     return root, edition, templates, whole, parts
 
@@ -280,11 +278,11 @@ def test_a_worker_that_dies_leaves_the_build_to_this_process(built, tmp_path, mo
 def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path, monkeypatch):
     """Templates whose left and right pages differ in more than their
     margins cannot have a chunk turned to its side: it is laid out again at
-    its folio, and must fall as it did; if it does not, the volume is built
-    whole."""
+    its folio, and must fall as it did; if it does not, every chunk is laid
+    out at its folio, one after the other."""
     from edition.render.weasy.folios import FoliosError
 
-    root, edition, templates, _, _ = built
+    root, edition, templates, whole, _ = built
 
     def cannot_turn(*args):
         raise FoliosError("left and right pages differ in size")
@@ -295,9 +293,12 @@ def test_pages_that_cannot_be_turned_are_laid_out_at_their_folio(built, tmp_path
     assert _positions(tmp_path / "again.pdf") == _positions(root / "build" / "edition.pdf")
 
     monkeypatch.setattr(assemble, "same_layout", lambda a, b: False)
-    report = build_pdf(edition, tmp_path / "whole.pdf", templates, jobs=1, chunk_documents=2, cache=None)
-    assert "parts" not in report.timings
-    assert _positions(tmp_path / "whole.pdf") == _positions(root / "whole" / "edition.pdf")
+    for jobs in (1, 2):
+        placed = tmp_path / f"placed-{jobs}.pdf"
+        report = build_pdf(edition, placed, templates, jobs=jobs, chunk_documents=2, cache=None)
+        assert report.timings["parts"] > 2
+        assert _positions(placed) == _positions(root / "whole" / "edition.pdf")
+        assert report.lines == whole.lines and report.folios == whole.folios
 
 
 def test_parts_are_rendered_from_the_view_by_the_blocks_of_the_template(built):
@@ -322,9 +323,10 @@ def test_parts_are_rendered_from_the_view_by_the_blocks_of_the_template(built):
     assert back_matter in back and contents not in back and document not in back
 
 
-def test_templates_without_parts_build_the_volume_as_one_part(built, tmp_path):
+def test_templates_without_parts_are_given_them_where_the_page_has_them(built, tmp_path):
     """An edition's own volume.html.j2 without the blocks that give the
-    parts (front, document, back) still builds: as one part, the same
+    parts (front, document, back), as release 0.1.0 wrote it, still builds
+    in parts: the blocks are given where its page has them, the same
     pages."""
     root, edition, _, whole, _ = built
     default = (Path(__file__).resolve().parents[1] / "templates" / "volume.html.j2").read_text(encoding="utf-8")
@@ -334,9 +336,26 @@ def test_templates_without_parts_build_the_volume_as_one_part(built, tmp_path):
     (tmp_path / "templates" / "volume.html.j2").write_text(own, encoding="utf-8")
     templates = templates_dirs(tmp_path)
     report = build_pdf(edition, tmp_path / "own.pdf", templates, jobs=1, chunk_documents=2, cache=None)
-    assert "parts" not in report.timings  # one part
+    assert report.timings["parts"] > 2
     assert report.folios == whole.folios and report.lines == whole.lines
     assert _positions(tmp_path / "own.pdf") == _positions(root / "whole" / "edition.pdf")
+
+
+def test_a_page_without_the_shape_of_parts_is_refused_with_what_to_do(built, tmp_path):
+    """A page with no loop over the documents between <body> and </body>
+    cannot be cut into parts: the build says which file and what to add,
+    and writes nothing."""
+    from edition.errors import EditionError
+
+    _, edition, _, _, _ = built
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "volume.html.j2"
+    page.write_text("<!DOCTYPE html>\n<html><body>{{ volume.title }}</body></html>\n", encoding="utf-8")
+    with pytest.raises(EditionError) as raised:
+        build_pdf(edition, tmp_path / "out.pdf", templates_dirs(tmp_path), jobs=1, cache=None)
+    problem = raised.value.problems[0]
+    assert Path(problem.path) == page and "block front" in problem.hint and "volume.documents" in problem.message
+    assert not (tmp_path / "out.pdf").exists()
 
 
 def test_a_small_volume_is_one_chunk_laid_out_in_this_process(built, tmp_path, monkeypatch):

@@ -33,8 +33,10 @@ def _edition(text: str, register: Register | None = None) -> Edition:
     return edition
 
 
-def test_progress_hears_every_page_of_both_layouts(tmp_path):
-    """Two layouts: the index's pages are known after the first."""
+def test_progress_hears_every_page_of_the_text_then_the_front_and_back_matter(tmp_path):
+    """The text's pages one by one as they are laid out (how many there
+    will be is not known before); then the front matter and the index,
+    whose pages wait for the text's."""
     heard = []
     register = Register(names=[Name("hall", "place", "The Hall", ("hall",))])
     report = build_pdf(
@@ -42,11 +44,13 @@ def test_progress_hears_every_page_of_both_layouts(tmp_path):
         templates_dirs(tmp_path), progress=lambda stage, done, total: heard.append((stage, done, total)),
     )
     first = [h for h in heard if h[0] == "laying out pages"]
-    second = [h for h in heard if h[0] == "laying out numbered pages"]
+    second = [h for h in heard if h[0] == "laying out the front and back matter"]
+    text_pages = len([f for f in report.folios if f.isdigit()]) - 1  # the index has a page of its own
     assert [d for _, d, _ in first] == list(range(len(first)))  # 0, 1, 2, … one a page
-    assert max(d for _, d, _ in first) == report.pages and all(t is None for *_, t in first)
-    assert second and all(t == report.pages for *_, t in second)
-    assert heard[-1] == ("writing the PDF", report.pages, report.pages)
+    assert max(d for _, d, _ in first) == text_pages and all(t is None for *_, t in first)
+    assert [(d, t) for _, d, t in second] == [(0, 2), (1, 2), (2, 2)]  # the front matter, the index
+    assert heard.index(second[0]) > heard.index(first[-1])
+    assert heard[-1] == ("writing the PDF", text_pages, text_pages)
 
 
 def test_an_overfull_line_is_warned_of_with_its_place(tmp_path):

@@ -76,6 +76,9 @@ PAYLOADS = {
     "a string plus a number": "{{ 'a' + 1 }}",
     "a macro calling itself": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
 }
+# The volume's page the parts are cut from (render/html.py, marked_parts):
+# the payload above it is printed in every part.
+PAGE_SHAPE = "<body>{% for doc in volume.documents %}{{ doc.title_plain }}{% endfor %}</body>\n"
 # command, the edition's template it overrides, a value that template is given
 COMMANDS = {
     "site": (["site", "-o", "{tmp}/out"], "site/index.html.j2", "site"),
@@ -90,7 +93,8 @@ def test_template_cannot_escape_the_sandbox(cli, sample, tmp_path, monkeypatch, 
     args, template, value = COMMANDS[command]
     path = sample / "templates" / template
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("<p>first line</p>\n" + PAYLOADS[payload].replace("VALUE", value) + "\n", encoding="utf-8")
+    shape = PAGE_SHAPE if template == "volume.html.j2" else ""
+    path.write_text("<p>first line</p>\n" + PAYLOADS[payload].replace("VALUE", value) + "\n" + shape, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     before, outside = snapshot(sample), _outside(tmp_path, sample)
     result = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args], "-C", sample)

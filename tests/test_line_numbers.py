@@ -23,7 +23,7 @@ weasyprint = pytest.importorskip("weasyprint")
 
 from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, NoteKind, Segment, SegmentKind
 from edition.render import build_pdf, line_at, templates_dirs
-from edition.render import pdf as pdf_module
+from edition.render import assemble as parts_module
 from edition.render.lines import LineMismatch, match_lines
 from edition.render.weasy import read_lines, stamp_numbers
 
@@ -82,18 +82,18 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("numbered")
     edition = volume(first_part(), udhr_document("udhr-2", range(16, 31)), letter())
     checks = []
-    original = pdf_module.same_layout
+    original = parts_module.same_layout
 
     def recording(first, second):
         result = original(first, second)
         checks.append((list(first), list(second), result))
         return result
 
-    pdf_module.same_layout = recording
+    parts_module.same_layout = recording
     try:
         report = build_pdf(edition, folder / "volume.pdf", templates_dirs(REPO))
     finally:
-        pdf_module.same_layout = original
+        parts_module.same_layout = original
     reader = pypdf.PdfReader(folder / "volume.pdf")
     return {"edition": edition, "report": report, "chunks": chunks(reader), "reader": reader, "checks": checks, "out": folder / "volume.pdf"}
 
@@ -380,9 +380,10 @@ def test_lines_are_matched_as_the_character_walk_matches_them(text, data):
 
 
 def test_numbers_are_printed_without_laying_the_text_out_again(tmp_path, monkeypatch):
-    """Without an apparatus or an index to key to the lines, the volume is
-    laid out once: the numbers are added to the finished layout, so they
-    cannot move a line (which numbers set inside the text could)."""
+    """Without an apparatus or an index to key to the lines, the text is
+    laid out once (and the front matter once): the numbers are added to the
+    finished layout, so they cannot move a line (which numbers set inside
+    the text could)."""
     layouts = []
     original = weasyprint.HTML.render
 
@@ -396,7 +397,7 @@ def test_numbers_are_printed_without_laying_the_text_out_again(tmp_path, monkeyp
         segments=[Segment("p1", SegmentKind.PARAGRAPH, {"en": joined("en", range(1, 4))})],
     )
     report = build_pdf(volume(doc, layout="translation"), tmp_path / "v.pdf", templates_dirs(REPO))
-    assert len(layouts) == 1 and "layout (numbered)" not in report.timings
+    assert len(layouts) == 2 and report.timings["parts"] == 2 and "layout (numbered)" not in report.timings
     lines = report.lines[("short", "en", "p1")]
     printed = chunks(pypdf.PdfReader(tmp_path / "v.pdf"))
     numbers = sorted((c.page, c.y, int(c.text)) for c in printed if is_number(c))

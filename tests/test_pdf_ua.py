@@ -9,6 +9,7 @@ marked xfail (strict: the day it is fixed, the mark must go)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from edition import api, store
 
 from . import pdfua
 from .conftest import copy_sample
+from .whole import build_whole
 
 MIKHAILOV = "1953-06-26-secret-memorandum-secretary-moscow"
 
@@ -239,3 +241,55 @@ def test_an_untagged_pdf_is_found_untagged(tmp_path):
     tagged = pdfua.read(probe)
     assert "no StructTreeRoot" in pdfua.catalog_problems(tagged)
     assert pdfua.untagged_text(probe) == ["page 1: text (TJ) outside any tagged sequence"]
+
+
+# --- built in parts ------------------------------------------------------------------
+
+
+def _outline(tagged: pdfua.Tagged) -> list[tuple[int, str, str]]:
+    """Each element's depth, role and text (case folded: small capitals
+    read back as either case), in reading order."""
+    out: list[tuple[int, str, str]] = []
+
+    def walk(element: pdfua.Element, depth: int) -> None:
+        out.append((depth, element.role, tagged.text(element).casefold()))
+        for kid in element.kids:
+            walk(kid, depth + 1)
+
+    assert tagged.root is not None
+    walk(tagged.root, 0)
+    return out
+
+
+def test_a_tagged_volume_built_in_parts_has_the_structure_tree_of_the_whole_volume(sample, tmp_path):
+    """The parts' structure trees (a part a document, here) are joined
+    under one Document element (render/join.py): the same elements, in the
+    same order, holding the same text as when the volume is laid out whole;
+    the front matter's page of anchors, left out, leaves nothing behind;
+    and the validator finds nothing."""
+    from edition.render import build_pdf, templates_dirs
+
+    edition = dataclasses.replace(store.load(sample), pdf_variant="pdf/ua-1")
+    whole, joined = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+    build_whole(edition, whole, templates_dirs(sample))
+    report = build_pdf(edition, joined, templates_dirs(sample), jobs=2, chunk_documents=1)
+    assert report.timings["parts"] == len(edition.documents) + 2
+    parts, reference = pdfua.read(joined), pdfua.read(whole)
+    assert _outline(parts) == _outline(reference)
+    assert len(parts.texts) == len(reference.texts) and parts.in_tree <= parts.mapped
+    page = pytest.importorskip("page", reason="page-validation (the PDF/UA validator) is in the dev extra")
+    checked = page.validate_pdf(str(joined), profile="ua1")
+    assert [f"{f.rule_id}: {f.message}" for f in checked.failures] == [] and checked.is_compliant
+
+
+@pytest.mark.parametrize("variant", ["pdf/a-2u", "pdf/a-3u"])
+def test_an_archival_volume_built_in_parts_passes_the_validator(sample, tmp_path, variant):
+    """PDF/A: the output intent, the metadata and the version of the
+    front matter's part carry over to the joined volume."""
+    page = pytest.importorskip("page", reason="page-validation (the PDF/A validator) is in the dev extra")
+    out, report = api.build(sample, tmp_path / "archival.pdf", pdf_variant=variant)
+    assert report.timings["parts"] >= 3
+    profile = {"pdf/a-2u": page.ValidationProfile.PDF_A_2U, "pdf/a-3u": page.ValidationProfile.PDF_A_3U}[variant]
+    checked = page.validate_pdf(str(out), profile=profile)
+    assert [f"{f.rule_id}: {f.message}" for f in checked.failures] == []
+    assert checked.is_compliant and checked.rules.passed > 100

@@ -8,8 +8,9 @@ rendered alone from the volume's view through the blocks of its template
 (`front`, `document`, `back` in volume.html.j2; render/html.py,
 `volume_parts`) and laid out by a worker process (`_Crew`, one per core,
 spawned), or in this process when the volume is too small to pay for
-starting them (`workers`). Templates without those blocks give no parts:
-the volume is then one part (render/pdf.py).
+starting them (`workers`). A page without those blocks is given them
+(html.marked_parts). Every volume is built so, tagged or not: the parts'
+structure trees are joined with their pages (render/join.py).
 
 Each chunk is laid out once, in order, before the chunks ahead of it have
 told how many pages they hold: where its lines fall depends neither on its
@@ -21,7 +22,7 @@ their side, has WeasyPrint make the heads and folios, and prints the PDF.
 With every chunk printed, the line map gives the contents' page numbers and
 the index's references, and the front and back matter are laid out; the
 PDFs are joined with pikepdf, bookmarks and named destinations included,
-and render/pdf.py finishes the build as it finishes a volume of one part.
+and render/pdf.py finishes the build.
 An apparatus printed after each document (`apparatus_at: end`) prints line
 numbers inside the text: its chunks are laid out for their lines first.
 
@@ -40,20 +41,19 @@ symbolic link) is laid out (or rendered) again.
 
 A chunk that cannot be turned to its side (a template whose left and right
 pages differ in more than their margins) is laid out again at its folio and
-must fall as it did; if it does not, the volume is built as one part by
-render/pdf.py. A worker that dies leaves the rest of the build to this
-process."""
+must fall as it did; if it does not, every chunk is laid out at its folio,
+one after the other (`_print_chunks` with `placing`). A worker that dies
+leaves the rest of the build to this process."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import EditionError
 from ..model import Edition
@@ -73,6 +73,7 @@ from .weasy import (
 from .weasy.folios import FoliosError, give_folios
 from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, volume_templates, with_index
 from .index import index_references, not_indexed
+from .join import join_pdfs
 from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
 from .printed import Laps, Printed, Progress
 from .rebuild import code_digest, lines_from_json, lines_json
@@ -125,6 +126,11 @@ class Task:
     base_url: str
     roots: tuple[str, ...]  # the template folders the fetcher serves
     epoch: str  # SOURCE_DATE_EPOCH
+    variant: str | None = None  # the PDF standard to meet (PDF/UA, PDF/A), None: plain
+    placed: bool = False  # laid out at its folio and side: its margin boxes are its own
+
+    def pdf(self, document) -> bytes:
+        return document.write_pdf(pdf_variant=self.variant)
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,7 @@ def lay_out(task: Task) -> Laid:
     whose folios are their own)."""
     with building(task.epoch) as build:
         document = _render(task)
-        return _laid(document, build.log, document.write_pdf())
+        return _laid(document, build.log, task.pdf(document))
 
 
 class Desk:
@@ -191,9 +197,12 @@ class Desk:
 
     def __init__(self) -> None:
         self.held: dict = {}
+        # Told of each page as it is laid out: the build's progress, when
+        # this desk is in the build's own process.
+        self.pages: Callable[[int], None] | None = None
 
     def lay(self, key, task: Task, hold: bool = True) -> Laid:
-        with building(task.epoch, hold_margins=True) as build:
+        with building(task.epoch, hold_margins=not task.placed, pages=self.pages) as build:
             document = _render(task)
             reading = Reading(document)
             laid = _laid(document, build.log, reading=reading)
@@ -209,12 +218,13 @@ class Desk:
         with building(task.epoch) as build:
             numbered = _stamped(document, reading, finish)
             try:
-                give_folios(document, margins, finish.first_folio, finish.right)
+                if not task.placed:
+                    give_folios(document, margins, finish.first_folio, finish.right)
             except FoliosError:
                 # pages that differ between the sides: laid out again at the folio
                 del document, reading
                 return self._again(replace(task, html=finish.at_folio), finish, laid)
-            pdf = document.write_pdf()
+            pdf = task.pdf(document)
         return replace(laid, pdf=pdf, numbered=numbered, log=laid.log + _log(build.log))
 
     def _again(self, task: Task, finish: Finish, laid: Laid) -> Laid:
@@ -225,7 +235,7 @@ class Desk:
             if again.pages != laid.pages or not same_layout(again.lines, laid.lines):
                 raise FoliosError("the chunk's pages change with their side")
             numbered = _stamped(document, reading, finish)
-            return replace(laid, pdf=document.write_pdf(), numbered=numbered, log=again.log)
+            return replace(laid, pdf=task.pdf(document), numbered=numbered, log=again.log)
 
 
 def _stamped(document, reading: Reading, finish: Finish) -> int:
@@ -421,15 +431,6 @@ def cache_salt(templates: list[Path]) -> str:
 # --- the build ------------------------------------------------------------------
 
 
-def wanted(edition: Edition) -> bool:
-    """Whether to build in parts: every volume of two documents or more, but
-    a tagged one (PDF/UA, PDF/A): joining parts would break its structure
-    tree. A small volume is one chunk, laid out here (`workers`): once,
-    where the whole volume is laid out twice when it has an index or an
-    apparatus to key to its lines."""
-    return edition.pdf_variant == "none" and len(edition.documents) > 1
-
-
 def workers(edition: Edition, jobs: int, chunk_documents: int | None) -> int:
     """The worker processes that lay the parts out: `jobs` when more than one
     is asked for parts (`chunk_documents`) or the volume is large enough to
@@ -453,12 +454,10 @@ def build_in_parts(
     chunk_documents: int | None,
     cache_dir: Path | None,
     html: bool = False,
-) -> Printed | None:
+) -> Printed:
     """Lay the volume out in parts and join them (see the module's
     docstring); with `html`, the volume's HTML for `--html` too. Returns
-    the printed volume for render/pdf.py to finish, or None when it cannot
-    be built in parts (templates that do not mark the documents, pages that
-    cannot be assembled): it is then one part."""
+    the printed volume for render/pdf.py to finish."""
     register = register if register is not None else edition.register
     # The workers start (and load WeasyPrint) while the HTML is rendered.
     crew = _Crew(workers(edition, jobs, chunk_documents))
@@ -473,7 +472,7 @@ def build_in_parts(
     return printed
 
 
-def _build(crew, edition, templates, lap, html, register, progress, chunk_documents, cache_dir) -> Printed | None:
+def _build(crew, edition, templates, lap, html, register, progress, chunk_documents, cache_dir) -> Printed:
     """build_in_parts with its workers started."""
     timings = lap.timings
     tell = progress or (lambda stage, done, total: None)
@@ -483,11 +482,8 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
     views = DocumentViews(cache_dir / "views" if cache_dir is not None else None)
     loaded = volume_templates(templates)
     volume = render_volume(edition, templates, register=register, whole=False, views=views, loaded=loaded)
-    cut = volume_parts(templates, loaded)
+    pieces = volume_parts(templates, loaded)
     lap("html")
-    if cut is None:
-        return None
-    pieces: VolumeParts = cut
     count = len(volume.view.documents)
     # Two chunks a worker at least, so that none waits; here, chunks as large as an edit may lay out.
     spread = 2 * len(crew.workers)
@@ -496,6 +492,11 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
     base_url = volume.base_dir.as_uri() + "/"
     roots = tuple(str(t) for t in templates)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
+    variant = None if edition.pdf_variant == "none" else edition.pdf_variant
+
+    def task(html: str) -> Task:
+        return Task(html, base_url, roots, epoch, variant)
+
     cache = LayoutCache(cache_dir, cache_salt(templates) if cache_dir is not None else "")
     per_page = edition.line_numbers == "page"
     by_line = edition.index == "lines"
@@ -505,7 +506,7 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
     def chunk_tasks(of: VolumeView, keys: tuple[str | None, ...] = ()) -> list[Task]:
         css = part_css(of, first_folio=1, right=True)
         shared: dict[int, bytes] = {}  # the volume's part of every chunk's key, made once
-        return [Task(_chunk_html(pieces, of, c, css, cache, keys, shared), base_url, roots, epoch) for c in chunks]
+        return [task(_chunk_html(pieces, of, c, css, cache, keys, shared)) for c in chunks]
 
     numbered: dict[int, Numbering] = {}  # each printed chunk's line map
     printing: list[VolumeView] = [volume.view]  # the view the chunks are printed from
@@ -539,6 +540,11 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
         at_folio = pieces.render(printing[0], "documents", documents=chunks[j], css=css)
         return Finish(first_folio, right, numbers, labels, at_folio)
 
+    def placing(j: int, first_folio: int, right: bool) -> Task:
+        """A chunk's task at its folio and side, laid out there."""
+        css = part_css(printing[0], first_folio=first_folio, right=right)
+        return replace(printed_tasks[j], html=pieces.render(printing[0], "documents", documents=chunks[j], css=css), placed=True)
+
     def print_volume(crew: _Crew):
         counted = {"laid out": 0}
         text, probed = volume.view, None
@@ -553,7 +559,11 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
         printed_tasks[:] = chunk_tasks(text, volume.keys if probed is None else ())
         printed = _print_chunks(crew, printed_tasks, cache, finish, numbers, counted, tell)
         if printed is None:
-            return None
+            # A chunk's pages change with their side: every chunk is laid
+            # out at its folio, one after the other.
+            numbered.clear()
+            printed = _print_chunks(crew, printed_tasks, cache, finish, numbers, counted, tell, placing=placing)
+        assert printed is not None  # a chunk laid out at its folio is printed as it falls
         lap("layout")
         numbering, folios_at, doc_pages = _numbering(printed, volume, per_page, kept_numbering)
         if probed is not None and any(a.pages != b.pages or not same_layout(a.lines, b.lines) for a, b in zip(probed, printed)):
@@ -579,12 +589,12 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
             f'a.toc-entry[href="#doc-{n}"]::after {{ content: leader(". ") "{anchors.get(f"doc-{n}", "")}"; }}' for n in range(1, count + 1)
         )
         sentinel = SENTINEL.format(anchors="".join(f'<span id="doc-{n}"></span>' for n in range(1, count + 1)))
-        matter = [Task(pieces.render(matter_view, "front", css=contents, after=sentinel), base_url, roots, epoch)]
+        matter = [task(pieces.render(matter_view, "front", css=contents, after=sentinel))]
         back_css = part_css(matter_view, first_folio=doc_pages + 1, right=doc_pages % 2 == 0)
         back = pieces.render(matter_view, "back", css=back_css)
         if back != pieces.render(matter_view, "none", css=back_css):  # the templates print back matter
-            matter.append(Task(back, base_url, roots, epoch))
-        matter_laid = _lay_parts(crew, "part", matter, cache, counted)
+            matter.append(task(back))
+        matter_laid = _lay_parts(crew, "part", matter, cache, counted, tell)
         lap("layout (front and back)")
         timings["parts laid out"] = float(counted["laid out"])
         timings["documents rendered"] = float(views.rendered)
@@ -597,8 +607,6 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
         # A worker could not start or died: the volume is laid out here.
         crew.close()
         result = print_volume(_Crew(1))
-    if result is None:
-        return None
     parts, matter, numbering, folios_at, doc_pages, refs, whole = result
     front = matter[0]
     back = matter[1] if len(matter) > 1 else None
@@ -695,24 +703,41 @@ def _chunk_numbering(part: Laid, first_folio: int, volume, per_page: bool) -> Nu
     return number_lines([_moved(x, first_folio - 1) for x in part.lines], volume.blocks, per_page)
 
 
-def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, numbers: str, counted: dict, tell) -> list[Laid] | None:
+def _print_chunks(
+    crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, numbers: str, counted: dict, tell, placing=None
+) -> list[Laid] | None:
     """Lay out each chunk once and print it at its folio (see the module's
     docstring): chunks are laid out in order, by whichever worker is free,
     and held there until the chunks before them have told their page
     counts; the worker then prints the chunk at its folio. A chunk whose
     layout and PDF at that folio are cached is not laid out. Returns the
-    chunks with their PDFs, or None when one cannot be assembled."""
+    chunks with their PDFs, or None when one cannot be turned to its side.
+
+    With `placing(j, first folio, right)`, the task of chunk j at its folio,
+    each chunk is laid out there once the chunks before it are laid out,
+    and printed as it falls (a template whose left and right pages differ)."""
     n = len(tasks)
+    tasks = list(tasks)
     layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
     laid: list[Laid | None] = [None] * n
     printed: list[Laid | None] = [None] * n
     # A chunk whose layout was kept is read once its folio is known: its PDF
     # at that folio, when kept too, tells its layout as well.
-    state = ["kept" if cache.has(key) else "todo" for key in layout_keys]
+    state = ["kept" if cache.has(key) and placing is None else "todo" for key in layout_keys]
     owner: dict[int, int] = {}
     print_keys: dict[int, str] = {}
     idle = set(range(len(crew)))
     pages_done = 0
+
+    def lay(worker: int, j: int) -> None:
+        """Chunk j to a worker to lay out; a desk in this process tells
+        the progress of each page."""
+        if crew.local is not None:
+            if not pages_done:
+                tell("laying out pages", 0, None)
+            crew.local.pages = lambda n: tell("laying out pages", pages_done + n, None)
+        crew.send(worker, ("lay", j, tasks[j]))
+
     while True:
         # In order, as far as the page counts go: cached PDFs, and the held
         # chunks whose folio is now known.
@@ -720,7 +745,7 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
         for j in range(n):
             right = folio % 2 == 1
             if state[j] == "kept":
-                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, str(tasks[j].variant), tasks[j].html, str(folio), str(right))
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 if printed[j] is not None:
                     laid[j], state[j] = printed[j], "done"
@@ -728,24 +753,35 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
                     laid[j], state[j] = cache.get(layout_keys[j], pdf=False), "todo"
             done = laid[j]
             if done is None:
+                if placing is not None and state[j] == "todo" and idle:
+                    tasks[j] = placing(j, folio, right)
+                    layout_keys[j] = cache.key("layout", numbers, tasks[j].epoch, tasks[j].html)
+                    owner[j] = idle.pop()
+                    state[j] = "laying"
+                    lay(owner[j], j)
                 break
             if j not in print_keys:  # a chunk's folio, once known, stays
-                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, tasks[j].html, str(folio), str(right))
+                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, str(tasks[j].variant), tasks[j].html, str(folio), str(right))
             if state[j] == "laid":
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
             folio += done.pages
         if all(x == "done" for x in state):
             return printed  # type: ignore[return-value]
-        for worker in sorted(idle):
+        for worker in sorted(idle) if placing is None else ():
             todo = next((k for k in range(n) if state[k] == "todo"), None)
             if todo is None:
                 break
-            crew.send(worker, ("lay", todo, tasks[todo]))
             state[todo], owner[todo] = "laying", worker
             idle.discard(worker)
+            lay(worker, todo)
         worker, j, status, result = crew.receive()
         if status == "whole":
+            if placing is not None:  # pragma: no cover - a chunk laid out at its folio is not turned
+                raise EditionError.at(f"PDF build: {result}")
+            state[j] = "todo"
+            for _ in range(sum(x in ("laying", "printing") for x in state)):
+                crew.receive()  # the answers under way, before the crew is asked again
             return None
         if status == "error":
             raise EditionError.at(f"PDF build: {result}", hint="the same error would stop the build of the whole volume")
@@ -755,21 +791,33 @@ def _print_chunks(crew: _Crew, tasks: list[Task], cache: LayoutCache, finish, nu
             cache.put(layout_keys[j], result)
             counted["laid out"] += 1
             pages_done += result.pages
-            tell("laying out pages", pages_done, None)
+            if crew.local is None:  # a desk here told each page
+                tell("laying out pages", pages_done, None)
         else:
             printed[j], state[j] = result, "done"
             cache.put(print_keys[j], result)
 
 
-def _lay_parts(crew: _Crew, kind: str, tasks: list[Task], cache: LayoutCache, counted: dict) -> list[Laid]:
+def _lay_parts(crew: _Crew, kind: str, tasks: list[Task], cache: LayoutCache, counted: dict, tell=None) -> list[Laid]:
     """Parts from the cache or laid out by the workers, nothing held:
     "probe", the chunks' layouts alone (where their lines fall); "part",
-    parts printed as they are (the front and back matter)."""
+    parts printed as they are (the front and back matter), each told to
+    `tell` as it is done."""
     printed = kind == "part"
-    keys = [cache.key(kind, t.epoch, t.html) for t in tasks]
+    keys = [cache.key(kind, t.epoch, str(t.variant), t.html) for t in tasks]
     found = [cache.get(key, pdf=printed) for key in keys]
     todo = [j for j, x in enumerate(found) if x is None]
-    _dispatch(crew, todo, lambda j: (kind, j, tasks[j]), found, lambda j, r: cache.put(keys[j], r))
+    stage, done = "laying out the front and back matter", [len(tasks) - len(todo)]
+
+    def kept(j: int, result: Laid) -> None:
+        cache.put(keys[j], result)
+        done[0] += 1
+        if tell is not None:
+            tell(stage, done[0], len(tasks))
+
+    if tell is not None:
+        tell(stage, done[0], len(tasks))
+    _dispatch(crew, todo, lambda j: (kind, j, tasks[j]), found, kept)
     counted["laid out"] += len(todo)
     return found  # type: ignore[return-value]
 
@@ -807,77 +855,4 @@ def _anchors(results: list[Laid], folios_at: list[int]) -> dict[str, int]:
     for result, start in zip(results, folios_at):
         for anchor, page in result.anchors.items():
             out.setdefault(anchor, page + start - 1)
-    return out
-
-
-def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
-    """One PDF of the parts' pages (a range: only those pages), with their
-    bookmarks in order, their named destinations (the contents' links:
-    a later part's replaces an earlier one's of the same name) and the
-    first part's metadata. pikepdf (qpdf) copies the pages: six times
-    faster than pypdf on 2,000 pages."""
-    import warnings
-
-    import pikepdf
-
-    out = pikepdf.Pdf.new()
-    destinations: dict[str, pikepdf.Array] = {}
-    bookmarks: list = []
-    for i, (data, pages) in enumerate(parts):
-        source = pikepdf.Pdf.open(io.BytesIO(data))
-        if i == 0:
-            out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]
-            if "/Lang" in source.Root:
-                out.Root.Lang = pikepdf.String(str(source.Root.Lang))
-        keep = list(pages) if pages is not None else list(range(len(source.pages)))
-        first = len(out.pages)
-        with warnings.catch_warnings():
-            # the named destinations are carried over below
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else UserWarning)
-            out.pages.extend(source.pages[k] for k in keep)
-        joined = out.pages[first:]
-        at = {source.pages[k].objgen: joined[n].obj for n, k in enumerate(keep)}
-
-        def moved(destination, at=at):
-            """The destination on the joined pages, or None (a page left out)."""
-            if not isinstance(destination, pikepdf.Array) or not len(destination):
-                return None
-            page = at.get(destination[0].objgen)
-            return None if page is None else pikepdf.Array([page, *destination[1:]])
-
-        if "/Names" in source.Root and "/Dests" in source.Root.Names:
-            for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():
-                target = moved(destination.get("/D", destination) if isinstance(destination, pikepdf.Dictionary) else destination)
-                if target is not None:
-                    destinations[name] = target
-        with source.open_outline() as outline:
-            bookmarks.extend(_bookmarks(outline.root, moved))
-    if destinations:
-        tree = pikepdf.NameTree.new(out)
-        for name in sorted(destinations):
-            tree[name] = destinations[name]
-        out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
-    if bookmarks:
-        with out.open_outline() as outline:
-            outline.root.extend(bookmarks)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
-
-
-def _bookmarks(items, moved) -> list:
-    """A part's bookmarks on the joined pages; one whose page was left out
-    gives its place to its children."""
-    import pikepdf
-
-    out = []
-    for item in items:
-        children = _bookmarks(item.children, moved)
-        target = moved(item.destination)
-        if target is None:
-            out.extend(children)
-            continue
-        made = pikepdf.OutlineItem(item.title, target)
-        made.children.extend(children)
-        out.append(made)
     return out

@@ -1546,15 +1546,84 @@ def volume_templates(templates: list[Path]):
     return load_templates(templates, STYLESHEET, [TEMPLATE])
 
 
-def volume_parts(templates: list[Path], loaded: Any = None) -> VolumeParts | None:
-    """The volume's parts, or None when its template does not mark them
-    (an edition's own volume.html.j2 without the blocks front, document and
-    back: the volume is then laid out whole). `loaded`: as for
-    render_volume."""
+def volume_parts(templates: list[Path], loaded: Any = None) -> VolumeParts:
+    """The volume's parts: its template's blocks front, document and back;
+    a template that lacks them (an edition's own copy of an older release's
+    page) is given them where that page has its parts (`marked_parts`).
+    `loaded`: as for render_volume."""
     css, _, (template,) = loaded or volume_templates(templates)
     if not set(PART_BLOCKS) <= set(template.blocks):
-        return None
+        template = marked_parts(template)
     return VolumeParts(template.environment.from_string(_PART), template, css)
+
+
+# Statements that open a block of the template, closed by "end" + the name.
+_OPENING = frozenset({"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans", "raw"})
+
+
+def marked_parts(template: Any) -> Any:
+    """A volume template without the part blocks, given them where the page
+    of release 0.1.0 (and a copy an edition changed) has its parts: the
+    front matter from `<body>` to the last loop over `volume.documents` at
+    the top of the page, each turn of that loop a document, the back matter
+    from the loop's end to `</body>`. The lines stay where they were, so
+    that an error still names the editor's line. Raises EditionError when
+    the page has no such shape."""
+    env = template.environment
+    name = template.name or "volume.html.j2"
+    source, filename, _ = env.loader.get_source(env, name)
+    at = 0
+    depth = 0
+    opened: list[tuple[int, int, bool]] = []  # each open statement: its start, end, and whether it loops over the documents
+    words: list[str] | None = None  # the words of the statement being read
+    start = 0
+    body = back = None
+    loop = None  # the last loop over the documents at the top: (for's start, for's end, endfor's start, endfor's end)
+    for _, kind, value in env.lex(source):
+        if kind == "block_begin":
+            start, words = at, []
+        elif kind in ("name", "operator") and words is not None:
+            words.append(value)
+        elif kind == "block_end":
+            end = at + len(value)
+            words = words or []
+            head = words[0] if words else ""
+            if head in _OPENING or (head == "set" and "=" not in words):
+                documents = head == "for" and words[2:6] == ["in", "volume", ".", "documents"] and depth == 0
+                opened.append((start, end, documents))
+                depth += 1
+            elif head.startswith("end") and opened:
+                first, first_end, documents = opened.pop()
+                depth -= 1
+                if documents:
+                    loop = (first, first_end, start, end)
+            words = None
+        elif kind == "data" and depth == 0:
+            if body is None and "<body" in value:
+                opening = value.index("<body")
+                close = value.find(">", opening)
+                body = at + close + 1 if close >= 0 else None
+            if "</body" in value:
+                back = at + value.rindex("</body")
+        at += len(value)
+    if body is None or loop is None or back is None or not body <= loop[0] < loop[3] <= back:
+        raise EditionError.at(
+            "the volume's page does not mark its parts (the blocks front, document and back), "
+            "nor has the shape that gives them (<body>, a loop over volume.documents, </body>)",
+            Path(filename),
+            hint="put {% block front %}…{% endblock %} around the title page and contents, "
+            "{% block document scoped %}…{% endblock %} inside the loop over volume.documents, and "
+            "{% block back %}…{% endblock %} around the back matter, as the default templates/volume.html.j2 does",
+        )
+    loop_start, loop_end, end_start, end_end = loop
+    marked = (
+        source[:body] + "{% block front %}" + source[body:loop_start] + "{% endblock %}"
+        + source[loop_start:loop_end] + "{% block document scoped %}" + source[loop_end:end_start] + "{% endblock %}"
+        + source[end_start:end_end] + "{% block back %}" + source[end_end:back] + "{% endblock %}" + source[back:]
+    )  # fmt: skip
+    from .templating import compiled
+
+    return compiled(env, marked, name, filename)
 
 
 def _texts(doc: DocumentView):

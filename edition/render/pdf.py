@@ -1,10 +1,10 @@
 """HTML volume → PDF through WeasyPrint: the one way a volume is built.
 
 A volume is laid out in parts (render/assemble.py): the front matter, the
-documents in chunks, the back matter, each laid out by a worker and joined.
-A small volume, or a tagged one (PDF/UA, PDF/A: joining parts would break
-their structure tree), is one part, laid out here in one process; so is a
-volume whose templates do not give their parts. Either way the build is
+documents in chunks, the back matter, each laid out by a worker (or, in a
+small volume, in this process) and joined; a tagged PDF's structure trees
+are joined with its pages (render/join.py). Facing pages are planned over
+each document whole (render/facing.py). Either way the build is
 finished once (`_finished`): WeasyPrint's logged errors become build errors,
 every footnote must be placed, the warnings are gathered, and the PDF is
 written atomically. Nothing is written unless the build succeeds.
@@ -20,18 +20,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..errors import EditionError, Problem
 from ..files import atomic_write
 from ..model import Edition
 from ..workers import usable_cores
 from . import assemble, rebuild
-from .html import render_volume
-from .index import index_references, not_indexed
-from .lines import LineMap, number_lines, overfull, same_layout, unprinted
-from .printed import Laps, Printed, Progress, folio_list, page_folios, printed_whole
-from .weasy import Reading, anchor_pages, building, check_internals, make_fetcher, stamp_numbers
+from .lines import LineMap
+from .printed import Laps, Printed, Progress, folio_list
+from .weasy import check_internals
 
 __all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged", "usable_cores"]
 
@@ -79,8 +76,7 @@ def build_pdf(
     A volume is laid out in parts and assembled (render/assemble.py): a
     large one by `jobs` worker processes (default: one per core), a small
     one in this process; `chunk_documents` asks for parts of that many
-    documents. A tagged volume (PDF/UA, PDF/A), or one whose templates give
-    no parts, is laid out whole (`_one_part`). The parts' layouts are cached
+    documents. The parts' layouts are cached
     in the folder `cache` when given (the command line gives the edition's
     `build/.cache/layout`).
     """
@@ -92,24 +88,18 @@ def build_pdf(
         check_internals()
         return _finished(facing.build(edition, templates, lap, register=register, progress=progress), Path(out), html_out, lap)
     jobs = min(jobs or usable_cores(), usable_cores())  # more workers than cores only cost memory
-    printed = None
-    if assemble.wanted(edition):
-        lap = Laps()
-        printed = assemble.build_in_parts(
-            edition,
-            templates,
-            lap,
-            register=register,
-            progress=progress,
-            jobs=jobs,
-            chunk_documents=chunk_documents,
-            cache_dir=Path(cache) if cache is not None else None,
-            html=html_out is not None,
-        )
-    if printed is None:  # one part; or parts that could not be assembled
-        check_internals()  # a volume in parts: each worker checks its own
-        lap = Laps()
-        printed = _one_part(edition, templates, lap, register=register, progress=progress)
+    lap = Laps()
+    printed = assemble.build_in_parts(
+        edition,
+        templates,
+        lap,
+        register=register,
+        progress=progress,
+        jobs=jobs,
+        chunk_documents=chunk_documents,
+        cache_dir=Path(cache) if cache is not None else None,
+        html=html_out is not None,
+    )
     return _finished(printed, Path(out), html_out, lap)
 
 
@@ -172,118 +162,3 @@ def _finished(printed: Printed, out: Path, html_out: Path | None, lap: Laps) -> 
         timings=lap.timings,
         folios=folio_list(printed.front_pages, printed.pages),
     )
-
-
-def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, progress: Progress | None) -> Printed:
-    """The volume laid out whole, in this process: one part.
-
-    The layout tells where each line fell (the line map); line numbers are
-    printed beside them in the finished layout (render/lines.py). An
-    apparatus at the foot of the page keyed to those lines, or an index,
-    asks for a second layout with the numbers and references filled in,
-    which must place every line where the first did (checked; if it did
-    not, it is keyed again from the second layout)."""
-    tell = progress or (lambda stage, done, total: None)
-    pages_so_far: list[int] = []  # pages of the last layout: the next one's total
-
-    volume = render_volume(edition, templates, register=register)
-    lap("html")
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - an installation problem
-        raise EditionError.at(f"cannot build the PDF: {exc}", hint="install edition with its dependencies") from None
-
-    fetcher = make_fetcher(templates)
-    per_page = edition.line_numbers == "page"
-    line_warnings: list[str] = []
-
-    def references(document, lines):
-        return index_references(
-            edition,
-            register if register is not None else edition.register,
-            lines,
-            anchor_pages(document),
-            page_folios(document),
-            by_line=edition.index == "lines",
-        )
-
-    def layout(html: str):
-        stage = "laying out pages" if not pages_so_far else "laying out numbered pages"
-        total = pages_so_far[-1] if pages_so_far else None
-        tell(stage, 0, total)
-        counting[0] = lambda n: tell(stage, n, total)
-        document = weasyprint.HTML(string=html, base_url=volume.base_dir.as_uri() + "/", url_fetcher=fetcher).render()
-        pages_so_far.append(len(document.pages))
-        return document
-
-    counting: list[Callable[[int], None]] = [lambda n: None]  # the layout under way hears its pages
-    with building(pages=lambda n: counting[0](n)) as build:
-        document = layout(volume.html)
-        lap("layout")
-        reading = Reading(document)
-        laid = reading.laid
-        numbering = number_lines(laid, volume.blocks, per_page)
-        lap("lines")
-        final_html = volume.html
-        refs = None  # the index's references, once a layout has told them
-        if volume.back_references:
-            # The second render keys the apparatus to the lines and prints
-            # the index's references; it must place every line of the text
-            # where the first did (what it adds after a document's text may
-            # only move later documents by whole pages).
-            refs = references(document, numbering.lines)
-            folios = page_folios(document)
-            del document  # one laid-out volume in memory at a time
-            for _ in range(2):
-                keyed = render_volume(
-                    edition,
-                    templates,
-                    register=register,
-                    apparatus_lines=numbering.lines,
-                    index_refs=refs,
-                    folios=folios,
-                )
-                document = layout(keyed.html)
-                lap("layout (numbered)")
-                reading = Reading(document)
-                laid_again = reading.laid
-                lap("lines")
-                # With line numbers restarting on every page, references
-                # carry the folio: a later document moved by a whole page
-                # moves its references too.
-                moved = not same_layout(laid, laid_again) or (per_page and [x.page for x in laid] != [x.page for x in laid_again])
-                laid = laid_again
-                numbering = number_lines(laid, volume.blocks, per_page)
-                final_html = keyed.html
-                if not moved:
-                    break
-                refs = references(document, numbering.lines)
-                folios = page_folios(document)
-            else:
-                line_warnings.append(
-                    "the apparatus and the index may cite a line or page off by one: keying them to the lines moved the lines twice"
-                )
-        if volume.line_numbers:
-            line_warnings.extend(unprinted(stamp_numbers(reading, per_page), numbering))
-        if volume.line_numbers and volume.blocks and not laid:
-            line_warnings.append(
-                "line numbers left out: the templates mark no text block "
-                "(data-doc on the document, data-layer and data-segment on each block)"
-            )
-        line_warnings.extend(numbering.warnings)
-        line_warnings.extend(overfull(laid, volume.blocks))
-        if volume.back_references and edition.index != "none":
-            line_warnings.extend(
-                not_indexed(
-                    edition,
-                    register if register is not None else edition.register,
-                    refs if refs is not None else references(document, numbering.lines),
-                )
-            )
-        tell("writing the PDF", len(document.pages), len(document.pages))
-        printed = printed_whole(
-            document, edition.pdf_variant, numbering.lines, volume.footnotes, build.log, volume.warnings + line_warnings, final_html
-        )
-        lap("pdf")
-    del document
-    return printed

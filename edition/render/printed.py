@@ -1,7 +1,7 @@
 """What a layout of the volume hands the finishing of a build
 (render/pdf.py): the PDF's bytes and what the build reports about them.
-A volume is laid out as one part in this process, or in parts by workers
-(render/assemble.py); either way it is finished once."""
+A volume is laid out in parts (render/assemble.py), or in facing pages
+(render/facing.py); either way it is finished once."""
 
 from __future__ import annotations
 
