@@ -71,18 +71,36 @@ def faults(pdf: Path, limit: int = 20) -> list[Fault]:
     return out[:limit]
 
 
+# The side of the squares (in points) the page is cut into to find the
+# glyphs that may overlap: only glyphs that share a square are compared.
+CELL = 12.0
+
+
 def _overprints(found: list[Glyph]) -> list[Fault]:
-    """Pairs of glyphs that overprint, found by sweeping the page top down."""
+    """Pairs of glyphs that overprint: each glyph, taken top down, against
+    the glyphs above it whose boxes reach down past its top and share a
+    square of the page with it (in the order they were taken)."""
     out = []
     ordered = sorted(found, key=lambda g: g.top)
-    active: list[Glyph] = []
-    for g in ordered:
-        active = [a for a in active if a.bottom > g.top]
-        for a in active:
-            if _overprint(a, g):
+    cells: dict[tuple[int, int], list[int]] = {}
+    for n, g in enumerate(ordered):
+        seen: set[int] = set()
+        for cell in _cells(g):
+            seen.update(cells.get(cell, ()))
+        for m in sorted(seen):
+            a = ordered[m]
+            if a.bottom > g.top and _overprint(a, g):
                 out.append(Fault("overprint", (a, g), _context(found, a, g)))
-        active.append(g)
+        for cell in _cells(g):
+            cells.setdefault(cell, []).append(n)
     return out
+
+
+def _cells(g: Glyph):
+    """The squares of the page a glyph's box touches."""
+    for i in range(int(g.x0 // CELL), int(g.x1 // CELL) + 1):
+        for j in range(int(g.top // CELL), int(g.bottom // CELL) + 1):
+            yield i, j
 
 
 def _overprint(a: Glyph, b: Glyph) -> bool:
