@@ -341,6 +341,27 @@ def test_templates_without_parts_are_given_them_where_the_page_has_them(built, t
     assert _positions(tmp_path / "own.pdf") == _positions(root / "whole" / "edition.pdf")
 
 
+def test_an_edition_with_its_own_copy_of_release_0_1_0s_page_prints_what_the_default_page_prints(tmp_path):
+    """Release 0.1.0's volume.html.j2 (tests/fixtures/release-0.1.0), copied
+    into an edition's templates/ as editors do, has no part blocks and
+    prints a source group's title with `{{ group.title }}`: the volume is
+    built in parts and every page prints what today's page prints (the
+    sources' archives by name, not as a tuple's repr)."""
+    from edition import api
+
+    from .conftest import copy_sample
+
+    root = copy_sample(tmp_path / "sample")
+    api.build(root, tmp_path / "default.pdf")
+    (root / "templates").mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "release-0.1.0" / "volume.html.j2", root / "templates" / "volume.html.j2")
+    _, report = api.build(root, tmp_path / "own.pdf")
+    assert report.timings["parts"] >= 3
+    own = _pages(tmp_path / "own.pdf")
+    assert own == _pages(tmp_path / "default.pdf")
+    assert not any("run(text=" in page for page in own) and any("russian state archive" in page for page in own)
+
+
 def test_a_page_without_the_shape_of_parts_is_refused_with_what_to_do(built, tmp_path):
     """A page with no loop over the documents between <body> and </body>
     cannot be cut into parts: the build says which file and what to add,

@@ -150,6 +150,25 @@ def split_run(run: Run, pos: int, todo: Sequence[tuple], k: int, out: list, made
     return k
 
 
+class Runs(tuple):
+    """Runs that also print themselves as markup (`{{ group.title }}`): a
+    page of release 0.1.0, where a source group's title was a string,
+    prints it as today's page does with the `runs` macro (_inline.html.j2),
+    not as a tuple's repr."""
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        out = []
+        for r in self:
+            text = escape(r.text)
+            if r.url:
+                out.append(f'<em class="url">{text}</em>' if r.em else f'<span class="url">{text}</span>')
+            else:
+                out.append(f"<em>{text}</em>" if r.em else str(text))
+        return "".join(out)
+
+
 def runs(text: str) -> tuple[Run, ...]:
     """Emphasis only (no calls): note bodies, headnotes, citations. Web
     addresses are runs of their own, with their break points."""
@@ -593,10 +612,10 @@ def list_of_sources(edition: Edition, register: Register | None, lang: str | Non
         name = _set(edition, expansions.get(archive, ""), lang).text
         title = f"{archive} — {name}" if archive in expansions else archive or "Other archives"
         entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in archives[archive].items())
-        groups.append(SourceGroup(runs(title), entries))
+        groups.append(SourceGroup(Runs(runs(title)), entries))
     if published:
         entries = tuple((runs(_set(edition, t, lang).text), tuple(n)) for t, n in published.items())
-        groups.append(SourceGroup(runs("Publications"), entries))
+        groups.append(SourceGroup(Runs(runs("Publications")), entries))
     return tuple(groups)
 
 
