@@ -52,7 +52,7 @@ def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
             out.pages.extend(kept)
         joined = out.pages[first:]
         at = {page.objgen: joined[n].obj for n, page in enumerate(kept)}
-        structure.add(source, at)
+        structure.add(source)
 
         def moved(destination, at=at):
             """The destination on the joined pages, or None (a page left out)."""
@@ -109,6 +109,8 @@ class _Structure:
         self.nums: list = []  # the joined ParentTree's (key, value) pairs
         self.next_key = 0  # the first key of the next part
         self.role = "/Document"
+        self.part_nums: list = []  # the part in hand's keys and values, renumbered
+        self.part_kids: list = []  # the part in hand's top elements, pruned
 
     def renumber(self, source, kept: list) -> None:
         """Before the kept pages are copied: their keys (and their links'),
@@ -131,7 +133,7 @@ class _Structure:
                     used.append(int(annotation.StructParent))
                     annotation.StructParent = used[-1] + offset
         pages = {page.objgen for page in kept}
-        self._pending = ([(key + offset, values[key]) for key in sorted(used) if key in values], pages)
+        self.part_nums = [(key + offset, values[key]) for key in sorted(used) if key in values]
         self.next_key = offset + (max(values) + 1 if values else 0)
         tops = root.get("/K")
         tops = [] if tops is None else list(tops) if isinstance(tops, pikepdf.Array) else [tops]
@@ -149,15 +151,15 @@ class _Structure:
             # at the part's end, though it marks nothing (the anchors).
             while kids and not _marks(kids[-1]):
                 kids.pop()
-        self._kids = kids
+        self.part_kids = kids
 
-    def add(self, source, at: dict) -> None:
+    def add(self, source) -> None:
         """After the kept pages are copied: the part's elements copied with
         them (their pages are the copies)."""
         if "/StructTreeRoot" not in source.Root:
             return
-        nums, _ = self._pending
-        for kid in self._kids:
+        nums = self.part_nums
+        for kid in self.part_kids:
             if "/P" in kid:
                 del kid["/P"]  # not to copy the part's root with it
             self.kids.append(self.out.copy_foreign(kid))
