@@ -254,12 +254,13 @@ def _desk() -> Desk:
 
 
 def _answer(desk: Desk, kind: str, key, payload) -> tuple[str, object]:
-    """("ok", result), ("error", message) or ("whole", why): a part that
-    cannot be assembled, so that the volume is built whole."""
+    """("ok", result), ("error", message) or ("unturned", why): a chunk
+    that cannot be turned to its side, so that the chunks are laid out at
+    their folios."""
     try:
         return "ok", _do(desk, kind, key, payload)
     except FoliosError as exc:
-        return "whole", str(exc)
+        return "unturned", str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the build, which raises it
         return "error", _problem(exc)
 
@@ -717,8 +718,11 @@ def _print_chunks(
     each chunk is laid out there once the chunks before it are laid out,
     and printed as it falls (a template whose left and right pages differ)."""
     n = len(tasks)
-    tasks = list(tasks)
-    layout_keys = [cache.key("layout", numbers, t.epoch, t.html) for t in tasks]
+
+    def key(kind: str, task: Task, *at: str) -> str:
+        return cache.key(kind, numbers, task.epoch, str(task.variant), task.html, *at)
+
+    layout_keys = [key("layout", t) for t in tasks]
     laid: list[Laid | None] = [None] * n
     printed: list[Laid | None] = [None] * n
     # A chunk whose layout was kept is read once its folio is known: its PDF
@@ -745,7 +749,7 @@ def _print_chunks(
         for j in range(n):
             right = folio % 2 == 1
             if state[j] == "kept":
-                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, str(tasks[j].variant), tasks[j].html, str(folio), str(right))
+                print_keys[j] = key("pdf", tasks[j], str(folio), str(right))
                 printed[j] = cache.get(print_keys[j], pdf=True)
                 if printed[j] is not None:
                     laid[j], state[j] = printed[j], "done"
@@ -754,14 +758,14 @@ def _print_chunks(
             done = laid[j]
             if done is None:
                 if placing is not None and state[j] == "todo" and idle:
-                    tasks[j] = placing(j, folio, right)
-                    layout_keys[j] = cache.key("layout", numbers, tasks[j].epoch, tasks[j].html)
+                    tasks[j] = placing(j, folio, right)  # the printed chunk's task from now on
+                    layout_keys[j] = key("layout", tasks[j])
                     owner[j] = idle.pop()
                     state[j] = "laying"
                     lay(owner[j], j)
                 break
             if j not in print_keys:  # a chunk's folio, once known, stays
-                print_keys[j] = cache.key("pdf", numbers, tasks[j].epoch, str(tasks[j].variant), tasks[j].html, str(folio), str(right))
+                print_keys[j] = key("pdf", tasks[j], str(folio), str(right))
             if state[j] == "laid":
                 crew.send(owner[j], ("finish", j, finish(j, folio, right, done)))
                 state[j] = "printing"
@@ -776,9 +780,7 @@ def _print_chunks(
             idle.discard(worker)
             lay(worker, todo)
         worker, j, status, result = crew.receive()
-        if status == "whole":
-            if placing is not None:  # pragma: no cover - a chunk laid out at its folio is not turned
-                raise EditionError.at(f"PDF build: {result}")
+        if status == "unturned":  # (a chunk laid out at its folio is not turned)
             state[j] = "todo"
             for _ in range(sum(x in ("laying", "printing") for x in state)):
                 crew.receive()  # the answers under way, before the crew is asked again
@@ -807,16 +809,16 @@ def _lay_parts(crew: _Crew, kind: str, tasks: list[Task], cache: LayoutCache, co
     keys = [cache.key(kind, t.epoch, str(t.variant), t.html) for t in tasks]
     found = [cache.get(key, pdf=printed) for key in keys]
     todo = [j for j, x in enumerate(found) if x is None]
-    stage, done = "laying out the front and back matter", [len(tasks) - len(todo)]
+    told = tell or (lambda stage, done, total: None)
+    done = len(tasks) - len(todo)
 
     def kept(j: int, result: Laid) -> None:
+        nonlocal done
         cache.put(keys[j], result)
-        done[0] += 1
-        if tell is not None:
-            tell(stage, done[0], len(tasks))
+        done += 1
+        told("laying out the front and back matter", done, len(tasks))
 
-    if tell is not None:
-        tell(stage, done[0], len(tasks))
+    told("laying out the front and back matter", done, len(tasks))
     _dispatch(crew, todo, lambda j: (kind, j, tasks[j]), found, kept)
     counted["laid out"] += len(todo)
     return found  # type: ignore[return-value]

@@ -1591,11 +1591,9 @@ def marked_parts(template: Any) -> Any:
     env = template.environment
     name = template.name or "volume.html.j2"
     source, filename, _ = env.loader.get_source(env, name)
-    at = 0
-    depth = 0
+    at = start = 0
     opened: list[tuple[int, int, bool]] = []  # each open statement: its start, end, and whether it loops over the documents
     words: list[str] | None = None  # the words of the statement being read
-    start = 0
     body = back = None
     loop = None  # the last loop over the documents at the top: (for's start, for's end, endfor's start, endfor's end)
     for _, kind, value in env.lex(source):
@@ -1603,21 +1601,18 @@ def marked_parts(template: Any) -> Any:
             start, words = at, []
         elif kind in ("name", "operator") and words is not None:
             words.append(value)
-        elif kind == "block_end":
+        elif kind == "block_end" and words is not None:
             end = at + len(value)
-            words = words or []
             head = words[0] if words else ""
             if head in _OPENING or (head == "set" and "=" not in words):
-                documents = head == "for" and words[2:6] == ["in", "volume", ".", "documents"] and depth == 0
+                documents = head == "for" and words[2:6] == ["in", "volume", ".", "documents"] and not opened
                 opened.append((start, end, documents))
-                depth += 1
             elif head.startswith("end") and opened:
                 first, first_end, documents = opened.pop()
-                depth -= 1
                 if documents:
                     loop = (first, first_end, start, end)
             words = None
-        elif kind == "data" and depth == 0:
+        elif kind == "data" and not opened:
             if body is None and "<body" in value:
                 opening = value.index("<body")
                 close = value.find(">", opening)

@@ -20,6 +20,8 @@ from typing import Any
 
 # What the catalog of the first part gives the joined PDF.
 CATALOG = ("/Lang", "/MarkInfo", "/Metadata", "/ViewerPreferences", "/OutputIntents")
+# The role of the element every part's structure tree is rooted in, and the joined one's.
+DOCUMENT = "/Document"
 
 
 def join_pdfs(parts: list[tuple[bytes, range | None]]) -> bytes:
@@ -108,7 +110,6 @@ class _Structure:
         self.kids: list = []  # the parts' top elements, copied
         self.nums: list = []  # the joined ParentTree's (key, value) pairs
         self.next_key = 0  # the first key of the next part
-        self.role = "/Document"
         self.part_nums: list = []  # the part in hand's keys and values, renumbered
         self.part_kids: list = []  # the part in hand's top elements, pruned
 
@@ -139,7 +140,7 @@ class _Structure:
         tops = [] if tops is None else list(tops) if isinstance(tops, pikepdf.Array) else [tops]
         kids = []
         for top in tops:
-            if isinstance(top, pikepdf.Dictionary) and top.get("/S") == pikepdf.Name(self.role) and "/K" in top:
+            if isinstance(top, pikepdf.Dictionary) and top.get("/S") == pikepdf.Name(DOCUMENT) and "/K" in top:
                 # the part's Document element: its children become the volume's
                 inner = top.K
                 kids.extend(list(inner) if isinstance(inner, pikepdf.Array) else [inner])
@@ -173,7 +174,7 @@ class _Structure:
 
         out = self.out
         root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-        document = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name(self.role), P=root))
+        document = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name(DOCUMENT), P=root))
         for kid in self.kids:
             kid.P = document
         document.K = pikepdf.Array(self.kids)

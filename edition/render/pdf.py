@@ -30,7 +30,7 @@ from .lines import LineMap
 from .printed import Laps, Printed, Progress, folio_list
 from .weasy import check_internals
 
-__all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged", "usable_cores"]
+__all__ = ["BuildReport", "Laps", "Progress", "build_pdf", "remember", "unchanged"]
 
 
 @dataclass(frozen=True)
