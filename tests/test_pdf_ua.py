@@ -21,6 +21,7 @@ from edition import api, store
 
 from . import pdfua
 from .conftest import copy_sample
+from .overprint import faults
 from .whole import build_whole
 
 MIKHAILOV = "1953-06-26-secret-memorandum-secretary-moscow"
@@ -277,6 +278,7 @@ def test_a_tagged_volume_built_in_parts_has_the_structure_tree_of_the_whole_volu
     parts, reference = pdfua.read(joined), pdfua.read(whole)
     assert _outline(parts) == _outline(reference)
     assert len(parts.texts) == len(reference.texts) and parts.in_tree <= parts.mapped
+    assert faults(joined) == []
     page = pytest.importorskip("page", reason="page-validation (the PDF/UA validator) is in the dev extra")
     checked = page.validate_pdf(str(joined), profile="ua1")
     assert [f"{f.rule_id}: {f.message}" for f in checked.failures] == [] and checked.is_compliant
