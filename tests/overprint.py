@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .printed import plumbed
+
 
 @dataclass(frozen=True)
 class Glyph:
@@ -41,10 +43,8 @@ class Fault:
 
 def glyphs(pdf: Path) -> tuple[list[list[Glyph]], list[tuple[float, float]]]:
     """The visible glyphs of every page, and each page's size."""
-    import pdfplumber
-
     pages, sizes = [], []
-    with pdfplumber.open(pdf) as doc:
+    with plumbed(pdf) as doc:
         for number, page in enumerate(doc.pages, start=1):
             sizes.append((float(page.width), float(page.height)))
             found = []

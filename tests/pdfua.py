@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pikepdf
+
+from .printed import plumbed
 
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 HEADING = re.compile(r"^H([1-6])?$")
@@ -163,8 +164,8 @@ def read(path: Path) -> Tagged:
             root=root, texts={}, boxes={}, in_tree=set(root.marked()) if root else set(), mapped=mapped,
             link_annotations=links,
         )
-    with pdfplumber.open(path) as plumbed:
-        for i, leaf in enumerate(plumbed.pages):
+    with plumbed(path) as reading:
+        for i, leaf in enumerate(reading.pages):
             for char in leaf.chars:
                 if char.get("mcid") is not None:
                     key = (i, char["mcid"])

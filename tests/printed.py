@@ -5,9 +5,16 @@ or after a footnote call or a change of font)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,3 +64,24 @@ def unhyphen(text: str) -> str:
     """A printed line without the hyphen WeasyPrint adds where it breaks a
     word (U+2010)."""
     return text[:-1] if text.endswith("\u2010") else text
+
+
+_PLUMBED: OrderedDict[str, Any] = OrderedDict()
+_PLUMBED_KEPT = 4
+
+
+@contextmanager
+def plumbed(pdf: Path) -> Iterator[Any]:
+    """pdfplumber's reading of a built PDF, parsed once for the same bytes:
+    the tests of a module read one volume in many ways, and pdfminer's
+    parse of each page is most of what they cost. The reading is shared,
+    so a test must not change the objects it is given."""
+    import pdfplumber
+
+    data = Path(pdf).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    reading = _PLUMBED.pop(key, None) or pdfplumber.open(io.BytesIO(data))
+    _PLUMBED[key] = reading
+    while len(_PLUMBED) > _PLUMBED_KEPT:
+        _PLUMBED.popitem(last=False)[1].close()
+    yield reading

@@ -23,9 +23,9 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import REPO
 from .overprint import faults
+from .printed import plumbed
 from .udhr import udhr_document
 
-pdfplumber = pytest.importorskip("pdfplumber")
 
 PAGES = ("A5", "B5", "6x9in")
 LAYERS = ("ru", "en", "de", "en.2")
@@ -142,7 +142,7 @@ def test_each_column_numbers_its_notes_in_a_series_of_its_own(volume):
     columns = volume["columns"]
     called = set(re.findall(r'class="[^"]*\bfn-series-(\w)\b', volume["html"]))
     assert called == set("bcd"[: columns - 1])
-    with pdfplumber.open(volume["out"]) as pdf:
+    with plumbed(volume["out"]) as pdf:
         chars = [c for page in pdf.pages for c in page.chars]
     body = statistics.mode(round(c["size"], 1) for c in chars)
     calls = {c["text"] for c in chars if c["size"] < 0.75 * body}  # note calls and markers
@@ -174,7 +174,7 @@ def _flush_right_share(pdf: Path, columns: int) -> list[float]:
     that end within a point of the column's right edge on their page:
     nearly all in justified text, a minority in ragged text."""
     ends: list[list[tuple[int, float]]] = [[] for _ in range(columns)]
-    with pdfplumber.open(pdf) as doc:
+    with plumbed(pdf) as doc:
         for number, page in enumerate(doc.pages):
             body = [c for c in page.chars if c["size"] > 8 and c["text"].strip()]
             lines: dict[int, list] = {}

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 
-pdfplumber = pytest.importorskip("pdfplumber")
 pytest.importorskip("weasyprint")
 
 from edition import api
@@ -34,7 +33,7 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import copy_sample, snapshot
 from .overprint import faults
-from .printed import squeeze
+from .printed import plumbed, squeeze
 from .test_render_parallel import annotated_udhr, note_word, translation_only
 from .udhr import joined, udhr_document
 
@@ -71,7 +70,7 @@ def body_lines(pdf: Path, page_size: str) -> dict[int, list[tuple[str, float, fl
     top), top down."""
     size = px(PAGE_FORMATS[page_size].font_size) * 0.75
     out: dict[int, list[tuple[str, float, float]]] = {}
-    with pdfplumber.open(pdf) as document:
+    with plumbed(pdf) as document:
         for number, page in enumerate(document.pages, start=1):
             chars = [c for c in page.chars if abs(c["size"] - size) < 0.3 and c["text"].strip()]
             rows: dict[int, list] = {}
@@ -187,7 +186,7 @@ def test_a_segment_longer_than_a_page_continues_on_both_sides_together(volume):
 
 def test_each_side_has_its_own_notes_at_its_foot(volume, udhr):
     found = {}
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         for number, page in enumerate(document.pages, start=1):
             text = page.extract_text() or ""
             for note in udhr.notes:
@@ -213,7 +212,7 @@ def test_line_numbers_restart_on_every_page_in_each_outer_margin(volume):
     for (page, layer), numbers in by_page.items():
         assert min(numbers) == 1 and sorted(numbers) == list(range(1, len(numbers) + 1)), (page, layer)
     # the printed numbers: in the left margin of a verso, the right of a recto
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         for verso, recto in pairs(volume, "udhr"):
             for number, outer in ((verso, "left"), (recto, "right")):
                 page = document.pages[number - 1]
@@ -231,7 +230,7 @@ def test_line_numbers_restart_on_every_page_in_each_outer_margin(volume):
 
 def test_a_letter_written_in_english_prints_alone(volume):
     pages = doc_pages(volume, "letter-en")
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         text = " ".join(document.pages[p - 1].extract_text() or "" for p in pages)
     assert "Written in English: the original is printed alone." in " ".join(text.split())
     assert "not part of this edition" not in text
@@ -247,7 +246,7 @@ def test_the_folios_are_the_builds_after_a_blank_page(tmp_path):
     letter.segments[0].text["en"] = joined("en", range(1, 14))
     volume = build(tmp_path, facing_edition(letter, annotated_udhr(numbers=range(1, 6))))
     folios = volume["report"].folios
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         for number, page in enumerate(document.pages, start=1):
             if number <= volume["report"].folios.index("1"):
                 continue
@@ -366,7 +365,7 @@ def test_the_apparatus_stands_at_the_foot_of_the_recto(tmp_path):
     pages = {x.page for sid in changed for x in lines[("udhr", "en.2", sid)] if "Every person" in x.text}
     assert pages and all(p % 2 == 1 for p in pages)  # the revision, on the rectos
     body = px(PAGE_FORMATS["A5"].font_size) * 0.75
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         for number, page in enumerate(document.pages, start=1):
             small = " ".join(w["text"] for w in page.extract_words(extra_attrs=["size"]) if w["size"] < body * 0.85)
             has_entry = "Everyone" in small  # the witness's reading, in the apparatus
@@ -401,7 +400,7 @@ def test_an_apparatus_after_the_text_gives_page_and_line(tmp_path):
         if "Every person" in x.text
     )
     assert keyed and all(page % 2 == 1 for page, _ in keyed)
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)
     cited = re.findall(r"(\d+)\.(\d+) Every person\] Everyone", text)
     assert sorted((report.folios.index(f) + 1, int(n)) for f, n in cited) == keyed
@@ -418,7 +417,7 @@ def test_a_head_too_long_to_share_a_page_stands_on_pages_of_its_own(tmp_path):
     ru = {x.page for (d, layer, _), printed in lines.items() if layer == "ru" for x in printed}
     en = {x.page for (d, layer, _), printed in lines.items() if layer == "en" for x in printed}
     assert ru and all(p % 2 == 0 for p in ru) and {p + 1 for p in ru} == en
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         head = (document.pages[min(ru) - 3].extract_text() or "") + (document.pages[min(ru) - 2].extract_text() or "")
     assert squeeze(joined("en", range(14, 16))) in squeeze(head)  # the headnote, before the first pair
 
@@ -440,7 +439,7 @@ def test_the_sample_edition_prints_in_facing_pages(tmp_path, page_size, monkeypa
     out, report = api.build(root, tmp_path / "sample.pdf", layout="facing")
     assert len(layouts) == 3
     assert faults(out) == []
-    with pdfplumber.open(out) as document:
+    with plumbed(out) as document:
         text = " ".join(" ".join((page.extract_text() or "").split()) for page in document.pages)
     assert "Russian original is not part of this edition" in text
     assert report.pages > 8
@@ -530,7 +529,7 @@ def long_note(doc: Document, layer: str, words: int, segment: int = 3) -> tuple[
 
 def note_parts(pdf: Path) -> dict[int, list[int]]:
     """The numbered words of the long note on each page, in reading order."""
-    with pdfplumber.open(pdf) as document:
+    with plumbed(pdf) as document:
         return {
             number: [int(k) for k in re.findall(r"\bword(\d+)\b", page.extract_text() or "")]
             for number, page in enumerate(document.pages, start=1)
@@ -666,7 +665,7 @@ def test_long_notes_on_both_sides_run_on_each_on_its_own(tmp_path):
     doc.notes.append(Note("lb", NoteKind.FOOTNOTE, " ".join(f"beta{k}" for k in range(1, 901)), Anchor("ru", paragraphs[3].id)))
     volume = build(tmp_path, facing_edition(doc))
     assert faults(volume["out"]) == []
-    with pdfplumber.open(volume["out"]) as document:
+    with plumbed(volume["out"]) as document:
         texts = [page.extract_text() or "" for page in document.pages]
     for word, count, parity in (("alpha", 700, 1), ("beta", 900, 0)):
         pages = [n for n, text in enumerate(texts, start=1) if re.search(rf"\b{word}\d", text)]

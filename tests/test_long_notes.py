@@ -19,9 +19,8 @@ from edition import api, store
 
 from .conftest import copy_sample
 from .overprint import faults
-from .printed import squeeze
+from .printed import plumbed, squeeze
 
-pdfplumber = pytest.importorskip("pdfplumber")
 
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
 
@@ -65,7 +64,7 @@ class Page:
 
 def pages(pdf: Path) -> list[Page]:
     out = []
-    with pdfplumber.open(pdf) as doc:
+    with plumbed(pdf) as doc:
         for number, page in enumerate(doc.pages, start=1):
             thin = [r for r in page.rects if r["height"] < 1 and r["width"] > 20]
             rule = (thin[0]["x0"], thin[0]["x1"], thin[0]["top"]) if thin else None

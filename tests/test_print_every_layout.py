@@ -19,10 +19,10 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import require_shared_data
 from .overprint import faults
+from .printed import plumbed
 from .test_print_truthful import make_edition
 
 pypdf = pytest.importorskip("pypdf")
-pdfplumber = pytest.importorskip("pdfplumber")
 
 LAYOUTS = [
     pytest.param({"layout": "translation"}, id="translation"),
@@ -73,7 +73,7 @@ def test_real_material_prints_clean_in_every_layout_on_every_page(real_edition, 
     if layout.get("layout") == "facing":  # the note is the translation's: never on the original's page
         # (below the running head, which on a recto names the document: «Тоска»)
         top = px(PAGE_FORMATS[page_size].top) * 0.75
-        with pdfplumber.open(out) as pdf:
+        with plumbed(out) as pdf:
             body = [page.within_bbox((0, top, page.width, page.height)).extract_text() or "" for page in pdf.pages]
         assert [n for n, text in enumerate(pages, 1) if "shoemaker" in text]
         assert not [n for n, text in enumerate(body, 1) if "shoemaker" in text and re.search("[а-я]", text)]

@@ -17,8 +17,6 @@ from .conftest import copy_sample
 from .overprint import faults
 from .test_long_notes import full_rule, in_order, pages
 
-pytest.importorskip("pdfplumber")
-
 
 def real_volume(real_data: Path, root: Path, *names: str) -> Path:
     api.init(root, "Real documents")
