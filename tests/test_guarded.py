@@ -142,6 +142,24 @@ def test_templates_may_still_change_markup_and_use_the_values_passed(cli, sample
     assert re.search(r"<p>\d+ lines, \d+ segments</p>", result.stdout)
 
 
+def test_a_template_compiled_once_is_compiled_again_when_it_changes(tmp_path):
+    """Templates are compiled once in a process (render/templating.py); an
+    edited file, or one read with other options, is never served the code of
+    another."""
+    from edition.render.templating import environment, render
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    page = folder / "page.j2"
+    page.write_text("{% if true %}\n<p>{{ word }}</p>\n{% endif %}\n", encoding="utf-8")
+    first = render(environment([folder]).get_template("page.j2"), word="one")
+    assert render(environment([folder]).get_template("page.j2"), word="two") == first.replace("one", "two")
+    page.write_text("{% if true %}\n<p>{{ word }}!</p>\n{% endif %}\n", encoding="utf-8")
+    assert render(environment([folder]).get_template("page.j2"), word="one") == first.replace("one", "one!")
+    trimmed = render(environment([folder], trim_blocks=True).get_template("page.j2"), word="one")
+    assert trimmed == "<p>one!</p>\n" and trimmed != first
+
+
 # --------------------------------------------------------------------------
 # Bounded resources.
 
