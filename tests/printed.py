@@ -85,3 +85,20 @@ def plumbed(pdf: Path) -> Iterator[Any]:
     while len(_PLUMBED) > _PLUMBED_KEPT:
         _PLUMBED.popitem(last=False)[1].close()
     yield reading
+
+
+_DRAWN: dict[str, tuple[Chunk, ...]] = {}
+
+
+def drawn(pdf: Path) -> tuple[Chunk, ...]:
+    """`chunks` of the PDF at `pdf`, read once for the same bytes (a
+    reference volume is compared with several builds)."""
+    import pypdf
+
+    data = Path(pdf).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _DRAWN:
+        if len(_DRAWN) >= _PLUMBED_KEPT:
+            _DRAWN.clear()
+        _DRAWN[key] = tuple(chunks(pypdf.PdfReader(io.BytesIO(data))))
+    return _DRAWN[key]

@@ -19,7 +19,7 @@ from edition.model import Anchor, Document, Edition, Layer, LayerRole, Note, Not
 from edition.render import assemble, templates_dirs
 from edition.render.pdf import build_pdf
 
-from .printed import chunks
+from .printed import drawn
 from .whole import build_whole
 
 NAMES = ("Moses", "Aaron", "Jerusalem", "Egypt")
@@ -102,7 +102,7 @@ def test_parts_set_every_piece_of_text_where_the_whole_volume_does(built):
 
 
 def _positions(path: Path) -> list[tuple]:
-    return sorted((c.page, round(c.x, 1), round(c.y, 1), c.text.casefold()) for c in chunks(PdfReader(path)))
+    return sorted((c.page, round(c.x, 1), round(c.y, 1), c.text.casefold()) for c in drawn(path))
 
 
 def test_a_chunk_that_opens_on_a_left_hand_page_is_turned_to_its_side(tmp_path, monkeypatch):

@@ -351,3 +351,42 @@ def test_weasyprint_is_loaded_the_usual_way_when_the_quick_way_fails():
         "assert weasyprint.HTML(string='<p>Text</p>').write_pdf().startswith(b'%PDF')\n"
     )
     assert _fresh_python(program).stdout == ""
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [pytest.param({}, id="text"), pytest.param({"columns": ["en,en.2"]}, id="parallel"), pytest.param({"layout": "facing"}, id="facing")],
+)
+def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(tmp_path, monkeypatch, layout):
+    """Each note measured once on its page (weasy/patches.py, `_NoteHeights`)
+    sets every page as WeasyPrint's own measure does, which lays the whole
+    footnote area out again for every note added: the same bytes, with a
+    note on every paragraph, a note that runs on over pages and the
+    apparatus."""
+    import shutil
+
+    from edition import api
+    from edition.render.weasy import patches
+
+    from .test_long_notes import LETTER, long_text, with_long_note
+
+    root = copy_sample(tmp_path / "sample")
+    for other in ("1953-06-26-secret-memorandum-secretary-moscow", "1956-09-18-anonymous-letter-editorial-board"):
+        (root / "seeds" / f"{other}.yaml").unlink()
+        shutil.rmtree(root / "translations" / other, ignore_errors=True)
+    with_long_note(root, long_text(root, times=1))
+    for segment in api.open_workspace(root).edition.document(LETTER).segments:
+        if segment.text.get("en.2") and segment.kind.value != "heading":
+            api.add_note(root, LETTER, layer="en.2", segment=segment.id, phrase="", text=f"A short note on {segment.id}.")
+    measured = []
+    alone = patches._alone
+    monkeypatch.setattr(patches, "_alone", lambda *args: measured.append(1) or alone(*args))
+    built = {}
+    for once in (True, False):
+        monkeypatch.setattr(patches, "MEASURE_NOTES_ONCE", once)
+        shutil.rmtree(root / "build", ignore_errors=True)  # no layout from the cache
+        out, _ = api.build(root, tmp_path / f"once-{once}.pdf", **layout)
+        built[once] = out.read_bytes()
+        if once:
+            assert len(measured) > 10  # the notes were measured once each
+    assert built[True] == built[False]

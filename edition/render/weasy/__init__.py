@@ -3,8 +3,8 @@ of its private state lives here, and nowhere else in edition.
 
 - `patches.py`: `building()`, the one context manager a layout of ours
   runs under. It checks the internals, then applies every patch (footnotes
-  kept with their calls, the apparatus under the notes, long notes
-  continued on the next page, parallel pairs level, the page counter for
+  kept with their calls, the apparatus under the notes, each note measured
+  once on its page, long notes continued on the next page, parallel pairs level, the page counter for
   progress, the margin boxes held back for a part's folios), fixes
   SOURCE_DATE_EPOCH and collects WeasyPrint's log;
   all of it is undone when the block ends, even on an error.
@@ -47,6 +47,13 @@ What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
 - The footnote area's order (`_apparatus_under_the_notes`): a footnote
   area that orders inline footnotes after block ones would be a CSS
   feature (GCPM footnote-display), not a fix; kept here.
+- The footnote area measured again for every note added
+  (`LayoutContext._update_footnote_area` lays out all the page's notes each
+  time: quadratic in the notes of a page, a third of a note-heavy build).
+  `_NoteHeights` lays each block note out once and measures the area with
+  empty blocks of their heights (the same bytes, tests/test_weasy.py);
+  upstream, the context could keep the page's laid-out notes and lay out
+  only the one added.
 """
 
 from .fetcher import make_fetcher

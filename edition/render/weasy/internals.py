@@ -183,6 +183,13 @@ INTERNALS = (
     ),
     Internal(
         "weasyprint.formatting_structure.boxes",
+        "ParentBox.__init__",
+        ("self", "element_tag", "style", "element", "children"),
+        "called: an empty block standing in for a note measured once",
+    ),
+    Internal("weasyprint.css", "ComputedStyle.copy", ("self",), "called: an empty block standing in for a note measured once"),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
         "ParentBox.descendants",
         ("self",),
         "called: the pages a long note runs on over, checked to be those of its side in facing pages",

@@ -206,20 +206,24 @@ def _apparatus_under_the_notes() -> Iterator[None]:
     calls: one run-on paragraph of variants under the numbered notes, as a
     critical edition prints them. Only the area's copy is ordered; the list
     WeasyPrint moves notes between pages with keeps the order of the calls.
+    The area is measured with each note laid out once (`_NoteHeights`).
     WeasyPrint 70 internals (`LayoutContext._update_footnote_area`), pinned in
     pyproject.toml; process-wide while it lasts."""
     from weasyprint.layout import LayoutContext
 
     original = LayoutContext._update_footnote_area
+    heights = _NoteHeights()
 
     @functools.wraps(original)
     def update_footnote_area(self):
         in_call_order = self.current_page_footnotes
-        self.current_page_footnotes = sorted(in_call_order, key=_is_inline_footnote)
+        ordered = sorted(in_call_order, key=_is_inline_footnote)
+        self.current_page_footnotes = heights.stand_ins(self, ordered) if MEASURE_NOTES_ONCE else ordered
         try:
             return original(self)
         finally:
             self.current_page_footnotes = in_call_order
+            self.current_footnote_area.children = ordered
 
     LayoutContext._update_footnote_area = update_footnote_area
     try:
@@ -230,6 +234,88 @@ def _apparatus_under_the_notes() -> Iterator[None]:
 
 def _is_inline_footnote(box) -> bool:
     return box.style["footnote_display"] == "inline"
+
+
+# Measure each note once on its page (see _NoteHeights); False lays the
+# whole footnote area out again for every note added, as WeasyPrint does
+# (the tests build both ways and compare).
+MEASURE_NOTES_ONCE = True
+
+
+class _NoteHeights:
+    """The footnote area measured without laying its notes out again.
+
+    WeasyPrint lays the whole area out each time a note is added to a page
+    (or taken back), to learn its height: a page of n notes lays out n(n+1)/2
+    notes, and a long note is laid out again for every short one after it
+    (a third of a note-heavy build). A block note without vertical margins
+    is as tall wherever it stands in the area, so each is laid out once, alone
+    in the page's area, and stands in the measuring copy as an empty block
+    of its height; the apparatus's run-on paragraph (inline footnotes) is
+    laid out as before, and so is an area beside a float. The page's real
+    area, which is drawn, is laid out from the notes themselves.
+    Upstream, `LayoutContext._update_footnote_area` could keep the laid-out
+    notes of the page and lay out only the one added."""
+
+    def __init__(self) -> None:
+        import weakref
+
+        # area → {id(note): (note, height or None)}; gone with the area's page
+        self._by_area: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def stand_ins(self, context, notes: list) -> list:
+        area = context.current_footnote_area
+        if getattr(context, "excluded_shapes", None) or sum(not _is_inline_footnote(n) for n in notes) < 2:
+            return notes
+        known = self._by_area.setdefault(area, {})
+        out = []
+        for note in notes:
+            if _is_inline_footnote(note):
+                out.append(note)
+                continue
+            kept = known.get(id(note))
+            if kept is None or kept[0] is not note:
+                kept = known[id(note)] = (note, _alone(context, area, note))
+            out.append(note if kept[1] is None else _empty_block(area, note, kept[1]))
+        return out
+
+
+def _alone(context, area, note) -> float | None:
+    """The height `note` takes in `area`, margins included, laid out alone
+    there; None when it could not stand in for itself (vertical margins,
+    which collapse with its neighbours', or no height)."""
+    from math import inf
+
+    from weasyprint.formatting_structure import build
+    from weasyprint.layout.block import block_level_layout
+
+    laid = block_level_layout(context, build.create_anonymous_boxes(area.copy_with_children([note]).deepcopy()), -inf, None, area.page)[0]
+    if len(laid.children) != 1:
+        return None
+    box = laid.children[0]
+    if box.margin_top or box.margin_bottom or box.margin_height() <= 0:
+        return None
+    return box.margin_height()
+
+
+def _empty_block(area, note, height: float):
+    """An empty block `height` tall in place of `note` in the measuring copy
+    of `area`: the note's own style (its named page, breaks and clearance
+    act between it and its neighbours), without padding or borders."""
+    from math import inf
+
+    from weasyprint.css.properties import Dimension
+    from weasyprint.formatting_structure import boxes
+
+    style = note.style.copy()
+    for side in ("top", "right", "bottom", "left"):
+        style[f"padding_{side}"] = Dimension(0, "px")
+        style[f"border_{side}_width"] = 0
+    style["box_sizing"] = "content-box"
+    style["height"] = Dimension(height, "px")
+    style["min_height"] = Dimension(0, "px")
+    style["max_height"] = Dimension(inf, "px")
+    return boxes.BlockBox(area.element_tag, style, area.element, [])
 
 
 @contextmanager
