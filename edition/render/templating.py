@@ -61,9 +61,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket) -> None:
         self._code[bucket.key] = (bucket.checksum, bucket.code)
 
-    def clear(self) -> None:
-        self._code.clear()
-
 
 _COMPILED: dict[tuple, CompiledTemplates] = {}
 

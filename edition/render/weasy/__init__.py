@@ -4,8 +4,9 @@ of its private state lives here, and nowhere else in edition.
 - `patches.py`: `building()`, the one context manager a layout of ours
   runs under. It checks the internals, then applies every patch (footnotes
   kept with their calls, the apparatus under the notes, each note measured
-  once on its page, long notes continued on the next page, parallel pairs level, the page counter for
-  progress, the margin boxes held back for a part's folios), fixes
+  once on its page, long notes continued on the next page, parallel pairs
+  level, the page counter for progress, the margin boxes held back for a
+  part's folios), fixes
   SOURCE_DATE_EPOCH and collects WeasyPrint's log;
   all of it is undone when the block ends, even on an error.
 - `continued.py`: a note longer than the room left on its page cut where

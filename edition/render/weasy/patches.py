@@ -260,10 +260,13 @@ class _NoteHeights:
     def __init__(self) -> None:
         import weakref
 
-        # area → {id(note): (note, height or None)}; gone with the area's page
+        # area → {id(note): (note, its stand-in or None)}; gone with the page
         self._by_area: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def stand_ins(self, context, notes: list) -> list:
+        """`notes` with each block note measured on this page replaced by
+        its stand-in. A single block note is left as it is: measuring it
+        would cost what laying the area out does."""
         area = context.current_footnote_area
         if getattr(context, "excluded_shapes", None) or sum(not _is_inline_footnote(n) for n in notes) < 2:
             return notes
@@ -275,8 +278,9 @@ class _NoteHeights:
                 continue
             kept = known.get(id(note))
             if kept is None or kept[0] is not note:
-                kept = known[id(note)] = (note, _alone(context, area, note))
-            out.append(note if kept[1] is None else _empty_block(area, note, kept[1]))
+                height = _alone(context, area, note)
+                kept = known[id(note)] = (note, None if height is None else _empty_block(area, note, height))
+            out.append(note if kept[1] is None else kept[1])
         return out
 
 
