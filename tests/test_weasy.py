@@ -374,7 +374,7 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     for other in ("1953-06-26-secret-memorandum-secretary-moscow", "1956-09-18-anonymous-letter-editorial-board"):
         (root / "seeds" / f"{other}.yaml").unlink()
         shutil.rmtree(root / "translations" / other, ignore_errors=True)
-    with_long_note(root, long_text(root, times=1))
+    with_long_note(root, long_text(root, times=2))  # continued on the next page
     for segment in api.open_workspace(root).edition.document(LETTER).segments:
         if segment.text.get("en.2") and segment.kind.value != "heading":
             api.add_note(root, LETTER, layer="en.2", segment=segment.id, phrase="", text=f"A short note on {segment.id}.")
