@@ -309,6 +309,22 @@ def test_no_numbers_when_asked(tmp_path):
     assert not [c for c in printed if is_number(c)]
 
 
+@pytest.mark.parametrize("layout", ["translation", "facing"])
+def test_templates_that_mark_no_text_block_are_told_their_numbers_are_left_out(tmp_path, layout):
+    """An edition's own document page without data-doc (and the facing
+    page's copy of it) numbers nothing: the build says why, in parts and in
+    facing pages alike."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in ("document.html.j2", "facing-document.html.j2"):
+        page = (REPO / "templates" / name).read_text("utf-8")
+        assert ' data-doc="{{ doc.number }}"' in page
+        (folder / name).write_text(page.replace(' data-doc="{{ doc.number }}"', ""), "utf-8")
+    report = build_pdf(volume(letter(25), layout=layout), tmp_path / "v.pdf", [folder, *templates_dirs(REPO)])
+    assert not report.lines or not any(report.lines.values())
+    assert [w for w in report.warnings if w.startswith("line numbers left out: the templates mark no text block")]
+
+
 # --- the WeasyPrint internals the pass reads ------------------------------------------------
 
 

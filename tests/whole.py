@@ -12,7 +12,7 @@ from edition.errors import EditionError
 from edition.model import Edition
 from edition.render.html import render_volume
 from edition.render.index import index_references, not_indexed
-from edition.render.lines import number_lines, overfull, same_layout, unprinted
+from edition.render.lines import number_lines, overfull, same_layout, unmarked, unprinted
 from edition.render.pdf import BuildReport, _finished
 from edition.render.printed import Laps, Printed, Progress, page_folios, printed_whole
 from edition.render.weasy import Reading, anchor_pages, building, check_internals, make_fetcher, stamp_numbers
@@ -117,11 +117,7 @@ def _one_part(edition: Edition, templates: list[Path], lap: Laps, *, register, p
                 )
         if volume.line_numbers:
             line_warnings.extend(unprinted(stamp_numbers(reading, per_page), numbering))
-        if volume.line_numbers and volume.blocks and not laid:
-            line_warnings.append(
-                "line numbers left out: the templates mark no text block "
-                "(data-doc on the document, data-layer and data-segment on each block)"
-            )
+            line_warnings.extend(unmarked(laid, volume.blocks))
         line_warnings.extend(numbering.warnings)
         line_warnings.extend(overfull(laid, volume.blocks))
         if volume.back_references and edition.index != "none":

@@ -74,7 +74,7 @@ from .weasy.folios import FoliosError, give_folios
 from .html import VolumeParts, VolumeView, foot_labels, render_volume, volume_parts, volume_templates, with_index
 from .index import index_references, not_indexed
 from .join import join_pdfs
-from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unprinted
+from .lines import LaidLine, Numbering, number_lines, overfull, same_layout, unmarked, unprinted
 from .printed import Laps, Printed, Progress
 from .rebuild import code_digest, lines_from_json, lines_json
 from .viewcache import DocumentViews, read_entry, register_digest
@@ -621,6 +621,7 @@ def _build(crew, edition, templates, lap, html, register, progress, chunk_docume
     line_warnings = list(numbering.warnings)
     if numbers:
         line_warnings.extend(unprinted(sum(p.numbered for p in parts), numbering))
+        line_warnings.extend(unmarked(laid2, volume.blocks))
     line_warnings.extend(overfull([_moved(x, front_pages) for x in laid2], volume.blocks))
     if volume.back_references and edition.index != "none":
         line_warnings.extend(not_indexed(edition, register, refs))

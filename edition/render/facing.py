@@ -61,7 +61,7 @@ from .html import (
     render_volume,
 )
 from .index import index_references, not_indexed
-from .lines import LineMismatch, match_lines, number_lines, overfull, unprinted
+from .lines import LineMismatch, match_lines, number_lines, overfull, unmarked, unprinted
 from .printed import Laps, Printed, Progress, front_pages, page_folios, printed_whole
 from .weasy import anchor_pages, building, make_fetcher, stamp_labels, stamp_numbers
 from .weasy.continued import TEXT_KEPT
@@ -710,6 +710,7 @@ def _finish(
     stamp_labels(document, foot_labels(volume.foot, numbering.lines))
     if volume.line_numbers:
         warnings.extend(unprinted(stamp_numbers(reading, per_page=True), numbering))
+        warnings.extend(unmarked(reading.laid, volume.blocks))
     warnings.extend(numbering.warnings)
     warnings.extend(overfull(reading.laid, volume.blocks))
     printed = printed_whole(

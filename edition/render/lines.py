@@ -273,6 +273,16 @@ def _display_to_source(display: str, source: str) -> list[int] | range:
     return out
 
 
+def unmarked(laid: list[LaidLine], blocks: dict[BlockKey, BlockText]) -> list[str]:
+    """The warning for a volume with text to number but no line of it
+    found: templates of an edition's own that do not mark their blocks."""
+    if blocks and not laid:
+        return [
+            "line numbers left out: the templates mark no text block (data-doc on the document, data-layer and data-segment on each block)"
+        ]
+    return []
+
+
 def overfull(laid: list[LaidLine], blocks: dict[BlockKey, BlockText]) -> list[str]:
     """A warning for each line of text that runs past its column's edge by
     more than half a point (a word too long to break at the measure)."""
