@@ -151,22 +151,13 @@ def split_run(run: Run, pos: int, todo: Sequence[tuple], k: int, out: list, made
 
 
 class Runs(tuple):
-    """Runs that also print themselves as markup (`{{ group.title }}`): a
-    page of release 0.1.0, where a source group's title was a string,
-    prints it as today's page does with the `runs` macro (_inline.html.j2),
-    not as a tuple's repr."""
+    """Runs that print as their text where a page prints them whole: on a
+    page of release 0.1.0, `{{ group.title }}` printed a source group's
+    title, then a string, and prints the same words now (autoescaped), not
+    a tuple's repr. Today's page prints runs with the `runs` macro."""
 
-    def __html__(self) -> str:
-        from markupsafe import escape
-
-        out = []
-        for r in self:
-            text = escape(r.text)
-            if r.url:
-                out.append(f'<em class="url">{text}</em>' if r.em else f'<span class="url">{text}</span>')
-            else:
-                out.append(f"<em>{text}</em>" if r.em else str(text))
-        return "".join(out)
+    def __str__(self) -> str:
+        return "".join(r.text for r in self)
 
 
 def runs(text: str) -> tuple[Run, ...]:
