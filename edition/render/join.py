@@ -136,14 +136,11 @@ class _Structure:
         pages = {page.objgen for page in kept}
         self.part_nums = [(key + offset, values[key]) for key in sorted(used) if key in values]
         self.next_key = offset + (max(values) + 1 if values else 0)
-        tops = root.get("/K")
-        tops = [] if tops is None else list(tops) if isinstance(tops, pikepdf.Array) else [tops]
         kids = []
-        for top in tops:
+        for top in _listed(root.get("/K")):
             if isinstance(top, pikepdf.Dictionary) and top.get("/S") == pikepdf.Name(DOCUMENT) and "/K" in top:
                 # the part's Document element: its children become the volume's
-                inner = top.K
-                kids.extend(list(inner) if isinstance(inner, pikepdf.Array) else [inner])
+                kids.extend(_listed(top.K))
             else:
                 kids.append(top)
         kids = [kid for kid in kids if _prune(kid, pages)]
@@ -194,15 +191,12 @@ def _prune(element, pages: set, page=None) -> bool:
     none); an element that marks nothing is kept where its page is."""
     import pikepdf
 
-    if not isinstance(element, pikepdf.Dictionary):
+    if isinstance(element, pikepdf.Dictionary):
+        page = element.get("/Pg", page)
+    content = None if _is_content(element) else element.get("/K")
+    if content is None:  # marked content, or an element that marks nothing
         return page is None or page.objgen in pages
-    page = element.get("/Pg", page)
-    if element.get("/Type") in (pikepdf.Name.MCR, pikepdf.Name.OBJR):
-        return page is None or page.objgen in pages
-    content = element.get("/K")
-    if content is None:
-        return page is None or page.objgen in pages
-    items = list(content) if isinstance(content, pikepdf.Array) else [content]
+    items = _listed(content)
     kept = [item for item in items if _prune(item, pages, page)]
     if len(kept) != len(items):
         if not kept:
@@ -214,14 +208,22 @@ def _prune(element, pages: set, page=None) -> bool:
 def _marks(element) -> bool:
     """Whether an element marks any content (a marked-content id, a marked
     content or object reference) below it."""
+    return _is_content(element) or any(_marks(item) for item in _listed(element.get("/K")))
+
+
+def _is_content(element) -> bool:
+    """Whether a structure tree's item is content itself: a marked-content
+    id, a marked-content or object reference (not an element)."""
     import pikepdf
 
-    if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") in (pikepdf.Name.MCR, pikepdf.Name.OBJR):
-        return True
-    content = element.get("/K")
-    if content is None:
-        return False
-    return any(_marks(item) for item in (content if isinstance(content, pikepdf.Array) else [content]))
+    return not isinstance(element, pikepdf.Dictionary) or element.get("/Type") in (pikepdf.Name.MCR, pikepdf.Name.OBJR)
+
+
+def _listed(content) -> list:
+    """An element's content (`/K`: none, one item or an array) as a list."""
+    import pikepdf
+
+    return [] if content is None else list(content) if isinstance(content, pikepdf.Array) else [content]
 
 
 def _direct_copy(out, value):
