@@ -66,6 +66,12 @@ def unhyphen(text: str) -> str:
     return text[:-1] if text.endswith("\u2010") else text
 
 
+def _read(pdf: Path) -> tuple[bytes, str]:
+    """The file's bytes and their digest, which the readings are kept by."""
+    data = Path(pdf).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
 _PLUMBED: OrderedDict[str, Any] = OrderedDict()
 _PLUMBED_KEPT = 4
 
@@ -78,8 +84,7 @@ def plumbed(pdf: Path) -> Iterator[Any]:
     so a test must not change the objects it is given."""
     import pdfplumber
 
-    data = Path(pdf).read_bytes()
-    key = hashlib.sha256(data).hexdigest()
+    data, key = _read(pdf)
     reading = _PLUMBED.pop(key, None) or pdfplumber.open(io.BytesIO(data))
     _PLUMBED[key] = reading
     while len(_PLUMBED) > _PLUMBED_KEPT:
@@ -95,8 +100,7 @@ def drawn(pdf: Path) -> tuple[Chunk, ...]:
     reference volume is compared with several builds)."""
     import pypdf
 
-    data = Path(pdf).read_bytes()
-    key = hashlib.sha256(data).hexdigest()
+    data, key = _read(pdf)
     if key not in _DRAWN:
         if len(_DRAWN) >= _PLUMBED_KEPT:
             _DRAWN.clear()
