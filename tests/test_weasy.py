@@ -368,6 +368,7 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     from edition import api
     from edition.render.weasy import patches
 
+    from .overprint import faults
     from .test_long_notes import LETTER, long_text, with_long_note
 
     root = copy_sample(tmp_path / "sample")
@@ -389,4 +390,5 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
         built[once] = out.read_bytes()
         if once:
             assert len(measured) > 10  # the notes were measured once each
+            assert faults(out) == []  # nothing overprints or leaves the page
     assert built[True] == built[False]
