@@ -314,13 +314,17 @@ def test_templates_that_mark_no_text_block_are_told_their_numbers_are_left_out(t
     """An edition's own document page without data-doc (and the facing
     page's copy of it) numbers nothing: the build says why, in parts and in
     facing pages alike."""
-    folder = tmp_path / "templates"
-    folder.mkdir()
+    from edition import api
+
+    from .conftest import copy_sample
+
+    root = copy_sample(tmp_path / "sample")
+    (root / "templates").mkdir()
     for name in ("document.html.j2", "facing-document.html.j2"):
         page = (REPO / "templates" / name).read_text("utf-8")
         assert ' data-doc="{{ doc.number }}"' in page
-        (folder / name).write_text(page.replace(' data-doc="{{ doc.number }}"', ""), "utf-8")
-    report = build_pdf(volume(letter(25), layout=layout), tmp_path / "v.pdf", [folder, *templates_dirs(REPO)])
+        (root / "templates" / name).write_text(page.replace(' data-doc="{{ doc.number }}"', ""), "utf-8")
+    _, report = api.build(root, tmp_path / "v.pdf", layout=layout)
     assert not report.lines or not any(report.lines.values())
     assert [w for w in report.warnings if w.startswith("line numbers left out: the templates mark no text block")]
 
