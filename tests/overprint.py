@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .printed import plumbed
+from .printed import chars, plumbed
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ def glyphs(pdf: Path) -> tuple[list[list[Glyph]], list[tuple[float, float]]]:
         for number, page in enumerate(doc.pages, start=1):
             sizes.append((float(page.width), float(page.height)))
             found = []
-            for order, ch in enumerate(page.chars):
-                text = ch["text"]
+            for order, ch in enumerate(chars(page)):
+                text = ch.text
                 if not text.strip() or all(unicodedata.category(c)[0] == "M" for c in text):
                     continue
-                found.append(Glyph(number, text, ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"], order))
+                found.append(Glyph(number, text, ch.x0, ch.x1, ch.top, ch.bottom, ch.size, order))
             pages.append(found)
     return pages, sizes
 

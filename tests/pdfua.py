@@ -21,7 +21,7 @@ from typing import Any
 
 import pikepdf
 
-from .printed import plumbed
+from .printed import chars, plumbed
 
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 HEADING = re.compile(r"^H([1-6])?$")
@@ -166,12 +166,12 @@ def read(path: Path) -> Tagged:
         )
     with plumbed(path) as reading:
         for i, leaf in enumerate(reading.pages):
-            for char in leaf.chars:
-                if char.get("mcid") is not None:
-                    key = (i, char["mcid"])
-                    tagged.texts[key] = tagged.texts.get(key, "") + char["text"]
-                    top, bottom = tagged.boxes.get(key, (char["top"], char["bottom"]))
-                    tagged.boxes[key] = (min(top, char["top"]), max(bottom, char["bottom"]))
+            for char in chars(leaf):
+                if char.mcid is not None:
+                    key = (i, char.mcid)
+                    tagged.texts[key] = tagged.texts.get(key, "") + char.text
+                    top, bottom = tagged.boxes.get(key, (char.top, char.bottom))
+                    tagged.boxes[key] = (min(top, char.top), max(bottom, char.bottom))
     return tagged
 
 

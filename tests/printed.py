@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,43 @@ def plumbed(pdf: Path) -> Iterator[Any]:
     while len(_PLUMBED) > _PLUMBED_KEPT:
         _PLUMBED.popitem(last=False)[1].close()
     yield reading
+
+
+class Char(NamedTuple):
+    """A glyph as pdfplumber's `page.chars` gives it, with the fields the
+    tests read."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    mcid: int | None
+
+
+def chars(page) -> list[Char]:
+    """`page.chars` of a pdfplumber page, read from the pdfminer layout of
+    the page that pdfplumber keeps (`page.layout`) and with the same values:
+    pdfplumber's dict of every attribute of every object is 40 % of reading
+    a page, and the tests that read every glyph need six of them.
+    tests/test_render.py checks both give the same."""
+    from pdfminer.layout import LTChar, LTContainer
+
+    height = page.height
+    left, top = page.mediabox[:2]
+    out: list[Char] = []
+
+    def walk(objects) -> None:
+        for obj in objects:
+            if isinstance(obj, LTChar):
+                x0, x1 = (obj.x0 + left, obj.x1 + left) if left != 0 else (obj.x0, obj.x1)
+                out.append(Char(obj.get_text(), x0, x1, (height - obj.y1) + top, (height - obj.y0) + top, obj.size, getattr(obj, "mcid", None)))
+            elif isinstance(obj, LTContainer):
+                walk(obj)
+
+    walk(page.layout)
+    return out
 
 
 _DRAWN: dict[str, tuple[Chunk, ...]] = {}

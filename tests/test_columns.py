@@ -23,7 +23,7 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import REPO
 from .overprint import faults
-from .printed import plumbed
+from .printed import chars, plumbed
 from .udhr import udhr_document
 
 
@@ -143,9 +143,9 @@ def test_each_column_numbers_its_notes_in_a_series_of_its_own(volume):
     called = set(re.findall(r'class="[^"]*\bfn-series-(\w)\b', volume["html"]))
     assert called == set("bcd"[: columns - 1])
     with plumbed(volume["out"]) as pdf:
-        chars = [c for page in pdf.pages for c in page.chars]
-    body = statistics.mode(round(c["size"], 1) for c in chars)
-    calls = {c["text"] for c in chars if c["size"] < 0.75 * body}  # note calls and markers
+        glyphs = [c for page in pdf.pages for c in chars(page)]
+    body = statistics.mode(round(c.size, 1) for c in glyphs)
+    calls = {c.text for c in glyphs if c.size < 0.75 * body}  # note calls and markers
     assert {"1", "α", "i", "a"[: columns - 3]} - {""} <= calls
 
 
@@ -176,19 +176,19 @@ def _flush_right_share(pdf: Path, columns: int) -> list[float]:
     ends: list[list[tuple[int, float]]] = [[] for _ in range(columns)]
     with plumbed(pdf) as doc:
         for number, page in enumerate(doc.pages):
-            body = [c for c in page.chars if c["size"] > 8 and c["text"].strip()]
+            body = [c for c in chars(page) if c.size > 8 and c.text.strip()]
             lines: dict[int, list] = {}
             for c in body:
-                lines.setdefault(round(c["bottom"]), []).append(c)
-            for chars in lines.values():
-                chars.sort(key=lambda c: c["x0"])
-                parts = [[chars[0]]]
-                for a, b in zip(chars, chars[1:]):
-                    (parts.append([b]) if b["x0"] - a["x1"] > 0.9 * a["size"] else parts[-1].append(b))
-                words = [p for p in parts if len(p) > 1 or not p[0]["text"].isdigit()]  # not the line numbers
+                lines.setdefault(round(c.bottom), []).append(c)
+            for line in lines.values():
+                line.sort(key=lambda c: c.x0)
+                parts = [[line[0]]]
+                for a, b in zip(line, line[1:]):
+                    (parts.append([b]) if b.x0 - a.x1 > 0.9 * a.size else parts[-1].append(b))
+                words = [p for p in parts if len(p) > 1 or not p[0].text.isdigit()]  # not the line numbers
                 if len(words) == columns:
                     for i, part in enumerate(words):
-                        ends[i].append((number, part[-1]["x1"]))
+                        ends[i].append((number, part[-1].x1))
     shares = []
     for column in ends:
         edge: dict[int, float] = {}

@@ -33,7 +33,7 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import copy_sample, snapshot
 from .overprint import faults
-from .printed import plumbed, squeeze
+from .printed import chars, plumbed, squeeze
 from .test_render_parallel import annotated_udhr, note_word, translation_only
 from .udhr import joined, udhr_document
 
@@ -72,14 +72,14 @@ def body_lines(pdf: Path, page_size: str) -> dict[int, list[tuple[str, float, fl
     out: dict[int, list[tuple[str, float, float]]] = {}
     with plumbed(pdf) as document:
         for number, page in enumerate(document.pages, start=1):
-            chars = [c for c in page.chars if abs(c["size"] - size) < 0.3 and c["text"].strip()]
+            body = [c for c in chars(page) if abs(c.size - size) < 0.3 and c.text.strip()]
             rows: dict[int, list] = {}
-            for c in chars:
-                rows.setdefault(round(c["bottom"]), []).append(c)
+            for c in body:
+                rows.setdefault(round(c.bottom), []).append(c)
             lines = []
             for bottom in sorted(rows):
-                row = sorted(rows[bottom], key=lambda c: c["x0"])
-                lines.append(("".join(c["text"] for c in row), row[0]["x0"], row[0]["top"]))
+                row = sorted(rows[bottom], key=lambda c: c.x0)
+                lines.append(("".join(c.text for c in row), row[0].x0, row[0].top))
             out[number] = lines
     return out
 

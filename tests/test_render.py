@@ -760,6 +760,18 @@ def test_nothing_overprints_or_leaves_the_page(built):
     assert faults(built["out"]) == []
 
 
+def test_the_tests_glyph_reading_is_pdfplumbers(built):
+    """tests/printed.chars reads pdfminer's layout of a page for the glyph
+    checks: every glyph of the volume, with the values pdfplumber gives."""
+    from .printed import chars, plumbed
+
+    fields = ("text", "x0", "x1", "top", "bottom", "size", "mcid")
+    with plumbed(built["out"]) as pdf:
+        theirs = [[tuple(c.get(f) for f in fields) for c in page.chars] for page in pdf.pages]
+        ours = [[tuple(c) for c in chars(page)] for page in pdf.pages]
+    assert sum(map(len, theirs)) > 5000 and ours == theirs
+
+
 def test_the_index_is_in_the_order_of_the_unicode_collation_algorithm():
     from edition.model import PERSON, Name, Register
     from edition.render.html import _index_sections
