@@ -379,9 +379,10 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     for segment in api.open_workspace(root).edition.document(LETTER).segments:
         if segment.text.get("en.2") and segment.kind.value != "heading":
             api.add_note(root, LETTER, layer="en.2", segment=segment.id, phrase="", text=f"A short note on {segment.id}.")
-    measured = []
-    alone = patches._alone
+    measured, resumed = [], []
+    alone, lines = patches._alone, patches._NoteHeights._lines
     monkeypatch.setattr(patches, "_alone", lambda *args: measured.append(1) or alone(*args))
+    monkeypatch.setattr(patches._NoteHeights, "_lines", lambda self, *args: resumed.append(args[-1] is not None) or lines(self, *args))
     built = {}
     for once in (True, False):
         monkeypatch.setattr(patches, "MEASURE_NOTES_ONCE", once)
@@ -390,5 +391,6 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
         built[once] = out.read_bytes()
         if once:
             assert len(measured) > 10  # the notes were measured once each
+            assert sum(resumed) > 5, resumed  # the apparatus set again from its last line
             assert faults(out) == []  # nothing overprints or leaves the page
     assert built[True] == built[False]

@@ -51,8 +51,9 @@ What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
 - The footnote area measured again for every note added
   (`LayoutContext._update_footnote_area` lays out all the page's notes each
   time: quadratic in the notes of a page, a third of a note-heavy build).
-  `_NoteHeights` lays each block note out once and measures the area with
-  empty blocks of their heights (the same bytes, tests/test_weasy.py);
+  `_NoteHeights` lays each block note out once, sets the apparatus's
+  run-on paragraph again only from its last line, and measures the area
+  with empty blocks of their heights (the same bytes, tests/test_weasy.py);
   upstream, the context could keep the page's laid-out notes and lay out
   only the one added.
 """

@@ -69,18 +69,21 @@ INTERNALS = (
     Internal(
         "weasyprint.layout.block",
         "iter_line_boxes",
-        ("context", "box", "position_y", "bottom_space"),
-        "patched: the room under the text for a long note",
+        ("context", "box", "position_y", "bottom_space", "skip_stack"),
+        "patched: the room under the text for a long note; the apparatus's lines measured as they are set",
         passes_rest=True,
     ),
     Internal(
         "weasyprint.layout.block",
         "block_level_layout",
         ("context", "box", "bottom_space", "skip_stack", "containing_block", "page_is_empty"),
-        "called: the part of a long note that fits on its page",
+        "called: the part of a long note that fits on its page; a note, or the apparatus from a line on, measured alone",
     ),
     Internal(
-        "weasyprint.formatting_structure.build", "create_anonymous_boxes", ("box",), "called: the part of a long note that fits on its page"
+        "weasyprint.formatting_structure.build",
+        "create_anonymous_boxes",
+        ("box",),
+        "called: the part of a long note that fits on its page; the notes measured alone",
     ),
     Internal(
         "weasyprint.formatting_structure.boxes",
@@ -188,6 +191,14 @@ INTERNALS = (
         "called: an empty block standing in for a note measured once",
     ),
     Internal("weasyprint.css", "ComputedStyle.copy", ("self",), "called: an empty block standing in for a note measured once"),
+    Internal("weasyprint.css", "AnonymousStyle.copy", ("self",), "called: an empty block standing in for the apparatus's paragraph"),
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "Box.anonymous_from",
+        ("cls", "parent"),
+        "called: the style of the apparatus's paragraph, for the block standing in for it",
+        passes_rest=True,
+    ),
     Internal(
         "weasyprint.formatting_structure.boxes",
         "ParentBox.descendants",

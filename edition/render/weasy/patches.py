@@ -16,7 +16,7 @@ import logging
 import os
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .continued import notes_continued
 from .folios import HeldMargins, margins_held
@@ -209,9 +209,10 @@ def _apparatus_under_the_notes() -> Iterator[None]:
     The area is measured with each note laid out once (`_NoteHeights`).
     WeasyPrint 70 internals (`LayoutContext._update_footnote_area`), pinned in
     pyproject.toml; process-wide while it lasts."""
-    from weasyprint.layout import LayoutContext
+    from weasyprint.layout import LayoutContext, block
 
     original = LayoutContext._update_footnote_area
+    original_lines = block.iter_line_boxes
     heights = _NoteHeights()
 
     @functools.wraps(original)
@@ -225,11 +226,24 @@ def _apparatus_under_the_notes() -> Iterator[None]:
             self.current_page_footnotes = in_call_order
             self.current_footnote_area.children = ordered
 
+    @functools.wraps(original_lines)
+    def iter_line_boxes(context, box, position_y, bottom_space, skip_stack, *args, **kwargs):
+        lines = original_lines(context, box, position_y, bottom_space, skip_stack, *args, **kwargs)
+        if heights.measuring is None or box is not heights.measuring[0]:
+            yield from lines
+            return
+        for line, resume_at in lines:
+            heights.measuring[1].append((skip_stack, line.height))
+            skip_stack = resume_at
+            yield line, resume_at
+
     LayoutContext._update_footnote_area = update_footnote_area
+    block.iter_line_boxes = iter_line_boxes
     try:
         yield
     finally:
         LayoutContext._update_footnote_area = original
+        block.iter_line_boxes = original_lines
 
 
 def _is_inline_footnote(box) -> bool:
@@ -251,9 +265,11 @@ class _NoteHeights:
     (a third of a note-heavy build). A block note without vertical margins
     is as tall wherever it stands in the area, so each is laid out once, alone
     in the page's area, and stands in the measuring copy as an empty block
-    of its height; the apparatus's run-on paragraph (inline footnotes) is
-    laid out as before, and so is an area beside a float. The page's real
-    area, which is drawn, is laid out from the notes themselves.
+    of its height. The apparatus's run-on paragraph (the inline footnotes)
+    grows at its end as entries are added: only its last line is set again,
+    from where it began, and the paragraph stands in as an empty block of
+    its lines' height. An area beside a float is laid out as before. The
+    page's real area, which is drawn, is laid out from the notes themselves.
     Upstream, `LayoutContext._update_footnote_area` could keep the laid-out
     notes of the page and lay out only the one added."""
 
@@ -262,26 +278,70 @@ class _NoteHeights:
 
         # area → {id(note): (note, its stand-in or None)}; gone with the page
         self._by_area: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # area → (the entries of its run-on paragraph, its lines: where each
+        # begins, a skip stack, and its height)
+        self._run_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # (the line box being measured, its lines as they are set)
+        self.measuring: tuple[Any, list] | None = None
 
     def stand_ins(self, context, notes: list) -> list:
-        """`notes` with each block note measured on this page replaced by
-        its stand-in. A single block note is left as it is: measuring it
-        would cost what laying the area out does."""
+        """`notes` (the block notes first) with each block note measured on
+        this page replaced by its stand-in, and the apparatus entries by
+        one for their paragraph. A single note of either kind is left as
+        it is: measuring it would cost what laying the area out does."""
         area = context.current_footnote_area
-        if getattr(context, "excluded_shapes", None) or sum(not _is_inline_footnote(n) for n in notes) < 2:
+        if getattr(context, "excluded_shapes", None):
             return notes
+        blocks = [note for note in notes if not _is_inline_footnote(note)]
+        entries = [note for note in notes if _is_inline_footnote(note)]
+        out = [self._block(context, area, note) for note in blocks] if len(blocks) > 1 else blocks
+        height = self._paragraph(context, area, entries) if len(entries) > 1 else None
+        if height is None:
+            return out + entries
+        from weasyprint.formatting_structure import boxes
+
+        return [*out, _empty_block(area, boxes.BlockBox.anonymous_from(area, []).style, height)]
+
+    def _block(self, context, area, note):
         known = self._by_area.setdefault(area, {})
-        out = []
-        for note in notes:
-            if _is_inline_footnote(note):
-                out.append(note)
-                continue
-            kept = known.get(id(note))
-            if kept is None or kept[0] is not note:
-                height = _alone(context, area, note)
-                kept = known[id(note)] = (note, None if height is None else _empty_block(area, note, height))
-            out.append(note if kept[1] is None else kept[1])
-        return out
+        kept = known.get(id(note))
+        if kept is None or kept[0] is not note:
+            height = _alone(context, area, note)
+            kept = known[id(note)] = (note, None if height is None else _empty_block(area, note.style, height))
+        return note if kept[1] is None else kept[1]
+
+    def _paragraph(self, context, area, entries: list) -> float | None:
+        """The height of the run-on paragraph of `entries`: when they are
+        the entries measured last on this page and more, its lines but the
+        last are kept and the rest set from where that line began."""
+        before, lines = self._run_on.get(area, ((), []))
+        grown = len(lines) > 1 and len(before) < len(entries) and all(a is b for a, b in zip(before, entries))
+        kept, start = (lines[:-1], lines[-1][0]) if grown else ([], None)
+        more = self._lines(context, area, entries, start)
+        if more is None:
+            self._run_on.pop(area, None)
+            return None
+        lines = kept + more
+        self._run_on[area] = (tuple(entries), lines)
+        return sum(height for _, height in lines)
+
+    def _lines(self, context, area, entries: list, start) -> list | None:
+        """The lines of the paragraph of `entries` from the line that begins
+        at `start` (None: the first), set alone in the page's area."""
+        from math import inf
+
+        from weasyprint.formatting_structure import boxes, build
+        from weasyprint.layout.block import block_level_layout
+
+        copy = build.create_anonymous_boxes(area.copy_with_children(entries).deepcopy())
+        if len(copy.children) != 1 or not isinstance(copy.children[0], boxes.LineBox):
+            return None
+        self.measuring = (copy.children[0], [])
+        try:
+            block_level_layout(context, copy, -inf, None if start is None else {0: start}, area.page)
+            return self.measuring[1]
+        finally:
+            self.measuring = None
 
 
 def _alone(context, area, note) -> float | None:
@@ -302,16 +362,17 @@ def _alone(context, area, note) -> float | None:
     return box.margin_height()
 
 
-def _empty_block(area, note, height: float):
-    """An empty block `height` tall in place of `note` in the measuring copy
-    of `area`: the note's own style (its named page, breaks and clearance
-    act between it and its neighbours), without padding or borders."""
+def _empty_block(area, style, height: float):
+    """An empty block `height` tall in the measuring copy of `area`, with a
+    copy of the `style` of what it stands in for (a note's named page,
+    breaks and clearance act between it and its neighbours), without
+    padding or borders."""
     from math import inf
 
     from weasyprint.css.properties import Dimension
     from weasyprint.formatting_structure import boxes
 
-    style = note.style.copy()
+    style = style.copy()
     for side in ("top", "right", "bottom", "left"):
         style[f"padding_{side}"] = Dimension(0, "px")
         style[f"border_{side}_width"] = 0
