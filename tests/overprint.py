@@ -50,7 +50,7 @@ def glyphs(pdf: Path) -> tuple[list[list[Glyph]], list[tuple[float, float]]]:
             found = []
             for order, ch in enumerate(chars(page)):
                 text = ch.text
-                if not text.strip() or all(unicodedata.category(c)[0] == "M" for c in text):
+                if text.isspace() or not text or all(unicodedata.category(c)[0] == "M" for c in text):
                     continue
                 found.append(Glyph(number, text, ch.x0, ch.x1, ch.top, ch.bottom, ch.size, order))
             pages.append(found)
@@ -85,13 +85,14 @@ def _overprints(found: list[Glyph]) -> list[Fault]:
     cells: dict[tuple[int, int], list[int]] = {}
     for n, g in enumerate(ordered):
         seen: set[int] = set()
-        for cell in _cells(g):
+        squares = list(_cells(g))
+        for cell in squares:
             seen.update(cells.get(cell, ()))
         for m in sorted(seen):
             a = ordered[m]
             if a.bottom > g.top and _overprint(a, g):
                 out.append(Fault("overprint", (a, g), _context(found, a, g)))
-        for cell in _cells(g):
+        for cell in squares:
             cells.setdefault(cell, []).append(n)
     return out
 
