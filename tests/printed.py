@@ -103,6 +103,8 @@ class Char(NamedTuple):
     bottom: float
     size: float
     mcid: int | None
+    upright: bool
+    height: float
 
 
 def chars(page) -> list[Char]:
@@ -121,12 +123,40 @@ def chars(page) -> list[Char]:
         for obj in objects:
             if isinstance(obj, LTChar):
                 x0, x1 = (obj.x0 + left, obj.x1 + left) if left != 0 else (obj.x0, obj.x1)
-                out.append(Char(obj.get_text(), x0, x1, (height - obj.y1) + top, (height - obj.y0) + top, obj.size, getattr(obj, "mcid", None)))
+                out.append(
+                    Char(
+                        obj.get_text(),
+                        x0,
+                        x1,
+                        (height - obj.y1) + top,
+                        (height - obj.y0) + top,
+                        obj.size,
+                        getattr(obj, "mcid", None),
+                        obj.upright,
+                        obj.height,
+                    )
+                )
             elif isinstance(obj, LTContainer):
                 walk(obj)
 
     walk(page.layout)
     return out
+
+
+def text(page, bbox: tuple[float, float, float, float] | None = None) -> str:
+    """`page.extract_text()`, or `page.within_bbox(bbox).extract_text()`:
+    pdfplumber's text of the glyphs `chars` reads (the same text, without
+    the dict of every object of the page that `extract_text` would make).
+    tests/test_render.py checks both give the same."""
+    from pdfplumber.utils import chars_to_textmap
+
+    glyphs = chars(page)
+    box = bbox or page.bbox
+    if bbox is not None:
+        glyphs = [c for c in glyphs if c.x0 >= box[0] and c.top >= box[1] and c.x1 <= box[2] and c.bottom <= box[3]]
+    doctop = page.initial_doctop
+    read = [{**c._asdict(), "doctop": doctop + c.top} for c in glyphs]
+    return chars_to_textmap(read, layout_bbox=box, layout_width=box[2] - box[0], layout_height=box[3] - box[1]).as_string
 
 
 _DRAWN: dict[str, tuple[Chunk, ...]] = {}
