@@ -143,7 +143,7 @@ def chars(page) -> list[Char]:
     return out
 
 
-def text(page, bbox: tuple[float, float, float, float] | None = None) -> str:
+def page_text(page, bbox: tuple[float, float, float, float] | None = None) -> str:
     """`page.extract_text()`, or `page.within_bbox(bbox).extract_text()`:
     pdfplumber's text of the glyphs `chars` reads (the same text, without
     the dict of every object of the page that `extract_text` would make).

@@ -19,7 +19,7 @@ from edition.settings import PAGE_FORMATS
 
 from .conftest import require_shared_data
 from .overprint import faults
-from .printed import plumbed, text
+from .printed import page_text, plumbed
 from .test_print_truthful import make_edition
 
 LAYOUTS = [
@@ -67,10 +67,10 @@ def test_real_material_prints_clean_in_every_layout_on_every_page(real_edition, 
     out, report = api.build(root, tmp_path / "volume.pdf", **layout)
     assert faults(out) == []
     with plumbed(out) as pdf:  # as the overprint check read it
-        pages = [" ".join(text(page).split()) for page in pdf.pages]
+        pages = [" ".join(page_text(page).split()) for page in pdf.pages]
         # (below the running head, which on a recto names the document: «Тоска»)
         top = px(PAGE_FORMATS[page_size].top) * 0.75
-        body = [text(page, (0, top, page.width, page.height)) for page in pdf.pages if layout.get("layout") == "facing"]
+        body = [page_text(page, (0, top, page.width, page.height)) for page in pdf.pages if layout.get("layout") == "facing"]
     assert " ".join(words[-12:]) in " ".join(pages).replace("\u2010 ", "").replace("- ", "")  # the long note's end, printed
     if body:  # facing pages: the note is the translation's, never on the original's page
         assert [n for n, text in enumerate(pages, 1) if "shoemaker" in text]

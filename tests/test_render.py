@@ -763,8 +763,8 @@ def test_nothing_overprints_or_leaves_the_page(built):
 def test_the_tests_glyph_reading_is_pdfplumbers(built):
     """tests/printed.chars reads pdfminer's layout of a page for the glyph
     checks: every glyph of the volume, with the values pdfplumber gives,
-    and (tests/printed.text) the same text."""
-    from .printed import chars, plumbed, text
+    and (tests/printed.page_text) the same text."""
+    from .printed import chars, page_text, plumbed
 
     fields = ("text", "x0", "x1", "top", "bottom", "size", "mcid", "upright", "height")
     with plumbed(built["out"]) as pdf:
@@ -774,8 +774,8 @@ def test_the_tests_glyph_reading_is_pdfplumbers(built):
         # and the text of each page, whole and below its running head
         for page in pdf.pages:
             below = (0, 60, float(page.width), float(page.height))
-            assert text(page) == page.extract_text()
-            assert text(page, below) == page.within_bbox(below).extract_text()
+            assert page_text(page) == page.extract_text()
+            assert page_text(page, below) == page.within_bbox(below).extract_text()
 
 
 def test_the_index_is_in_the_order_of_the_unicode_collation_algorithm():
