@@ -8,6 +8,8 @@ notes and never under them, and nothing overprinted or off the page."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,6 +42,22 @@ def with_long_note(root: Path, text: str, segment: str = "p2") -> Path:
     return root
 
 
+def noted_letter(root: Path) -> Path:
+    """The sample with the letter alone, a note of two rounds (longer than a
+    page) at the end of its second paragraph, and a short note at the end
+    of every paragraph: the long note's line calls a short one after it."""
+    import shutil
+
+    for other in ("1953-06-26-secret-memorandum-secretary-moscow", "1956-09-18-anonymous-letter-editorial-board"):
+        (root / "seeds" / f"{other}.yaml").unlink()
+        shutil.rmtree(root / "translations" / other, ignore_errors=True)
+    with_long_note(root, long_text(root, times=2))
+    for segment in api.open_workspace(root).edition.document(LETTER).segments:
+        if segment.text.get("en.2") and segment.kind.value != "heading":
+            api.add_note(root, LETTER, layer="en.2", segment=segment.id, phrase="", text=f"A short note on {segment.id}.")
+    return root
+
+
 def with_long_variant(root: Path, text: str, segment: str = "p5") -> Path:
     """The other translation (en) reads a long passage more at the end of
     `segment`: one apparatus entry holding all of it."""
@@ -55,6 +73,7 @@ def with_long_variant(root: Path, text: str, segment: str = "p5") -> Path:
 class Page:
     number: int
     width: float
+    height: float
     measure: tuple[float, float]  # the text block's left and right edges
     rule: tuple[float, float, float] | None  # x0, x1, top of the rule above the notes
     text_bottom: float  # the lowest glyph above the rule
@@ -82,7 +101,7 @@ def pages(pdf: Path) -> list[Page]:
             )
             left = min((c["x0"] for c in chars), default=0.0)
             right = max((c["x1"] for c in chars), default=0.0)
-            out.append(Page(number, float(page.width), (left, right), rule, max((c["bottom"] for c in body), default=0.0), notes, sizes))
+            out.append(Page(number, float(page.width), float(page.height), (left, right), rule, max((c["bottom"] for c in body), default=0.0), notes, sizes))
     return out
 
 
@@ -130,6 +149,29 @@ def assert_continued(pdf: Path, text: str, apparatus: bool = False, everywhere: 
         if page.rule is not None and page.number in scope:
             assert page.text_bottom <= page.rule[2], f"page {page.number}: text under the notes"
     return holding
+
+
+@pytest.mark.parametrize("layout", [pytest.param({}, id="text"), pytest.param({"columns": ["en,en.2"]}, id="parallel")])
+def test_a_long_note_leaves_no_page_short_when_its_line_calls_more(tmp_path, layout):
+    """The line that calls the long note calls a short one after it: the
+    long note is cut on the page where that line first stands, with room
+    left for the short one, and on every page of the letter but its last
+    the notes begin within five lines of the text (72 pt). The line and the
+    lines before it used to go on, page after page, until the long note
+    fitted whole under them: pages of one line and a blank."""
+    root = noted_letter(copy_sample(tmp_path / "sample"))
+    out, report = api.build(root, tmp_path / "noted.pdf", **layout)
+    letter = sorted({x.page for (doc, _, _), lines in report.lines.items() if doc == LETTER for x in lines})
+    laid = [p for p in pages(out) if p.number in letter[:-1]]
+    assert len(laid) >= 3 and all(p.rule for p in laid)  # a note on every page
+    gaps = {p.number: round(p.rule[2] - p.text_bottom) for p in laid if p.rule}
+    assert [n for n, gap in gaps.items() if gap > 72] == [], f"blank between the text and the notes, in pt: {gaps}"
+    # the long note whole and in order (the short one after its first part
+    # left out), and continued under a full rule
+    short = re.compile(r"\d+ A short note on p\d+\.")
+    read = [dataclasses.replace(p, sizes={k: short.sub("", v) for k, v in p.sizes.items()}) for p in pages(out)]
+    assert in_order(long_text(root, times=2), read) and any(full_rule(p) for p in laid)
+    assert faults(out) == []
 
 
 def test_a_long_note_continues_on_the_next_page_under_a_full_rule(tmp_path):

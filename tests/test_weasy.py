@@ -369,16 +369,9 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     from edition.render.weasy import patches
 
     from .overprint import faults
-    from .test_long_notes import LETTER, long_text, with_long_note
+    from .test_long_notes import noted_letter
 
-    root = copy_sample(tmp_path / "sample")
-    for other in ("1953-06-26-secret-memorandum-secretary-moscow", "1956-09-18-anonymous-letter-editorial-board"):
-        (root / "seeds" / f"{other}.yaml").unlink()
-        shutil.rmtree(root / "translations" / other, ignore_errors=True)
-    with_long_note(root, long_text(root, times=2))  # continued on the next page
-    for segment in api.open_workspace(root).edition.document(LETTER).segments:
-        if segment.text.get("en.2") and segment.kind.value != "heading":
-            api.add_note(root, LETTER, layer="en.2", segment=segment.id, phrase="", text=f"A short note on {segment.id}.")
+    root = noted_letter(copy_sample(tmp_path / "sample"))  # the long note continued on the next page
     measured, resumed = [], []
     alone, lines = patches._alone, patches._NoteHeights._lines
     monkeypatch.setattr(patches, "_alone", lambda *args: measured.append(1) or alone(*args))

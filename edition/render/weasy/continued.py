@@ -9,8 +9,9 @@ the room there is: the note's lines that fit stay on this page, and the
 rest becomes a note of its own that leads the next page's footnote area,
 under a rule across the full measure (the continuation mark), in place of
 the short rule that opens the notes of a page. The room is the space under
-the line that calls the note; on a page that opens with a continued note,
-the text keeps a quarter of the page. A note that cannot leave two lines
+the line that calls the note, less what the notes that line calls after it
+take (they stand on this page too); on a page that opens with a continued
+note, the text keeps a quarter of the page. A note that cannot leave two lines
 (its `orphans`) on this page is not split: the line that calls it moves
 to the next page, as before.
 
@@ -60,9 +61,16 @@ class _Page:
     in_notes: int = 0
     split: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict)
     carried: list = field(default_factory=list)
+    # the notes the last line of text laid out calls, in order
+    calls: list = field(default_factory=list)
 
     def new_page(self) -> None:
-        self.line_bottom, self.in_notes, self.split, self.carried = None, 0, {}, []
+        self.line_bottom, self.in_notes, self.split, self.carried, self.calls = None, 0, {}, [], []
+
+
+def is_inline_note(box) -> bool:
+    """An apparatus entry (an inline footnote, run on with the others)."""
+    return box.style["footnote_display"] == "inline"
 
 
 @contextmanager
@@ -88,6 +96,7 @@ def notes_continued() -> Iterator[None]:
             if not page.in_notes:
                 bottom = line.position_y + line.height + max(bottom_space, 0)
                 page.line_bottom = bottom if page.line_bottom is None else max(page.line_bottom, bottom)
+                page.calls = [d.footnote for d in line.descendants() if d.footnote is not None] if context.footnotes else []
             yield line, resume_at
 
     @functools.wraps(original_area)
@@ -110,7 +119,9 @@ def notes_continued() -> Iterator[None]:
             top = _highest_top(self, page.line_bottom)
             if self.page_bottom >= top - 1e-6:
                 return overflow
-            parts = _split(self, footnote, top)
+            # the notes its line calls after it, still to come on this page
+            later = page.calls[page.calls.index(footnote) + 1 :] if footnote in page.calls else []
+            parts = _split(self, footnote, top, [n for n in later if n in self.footnotes])
             if parts is None:
                 return overflow
             head, tail = parts
@@ -196,10 +207,11 @@ def _highest_top(context, line_bottom: float | None) -> float:
     return top + TEXT_KEPT * (area.position_y - top)
 
 
-def _split(context, footnote, top: float):
+def _split(context, footnote, top: float, coming: list):
     """The part of `footnote` that fits on this page when the footnote area
     may rise to `top` (with the notes after it in the area, the apparatus
-    entries, kept whole on this page), and the rest as a note of its own;
+    entries, and the notes its line calls after it, `coming`, kept whole on
+    this page), and the rest as a note of its own;
     None when the note is not split there (fewer of its lines than its
     orphans fit, or all of it does). The area is measured again with the
     part in it, and the note cut higher while the area would rise above
@@ -210,13 +222,14 @@ def _split(context, footnote, top: float):
     if footnote not in area.children:
         return None
     at = area.children.index(footnote)
-    before, after = list(area.children[: at + 1]), list(area.children[at + 1 :])
+    before, after = list(area.children[: at + 1]), list(area.children[at + 1 :]) + coming
     shift = 0.0
     for _ in range(8):
         parts = _cut(context, footnote, before, top + shift)
         if parts is None:
             return None
-        excess = top - (area.position_y - _height(context, before[:-1] + [parts[0]] + after))
+        # (in the area's order: the apparatus entries after the notes)
+        excess = top - (area.position_y - _height(context, sorted(before[:-1] + [parts[0]] + after, key=is_inline_note)))
         if excess <= 1e-6:
             return parts
         shift += shift + excess
@@ -255,7 +268,7 @@ def _cut(context, footnote, notes: list, top: float):
     if index != len(laid.children) - 1 or skip is None:
         return None
     child = laid.children[index]
-    if footnote.style["footnote_display"] == "inline":
+    if is_inline_note(footnote):
         # the apparatus: inline notes run on in one line box, the area's
         # own or an anonymous block's
         run = child if isinstance(child, boxes.LineBox) else child.children[0]

@@ -18,7 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .continued import notes_continued
+from .continued import is_inline_note, notes_continued
 from .folios import HeldMargins, margins_held
 from .internals import check_internals
 from .tree import is_artifact
@@ -218,7 +218,7 @@ def _apparatus_under_the_notes() -> Iterator[None]:
     @functools.wraps(original)
     def update_footnote_area(self):
         in_call_order = self.current_page_footnotes
-        ordered = sorted(in_call_order, key=_is_inline_footnote)
+        ordered = sorted(in_call_order, key=is_inline_note)
         self.current_page_footnotes = heights.stand_ins(self, ordered) if MEASURE_NOTES_ONCE else ordered
         try:
             return original(self)
@@ -244,10 +244,6 @@ def _apparatus_under_the_notes() -> Iterator[None]:
     finally:
         LayoutContext._update_footnote_area = original
         block.iter_line_boxes = original_lines
-
-
-def _is_inline_footnote(box) -> bool:
-    return box.style["footnote_display"] == "inline"
 
 
 # Measure each note once on its page (see _NoteHeights); False lays the
@@ -292,8 +288,8 @@ class _NoteHeights:
         area = context.current_footnote_area
         if getattr(context, "excluded_shapes", None):
             return notes
-        blocks = [note for note in notes if not _is_inline_footnote(note)]
-        entries = [note for note in notes if _is_inline_footnote(note)]
+        blocks = [note for note in notes if not is_inline_note(note)]
+        entries = [note for note in notes if is_inline_note(note)]
         out = [self._block(context, area, note) for note in blocks] if len(blocks) > 1 else blocks
         height = self._paragraph(context, area, entries) if len(entries) > 1 else None
         if height is None:
