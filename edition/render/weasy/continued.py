@@ -54,18 +54,22 @@ class _Page:
     text laid out on it so far (and the space its container keeps under
     it), whether the notes are being laid out (their own lines are not the
     text's), the notes split on it (the note as called → the note, its
-    part here, the part carried on) and the parts carried to the next
-    page."""
+    part here, the part carried on), the parts carried to the next page
+    and the last line of text laid out, whose notes are laid out after it."""
 
     line_bottom: float | None = None
     in_notes: int = 0
     split: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict)
     carried: list = field(default_factory=list)
-    # the notes the last line of text laid out calls, in order
-    calls: list = field(default_factory=list)
+    line: Any = None
 
     def new_page(self) -> None:
-        self.line_bottom, self.in_notes, self.split, self.carried, self.calls = None, 0, {}, [], []
+        self.line_bottom, self.in_notes, self.split, self.carried, self.line = None, 0, {}, [], None
+
+    def calls_after(self, footnote) -> list:
+        """The notes the last line calls after `footnote`."""
+        calls = [d.footnote for d in self.line.descendants() if d.footnote is not None] if self.line is not None else []
+        return calls[calls.index(footnote) + 1 :] if footnote in calls else []
 
 
 def is_inline_note(box) -> bool:
@@ -96,7 +100,7 @@ def notes_continued() -> Iterator[None]:
             if not page.in_notes:
                 bottom = line.position_y + line.height + max(bottom_space, 0)
                 page.line_bottom = bottom if page.line_bottom is None else max(page.line_bottom, bottom)
-                page.calls = [d.footnote for d in line.descendants() if d.footnote is not None] if context.footnotes else []
+                page.line = line
             yield line, resume_at
 
     @functools.wraps(original_area)
@@ -120,8 +124,7 @@ def notes_continued() -> Iterator[None]:
             if self.page_bottom >= top - 1e-6:
                 return overflow
             # the notes its line calls after it, still to come on this page
-            later = page.calls[page.calls.index(footnote) + 1 :] if footnote in page.calls else []
-            parts = _split(self, footnote, top, [n for n in later if n in self.footnotes])
+            parts = _split(self, footnote, top, [n for n in page.calls_after(footnote) if n in self.footnotes])
             if parts is None:
                 return overflow
             head, tail = parts
