@@ -13,22 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .printed import Char as Glyph
 from .printed import chars, plumbed
-
-
-@dataclass(frozen=True)
-class Glyph:
-    page: int
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    order: int  # its place in the page's drawing order
-
-    def __str__(self) -> str:
-        return f"p{self.page} {self.text!r} at ({self.x0:.1f}, {self.top:.1f})"
 
 
 @dataclass(frozen=True)
@@ -45,14 +31,14 @@ def glyphs(pdf: Path) -> tuple[list[list[Glyph]], list[tuple[float, float]]]:
     """The visible glyphs of every page, and each page's size."""
     pages, sizes = [], []
     with plumbed(pdf) as doc:
-        for number, page in enumerate(doc.pages, start=1):
+        for page in doc.pages:
             sizes.append((float(page.width), float(page.height)))
             found = []
-            for order, ch in enumerate(chars(page)):
-                text = ch.text
+            for glyph in chars(page):
+                text = glyph.text
                 if text.isspace() or not text or all(unicodedata.category(c)[0] == "M" for c in text):
                     continue
-                found.append(Glyph(number, text, ch.x0, ch.x1, ch.top, ch.bottom, ch.size, order))
+                found.append(glyph)
             pages.append(found)
     return pages, sizes
 

@@ -94,7 +94,8 @@ def plumbed(pdf: Path) -> Iterator[Any]:
 
 class Char(NamedTuple):
     """A glyph as pdfplumber's `page.chars` gives it, with the fields the
-    tests read."""
+    tests read, and where it stands: its page (1-based) and its place in
+    the page's drawing order."""
 
     text: str
     x0: float
@@ -105,6 +106,11 @@ class Char(NamedTuple):
     mcid: int | None
     upright: bool
     height: float
+    page: int
+    order: int
+
+    def __str__(self) -> str:
+        return f"p{self.page} {self.text!r} at ({self.x0:.1f}, {self.top:.1f})"
 
 
 def chars(page) -> list[Char]:
@@ -115,7 +121,7 @@ def chars(page) -> list[Char]:
     tests/test_render.py checks both give the same."""
     from pdfminer.layout import LTChar, LTContainer
 
-    height = page.height
+    height, number = page.height, page.page_number
     left, top = page.mediabox[:2]
     out: list[Char] = []
 
@@ -134,6 +140,8 @@ def chars(page) -> list[Char]:
                         getattr(obj, "mcid", None),
                         obj.upright,
                         obj.height,
+                        number,
+                        len(out),
                     )
                 )
             elif isinstance(obj, LTContainer):

@@ -769,7 +769,7 @@ def test_the_tests_glyph_reading_is_pdfplumbers(built):
     fields = ("text", "x0", "x1", "top", "bottom", "size", "mcid", "upright", "height")
     with plumbed(built["out"]) as pdf:
         theirs = [[tuple(c.get(f) for f in fields) for c in page.chars] for page in pdf.pages]
-        ours = [[tuple(c) for c in chars(page)] for page in pdf.pages]
+        ours = [[tuple(c)[: len(fields)] for c in chars(page)] for page in pdf.pages]
         assert sum(map(len, theirs)) > 5000 and ours == theirs
         # and the text of each page, whole and below its running head
         for page in pdf.pages:
