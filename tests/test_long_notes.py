@@ -162,14 +162,15 @@ def test_a_long_note_leaves_no_page_short_when_its_line_calls_more(tmp_path, lay
     root = noted_letter(copy_sample(tmp_path / "sample"))
     out, report = api.build(root, tmp_path / "noted.pdf", **layout)
     letter = sorted({x.page for (doc, _, _), lines in report.lines.items() if doc == LETTER for x in lines})
-    laid = [p for p in pages(out) if p.number in letter[:-1]]
+    every = pages(out)
+    laid = [p for p in every if p.number in letter[:-1]]
     assert len(laid) >= 3 and all(p.rule for p in laid)  # a note on every page
     gaps = {p.number: round(p.rule[2] - p.text_bottom) for p in laid if p.rule}
     assert [n for n, gap in gaps.items() if gap > 72] == [], f"blank between the text and the notes, in pt: {gaps}"
     # the long note whole and in order (the short one after its first part
     # left out), and continued under a full rule
     short = re.compile(r"\d+ A short note on p\d+\.")
-    read = [dataclasses.replace(p, sizes={k: short.sub("", v) for k, v in p.sizes.items()}) for p in pages(out)]
+    read = [dataclasses.replace(p, sizes={k: short.sub("", v) for k, v in p.sizes.items()}) for p in every]
     assert in_order(long_text(root, times=2), read) and any(full_rule(p) for p in laid)
     assert faults(out) == []
 
