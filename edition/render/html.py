@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Collection, Mapping, Sequence, Union
 
@@ -275,15 +275,18 @@ def _split_last_syllable(word: list[tuple[str, bool]], lang: str | None):
     return head, word[split:]
 
 
-def _hyphenation_points(word: str, lang: str) -> list[int]:
+@lru_cache(maxsize=1 << 15)
+def _hyphenation_points(word: str, lang: str) -> tuple[int, ...]:
+    """Where pyphen may break `word` (kept: a volume asks for the same
+    words of a language again and again)."""
     try:
         import pyphen  # WeasyPrint's own hyphenation dictionaries
     except ImportError:
-        return []
+        return ()
     dictionary = pyphen.language_fallback(lang.replace("-", "_"))
     if not dictionary:
-        return []
-    return pyphen.Pyphen(lang=dictionary, left=2, right=2).positions(word)
+        return ()
+    return tuple(pyphen.Pyphen(lang=dictionary, left=2, right=2).positions(word))
 
 
 def _group(chars: list[tuple[str, bool]]) -> list[Run]:
