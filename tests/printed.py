@@ -1,7 +1,9 @@
 """Reading a built PDF back for the render tests: the pieces of text on each
 page with their positions, as pypdf's text visitor gives them (one piece per
 run of text WeasyPrint drew: a line of a paragraph, or the part of it before
-or after a footnote call or a change of font)."""
+or after a footnote call or a change of font); and, through pdfplumber's
+reading of each volume (kept for the same bytes), every glyph with its box
+and each page's text."""
 
 from __future__ import annotations
 
@@ -117,7 +119,7 @@ def chars(page) -> list[Char]:
     """`page.chars` of a pdfplumber page, read from the pdfminer layout of
     the page that pdfplumber keeps (`page.layout`) and with the same values:
     pdfplumber's dict of every attribute of every object is 40 % of reading
-    a page, and the tests that read every glyph need six of them.
+    a page, and the tests that read every glyph need a few of them.
     tests/test_render.py checks both give the same."""
     from pdfminer.layout import LTChar, LTContainer
 
