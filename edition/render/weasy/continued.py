@@ -77,6 +77,27 @@ def is_inline_note(box) -> bool:
     return box.style["footnote_display"] == "inline"
 
 
+def in_area_order(notes: list) -> list:
+    """`notes` as the footnote area holds them: the notes in the order of
+    their calls, then the apparatus entries, run on in one paragraph."""
+    return sorted(notes, key=is_inline_note)
+
+
+def area_with(context, notes: list):
+    """A copy of the page's footnote area holding `notes`, its inline
+    content wrapped in line boxes as WeasyPrint wraps it."""
+    from weasyprint.formatting_structure import build
+
+    return build.create_anonymous_boxes(context.current_footnote_area.copy_with_children(notes).deepcopy())
+
+
+def laid_alone(context, area, skip=None):
+    """`area` (see `area_with`) laid out with no foot to reach, from `skip`."""
+    from weasyprint.layout.block import block_level_layout
+
+    return block_level_layout(context, area, -inf, skip, context.current_footnote_area.page)[0]
+
+
 @contextmanager
 def notes_continued() -> Iterator[None]:
     """Split a note that does not fit on its page and carry the rest to the
@@ -231,33 +252,24 @@ def _split(context, footnote, top: float, coming: list):
         parts = _cut(context, footnote, before, top + shift)
         if parts is None:
             return None
-        # (in the area's order: the apparatus entries after the notes)
-        excess = top - (area.position_y - _height(context, sorted(before[:-1] + [parts[0]] + after, key=is_inline_note)))
+        excess = top - (
+            area.position_y - laid_alone(context, area_with(context, in_area_order(before[:-1] + [parts[0]] + after))).margin_height()
+        )
         if excess <= 1e-6:
             return parts
         shift += shift + excess
     return None
 
 
-def _height(context, notes: list) -> float:
-    """The height the footnote area takes with `notes`, margins included."""
-    from weasyprint.formatting_structure import build
-    from weasyprint.layout.block import block_level_layout
-
-    area = context.current_footnote_area
-    laid = build.create_anonymous_boxes(area.copy_with_children(notes).deepcopy())
-    return block_level_layout(context, laid, -inf, None, area.page)[0].margin_height()
-
-
 def _cut(context, footnote, notes: list, top: float):
     """`footnote`, the last of `notes`, cut where the footnote area holding
     `notes` reaches the foot of the page when it may rise to `top`: the
     part before, the part after; None if it is not cut."""
-    from weasyprint.formatting_structure import boxes, build
+    from weasyprint.formatting_structure import boxes
     from weasyprint.layout.block import block_level_layout
 
     area = context.current_footnote_area
-    laid = build.create_anonymous_boxes(area.copy_with_children(notes).deepcopy())
+    laid = area_with(context, notes)
     laid.position_y = top
     bottom = context.page_bottom
     context.page_bottom = area.position_y

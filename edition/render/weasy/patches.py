@@ -18,7 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .continued import is_inline_note, notes_continued
+from .continued import area_with, in_area_order, is_inline_note, laid_alone, notes_continued
 from .folios import HeldMargins, margins_held
 from .internals import check_internals
 from .tree import is_artifact
@@ -218,7 +218,7 @@ def _apparatus_under_the_notes() -> Iterator[None]:
     @functools.wraps(original)
     def update_footnote_area(self):
         in_call_order = self.current_page_footnotes
-        ordered = sorted(in_call_order, key=is_inline_note)
+        ordered = in_area_order(in_call_order)
         self.current_page_footnotes = heights.stand_ins(self, ordered) if MEASURE_NOTES_ONCE else ordered
         try:
             return original(self)
@@ -272,7 +272,7 @@ class _NoteHeights:
     def __init__(self) -> None:
         import weakref
 
-        # area → {id(note): (note, its stand-in or None)}; gone with the page
+        # area → {note: its stand-in, or None}; gone with the page
         self._by_area: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         # area → (the entries of its run-on paragraph, its lines: where each
         # begins, a skip stack, and its height)
@@ -300,11 +300,11 @@ class _NoteHeights:
 
     def _block(self, context, area, note):
         known = self._by_area.setdefault(area, {})
-        kept = known.get(id(note))
-        if kept is None or kept[0] is not note:
-            height = _alone(context, area, note)
-            kept = known[id(note)] = (note, None if height is None else _empty_block(area, note.style, height))
-        return note if kept[1] is None else kept[1]
+        if note not in known:
+            height = _alone(context, note)
+            known[note] = None if height is None else _empty_block(area, note.style, height)
+        stand_in = known[note]
+        return note if stand_in is None else stand_in
 
     def _paragraph(self, context, area, entries: list) -> float | None:
         """The height of the run-on paragraph of `entries`: when they are
@@ -313,7 +313,7 @@ class _NoteHeights:
         before, lines = self._run_on.get(area, ((), []))
         grown = len(lines) > 1 and len(before) < len(entries) and all(a is b for a, b in zip(before, entries))
         kept, start = (lines[:-1], lines[-1][0]) if grown else ([], None)
-        more = self._lines(context, area, entries, start)
+        more = self._lines(context, entries, start)
         if more is None:
             self._run_on.pop(area, None)
             return None
@@ -321,35 +321,28 @@ class _NoteHeights:
         self._run_on[area] = (tuple(entries), lines)
         return sum(height for _, height in lines)
 
-    def _lines(self, context, area, entries: list, start) -> list | None:
+    def _lines(self, context, entries: list, start) -> list | None:
         """The lines of the paragraph of `entries` from the line that begins
         at `start` (None: the first), set alone in the page's area."""
-        from math import inf
+        from weasyprint.formatting_structure import boxes
 
-        from weasyprint.formatting_structure import boxes, build
-        from weasyprint.layout.block import block_level_layout
-
-        copy = build.create_anonymous_boxes(area.copy_with_children(entries).deepcopy())
+        copy = area_with(context, entries)
         if len(copy.children) != 1 or not isinstance(copy.children[0], boxes.LineBox):
             return None
         self.measuring = (copy.children[0], [])
         try:
-            block_level_layout(context, copy, -inf, None if start is None else {0: start}, area.page)
+            laid_alone(context, copy, None if start is None else {0: start})
             return self.measuring[1]
         finally:
             self.measuring = None
 
 
-def _alone(context, area, note) -> float | None:
-    """The height `note` takes in `area`, margins included, laid out alone
-    there; None when it could not stand in for itself (vertical margins,
-    which collapse with its neighbours', or no height)."""
-    from math import inf
-
-    from weasyprint.formatting_structure import build
-    from weasyprint.layout.block import block_level_layout
-
-    laid = block_level_layout(context, build.create_anonymous_boxes(area.copy_with_children([note]).deepcopy()), -inf, None, area.page)[0]
+def _alone(context, note) -> float | None:
+    """The height `note` takes in the page's footnote area, margins
+    included, laid out alone there; None when it could not stand in for
+    itself (vertical margins, which collapse with its neighbours', or no
+    height)."""
+    laid = laid_alone(context, area_with(context, [note]))
     if len(laid.children) != 1:
         return None
     box = laid.children[0]
