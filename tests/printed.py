@@ -11,12 +11,13 @@ import hashlib
 import io
 import re
 import unicodedata
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -68,30 +69,39 @@ def unhyphen(text: str) -> str:
     return text[:-1] if text.endswith("\u2010") else text
 
 
-def _read(pdf: Path) -> tuple[bytes, str]:
-    """The file's bytes and their digest, which the readings are kept by."""
-    data = Path(pdf).read_bytes()
-    return data, hashlib.sha256(data).hexdigest()
+class _Kept:
+    """Readings of built PDFs kept for the same bytes (the sha-256 of the
+    file), the last `size` of them: the tests of a module read one volume
+    in many ways, and a reference volume is compared with several builds.
+    `close` is called on a reading that falls out."""
+
+    def __init__(self, size: int, close: Callable[[Any], None] | None = None) -> None:
+        self._readings: OrderedDict[str, Any] = OrderedDict()
+        self._size, self._close = size, close
+
+    def get(self, pdf: Path, read: Callable[[bytes], Any]) -> Any:
+        data = Path(pdf).read_bytes()
+        key = hashlib.sha256(data).hexdigest()
+        reading = self._readings.pop(key) if key in self._readings else read(data)
+        self._readings[key] = reading
+        while len(self._readings) > self._size:
+            gone = self._readings.popitem(last=False)[1]
+            if self._close is not None:
+                self._close(gone)
+        return reading
 
 
-_PLUMBED: OrderedDict[str, Any] = OrderedDict()
-_PLUMBED_KEPT = 4
+_PLUMBED = _Kept(4, close=lambda reading: reading.close())
 
 
 @contextmanager
 def plumbed(pdf: Path) -> Iterator[Any]:
     """pdfplumber's reading of a built PDF, parsed once for the same bytes:
-    the tests of a module read one volume in many ways, and pdfminer's
-    parse of each page is most of what they cost. The reading is shared,
-    so a test must not change the objects it is given."""
+    pdfminer's parse of each page is most of what reading costs. The
+    reading is shared, so a test must not change the objects it is given."""
     import pdfplumber
 
-    data, key = _read(pdf)
-    reading = _PLUMBED.pop(key, None) or pdfplumber.open(io.BytesIO(data))
-    _PLUMBED[key] = reading
-    while len(_PLUMBED) > _PLUMBED_KEPT:
-        _PLUMBED.popitem(last=False)[1].close()
-    yield reading
+    yield _PLUMBED.get(pdf, lambda data: pdfplumber.open(io.BytesIO(data)))
 
 
 class Char(NamedTuple):
@@ -115,14 +125,21 @@ class Char(NamedTuple):
         return f"p{self.page} {self.text!r} at ({self.x0:.1f}, {self.top:.1f})"
 
 
+_GLYPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page → its glyphs, gone with the reading
+
+
 def chars(page) -> list[Char]:
     """`page.chars` of a pdfplumber page, read from the pdfminer layout of
     the page that pdfplumber keeps (`page.layout`) and with the same values:
     pdfplumber's dict of every attribute of every object is 40 % of reading
-    a page, and the tests that read every glyph need a few of them.
-    tests/test_render.py checks both give the same."""
+    a page, and the tests that read every glyph need a few of them. Read
+    once for a page (the overprint check and the page's text share it):
+    the list is shared, not to be changed. tests/test_render.py checks both
+    give the same."""
     from pdfminer.layout import LTChar, LTContainer
 
+    if page in _GLYPHS:
+        return _GLYPHS[page]
     height, number = page.height, page.page_number
     left, top = page.mediabox[:2]
     out: list[Char] = []
@@ -150,6 +167,7 @@ def chars(page) -> list[Char]:
                 walk(obj)
 
     walk(page.layout)
+    _GLYPHS[page] = out
     return out
 
 
@@ -169,17 +187,11 @@ def page_text(page, bbox: tuple[float, float, float, float] | None = None) -> st
     return chars_to_textmap(read, layout_bbox=box, layout_width=box[2] - box[0], layout_height=box[3] - box[1]).as_string
 
 
-_DRAWN: dict[str, tuple[Chunk, ...]] = {}
+_DRAWN = _Kept(4)
 
 
 def drawn(pdf: Path) -> tuple[Chunk, ...]:
-    """`chunks` of the PDF at `pdf`, read once for the same bytes (a
-    reference volume is compared with several builds)."""
+    """`chunks` of the PDF at `pdf`, read once for the same bytes."""
     import pypdf
 
-    data, key = _read(pdf)
-    if key not in _DRAWN:
-        if len(_DRAWN) >= _PLUMBED_KEPT:
-            _DRAWN.clear()
-        _DRAWN[key] = tuple(chunks(pypdf.PdfReader(io.BytesIO(data))))
-    return _DRAWN[key]
+    return _DRAWN.get(pdf, lambda data: tuple(chunks(pypdf.PdfReader(io.BytesIO(data)))))
