@@ -318,6 +318,9 @@ def _before(box, skip):
             text = text[:-1] + HYPHEN
         elif text and rest and text[-1].isalnum() and rest[0].isalnum():
             text += HYPHEN
+        # the space the page broke at would be set at the end of the part's
+        # last line, and push that line's last word onto a line of its own
+        text = text.rstrip(" ")
         return box.copy_with_text(text) if text else None
     children = list(box.children[:index])
     if inner is not None:
