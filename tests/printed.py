@@ -171,20 +171,54 @@ def chars(page) -> list[Char]:
     return out
 
 
-def page_text(page, bbox: tuple[float, float, float, float] | None = None) -> str:
+def page_text(page, bbox: tuple[float, float, float, float] | None = None, where: Callable[[Char], bool] | None = None) -> str:
     """`page.extract_text()`, or `page.within_bbox(bbox).extract_text()`:
     pdfplumber's text of the glyphs `chars` reads (the same text, without
-    the dict of every object of the page that `extract_text` would make).
-    tests/test_render.py checks both give the same."""
+    the dict of every object of the page that `extract_text` would make),
+    of those `where` keeps if it is given. tests/test_render.py checks both
+    give the same."""
     from pdfplumber.utils import chars_to_textmap
 
     glyphs = chars(page)
     box = bbox or page.bbox
     if bbox is not None:
         glyphs = [c for c in glyphs if c.x0 >= box[0] and c.top >= box[1] and c.x1 <= box[2] and c.bottom <= box[3]]
+    if where is not None:
+        glyphs = [c for c in glyphs if where(c)]
     doctop = page.initial_doctop
     read = [{**c._asdict(), "doctop": doctop + c.top} for c in glyphs]
     return chars_to_textmap(read, layout_bbox=box, layout_width=box[2] - box[0], layout_height=box[3] - box[1]).as_string
+
+
+class Rect(NamedTuple):
+    """A filled or stroked rectangle as pdfplumber's `page.rects` gives it."""
+
+    x0: float
+    x1: float
+    top: float
+    width: float
+    height: float
+
+
+def rects(page) -> list[Rect]:
+    """`page.rects` of a pdfplumber page, in drawing order, read from the
+    layout `chars` reads (pdfplumber would make its dict of every object of
+    the page, glyphs included, to give them)."""
+    from pdfminer.layout import LTContainer, LTRect
+
+    height = page.height
+    left, top = page.mediabox[:2]
+    out: list[Rect] = []
+
+    def walk(objects) -> None:
+        for obj in objects:
+            if isinstance(obj, LTRect):
+                out.append(Rect(obj.x0 + left, obj.x1 + left, (height - obj.y1) + top, obj.width, obj.height))
+            elif isinstance(obj, LTContainer):
+                walk(obj)
+
+    walk(page.layout)
+    return out
 
 
 _DRAWN = _Kept(4)

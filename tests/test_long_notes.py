@@ -21,7 +21,7 @@ from edition import api, store
 
 from .conftest import copy_sample
 from .overprint import faults
-from .printed import plumbed, squeeze
+from .printed import chars, page_text, plumbed, rects, squeeze
 
 
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
@@ -85,23 +85,23 @@ def pages(pdf: Path) -> list[Page]:
     out = []
     with plumbed(pdf) as doc:
         for number, page in enumerate(doc.pages, start=1):
-            thin = [r for r in page.rects if r["height"] < 1 and r["width"] > 20]
-            rule = (thin[0]["x0"], thin[0]["x1"], thin[0]["top"]) if thin else None
-            chars = [c for c in page.chars if c["text"].strip()]
-            body = [c for c in chars if rule is None or c["top"] < rule[2]]
-            foot = page.crop((0, rule[2], page.width, page.height)) if rule else None
-            notes = foot.extract_text() if foot else ""
+            thin = [r for r in rects(page) if r.height < 1 and r.width > 20]
+            rule = (thin[0].x0, thin[0].x1, thin[0].top) if thin else None
+            glyphs = [c for c in chars(page) if c.text.strip()]
+            body = [c for c in glyphs if rule is None or c.top < rule[2]]
+            foot = (0, rule[2], page.width, page.height) if rule else None
+            notes = page_text(page, foot) if foot else ""
             sizes = (
                 {
-                    size: foot.filter(lambda o, size=size: o["object_type"] != "char" or round(o["size"], 1) == size).extract_text()
-                    for size in {round(c["size"], 1) for c in chars if rule and c["top"] >= rule[2]}
+                    size: page_text(page, foot, where=lambda c, size=size: round(c.size, 1) == size)
+                    for size in {round(c.size, 1) for c in glyphs if c.top >= foot[1]}
                 }
                 if foot
                 else {}
             )
-            left = min((c["x0"] for c in chars), default=0.0)
-            right = max((c["x1"] for c in chars), default=0.0)
-            out.append(Page(number, float(page.width), float(page.height), (left, right), rule, max((c["bottom"] for c in body), default=0.0), notes, sizes))
+            left = min((c.x0 for c in glyphs), default=0.0)
+            right = max((c.x1 for c in glyphs), default=0.0)
+            out.append(Page(number, float(page.width), float(page.height), (left, right), rule, max((c.bottom for c in body), default=0.0), notes, sizes))
     return out
 
 
