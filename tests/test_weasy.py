@@ -29,7 +29,7 @@ FONT = 'font: 10pt "Linux Libertine O", serif'
 def _patched_places():
     """Where the build patches WeasyPrint: (owner, attribute name)."""
     from weasyprint import document, layout
-    from weasyprint.layout import LayoutContext, block
+    from weasyprint.layout import LayoutContext, block, inline, preferred
     from weasyprint.layout import page as page_layout
     from weasyprint.pdf import stream, tags
 
@@ -39,6 +39,7 @@ def _patched_places():
         (LayoutContext, "unlayout_footnote"), (block, "iter_line_boxes"),
         (page_layout, "make_page"), (layout, "make_margin_boxes"),
         (document.Document, "_build_layout_context"), (stream.Stream, "marked"), (tags, "_build_box_tree"),
+        (inline, "split_first_line"), (preferred, "split_first_line"),
     ]  # fmt: skip
 
 
@@ -362,8 +363,12 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     sets every page as WeasyPrint's own measure does, which lays the whole
     footnote area out again for every note added: the same bytes, with a
     note on every paragraph, a note that runs on over pages and the
-    apparatus."""
+    apparatus. So do a line's splits kept for the layout
+    (`_first_lines_kept`), against Pango asked again for each."""
+    import functools
     import shutil
+
+    from weasyprint.layout import inline
 
     from edition import api
     from edition.render.weasy import patches
@@ -373,12 +378,27 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
 
     root = noted_letter(copy_sample(tmp_path / "sample"))  # the long note continued on the next page
     measured, resumed = [], []
+    shaped_again, held = {True: 0, False: 0}, []  # `held` keeps ids from being reused
     alone, lines = patches._alone, patches._NoteHeights._lines
     monkeypatch.setattr(patches, "_alone", lambda *args: measured.append(1) or alone(*args))
     monkeypatch.setattr(patches._NoteHeights, "_lines", lambda self, *args: resumed.append(args[-1] is not None) or lines(self, *args))
+    pango = inline.split_first_line
     built = {}
     for once in (True, False):
+
+        seen: set = set()
+
+        @functools.wraps(pango)
+        def shaped(text, style, context, *args, once=once, seen=seen, **kwargs):
+            held.append((style, context))
+            key = (text, id(style), id(context), *args, *kwargs.items())
+            shaped_again[once] += key in seen
+            seen.add(key)
+            return pango(text, style, context, *args, **kwargs)
+
+        monkeypatch.setattr(inline, "split_first_line", shaped)
         monkeypatch.setattr(patches, "MEASURE_NOTES_ONCE", once)
+        monkeypatch.setattr(patches, "KEEP_FIRST_LINES", once)
         shutil.rmtree(root / "build", ignore_errors=True)  # no layout from the cache
         out, _ = api.build(root, tmp_path / f"once-{once}.pdf", **layout)
         built[once] = out.read_bytes()
@@ -386,4 +406,5 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
             assert len(measured) > 10  # the notes were measured once each
             assert sum(resumed) > 5, resumed  # the apparatus set again from its last line
             assert faults(out) == []  # nothing overprints or leaves the page
+    assert shaped_again[True] == 0 and shaped_again[False] > 50, shaped_again  # a line split again is not shaped again
     assert built[True] == built[False]

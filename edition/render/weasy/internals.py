@@ -177,6 +177,25 @@ INTERNALS = (
         ("text", "style", "context", "max_width", "justification_spacing"),
         "called: a line number or an apparatus label set in a laid-out box",
     ),
+    Internal(
+        "weasyprint.layout.inline",
+        "split_first_line",
+        ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
+        "patched: a line's text split once for a layout",
+    ),
+    Internal(
+        "weasyprint.layout.preferred",
+        "split_first_line",
+        ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
+        "patched: a line's text split once for a layout (a cell's width)",
+    ),
+    Internal(
+        "weasyprint.text.line_break",
+        "first_line_metrics",
+        ("first_line", "text", "layout", "resume_at", "space_collapse", "style"),
+        "relied on: a line's split lets go of its Pango layout, so that it can be kept",
+        passes_rest=True,
+    ),
     Internal("weasyprint.document", "Page.__init__", ("self", "page_box"), "called: a page made again from its box"),
     Internal(
         "weasyprint.formatting_structure.boxes",

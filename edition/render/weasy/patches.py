@@ -11,9 +11,11 @@ begun inside another checks the signatures of WeasyPrint's own functions."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
+import weakref
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -51,7 +53,8 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
     caller set one), WeasyPrint's log collected, footnotes kept with their
     calls, the apparatus under the notes, notes too long for their page
     continued on the next, parallel pairs level and clear of the notes
-    their later columns call, line numbers as artifacts; with
+    their later columns call, line numbers as artifacts, a line's text
+    split once for the layout; with
     `pages`, called as each page is first laid out; with `hold_margins`,
     the margin boxes held back for `give_folios`."""
     check_internals()
@@ -64,6 +67,7 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
         stack.enter_context(_pairs_start_level())
         stack.enter_context(_rows_clear_of_the_notes())
         stack.enter_context(_line_numbers_as_artifacts())
+        stack.enter_context(_first_lines_kept())
         if pages is not None:
             stack.enter_context(_pages_counted(pages))
         build = Build(log.records)
@@ -622,6 +626,52 @@ def _line_numbers_as_artifacts() -> Iterator[None]:
     finally:
         pdf_stream.Stream.marked = original_marked
         tags._build_box_tree = original_tree
+
+
+KEEP_FIRST_LINES = True
+
+
+@contextmanager
+def _first_lines_kept() -> Iterator[None]:
+    """Split a text into its first line and the rest once per layout.
+
+    WeasyPrint sets a paragraph's lines again each time it lays the
+    paragraph out again — a page laid out anew for its notes, a line taken
+    back to the next page, a row of parallel columns set again clear of its
+    notes, a cell measured for its width — and each time Pango shapes the
+    same text at the same width again (`split_first_line`, WeasyPrint 70
+    internals). The split depends on the text, the box's style, the width,
+    the justification and whether the line starts there: kept for the
+    layout (its context) under those, the style by identity (WeasyPrint
+    copies a style before it changes one). What it returns holds no Pango
+    layout (`first_line_metrics` let go of it) and is revived and changed
+    when the line is drawn: each caller is given a copy of its own."""
+    from weasyprint.layout import inline, preferred
+
+    original = inline.split_first_line
+    kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(original)
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        splits = kept.get(context)
+        if splits is None:
+            splits = kept[context] = {}
+        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
+        known = splits.get(key)
+        if known is not None and known[0] is style:
+            layout, *rest = known[1]
+            return (copy.copy(layout), *rest)
+        result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        layout, *rest = result
+        if KEEP_FIRST_LINES and not hasattr(layout, "layout"):  # let go of Pango: a value
+            splits[key] = (style, (copy.copy(layout), *rest))
+        return result
+
+    inline.split_first_line = preferred.split_first_line = split_first_line
+    try:
+        yield
+    finally:
+        inline.split_first_line = preferred.split_first_line = original
 
 
 @contextmanager
