@@ -190,6 +190,22 @@ def page_text(page, bbox: tuple[float, float, float, float] | None = None, where
     return chars_to_textmap(read, layout_bbox=box, layout_width=box[2] - box[0], layout_height=box[3] - box[1]).as_string
 
 
+
+def lone_fragments(pdf: Path) -> list[str]:
+    """The lines of the PDF at `pdf` that hold nothing but the first part of
+    a hyphenated word, as `page 6: 'Kalin‐'`: in justified text a fault (a
+    line set wider than it was measured pushes its last word onto a line of
+    its own). Lines are pdfplumber's, across the page: beside another
+    column's line such a line is not seen."""
+    found = []
+    with plumbed(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            for line in page_text(page).splitlines():
+                words = line.split()
+                if len(words) == 1 and len(words[0]) > 2 and words[0].endswith(("\u2010", "-")):
+                    found.append(f"page {number}: {words[0]!r}")
+    return found
+
 class Rect(NamedTuple):
     """A filled or stroked rectangle as pdfplumber's `page.rects` gives it."""
 

@@ -21,7 +21,7 @@ from edition import api, store
 
 from .conftest import copy_sample
 from .overprint import faults
-from .printed import chars, page_text, plumbed, rects, squeeze
+from .printed import chars, lone_fragments, page_text, plumbed, rects, squeeze
 
 
 LETTER = "1956-11-14-anonymous-letter-city-gorky"
@@ -128,7 +128,8 @@ def assert_continued(pdf: Path, text: str, apparatus: bool = False, everywhere: 
     more; the first part under a short rule, each continuation under a rule
     across the measure; the text above the rule; nothing overprinted or
     off the page (on every page, or, not `everywhere`, on the pages of the
-    note). Returns the pages that hold the note."""
+    note); no line of a hyphenated word's first part alone. Returns the
+    pages that hold the note."""
     laid = pages(pdf)
     assert in_order(text, laid, apparatus)  # whole and in order
     notes = "".join(squeeze(p.notes) for p in laid)
@@ -145,6 +146,7 @@ def assert_continued(pdf: Path, text: str, apparatus: bool = False, everywhere: 
     assert squeeze("Roundthree") in "".join(squeeze(p.notes) for p in rest)  # its last part among them
     scope = {p.number for p in (laid if everywhere else holding)}
     assert [f for f in faults(pdf, limit=10_000) if any(g.page in scope for g in f.glyphs)] == []
+    assert lone_fragments(pdf) == []  # no part set wider than it was measured
     for page in laid:
         if page.rule is not None and page.number in scope:
             assert page.text_bottom <= page.rule[2], f"page {page.number}: text under the notes"

@@ -374,6 +374,7 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     from edition.render.weasy import patches
 
     from .overprint import faults
+    from .printed import lone_fragments
     from .test_long_notes import noted_letter
 
     root = noted_letter(copy_sample(tmp_path / "sample"))  # the long note continued on the next page
@@ -406,5 +407,6 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
             assert len(measured) > 10  # the notes were measured once each
             assert sum(resumed) > 5, resumed  # the apparatus set again from its last line
             assert faults(out) == []  # nothing overprints or leaves the page
+            assert lone_fragments(out) == []  # no note's part set wider than it was measured
     assert shaped_again[True] == 0 and shaped_again[False] > 50, shaped_again  # a line split again is not shaped again
     assert built[True] == built[False]
