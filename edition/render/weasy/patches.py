@@ -15,7 +15,6 @@ import copy
 import functools
 import logging
 import os
-import weakref
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -629,42 +628,58 @@ def _line_numbers_as_artifacts() -> Iterator[None]:
 
 
 KEEP_FIRST_LINES = True
+KEPT_SPLITS = 20_000  # each holds the rest of its paragraph's text
+
+
+# What WeasyPrint 70's split of a line reads of a box's style
+# (`split_first_line`, its `Layout`, `get_font_description`).
+_SHAPING = (
+    "direction", "font_family", "font_feature_settings", "font_kerning", "font_language_override", "font_size",
+    "font_stretch", "font_style", "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
+    "font_variant_ligatures", "font_variant_numeric", "font_variant_position", "font_variation_settings",
+    "font_weight", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "hyphens", "lang",
+    "letter_spacing", "overflow_wrap", "tab_size", "text_decoration_line", "white_space", "word_break", "word_spacing",
+)  # fmt: skip
 
 
 @contextmanager
 def _first_lines_kept() -> Iterator[None]:
-    """Split a text into its first line and the rest once per layout.
+    """Split a text into its first line and the rest once per build.
 
     WeasyPrint sets a paragraph's lines again each time it lays the
     paragraph out again — a page laid out anew for its notes, a line taken
     back to the next page, a row of parallel columns set again clear of its
-    notes, a cell measured for its width — and each time Pango shapes the
-    same text at the same width again (`split_first_line`, WeasyPrint 70
-    internals). The split depends on the text, the box's style, the width,
-    the justification and whether the line starts there: kept for the
-    layout (its context) under those, the style by identity (WeasyPrint
-    copies a style before it changes one). What it returns holds no Pango
-    layout (`first_line_metrics` let go of it) and is revived and changed
-    when the line is drawn: each caller is given a copy of its own."""
+    notes, a cell measured for its width, the volume laid out again with
+    its index's pages (facing pages) — and each time Pango shapes the same
+    text at the same width again (`split_first_line`, WeasyPrint 70
+    internals). The split depends on the text, the width, the
+    justification, whether the line starts there and the values of the
+    style it reads (`_SHAPING`): kept for the build under those. What it
+    returns holds no Pango layout (`first_line_metrics` let go of it) and
+    is revived and changed when the line is drawn: each caller is given a
+    copy of its own."""
     from weasyprint.layout import inline, preferred
 
     original = inline.split_first_line
-    kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    splits: dict[tuple, tuple] = {}
+    shaping: dict[int, tuple] = {}  # id(style) → (style, the values it is split by)
 
     @functools.wraps(original)
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-        splits = kept.get(context)
-        if splits is None:
-            splits = kept[context] = {}
-        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
-        known = splits.get(key)
-        if known is not None and known[0] is style:
-            layout, *rest = known[1]
+        known = shaping.get(id(style))
+        if known is None or known[0] is not style:
+            known = shaping[id(style)] = (style, tuple(style[name] for name in _SHAPING))
+        key = (text, known[1], max_width, justification_spacing, is_line_start, minimum)
+        split = splits.get(key)
+        if split is not None:
+            layout, *rest = split
             return (copy.copy(layout), *rest)
         result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         layout, *rest = result
         if KEEP_FIRST_LINES and not hasattr(layout, "layout"):  # let go of Pango: a value
-            splits[key] = (style, (copy.copy(layout), *rest))
+            if len(splits) >= KEPT_SPLITS:  # a long volume laid out whole: memory before speed
+                splits.clear()
+            splits[key] = (copy.copy(layout), *rest)
         return result
 
     inline.split_first_line = preferred.split_first_line = split_first_line
