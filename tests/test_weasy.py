@@ -363,8 +363,11 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
     sets every page as WeasyPrint's own measure does, which lays the whole
     footnote area out again for every note added: the same bytes, with a
     note on every paragraph, a note that runs on over pages and the
-    apparatus. So do a line's splits kept for the layout
-    (`_first_lines_kept`), against Pango asked again for each."""
+    apparatus. So do a line's splits kept for the build
+    (`_first_lines_kept`), against Pango asked again for each: no text is
+    shaped twice at one width in one style in a build (facing pages lay the
+    volume out three times in one)."""
+    import contextlib
     import functools
     import shutil
 
@@ -379,7 +382,15 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
 
     root = noted_letter(copy_sample(tmp_path / "sample"))  # the long note continued on the next page
     measured, resumed = [], []
-    shaped_again, held = {True: 0, False: 0}, []  # `held` keeps ids from being reused
+    shaped_again, builds, kept = {True: 0, False: 0}, [0], patches._first_lines_kept
+
+    @contextlib.contextmanager
+    def one_build():  # a part laid out again at its folio is a build of its own
+        builds[0] += 1
+        with kept():
+            yield
+
+    monkeypatch.setattr(patches, "_first_lines_kept", one_build)
     alone, lines = patches._alone, patches._NoteHeights._lines
     monkeypatch.setattr(patches, "_alone", lambda *args: measured.append(1) or alone(*args))
     monkeypatch.setattr(patches._NoteHeights, "_lines", lambda self, *args: resumed.append(args[-1] is not None) or lines(self, *args))
@@ -391,8 +402,7 @@ def test_notes_measured_once_print_what_laying_the_whole_area_out_again_prints(t
 
         @functools.wraps(pango)
         def shaped(text, style, context, *args, once=once, seen=seen, **kwargs):
-            held.append((style, context))
-            key = (text, id(style), id(context), *args, *kwargs.items())
+            key = (builds[0], text, tuple(style[name] for name in patches._SHAPING), *args, *kwargs.items())
             shaped_again[once] += key in seen
             seen.add(key)
             return pango(text, style, context, *args, **kwargs)
