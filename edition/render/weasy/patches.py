@@ -255,6 +255,18 @@ def _apparatus_under_the_notes() -> Iterator[None]:
 MEASURE_NOTES_ONCE = True
 
 
+@dataclass
+class _Measured:
+    """What was measured in one page's footnote area: each block note's
+    stand-in (None where the note stands for itself); the entries of the
+    apparatus's run-on paragraph measured last, and its lines (where each
+    begins, a skip stack, and its height)."""
+
+    blocks: dict = field(default_factory=dict)
+    entries: tuple = ()
+    lines: list = field(default_factory=list)
+
+
 class _NoteHeights:
     """The footnote area measured without laying its notes out again.
 
@@ -275,11 +287,8 @@ class _NoteHeights:
     def __init__(self) -> None:
         import weakref
 
-        # area → {note: its stand-in, or None}; gone with the page
-        self._by_area: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        # area → (the entries of its run-on paragraph, its lines: where each
-        # begins, a skip stack, and its height)
-        self._run_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # a page's footnote area → what was measured in it; gone with the page
+        self._areas: weakref.WeakKeyDictionary[Any, _Measured] = weakref.WeakKeyDictionary()
         # (the line box being measured, its lines as they are set)
         self.measuring: tuple[Any, list] | None = None
 
@@ -302,7 +311,7 @@ class _NoteHeights:
         return [*out, _empty_block(area, boxes.BlockBox.anonymous_from(area, []).style, height)]
 
     def _block(self, context, area, note):
-        known = self._by_area.setdefault(area, {})
+        known = self._areas.setdefault(area, _Measured()).blocks
         if note not in known:
             height = _alone(context, note)
             known[note] = None if height is None else _empty_block(area, note.style, height)
@@ -313,16 +322,13 @@ class _NoteHeights:
         """The height of the run-on paragraph of `entries`: when they are
         the entries measured last on this page and more, its lines but the
         last are kept and the rest set from where that line began."""
-        before, lines = self._run_on.get(area, ((), []))
+        measured = self._areas.setdefault(area, _Measured())
+        before, lines = measured.entries, measured.lines
         grown = len(lines) > 1 and len(before) < len(entries) and all(a is b for a, b in zip(before, entries))
         kept, start = (lines[:-1], lines[-1][0]) if grown else ([], None)
         more = self._lines(context, entries, start)
-        if more is None:
-            self._run_on.pop(area, None)
-            return None
-        lines = kept + more
-        self._run_on[area] = (tuple(entries), lines)
-        return sum(height for _, height in lines)
+        measured.entries, measured.lines = ((), []) if more is None else (tuple(entries), kept + more)
+        return None if more is None else sum(height for _, height in measured.lines)
 
     def _lines(self, context, entries: list, start) -> list | None:
         """The lines of the paragraph of `entries` from the line that begins
