@@ -5,8 +5,9 @@ of its private state lives here, and nowhere else in edition.
   runs under. It checks the internals, then applies every patch (footnotes
   kept with their calls, the apparatus under the notes, each note measured
   once on its page, long notes continued on the next page, parallel pairs
-  level, the page counter for progress, the margin boxes held back for a
-  part's folios), fixes
+  level, a line's split into the line and the rest kept for the build,
+  the page counter for progress, the margin boxes held back for a part's
+  folios), fixes
   SOURCE_DATE_EPOCH and collects WeasyPrint's log;
   all of it is undone when the block ends, even on an error.
 - `continued.py`: a note longer than the room left on its page cut where
@@ -56,6 +57,12 @@ What should go upstream (WeasyPrint 70; pyproject pins weasyprint>=70,<71):
   with empty blocks of their heights (the same bytes, tests/test_weasy.py);
   upstream, the context could keep the page's laid-out notes and lay out
   only the one added.
+- A paragraph's lines split again, by Pango, each time WeasyPrint lays the
+  paragraph out again (a page anew for its notes, a table row, a cell
+  measured): `_first_lines_kept` keeps each split for the build under the
+  text, the width and the style values the split reads (the same bytes,
+  tests/test_weasy.py). Upstream, `split_first_line` could be kept per
+  layout context the same way, as `strut` already is per font.
 """
 
 from .fetcher import make_fetcher

@@ -181,13 +181,13 @@ INTERNALS = (
         "weasyprint.layout.inline",
         "split_first_line",
         ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
-        "patched: a line's text split once for a layout",
+        "patched: a line's text split once for a build",
     ),
     Internal(
         "weasyprint.layout.preferred",
         "split_first_line",
         ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
-        "patched: a line's text split once for a layout (a cell's width)",
+        "patched: a line's text split once for a build (a cell's width)",
     ),
     Internal(
         "weasyprint.text.line_break",

@@ -53,7 +53,7 @@ def building(epoch: str | None = None, *, pages: Callable[[int], None] | None = 
     calls, the apparatus under the notes, notes too long for their page
     continued on the next, parallel pairs level and clear of the notes
     their later columns call, line numbers as artifacts, a line's text
-    split once for the layout; with
+    split once for the build; with
     `pages`, called as each page is first laid out; with `hold_margins`,
     the margin boxes held back for `give_folios`."""
     check_internals()
