@@ -123,6 +123,35 @@ def test_changed_internals_stop_the_command_with_no_traceback_and_nothing_writte
     assert not out.exists() and snapshot(root) == before
 
 
+def test_splits_not_kept_set_the_same_lines(monkeypatch):
+    """A line's split kept for the build (`_first_lines_kept`) sets what
+    Pango sets: with the store emptied every few splits, and with a style
+    whose values cannot be a key (the split then not kept), the same bytes
+    as with every split kept. A paragraph with footnotes on a small page
+    (the page laid out again for its notes) and one in hyphenated English
+    set twice in a narrow table cell."""
+    from edition.render.weasy import patches
+
+    words = "Kommunist published the letters of readers from every republic in the autumn of 1956".split()
+    text = " ".join(words[i % len(words)] for i in range(180))
+    html = (
+        f"<style>@page {{ size: 90mm 70mm }} body {{ {FONT}; text-align: justify; hyphens: auto }} "
+        "span.n { float: footnote } td { width: 30mm }</style>"
+        f'<p lang="en">{text[:400]}<span class="n">A note.</span> {text[400:]}<span class="n">Another.</span></p>'
+        f'<table><tr><td lang="en">{text[:300]}</td><td lang="en">{text[300:600]}</td></tr></table>'
+    )
+
+    def pdf() -> bytes:
+        with building():
+            return weasyprint.HTML(string=html).render().write_pdf()
+
+    kept = pdf()
+    monkeypatch.setattr(patches, "KEPT_SPLITS", 3)
+    assert pdf() == kept
+    monkeypatch.setattr(patches, "_shaping", lambda style: None)
+    assert pdf() == kept
+
+
 def test_the_build_counts_pages_as_they_are_laid_out():
     html = f"<style>@page {{ size: 60mm 40mm }} p {{ {FONT}; break-after: page }}</style>" + "<p>x</p>" * 3
     seen: list[int] = []

@@ -634,7 +634,7 @@ def _line_numbers_as_artifacts() -> Iterator[None]:
 
 
 KEEP_FIRST_LINES = True
-KEPT_SPLITS = 20_000  # each holds the rest of its paragraph's text
+KEPT_SPLITS = 20_000  # splits kept (each holds the rest of its paragraph), and styles
 
 
 # What WeasyPrint 70's split of a line reads of a box's style
@@ -646,6 +646,17 @@ _SHAPING = (
     "font_weight", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "hyphens", "lang",
     "letter_spacing", "overflow_wrap", "tab_size", "text_decoration_line", "white_space", "word_break", "word_spacing",
 )  # fmt: skip
+
+
+def _shaping(style) -> tuple | None:
+    """The values of `style` a line's split reads; None when one cannot be
+    a key (a split in that style is then not kept)."""
+    values = tuple(style[name] for name in _SHAPING)
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    return values
 
 
 @contextmanager
@@ -674,17 +685,18 @@ def _first_lines_kept() -> Iterator[None]:
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
         known = shaping.get(id(style))
         if known is None or known[0] is not style:
-            known = shaping[id(style)] = (style, tuple(style[name] for name in _SHAPING))
-        key = (text, known[1], max_width, justification_spacing, is_line_start, minimum)
-        split = splits.get(key)
+            known = shaping[id(style)] = (style, _shaping(style))
+        key = None if known[1] is None else (text, known[1], max_width, justification_spacing, is_line_start, minimum)
+        split = None if key is None else splits.get(key)
         if split is not None:
             layout, *rest = split
             return (copy.copy(layout), *rest)
         result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         layout, *rest = result
-        if KEEP_FIRST_LINES and not hasattr(layout, "layout"):  # let go of Pango: a value
-            if len(splits) >= KEPT_SPLITS:  # a long volume laid out whole: memory before speed
+        if KEEP_FIRST_LINES and key is not None and not hasattr(layout, "layout"):  # let go of Pango: a value
+            if len(splits) >= KEPT_SPLITS or len(shaping) >= KEPT_SPLITS:  # a long volume laid out whole
                 splits.clear()
+                shaping.clear()
             splits[key] = (copy.copy(layout), *rest)
         return result
 
