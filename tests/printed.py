@@ -125,30 +125,40 @@ class Char(NamedTuple):
         return f"p{self.page} {self.text!r} at ({self.x0:.1f}, {self.top:.1f})"
 
 
-_GLYPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page → its glyphs, gone with the reading
+class Rect(NamedTuple):
+    """A filled or stroked rectangle as pdfplumber's `page.rects` gives it."""
+
+    x0: float
+    x1: float
+    top: float
+    width: float
+    height: float
 
 
-def chars(page) -> list[Char]:
-    """`page.chars` of a pdfplumber page, read from the pdfminer layout of
-    the page that pdfplumber keeps (`page.layout`) and with the same values:
-    pdfplumber's dict of every attribute of every object is 40 % of reading
-    a page, and the tests that read every glyph need a few of them. Read
-    once for a page (the overprint check and the page's text share it):
-    the list is shared, not to be changed. tests/test_render.py checks both
-    give the same."""
-    from pdfminer.layout import LTChar, LTContainer
+_LAID: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page → its glyphs and rectangles
 
-    if page in _GLYPHS:
-        return _GLYPHS[page]
+
+def _laid(page) -> tuple[list[Char], list[Rect]]:
+    """The glyphs and the rectangles of a pdfplumber page, in drawing order,
+    read once from the pdfminer layout of the page that pdfplumber keeps
+    (`page.layout`), with pdfplumber's values: pdfplumber's dict of every
+    attribute of every object is 40 % of reading a page, and the tests need
+    a few of them. Shared, not to be changed; tests/test_render.py checks
+    both give the same."""
+    from pdfminer.layout import LTChar, LTContainer, LTRect
+
+    if page in _LAID:
+        return _LAID[page]
     height, number = page.height, page.page_number
     left, top = page.mediabox[:2]
-    out: list[Char] = []
+    glyphs: list[Char] = []
+    boxes: list[Rect] = []
 
     def walk(objects) -> None:
         for obj in objects:
             if isinstance(obj, LTChar):
                 x0, x1 = (obj.x0 + left, obj.x1 + left) if left != 0 else (obj.x0, obj.x1)
-                out.append(
+                glyphs.append(
                     Char(
                         obj.get_text(),
                         x0,
@@ -160,15 +170,28 @@ def chars(page) -> list[Char]:
                         obj.upright,
                         obj.height,
                         number,
-                        len(out),
+                        len(glyphs),
                     )
                 )
+            elif isinstance(obj, LTRect):
+                boxes.append(Rect(obj.x0 + left, obj.x1 + left, (height - obj.y1) + top, obj.width, obj.height))
             elif isinstance(obj, LTContainer):
                 walk(obj)
 
     walk(page.layout)
-    _GLYPHS[page] = out
-    return out
+    _LAID[page] = glyphs, boxes
+    return glyphs, boxes
+
+
+def chars(page) -> list[Char]:
+    """`page.chars` of a pdfplumber page (see `_laid`): read once for a page,
+    the overprint check and the page's text share it."""
+    return _laid(page)[0]
+
+
+def rects(page) -> list[Rect]:
+    """`page.rects` of a pdfplumber page (see `_laid`)."""
+    return _laid(page)[1]
 
 
 def page_text(page, bbox: tuple[float, float, float, float] | None = None, where: Callable[[Char], bool] | None = None) -> str:
@@ -190,7 +213,6 @@ def page_text(page, bbox: tuple[float, float, float, float] | None = None, where
     return chars_to_textmap(read, layout_bbox=box, layout_width=box[2] - box[0], layout_height=box[3] - box[1]).as_string
 
 
-
 def lone_fragments(pdf: Path) -> list[str]:
     """The lines of the PDF at `pdf` that hold nothing but the first part of
     a hyphenated word, as `page 6: 'Kalin‐'`: in justified text a fault (a
@@ -205,36 +227,6 @@ def lone_fragments(pdf: Path) -> list[str]:
                 if len(words) == 1 and len(words[0]) > 2 and words[0].endswith(("\u2010", "-")):
                     found.append(f"page {number}: {words[0]!r}")
     return found
-
-class Rect(NamedTuple):
-    """A filled or stroked rectangle as pdfplumber's `page.rects` gives it."""
-
-    x0: float
-    x1: float
-    top: float
-    width: float
-    height: float
-
-
-def rects(page) -> list[Rect]:
-    """`page.rects` of a pdfplumber page, in drawing order, read from the
-    layout `chars` reads (pdfplumber would make its dict of every object of
-    the page, glyphs included, to give them)."""
-    from pdfminer.layout import LTContainer, LTRect
-
-    height = page.height
-    left, top = page.mediabox[:2]
-    out: list[Rect] = []
-
-    def walk(objects) -> None:
-        for obj in objects:
-            if isinstance(obj, LTRect):
-                out.append(Rect(obj.x0 + left, obj.x1 + left, (height - obj.y1) + top, obj.width, obj.height))
-            elif isinstance(obj, LTContainer):
-                walk(obj)
-
-    walk(page.layout)
-    return out
 
 
 _DRAWN = _Kept(4)

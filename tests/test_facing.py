@@ -188,7 +188,7 @@ def test_each_side_has_its_own_notes_at_its_foot(volume, udhr):
     found = {}
     with plumbed(volume["out"]) as document:
         for number, page in enumerate(document.pages, start=1):
-            text = page_text(page) or ""
+            text = page_text(page)
             for note in udhr.notes:
                 if note.id.startswith("n") and note.id[1:].isdigit() and note_word(int(note.id[1:])) + ":" in text:
                     found[note.id] = number
@@ -231,7 +231,7 @@ def test_line_numbers_restart_on_every_page_in_each_outer_margin(volume):
 def test_a_letter_written_in_english_prints_alone(volume):
     pages = doc_pages(volume, "letter-en")
     with plumbed(volume["out"]) as document:
-        text = " ".join(page_text(document.pages[p - 1]) or "" for p in pages)
+        text = " ".join(page_text(document.pages[p - 1]) for p in pages)
     assert "Written in English: the original is printed alone." in " ".join(text.split())
     assert "not part of this edition" not in text
     body = "".join(t for p in pages for t, _, _ in volume["lines"][p])
@@ -401,7 +401,7 @@ def test_an_apparatus_after_the_text_gives_page_and_line(tmp_path):
     )
     assert keyed and all(page % 2 == 1 for page, _ in keyed)
     with plumbed(volume["out"]) as document:
-        text = " ".join(" ".join((page_text(page) or "").split()) for page in document.pages)
+        text = " ".join(" ".join(page_text(page).split()) for page in document.pages)
     cited = re.findall(r"(\d+)\.(\d+) Every person\] Everyone", text)
     assert sorted((report.folios.index(f) + 1, int(n)) for f, n in cited) == keyed
 
@@ -418,7 +418,7 @@ def test_a_head_too_long_to_share_a_page_stands_on_pages_of_its_own(tmp_path):
     en = {x.page for (d, layer, _), printed in lines.items() if layer == "en" for x in printed}
     assert ru and all(p % 2 == 0 for p in ru) and {p + 1 for p in ru} == en
     with plumbed(volume["out"]) as document:
-        head = (page_text(document.pages[min(ru) - 3]) or "") + (page_text(document.pages[min(ru) - 2]) or "")
+        head = page_text(document.pages[min(ru) - 3]) + page_text(document.pages[min(ru) - 2])
     assert squeeze(joined("en", range(14, 16))) in squeeze(head)  # the headnote, before the first pair
 
 
@@ -440,7 +440,7 @@ def test_the_sample_edition_prints_in_facing_pages(tmp_path, page_size, monkeypa
     assert len(layouts) == 3
     assert faults(out) == []
     with plumbed(out) as document:
-        text = " ".join(" ".join((page_text(page) or "").split()) for page in document.pages)
+        text = " ".join(" ".join(page_text(page).split()) for page in document.pages)
     assert "Russian original is not part of this edition" in text
     assert report.pages > 8
 
@@ -531,7 +531,7 @@ def note_parts(pdf: Path) -> dict[int, list[int]]:
     """The numbered words of the long note on each page, in reading order."""
     with plumbed(pdf) as document:
         return {
-            number: [int(k) for k in re.findall(r"\bword(\d+)\b", page_text(page) or "")]
+            number: [int(k) for k in re.findall(r"\bword(\d+)\b", page_text(page))]
             for number, page in enumerate(document.pages, start=1)
         }
 
@@ -666,7 +666,7 @@ def test_long_notes_on_both_sides_run_on_each_on_its_own(tmp_path):
     volume = build(tmp_path, facing_edition(doc))
     assert faults(volume["out"]) == []
     with plumbed(volume["out"]) as document:
-        texts = [page_text(page) or "" for page in document.pages]
+        texts = [page_text(page) for page in document.pages]
     for word, count, parity in (("alpha", 700, 1), ("beta", 900, 0)):
         pages = [n for n, text in enumerate(texts, start=1) if re.search(rf"\b{word}\d", text)]
         assert len(pages) >= 2 and all(p % 2 == parity for p in pages), (word, pages)

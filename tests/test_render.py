@@ -763,14 +763,18 @@ def test_nothing_overprints_or_leaves_the_page(built):
 def test_the_tests_glyph_reading_is_pdfplumbers(built):
     """tests/printed.chars reads pdfminer's layout of a page for the glyph
     checks: every glyph of the volume, with the values pdfplumber gives,
-    and (tests/printed.page_text) the same text."""
-    from .printed import chars, page_text, plumbed
+    and (tests/printed.page_text) the same text; tests/printed.rects every
+    rectangle (the rules above the notes)."""
+    from .printed import chars, page_text, plumbed, rects
 
     fields = ("text", "x0", "x1", "top", "bottom", "size", "mcid", "upright", "height")
     with plumbed(built["out"]) as pdf:
         theirs = [[tuple(c.get(f) for f in fields) for c in page.chars] for page in pdf.pages]
         ours = [[tuple(c)[: len(fields)] for c in chars(page)] for page in pdf.pages]
         assert sum(map(len, theirs)) > 5000 and ours == theirs
+        boxes = ("x0", "x1", "top", "width", "height")
+        theirs = [[tuple(r[f] for f in boxes) for r in page.rects] for page in pdf.pages]
+        assert sum(map(len, theirs)) > 3 and [[tuple(r) for r in rects(page)] for page in pdf.pages] == theirs
         # and the text of each page, whole and below its running head
         for page in pdf.pages:
             below = (0, 60, float(page.width), float(page.height))
