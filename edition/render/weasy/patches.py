@@ -310,8 +310,14 @@ class _NoteHeights:
 
         return [*out, _empty_block(area, boxes.BlockBox.anonymous_from(area, []).style, height)]
 
+    def _measured(self, area) -> _Measured:
+        measured = self._areas.get(area)
+        if measured is None:
+            measured = self._areas[area] = _Measured()
+        return measured
+
     def _block(self, context, area, note):
-        known = self._areas.setdefault(area, _Measured()).blocks
+        known = self._measured(area).blocks
         if note not in known:
             height = _alone(context, note)
             known[note] = None if height is None else _empty_block(area, note.style, height)
@@ -322,7 +328,7 @@ class _NoteHeights:
         """The height of the run-on paragraph of `entries`: when they are
         the entries measured last on this page and more, its lines but the
         last are kept and the rest set from where that line began."""
-        measured = self._areas.setdefault(area, _Measured())
+        measured = self._measured(area)
         before, lines = measured.entries, measured.lines
         grown = len(lines) > 1 and len(before) < len(entries) and all(a is b for a, b in zip(before, entries))
         kept, start = (lines[:-1], lines[-1][0]) if grown else ([], None)
@@ -686,14 +692,15 @@ def _first_lines_kept() -> Iterator[None]:
         known = shaping.get(id(style))
         if known is None or known[0] is not style:
             known = shaping[id(style)] = (style, _shaping(style))
-        key = None if known[1] is None else (text, known[1], max_width, justification_spacing, is_line_start, minimum)
-        split = None if key is None else splits.get(key)
-        if split is not None:
-            layout, *rest = split
+        if known[1] is None:
+            return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        key = (text, known[1], max_width, justification_spacing, is_line_start, minimum)
+        if key in splits:
+            layout, *rest = splits[key]
             return (copy.copy(layout), *rest)
         result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         layout, *rest = result
-        if KEEP_FIRST_LINES and key is not None and not hasattr(layout, "layout"):  # let go of Pango: a value
+        if KEEP_FIRST_LINES and not hasattr(layout, "layout"):  # let go of Pango: a value
             if len(splits) >= KEPT_SPLITS or len(shaping) >= KEPT_SPLITS:  # a long volume laid out whole
                 splits.clear()
                 shaping.clear()
